@@ -1,0 +1,161 @@
+"""Demand: non-homogeneous Poisson arrivals and every call's attributes, drawn up front.
+
+The potential demand of a date is ``volume × weekday factor × day factor × profile weight``
+per interval (a piecewise-constant rate, so Poisson counts per interval with uniform times
+are exact). On a closed red day the weekday factor is scaled by ``demand.closed_day_factor``.
+Potential callers who ring while the line is closed (after a 15:00 closing, on a holiday,
+before opening) call again at the next opening with probability ``demand.displaced_share``,
+spread uniformly over its first ``demand.displaced_intervals`` intervals.
+
+Every potential call's talk, hold and wrap time, patience and logging flag are drawn from
+their own per-date streams whether or not the call is finally offered, so changing the
+staffing or a closing time leaves all other calls identical (common random numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.calendar import DayPlan, day_plans
+from sim.config import WEEKDAYS, Scenario, minutes
+from sim.distributions import make
+from sim.streams import Streams
+
+DAY_S = 86400.0
+
+
+@dataclass(frozen=True)
+class Calls:
+    """Offered calls sorted by arrival; times in seconds since the run's origin (midnight of
+    ``run.start``)."""
+
+    arrival: np.ndarray
+    talk: np.ndarray
+    hold: np.ndarray
+    wrap: np.ndarray
+    patience: np.ndarray
+    logged: np.ndarray
+    closes_at: np.ndarray
+    displaced: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.arrival.size)
+
+    @property
+    def handle(self) -> np.ndarray:
+        """Talk + hold + wrap."""
+        return self.talk + self.hold + self.wrap
+
+
+@dataclass(frozen=True)
+class _Potential:
+    t: np.ndarray
+    attrs: dict[str, np.ndarray]
+    ordinal: int
+
+
+def _day_weight(s: Scenario, p: DayPlan) -> float:
+    f = s.demand.weekday_factor[WEEKDAYS[p.date.weekday()]]  # type: ignore[index]
+    return f * s.demand.closed_day_factor if p.red else f
+
+
+def daily_volumes(s: Scenario, plans: list[DayPlan]) -> np.ndarray:
+    """Expected potential calls of each date before the day-level random factor."""
+    w = np.array([_day_weight(s, p) for p in plans])
+    if s.demand.volume_per == "day":
+        return s.demand.volume * w
+    out = np.empty_like(w)
+    for (y, m) in {(p.date.year, p.date.month) for p in plans}:
+        first = dt.date(y, m, 1)
+        last = dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+        month_w = sum(_day_weight(s, p) for p in day_plans(s.calendar, first, last))
+        idx = [k for k, p in enumerate(plans) if (p.date.year, p.date.month) == (y, m)]
+        out[idx] = s.demand.volume * w[idx] / month_w if month_w > 0 else 0.0
+    return out
+
+
+def interval_rates(s: Scenario, p: DayPlan, volume: float) -> tuple[np.ndarray, np.ndarray]:
+    """(interval start in minutes, expected calls) of a date's demand profile."""
+    weights = np.asarray(s.demand.weights_for(p.date.weekday()), dtype=float)
+    starts = minutes(s.demand.profile_start) + s.demand.interval_min * np.arange(weights.size)
+    return starts, volume * weights / weights.sum()
+
+
+def _potential_day(s: Scenario, streams: Streams, p: DayPlan, k: int, volume: float) -> _Potential:
+    o = p.date.toordinal()
+    if s.demand.day_cv > 0 and volume > 0:
+        shape = 1.0 / s.demand.day_cv**2
+        volume *= streams.rng("day_factor", o).gamma(shape, 1.0 / shape)
+    starts, lam = interval_rates(s, p, volume)
+    rng = streams.rng("arrivals", o)
+    counts = rng.poisson(lam)
+    n = int(counts.sum())
+    t = k * DAY_S + 60.0 * (np.repeat(starts, counts) + s.demand.interval_min * rng.random(n))
+    t.sort()
+    h = s.handling
+    attrs = {
+        "talk": make(h.talk).sample(streams.rng("talk", o), n),
+        "hold": make(h.hold).sample(streams.rng("hold", o), n),
+        "wrap": make(h.wrap).sample(streams.rng("wrap", o), n),
+        "patience": make(s.patience).sample(streams.rng("patience", o), n),
+        "logged": streams.rng("logging", o).random(n) < h.logging_share,
+    }
+    return _Potential(t, attrs, o)
+
+
+def _open_periods(plans: list[DayPlan]) -> tuple[np.ndarray, np.ndarray]:
+    opens, closes = [], []
+    for k, p in enumerate(plans):
+        if p.opens is not None and p.closes is not None:
+            opens.append(k * DAY_S + 60.0 * minutes(p.opens))
+            closes.append(k * DAY_S + 60.0 * minutes(p.closes))
+    return np.asarray(opens, dtype=float), np.asarray(closes, dtype=float)
+
+
+def _period_of(t: np.ndarray, opens: np.ndarray, closes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the open period whose start is the last at or before t, and whether t is in it."""
+    j = np.searchsorted(opens, t, side="right") - 1
+    inside = (j >= 0) & (t < closes[np.clip(j, 0, None)])
+    return j, inside
+
+
+def generate(s: Scenario, streams: Streams, plans: list[DayPlan]) -> Calls:
+    """All offered calls of the run, sorted by arrival time."""
+    opens, closes = _open_periods(plans)
+    if opens.size == 0:
+        return _assemble([])
+    volumes = daily_volumes(s, plans)
+    step_s = 60.0 * s.demand.interval_min
+    parts: list[dict[str, np.ndarray]] = []
+    for k, p in enumerate(plans):
+        pot = _potential_day(s, streams, p, k, float(volumes[k]))
+        j, inside = _period_of(pot.t, opens, closes)
+        rng = streams.rng("displaced", pot.ordinal)
+        u_keep, u_when = rng.random(pot.t.size), rng.random(pot.t.size)
+        nxt = j + 1  # the next opening after a closed-time call
+        moved = ~inside & (u_keep < s.demand.displaced_share) & (nxt < opens.size)
+        nxt_c = np.clip(nxt, 0, opens.size - 1)
+        spread = np.minimum(s.demand.displaced_intervals * step_s, closes[nxt_c] - opens[nxt_c])
+        t = np.where(moved, opens[nxt_c] + u_when * spread, pot.t)
+        keep = inside | moved
+        period = np.where(moved, nxt, j)
+        part = {name: a[keep] for name, a in pot.attrs.items()}
+        part["arrival"] = t[keep]
+        part["closes_at"] = closes[period[keep]]
+        part["displaced"] = moved[keep]
+        parts.append(part)
+    return _assemble(parts)
+
+
+def _assemble(parts: list[dict[str, np.ndarray]]) -> Calls:
+    names = ("arrival", "talk", "hold", "wrap", "patience", "logged", "closes_at", "displaced")
+    if not parts:
+        empty = {n: np.empty(0) for n in names}
+        empty["logged"] = empty["displaced"] = np.empty(0, dtype=bool)
+        return Calls(**empty)
+    cols = {n: np.concatenate([p[n] for p in parts]) for n in names}
+    order = np.argsort(cols["arrival"], kind="stable")
+    return Calls(**{n: cols[n][order] for n in names})

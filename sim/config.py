@@ -1,0 +1,412 @@
+"""The scenario schema: one frozen, validated :class:`Scenario` is the model's only input.
+
+Scenarios are composed by Hydra from ``scenarios/`` (see :mod:`sim.scenario`) and validated
+here with pydantic models that forbid unknown keys and check every range. Validation errors
+are turned into a one-paragraph :class:`~sim.errors.ScenarioError` naming the full key.
+Nothing in a scenario is ever instantiated as a Python object (no ``_target_``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.errors import fail
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+DistName = Literal["exponential", "lognormal", "gamma", "deterministic", "empirical"]
+
+
+class _Model(BaseModel):
+    """Base: frozen, unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def minutes(t: dt.time) -> int:
+    """Minutes since midnight of a clock time (seconds are not allowed in schedules)."""
+    return t.hour * 60 + t.minute
+
+
+def _check_clock(key: str, t: dt.time) -> None:
+    if t.second or t.microsecond:
+        raise fail(key, f"{t} must be whole minutes (HH:MM)")
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+class DistributionConfig(_Model):
+    """A duration distribution given by its mean and coefficient of variation (seconds).
+
+    ``exponential`` (cv is 1 by definition), ``lognormal`` and ``gamma`` (mean and cv),
+    ``deterministic`` (cv 0) or ``empirical`` (resampled ``values``).
+    """
+
+    dist: DistName
+    mean: float | None = Field(default=None, ge=0.0)
+    cv: float | None = Field(default=None, gt=0.0, le=20.0)
+    values: list[Annotated[float, Field(ge=0.0)]] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DistributionConfig:
+        if self.dist == "empirical":
+            if not self.values:
+                raise fail("values", "an empirical distribution needs a non-empty list of values")
+            if self.mean is not None or self.cv is not None:
+                raise fail("mean", "an empirical distribution takes only 'values', not mean/cv")
+            return self
+        if self.values is not None:
+            raise fail("values", f"'values' is only allowed with dist: empirical, not {self.dist}")
+        if self.mean is None:
+            raise fail("mean", f"dist {self.dist} needs a mean (seconds, >= 0)")
+        if self.dist in ("lognormal", "gamma") and self.cv is None:
+            raise fail("cv", f"dist {self.dist} needs a cv (coefficient of variation, > 0)")
+        if self.dist in ("exponential", "deterministic") and self.cv is not None:
+            raise fail("cv", f"dist {self.dist} takes no cv (it is fixed); remove the key")
+        return self
+
+    @property
+    def mean_value(self) -> float:
+        """The distribution's mean in seconds."""
+        if self.dist == "empirical":
+            assert self.values is not None
+            return float(sum(self.values) / len(self.values))
+        assert self.mean is not None
+        return self.mean
+
+
+class PatienceConfig(_Model):
+    """How long a caller waits before abandoning; ``dist: infinite`` means nobody abandons."""
+
+    dist: Literal["exponential", "lognormal", "gamma", "deterministic", "empirical", "infinite"]
+    mean: float | None = Field(default=None, gt=0.0)
+    cv: float | None = Field(default=None, gt=0.0, le=20.0)
+    values: list[Annotated[float, Field(ge=0.0)]] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PatienceConfig:
+        if self.dist == "infinite":
+            if self.mean is not None or self.cv is not None or self.values is not None:
+                raise fail("dist", "dist infinite takes no mean, cv or values")
+            return self
+        DistributionConfig(dist=self.dist, mean=self.mean, cv=self.cv, values=self.values)
+        return self
+
+    @property
+    def infinite(self) -> bool:
+        """True when callers never abandon."""
+        return self.dist == "infinite"
+
+    def as_distribution(self) -> DistributionConfig:
+        """The finite patience distribution (not defined for ``infinite``)."""
+        if self.infinite:
+            raise ValueError("infinite patience has no distribution")
+        return DistributionConfig(dist=self.dist, mean=self.mean, cv=self.cv, values=self.values)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+class HoursConfig(_Model):
+    """Regular opening hours of one weekday."""
+
+    opens: dt.time
+    closes: dt.time
+
+    @model_validator(mode="after")
+    def _order(self) -> HoursConfig:
+        _check_clock("opens", self.opens)
+        _check_clock("closes", self.closes)
+        if self.opens >= self.closes:
+            raise fail("opens", f"opening {self.opens:%H:%M} must be before closing {self.closes:%H:%M}")
+        return self
+
+
+class ClosureConfig(_Model):
+    """A dated closure window (training day, team activity): whole days, or a part of each day
+    from ``from_time`` to ``to_time`` that starts at opening or ends at closing."""
+
+    start: dt.date
+    end: dt.date | None = None
+    from_time: dt.time | None = None
+    to_time: dt.time | None = None
+    reason: str = "closure"
+
+    @model_validator(mode="after")
+    def _order(self) -> ClosureConfig:
+        if self.end is not None and self.end < self.start:
+            raise fail("end", f"{self.end} is before start {self.start}")
+        if (self.from_time is None) != (self.to_time is None):
+            raise fail("from_time", "give both from_time and to_time, or neither (whole day)")
+        if self.from_time is not None and self.to_time is not None:
+            _check_clock("from_time", self.from_time)
+            _check_clock("to_time", self.to_time)
+            if self.from_time >= self.to_time:
+                raise fail("from_time", f"{self.from_time} must be before to_time {self.to_time}")
+        return self
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last date of the window (inclusive)."""
+        return self.end or self.start
+
+
+class CalendarConfig(_Model):
+    """Opening hours, Swedish public holidays, closed eves and the 15:00 rule."""
+
+    country: Literal["SE"] = "SE"
+    language: Literal["sv", "en_US"] = "sv"
+    hours: dict[Weekday, HoursConfig | None]
+    closed_eves: list[Literal["Midsommarafton", "Julafton", "Nyårsafton"]] = Field(
+        default_factory=lambda: ["Midsommarafton", "Julafton", "Nyårsafton"]
+    )
+    early_close: dt.time | None = dt.time(15, 0)
+    early_close_before: list[Literal["public_holidays", "closed_eves", "closures"]] = Field(
+        default_factory=lambda: ["public_holidays", "closed_eves"]
+    )
+    closures: list[ClosureConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _complete(self) -> CalendarConfig:
+        missing = [d for d in WEEKDAYS if d not in self.hours]
+        if missing:
+            raise fail(
+                f"hours.{missing[0]}",
+                "every weekday mon..sun needs an entry (opens/closes, or null when closed)",
+            )
+        if self.early_close is not None:
+            _check_clock("early_close", self.early_close)
+        return self
+
+    def hours_of(self, weekday: int) -> HoursConfig | None:
+        """Regular hours for ``weekday`` (0 = Monday)."""
+        return self.hours[WEEKDAYS[weekday]]  # type: ignore[index]
+
+
+# --------------------------------------------------------------------------- demand
+
+
+class DemandConfig(_Model):
+    """Non-homogeneous Poisson demand: profile × weekday factor × volume.
+
+    ``profile`` maps ``all`` or a weekday to relative weights of consecutive intervals of
+    ``interval_min`` minutes starting at ``profile_start`` (they need not sum to 1). A
+    planner's CSV of historic interval counts can be given as ``profile_file`` instead; the
+    loader reads it into ``profile``.
+    """
+
+    interval_min: Literal[15, 30, 60] = 30
+    volume: float = Field(ge=0.0)
+    volume_per: Literal["day", "month"] = "day"
+    weekday_factor: dict[Weekday, Annotated[float, Field(ge=0.0)]]
+    profile_start: dt.time = dt.time(8, 0)
+    profile: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Annotated[float, Field(ge=0.0)]]] | None = None
+    profile_file: str | None = None
+    day_cv: float = Field(default=0.0, ge=0.0, le=5.0)
+    closed_day_factor: float = Field(default=0.25, ge=0.0, le=5.0)
+    displaced_share: Probability = 0.5
+    displaced_intervals: int = Field(default=2, ge=1, le=32)
+
+    @model_validator(mode="after")
+    def _profile(self) -> DemandConfig:
+        missing = [d for d in WEEKDAYS if d not in self.weekday_factor]
+        if missing:
+            raise fail(f"weekday_factor.{missing[0]}", "every weekday mon..sun needs a factor >= 0")
+        if (self.profile is None) == (self.profile_file is None):
+            raise fail("profile", "give exactly one of 'profile' (weights) or 'profile_file' (CSV)")
+        _check_clock("profile_start", self.profile_start)
+        if minutes(self.profile_start) % self.interval_min:
+            raise fail("profile_start", f"{self.profile_start:%H:%M} is not on the {self.interval_min}-minute grid")
+        for day, weights in (self.profile or {}).items():
+            end = minutes(self.profile_start) + len(weights) * self.interval_min
+            if not weights or end > 24 * 60:
+                raise fail(f"profile.{day}", f"needs 1..{(24 * 60 - minutes(self.profile_start)) // self.interval_min} weights, got {len(weights)}")
+            if sum(weights) <= 0:
+                raise fail(f"profile.{day}", "weights must not all be zero")
+        return self
+
+    def weights_for(self, weekday: int) -> list[float]:
+        """Interval weights of ``weekday`` (0 = Monday), falling back to ``all``."""
+        assert self.profile is not None
+        return self.profile.get(WEEKDAYS[weekday], self.profile.get("all", []))  # type: ignore[call-overload]
+
+
+# --------------------------------------------------------------------------- handling
+
+
+class HandlingConfig(_Model):
+    """Handle time = talk + hold + after-call work (wrap); share of handled calls logged."""
+
+    talk: DistributionConfig
+    hold: DistributionConfig
+    wrap: DistributionConfig
+    logging_share: Probability = 0.95
+
+    @model_validator(mode="after")
+    def _positive(self) -> HandlingConfig:
+        if self.talk.mean_value <= 0:
+            raise fail("talk.mean", f"talk time must have a mean > 0 s, got {self.talk.mean_value}")
+        return self
+
+    @property
+    def mean_handle_s(self) -> float:
+        """Mean handle time (talk + hold + wrap) in seconds."""
+        return self.talk.mean_value + self.hold.mean_value + self.wrap.mean_value
+
+
+# --------------------------------------------------------------------------- staffing
+
+
+class ShiftConfig(_Model):
+    """``count`` agents working from ``start`` to ``end`` on the given weekdays."""
+
+    start: dt.time
+    end: dt.time
+    count: int = Field(ge=0, le=100_000)
+    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+
+    @model_validator(mode="after")
+    def _order(self) -> ShiftConfig:
+        _check_clock("start", self.start)
+        _check_clock("end", self.end)
+        if self.start >= self.end:
+            raise fail("start", f"shift start {self.start:%H:%M} must be before end {self.end:%H:%M}")
+        return self
+
+
+class StaffingConfig(_Model):
+    """Agents on duty: ``constant`` (same on every open interval), ``table`` (per weekday,
+    one count per interval of the opening hours, key ``all`` as fallback) or ``shifts``."""
+
+    mode: Literal["constant", "table", "shifts"]
+    agents: int | None = Field(default=None, ge=0, le=100_000)
+    table: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Annotated[int, Field(ge=0, le=100_000)]]] | None = None
+    shifts: list[ShiftConfig] | None = None
+    table_file: str | None = None  # CSV weekday,interval_start,agents; read into ``table`` by the loader
+
+    @model_validator(mode="after")
+    def _mode(self) -> StaffingConfig:
+        given = {"constant": self.agents, "table": self.table, "shifts": self.shifts}
+        if given[self.mode] is None:
+            key = {"constant": "agents", "table": "table", "shifts": "shifts"}[self.mode]
+            raise fail(key, f"mode {self.mode} needs '{key}'")
+        for other, value in given.items():
+            if other != self.mode and value is not None:
+                key = {"constant": "agents", "table": "table", "shifts": "shifts"}[other]
+                raise fail(key, f"'{key}' is set but mode is {self.mode}; remove it or set mode: {other}")
+        return self
+
+
+# --------------------------------------------------------------------------- targets & run
+
+
+class TargetsConfig(_Model):
+    """The service agreement's targets for incoming calls (strict inequalities)."""
+
+    availability_min: Probability = 0.91
+    service_level_min: Probability = 0.90
+    threshold_s: float = Field(default=90.0, gt=0.0)
+    asa_max_s: float = Field(default=90.0, gt=0.0)
+    aht_max_s: float = Field(default=350.0, gt=0.0)
+    logging_min: Probability = 0.90
+
+
+class RunConfig(_Model):
+    """Date range (inclusive) and seed of a run."""
+
+    start: dt.date
+    end: dt.date
+    seed: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _range(self) -> RunConfig:
+        if self.end < self.start:
+            raise fail("end", f"{self.end} is before start {self.start}")
+        if (self.end - self.start).days > 3 * 366:
+            raise fail("end", "a run covers at most three years")
+        return self
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Scenario(_Model):
+    """The whole, validated scenario."""
+
+    name: str = "default"
+    description: str = ""
+    calendar: CalendarConfig
+    demand: DemandConfig
+    handling: HandlingConfig
+    patience: PatienceConfig
+    staffing: StaffingConfig
+    targets: TargetsConfig = Field(default_factory=TargetsConfig)
+    run: RunConfig
+
+    @model_validator(mode="after")
+    def _cross(self) -> Scenario:
+        for wd, name in enumerate(WEEKDAYS):
+            hours = self.calendar.hours_of(wd)
+            if hours is None:
+                continue
+            _check_profile_covers(self, wd, name, hours)
+            _check_grid(self, name, hours)
+            _check_table(self, wd, name, hours)
+        if self.patience.infinite:
+            _check_no_empty_interval(self)
+        return self
+
+
+def _check_profile_covers(s: Scenario, wd: int, name: str, hours: HoursConfig) -> None:
+    weights = s.demand.weights_for(wd)
+    start = minutes(s.demand.profile_start)
+    end = start + len(weights) * s.demand.interval_min
+    if not weights or start > minutes(hours.opens) or end < minutes(hours.closes):
+        covered = f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}" if weights else "nothing"
+        key = f"demand.profile.{name}" if s.demand.profile and name in s.demand.profile else "demand.profile.all"
+        raise fail(
+            key,
+            f"the profile covers {covered} but calendar.hours.{name} is open "
+            f"{hours.opens:%H:%M}-{hours.closes:%H:%M}; it must cover the opening hours",
+        )
+
+
+def _check_grid(s: Scenario, name: str, hours: HoursConfig) -> None:
+    step = s.demand.interval_min
+    for key, t in (("opens", hours.opens), ("closes", hours.closes)):
+        if minutes(t) % step:
+            raise fail(f"calendar.hours.{name}.{key}", f"{t:%H:%M} is not on the {step}-minute interval grid (demand.interval_min)")
+
+
+def _check_table(s: Scenario, wd: int, name: str, hours: HoursConfig) -> None:
+    table = s.staffing.table
+    if s.staffing.mode != "table" or table is None:
+        return
+    key = name if name in table else "all"
+    if key not in table:
+        raise fail(f"staffing.table.{name}", f"no staffing for {name} (open {hours.opens:%H:%M}-{hours.closes:%H:%M}) and no 'all' entry")
+    need = (minutes(hours.closes) - minutes(hours.opens)) // s.demand.interval_min
+    if len(table[key]) != need:  # type: ignore[index]
+        raise fail(
+            f"staffing.table.{key}",
+            f"needs exactly {need} values (one per {s.demand.interval_min}-minute interval of "
+            f"{hours.opens:%H:%M}-{hours.closes:%H:%M} on {name}), got {len(table[key])}",  # type: ignore[index]
+        )
+
+
+def _check_no_empty_interval(s: Scenario) -> None:
+    """With infinite patience, an open interval without agents would strand callers."""
+    from sim.staffing import agents_at_open_intervals  # local: staffing imports this module
+
+    for name, clock, count in agents_at_open_intervals(s):
+        if count == 0:
+            raise fail(
+                "staffing",
+                f"no agent on duty on {name} at {clock}, but patience.dist is infinite, so "
+                "callers would wait forever; staff every open interval (>= 1) or use a finite patience",
+            )

@@ -1,0 +1,57 @@
+"""Plots of saved result tables (PNG). They read tables; they never run the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.kpis import TargetsLike  # noqa: E402
+
+
+def daily_targets(days: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
+    """Daily service level and availability against the agreement's targets."""
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    x = pd.to_datetime(days["period"])
+    ax.plot(x, 100 * days["availability"], "o-", label="availability (answered / offered)")
+    ax.plot(x, 100 * days["service_level"], "s-", label=f"answered within {targets.threshold_s:g} s / offered")
+    ax.axhline(100 * targets.availability_min, color="C0", ls="--", lw=1, label=f"availability target > {100 * targets.availability_min:g} %")
+    ax.axhline(100 * targets.service_level_min, color="C1", ls=":", lw=1.5, label=f"service-level target > {100 * targets.service_level_min:g} %")
+    ax.set_ylabel("% of offered calls")
+    ax.set_ylim(max(0.0, min(50.0, 100 * float(days[["availability", "service_level"]].min().min()) - 5)), 100.5)
+    ax.set_title("Daily service level and availability")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def intraday_queue(intervals: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
+    """Mean queue time of answered calls by time of day (mean over days, and the worst day)."""
+    frame = intervals.assign(clock=pd.to_datetime(intervals["period"]).dt.strftime("%H:%M"))
+    by = frame.groupby("clock")
+    mean = by.apply(lambda g: (g["asa_s"] * g["answered"]).sum() / max(g["answered"].sum(), 1), include_groups=False)
+    worst = by["asa_s"].max()
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    pos = range(len(mean))
+    ax.bar(pos, mean.to_numpy(), color="C0", alpha=0.8, label="mean queue time of answered calls (all days)")
+    ax.plot(pos, worst.reindex(mean.index).to_numpy(), "k.", label="worst day")
+    ax.set_xticks(list(pos), list(mean.index))
+    ax.axhline(targets.asa_max_s, color="C3", ls="--", lw=1, label=f"target < {targets.asa_max_s:g} s")
+    ax.set_ylabel("seconds")
+    ax.set_xlabel("interval start")
+    ax.set_title("Intraday queue time")
+    ax.legend(fontsize=8)
+    ax.tick_params(axis="x", rotation=90)
+    ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
