@@ -67,7 +67,7 @@ class DistributionConfig(_Model):
         if self.dist in ("lognormal", "gamma") and self.cv is None:
             raise fail("cv", f"dist {self.dist} needs a cv (coefficient of variation, > 0)")
         if self.dist in ("exponential", "deterministic") and self.cv is not None:
-            raise fail("cv", f"dist {self.dist} takes no cv (it is fixed); remove the key")
+            raise fail("cv", f"dist {self.dist} takes no cv (it is fixed); remove the key or set it to null")
         return self
 
     @property

@@ -50,10 +50,11 @@ NaN (never a division error), and so is a mean or percentile over no calls. Call
 ``arrival`` is missing cannot be placed in a period and are left out.
 
 Periods are labelled by their start. ``freq`` is a pandas frequency string: fixed steps
-(``"15min"``, ``"30min"``, ``"h"``) and ``"D"`` floor the timestamp onto a grid anchored at
-midnight; the calendar frequencies ``"MS"``, ``"QS"``, ``"YS"`` and weekly ``"W-MON"`` label a
-timestamp with the latest period start at or before it. Agent time is attributed by
-``interval_start``, so ``freq`` should be a multiple of the agent-log grid.
+(``"15min"``, ``"30min"``, ``"h"``) and ``"D"`` floor the timestamp onto a grid anchored at the
+epoch, i.e. at midnight for steps that divide a day; the calendar frequencies ``"MS"``, ``"QS"``,
+``"YS"`` and weekly ``"W-MON"`` label a timestamp with the latest period start at or before it.
+Agent time is attributed by ``interval_start``, so ``freq`` should be a multiple of the agent-log
+grid.
 """
 
 from __future__ import annotations
@@ -255,7 +256,8 @@ def _offset(freq: str) -> BaseOffset:
 def period_start(timestamps: pd.Series, freq: str) -> pd.Series:
     """The start of the ``freq`` period that contains each timestamp (NaT stays NaT).
 
-    Fixed steps and ``"D"`` floor onto a grid anchored at midnight; ``"MS"``, ``"QS"``, ``"YS"``,
+    Fixed steps and ``"D"`` floor onto an epoch-anchored grid (midnight-aligned for steps that
+    divide a day); ``"MS"``, ``"QS"``, ``"YS"``,
     ``"W-<day>"`` return the latest period start at or before the timestamp. Returned at
     nanosecond resolution so tables built from differently-typed inputs join cleanly.
     """
@@ -494,7 +496,7 @@ def _target_texts(targets: TargetsLike) -> dict[str, str]:
 
 
 def _whole_run_key(timestamps: pd.Series) -> pd.Series:
-    """Group key 0 for every row, NA (left out, as in :func:`kpi_table`) where the time is missing."""
+    """Group key 0 for every row; NA (left out, as in kpi_table) where the time is missing."""
     return pd.Series(0, index=timestamps.index, dtype="Int64").mask(timestamps.isna())
 
 
