@@ -55,3 +55,26 @@ def intraday_queue(intervals: pd.DataFrame, targets: TargetsLike, path: Path) ->
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def staffing_plan(plan: pd.DataFrame, path: Path) -> Path:
+    """Agents per interval under Erlang C and Erlang A, one panel per weekday."""
+    days = list(dict.fromkeys(plan["weekday"]))
+    fig, axes = plt.subplots(1, len(days), figsize=(3.2 * len(days), 4), sharey=True, squeeze=False)
+    for ax, day in zip(axes[0], days, strict=True):
+        d = plan[plan["weekday"] == day]
+        x = range(len(d))
+        ax.step(x, d["erlang_c_agents"], where="mid", label="Erlang C (no abandonment)")
+        ax.step(x, d["erlang_a_agents"], where="mid", label="Erlang A (exp. patience)")
+        ax.fill_between(x, d["traffic_erlangs"], step="mid", color="0.85", label="offered load (Erlangs)")
+        ticks = list(range(0, len(d), 4))
+        ax.set_xticks(ticks, [d["interval_start"].iloc[i] for i in ticks], rotation=90)
+        ax.set_title(day)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("agents on the phones")
+    axes[0][0].legend(fontsize=7, loc="upper right")
+    fig.suptitle("Agents needed per interval for the agreement's targets")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
