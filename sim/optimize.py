@@ -1,0 +1,161 @@
+"""Simulation-based staffing: the fewest agents per weekday × interval meeting the targets.
+
+Erlang A staffs each interval as if it were in steady state on its own. Under time-varying
+demand the queue carries over from one interval to the next, displaced callers arrive in
+bursts after closures, and handle times and patience are not exponential, so the Erlang
+plan can be too low in some intervals and too high in others. This search starts from the
+Erlang A plan and refines it by simulation, in the spirit of the iterative staffing
+algorithm of Feldman, Mandelbaum, Massey and Whitt (2008), but judged directly on the
+agreement's targets instead of a delay probability:
+
+1. **Evaluate** the plan with ``R`` replications (common random numbers: the same seeds
+   every time) and pool each weekday × interval cell over replications and dates:
+   service level = Σ answered within threshold / Σ offered, availability = Σ answered /
+   Σ offered, mean queue time = Σ waits of answered / Σ answered.
+2. **Add**: every cell that misses a target gets one agent more; repeat until none misses.
+3. **Remove**: every cell with slack (it met the targets with one agent less in an
+   earlier evaluation is unknown, so it is tried) loses one agent; cells that then miss get
+   it back and are frozen. Repeat until nothing can be removed.
+
+With ``goal="probability"`` the plan must in addition make each *day* meet every target
+with probability ≥ ``probability`` (the share of replication-days that met them all);
+while a weekday falls short, its cell with the lowest service level gets one agent more.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from sim.config import Scenario
+from sim.planning import erlang_plan
+from sim.runner import run_replications
+from sim.scenario import validate
+
+log = logging.getLogger(__name__)
+
+Table = dict[str, list[int]]
+
+
+@dataclass
+class SearchResult:
+    """The plan found, its evaluation, and the history of the search."""
+
+    table: Table
+    cells: pd.DataFrame
+    days: pd.DataFrame
+    history: list[dict] = field(default_factory=list)
+
+    def table_frame(self, scenario: Scenario) -> pd.DataFrame:
+        """The plan as a ``staffing.table_file`` frame (weekday, interval_start, agents)."""
+        return plan_frame(scenario, self.table)
+
+
+def with_table(scenario: Scenario, table: Table) -> Scenario:
+    """The scenario staffed by a weekday table."""
+    raw = scenario.model_dump(mode="json")
+    raw["staffing"] = {"mode": "table", "agents": None, "shifts": None, "table_file": None, "table": table}
+    return validate(raw)
+
+
+def erlang_table(scenario: Scenario, model: str = "erlang_a") -> Table:
+    """The Erlang C or Erlang A plan of the scenario as a weekday table."""
+    plan = erlang_plan(scenario)
+    return {day: [int(v) for v in g[f"{model}_agents"]] for day, g in plan.groupby("weekday", sort=False)}
+
+
+def plan_frame(scenario: Scenario, table: Table) -> pd.DataFrame:
+    """Weekday × interval rows of a table, with clock times."""
+    plan = erlang_plan(scenario)[["weekday", "interval_start"]]
+    plan["agents"] = np.concatenate([table[d] for d in dict.fromkeys(plan["weekday"])])
+    return plan
+
+
+def evaluate(scenario: Scenario, table: Table, replications: int, seed: int, **kwargs: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(cells, days): pooled KPIs per weekday × interval, and per-day target verdicts."""
+    mc = run_replications(with_table(scenario, table), replications, seed, levels=("interval", "day"), **kwargs)  # type: ignore[arg-type]
+    iv = mc.level("interval")
+    iv = iv.assign(weekday=iv["period"].dt.strftime("%a").str.lower(), interval_start=iv["period"].dt.strftime("%H:%M"),
+                   wait_sum=iv["asa_s"].fillna(0) * iv["answered"])
+    g = iv.groupby(["weekday", "interval_start"], sort=False)[["offered", "answered", "within_threshold", "wait_sum"]].sum().reset_index()
+    t = scenario.targets
+    g["service_level"] = g["within_threshold"] / g["offered"]
+    g["availability"] = g["answered"] / g["offered"]
+    g["asa_s"] = g["wait_sum"] / g["answered"]
+    g["meets"] = ((g["service_level"] > t.service_level_min) & (g["availability"] > t.availability_min)
+                  & (g["asa_s"].fillna(0) < t.asa_max_s)) | (g["offered"] == 0)
+    days = mc.level("day")
+    days = days.assign(weekday=days["period"].dt.strftime("%a").str.lower())
+    return g, days
+
+
+def _cells_index(scenario: Scenario, table: Table) -> pd.DataFrame:
+    return plan_frame(scenario, table).set_index(["weekday", "interval_start"])
+
+
+def _apply(table: Table, frame: pd.DataFrame, delta: pd.Series) -> Table:
+    new = {d: list(v) for d, v in table.items()}
+    for (day, clock), d in delta[delta != 0].items():
+        i = list(frame.loc[day].index).index(clock)
+        new[day][i] = max(0, new[day][i] + int(d))
+    return new
+
+
+def search(
+    scenario: Scenario,
+    replications: int = 20,
+    seed: int = 1,
+    goal: Literal["mean", "probability"] = "mean",
+    probability: float = 0.9,
+    start: Table | None = None,
+    max_rounds: int = 40,
+    **kwargs: object,
+) -> SearchResult:
+    """Refine a weekday × interval staffing table by simulation (see the module docstring)."""
+    table = start or erlang_table(scenario)
+    frozen: set[tuple[str, str]] = set()
+    history: list[dict] = []
+    cells, days = evaluate(scenario, table, replications, seed, **kwargs)
+    best: SearchResult | None = None
+    phase = "add"
+    for round_ in range(max_rounds):
+        frame = _cells_index(scenario, table)
+        keyed = cells.set_index(["weekday", "interval_start"]).reindex(frame.index)
+        delta = pd.Series(0, index=frame.index)
+        delta[~keyed["meets"].to_numpy()] = 1
+        if goal == "probability":
+            delta = delta.add(_probability_fix(days, keyed, probability), fill_value=0)
+        history.append({"round": round_, "phase": phase, "agent_intervals": int(frame["agents"].sum()),
+                        "cells_missing": int((~keyed["meets"]).sum()),
+                        "p_day_met": float(days["all_met"].astype("boolean").fillna(False).mean())})
+        if delta.any():
+            if phase == "remove":  # a cell that fails after a removal gets its agent back for good
+                frozen |= set(delta[delta > 0].index)
+            table = _apply(table, frame, delta)
+        else:
+            best = SearchResult(table, cells, days, history)
+            phase = "remove"
+            candidates = [c for c in frame.index if c not in frozen and frame.loc[c, "agents"] > 0]
+            if not candidates:
+                break
+            table = _apply(table, frame, pd.Series(-1, index=pd.MultiIndex.from_tuples(candidates)))
+        cells, days = evaluate(scenario, table, replications, seed, **kwargs)
+    if best is None:
+        raise RuntimeError(f"no staffing meeting the targets was found in {max_rounds} rounds")
+    best.history = history
+    return best
+
+
+def _probability_fix(days: pd.DataFrame, keyed: pd.DataFrame, probability: float) -> pd.Series:
+    """One agent more in the weakest cell of each weekday whose days meet all targets too rarely."""
+    met = days.groupby("weekday")["all_met"].apply(lambda s: s.astype("boolean").fillna(False).mean())
+    fix = pd.Series(0, index=keyed.index)
+    for day, p in met.items():
+        if p < probability and day in keyed.index.get_level_values(0):
+            worst = keyed.loc[day, "service_level"].idxmin()
+            fix[(day, worst)] = 1
+    return fix

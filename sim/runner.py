@@ -1,0 +1,237 @@
+"""Monte Carlo replications: parallel (joblib or Dask), resumable, same seed ⇒ same result.
+
+Replication ``k`` of a run with seed ``s`` always uses ``SeedSequence(s, spawn_key=(k,))``,
+whatever the number of workers, the backend or the order in which replications finish, so
+results are identical for 1 or 2 workers and for joblib or Dask.
+
+With an output folder, each finished replication is written at once to
+``<out>/replications/rep_<k>.parquet`` (written to a temporary name, then renamed, so a
+killed process never leaves half a file). A rerun with the same scenario and seed skips the
+replications already on disk; ``<out>/manifest.json`` guards against mixing scenarios.
+
+The runner knows nothing of the model's internals: it calls :func:`sim.simulate` and the
+pure KPI functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.config import Scenario
+from sim.errors import ScenarioError
+from sim.kpis import judge, kpi_table
+from sim.simulation import SimResult, simulate
+
+log = logging.getLogger(__name__)
+
+LEVELS = {"interval": None, "day": "D", "month": "MS", "run": None}
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+
+
+def replication_seed(seed: int, k: int) -> np.random.SeedSequence:
+    """The seed of replication ``k``: independent of how many run and where."""
+    return np.random.SeedSequence(seed, spawn_key=(k,))
+
+
+def _whole_run(result: SimResult) -> pd.DataFrame:
+    """One KPI row pooling every call of the run (period = first date)."""
+    start = pd.Timestamp(result.scenario.run.start)
+    calls = result.calls.assign(arrival=start)
+    agents = result.agents.assign(interval_start=start)
+    return kpi_table(calls, "D", agents, result.scenario.targets.threshold_s)
+
+
+def result_kpis(result: SimResult, levels: Sequence[str] = ("day", "month", "run")) -> pd.DataFrame:
+    """Tidy KPI rows of one replication: column ``level`` (interval/day/month/run) and
+    ``period``, every KPI of :func:`sim.kpis.kpi_table` and its ``*_met`` flags."""
+    s = result.scenario
+    parts = []
+    for level in levels:
+        if level == "run":
+            table = _whole_run(result)
+        else:
+            freq = LEVELS[level] or f"{s.demand.interval_min}min"
+            table = kpi_table(result.calls, freq, result.agents, s.targets.threshold_s)
+        parts.append(judge(table, s.targets).assign(level=level))
+    out = pd.concat(parts, ignore_index=True)
+    return out[["level", *[c for c in out.columns if c != "level"]]]
+
+
+def run_one(scenario: Scenario, seed: int, k: int, levels: tuple[str, ...], keep_calls: bool) -> tuple[int, pd.DataFrame, pd.DataFrame | None]:
+    """Replication ``k`` (a top-level function so that joblib and Dask can ship it)."""
+    result = simulate(scenario, replication_seed(seed, k))
+    kpis = result_kpis(result, levels).assign(replication=k)
+    return k, kpis, (result.calls.assign(replication=k) if keep_calls else None)
+
+
+# --------------------------------------------------------------------------- storage
+
+
+def scenario_digest(scenario: Scenario, seed: int, levels: Sequence[str]) -> str:
+    """A fingerprint of what a folder's replications were computed from."""
+    blob = json.dumps({"scenario": scenario.model_dump(mode="json"), "seed": seed, "levels": list(levels)}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class Store:
+    """A folder of per-replication Parquet files."""
+
+    def __init__(self, out_dir: Path, digest: str) -> None:
+        self.root = out_dir
+        self.reps = out_dir / "replications"
+        self.calls = out_dir / "calls"
+        self.reps.mkdir(parents=True, exist_ok=True)
+        manifest = out_dir / "manifest.json"
+        if manifest.exists():
+            old = json.loads(manifest.read_text()).get("digest")
+            if old != digest:
+                raise ScenarioError(
+                    f"{out_dir} holds replications of a different scenario, seed or KPI levels "
+                    f"(fingerprint {old}, now {digest}); use another output folder or delete it to start over."
+                )
+        else:
+            manifest.write_text(json.dumps({"digest": digest}))
+
+    def path(self, k: int) -> Path:
+        return self.reps / f"rep_{k:06d}.parquet"
+
+    def done(self) -> set[int]:
+        return {int(p.stem.split("_")[1]) for p in self.reps.glob("rep_*.parquet")}
+
+    @staticmethod
+    def _write(frame: pd.DataFrame, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+
+    def save(self, k: int, kpis: pd.DataFrame, calls: pd.DataFrame | None) -> None:
+        if calls is not None:
+            self.calls.mkdir(exist_ok=True)
+            self._write(calls, self.calls / f"rep_{k:06d}.parquet")
+        self._write(kpis, self.path(k))  # last: its presence marks the replication done
+
+    def load(self, ks: Iterable[int]) -> pd.DataFrame:
+        return pd.concat([pd.read_parquet(self.path(k)) for k in sorted(ks)], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- execution
+
+
+Task = Callable[..., tuple[int, pd.DataFrame, pd.DataFrame | None]]
+
+
+def _execute(args: list[tuple], workers: int, scheduler: str | None) -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame | None]]:
+    """Run ``run_one(*a)`` for each task; yield results as they finish."""
+    if not args:
+        return
+    if scheduler:
+        from distributed import Client, as_completed
+
+        with Client(scheduler) as client:
+            futures = [client.submit(run_one, *a, pure=False) for a in args]
+            for fut in as_completed(futures):
+                yield fut.result()
+        return
+    if workers == 1 or len(args) == 1:
+        for a in args:
+            yield run_one(*a)
+        return
+    from joblib import Parallel, delayed
+
+    yield from Parallel(n_jobs=workers, return_as="generator_unordered")(delayed(run_one)(*a) for a in args)
+
+
+def default_workers() -> int:
+    """All local cores."""
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """Per-replication KPI rows of a scenario (column ``replication``; see :func:`result_kpis`)."""
+
+    scenario: Scenario
+    seed: int
+    kpis: pd.DataFrame
+    out_dir: Path | None = None
+
+    @property
+    def replications(self) -> int:
+        return int(self.kpis["replication"].nunique())
+
+    def level(self, level: str) -> pd.DataFrame:
+        """The rows of one level (``day``, ``month``, ``run`` or ``interval``)."""
+        return self.kpis[self.kpis["level"] == level].reset_index(drop=True)
+
+
+def run_replications(
+    scenario: Scenario,
+    replications: int,
+    seed: int | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    out_dir: str | Path | None = None,
+    levels: Sequence[str] = ("day", "month", "run"),
+    keep_calls: bool = False,
+    progress: bool = False,
+) -> MonteCarlo:
+    """Replications ``0 .. replications-1`` of ``scenario``.
+
+    ``workers`` defaults to all local cores (joblib). ``scheduler`` (or the
+    ``DASK_SCHEDULER_ADDRESS`` environment variable) runs them on a Dask cluster instead.
+    With ``out_dir`` every replication is written as it finishes and a rerun resumes.
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be >= 1, got {replications}")
+    bad = [lv for lv in levels if lv not in LEVELS]
+    if bad:
+        raise ValueError(f"unknown KPI level(s) {bad}; allowed: {list(LEVELS)}")
+    seed = scenario.run.seed if seed is None else seed
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    workers = workers or default_workers()
+    store = Store(Path(out_dir), scenario_digest(scenario, seed, levels)) if out_dir else None
+    done = store.done() if store else set()
+    todo = [k for k in range(replications) if k not in done]
+    args = [(scenario, seed, k, tuple(levels), keep_calls) for k in todo]
+    frames: dict[int, pd.DataFrame] = {}
+    bar = _progress(len(todo), progress, initial=replications - len(todo), total=replications)
+    try:
+        for k, kpis, calls in _execute(args, workers, scheduler):
+            if store:
+                store.save(k, kpis, calls)
+            else:
+                frames[k] = kpis
+            bar.update(1)
+    finally:
+        bar.close()
+    if store:
+        kpis = store.load(range(replications))
+    else:
+        kpis = pd.concat([frames[k] for k in sorted(frames)], ignore_index=True)
+    return MonteCarlo(scenario, seed, kpis, Path(out_dir) if out_dir else None)
+
+
+class _NoBar:
+    def update(self, n: int) -> None:  # noqa: D102
+        pass
+
+    def close(self) -> None:  # noqa: D102
+        pass
+
+
+def _progress(n: int, show: bool, initial: int, total: int):  # noqa: ANN202
+    if not show or n == 0:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, unit="rep", desc="replications")
