@@ -11,20 +11,64 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sim.errors import fail
 
+
+
+def _no_bool(value: object) -> object:
+    # pydantic's lax mode reads true/false as 1/0; a boolean is never a count or a duration.
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got the boolean {str(value).lower()}")
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_no_bool)]
+"""An integer that refuses booleans (``staffing.agents=true`` is an error, not 1)."""
+Float = Annotated[float, BeforeValidator(_no_bool)]
+"""A float that refuses booleans (infinity and NaN are refused by the model config)."""
+
+
+def _quoted_time(value: object) -> object:
+    # An unquoted 17:30 in YAML is the sexagesimal number 1050, which pydantic would read as
+    # 1050 seconds (00:17:30): silently wrong, so numbers are refused.
+    if isinstance(value, bool | int | float):
+        raise ValueError(
+            f"expected a time \"HH:MM\", got the number {value!r} (in YAML quote times: an "
+            "unquoted 17:30 is read as the number 1050)"
+        )
+    return value
+
+
+def _quoted_date(value: object) -> object:
+    # pydantic reads a number as a Unix timestamp (20261201 -> 1970-08-23): refuse it.
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"expected a date YYYY-MM-DD, got the number {value!r}")
+    return value
+
+
+def _local_time(t: dt.time) -> dt.time:
+    if t.tzinfo is not None:
+        raise ValueError(f"expected a local clock time HH:MM without a time zone, got {t.isoformat()}")
+    return t
+
+
+Clock = Annotated[dt.time, BeforeValidator(_quoted_time), AfterValidator(_local_time)]
+"""A local clock time ``"HH:MM"`` (numbers and time zones are refused)."""
+Day = Annotated[dt.date, BeforeValidator(_quoted_date)]
+"""A date ``"YYYY-MM-DD"`` (numbers, which pydantic reads as Unix timestamps, are refused)."""
+
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Probability = Annotated[Float, Field(ge=0.0, le=1.0)]
 DistName = Literal["exponential", "lognormal", "gamma", "deterministic", "empirical"]
 
 
 class _Model(BaseModel):
     """Base: frozen, unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def minutes(t: dt.time) -> int:
@@ -48,9 +92,9 @@ class DistributionConfig(_Model):
     """
 
     dist: DistName
-    mean: float | None = Field(default=None, ge=0.0)
-    cv: float | None = Field(default=None, gt=0.0, le=20.0)
-    values: list[Annotated[float, Field(ge=0.0)]] | None = None
+    mean: Float | None = Field(default=None, ge=0.0)
+    cv: Float | None = Field(default=None, gt=0.0, le=20.0)
+    values: list[Annotated[Float, Field(ge=0.0)]] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> DistributionConfig:
@@ -84,15 +128,18 @@ class PatienceConfig(_Model):
     """How long a caller waits before abandoning; ``dist: infinite`` means nobody abandons."""
 
     dist: Literal["exponential", "lognormal", "gamma", "deterministic", "empirical", "infinite"]
-    mean: float | None = Field(default=None, gt=0.0)
-    cv: float | None = Field(default=None, gt=0.0, le=20.0)
-    values: list[Annotated[float, Field(ge=0.0)]] | None = None
+    mean: Float | None = Field(default=None, gt=0.0)
+    cv: Float | None = Field(default=None, gt=0.0, le=20.0)
+    values: list[Annotated[Float, Field(ge=0.0)]] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PatienceConfig:
         if self.dist == "infinite":
-            if self.mean is not None or self.cv is not None or self.values is not None:
-                raise fail("dist", "dist infinite takes no mean, cv or values")
+            given = {k: v for k, v in (("mean", self.mean), ("cv", self.cv), ("values", self.values)) if v is not None}
+            if given:
+                shown = ", ".join(f"{k}={v}" for k, v in given.items())
+                nulls = " ".join(f"patience.{k}=null" for k in given)
+                raise fail("dist", f"dist infinite (nobody abandons) takes no mean, cv or values, got {shown}; set {nulls}")
             return self
         DistributionConfig(dist=self.dist, mean=self.mean, cv=self.cv, values=self.values)
         return self
@@ -115,8 +162,8 @@ class PatienceConfig(_Model):
 class HoursConfig(_Model):
     """Regular opening hours of one weekday."""
 
-    opens: dt.time
-    closes: dt.time
+    opens: Clock
+    closes: Clock
 
     @model_validator(mode="after")
     def _order(self) -> HoursConfig:
@@ -131,10 +178,10 @@ class ClosureConfig(_Model):
     """A dated closure window (training day, team activity): whole days, or a part of each day
     from ``from_time`` to ``to_time`` that starts at opening or ends at closing."""
 
-    start: dt.date
-    end: dt.date | None = None
-    from_time: dt.time | None = None
-    to_time: dt.time | None = None
+    start: Day
+    end: Day | None = None
+    from_time: Clock | None = None
+    to_time: Clock | None = None
     reason: str = "closure"
 
     @model_validator(mode="after")
@@ -165,7 +212,7 @@ class CalendarConfig(_Model):
     closed_eves: list[Literal["Midsommarafton", "Julafton", "Nyårsafton"]] = Field(
         default_factory=lambda: ["Midsommarafton", "Julafton", "Nyårsafton"]
     )
-    early_close: dt.time | None = dt.time(15, 0)
+    early_close: Clock | None = dt.time(15, 0)
     early_close_before: list[Literal["public_holidays", "closed_eves", "closures"]] = Field(
         default_factory=lambda: ["public_holidays", "closed_eves"]
     )
@@ -201,16 +248,16 @@ class DemandConfig(_Model):
     """
 
     interval_min: Literal[15, 30, 60] = 30
-    volume: float = Field(ge=0.0)
+    volume: Float = Field(ge=0.0)
     volume_per: Literal["day", "month"] = "day"
-    weekday_factor: dict[Weekday, Annotated[float, Field(ge=0.0)]]
-    profile_start: dt.time = dt.time(8, 0)
-    profile: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Annotated[float, Field(ge=0.0)]]] | None = None
+    weekday_factor: dict[Weekday, Annotated[Float, Field(ge=0.0)]]
+    profile_start: Clock = dt.time(8, 0)
+    profile: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Annotated[Float, Field(ge=0.0)]]] | None = None
     profile_file: str | None = None
-    day_cv: float = Field(default=0.0, ge=0.0, le=5.0)
-    closed_day_factor: float = Field(default=0.25, ge=0.0, le=5.0)
+    day_cv: Float = Field(default=0.0, ge=0.0, le=5.0)
+    closed_day_factor: Float = Field(default=0.25, ge=0.0, le=5.0)
     displaced_share: Probability = 0.5
-    displaced_intervals: int = Field(default=2, ge=1, le=32)
+    displaced_intervals: Int = Field(default=2, ge=1, le=32)
 
     @model_validator(mode="after")
     def _profile(self) -> DemandConfig:
@@ -265,9 +312,9 @@ class HandlingConfig(_Model):
 class ShiftConfig(_Model):
     """``count`` agents working from ``start`` to ``end`` on the given weekdays."""
 
-    start: dt.time
-    end: dt.time
-    count: int = Field(ge=0, le=100_000)
+    start: Clock
+    end: Clock
+    count: Int = Field(ge=0, le=100_000)
     days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
 
     @model_validator(mode="after")
@@ -284,21 +331,26 @@ class StaffingConfig(_Model):
     one count per interval of the opening hours, key ``all`` as fallback) or ``shifts``."""
 
     mode: Literal["constant", "table", "shifts"]
-    agents: int | None = Field(default=None, ge=0, le=100_000)
-    table: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Annotated[int, Field(ge=0, le=100_000)]]] | None = None
+    agents: Int | None = Field(default=None, ge=0, le=100_000)
+    table: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Annotated[Int, Field(ge=0, le=100_000)]]] | None = None
     shifts: list[ShiftConfig] | None = None
     table_file: str | None = None  # CSV weekday,interval_start,agents; read into ``table`` by the loader
 
     @model_validator(mode="after")
     def _mode(self) -> StaffingConfig:
         given = {"constant": self.agents, "table": self.table, "shifts": self.shifts}
+        keys = {"constant": "agents", "table": "table", "shifts": "shifts"}
+        what = {
+            "constant": "'agents' (agents on every open interval, 0..100000)",
+            "table": "'table' (agents per interval, per weekday or 'all') or 'table_file' (a CSV weekday,interval_start,agents)",
+            "shifts": "'shifts' (a list of {start, end, count, days})",
+        }
         if given[self.mode] is None:
-            key = {"constant": "agents", "table": "table", "shifts": "shifts"}[self.mode]
-            raise fail(key, f"mode {self.mode} needs '{key}'")
+            raise fail(keys[self.mode], f"mode {self.mode} needs {what[self.mode]}")
         for other, value in given.items():
             if other != self.mode and value is not None:
-                key = {"constant": "agents", "table": "table", "shifts": "shifts"}[other]
-                raise fail(key, f"'{key}' is set but mode is {self.mode}; remove it or set mode: {other}")
+                key = keys[other]
+                raise fail(key, f"'{key}' is set but mode is {self.mode}; set staffing.{key}=null or staffing.mode={other}")
         return self
 
 
@@ -310,18 +362,18 @@ class TargetsConfig(_Model):
 
     availability_min: Probability = 0.91
     service_level_min: Probability = 0.90
-    threshold_s: float = Field(default=90.0, gt=0.0)
-    asa_max_s: float = Field(default=90.0, gt=0.0)
-    aht_max_s: float = Field(default=350.0, gt=0.0)
+    threshold_s: Float = Field(default=90.0, gt=0.0)
+    asa_max_s: Float = Field(default=90.0, gt=0.0)
+    aht_max_s: Float = Field(default=350.0, gt=0.0)
     logging_min: Probability = 0.90
 
 
 class RunConfig(_Model):
     """Date range (inclusive) and seed of a run."""
 
-    start: dt.date
-    end: dt.date
-    seed: int = Field(default=0, ge=0)
+    start: Day
+    end: Day
+    seed: Int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _range(self) -> RunConfig:
@@ -329,6 +381,45 @@ class RunConfig(_Model):
             raise fail("end", f"{self.end} is before start {self.start}")
         if (self.end - self.start).days > 3 * 366:
             raise fail("end", "a run covers at most three years")
+        return self
+
+
+class SweepConfig(_Model):
+    """A staffing sweep: ``add`` k agents to every open interval, or ``multiply`` by m."""
+
+    mode: Literal["add", "multiply"] = "add"
+    levels: list[Float] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _levels(self) -> SweepConfig:
+        if self.mode == "multiply" and any(v < 0 for v in self.levels):
+            raise fail("levels", "multipliers must be >= 0")
+        if self.mode == "add" and any(v != int(v) for v in self.levels):
+            raise fail("levels", "with mode add the levels are whole numbers of agents")
+        return self
+
+
+class MonteCarloConfig(_Model):
+    """Replications (``python -m sim.mc``): how many, where, and where results go."""
+
+    replications: Int = Field(default=20, ge=1, le=100_000)
+    workers: Int | None = Field(default=None, ge=1, le=1024)
+    scheduler: str | None = None
+    keep_calls: bool = False
+    conf: float = Field(default=0.95, gt=0.5, lt=1.0)
+    precision: dict[str, Annotated[Float, Field(gt=0.0)]] | None = None
+    max_replications: Int = Field(default=1000, ge=1, le=100_000)
+    sweep: SweepConfig | None = None
+    out_dir: str = "outputs/montecarlo"
+
+    @model_validator(mode="after")
+    def _precision(self) -> MonteCarloConfig:
+        known = {"availability", "service_level", "asa_s", "mean_wait_all_s", "aht_s", "logging_share", "occupancy", "overtime_s"}
+        for kpi in self.precision or {}:
+            if kpi not in known:
+                raise fail(f"precision.{kpi}", f"unknown KPI; allowed: {', '.join(sorted(known))}")
+        if self.max_replications < self.replications:
+            raise fail("max_replications", f"must be >= replications ({self.replications})")
         return self
 
 
@@ -347,6 +438,7 @@ class Scenario(_Model):
     staffing: StaffingConfig
     targets: TargetsConfig = Field(default_factory=TargetsConfig)
     run: RunConfig
+    montecarlo: MonteCarloConfig = Field(default_factory=MonteCarloConfig)
 
     @model_validator(mode="after")
     def _cross(self) -> Scenario:
@@ -405,8 +497,16 @@ def _check_no_empty_interval(s: Scenario) -> None:
 
     for name, clock, count in agents_at_open_intervals(s):
         if count == 0:
+            st = s.staffing
+            if st.mode == "constant":
+                key = "staffing.agents"
+            elif st.mode == "table":
+                key = f"staffing.table.{name if st.table and name in st.table else 'all'}"
+            else:
+                key = "staffing.shifts"
             raise fail(
-                "staffing",
-                f"no agent on duty on {name} at {clock}, but patience.dist is infinite, so "
-                "callers would wait forever; staff every open interval (>= 1) or use a finite patience",
+                key,
+                f"no agent on duty on {name} at {clock} (0 agents), but patience.dist is infinite, so "
+                "callers would wait forever; staff every open interval with >= 1 agent or use a "
+                "finite patience (e.g. patience.dist=exponential patience.mean=300)",
             )

@@ -78,3 +78,65 @@ def staffing_plan(plan: pd.DataFrame, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def daily_probability(day_summary: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
+    """Per day: mean service level and availability with CI bands, and P(target met)."""
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
+    for kpi, colour, bound in (("availability", "C0", targets.availability_min), ("service_level", "C1", targets.service_level_min)):
+        d = day_summary[day_summary["kpi"] == kpi]
+        x = pd.to_datetime(d["period"])
+        ax.plot(x, 100 * d["mean"], "o-", color=colour, ms=3, label=f"{kpi} (mean)")
+        ax.fill_between(x, 100 * d["ci_low"], 100 * d["ci_high"], color=colour, alpha=0.25, label="95 % CI of the mean")
+        ax.axhline(100 * bound, color=colour, ls="--", lw=1)
+        bx.plot(x, 100 * d["p_met"], "o-", color=colour, ms=3, label=f"P({kpi} target met)")
+    ax.set_ylabel("% of offered calls")
+    ax.legend(fontsize=7, loc="lower left")
+    ax.grid(alpha=0.3)
+    bx.set_ylabel("% of replications")
+    bx.set_ylim(-3, 103)
+    bx.legend(fontsize=7, loc="lower left")
+    bx.grid(alpha=0.3)
+    fig.suptitle("Daily KPIs over the replications")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+_SWEEP_PANELS = (
+    ("availability", "availability", 100.0, "availability_min", "%"),
+    ("service_level", "answered within threshold / offered", 100.0, "service_level_min", "%"),
+    ("asa_s", "mean queue time of answered calls", 1.0, "asa_max_s", "s"),
+)
+
+
+def sweep(table: pd.DataFrame, targets: TargetsLike, mode: str, path: Path) -> Path:
+    """Each KPI against the staffing level with 95 % CI bands and the target lines, plus
+    the probability of meeting each target."""
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4))
+    for ax, (kpi, title, scale, target_attr, unit) in zip(axes, _SWEEP_PANELS, strict=False):
+        d = table[table["kpi"] == kpi].sort_values("staffing_level")
+        ax.plot(d["staffing_level"], scale * d["mean"], "o-")
+        ax.fill_between(d["staffing_level"], scale * d["ci_low"], scale * d["ci_high"], alpha=0.3, label="95 % CI")
+        ax.axhline(scale * getattr(targets, target_attr), color="C3", ls="--", lw=1, label="target")
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(unit)
+        ax.set_xlabel(f"staffing ({mode})")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    bx = axes[3]
+    for kpi, *_ in _SWEEP_PANELS:
+        d = table[table["kpi"] == kpi].sort_values("staffing_level")
+        bx.plot(d["staffing_level"], 100 * d["p_met"], "o-", label=kpi)
+    bx.set_title("P(target met over the run)", fontsize=10)
+    bx.set_ylabel("% of replications")
+    bx.set_xlabel(f"staffing ({mode})")
+    bx.set_ylim(-3, 103)
+    bx.grid(alpha=0.3)
+    bx.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
