@@ -21,7 +21,7 @@ from omegaconf import DictConfig
 
 from sim.errors import ScenarioError
 from sim.output import write_run
-from sim.scenario import scenarios_dir, validate
+from sim.scenario import check_overrides, scenarios_dir, validate
 
 log = logging.getLogger("sim")
 
@@ -31,18 +31,25 @@ def app(cfg: DictConfig) -> None:
     """Validate the composed scenario, simulate it, write results and print a summary."""
     try:
         scenario = validate(cfg)
+        out_dir = Path(HydraConfig.get().runtime.output_dir)
+        t0 = time.perf_counter()
+        summary = write_run(scenario, out_dir)
     except ScenarioError as exc:
+        # A user error, also when found only while simulating: one paragraph, no traceback.
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    t0 = time.perf_counter()
-    summary = write_run(scenario, out_dir)
     print(summary.text)
     print(f"\n{summary.n_calls} calls simulated in {time.perf_counter() - t0:.1f} s; results in {out_dir}")
 
 
 def main() -> None:
     """Console-script entry point."""
+    # Hydra prints a traceback for some malformed overrides (e.g. ``staffing=[1,2]``) and
+    # suggests '+' for a misspelt key; check the overrides first and explain instead.
+    problem = check_overrides(sys.argv[1:])
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        sys.exit(2)
     app()
 
 

@@ -84,7 +84,11 @@ def _is_rule_day(cal: CalendarConfig, day: dt.date, public: dict, eves: dict) ->
 
 
 def _apply_closures(
-    day: dt.date, opens: dt.time, closes: dt.time, closures: list[ClosureConfig]
+    day: dt.date,
+    opens: dt.time,
+    closes: dt.time,
+    closures: list[ClosureConfig],
+    all_closures: tuple[ClosureConfig, ...] = (),
 ) -> tuple[dt.time | None, dt.time | None, list[str]]:
     reasons: list[str] = []
     for c in closures:
@@ -97,8 +101,9 @@ def _apply_closures(
         elif c.to_time >= closes:
             closes = c.from_time
         else:
+            where = f"[{all_closures.index(c)}]" if c in all_closures else ""
             raise ScenarioError(
-                f"Invalid scenario: calendar.closures ({c.reason}, {day}) closes "
+                f"Invalid scenario: calendar.closures{where} ({c.reason}, {day}) closes "
                 f"{c.from_time:%H:%M}-{c.to_time:%H:%M}, in the middle of the day "
                 f"({opens:%H:%M}-{closes:%H:%M}); a closure window must start at opening or end "
                 "at closing (split it into a late opening or an early closing)."
@@ -125,7 +130,7 @@ def day_plan(cal: CalendarConfig, day: dt.date, public: dict, eves: dict) -> Day
     if before is not None and cal.early_close is not None and cal.early_close < closes:
         closes = max(cal.early_close, opens)
         reasons.append(f"day before {before}")
-    o, c, more = _apply_closures(day, opens, closes, _closure_on(tuple(cal.closures), day))
+    o, c, more = _apply_closures(day, opens, closes, _closure_on(tuple(cal.closures), day), tuple(cal.closures))
     reasons += more
     if o is None or c is None or o >= c:
         return DayPlan(day, reg_o, reg_c, None, None, "; ".join(reasons) or "closed", False)
