@@ -27,10 +27,24 @@ from sim.streams import Streams
 DAY_S = 86400.0
 
 
+FEATURE_FIELDS: tuple[str, ...] = (
+    "case", "first_talk", "handover", "first_wrap", "prefer_callback", "blind_patience",
+    "callback_accept", "callback_answer_u", "repeat",
+)
+
+
 @dataclass(frozen=True)
 class Calls:
     """Offered calls sorted by arrival; times in seconds since the run's origin (midnight of
-    ``run.start``)."""
+    ``run.start``).
+
+    The feature fields are drawn only when the feature is on (else zeros / False):
+    ``case`` (index into ``transfers.case_types``), ``first_talk``/``handover``/``first_wrap``
+    (transfer timings), ``prefer_callback`` (warm transfer declined in favour of a case),
+    ``blind_patience``, ``callback_accept`` (would accept a callback offer),
+    ``callback_answer_u`` (uniforms deciding whether each callback attempt is answered,
+    shape calls × max attempts) and ``repeat`` (would call again after abandoning).
+    """
 
     arrival: np.ndarray
     talk: np.ndarray
@@ -40,6 +54,15 @@ class Calls:
     logged: np.ndarray
     closes_at: np.ndarray
     displaced: np.ndarray
+    case: np.ndarray
+    first_talk: np.ndarray
+    handover: np.ndarray
+    first_wrap: np.ndarray
+    prefer_callback: np.ndarray
+    blind_patience: np.ndarray
+    callback_accept: np.ndarray
+    callback_answer_u: np.ndarray
+    repeat: np.ndarray
 
     def __len__(self) -> int:
         return int(self.arrival.size)
@@ -102,11 +125,39 @@ def _potential_day(s: Scenario, streams: Streams, p: DayPlan, k: int, volume: fl
         "wrap": make(h.wrap).sample(streams.rng("wrap", o), n),
         "patience": make(s.patience).sample(streams.rng("patience", o), n),
         "logged": streams.rng("logging", o).random(n) < h.logging_share,
+        **feature_draws(s, streams, o, n),
     }
     return _Potential(t, attrs, o)
 
 
-def _open_periods(plans: list[DayPlan]) -> tuple[np.ndarray, np.ndarray]:
+def feature_draws(s: Scenario, streams: Streams, ordinal: int, n: int) -> dict[str, np.ndarray]:
+    """Per-call draws for callbacks, transfers and repeats, each from its own stream."""
+    tr, cb, rp = s.transfers, s.callbacks, s.repeats
+    out: dict[str, np.ndarray] = {
+        "case": np.zeros(n, dtype=np.int64), "first_talk": np.zeros(n), "handover": np.zeros(n),
+        "first_wrap": np.zeros(n), "prefer_callback": np.zeros(n, dtype=bool), "blind_patience": np.zeros(n),
+        "callback_accept": np.zeros(n, dtype=bool), "callback_answer_u": np.zeros((n, cb.max_attempts)),
+        "repeat": np.zeros(n, dtype=bool),
+    }
+    if tr.policy != "off":
+        rng = streams.rng("transfer", ordinal)
+        shares = np.array([c.share for c in tr.case_types.values()])
+        out["case"] = np.minimum(np.searchsorted(np.cumsum(shares), rng.random(n), side="right"), shares.size - 1)
+        out["prefer_callback"] = rng.random(n) < tr.prefer_callback_share
+        out["first_talk"] = make(tr.first_talk).sample(rng, n)
+        out["handover"] = make(tr.handover).sample(rng, n)
+        out["first_wrap"] = make(tr.first_wrap).sample(rng, n)
+        out["blind_patience"] = make(tr.blind_patience).sample(rng, n)
+    if cb.enabled:
+        rng = streams.rng("callback", ordinal)
+        out["callback_accept"] = rng.random(n) < cb.accept_share
+        out["callback_answer_u"] = rng.random((n, cb.max_attempts))
+    if rp.enabled:
+        out["repeat"] = streams.rng("repeat", ordinal).random(n) < rp.probability
+    return out
+
+
+def open_periods(plans: list[DayPlan]) -> tuple[np.ndarray, np.ndarray]:
     opens, closes = [], []
     for k, p in enumerate(plans):
         if p.opens is not None and p.closes is not None:
@@ -124,9 +175,9 @@ def _period_of(t: np.ndarray, opens: np.ndarray, closes: np.ndarray) -> tuple[np
 
 def generate(s: Scenario, streams: Streams, plans: list[DayPlan]) -> Calls:
     """All offered calls of the run, sorted by arrival time."""
-    opens, closes = _open_periods(plans)
+    opens, closes = open_periods(plans)
     if opens.size == 0:
-        return _assemble([])
+        return _assemble([], s)
     volumes = daily_volumes(s, plans)
     step_s = 60.0 * s.demand.interval_min
     parts: list[dict[str, np.ndarray]] = []
@@ -147,14 +198,18 @@ def generate(s: Scenario, streams: Streams, plans: list[DayPlan]) -> Calls:
         part["closes_at"] = closes[period[keep]]
         part["displaced"] = moved[keep]
         parts.append(part)
-    return _assemble(parts)
+    return _assemble(parts, s)
 
 
-def _assemble(parts: list[dict[str, np.ndarray]]) -> Calls:
-    names = ("arrival", "talk", "hold", "wrap", "patience", "logged", "closes_at", "displaced")
+def _assemble(parts: list[dict[str, np.ndarray]], s: Scenario | None = None) -> Calls:
+    names = ("arrival", "talk", "hold", "wrap", "patience", "logged", "closes_at", "displaced", *FEATURE_FIELDS)
     if not parts:
         empty = {n: np.empty(0) for n in names}
         empty["logged"] = empty["displaced"] = np.empty(0, dtype=bool)
+        empty["case"] = np.empty(0, dtype=np.int64)
+        for flag in ("prefer_callback", "callback_accept", "repeat"):
+            empty[flag] = np.empty(0, dtype=bool)
+        empty["callback_answer_u"] = np.empty((0, s.callbacks.max_attempts if s else 1))
         return Calls(**empty)
     cols = {n: np.concatenate([p[n] for p in parts]) for n in names}
     order = np.argsort(cols["arrival"], kind="stable")

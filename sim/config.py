@@ -354,6 +354,80 @@ class StaffingConfig(_Model):
         return self
 
 
+# --------------------------------------------------------------------------- callbacks, transfers, repeats
+
+FIRST_LINE = "first_line"
+
+
+class CaseTypeConfig(_Model):
+    """A kind of call: its share of arrivals and the group that must finish it (if any)."""
+
+    share: Probability
+    transfer_to: str | None = None
+
+
+class TransferConfig(_Model):
+    """Calls whose case type names ``transfer_to`` are handed to another agent group.
+
+    ``warm``: after ``first_talk`` the first agent phones a colleague in the target group
+    (queueing there in the customer's original queue position) while the customer holds;
+    when the colleague answers, both talk for ``handover``, then the first agent does
+    ``first_wrap``. No colleague within ``consult_limit_s`` (or a customer who prefers it,
+    ``prefer_callback_share``) → a case is created for a later callback instead
+    (``transfer_fallback_case``). ``blind``: the customer is put in the target group's queue
+    (original queue position, patience ``blind_patience``) and the first agent is released.
+    """
+
+    policy: Literal["off", "warm", "blind"] = "off"
+    groups: dict[str, StaffingConfig] = Field(default_factory=dict)
+    case_types: dict[str, CaseTypeConfig] = Field(default_factory=lambda: {"general": CaseTypeConfig(share=1.0)})
+    first_talk: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="lognormal", mean=90.0, cv=0.6))
+    handover: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="deterministic", mean=30.0))
+    first_wrap: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="deterministic", mean=30.0))
+    consult_limit_s: Float = Field(default=120.0, gt=0.0)
+    prefer_callback_share: Probability = 0.1
+    blind_patience: PatienceConfig = Field(default_factory=lambda: PatienceConfig(dist="exponential", mean=180.0))
+
+    @model_validator(mode="after")
+    def _routes(self) -> TransferConfig:
+        if FIRST_LINE in self.groups:
+            raise fail(f"groups.{FIRST_LINE}", "the first line is staffed by the top-level 'staffing' key")
+        total = sum(c.share for c in self.case_types.values())
+        if abs(total - 1.0) > 1e-9:
+            raise fail("case_types", f"shares must add up to 1, got {total:g}")
+        for name, c in self.case_types.items():
+            if c.transfer_to is not None and c.transfer_to not in self.groups:
+                allowed = ", ".join(self.groups) or "none defined"
+                raise fail(f"case_types.{name}.transfer_to", f"unknown group {c.transfer_to!r}; groups: {allowed} (define it under transfers.groups)")
+        return self
+
+
+class CallbackConfig(_Model):
+    """Virtual queue: a queued caller may hang up and keep their place for a callback."""
+
+    enabled: bool = False
+    trigger: Literal["on_arrival", "after_wait"] = "on_arrival"
+    threshold_s: Float = Field(default=120.0, ge=0.0)
+    accept_share: Probability = 0.3
+    promise_window_s: Float = Field(default=3600.0, gt=0.0)
+    ring_s: Float = Field(default=20.0, ge=0.0)
+    answer_probability: Probability = 0.8
+    retry_gap_s: Float = Field(default=600.0, ge=0.0)
+    max_attempts: Int = Field(default=3, ge=1, le=20)
+    failed_attempt_s: Float = Field(default=30.0, ge=0.0)
+    pending_at_close: Literal["serve", "next_opening"] = "serve"
+    kpi_convention: Literal["answered_when_made", "answered_at_request", "not_answered"] = "answered_when_made"
+
+
+class RepeatConfig(_Model):
+    """Callers who abandon (or whose callback failed) call again after a delay."""
+
+    enabled: bool = False
+    probability: Probability = 0.4
+    delay: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="exponential", mean=1200.0))
+    max_attempts: Int = Field(default=3, ge=2, le=20)
+
+
 # --------------------------------------------------------------------------- targets & run
 
 
@@ -439,6 +513,9 @@ class Scenario(_Model):
     targets: TargetsConfig = Field(default_factory=TargetsConfig)
     run: RunConfig
     montecarlo: MonteCarloConfig = Field(default_factory=MonteCarloConfig)
+    callbacks: CallbackConfig = Field(default_factory=CallbackConfig)
+    transfers: TransferConfig = Field(default_factory=TransferConfig)
+    repeats: RepeatConfig = Field(default_factory=RepeatConfig)
 
     @model_validator(mode="after")
     def _cross(self) -> Scenario:
@@ -448,10 +525,15 @@ class Scenario(_Model):
                 continue
             _check_profile_covers(self, wd, name, hours)
             _check_grid(self, name, hours)
-            _check_table(self, wd, name, hours)
+            for key, st in self.staffing_by_group().items():
+                _check_table(self, st, "staffing" if key == FIRST_LINE else f"transfers.groups.{key}", wd, name, hours)
         if self.patience.infinite:
             _check_no_empty_interval(self)
         return self
+
+    def staffing_by_group(self) -> dict[str, StaffingConfig]:
+        """Staffing of every agent group, the first line first."""
+        return {FIRST_LINE: self.staffing, **self.transfers.groups}
 
 
 def _check_profile_covers(s: Scenario, wd: int, name: str, hours: HoursConfig) -> None:
@@ -475,17 +557,17 @@ def _check_grid(s: Scenario, name: str, hours: HoursConfig) -> None:
             raise fail(f"calendar.hours.{name}.{key}", f"{t:%H:%M} is not on the {step}-minute interval grid (demand.interval_min)")
 
 
-def _check_table(s: Scenario, wd: int, name: str, hours: HoursConfig) -> None:
-    table = s.staffing.table
-    if s.staffing.mode != "table" or table is None:
+def _check_table(s: Scenario, st: StaffingConfig, prefix: str, wd: int, name: str, hours: HoursConfig) -> None:
+    table = st.table
+    if st.mode != "table" or table is None:
         return
     key = name if name in table else "all"
     if key not in table:
-        raise fail(f"staffing.table.{name}", f"no staffing for {name} (open {hours.opens:%H:%M}-{hours.closes:%H:%M}) and no 'all' entry")
+        raise fail(f"{prefix}.table.{name}", f"no staffing for {name} (open {hours.opens:%H:%M}-{hours.closes:%H:%M}) and no 'all' entry")
     need = (minutes(hours.closes) - minutes(hours.opens)) // s.demand.interval_min
     if len(table[key]) != need:  # type: ignore[index]
         raise fail(
-            f"staffing.table.{key}",
+            f"{prefix}.table.{key}",
             f"needs exactly {need} values (one per {s.demand.interval_min}-minute interval of "
             f"{hours.opens:%H:%M}-{hours.closes:%H:%M} on {name}), got {len(table[key])}",  # type: ignore[index]
         )

@@ -534,3 +534,91 @@ def summary(
             ),
         }
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Callbacks, transfers, repeat contacts, agent groups
+# --------------------------------------------------------------------------------------------
+
+FEATURE_KPI_COLUMNS: Final = (
+    "offered", "callbacks_offered", "callbacks_accepted", "callbacks_made", "callbacks_failed",
+    "callbacks_pending", "callback_on_time_share", "callback_accept_share", "transfers",
+    "transfers_warm", "transfers_blind", "transfer_fallbacks", "transfer_abandoned",
+    "mean_consult_wait_s", "repeat_calls", "customers", "repeat_contact_ratio",
+)
+
+
+def feature_kpis(calls: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Per period: callbacks offered / accepted / made / failed / on time, transfers (warm,
+    blind, fallback to a case, abandoned after a blind transfer), mean consultation wait,
+    and repeat contacts.
+
+    ``callback_on_time_share`` = callbacks whose first attempt came within the promised
+    window / callbacks attempted (Kontakta annex 2 §11); ``repeat_contact_ratio`` = offered
+    calls that were a customer's 2nd or later attempt / offered calls (each attempt still
+    counts as offered in the agreement's KPIs). Columns that the records lack count as 0.
+    """
+    def col(name: str, default: object) -> pd.Series:
+        return calls[name] if name in calls.columns else pd.Series(default, index=calls.index)
+
+    fate = calls["fate"].astype(str)
+    accepted = _datetimes(col("callback_accepted_at", pd.NaT)).notna()
+    attempted = _datetimes(col("callback_first_attempt_at", pd.NaT)).notna()
+    on_time = col("callback_on_time", pd.NA).astype("boolean").fillna(False)
+    transfer = col("transfer", "none").astype(str)
+    attempt = pd.to_numeric(col("attempt", 1))
+    per = pd.DataFrame(
+        {
+            "offered": 1,
+            "callbacks_offered": col("callback_offered", False).astype(bool).astype(int),
+            "callbacks_accepted": accepted.astype(int),
+            "callbacks_made": (accepted & calls["fate"].ne("callback_failed_case") & _datetimes(col("connected_at", pd.NaT)).notna()).astype(int),
+            "callbacks_failed": fate.eq("callback_failed_case").astype(int),
+            "callbacks_pending": fate.eq("callback_requested").astype(int),
+            "callbacks_attempted": attempted.astype(int),
+            "callbacks_on_time": (on_time & attempted).astype(int),
+            "transfers": transfer.ne("none").astype(int),
+            "transfers_warm": fate.eq("transferred_warm").astype(int),
+            "transfers_blind": fate.eq("transferred_blind").astype(int),
+            "transfer_fallbacks": fate.eq("transfer_fallback_case").astype(int),
+            "transfer_abandoned": fate.eq("transfer_abandoned").astype(int),
+            "consult_wait": pd.to_numeric(col("consult_wait_s", np.nan)),
+            "repeat_calls": (attempt > 1).astype(int),
+            "customer": col("customer_id", pd.Series(range(len(calls)), index=calls.index)),
+        },
+        index=calls.index,
+    )
+    if calls.empty:
+        return pd.DataFrame(columns=["period", *FEATURE_KPI_COLUMNS])
+    key = period_start(_datetimes(calls["arrival"]), freq)
+    g = per.groupby(key, sort=True)
+    out = g.sum(numeric_only=True).drop(columns=["consult_wait", "customer"])
+    out["customers"] = g["customer"].nunique()
+    out["mean_consult_wait_s"] = g["consult_wait"].mean()
+    out["callback_on_time_share"] = _ratio(out["callbacks_on_time"], out["callbacks_attempted"])
+    out["callback_accept_share"] = _ratio(out["callbacks_accepted"], out["callbacks_offered"])
+    out["repeat_contact_ratio"] = _ratio(out["repeat_calls"], out["offered"])
+    out = out.rename_axis("period").reset_index()
+    return out[["period", *FEATURE_KPI_COLUMNS]]
+
+
+def group_kpis(calls: pd.DataFrame, agents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per agent group over the whole table: calls handled and mean agent time per handled
+    call (a transferred call's first part counts for the group it entered, the hand-over and
+    the rest for the target group ``group2``); with an agent log also staffed, present, busy
+    and overtime agent-seconds and occupancy."""
+    first = calls["agent"].notna()
+    first_time = calls["first_handle_s"].fillna(calls["handle_s"]) if "first_handle_s" in calls else calls["handle_s"]
+    parts = [pd.DataFrame({"group": calls.loc[first, "group"] if "group" in calls else "first_line",
+                           "time": first_time[first]})]
+    if "group2" in calls:
+        second = calls["agent2"].notna()
+        parts.append(pd.DataFrame({"group": calls.loc[second, "group2"], "time": calls.loc[second, "second_handle_s"]}))
+    handled = pd.concat(parts, ignore_index=True)
+    out = handled.groupby("group").agg(handled=("time", "size"), agent_time_per_call_s=("time", "mean"))
+    if agents is not None and "group" in agents:
+        a = agents.groupby("group")[["staffed_s", "present_s", "busy_s", "overtime_s"]].sum()
+        a["occupancy"] = _ratio(a["busy_s"], a["present_s"])
+        out = out.join(a, how="outer")
+        out["handled"] = out["handled"].fillna(0).astype(int)
+    return out.rename_axis("group").reset_index()

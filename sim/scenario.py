@@ -127,6 +127,10 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
                     f"Invalid scenario composition ({o.input_line}): unknown key '{key}': it is not "
                     f"in the scenario schema, so it cannot be set. {_allowed_keys_hint(key)}"
                 )
+            if not o.is_add() and not o.is_force_add() and not o.is_delete():
+                hint = _unset_group_key(o.input_line, key, root, groups, parsed)
+                if hint:
+                    return hint
             continue
         if o.is_delete():
             continue
@@ -146,6 +150,70 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
                     f"{o.key_or_group}.<key>=<value>."
                 )
     return None
+
+
+_ABSENT = object()
+
+
+def _yaml(path: Path) -> DictConfig | None:
+    try:
+        cfg = OmegaConf.load(path)
+    except Exception:  # noqa: BLE001 - an unreadable file is Hydra's to report
+        return None
+    return cfg if isinstance(cfg, DictConfig) else None
+
+
+def _sets(cfg: DictConfig | None, key: str) -> bool:
+    return cfg is not None and OmegaConf.select(cfg, key, default=_ABSENT) is not _ABSENT
+
+
+def _unset_group_key(line: str, key: str, root: Path, groups: Mapping[str, list[str]], parsed: Sequence[Any]) -> str | None:
+    """Explain an override of a schema key that the selected option of its group does not set
+    while another option does (``staffing.agents=14`` on the table staffing ``fibra``: Hydra
+    would only say "use +", and '+' then clashes with the table). None when unsure."""
+    group, _, rest = key.partition(".")
+    if group not in groups or not rest:
+        return None
+    base = _yaml(root / "config.yaml")
+    if base is None:
+        return None
+    selected: str | None = None
+    for item in base.get("defaults") or []:
+        if isinstance(item, DictConfig) and group in item and isinstance(item[group], str):
+            selected = item[group]
+    bodies = [base.get(group)]
+    for o in parsed:
+        if o.key_or_group == "experiment" and not o.is_delete() and not o.is_sweep_override():
+            exp = _yaml(root / "experiment" / f"{o.value()}.yaml")
+            if exp is None:
+                return None
+            for item in exp.get("defaults") or []:
+                if isinstance(item, DictConfig):
+                    for k, v in item.items():
+                        if str(k).replace("override", "").strip().strip("/") == group and isinstance(v, str):
+                            selected = v
+            bodies.append(exp.get(group))
+    for o in parsed:
+        if o.key_or_group == group and o.package is None:
+            if o.is_sweep_override() or o.is_delete() or not isinstance(o.value(), str):
+                return None  # several options (a sweep): Hydra reports per job
+            selected = o.value()
+    if selected is None or selected not in groups[group]:
+        return None
+    option = _yaml(root / group / f"{selected}.yaml")
+    if option is None or _sets(option, rest) or any(isinstance(b, DictConfig) and _sets(b, rest) for b in bodies):
+        return None
+    others = [g for g in groups[group] if g != selected and _sets(_yaml(root / group / f"{g}.yaml"), rest)]
+    if not others:
+        return None  # no option sets it: Hydra's own "use +" message is the right advice
+    value = line.partition("=")[2]
+    return (
+        f"Invalid scenario composition ({line}): '{key}' is a valid key, but the selected "
+        f"{group} option '{selected}' (scenarios/{group}/{selected}.yaml) does not set it, so it "
+        f"cannot be overridden. Select an option that sets it, e.g. {group}={others[0]} "
+        f"{key}={value}" + (f" (options that set it: {', '.join(others)})" if len(others) > 1 else "")
+        + f"; or add it with a leading '+' (+{key}={value}) to combine it with '{selected}'."
+    )
 
 
 def validate(cfg: DictConfig | Mapping[str, Any], base_dir: Path | None = None) -> Scenario:
@@ -440,6 +508,9 @@ def _hhmm(m: int) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
+_INTERVALS = (15, 30, 60)  # demand.interval_min's allowed values (sim.config.DemandConfig)
+
+
 def _read_profile_file(raw: dict[str, Any], demand: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     key = "demand.profile_file"
     if demand.get("profile") is not None:
@@ -450,7 +521,7 @@ def _read_profile_file(raw: dict[str, Any], demand: dict[str, Any], base_dir: Pa
     df = _read_csv(_resolve(str(demand["profile_file"]), base_dir, key), key, {"interval_start", "calls"})
     out, start, step = _grid(df, key, "calls")
     interval = demand.get("interval_min", 30)
-    if step and step != interval:
+    if step and step != interval and interval in _INTERVALS:
         raise ScenarioError(f"Invalid scenario: {key}: the file has {step}-minute intervals but demand.interval_min is {interval}.")
     start_min = int(out["minute"].min())
     demand = {**demand, "profile_start": start, "profile": _per_weekday(out, "calls", start_min, step, "sum"), "profile_file": None}
@@ -474,6 +545,10 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
         raise ScenarioError(f"Invalid scenario: {key}: column agents must hold whole numbers >= 0, found {bad!r}.")
     demand = raw.get("demand")
     interval = demand.get("interval_min", 30) if isinstance(demand, Mapping) else 30
+    if interval not in _INTERVALS:
+        # An invalid demand.interval_min is the real error: read the file on its own grid
+        # and let the schema name demand.interval_min and its allowed values.
+        interval = step or 30
     if step and step != interval:
         raise ScenarioError(f"Invalid scenario: {key}: the file has {step}-minute intervals but demand.interval_min is {interval}.")
     table: dict[str, list[int]] = {}
@@ -495,6 +570,8 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
             if hours is None:
                 continue
             opens, closes = hours
+            if opens % interval or closes % interval:
+                continue  # off the interval grid: the schema names calendar.hours.<day>
             if mins[0] != opens:
                 raise ScenarioError(
                     f"Invalid scenario: {key}: the rows for {day} start at {_hhmm(mins[0])}, but "

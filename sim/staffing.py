@@ -75,8 +75,10 @@ def agents_at_open_intervals(s: Scenario) -> Iterator[tuple[str, str, int]]:
             yield name, f"{m // 60:02d}:{m % 60:02d}", n
 
 
-def build_schedule(s: Scenario, plans: list[DayPlan]) -> Schedule:
-    """The run's agent schedule: changes within each open period, then a closing."""
+def build_schedule(s: Scenario, plans: list[DayPlan], staffing: StaffingConfig | None = None) -> Schedule:
+    """The run's agent schedule (of ``staffing``, default the first line's): changes within
+    each open period, then a closing."""
+    st = staffing or s.staffing
     times: list[float] = []
     counts: list[int] = []
     opens_flags: list[bool] = []
@@ -85,7 +87,7 @@ def build_schedule(s: Scenario, plans: list[DayPlan]) -> Schedule:
             continue
         base = k * 86400.0
         o, c = minutes(p.opens), minutes(p.closes)
-        reg = regular_steps(s.staffing, p.date.weekday(), minutes(p.regular_opens), minutes(p.regular_closes), s.demand.interval_min)
+        reg = regular_steps(st, p.date.weekday(), minutes(p.regular_opens), minutes(p.regular_closes), s.demand.interval_min)
         for m, n in clip_steps(reg, o, c):
             times.append(base + 60.0 * m)
             counts.append(n)

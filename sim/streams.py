@@ -23,6 +23,10 @@ PURPOSES: tuple[str, ...] = (
     "wrap",
     "patience",
     "logging",
+    "transfer",
+    "callback",
+    "repeat",
+    "repeat_calls",
 )
 
 

@@ -155,7 +155,7 @@ def test_ascension_day_and_may_day() -> None:
 def test_sundays_are_never_holidays() -> None:
     # Open every day of the week: an ordinary Sunday must be an ordinary open day, and the
     # Saturday before it must not close at 15:00.
-    s = _load("calendar.hours.sat={opens: '08:00', closes: '17:00'}", "calendar.hours.sun={opens: '08:00', closes: '17:00'}")
+    s = _load("staffing=flat", "calendar.hours.sat={opens: '08:00', closes: '17:00'}", "calendar.hours.sun={opens: '08:00', closes: '17:00'}")
     f = opening_hours(s, "2026-01-01", "2026-12-31").set_index("date")
     sundays = f[f.index.day_of_week == 6]
     assert "Söndag" not in set(f["reason"])
@@ -245,7 +245,9 @@ def test_early_close_only_before_closed_eves() -> None:
 
 
 def test_opening_hours_per_weekday() -> None:
-    f = hours("2026-03-02", "2026-03-06", "calendar.hours.wed.opens=09:00", "calendar.hours.fri.closes=16:00")
+    # Constant staffing: the default's staffing table is anchored at the regular 08:00-17:00
+    # hours (its own anchoring rules are tested in test_config.py).
+    f = hours("2026-03-02", "2026-03-06", "staffing=flat", "calendar.hours.wed.opens=09:00", "calendar.hours.fri.closes=16:00")
     assert opens_at(f, "2026-03-04") == "09:00" and closes_at(f, "2026-03-04") == "17:00"
     assert closes_at(f, "2026-03-06") == "16:00"
     assert day(f, "2026-03-06")["open_h"] == pytest.approx(8.0)

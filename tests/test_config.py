@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pydantic import ValidationError
 
@@ -21,6 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = sorted(p.stem for p in (ROOT / "scenarios" / "experiment").glob("*.yaml"))
 OPEN_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 HALF_HOURS = [f"{8 + i // 2:02d}:{30 * (i % 2):02d}" for i in range(18)]  # 08:00 .. 16:30
+# The default staffing is the Erlang A table (scenarios/staffing/fibra.yaml, mode table); tests
+# of constant staffing select the group option scenarios/staffing/flat.yaml (12 agents).
+FLAT = "staffing=flat"
+DEFAULT_TABLE = ROOT / "scenarios" / "data" / "staffing_fibra_erlang_a.csv"
 
 
 def load(*overrides: str, name: str = "default") -> Scenario:
@@ -45,10 +50,10 @@ def assert_one_paragraph(msg: str) -> None:
 
 # (overrides, the full key as it must appear, the allowed range/values, what was given)
 BAD = [
-    pytest.param(["staffing.agents=-1"], "staffing.agents:", ">= 0 and <= 100000", "-1", id="negative-agents"),
-    pytest.param(["staffing.agents=abc"], "staffing.agents:", "a whole number >= 0", "'abc'", id="agents-not-int"),
-    pytest.param(["staffing.agents=true"], "staffing.agents:", "number", "boolean true", id="agents-bool"),
-    pytest.param(["staffing.agents=2.5"], "staffing.agents:", "a whole number", "2.5", id="agents-fraction"),
+    pytest.param([FLAT, "staffing.agents=-1"], "staffing.agents:", ">= 0 and <= 100000", "-1", id="negative-agents"),
+    pytest.param([FLAT, "staffing.agents=abc"], "staffing.agents:", "a whole number >= 0", "'abc'", id="agents-not-int"),
+    pytest.param([FLAT, "staffing.agents=true"], "staffing.agents:", "number", "boolean true", id="agents-bool"),
+    pytest.param([FLAT, "staffing.agents=2.5"], "staffing.agents:", "a whole number", "2.5", id="agents-fraction"),
     pytest.param(["handling.talk.mean=0"], "handling.talk.mean:", "> 0", "got 0", id="zero-talk-time"),
     pytest.param(["handling.talk.mean=-5"], "handling.talk.mean:", ">= 0", "-5", id="negative-talk-time"),
     pytest.param(["handling.wrap.mean=inf"], "handling.wrap.mean:", "finite", "inf", id="infinite-wrap"),
@@ -93,13 +98,16 @@ BAD = [
     pytest.param(["+demand.profile.holiday=[1]"], "demand.profile.holiday:", "'all', 'mon'", "'holiday'", id="unknown-profile-day"),
     pytest.param(["+_target_=os.system"], "'_target_'", "calendar, demand, handling", "unknown key", id="target-top-level"),
     pytest.param(["+staffing._target_=sim.model.Model"], "'staffing._target_'", "mode, agents", "unknown key", id="target-nested"),
-    pytest.param(["staffing.mode=table"], "staffing.table:", "table_file", "mode table", id="table-mode-without-table"),
-    pytest.param(["+staffing.table={all: [1]}"], "staffing.table:", "staffing.mode=table", "mode is constant", id="table-but-constant-mode"),
-    pytest.param(["staffing.mode=table", "staffing.agents=null", "+staffing.table={all: [1, 2]}"], "staffing.table.all:", "exactly 18 values", "got 2", id="table-wrong-length"),
-    pytest.param(["staffing.mode=shifts", "staffing.agents=null", "+staffing.shifts=[{start: '12:00', end: '09:00', count: 3}]"], "staffing.shifts[0].start:", "before end 09:00", "12:00", id="shift-ends-before-start"),
-    pytest.param(["patience.dist=infinite", "patience.mean=null", "staffing.agents=0"], "staffing.agents:", ">= 1 agent", "0 agents", id="infinite-patience-no-agents"),
-    pytest.param(["patience.dist=infinite", "patience.mean=null", "staffing.mode=shifts", "staffing.agents=null", "+staffing.shifts=[{start: '09:00', end: '17:00', count: 3}]"], "staffing.shifts:", ">= 1 agent", "08:00", id="infinite-patience-unstaffed-hour"),
+    pytest.param([FLAT, "staffing.mode=table"], "staffing.table:", "table_file", "mode table", id="table-mode-without-table"),
+    pytest.param([FLAT, "+staffing.table={all: [1]}"], "staffing.table:", "staffing.mode=table", "mode is constant", id="table-but-constant-mode"),
+    pytest.param([FLAT, "staffing.mode=table", "staffing.agents=null", "+staffing.table={all: [1, 2]}"], "staffing.table.all:", "exactly 18 values", "got 2", id="table-wrong-length"),
+    pytest.param([FLAT, "staffing.mode=shifts", "staffing.agents=null", "+staffing.shifts=[{start: '12:00', end: '09:00', count: 3}]"], "staffing.shifts[0].start:", "before end 09:00", "12:00", id="shift-ends-before-start"),
+    pytest.param([FLAT, "patience.dist=infinite", "patience.mean=null", "staffing.agents=0"], "staffing.agents:", ">= 1 agent", "0 agents", id="infinite-patience-no-agents"),
+    pytest.param([FLAT, "patience.dist=infinite", "patience.mean=null", "staffing.mode=shifts", "staffing.agents=null", "+staffing.shifts=[{start: '09:00', end: '17:00', count: 3}]"], "staffing.shifts:", ">= 1 agent", "08:00", id="infinite-patience-unstaffed-hour"),
     pytest.param(["patience.dist=infinite"], "patience.dist:", "patience.mean=null", "mean=300", id="infinite-patience-with-mean"),
+    pytest.param(["staffing.agents=14"], "'staffing.agents'", "staffing=flat staffing.agents=14", "option 'fibra'", id="agents-on-the-table-default"),
+    pytest.param(["+staffing.agents=14"], "staffing.agents:", "staffing.mode=constant", "mode is table", id="agents-added-to-the-table-default"),
+    pytest.param(["staffing.mode=constant"], "staffing.table_file", "staffing.table_file=null", "staffing.mode is 'constant'", id="constant-mode-keeps-the-table-file"),
     pytest.param(["staffing=[1,2]"], "'staffing'", "fibra, flat", "[1, 2]", id="group-given-a-list"),
     pytest.param(["calendar=5"], "'calendar'", "sweden", "got 5", id="group-given-a-number"),
     pytest.param(["calendar.closures=[{start: '2026-12-10', from_time: '11:00', to_time: '12:00', reason: Kurs}]"], "calendar.closures[0]", "start at opening or end at closing", "11:00-12:00", id="mid-day-closure"),
@@ -148,7 +156,7 @@ def test_union_labels_do_not_leak_into_keys(loc: tuple, key: str) -> None:
 
 
 def test_several_errors_are_reported_together_in_one_paragraph() -> None:
-    msg = error_of("staffing.agents=-1", "demand.displaced_share=2", "handling.talk.dist=weibull")
+    msg = error_of(FLAT, "staffing.agents=-1", "demand.displaced_share=2", "handling.talk.dist=weibull")
     for key in ("staffing.agents:", "demand.displaced_share:", "handling.talk.dist:"):
         assert key in msg
     assert msg.count("; ") >= 2
@@ -156,7 +164,7 @@ def test_several_errors_are_reported_together_in_one_paragraph() -> None:
 
 
 def test_format_errors_names_full_key_given_value_and_range() -> None:
-    raw = load().model_dump(mode="json")
+    raw = load(FLAT).model_dump(mode="json")
     raw["staffing"]["agents"] = 100_001
     raw["demand"]["weekday_factor"]["sat"] = "many"
     with pytest.raises(ValidationError) as info:
@@ -231,9 +239,18 @@ def test_profile_csv_with_seconds_in_interval_start(tmp_path: Path) -> None:
     assert s.demand.profile == {"all": [float(i + 1) for i in range(18)]}
 
 
-def test_staffing_table_from_csv(tmp_path: Path) -> None:
+def table_file(path: Path, via: str = "default") -> list[str]:
+    """Overrides that staff from a CSV: replace the default's table file, or switch the
+    constant option ``flat`` to a table."""
+    if via == "default":
+        return [f"staffing.table_file={path}"]
+    return [FLAT, "staffing.mode=table", "staffing.agents=null", f"+staffing.table_file={path}"]
+
+
+@pytest.mark.parametrize("via", ["default", "flat"])
+def test_staffing_table_from_csv(tmp_path: Path, via: str) -> None:
     path, per_day = _table_csv(tmp_path / "staff.csv")
-    s = load("staffing.mode=table", "staffing.agents=null", f"+staffing.table_file={path}")
+    s = load(*table_file(path, via))
     assert s.staffing.mode == "table"
     assert s.staffing.table == per_day
     assert s.staffing.table_file is None
@@ -241,13 +258,13 @@ def test_staffing_table_from_csv(tmp_path: Path) -> None:
 
 def test_staffing_table_csv_with_all_row(tmp_path: Path) -> None:
     path, per_day = _table_csv(tmp_path / "staff.csv", per_day={"all": [5] * 18})
-    s = load("staffing.mode=table", "staffing.agents=null", f"+staffing.table_file={path}")
+    s = load(*table_file(path))
     assert s.staffing.table == {"all": [5] * 18}
 
 
 def test_staffing_table_must_start_at_opening(tmp_path: Path) -> None:
     path, _ = _table_csv(tmp_path / "late.csv", start=30)
-    msg = error_of("staffing.mode=table", "staffing.agents=null", f"+staffing.table_file={path}")
+    msg = error_of(*table_file(path))
     assert "staffing.table_file" in msg
     assert "start at 08:30" in msg and "calendar.hours.mon.opens is 08:00" in msg
     assert_one_paragraph(msg)
@@ -257,14 +274,14 @@ def test_staffing_table_anchor_follows_the_weekday_opening(tmp_path: Path) -> No
     # Tuesday opens at 09:00: its rows must start at 09:00, the other days' at 08:00.
     per_day = {d: [4] * 18 for d in OPEN_WEEKDAYS}
     path, _ = _table_csv(tmp_path / "staff.csv", per_day=per_day)
-    msg = error_of("calendar.hours.tue.opens=09:00", "staffing.mode=table", "staffing.agents=null", f"+staffing.table_file={path}")
+    msg = error_of("calendar.hours.tue.opens=09:00", *table_file(path))
     assert "tue" in msg and "calendar.hours.tue.opens is 09:00" in msg
     lines = ["weekday,interval_start,agents"]
     for d in OPEN_WEEKDAYS:
         first = 9 * 60 if d == "tue" else 8 * 60
         lines += [f"{d},{(first + 30 * i) // 60:02d}:{(first + 30 * i) % 60:02d},4" for i in range((17 * 60 - first) // 30)]
     (tmp_path / "ok.csv").write_text("\n".join(lines) + "\n")
-    s = load("calendar.hours.tue.opens=09:00", "staffing.mode=table", "staffing.agents=null", f"+staffing.table_file={tmp_path / 'ok.csv'}")
+    s = load("calendar.hours.tue.opens=09:00", *table_file(tmp_path / "ok.csv"))
     assert s.staffing.table is not None
     assert len(s.staffing.table["tue"]) == 16 and len(s.staffing.table["mon"]) == 18
 
@@ -297,7 +314,7 @@ def test_bad_csv_names_the_key(tmp_path: Path, group: str, text: str, expected: 
         msg = error_of("demand.profile=null", f"demand.profile_file={path}")
     else:
         key = "staffing.table_file"
-        msg = error_of("staffing.mode=table", "staffing.agents=null", f"+staffing.table_file={path}")
+        msg = error_of(*table_file(path))
     assert key in msg, msg
     assert expected in msg, msg
     assert_one_paragraph(msg)
@@ -310,8 +327,8 @@ def test_missing_profile_file(tmp_path: Path) -> None:
 
 
 def test_missing_table_file(tmp_path: Path) -> None:
-    msg = error_of("staffing.mode=table", "staffing.agents=null", f"+staffing.table_file={tmp_path / 'nope.csv'}")
-    assert "staffing.table_file" in msg and "file not found" in msg
+    msg = error_of(*table_file(tmp_path / "nope.csv"))
+    assert "staffing.table_file" in msg and "file not found" in msg and "nope.csv" in msg
     assert_one_paragraph(msg)
 
 
@@ -324,8 +341,8 @@ def test_profile_file_and_profile_both_given_is_an_error(tmp_path: Path) -> None
 
 def test_table_file_needs_table_mode(tmp_path: Path) -> None:
     path, _ = _table_csv(tmp_path / "staff.csv")
-    msg = error_of(f"+staffing.table_file={path}")
-    assert "staffing.table_file" in msg and "staffing.mode=table" in msg
+    msg = error_of(FLAT, f"+staffing.table_file={path}")  # flat is mode constant
+    assert "staffing.table_file" in msg and "staffing.mode=table" in msg and "'constant'" in msg
     assert_one_paragraph(msg)
 
 
@@ -344,7 +361,13 @@ def test_default_scenario_loads() -> None:
     assert s.name == "default"
     assert s.run.start == dt.date(2026, 12, 1) and s.run.end == dt.date(2026, 12, 31)
     assert s.calendar.hours_of(0) is not None and s.calendar.hours_of(6) is None
-    assert s.staffing.mode == "constant" and s.staffing.agents == 12
+    # staffing: the Erlang A table from scenarios/data, one count per half hour 08:00-17:00
+    assert s.staffing.mode == "table" and s.staffing.agents is None and s.staffing.table_file is None
+    csv = pd.read_csv(DEFAULT_TABLE)
+    assert s.staffing.table is not None and set(s.staffing.table) == set(OPEN_WEEKDAYS)
+    for d in OPEN_WEEKDAYS:
+        assert s.staffing.table[d] == csv.loc[csv["weekday"] == d, "agents"].tolist()
+        assert len(s.staffing.table[d]) == 18 and min(s.staffing.table[d]) >= 1
     assert s.handling.mean_handle_s == pytest.approx(305.0)
     assert set(s.demand.weekday_factor) == set(WEEKDAYS)
 
@@ -367,20 +390,25 @@ def test_unknown_experiment_lists_known_ones() -> None:
         load(name="nope")
 
 
+def test_flat_staffing_option_is_constant() -> None:
+    s = load(FLAT)
+    assert s.staffing.mode == "constant" and s.staffing.agents == 12 and s.staffing.table is None
+
+
 def test_overrides_apply() -> None:
-    s = load("staffing.agents=14", "run.seed=7", "demand.displaced_share=0", "calendar.hours.fri.closes=16:00")
+    s = load(FLAT, "staffing.agents=14", "run.seed=7", "demand.displaced_share=0", "calendar.hours.fri.closes=16:00")
     assert s.staffing.agents == 14 and s.run.seed == 7 and s.demand.displaced_share == 0.0
     assert s.calendar.hours_of(4).closes == dt.time(16, 0)  # type: ignore[union-attr]
 
 
 def test_infinite_patience_with_agents_loads() -> None:
-    s = load("patience.dist=infinite", "patience.mean=null", "staffing.agents=1")
+    s = load(FLAT, "patience.dist=infinite", "patience.mean=null", "staffing.agents=1")
     assert s.patience.infinite
 
 
 def test_zero_agents_with_finite_patience_loads() -> None:
     # Zero agents is a legitimate (if bleak) scenario when callers can abandon.
-    assert load("staffing.agents=0").staffing.agents == 0
+    assert load(FLAT, "staffing.agents=0").staffing.agents == 0
 
 
 def test_empirical_distribution_via_overrides() -> None:
@@ -389,7 +417,7 @@ def test_empirical_distribution_via_overrides() -> None:
 
 
 def test_shift_staffing_loads() -> None:
-    s = load("staffing.mode=shifts", "staffing.agents=null", "+staffing.shifts=[{start: '08:00', end: '17:00', count: 5}]")
+    s = load(FLAT, "staffing.mode=shifts", "staffing.agents=null", "+staffing.shifts=[{start: '08:00', end: '17:00', count: 5}]")
     assert s.staffing.shifts is not None and s.staffing.shifts[0].count == 5
 
 

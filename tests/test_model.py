@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.records import CALL_COLUMNS
+from sim.records import ALL_COLUMNS, CALL_COLUMNS
 
 FATES = {"answered", "abandoned"}
 
@@ -17,7 +17,7 @@ FATES = {"answered", "abandoned"}
 def check_invariants(result: sim.SimResult) -> None:
     """Properties every run must have, whatever the scenario."""
     c = result.calls
-    assert list(c.columns) == list(CALL_COLUMNS)
+    assert list(c.columns) == list(ALL_COLUMNS)
     assert c["call_id"].tolist() == list(range(len(c)))
     assert set(c["fate"]) <= FATES
     answered = c["fate"] == "answered"
@@ -140,7 +140,7 @@ def test_crn_across_closing_time(variant) -> None:
 
 def test_no_arrivals(variant) -> None:
     r = sim.simulate(variant(**{"demand.volume": 0.0}), seed=1)
-    assert r.calls.empty and list(r.calls.columns) == list(CALL_COLUMNS)
+    assert r.calls.empty and list(r.calls.columns) == list(ALL_COLUMNS)
     assert r.agents["busy_s"].sum() == 0
     assert r.agents["staffed_s"].sum() == pytest.approx(r.agents["present_s"].sum())
 
