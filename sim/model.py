@@ -101,7 +101,7 @@ class Outcome:
 class _Group:
     """One agent group: its queue (a heap by queue position), idle agents, staffing state."""
 
-    __slots__ = ("gid", "offset", "schedule", "queue", "idle", "present", "target", "closed", "carried")
+    __slots__ = ("gid", "offset", "schedule", "queue", "idle", "present", "target", "closed", "carried", "pending")
 
     def __init__(self, gid: int, offset: int, schedule: Schedule) -> None:
         self.gid = gid
@@ -113,6 +113,7 @@ class _Group:
         self.target = 0
         self.closed = True
         self.carried: list[tuple[float, int, int, int]] = []
+        self.pending = 0  # callback retries scheduled but not yet due
 
 
 class _CallCentre:
@@ -287,7 +288,7 @@ class _CallCentre:
         while True:
             e = self.next_entry(g)
             if e is None:
-                if k >= g.target:
+                if k >= g.target and not (g.closed and g.pending and not f.cb_next_opening):
                     break
                 ev = env.event()
                 g.idle.append((k, ev))
@@ -408,7 +409,8 @@ class _CallCentre:
         else:
             yield env.timeout(f.cb_failed_s)
             if n + 1 < f.cb_max_attempts:
-                env.timeout(f.cb_retry_gap_s).callbacks.append(lambda _e, g=g, i=i: self.push(g, self.arrival[i], RETRY, i))
+                g.pending += 1
+                env.timeout(f.cb_retry_gap_s).callbacks.append(lambda _e, g=g, i=i: self._retry_due(g, i))
             else:
                 self.fate[i] = CALLBACK_FAILED
                 self.ended_at[i] = env.now
@@ -416,6 +418,14 @@ class _CallCentre:
                 if f.repeats and self.repeat[i] and self.attempt[i] < f.repeat_max:
                     self._new_attempt(i, env.now)
         self._busy(gk, t0)
+
+    def _retry_due(self, g: _Group, i: int) -> None:
+        """A callback retry falls due: back in the queue at its original position. After
+        closing (policy serve) agents wait for pending retries; the last one releases them."""
+        g.pending -= 1
+        self.push(g, self.arrival[i], RETRY, i)
+        if g.closed and not g.pending:
+            self._release_idle(g)
 
     # -- repeat contacts -----------------------------------------------------------------
 
