@@ -265,6 +265,7 @@ def phase_breakdown(scenario: Any, seeds: list[int]) -> dict[str, float] | None:
     try:
         from sim import arrivals, model, records
         from sim.calendar import day_plans, plans_frame
+        from sim.simulation import features, labels
         from sim.staffing import build_schedule
         from sim.streams import Streams
 
@@ -276,12 +277,13 @@ def phase_breakdown(scenario: Any, seeds: list[int]) -> dict[str, float] | None:
             plans = day_plans(scenario.calendar, scenario.run.start, scenario.run.end)
             calls = arrivals.generate(scenario, Streams(seed), plans)
             t.append(time.perf_counter())
-            schedule = build_schedule(scenario, plans)
-            out = model.run(calls, schedule)
+            schedules = [build_schedule(scenario, plans, st) for st in scenario.staffing_by_group().values()]
+            opens, closes = arrivals.open_periods(plans)
+            out, _ = model.run(calls, schedules, features(scenario), opens, closes)
             t.append(time.perf_counter())
-            records.calls_frame(calls, out, scenario.run.start)
+            records.calls_frame(calls, out, scenario.run.start, labels(scenario))
             t.append(time.perf_counter())
-            records.agent_log(calls, out, schedule, scenario.run.start, scenario.demand.interval_min)
+            records.agent_log(calls, out, schedules, scenario.run.start, scenario.demand.interval_min, tuple(scenario.staffing_by_group()))
             plans_frame(plans)
             t.append(time.perf_counter())
             for name, a, b in zip(("draw calls", "SimPy run", "calls frame", "agent log"), t, t[1:], strict=False):

@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim import plots
 from sim.config import Scenario
-from sim.kpis import days_missed, judge, kpi_table, summary
+from sim.kpis import days_missed, feature_kpis, group_kpis, judge, kpi_table, summary
 from sim.simulation import SimResult, simulate
 
 
@@ -45,6 +45,10 @@ def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
     interval = judge(kpi_table(result.calls, f"{s.demand.interval_min}min", result.agents, t.threshold_s), t)
     day = judge(kpi_table(result.calls, "D", result.agents, t.threshold_s), t)
     month = days_missed(result.calls, t, result.agents)
+    features_on = s.callbacks.enabled or s.transfers.policy != "off" or s.repeats.enabled
+    if features_on:
+        feature_kpis(result.calls, "D").to_csv(out_dir / "kpi_features_day.csv", index=False)
+        group_kpis(result.calls, result.agents).to_csv(out_dir / "kpi_groups.csv", index=False)
     interval.to_csv(out_dir / "kpi_interval.csv", index=False)
     day.to_csv(out_dir / "kpi_day.csv", index=False)
     month.to_csv(out_dir / "kpi_month.csv", index=False)
@@ -84,7 +88,33 @@ def summary_text(result: SimResult, month: pd.DataFrame) -> str:
             f"queue time {m.asa_days_missed}, handle time {m.aht_days_missed}, "
             f"logging {m.logging_days_missed} (any: {m.all_days_missed})"
         )
+    lines += _feature_lines(result)
     return "\n".join(lines)
+
+
+def _feature_lines(result: SimResult) -> list[str]:
+    s = result.scenario
+    if not (s.callbacks.enabled or s.transfers.policy != "off" or s.repeats.enabled):
+        return []
+    f = feature_kpis(result.calls.assign(arrival=result.calls["arrival"].min().normalize()), "D")
+    if f.empty:
+        return []
+    r = f.iloc[0]
+    lines = [""]
+    if s.callbacks.enabled:
+        lines.append(f"Callbacks: {r.callbacks_offered} offered, {r.callbacks_accepted} accepted, {r.callbacks_made} made, "
+                     f"{r.callbacks_failed} failed (case), on time {_fmt('availability', r.callback_on_time_share)}")
+    if s.transfers.policy != "off":
+        lines.append(f"Transfers ({s.transfers.policy}): {r.transfers} attempted, {r.transfers_warm} warm, {r.transfers_blind} blind, "
+                     f"{r.transfer_fallbacks} fallback cases, {r.transfer_abandoned} hung up after transfer; "
+                     f"mean consultation wait {_fmt('consult_s', r.mean_consult_wait_s)}")
+        for g in group_kpis(result.calls, result.agents).itertuples(index=False):
+            lines.append(f"  {g.group}: {g.handled} calls handled, {g.agent_time_per_call_s:.0f} s agent time per call, "
+                         f"occupancy {_fmt('occupancy', g.occupancy)}")
+    if s.repeats.enabled:
+        lines.append(f"Repeat contacts: {r.repeat_calls} of {r.offered} offered calls ({_fmt('availability', r.repeat_contact_ratio)}) "
+                     f"from {r.customers} customers")
+    return lines
 
 
 def write_run(scenario: Scenario, out_dir: Path, seed: int | None = None) -> RunSummary:
