@@ -509,13 +509,14 @@ def _outcome(calls: Calls, c: _CallCentre) -> Outcome:
     out.cb_attempts = np.asarray(c.cb_attempts, dtype=np.int64)
     out.logged_case = np.asarray(c.logged_case, dtype=bool)
     out.extra = {name: getattr(c, name) for name in ("arrival", "patience", "closes_at", "customer", "source", "attempt", "cb_flag", "cb_offered")}
-    _check_no_stranded(out, np.asarray(c.patience, dtype=float))
+    _check_no_stranded(out, np.asarray(c.patience, dtype=float), np.asarray(c.cb_flag, dtype=bool))
     return out
 
 
-def _check_no_stranded(out: Outcome, patience: np.ndarray) -> None:
-    """Every caller left without an answer must have run out of patience."""
-    stranded = np.isnan(out.answered_at) & ~np.isfinite(patience) & (out.fate == DERIVE)
+def _check_no_stranded(out: Outcome, patience: np.ndarray, callback: np.ndarray) -> None:
+    """Every caller left without an answer must have run out of patience (or be a callback
+    still pending when the run ends)."""
+    stranded = np.isnan(out.answered_at) & ~np.isfinite(patience) & (out.fate == DERIVE) & ~callback
     if stranded.any():
         raise RuntimeError(
             f"{int(stranded.sum())} callers with infinite patience were never answered: "

@@ -182,3 +182,13 @@ def test_every_call_has_one_final_fate_with_all_features(choice: dict, seed: int
         d = tried.dt.normalize()
         assert (tried.to_numpy() >= cal.loc[d, "opens"].to_numpy()).all()
         assert (tried.to_numpy() < cal.loc[d, "closes"].to_numpy()).all(), "carried callbacks wait for the opening"
+
+
+def test_callbacks_carried_past_the_last_opening_stay_pending() -> None:
+    s = sim.load_scenario("tiny", ["callbacks=on", "callbacks.pending_at_close=next_opening", "patience.dist=infinite",
+                                   "patience.mean=null", "staffing.agents=2", "demand.volume=200"])
+    c = sim.simulate(s, seed=1).calls
+    pending = c[c["fate"] == "callback_requested"]
+    assert len(pending) > 0 and pending["connected_at"].isna().all() and pending["ended_at"].isna().all()
+    # nobody with infinite patience is left waiting on the line
+    assert c.loc[c["callback_accepted_at"].isna(), "fate"].eq("answered").all()
