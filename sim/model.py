@@ -159,7 +159,7 @@ class _CallCentre:
         self.blind_patience = calls.blind_patience.tolist()
         self.deadline2 = [float("inf")] * self.n0  # set when blind-transferred
         self.cb_accept = calls.callback_accept.tolist()
-        self.cb_answer_u = calls.callback_answer_u.tolist()
+        self.cb_answer_u = calls.callback_answer_u.tolist() if f.callbacks else []  # (calls × attempts): costly, only if used
         self.cb_flag = [False] * self.n0
         self.cb_offered = [False] * self.n0
         self.consult_state = [0] * self.n0
