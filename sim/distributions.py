@@ -43,8 +43,8 @@ class Exponential:
 
 
 @dataclass(frozen=True)
-class LogNormal:
-    """Lognormal parameterised by mean and coefficient of variation."""
+class _MeanCV:
+    """A distribution given by its mean and coefficient of variation."""
 
     mean: float
     cv: float
@@ -52,6 +52,11 @@ class LogNormal:
     @property
     def var(self) -> float:
         return (self.mean * self.cv) ** 2
+
+
+@dataclass(frozen=True)
+class LogNormal(_MeanCV):
+    """Lognormal parameterised by mean and coefficient of variation."""
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.mean <= 0:
@@ -61,15 +66,8 @@ class LogNormal:
 
 
 @dataclass(frozen=True)
-class Gamma:
+class Gamma(_MeanCV):
     """Gamma parameterised by mean and coefficient of variation (shape 1/cv²)."""
-
-    mean: float
-    cv: float
-
-    @property
-    def var(self) -> float:
-        return (self.mean * self.cv) ** 2
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.mean <= 0:
