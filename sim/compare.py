@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "COMPARE_KPIS",
+    "FEATURE_KPIS",
     "Comparison",
     "Spec",
     "compare",
@@ -80,10 +81,18 @@ DAYS_MISSED: dict[str, str] = {
 }
 """Per-replication counts of open days that missed a target (from the day-level flags)."""
 
+FEATURE_KPIS: tuple[str, ...] = (
+    "callbacks_offered", "callbacks_accepted", "callbacks_made", "callbacks_failed", "callback_accept_share",
+    "callback_on_time_share", "transfers", "transfers_warm", "transfers_blind", "transfer_fallbacks",
+    "transfer_abandoned", "mean_consult_wait_s", "repeat_calls", "repeat_contact_ratio",
+)
+"""Callback, transfer and repeat-contact KPIs (:func:`sim.kpis.feature_kpis`): compared
+whenever the runner's KPI rows carry them."""
+
 COMPARE_KPIS: tuple[str, ...] = (
     "offered", "answered", "availability", "service_level", "asa_s", "mean_wait_all_s",
     "p90_wait_s", "aht_s", "logging_share", "abandon_share", "occupancy", "staffed_s",
-    "present_s", "overtime_s", "open_days", *DAYS_MISSED,
+    "present_s", "overtime_s", "open_days", *DAYS_MISSED, *FEATURE_KPIS,
 )
 """KPIs in :attr:`Comparison.table` and :attr:`Comparison.differences` (those present)."""
 
@@ -96,10 +105,11 @@ TARGETS: dict[str, tuple[str, bool]] = {
 }
 """KPI → (attribute of ``scenario.targets``, met when above the bound). Bounds are strict."""
 
-HIGHER_IS_BETTER = frozenset({"availability", "service_level", "logging_share", "answered", "within_threshold"})
+HIGHER_IS_BETTER = frozenset({"availability", "service_level", "logging_share", "answered", "within_threshold",
+                              "callback_on_time_share"})
 LOWER_IS_BETTER = frozenset({
     "abandon_share", "abandoned", "asa_s", "mean_wait_all_s", "p90_wait_s", "p90_wait_all_s", "aht_s",
-    *DAYS_MISSED,
+    "callbacks_failed", "transfer_fallbacks", "transfer_abandoned", "mean_consult_wait_s", *DAYS_MISSED,
 })
 AGENT_TIME = frozenset({"staffed_s", "present_s", "busy_s", "overtime_s"})
 """Agent time: a lower value *saves* agent-hours, a higher one *costs* them."""
@@ -156,7 +166,7 @@ def parse_spec(text: str) -> Spec:
             "close_1600, default:staffing.agents=14 or more=default:staffing.agents=14."
         )
     overrides = tuple(split_overrides(m.group("over") or ""))
-    label = (m.group("label") or text).strip()
+    label = (m.group("label") or (text if overrides else m.group("name"))).strip()
     return Spec(label, m.group("name"), overrides)
 
 
@@ -334,7 +344,7 @@ def paired_differences(
         if label == baseline:
             continue
         other = frame[frame["scenario"] == label].set_index(index)[present]
-        joined = other.join(base, how="inner", lsuffix="", rsuffix="__base")
+        joined = other.join(base.add_suffix("__base"), how="inner")
         groups = joined.groupby(level=by, sort=False) if by else [((), joined)]
         for key, g in groups:
             key = key if isinstance(key, tuple) else (key,)
@@ -404,7 +414,8 @@ def _pool(g: pd.DataFrame) -> pd.DataFrame:
         days=(g["offered"] > 0).astype(int),
         **{c: (g[m].eq(False).fillna(False) & (g["offered"] > 0)).astype(int) for c, m in DAYS_MISSED.items() if m in g.columns},
     )
-    sums = [c for c in ("offered", "answered", "abandoned", "within_threshold", "staffed_s", "present_s", "busy_s", "overtime_s") if c in w.columns]
+    additive = ("offered", "answered", "abandoned", "within_threshold", "staffed_s", "present_s", "busy_s", "overtime_s")
+    sums = [c for c in additive if c in w.columns]
     sums += ["_asa", "_aht", "_log", "_wall", "days", *[c for c in DAYS_MISSED if c in w.columns]]
     s = w.groupby(keys, sort=False)[sums].sum().reset_index()
 
@@ -525,7 +536,9 @@ class Comparison:
         g["mean_wait_all_s"] = g["_wall"] / g["offered"]
         g["offered_per_rep"] = g["offered"].astype(float)
         out = summarize_replications(g, ["asa_s", "mean_wait_all_s", "offered_per_rep"], ("scenario", "clock"), None, self.conf)
-        return out.sort_values(["scenario", "kpi", "clock"], key=lambda s: s.map({lb: i for i, lb in enumerate(self.labels)}) if s.name == "scenario" else s, kind="stable").reset_index(drop=True)
+        rank = {lb: i for i, lb in enumerate(self.labels)}
+        out = out.sort_values(["scenario", "kpi", "clock"], key=lambda s: s.map(rank) if s.name == "scenario" else s, kind="stable")
+        return out.reset_index(drop=True)
 
     # ----------------------------------------------------------------- storage
 

@@ -79,7 +79,7 @@ def text_tables(cmp: Comparison) -> str:
         row, row2 = [kpi], [""]
         for lb in labels:
             r = t.loc[(lb, kpi)]
-            ci = f"[{fmt(kpi, r['ci_low'])}, {fmt(kpi, r['ci_high'])}]" if pd.notna(r["half_width"]) else ""
+            ci = f"[{fmt(kpi, r['ci_low'])}, {fmt(kpi, r['ci_high'])}]" if pd.notna(r["half_width"]) and r["half_width"] > 0 else ""
             row.append(f"{fmt(kpi, r['mean'])} {ci}".strip())
             row2.append(f"P {fmt_p(r['p_met'])} {r['verdict']}" if pd.notna(r.get("p_met")) else "")
         rows.append(row)
@@ -96,7 +96,8 @@ def text_tables(cmp: Comparison) -> str:
             row = [kpi]
             for lb in labels[1:]:
                 r = d.loc[(lb, kpi)]
-                ci = f" [{fmt_diff(kpi, r['ci_low'])}, {fmt_diff(kpi, r['ci_high'])}]" if pd.notna(r["half_width"]) and r["half_width"] > 0 else ""
+                wide = pd.notna(r["half_width"]) and r["half_width"] > 0
+                ci = f" [{fmt_diff(kpi, r['ci_low'])}, {fmt_diff(kpi, r['ci_high'])}]" if wide else ""
                 row.append(f"{fmt_diff(kpi, r['difference'])}{ci} {r['assessment']}")
             rows.append(row)
         lines += _grid(["KPI", *[f"{lb} − {cmp.baseline}" for lb in labels[1:]]], rows)

@@ -54,9 +54,12 @@ __all__ = [
     "stress_des_sections",
 ]
 
-PERCENT = frozenset({"availability", "service_level", "logging_share", "abandon_share", "occupancy"})
+PERCENT = frozenset({"availability", "service_level", "logging_share", "abandon_share", "occupancy",
+                     "callback_accept_share", "callback_on_time_share", "repeat_contact_ratio"})
 HOURS = frozenset({"staffed_s", "present_s", "busy_s", "overtime_s"})
-COUNTS = frozenset({"offered", "answered", "abandoned", "within_threshold"})
+COUNTS = frozenset({"offered", "answered", "abandoned", "within_threshold", "callbacks_offered", "callbacks_accepted",
+                    "callbacks_made", "callbacks_failed", "transfers", "transfers_warm", "transfers_blind",
+                    "transfer_fallbacks", "transfer_abandoned", "repeat_calls"})
 DAYS = frozenset({"open_days", "days", "days_missed_availability", "days_missed_service_level", "days_missed_asa",
                   "days_missed_aht", "days_missed_logging", "days_missed_any"})
 
@@ -83,18 +86,38 @@ KPI_LABELS: dict[str, str] = {
     "days_missed_aht": "days missing the handle-time target",
     "days_missed_logging": "days missing the logging target",
     "days_missed_any": "days missing at least one target",
+    "callbacks_offered": "callbacks offered",
+    "callbacks_accepted": "callbacks accepted",
+    "callbacks_made": "callbacks made (customer reached)",
+    "callbacks_failed": "callbacks never reached (logged as a case)",
+    "callback_accept_share": "callbacks accepted / offered",
+    "callback_on_time_share": "callbacks on time (first attempt within the promised window)",
+    "transfers": "calls transferred",
+    "transfers_warm": "warm transfers completed",
+    "transfers_blind": "blind transfers",
+    "transfer_fallbacks": "transfers turned into a case (no colleague in time)",
+    "transfer_abandoned": "callers lost after a blind transfer",
+    "mean_consult_wait_s": "mean wait for a colleague (warm transfer)",
+    "repeat_calls": "repeat contacts (2nd or later attempt)",
+    "repeat_contact_ratio": "repeat contacts / offered",
 }
+FEATURE_KPIS: tuple[str, ...] = (
+    "callbacks_offered", "callbacks_accepted", "callbacks_made", "callbacks_failed", "callback_accept_share",
+    "callback_on_time_share", "transfers", "transfers_warm", "transfers_blind", "transfer_fallbacks",
+    "transfer_abandoned", "mean_consult_wait_s", "repeat_calls", "repeat_contact_ratio",
+)
 
 TARGET_KPIS: tuple[str, ...] = ("availability", "service_level", "asa_s", "aht_s", "logging_share")
 OTHER_KPIS: tuple[str, ...] = (
     "offered", "answered", "abandon_share", "mean_wait_all_s", "p90_wait_s", "occupancy", "staffed_s", "present_s",
     "overtime_s", "open_days", "days_missed_availability", "days_missed_service_level", "days_missed_asa",
-    "days_missed_aht", "days_missed_logging", "days_missed_any",
+    "days_missed_aht", "days_missed_logging", "days_missed_any", *FEATURE_KPIS,
 )
 DIFF_KPIS: tuple[str, ...] = (
     "offered", "answered", "availability", "service_level", "asa_s", "mean_wait_all_s", "aht_s", "abandon_share",
     "occupancy", "staffed_s", "present_s", "overtime_s", "days_missed_availability", "days_missed_service_level",
-    "days_missed_asa", "days_missed_any",
+    "days_missed_asa", "days_missed_any", "callbacks_accepted", "callback_on_time_share", "transfers_warm",
+    "transfer_fallbacks", "repeat_contact_ratio",
 )
 
 
@@ -253,7 +276,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}.scroll{overflow-x:aut
 .meets{color:#1a7f37;font-weight:600}.misses{color:#c62828;font-weight:600}.uncertain{color:#9a6700;font-weight:600}
 .better,.saves{color:#1a7f37}.worse,.costs{color:#c62828}.small{font-size:.8rem;color:#5b6577}
 figure{margin:1rem 0}img{max-width:100%;height:auto;border:1px solid #e3e7ee}figcaption{font-size:.82rem;color:#5b6577}
-nav ol{columns:2;font-size:.9rem}code{background:#f2f4f8;padding:0 .2rem;border-radius:3px}
+nav ul{columns:2;font-size:.9rem}code{background:#f2f4f8;padding:0 .2rem;border-radius:3px}
 .box{background:#f7f9fc;border-left:4px solid #3d6fb6;padding:.6rem 1rem;margin:1rem 0}
 """
 
@@ -269,7 +292,7 @@ def render(title: str, sections: Sequence[Section], subtitle: str = "") -> str:
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body><main>"
         f"<h1>{esc(title)}</h1><p class=\"sub\">{esc(subtitle)} · generated {stamp}</p>"
-        f"<nav><ol>{toc}</ol></nav>{body}</main></body></html>\n"
+        f"<nav><ul>{toc}</ul></nav>{body}</main></body></html>\n"
     )
 
 
@@ -315,29 +338,104 @@ def _staffing_text(s: Scenario) -> str:
         return (f"a staffing table per weekday and {s.demand.interval_min}-minute interval "
                 f"({min(values)}–{max(values)} agents, mean {sum(values) / len(values):.1f})")
     shifts = st.shifts or []
-    return f"{len(shifts)} shift(s): " + "; ".join(f"{sh.count} agents {sh.start:%H:%M}–{sh.end:%H:%M} ({', '.join(sh.days)})" for sh in shifts)
+    each = (f"{sh.count} agents {sh.start:%H:%M}–{sh.end:%H:%M} ({', '.join(sh.days)})" for sh in shifts)
+    return f"{len(shifts)} shift(s): " + "; ".join(each)
 
 
-def _optional_features(s: Scenario) -> list[str]:
-    """Callbacks, transfers and other features added to the schema later, described generically."""
-    out = []
-    known = {"name", "description", "calendar", "demand", "handling", "patience", "staffing", "targets", "run", "montecarlo"}
-    for key in type(s).model_fields:
-        if key in known:
-            continue
-        value = getattr(s, key)
-        if value is None:
-            out.append(f"{key}: off")
-            continue
-        dump = value.model_dump(mode="json") if hasattr(value, "model_dump") else value
-        out.append(f"{key}: {_flat(dump)}")
-    return out
+_CORE_FIELDS = frozenset({"name", "description", "calendar", "demand", "handling", "patience", "staffing", "targets", "run",
+                          "montecarlo"})
+
+
+def _callbacks_text(cb: Any) -> str:
+    if not getattr(cb, "enabled", False):
+        return "Callbacks: off (every caller waits on the line or hangs up)."
+    when = (f"on arrival when the estimated wait exceeds {cb.threshold_s:g} s" if cb.trigger == "on_arrival"
+            else f"after the caller has waited {cb.threshold_s:g} s")
+    pending = ("agents stay after closing and make them" if cb.pending_at_close == "serve"
+               else "they are carried to the next opening, first in line")
+    counted = {"answered_when_made": "as answered when the callback is made (wait = time to the callback)",
+               "answered_at_request": "as answered when the caller accepts it",
+               "not_answered": "as not answered"}.get(cb.kpi_convention, cb.kpi_convention)
+    return (f"Callbacks: offered {when}; {100 * cb.accept_share:g} % accept, hang up and keep their place in the queue "
+            f"(callbacks are made in queue-position order). The promised window is {cb.promise_window_s / 60:g} min "
+            f"(on time = first attempt within it); an attempt rings {cb.ring_s:g} s and is answered with probability "
+            f"{cb.answer_probability:g}, retried after {cb.retry_gap_s / 60:g} min up to {cb.max_attempts} attempts, "
+            f"then a case is logged. Callbacks pending at closing: {pending}. In the agreement's KPIs a callback "
+            f"counts {counted}.")
+
+
+def _transfers_text(tr: Any) -> str:
+    if getattr(tr, "policy", "off") == "off":
+        return "Transfers: none (one agent group, every call finished by the first agent)."
+    types = ", ".join(f"{name} {100 * c.share:g} %" + (f" → {c.transfer_to}" if c.transfer_to else "")
+                      for name, c in tr.case_types.items())
+    groups = "; ".join(f"{name}: {_staffing_of(st)}" for name, st in tr.groups.items())
+    if tr.policy == "warm":
+        rule = (f"warm: after a first talk ({_dist(tr.first_talk)}) the first agent phones a colleague in the target "
+                f"group while the customer holds (the customer keeps their original queue position there); both talk "
+                f"for the hand-over ({_dist(tr.handover)}), then the first agent wraps up ({_dist(tr.first_wrap)}). No "
+                f"colleague within {tr.consult_limit_s:g} s, or a customer who prefers it "
+                f"({100 * tr.prefer_callback_share:g} %), leads to a case for a later callback instead")
+    else:
+        rule = (f"blind: after a first talk ({_dist(tr.first_talk)}) the customer is put in the target group's queue "
+                f"in their original queue position (patience {_dist(tr.blind_patience)}) and the first agent is "
+                "released at once")
+    return f"Transfers ({rule}). Case types: {types}. Target groups: {groups}."
+
+
+def _repeats_text(rp: Any) -> str:
+    if not getattr(rp, "enabled", False):
+        return "Repeat contacts: off (a caller who hangs up does not call again)."
+    return (f"Repeat contacts: {100 * rp.probability:g} % of callers who abandon (or whose callback failed) call again "
+            f"after a delay ({_dist(rp.delay)}), up to {rp.max_attempts} calls per customer; each attempt is an offered "
+            "call.")
+
+
+def _staffing_of(st: Any) -> str:
+    if st.mode == "constant":
+        return f"{st.agents} agents"
+    if st.mode == "table" and st.table:
+        values = [v for row in st.table.values() for v in row]
+        return f"table, {min(values)}–{max(values)} agents"
+    return f"{len(st.shifts or [])} shift(s)"
 
 
 def _flat(value: Any, prefix: str = "") -> str:
+    """``a.b = 1, a.c = x`` for a nested mapping."""
     if isinstance(value, Mapping):
         return ", ".join(_flat(v, f"{prefix}{k}.") if isinstance(v, Mapping) else f"{prefix}{k} = {v}" for k, v in value.items())
     return f"{prefix}{value}"
+
+
+_FEATURES = {"callbacks": _callbacks_text, "transfers": _transfers_text, "repeats": _repeats_text}
+
+
+def _optional_features(s: Scenario) -> list[str]:
+    """Callbacks, transfers, repeat contacts in words; fields added to the schema later are
+    listed generically (key = value)."""
+    out = []
+    for key in type(s).model_fields:
+        if key in _CORE_FIELDS:
+            continue
+        value = getattr(s, key)
+        if key in _FEATURES and value is not None:
+            out.append(_FEATURES[key](value))
+            continue
+        if value is None:
+            out.append(f"{key}: off.")
+            continue
+        dump = value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+        out.append(f"{key}: {_flat(dump)}.")
+    return out
+
+
+def _enabled(s: Scenario, key: str) -> bool:
+    value = getattr(s, key, None)
+    if value is None:
+        return False
+    if key == "transfers":
+        return getattr(value, "policy", "off") != "off"
+    return bool(getattr(value, "enabled", True))
 
 
 def describe_scenario(s: Scenario) -> list[str]:
@@ -360,8 +458,9 @@ def describe_scenario(s: Scenario) -> list[str]:
     )
     factors = ", ".join(f"{k.capitalize()} {v:g}" for k, v in d.weekday_factor.items() if v > 0)
     per = "per weekday with factor 1" if d.volume_per == "day" else "per month"
-    dispersion = "plain Poisson (no day-to-day overdispersion)" if d.day_cv == 0 else f"a gamma day factor with CV {d.day_cv:g} on top of Poisson"
-    patience = "callers never hang up" if s.patience.infinite else f"patience is {_dist(s.patience)}; a caller still waiting then hangs up (abandons)"
+    dispersion = ("plain Poisson (no day-to-day overdispersion)" if d.day_cv == 0
+                  else f"a gamma day factor with CV {d.day_cv:g} on top of Poisson")
+    patience = "callers never hang up" if s.patience.infinite else f"{_dist(s.patience)}; a caller still waiting then hangs up (abandons)"
     t = s.targets
     lines = [
         f"Run: {s.run.start} to {s.run.end} ({len(cal)} days, {open_days} open days), seed {s.run.seed}.",
@@ -379,7 +478,7 @@ def describe_scenario(s: Scenario) -> list[str]:
         f"{100 * t.service_level_min:g} %, queue time < {t.asa_max_s:g} s, handle time < {t.aht_max_s:g} s, "
         f"logging > {100 * t.logging_min:g} %.",
     ]
-    lines += [f"Further features — {x}." for x in _optional_features(s)]
+    lines += _optional_features(s)
     return lines
 
 
@@ -463,7 +562,7 @@ def results_table(table: pd.DataFrame, labels: Sequence[str], kpis: Sequence[str
                 continue
             r = t.loc[(lb, kpi)]
             text = f"<strong>{esc(fmt(kpi, r['mean']))}</strong>"
-            if r["replications"] > 1 and pd.notna(r["half_width"]):
+            if r["replications"] > 1 and pd.notna(r["half_width"]) and r["half_width"] > 0:
                 text += f' <span class="small">[{esc(fmt(kpi, r["ci_low"]))}, {esc(fmt(kpi, r["ci_high"]))}]</span>'
             if with_targets and "p_met" in r and pd.notna(r.get("p_met")):
                 text += f'<br><span class="small">P(met) {esc(fmt_p(r["p_met"]))}</span> {_verdict_span(r.get("verdict"))}'
@@ -543,8 +642,14 @@ def comparison_plots(cmp: Any, out_dir: Path) -> list[tuple[Path, str]]:
 def comparison_sections(cmp: Any, plots: Sequence[tuple[Path, str]] = ()) -> list[Section]:
     """Scenarios in words, KPI tables against the targets, differences, plots."""
     labels = cmp.labels
-    scen = "".join(f"<h3>{esc(lb)}{' (baseline)' if lb == cmp.baseline else ''}</h3>{bullets(describe_scenario(s))}"
-                   for lb, s in cmp.scenarios.items())
+    base_lines = describe_scenario(cmp.scenarios[cmp.baseline])
+    suffix = "" if cmp.baseline == "baseline" else " (baseline)"
+    scen = f"<h3>{esc(cmp.baseline)}{suffix}</h3>{bullets(base_lines)}"
+    for lb, sc in list(cmp.scenarios.items())[1:]:
+        lines = describe_scenario(sc)
+        changed = [x for x in lines if x not in base_lines]
+        scen += f"<h3>{esc(lb)}</h3>"
+        scen += (paragraph("As the baseline, except:") + bullets(changed)) if changed else paragraph("Identical to the baseline.")
     sections = [Section("Scenarios", scen, "scenarios")]
     table = cmp.table
     body = paragraph(
@@ -609,12 +714,25 @@ def stress_des_sections(
         f"again at the next opening with probability {d.displaced_share:g}, spread over its first "
         f"{d.displaced_intervals} intervals; the others are lost.",
     ]
-    features = _optional_features(base)
-    if features:
-        logic.append("Callback, transfer and other optional rules as configured: " + "; ".join(features) + ".")
-    else:
-        logic.append("Callbacks (queue position kept) and warm transfers are not part of this model version (issue 4); "
-                     "a scenario that enables them is compared in the same way once the model has them.")
+    on = {key: [lb for lb, sc in cmp.scenarios.items() if _enabled(sc, key)] for key in ("callbacks", "transfers", "repeats")}
+    logic.append(
+        "Callbacks (Kontakta 'Callback'): a queued caller offered a callback who accepts hangs up but keeps their place; "
+        "callbacks are made in queue-position order, attempts can fail and are retried, a callback never reached "
+        "becomes a logged case; 'on time' = first attempt within the promised window. "
+        + (f"Enabled in: {', '.join(on['callbacks'])}." if on["callbacks"] else "Not enabled in any compared scenario.")
+    )
+    logic.append(
+        "Warm transfers (agreement 3.2): the first agent phones a colleague in the target group while the customer "
+        "holds and hands over only when the colleague accepts; the customer keeps their queue position in the target "
+        "group; no colleague within the limit, or a customer who prefers it, leads to a case for a later callback; "
+        "blind transfer is the comparison policy. "
+        + (f"Enabled in: {', '.join(on['transfers'])}." if on["transfers"] else "Not enabled in any compared scenario.")
+    )
+    logic.append(
+        "Repeat contacts: callers who abandon may call again after a delay, each attempt an offered call. "
+        + (f"Enabled in: {', '.join(on['repeats'])}." if on["repeats"] else "Not enabled in any compared scenario.")
+    )
+    logic.append("The settings of each scenario are listed in the Scenarios section.")
     data = [
         "The targets come from the service agreement between Fibra and Mälarenergi (availability > 91 %, answered "
         "within 90 s > 90 % of all offered calls, queue time < 90 s, handle time < 350 s, logging > 90 %); the KPI "
@@ -679,13 +797,13 @@ def stress_des_sections(
         ["days missing a target", "open days whose daily KPI missed the target (per replication)"],
     ])
     return [
-        Section("1. Objectives", paragraph(objectives or _default_objectives(cmp)), "objectives"),
-        Section("2. Model logic", bullets(logic), "logic"),
-        Section("3. Data and assumptions", bullets(data), "data"),
-        Section("4. Experimentation", bullets(exp_items) + kpi_defs, "experimentation"),
-        Section("5. Random streams and common random numbers", bullets(streams), "streams"),
-        Section("6. Implementation", impl, "implementation"),
-        Section("7. Hardware and run time", table_html(["", ""], hw_rows), "hardware"),
+        Section("STRESS-DES 1 · Objectives", paragraph(objectives or _default_objectives(cmp)), "objectives"),
+        Section("STRESS-DES 2 · Model logic", bullets(logic), "logic"),
+        Section("STRESS-DES 3 · Data and assumptions", bullets(data), "data"),
+        Section("STRESS-DES 4 · Experimentation", bullets(exp_items) + kpi_defs, "experimentation"),
+        Section("STRESS-DES 5 · Random streams and common random numbers", bullets(streams), "streams"),
+        Section("STRESS-DES 6 · Implementation", impl, "implementation"),
+        Section("STRESS-DES 7 · Hardware and run time", table_html(["", ""], hw_rows), "hardware"),
     ]
 
 
@@ -710,7 +828,8 @@ def comparison_report(
     out = Path(out_dir)
     plots = [*comparison_plots(cmp, out), *extra_plots]
     title = title or ("Scenario comparison: " + " vs ".join(cmp.labels) if len(cmp.labels) > 1 else f"Monte Carlo run: {cmp.labels[0]}")
-    sections = [*lead, *comparison_sections(cmp, plots), *extra, *stress_des_sections(cmp, objectives, experimentation, run_time_s, command)]
+    study = stress_des_sections(cmp, objectives, experimentation, run_time_s, command)
+    sections = [*lead, *comparison_sections(cmp, plots), *extra, *study]
     runs = sorted({(s.run.start, s.run.end) for s in cmp.scenarios.values()})
     subtitle = f"{cmp.replications} replications per scenario, seed {cmp.seed}, run {runs[0][0]} to {runs[-1][1]}"
     path = out / filename
