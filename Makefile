@@ -1,11 +1,13 @@
 # Two entry points: `make run` (default scenario) and `make test` (whole suite).
-# Both create .venv if it is missing and install the project into it.
+# Both create .venv if it is missing and install the project into it. Also: `make mc`
+# (Monte Carlo replications, python -m sim.mc), `make headline` (experiments/headline.py),
+# `make bench` (benchmarks/run.py) and `make ci` (.ci/run). Extra arguments go through ARGS.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test mc headline bench ci clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,9 +23,18 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+mc: $(STAMP)
+	$(PY) -m sim.mc $(ARGS)
+
+headline: $(STAMP)
+	$(PY) experiments/headline.py $(ARGS)
+
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,bench]"
 	$(PY) benchmarks/run.py
+
+ci:
+	.ci/run
 
 clean:
 	rm -rf $(VENV) outputs multirun

@@ -6,6 +6,9 @@
   per-call cost at 10x load, cold start, KPI side-by-side);
 * ``bench_erlang`` -- the Erlang baselines (optional: skipped with a message if the module
   is missing or fails).
+* ``bench_runner`` -- the Monte Carlo runner: 100 replications of the default month with 1
+  and 2 workers (parallel efficiency), and 100 replications of a year with 2 workers
+  (about 2-3 minutes on 2 cores).
 
 ``--strict`` exits with status 1 when the model benchmark misses a goal.
 """
@@ -118,7 +121,7 @@ def main() -> int:
         }
     }
     status: dict[str, str] = {}
-    for name in ("bench_model", "bench_erlang"):
+    for name in ("bench_model", "bench_erlang", "bench_runner"):
         print(f"\n##### {name}", flush=True)
         res, err = run_one(name)
         if err:
@@ -142,6 +145,12 @@ def main() -> int:
             print(f"  {k:<50}  {_fmt(v)}")
     else:
         print(f"erlang: {status['bench_erlang']}")
+    if "bench_runner" in results:
+        print("runner (Monte Carlo replications, wall clock):")
+        for k, v in _flatten(results["bench_runner"]):
+            print(f"  {k:<50}  {_fmt(v)}")
+    else:
+        print(f"runner: {status['bench_runner']}")
 
     OUT.write_text(json.dumps(_clean(results), indent=2) + "\n")
     print(f"\nwrote {OUT.relative_to(HERE.parent)} ({results['meta']['elapsed_s']} s)")

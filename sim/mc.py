@@ -3,10 +3,13 @@
     python -m sim.mc montecarlo.replications=100
     python -m sim.mc montecarlo.scheduler=tcp://127.0.0.1:8786      # on a Dask cluster
     python -m sim.mc 'montecarlo.precision={service_level: 0.005}'   # until precise enough
-    python -m sim.mc 'montecarlo.sweep.levels=[-2,-1,0,1,2]'         # a staffing sweep
+    python -m sim.mc 'montecarlo.sweep={mode: add, levels: [-2,-1,0,1,2]}'   # a staffing sweep
+    python -m sim.mc -m staffing=flat staffing.agents=10,12,14       # Hydra multirun
 
 Results go to ``montecarlo.out_dir`` (a fixed folder per scenario and seed, so that a rerun
-after an interruption resumes): per-replication Parquet files, summaries as CSV, plots.
+after an interruption resumes): per-replication Parquet files, summaries as CSV, plots. In a
+Hydra multirun (``-m``) each job writes to ``<out_dir>/<its overrides>`` instead, so that
+jobs do not share a folder and each resumes on its own.
 """
 
 from __future__ import annotations
@@ -17,20 +20,23 @@ from pathlib import Path
 
 import hydra
 import pandas as pd
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim import plots
 from sim.config import Scenario
 from sim.errors import ScenarioError
 from sim.runner import MonteCarlo, default_workers, run_replications
-from sim.scenario import scenarios_dir, validate
+from sim.scenario import check_overrides, scenarios_dir, validate
 from sim.summary import run_until_precise, summarize
 from sim.sweep import run_sweep, sweep_summary
 
 
 def _options(s: Scenario) -> dict:
     m = s.montecarlo
-    return {"workers": m.workers or default_workers(), "scheduler": m.scheduler, "keep_calls": m.keep_calls, "progress": sys.stderr.isatty()}
+    return {"workers": m.workers or default_workers(), "scheduler": m.scheduler, "keep_calls": m.keep_calls,
+            "progress": sys.stderr.isatty()}
 
 
 def run_montecarlo(s: Scenario, out: Path) -> tuple[MonteCarlo, pd.DataFrame | None]:
@@ -91,12 +97,29 @@ def write_sweep(s: Scenario, out: Path) -> str:
     return "\n".join(lines)
 
 
+# Overrides that do not change a job's replications: left out of its folder name, so that a
+# rerun with more replications or other workers resumes the same folder.
+_NOT_IN_JOB_DIR = ("hydra", "montecarlo.out_dir", "montecarlo.replications", "montecarlo.max_replications",
+                   "montecarlo.workers", "montecarlo.scheduler")
+
+
+def job_out_dir(out: Path) -> Path:
+    """``out`` for a single run; ``out/<the job's overrides>`` for a job of a multirun."""
+    hc = HydraConfig.get()
+    if hc.mode != RunMode.MULTIRUN:
+        return out
+    keep = [o for o in hc.overrides.task if not o.lstrip("+~").startswith(_NOT_IN_JOB_DIR)]
+    name = ",".join(sorted(keep)).replace("/", "_").replace(" ", "") or f"job{hc.job.num}"
+    return out / name
+
+
 @hydra.main(version_base="1.3", config_path=str(scenarios_dir()), config_name="config")
 def app(cfg: DictConfig) -> None:
     """Validate, replicate, summarise."""
+    out: Path | None = None
     try:
         s = validate(cfg)
-        out = Path(s.montecarlo.out_dir)
+        out = job_out_dir(Path(s.montecarlo.out_dir))
         out.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(cfg, out / "config.yaml", resolve=True)
         t0 = time.perf_counter()
@@ -110,9 +133,22 @@ def app(cfg: DictConfig) -> None:
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        saved = f"{sum(1 for _ in out.rglob('rep_*.parquet'))} replications are saved in {out}; " if out else ""
+        print(f"\ninterrupted: {saved}run the same command again to resume.", file=sys.stderr)
+        sys.exit(130)
     print(text)
     print(f"\nDone in {time.perf_counter() - t0:.1f} s; results in {out}")
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Entry point: check the overrides first (one clear paragraph, exit 2), then run."""
+    problem = check_overrides(sys.argv[1:])
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        sys.exit(2)
     app()
+
+
+if __name__ == "__main__":
+    main()

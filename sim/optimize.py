@@ -11,7 +11,15 @@ agreement's targets instead of a delay probability:
 1. **Evaluate** the plan with ``R`` replications (common random numbers: the same seeds
    every time) and pool each weekday × interval cell over replications and dates:
    service level = Σ answered within threshold / Σ offered, availability = Σ answered /
-   Σ offered, mean queue time = Σ waits of answered / Σ answered.
+   Σ offered, mean queue time = Σ waits of answered / Σ answered. A cell *meets* the
+   targets when they hold with one-sided confidence ``confidence`` (default 90 %): the
+   lower confidence bound of service level and availability is above its target and the
+   upper bound of the queue time below. The bounds are ``estimate ∓ t(confidence, R − 1) ·
+   SE``, where SE is the ratio estimator's standard error from the replications'
+   per-cell totals (delta method; replications are independent, calls within one are
+   not). Without this margin the search fits the noise of its own ``R`` replications:
+   removing agents wherever the point estimate just passes gives a plan that misses in
+   many cells when checked with fresh seeds.
 2. **Add**: every cell that misses a target gets one agent more; repeat until none misses.
 3. **Remove**: every cell with slack (it met the targets with one agent less in an
    earlier evaluation is unknown, so it is tried) loses one agent; cells that then miss get
@@ -30,6 +38,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.config import Scenario
 from sim.planning import erlang_plan
@@ -75,22 +84,51 @@ def plan_frame(scenario: Scenario, table: Table) -> pd.DataFrame:
     return plan
 
 
-def evaluate(scenario: Scenario, table: Table, replications: int, seed: int, **kwargs: object) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(cells, days): pooled KPIs per weekday × interval, and per-day target verdicts."""
+_TOTALS = ["offered", "answered", "within_threshold", "wait_sum"]
+# (KPI, numerator, denominator) of the pooled ratios judged per cell
+_RATIOS = (("service_level", "within_threshold", "offered"), ("availability", "answered", "offered"),
+           ("asa_s", "wait_sum", "answered"))
+
+
+def cell_kpis(mc_intervals: pd.DataFrame, targets: object, confidence: float = 0.9) -> pd.DataFrame:
+    """Pooled KPIs per weekday × interval cell with one-sided confidence bounds.
+
+    ``mc_intervals`` are the interval-level rows of :func:`sim.runner.run_replications`
+    (column ``replication``). Returns one row per cell: the totals, each ratio (service
+    level, availability, queue time of answered calls), its standard error ``<kpi>_se``,
+    its bound ``<kpi>_bound`` (lower for the shares, upper for the queue time) and ``meets``.
+    """
+    iv = mc_intervals.assign(weekday=mc_intervals["period"].dt.strftime("%a").str.lower(),
+                             interval_start=mc_intervals["period"].dt.strftime("%H:%M"),
+                             wait_sum=mc_intervals["asa_s"].fillna(0) * mc_intervals["answered"])
+    keys = ["weekday", "interval_start"]
+    per_rep = iv.groupby([*keys, "replication"], sort=False)[_TOTALS].sum()
+    per_rep = per_rep.unstack("replication", fill_value=0).stack("replication", future_stack=True).fillna(0)
+    reps = per_rep.index.get_level_values("replication").nunique()
+    g = per_rep.groupby(level=keys, sort=False).sum()
+    z = float(stats.t.ppf(confidence, reps - 1)) if reps > 1 and confidence > 0.5 else 0.0
+    for kpi, num, den in _RATIOS:
+        est = g[num] / g[den].where(g[den] > 0)
+        resid = per_rep[num] - est.reindex(per_rep.index.droplevel("replication")).to_numpy() * per_rep[den]
+        ss = (resid**2).groupby(level=keys, sort=False).sum()
+        se = np.sqrt(ss / (reps * (reps - 1))) / (g[den] / reps) if reps > 1 else est * 0.0
+        g[kpi], g[f"{kpi}_se"] = est, se
+        g[f"{kpi}_bound"] = est + z * se if kpi == "asa_s" else est - z * se
+    t = targets
+    g["meets"] = ((g["service_level_bound"] > t.service_level_min) & (g["availability_bound"] > t.availability_min)  # type: ignore[attr-defined]
+                  & (g["asa_s_bound"].fillna(0) < t.asa_max_s)) | (g["offered"] == 0)  # type: ignore[attr-defined]
+    return g.reset_index()
+
+
+def evaluate(scenario: Scenario, table: Table, replications: int, seed: int, confidence: float = 0.9,
+             **kwargs: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(cells, days): pooled KPIs per weekday × interval (see :func:`cell_kpis`), and the
+    per-day target verdicts, of ``replications`` replications of the plan."""
     mc = run_replications(with_table(scenario, table), replications, seed, levels=("interval", "day"), **kwargs)  # type: ignore[arg-type]
-    iv = mc.level("interval")
-    iv = iv.assign(weekday=iv["period"].dt.strftime("%a").str.lower(), interval_start=iv["period"].dt.strftime("%H:%M"),
-                   wait_sum=iv["asa_s"].fillna(0) * iv["answered"])
-    g = iv.groupby(["weekday", "interval_start"], sort=False)[["offered", "answered", "within_threshold", "wait_sum"]].sum().reset_index()
-    t = scenario.targets
-    g["service_level"] = g["within_threshold"] / g["offered"]
-    g["availability"] = g["answered"] / g["offered"]
-    g["asa_s"] = g["wait_sum"] / g["answered"]
-    g["meets"] = ((g["service_level"] > t.service_level_min) & (g["availability"] > t.availability_min)
-                  & (g["asa_s"].fillna(0) < t.asa_max_s)) | (g["offered"] == 0)
+    cells = cell_kpis(mc.level("interval"), scenario.targets, confidence)
     days = mc.level("day")
     days = days.assign(weekday=days["period"].dt.strftime("%a").str.lower())
-    return g, days
+    return cells, days
 
 
 def _cells_index(scenario: Scenario, table: Table) -> pd.DataFrame:
@@ -113,13 +151,18 @@ def search(
     probability: float = 0.9,
     start: Table | None = None,
     max_rounds: int = 40,
+    confidence: float = 0.9,
     **kwargs: object,
 ) -> SearchResult:
-    """Refine a weekday × interval staffing table by simulation (see the module docstring)."""
+    """Refine a weekday × interval staffing table by simulation (see the module docstring).
+
+    ``confidence`` is the one-sided confidence with which each cell must meet the targets
+    (0.5: the point estimate, no margin). ``kwargs`` go to :func:`sim.runner.run_replications`
+    (``workers``, ``scheduler``)."""
     table = start or erlang_table(scenario)
     frozen: set[tuple[str, str]] = set()
     history: list[dict] = []
-    cells, days = evaluate(scenario, table, replications, seed, **kwargs)
+    cells, days = evaluate(scenario, table, replications, seed, confidence, **kwargs)
     best: SearchResult | None = None
     phase = "add"
     for round_ in range(max_rounds):
@@ -143,7 +186,7 @@ def search(
             if not candidates:
                 break
             table = _apply(table, frame, pd.Series(-1, index=pd.MultiIndex.from_tuples(candidates)))
-        cells, days = evaluate(scenario, table, replications, seed, **kwargs)
+        cells, days = evaluate(scenario, table, replications, seed, confidence, **kwargs)
     if best is None:
         raise RuntimeError(f"no staffing meeting the targets was found in {max_rounds} rounds")
     best.history = history

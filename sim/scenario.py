@@ -60,7 +60,8 @@ def load_scenario(
     if name != "default":
         if not (root / "experiment" / f"{name}.yaml").is_file():
             known = sorted(p.stem for p in (root / "experiment").glob("*.yaml"))
-            raise ScenarioError(f"Unknown scenario {name!r}: there is no {root}/experiment/{name}.yaml (known: default, {', '.join(known)}).")
+            raise ScenarioError(f"Unknown scenario {name!r}: there is no {root}/experiment/{name}.yaml "
+                                f"(known: default, {', '.join(known)}).")
         args.append(f"+experiment={name}")
     problem = check_overrides(args, root)
     if problem:
@@ -128,7 +129,10 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
                     f"in the scenario schema, so it cannot be set. {_allowed_keys_hint(key)}"
                 )
             if not o.is_add() and not o.is_force_add() and not o.is_delete():
-                hint = _unset_group_key(o.input_line, key, root, groups, parsed)
+                try:
+                    hint = _unset_group_key(o.input_line, key, root, groups, parsed)
+                except Exception:  # noqa: BLE001 - only a hint: when unsure, Hydra reports
+                    hint = None
                 if hint:
                     return hint
             continue
@@ -163,8 +167,18 @@ def _yaml(path: Path) -> DictConfig | None:
     return cfg if isinstance(cfg, DictConfig) else None
 
 
-def _sets(cfg: DictConfig | None, key: str) -> bool:
-    return cfg is not None and OmegaConf.select(cfg, key, default=_ABSENT) is not _ABSENT
+def _lookup(cfg: Any, key: str) -> Any:
+    """The raw value at a dotted key (interpolations unresolved), or ``_ABSENT``."""
+    node = OmegaConf.to_container(cfg, resolve=False) if isinstance(cfg, DictConfig) else cfg
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return _ABSENT
+        node = node[part]
+    return node
+
+
+def _sets(cfg: Any, key: str) -> bool:
+    return cfg is not None and _lookup(cfg, key) is not _ABSENT
 
 
 def _unset_group_key(line: str, key: str, root: Path, groups: Mapping[str, list[str]], parsed: Sequence[Any]) -> str | None:
@@ -203,10 +217,21 @@ def _unset_group_key(line: str, key: str, root: Path, groups: Mapping[str, list[
     option = _yaml(root / group / f"{selected}.yaml")
     if option is None or _sets(option, rest) or any(isinstance(b, DictConfig) and _sets(b, rest) for b in bodies):
         return None
+    value = line.partition("=")[2]
+    parts = rest.split(".")
+    for i in range(1, len(parts)):
+        prefix = ".".join(parts[:i])
+        if _lookup(option, prefix) is None:
+            # a sub-key of a group that is null (montecarlo.sweep.levels while sweep: null)
+            return (
+                f"Invalid scenario composition ({line}): '{group}.{prefix}' is null in "
+                f"scenarios/{group}/{selected}.yaml, so its sub-key '{key}' cannot be overridden; "
+                f"set it as a whole, e.g. '{group}.{prefix}={{{parts[i]}: {value}}}' (adding any other "
+                f"keys of {group}.{prefix} inside the braces)."
+            )
     others = [g for g in groups[group] if g != selected and _sets(_yaml(root / group / f"{g}.yaml"), rest)]
     if not others:
         return None  # no option sets it: Hydra's own "use +" message is the right advice
-    value = line.partition("=")[2]
     return (
         f"Invalid scenario composition ({line}): '{key}' is a valid key, but the selected "
         f"{group} option '{selected}' (scenarios/{group}/{selected}.yaml) does not set it, so it "

@@ -48,7 +48,9 @@ def wilson(successes: np.ndarray, n: np.ndarray, conf: float = 0.95) -> tuple[np
         p = successes / n
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
+    # clipped: at p = 0 or 1 rounding leaves the bound a hair outside [0, 1] (or past p)
+    lo, hi = np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    return np.minimum(lo, p), np.maximum(hi, p)
 
 
 def summarize(kpis: pd.DataFrame, level: str = "month", kpis_to_show: Sequence[str] = DEFAULT_KPIS, conf: float = 0.95) -> pd.DataFrame:

@@ -122,9 +122,11 @@ def test_scenario_json_is_the_validated_scenario(tiny_run: tuple[subprocess.Comp
     assert written == load_scenario("tiny", config_dir=ROOT / "scenarios")
 
 
-def test_multirun_sweep(tmp_path: Path) -> None:
+@pytest.mark.parametrize("launcher", ["basic", "joblib"])
+def test_multirun_sweep(tmp_path: Path, launcher: str) -> None:
+    # basic: jobs one after the other; joblib (hydra-joblib-launcher): jobs in parallel processes
     sweep = tmp_path / "sweep"
-    proc = run_sim("-m", "staffing.agents=3,4", "+experiment=tiny", f"hydra.sweep.dir={sweep}", timeout=90)
+    proc = run_sim("-m", f"hydra/launcher={launcher}", "staffing.agents=3,4", "+experiment=tiny", f"hydra.sweep.dir={sweep}", timeout=90)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     runs = sorted(p for p in sweep.iterdir() if p.is_dir())
@@ -145,18 +147,22 @@ def test_multirun_sweep(tmp_path: Path) -> None:
     ("override", "expected", "code"),
     [
         # the default staffing is a table (scenarios/staffing/fibra.yaml): constant via staffing=flat
-        pytest.param(("staffing=flat", "staffing.agents=-1"), ["staffing.agents", ">= 0", "(got -1)"], 2, id="negative-agents"),
-        pytest.param("staffing.agents=14", ["'staffing.agents'", "staffing=flat staffing.agents=14", "'fibra'"], 2, id="agents-on-the-table-default"),
+        pytest.param(("staffing=flat", "staffing.agents=-1"), ["staffing.agents", ">= 0", "(got -1)"], 2,
+                     id="negative-agents"),
+        pytest.param("staffing.agents=14", ["'staffing.agents'", "staffing=flat staffing.agents=14", "'fibra'"], 2,
+                     id="agents-on-the-table-default"),
         pytest.param("staffing.table_file=x.csv", ["staffing.table_file", "file not found", "x.csv"], 2, id="table-file-not-found"),
         pytest.param("handling.talk.dist=weibull", ["handling.talk.dist", "'lognormal'", "'weibull'"], 2, id="unknown-distribution"),
         pytest.param("+staffing.tabel=3", ["unknown key 'staffing.tabel'", "table_file"], 2, id="unknown-key-added"),
         pytest.param("staffing.tabel=3", ["unknown key 'staffing.tabel'", "table_file"], 2, id="override-of-missing-key"),
         # a schema key that no scenario file sets: Hydra's own advice to add it with '+'
-        pytest.param("staffing.shifts=[{start: '08:00', end: '17:00', count: 3}]", ["staffing.shifts", "+staffing.shifts"], None, id="hydra-could-not-override"),
+        pytest.param("staffing.shifts=[{start: '08:00', end: '17:00', count: 3}]", ["staffing.shifts", "+staffing.shifts"], None,
+                     id="hydra-could-not-override"),
         pytest.param("staffing=[1,2]", ["'staffing' is a config group", "fibra, flat"], 2, id="group-given-a-list"),
         pytest.param("staffing=nonexistent", ["nonexistent", "fibra"], None, id="missing-group-option"),
         pytest.param("calendar.closed_eves=[Påskafton]", ["calendar.closed_eves"], None, id="override-syntax"),
-        pytest.param("calendar.closures=[{start: '2026-12-10', from_time: '11:00', to_time: '12:00'}]", ["calendar.closures[0]", "middle of the day"], 2, id="mid-day-closure"),
+        pytest.param("calendar.closures=[{start: '2026-12-10', from_time: '11:00', to_time: '12:00'}]",
+                     ["calendar.closures[0]", "middle of the day"], 2, id="mid-day-closure"),
     ],
 )
 def test_cli_error_is_clean(override: str | tuple[str, ...], expected: list[str], code: int | None, tmp_path: Path) -> None:
@@ -182,7 +188,8 @@ def test_cli_validation_error_is_one_paragraph(tmp_path: Path) -> None:
 def test_hydra_settings_are_not_mistaken_for_scenario_keys() -> None:
     from sim.scenario import check_overrides
 
-    args = ["-m", "hydra/launcher=basic", "hydra.job.chdir=false", "--cfg", "job", "staffing=flat,fibra", "staffing.agents=3,4", "+experiment=tiny"]
+    args = ["-m", "hydra/launcher=basic", "hydra.job.chdir=false", "--cfg", "job", "staffing=flat,fibra", "staffing.agents=3,4",
+            "+experiment=tiny"]
     assert check_overrides(args, ROOT / "scenarios") is None
     assert "unknown key 'staffing.agentz'" in (check_overrides(["staffing.agentz=3,4"], ROOT / "scenarios") or "")
     assert "config group" in (check_overrides(["-m", "staffing=flat,3"], ROOT / "scenarios") or "")
