@@ -6,13 +6,9 @@ Call records: one row per offered call, sorted by arrival (a repeat contact is a
 column                      dtype           meaning
 ==========================  ==============  ================================================
 call_id                     int64           0..n-1 in arrival order
-customer_id                 int64           call_id of the customer's first attempt
-attempt                     int64           1 for a first call, 2.. for repeat contacts
 arrival                     datetime64[ns]  when the call was offered
 answered_at                 datetime64[ns]  when it counts as answered for the KPIs (NaT if
                                             not); for callbacks per ``callbacks.kpi_convention``
-connected_at                datetime64[ns]  when an agent first talked to the customer
-                                            (live answer or callback connected)
 ended_at                    datetime64[ns]  end of the last agent's work, or hang-up time
 fate                        str             exactly one of: answered, abandoned,
                                             callback_made, callback_failed_case,
@@ -31,6 +27,10 @@ logged                      bool            logged as a case (handled and logged
 after_close                 bool            answered after the line had closed
 closes_at                   datetime64[ns]  closing time of the opening the call arrived in
 displaced                   bool            caller who first tried while the line was closed
+customer_id                 int64           call_id of the customer's first attempt
+attempt                     int64           1 for a first call, 2.. for repeat contacts
+connected_at                datetime64[ns]  when an agent first talked to the customer
+                                            (live answer or callback connected)
 case_type                   str             from ``transfers.case_types``
 group                       str             agent group the call entered (first_line)
 transfer                    str             none, warm or blind (attempted)
