@@ -37,7 +37,7 @@ import pandas as pd
 
 from sim.config import Scenario
 from sim.errors import ScenarioError
-from sim.kpis import judge, kpi_table
+from sim.kpis import feature_kpis, judge, kpi_table
 from sim.simulation import SimResult, simulate
 
 log = logging.getLogger(__name__)
@@ -63,13 +63,19 @@ def result_kpis(result: SimResult, levels: Sequence[str] = ("day", "month", "run
     """Tidy KPI rows of one replication: column ``level`` (interval/day/month/run) and
     ``period``, every KPI of :func:`sim.kpis.kpi_table` and its ``*_met`` flags."""
     s = result.scenario
+    features_on = s.callbacks.enabled or s.transfers.policy != "off" or s.repeats.enabled
     parts = []
     for level in levels:
         if level == "run":
             table = _whole_run(result)
+            calls, freq = result.calls.assign(arrival=pd.Timestamp(s.run.start)), "D"
         else:
             freq = LEVELS[level] or f"{s.demand.interval_min}min"
             table = kpi_table(result.calls, freq, result.agents, s.targets.threshold_s)
+            calls = result.calls
+        if features_on:  # callbacks, transfers and repeat contacts per period
+            extra = feature_kpis(calls, freq).drop(columns="offered")
+            table = table.merge(extra, on="period", how="left")
         parts.append(judge(table, s.targets).assign(level=level))
     out = pd.concat(parts, ignore_index=True)
     return out[["level", *[c for c in out.columns if c != "level"]]]
