@@ -39,7 +39,7 @@ def plot(table: pd.DataFrame, path: Path) -> None:
             d = table[(table["kpi"] == kpi) & (table["patience_s"] == patience)].sort_values("agents")
             ax.plot(d["agents"], d["formula"], "-", color=colour, label=f"{model} formula")
             ax.errorbar(d["agents"], d["sim_mean"], yerr=[d["sim_mean"] - d["ci_low"], d["ci_high"] - d["sim_mean"]],
-                        fmt="o", color=colour, ms=4, capsize=3, label=f"simulation (99 % CI)")
+                        fmt="o", color=colour, ms=4, capsize=3, label="simulation (99 % CI)")
         ax.set_title(LABELS[kpi])
         ax.set_xlabel("agents (offered load 25 Erlangs)")
         ax.grid(alpha=0.3)

@@ -16,7 +16,6 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from sim.errors import fail
 
 
-
 def _no_bool(value: object) -> object:
     # pydantic's lax mode reads true/false as 1/0; a boolean is never a count or a duration.
     if isinstance(value, bool):

@@ -64,8 +64,16 @@ import pandas as pd
 
 from sim.arrivals import Calls
 from sim.model import (
-    ABANDONED, ANSWERED, CALLBACK_FAILED, CALLBACK_PENDING, DERIVE, FALLBACK, FATES,
-    TRANSFER_ABANDONED, WARM, Outcome,
+    ABANDONED,
+    ANSWERED,
+    CALLBACK_FAILED,
+    CALLBACK_PENDING,
+    DERIVE,
+    FALLBACK,
+    FATES,
+    TRANSFER_ABANDONED,
+    WARM,
+    Outcome,
 )
 from sim.staffing import Schedule
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.records import ALL_COLUMNS, CALL_COLUMNS
+from sim.records import ALL_COLUMNS
 
 FATES = {"answered", "abandoned"}
 
