@@ -19,9 +19,10 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from sim.cli import run_hydra_app
 from sim.errors import ScenarioError
 from sim.output import write_run
-from sim.scenario import check_overrides, scenarios_dir, validate
+from sim.scenario import scenarios_dir, validate
 
 log = logging.getLogger("sim")
 
@@ -44,13 +45,7 @@ def app(cfg: DictConfig) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    # Hydra prints a traceback for some malformed overrides (e.g. ``staffing=[1,2]``) and
-    # suggests '+' for a misspelt key; check the overrides first and explain instead.
-    problem = check_overrides(sys.argv[1:])
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        sys.exit(2)
-    app()
+    run_hydra_app(app)
 
 
 if __name__ == "__main__":

@@ -25,10 +25,11 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim import plots
+from sim.cli import run_hydra_app
 from sim.config import Scenario
 from sim.errors import ScenarioError
 from sim.runner import MonteCarlo, default_workers, run_replications
-from sim.scenario import check_overrides, scenarios_dir, validate
+from sim.scenario import scenarios_dir, validate
 from sim.summary import run_until_precise, summarize
 from sim.sweep import run_sweep, sweep_summary
 
@@ -143,11 +144,7 @@ def app(cfg: DictConfig) -> None:
 
 def main() -> None:
     """Entry point: check the overrides first (one clear paragraph, exit 2), then run."""
-    problem = check_overrides(sys.argv[1:])
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        sys.exit(2)
-    app()
+    run_hydra_app(app)
 
 
 if __name__ == "__main__":
