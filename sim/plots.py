@@ -16,9 +16,12 @@ from sim.kpis import TargetsLike  # noqa: E402
 def daily_targets(days: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
     """Daily service level and availability against the agreement's targets."""
     fig, ax = plt.subplots(figsize=(10, 4.5))
-    x = pd.to_datetime(days["period"])
-    ax.plot(x, 100 * days["availability"], "o-", label="availability (answered / offered)")
-    ax.plot(x, 100 * days["service_level"], "s-", label=f"answered within {targets.threshold_s:g} s / offered")
+    # one row per calendar date, so that closed days break the lines instead of bridging them
+    by_date = days.assign(period=pd.to_datetime(days["period"])).set_index("period")
+    by_date = by_date.reindex(pd.date_range(by_date.index.min(), by_date.index.max(), freq="D")) if len(by_date) else by_date
+    x = by_date.index
+    ax.plot(x, 100 * by_date["availability"], "o-", label="availability (answered / offered)")
+    ax.plot(x, 100 * by_date["service_level"], "s-", label=f"answered within {targets.threshold_s:g} s / offered")
     ax.axhline(100 * targets.availability_min, color="C0", ls="--", lw=1, label=f"availability target > {100 * targets.availability_min:g} %")
     ax.axhline(100 * targets.service_level_min, color="C1", ls=":", lw=1.5, label=f"service-level target > {100 * targets.service_level_min:g} %")
     ax.set_ylabel("% of offered calls")
