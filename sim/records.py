@@ -266,13 +266,13 @@ def _overtime_segments(schedule: Schedule, start: np.ndarray, end: np.ndarray) -
 def busy_segments(calls: Calls, out: Outcome) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(agent, start, end) of every busy period: plain answered calls are derived from the
     records; the model logs the others (transfers, callbacks) explicitly."""
-    n0 = len(calls)
-    plain = (out.fate[:n0] == DERIVE) & ~np.isnan(out.answered_at[:n0])
-    starts = out.answered_at[:n0][plain]
+    plain = (out.fate == DERIVE) & ~np.isnan(out.answered_at)  # repeat contacts included
+    starts = out.answered_at[plain]
+    handle = calls.handle[np.asarray(out.extra["source"], dtype=np.int64)[plain]]
     return (
-        np.concatenate([out.agent[:n0][plain], np.asarray(out.busy_agent, dtype=np.int64)]),
+        np.concatenate([out.agent[plain], np.asarray(out.busy_agent, dtype=np.int64)]),
         np.concatenate([starts, np.asarray(out.busy_start, dtype=float)]),
-        np.concatenate([starts + calls.handle[plain], np.asarray(out.busy_end, dtype=float)]),
+        np.concatenate([starts + handle, np.asarray(out.busy_end, dtype=float)]),
     )
 
 

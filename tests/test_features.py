@@ -192,3 +192,12 @@ def test_callbacks_carried_past_the_last_opening_stay_pending() -> None:
     assert len(pending) > 0 and pending["connected_at"].isna().all() and pending["ended_at"].isna().all()
     # nobody with infinite patience is left waiting on the line
     assert c.loc[c["callback_accepted_at"].isna(), "fate"].eq("answered").all()
+
+
+def test_agent_log_counts_the_work_on_repeat_contacts() -> None:
+    """Busy agent time = the handle time of every answered call, repeat contacts included."""
+    s = sim.load_scenario("tiny", ["repeats=on", "staffing.agents=2", "demand.volume=200"])
+    r = sim.simulate(s, seed=4)
+    answered = r.calls["connected_at"].notna()
+    assert (r.calls.loc[answered, "attempt"] > 1).any(), "the case must contain answered repeat calls"
+    assert r.agents["busy_s"].sum() == pytest.approx(r.calls.loc[answered, "handle_s"].sum())
