@@ -279,7 +279,7 @@ def phase_breakdown(scenario: Any, seeds: list[int]) -> dict[str, float] | None:
             t.append(time.perf_counter())
             schedules = [build_schedule(scenario, plans, st) for st in scenario.staffing_by_group().values()]
             opens, closes = arrivals.open_periods(plans)
-            out, _ = model.run(calls, schedules, features(scenario), opens, closes)
+            out = model.run(calls, schedules, features(scenario), opens, closes)
             t.append(time.perf_counter())
             records.calls_frame(calls, out, scenario.run.start, labels(scenario))
             t.append(time.perf_counter())

@@ -173,6 +173,19 @@ def _period_of(t: np.ndarray, opens: np.ndarray, closes: np.ndarray) -> tuple[np
     return j, inside
 
 
+def route_to_opening(
+    t: np.ndarray, u: np.ndarray, opens: np.ndarray, closes: np.ndarray, spread_s: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where callers ringing at times ``t`` get through: a call while the line is open stays;
+    one while it is closed moves to the next opening, at ``u`` (uniform in [0, 1)) of the way
+    through its first ``spread_s`` seconds. Returns (time, open period, was open, an opening
+    exists); the time and period are meaningful only where the call was open or one exists."""
+    j, inside = _period_of(t, opens, closes)
+    nxt = np.clip(j + 1, 0, opens.size - 1)
+    moved_t = opens[nxt] + u * np.minimum(spread_s, closes[nxt] - opens[nxt])
+    return np.where(inside, t, moved_t), np.where(inside, j, j + 1), inside, inside | (j + 1 < opens.size)
+
+
 def generate(s: Scenario, streams: Streams, plans: list[DayPlan]) -> Calls:
     """All offered calls of the run, sorted by arrival time."""
     opens, closes = open_periods(plans)
@@ -183,16 +196,11 @@ def generate(s: Scenario, streams: Streams, plans: list[DayPlan]) -> Calls:
     parts: list[dict[str, np.ndarray]] = []
     for k, p in enumerate(plans):
         pot = _potential_day(s, streams, p, k, float(volumes[k]))
-        j, inside = _period_of(pot.t, opens, closes)
         rng = streams.rng("displaced", pot.ordinal)
         u_keep, u_when = rng.random(pot.t.size), rng.random(pot.t.size)
-        nxt = j + 1  # the next opening after a closed-time call
-        moved = ~inside & (u_keep < s.demand.displaced_share) & (nxt < opens.size)
-        nxt_c = np.clip(nxt, 0, opens.size - 1)
-        spread = np.minimum(s.demand.displaced_intervals * step_s, closes[nxt_c] - opens[nxt_c])
-        t = np.where(moved, opens[nxt_c] + u_when * spread, pot.t)
+        t, period, inside, reachable = route_to_opening(pot.t, u_when, opens, closes, s.demand.displaced_intervals * step_s)
+        moved = ~inside & reachable & (u_keep < s.demand.displaced_share)
         keep = inside | moved
-        period = np.where(moved, nxt, j)
         part = {name: a[keep] for name, a in pot.attrs.items()}
         part["arrival"] = t[keep]
         part["closes_at"] = closes[period[keep]]

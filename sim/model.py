@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from sim.arrivals import Calls
+from sim.arrivals import Calls, route_to_opening
 from sim.staffing import Schedule
 
 # entry kinds in a group's queue: (position, seq, kind, call)
-CALL, CONSULT, BLIND, RETRY = 0, 1, 2, 3
+CALL, CONSULT, BLIND, CALLBACK = 0, 1, 2, 3
 # final fates (codes; names in FATES)
 DERIVE, ANSWERED, ABANDONED, CALLBACK_MADE, CALLBACK_FAILED, WARM, BLIND_DONE, TRANSFER_ABANDONED, FALLBACK, CALLBACK_PENDING = range(-1, 9)
 FATES: tuple[str, ...] = (
@@ -171,7 +171,6 @@ class _CallCentre:
         self.closes_at = calls.closes_at.tolist()
         self.opens_arr, self.closes_arr = opens, closes
         self.repeat_rng, self.repeat_delay = rng, delay
-        self.new_calls: list[int] = []
         self.logged = calls.logged.tolist()
         self.case = calls.case.tolist()
 
@@ -203,14 +202,15 @@ class _CallCentre:
             e = heapq.heappop(queue)
             kind, i = e[2], e[3]
             if kind == CALL:
-                if cb and self._is_callback(i, now):
+                if cb and self._is_callback(i, now):  # from now on it is a callback to make
+                    e = (e[0], e[1], CALLBACK, i)
                     if g.closed and self.f.cb_next_opening:
                         g.carried.append(e)
                         continue
                     return e
                 if self.deadline[i] >= now:
                     return e
-            elif kind == RETRY:
+            elif kind == CALLBACK:
                 if g.closed and self.f.cb_next_opening:
                     g.carried.append(e)
                     continue
@@ -296,7 +296,7 @@ class _CallCentre:
                 if e is None:
                     break
             kind, i = e[2], e[3]  # type: ignore[index]
-            if kind == CALL and not (f.callbacks and self._is_callback(i, env.now)):
+            if kind == CALL:
                 self.answered_at[i] = env.now
                 self.agent_of[i] = gk
                 if f.transfer and self.transfer_to[i] >= 0:
@@ -307,7 +307,7 @@ class _CallCentre:
                 yield from self.take_consult(gk, i)
             elif kind == BLIND:
                 yield from self.take_blind(gk, i)
-            else:
+            else:  # CALLBACK: a callback to make (first attempt or retry)
                 yield from self.callback_attempt(g, gk, i)
             if k >= g.target and not g.closed:
                 break  # shift over: the call in hand is finished, the queue is left to others
@@ -423,7 +423,7 @@ class _CallCentre:
         """A callback retry falls due: back in the queue at its original position. After
         closing (policy serve) agents wait for pending retries; the last one releases them."""
         g.pending -= 1
-        self.push(g, self.arrival[i], RETRY, i)
+        self.push(g, self.arrival[i], CALLBACK, i)
         if g.closed and not g.pending:
             self._release_idle(g)
 
@@ -438,17 +438,14 @@ class _CallCentre:
     def _new_attempt(self, i: int, now: float) -> None:
         """Create the caller's next attempt after a delay (at the next opening if closed)."""
         assert self.repeat_rng is not None
-        t = now + float(self.repeat_delay.sample(self.repeat_rng, 1)[0])
-        j_period = int(np.searchsorted(self.opens_arr, t, side="right")) - 1
-        if j_period < 0 or t >= self.closes_arr[j_period]:
-            j_period += 1
-            if j_period >= self.opens_arr.size:
-                return  # no opening left in the run
-            spread = min(self.f.repeat_spread_s, float(self.closes_arr[j_period] - self.opens_arr[j_period]))
-            t = float(self.opens_arr[j_period]) + self.repeat_rng.random() * spread
+        rng = self.repeat_rng
+        wanted = now + float(self.repeat_delay.sample(rng, 1)[0])
+        at, period, _, reachable = route_to_opening(np.array([wanted]), rng.random(1), self.opens_arr, self.closes_arr, self.f.repeat_spread_s)
+        if not reachable[0]:
+            return  # no opening left in the run
+        t = float(at[0])
         j = len(self.arrival)
-        self._append_copy(i, t, float(self.closes_arr[j_period]))
-        self.new_calls.append(j)
+        self._append_copy(i, t, float(self.closes_arr[period[0]]))
         self.env.timeout(t - now).callbacks.append(lambda _e, j=j: self.offer(j))
 
     def _append_copy(self, i: int, t: float, closes_at: float) -> None:
@@ -477,7 +474,7 @@ class _CallCentre:
 
 def run(calls: Calls, schedules: list[Schedule], features: Features | None = None,
         opens: np.ndarray | None = None, closes: np.ndarray | None = None,
-        repeat_rng: np.random.Generator | None = None, repeat_delay: object = None) -> tuple[Outcome, _CallCentre]:
+        repeat_rng: np.random.Generator | None = None, repeat_delay: object = None) -> Outcome:
     """Simulate until every call has ended and every agent has gone home."""
     env = simpy.Environment()
     f = features or Features()
@@ -488,7 +485,7 @@ def run(calls: Calls, schedules: list[Schedule], features: Features | None = Non
     for g in centre.groups:
         env.process(centre.staffing(g))
     env.run()
-    return _outcome(calls, centre), centre
+    return _outcome(calls, centre)
 
 
 def _outcome(calls: Calls, c: _CallCentre) -> Outcome:

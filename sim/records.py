@@ -143,13 +143,13 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | Non
     lab = labels or Labels()
     origin = np.datetime64(start, "ns")
     ex = out.extra
-    src = np.asarray(ex.get("source", range(len(calls))), dtype=np.int64)
-    arrival = np.asarray(ex.get("arrival", calls.arrival), dtype=float)
-    patience = np.asarray(ex.get("patience", calls.patience), dtype=float)
-    closes = np.asarray(ex.get("closes_at", calls.closes_at), dtype=float)
-    attempt = np.asarray(ex.get("attempt", np.ones(src.size)), dtype=np.int64)
-    customer = np.asarray(ex.get("customer", src), dtype=np.int64)
-    cb_flag = np.asarray(ex.get("cb_flag", np.zeros(src.size)), dtype=bool)
+    src = np.asarray(ex["source"], dtype=np.int64)  # the pre-drawn call each row copies (repeats: the first)
+    arrival = np.asarray(ex["arrival"], dtype=float)
+    patience = np.asarray(ex["patience"], dtype=float)
+    closes = np.asarray(ex["closes_at"], dtype=float)
+    attempt = np.asarray(ex["attempt"], dtype=np.int64)
+    customer = np.asarray(ex["customer"], dtype=np.int64)
+    cb_flag = np.asarray(ex["cb_flag"], dtype=bool)
     code = _fates(out, cb_flag)
     connected = out.answered_at
     parts = _parts(calls, out, src, code)
@@ -164,6 +164,7 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | Non
     on_time = pd.array(np.where(np.isnan(out.cb_first_attempt), False, out.cb_first_attempt <= accepted + lab.cb_window_s), dtype="boolean")
     on_time[np.isnan(out.cb_first_attempt)] = pd.NA
     has_agent = out.agent >= 0
+    transferred = ~np.isnan(out.first_handle) | (code == FALLBACK)
     frame = pd.DataFrame(
         {
             "arrival": _stamps(origin, arrival),
@@ -184,8 +185,8 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | Non
             "connected_at": _stamps(origin, connected),
             "case_type": np.asarray(lab.case_types, dtype=object)[calls.case[src]],
             "group": lab.groups[0],
-            "transfer": np.where(~np.isnan(out.first_handle) | (code == FALLBACK), lab.transfer_policy, "none"),
-            "group2": np.where(~np.isnan(out.first_handle) | (code == FALLBACK), np.asarray(lab.case_targets, dtype=object)[calls.case[src]], None),
+            "transfer": np.where(transferred, lab.transfer_policy, "none"),
+            "group2": np.where(transferred, np.asarray(lab.case_targets, dtype=object)[calls.case[src]], None),
             "agent2": _ints(out.agent2, out.agent2 >= 0),
             "answered2_at": _stamps(origin, out.answered2_at),
             "consult_wait_s": out.consult_wait,
@@ -218,8 +219,6 @@ def _kpi_answer_time(connected: np.ndarray, accepted: np.ndarray, convention: st
 
 
 def _callback_offered(lab: Labels, ex: dict, connected: np.ndarray, arrival: np.ndarray, patience: np.ndarray, cb_flag: np.ndarray) -> np.ndarray:
-    if "cb_offered" not in ex:
-        return np.zeros(arrival.size, dtype=bool)
     if not lab.cb_after_wait:
         return np.asarray(ex["cb_offered"], dtype=bool)
     waited = np.where(np.isnan(connected), patience, connected - arrival)

@@ -85,7 +85,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     schedules = [build_schedule(scenario, plans, st) for st in scenario.staffing_by_group().values()]
     opens, closes = arrivals.open_periods(plans)
     rp = scenario.repeats
-    out, _ = model.run(
+    out = model.run(
         calls, schedules, features(scenario), opens, closes,
         streams.rng("repeat_calls", 0) if rp.enabled else None, make(rp.delay),
     )

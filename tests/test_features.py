@@ -45,7 +45,7 @@ def test_callbacks_are_made_in_queue_position_order() -> None:
     # one agent busy with call 0 until t=1000; then 1 (callback), 2 (live), 3 (callback), 4 (live)
     calls = hand_calls([0, 10, 20, 30, 40], [1000, 100, 100, 100, 100], accept=[False, True, False, True, False])
     f = Features(callbacks=True, cb_threshold_s=0.0, cb_ring_s=15.0, cb_max_attempts=3, mean_handle_s=100)
-    out, _ = model.run(calls, [constant(1)], f)
+    out = model.run(calls, [constant(1)], f)
     served_at = np.where(np.isnan(out.cb_first_attempt), out.answered_at, out.cb_first_attempt)
     assert np.argsort(served_at).tolist() == [0, 1, 2, 3, 4]
     assert served_at[1:].tolist() == [1000.0, 1115.0, 1215.0, 1330.0]  # callback: 15 s ring, then talk
@@ -56,7 +56,7 @@ def test_callbacks_are_made_in_queue_position_order() -> None:
 def test_callback_retries_then_becomes_a_case() -> None:
     calls = hand_calls([0, 10], [500, 100], accept=[False, True], answer=False)
     f = Features(callbacks=True, cb_ring_s=20.0, cb_retry_gap_s=300.0, cb_max_attempts=3, cb_failed_s=10.0)
-    out, _ = model.run(calls, [constant(1)], f)
+    out = model.run(calls, [constant(1)], f)
     assert out.fate[1] == model.CALLBACK_FAILED and out.cb_attempts[1] == 3 and out.logged_case[1]
     # attempts at 500, then 300 s after each failed one ends (30 s of agent time each)
     assert out.cb_first_attempt[1] == 500.0 and out.ended_at[1] == 500 + 3 * 30 + 2 * 300
@@ -73,7 +73,7 @@ def test_transferred_caller_keeps_queue_position_in_the_second_line() -> None:
     # (position 5) asks after 10 s; call 2 occupies the only second-line agent until ~1000 s
     calls = hand_calls([0, 5, 6], [100, 100, 800], case=[1, 1, 1], first_talk=[300, 10, 0], handover=30, first_wrap=20)
     f = Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=5000.0)
-    out, _ = model.run(calls, [constant(3), constant(1)], f)
+    out = model.run(calls, [constant(3), constant(1)], f)
     assert out.answered2_at[2] == pytest.approx(6.0)  # took the free colleague at once
     assert out.answered2_at[0] < out.answered2_at[1], "the earlier position is served first"
     assert out.answered2_at[0] == pytest.approx(6 + 30 + 800)  # right after the colleague's call
@@ -84,7 +84,7 @@ def test_first_agent_busy_for_the_whole_consultation() -> None:
     calls = hand_calls([0, 1, 2], [600, 100, 50], case=[1, 1, 0], first_talk=[0, 60, 0], handover=30, first_wrap=20)
     f = Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=5000.0)
     # first line: agents 0,1; second line: agent 2, busy with call 0 until 30 + 600 = 630
-    out, centre = model.run(calls, [constant(2), constant(1)], f)
+    out = model.run(calls, [constant(2), constant(1)], f)
     consult = out.answered2_at[1] - (1 + 60)
     assert consult == pytest.approx(630 - 61)
     assert out.consult_wait[1] == pytest.approx(consult)
@@ -100,7 +100,7 @@ def test_first_agent_busy_for_the_whole_consultation() -> None:
 def test_fallback_case_when_no_colleague_answers() -> None:
     calls = hand_calls([0, 1], [900, 100], case=[1, 1], first_talk=[0, 40], handover=30, first_wrap=20)
     f = Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=60.0)
-    out, _ = model.run(calls, [constant(2), constant(1)], f)  # the colleague is busy with call 0
+    out = model.run(calls, [constant(2), constant(1)], f)  # the colleague is busy with call 0
     assert out.fate[1] == model.FALLBACK and out.logged_case[1]
     assert out.consult_wait[1] == pytest.approx(60.0) and out.agent2[1] == -1
     assert out.first_handle[1] == pytest.approx(40 + 60 + 20)
@@ -109,13 +109,13 @@ def test_fallback_case_when_no_colleague_answers() -> None:
 
 def test_customer_preferring_a_callback_gets_a_case_without_consultation() -> None:
     calls = hand_calls([0], [100], case=[1], first_talk=[50], prefer=[True])
-    out, _ = model.run(calls, [constant(1), constant(1)], Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=60.0))
+    out = model.run(calls, [constant(1), constant(1)], Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=60.0))
     assert out.fate[0] == model.FALLBACK and np.isnan(out.consult_wait[0]) and out.agent2[0] == -1
 
 
 def test_blind_transfer_releases_the_first_agent() -> None:
     calls = hand_calls([0, 1], [500, 100], case=[1, 1], first_talk=[10, 10], first_wrap=5)
-    out, _ = model.run(calls, [constant(1), constant(1)], Features(transfer=2, transfer_to=(-1, 1)))
+    out = model.run(calls, [constant(1), constant(1)], Features(transfer=2, transfer_to=(-1, 1)))
     assert out.first_handle.tolist() == [15.0, 15.0]  # talk + wrap only, no consultation
     assert out.answered_at[1] == pytest.approx(15.0)  # the first agent was free after call 0's hand-off
     assert (out.fate == model.BLIND_DONE).all()
