@@ -27,7 +27,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +109,6 @@ class Store:
     """A folder of per-replication Parquet files."""
 
     def __init__(self, out_dir: Path, digest: str) -> None:
-        self.root = out_dir
         self.reps = out_dir / "replications"
         self.calls = out_dir / "calls"
         self.reps.mkdir(parents=True, exist_ok=True)
@@ -147,9 +146,6 @@ class Store:
 
 
 # --------------------------------------------------------------------------- execution
-
-
-Task = Callable[..., tuple[int, pd.DataFrame, pd.DataFrame | None]]
 
 
 def _execute(args: list[tuple], workers: int, scheduler: str | None) -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame | None]]:
@@ -282,15 +278,16 @@ def run_replications(
     levels: Sequence[str] = ("day", "month", "run"),
     keep_calls: bool = False,
     progress: bool = False,
+    first: int = 0,
 ) -> MonteCarlo:
-    """Replications ``0 .. replications-1`` of ``scenario``.
+    """Replications ``first .. replications-1`` of ``scenario`` (by default all from 0).
 
     ``workers`` defaults to all local cores. ``scheduler`` (or the
     ``DASK_SCHEDULER_ADDRESS`` environment variable) runs them on a Dask cluster instead.
     With ``out_dir`` every replication is written as it finishes and a rerun resumes.
     """
-    if replications < 1:
-        raise ValueError(f"replications must be >= 1, got {replications}")
+    if not 0 <= first < replications:
+        raise ValueError(f"need 0 <= first < replications, got first={first}, replications={replications}")
     bad = [lv for lv in levels if lv not in LEVELS]
     if bad:
         raise ValueError(f"unknown KPI level(s) {bad}; allowed: {list(LEVELS)}")
@@ -299,12 +296,13 @@ def run_replications(
     workers = workers or default_workers()
     store = Store(Path(out_dir), scenario_digest(scenario, seed, levels)) if out_dir else None
     done = store.done() if store else set()
-    todo = [k for k in range(replications) if k not in done]
+    wanted = range(first, replications)
+    todo = [k for k in wanted if k not in done]
     args = [(scenario, seed, k, tuple(levels), keep_calls) for k in todo]
     frames: dict[int, pd.DataFrame] = {}
     if not scheduler and workers > 1 and len(todo) > 1:
         _forked_pool(workers)  # before the progress bar, whose monitor thread would make forking unsafe
-    bar = _progress(len(todo), progress, initial=replications - len(todo), total=replications)
+    bar = _progress(len(todo), progress, initial=len(wanted) - len(todo), total=len(wanted))
     try:
         for k, kpis, calls in _execute(args, workers, scheduler):
             if store:
@@ -315,7 +313,7 @@ def run_replications(
     finally:
         bar.close()
     if store:
-        kpis = store.load(range(replications))
+        kpis = store.load(wanted)
     else:
         kpis = pd.concat([frames[k] for k in sorted(frames)], ignore_index=True)
     return MonteCarlo(scenario, seed, kpis, Path(out_dir) if out_dir else None)

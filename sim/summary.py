@@ -83,13 +83,6 @@ def _p_met(rows: pd.DataFrame, conf: float) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["period", "kpi", "p_met", "p_met_low", "p_met_high"])
 
 
-def p_targets_met(kpis: pd.DataFrame, level: str = "month") -> pd.DataFrame:
-    """Per period: probability that each target (and all at once) is met across replications."""
-    s = summarize(kpis, level, kpis_to_show=[*MET_OF, "all_targets"] if "all_targets" in kpis.columns else list(MET_OF))
-    met = _p_met(kpis[kpis["level"] == level], 0.95)
-    return met.pivot(index="period", columns="kpi", values="p_met").reset_index() if not s.empty or not met.empty else met
-
-
 def run_until_precise(
     scenario: Scenario,
     tolerance: dict[str, float],
@@ -110,9 +103,13 @@ def run_until_precise(
     replication ``k`` is the same whatever the round, so the result equals a single run of
     the final size. Returns the Monte Carlo result and the final precision table.
     """
-    n = min_reps
+    n, done = min_reps, 0
+    parts: list[pd.DataFrame] = []
     while True:
-        mc = run_replications(scenario, n, seed, out_dir=out_dir, **kwargs)  # type: ignore[arg-type]
+        mc = run_replications(scenario, n, seed, out_dir=out_dir, first=done, **kwargs)  # type: ignore[arg-type]
+        parts.append(mc.kpis)
+        done = n
+        mc = MonteCarlo(mc.scenario, mc.seed, pd.concat(parts, ignore_index=True), mc.out_dir)
         table = summarize(mc.kpis, level, list(tolerance), conf)
         table["tolerance"] = table["kpi"].map(tolerance)
         worst = (table["half_width"] / table["tolerance"]).max()

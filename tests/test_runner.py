@@ -84,13 +84,19 @@ def test_confidence_intervals_cover_at_the_nominal_rate() -> None:
     assert lo <= covered <= hi, covered
 
 
-def test_summary_and_precision_loop(small) -> None:
-    mc, table = run_until_precise(small, {"service_level": 0.02}, level="run", min_reps=4, max_reps=60, seed=2, workers=1)
-    assert table["precise"].all() or mc.replications == 60
-    full = summarize(mc.kpis, "run")
-    assert set(full["kpi"]) >= {"availability", "service_level", "asa_s"}
-    row = full.set_index("kpi").loc["service_level"]
-    assert row["ci_low"] <= row["mean"] <= row["ci_high"]
-    assert 0 <= row["p_met"] <= 1
-    again = run_replications(small, mc.replications, seed=2, workers=1)
-    pd.testing.assert_frame_equal(again.kpis, mc.kpis)
+def test_precision_loop_adds_only_new_replications(monkeypatch) -> None:
+    """A busy line (service level ≈ 77 % with an SD of ≈ 3.5 points between replications) needs several
+    rounds; each round runs only the replications it adds, and the result equals one run of
+    the final size with every tolerance met."""
+    s = sim.load_scenario("tiny", ["run.end=2026-12-22", "demand.volume=900", "staffing.agents=10"])
+    real, ran = runner.run_one, []
+    monkeypatch.setattr(runner, "run_one", lambda *a: ran.append(a[2]) or real(*a))
+    mc, table = run_until_precise(s, {"service_level": 0.01}, level="run", min_reps=4, max_reps=400, seed=2, workers=1)
+    n = mc.replications
+    assert 4 < n < 400, "more than one round, and the goal was reached"
+    assert sorted(ran) == list(range(n)), "every replication ran exactly once"
+    assert table["precise"].all() and (table["half_width"] <= 0.01).all()
+    full = summarize(mc.kpis, "run").set_index("kpi").loc["service_level"]
+    assert full["ci_low"] <= full["mean"] <= full["ci_high"]
+    monkeypatch.setattr(runner, "run_one", real)
+    pd.testing.assert_frame_equal(run_replications(s, n, seed=2, workers=1).kpis, mc.kpis)
