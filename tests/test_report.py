@@ -165,3 +165,13 @@ def test_report_renders_in_a_headless_browser(small, tmp_path) -> None:
 
     pixels = np.asarray(Image.open(shot).convert("L"), dtype=float)
     assert pixels.std() > 10, "the page rendered blank"
+
+
+def test_report_states_the_scenarios_own_targets(tmp_path) -> None:
+    """Targets come from the scenario, never from text written into the report."""
+    over = ["staffing=flat", "demand.volume=300", "staffing.agents=6", "targets.threshold_s=60", "targets.availability_min=0.95"]
+    cmp = compare({"base": sim.load_scenario("tiny", over)}, reps=2, seed=1, workers=1, levels=("day", "run"))
+    text = comparison_report(cmp, tmp_path, run_time_s=1.0).read_text(encoding="utf-8")
+    assert "availability &gt; 95 %" in text or "availability > 95 %" in text
+    assert "wait ≤ 60 s" in text
+    assert "availability > 91 %" not in text and "availability &gt; 91 %" not in text
