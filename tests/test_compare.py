@@ -49,8 +49,9 @@ def test_more_agents_are_better_with_a_ci_above_zero(agents: Comparison) -> None
     assert d.loc["availability", "ci_low"] > 0 and d.loc["availability", "assessment"] == "better"
     assert d.loc["asa_s", "ci_high"] < 0 and d.loc["asa_s", "assessment"] == "better"
     assert d.loc["staffed_s", "assessment"] == "costs more"
-    # scheduled agent time: exactly 2 agents more over 2 days of 9 h (8 h on the 15:00 day)
-    assert d.loc["staffed_s", "difference"] == pytest.approx(2 * (9 + 7) * 3600)
+    # scheduled agent time: exactly 2 agents more over every open hour of the calendar
+    open_s = sim.opening_hours(agents.scenarios["eight"])["open_h"].sum() * 3600
+    assert d.loc["staffed_s", "difference"] == pytest.approx(2 * open_s)
 
 
 def test_common_random_numbers_give_the_same_calls(agents: Comparison) -> None:
