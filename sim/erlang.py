@@ -3,7 +3,8 @@
 Every function works on numpy arrays of intervals (one element per planning interval) with
 ordinary numpy broadcasting between its arguments; scalars work too. Nothing here is an
 approximation: all results are exact up to floating-point rounding (relative error around
-1e-12 or better; the series used in a few extreme regimes are truncated below 1e-17).
+1e-12 or better; the series used in a few extreme regimes are truncated below 1e-17, and
+the ASA sum of Erlang A over queue lengths below e^-45 ≈ 3e-20 of the probability mass).
 
 Notation (all rates per second):
 
@@ -542,7 +543,7 @@ def _queued_answered_wait(x: FloatArray, c: FloatArray, pat: FloatArray) -> Floa
     waits on average ``H_j = sum_{k=1..j+1} 1/(theta (c+k)) = (psi(c+j+2) - psi(c+1)) /
     theta``. The weights ``w_j c/(c+j+1)`` are proportional to ``x**j / Gamma(c+j+2)``
     (unimodal, mode near ``x - c``); they are summed over a window around the mode that
-    leaves out less than 1e-20 of the mass, in chunks of an [interval x j] array, as
+    leaves out less than e^-45 ≈ 3e-20 of the mass, in chunks of an [interval x j] array, as
     cumulative products of the ratios ``x/(c+j+1)`` (the window is about 10 standard
     deviations either side of the mode, so the products stay within ~e^+-100).
     """
@@ -599,7 +600,6 @@ def _erlang_a_flat(
         "service_level_answered": np.ones(size),
         "service_level_virtual": np.ones(size),
         "asa_s": np.zeros(size),
-        "mean_wait_all_s": np.zeros(size),
         "occupancy": np.zeros(size),
     }
     busy = lam > 0.0
@@ -610,7 +610,6 @@ def _erlang_a_flat(
         out[key][empty] = 0.0
     for key in ("service_level_answered", "asa_s", "occupancy"):
         out[key][empty] = np.nan
-    out["mean_wait_all_s"][empty] = pat[empty]
     ec = np.flatnonzero(busy & np.isinf(pat))
     if ec.size:
         _fill_from_erlang_c(out, ec, a[ec], n[ec], aht[ec], t[ec])
@@ -618,6 +617,11 @@ def _erlang_a_flat(
     if live.size:
         args = (lam[live], a[live], aht[live], pat[live], n[live], t[live])
         _fill_erlang_a(out, live, *args, asa=asa, virtual=virtual)
+    # every abandoned caller waited their whole patience: E[wait of all] = P(ab) · patience
+    # (with no abandonment, infinite patience, it is the Erlang C ASA)
+    finite = np.isfinite(pat)
+    out["mean_wait_all_s"] = out["asa_s"].copy()
+    out["mean_wait_all_s"][finite] = out["p_abandon"][finite] * pat[finite]
     return out
 
 
@@ -636,7 +640,6 @@ def _fill_from_erlang_c(
     out["p_abandon"][idx] = 0.0
     out["service_level_answered"][idx] = k["service_level"]
     out["service_level_virtual"][idx] = k["service_level"]
-    out["mean_wait_all_s"][idx] = k["asa_s"]
 
 
 def _fill_erlang_a(
@@ -662,7 +665,6 @@ def _fill_erlang_a(
     out["p_abandon"][idx] = p_ab
     out["service_level"][idx] = np.exp(log_sl - log_total)
     out["service_level_answered"][idx] = np.exp(log_sl - log_answered)
-    out["mean_wait_all_s"][idx] = p_ab * pat
     # carried load a P(answered) / n, with P(answered) taken from the sums (no 1 - p_ab
     # cancellation in overload); only floating-point rounding above 1 is trimmed.
     out["occupancy"][idx] = np.minimum(a * np.exp(log_answered - log_total) / n, 1.0)
@@ -722,7 +724,7 @@ def erlang_a(
 
     The ASA of answered calls has no incomplete-gamma form; it is the exact sum over queue
     lengths of ``E[V; answered | j]``, taken over a window around the mode of the weights
-    that leaves out less than 1e-20 of the mass.
+    that leaves out less than e^-45 ≈ 3e-20 of the mass.
 
     See :class:`ErlangAResult` for fields and edge conventions. ``patience_s`` must be
     ``> 0``; ``inf`` gives Erlang C. Other arguments as in :func:`erlang_c`.
