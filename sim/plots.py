@@ -13,6 +13,14 @@ import pandas as pd  # noqa: E402
 from sim.kpis import TargetsLike  # noqa: E402
 
 
+def _save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
+    """Lay out, write and close a figure."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
 def daily_targets(days: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
     """Daily service level and availability against the agreement's targets."""
     fig, ax = plt.subplots(figsize=(10, 4.5))
@@ -30,10 +38,7 @@ def daily_targets(days: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
     ax.legend(loc="lower left", fontsize=8)
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def intraday_queue(intervals: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
@@ -54,10 +59,7 @@ def intraday_queue(intervals: pd.DataFrame, targets: TargetsLike, path: Path) ->
     ax.legend(fontsize=8)
     ax.tick_params(axis="x", rotation=90)
     ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def staffing_plan(plan: pd.DataFrame, path: Path) -> Path:
@@ -77,10 +79,7 @@ def staffing_plan(plan: pd.DataFrame, path: Path) -> Path:
     axes[0][0].set_ylabel("agents on the phones")
     axes[0][0].legend(fontsize=7, loc="upper right")
     fig.suptitle("Agents needed per interval for the agreement's targets")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def daily_probability(day_summary: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
@@ -102,10 +101,7 @@ def daily_probability(day_summary: pd.DataFrame, targets: TargetsLike, path: Pat
     bx.grid(alpha=0.3)
     fig.suptitle("Daily KPIs over the replications")
     fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 _SWEEP_PANELS = (
@@ -139,10 +135,7 @@ def sweep(table: pd.DataFrame, targets: TargetsLike, mode: str, path: Path) -> P
     bx.set_ylim(-3, 103)
     bx.grid(alpha=0.3)
     bx.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -181,10 +174,7 @@ def compare_daily(daily: pd.DataFrame, targets: TargetsLike, path: Path) -> Path
     axes[0].legend(fontsize=8, loc="lower left", ncol=min(4, len(labels) + 1))
     fig.suptitle("Daily KPIs per scenario (mean over replications, band: 95 % CI)")
     fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=100)
 
 
 def compare_intraday(intraday: pd.DataFrame, targets: TargetsLike, path: Path, title: str = "Intraday queue time per scenario") -> Path:
@@ -207,10 +197,7 @@ def compare_intraday(intraday: pd.DataFrame, targets: TargetsLike, path: Path, t
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=100)
 
 
 def compare_agent_time(table: pd.DataFrame, path: Path) -> Path:
@@ -234,10 +221,7 @@ def compare_agent_time(table: pd.DataFrame, path: Path) -> Path:
             ax.annotate(f"{v:,.0f}" if v >= 100 else f"{v:,.1f}", (i, v + e), ha="center", va="bottom", fontsize=8,
                         xytext=(0, 2), textcoords="offset points")
     fig.suptitle("Agent time per scenario over the run (mean over replications, bars: 95 % CI)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=100)
 
 
 _DIFF_PANELS = (
@@ -271,10 +255,7 @@ def compare_differences(differences: pd.DataFrame, path: Path) -> Path:
         ax.set_ylim(-0.7, len(labels) - 0.3)
     base = differences["baseline"].iloc[0] if len(differences) else "baseline"
     fig.suptitle(f"Difference to {base} (paired, 95 % CI)", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=100)
 
 
 def calendar_heatmap(calendars: pd.DataFrame, path: Path, title: str = "Open hours per date") -> Path:
