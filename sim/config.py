@@ -530,6 +530,11 @@ class Scenario(_Model):
             _check_no_empty_interval(self)
         return self
 
+    @property
+    def features_on(self) -> bool:
+        """Whether callbacks, transfers or repeat contacts are switched on."""
+        return self.callbacks.enabled or self.transfers.policy != "off" or self.repeats.enabled
+
     def staffing_by_group(self) -> dict[str, StaffingConfig]:
         """Staffing of every agent group, the first line first."""
         return {FIRST_LINE: self.staffing, **self.transfers.groups}

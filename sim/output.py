@@ -45,8 +45,7 @@ def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
     interval = judge(kpi_table(result.calls, f"{s.demand.interval_min}min", result.agents, t.threshold_s), t)
     day = judge(kpi_table(result.calls, "D", result.agents, t.threshold_s), t)
     month = days_missed(result.calls, t, result.agents)
-    features_on = s.callbacks.enabled or s.transfers.policy != "off" or s.repeats.enabled
-    if features_on:
+    if s.features_on:
         feature_kpis(result.calls, "D").to_csv(out_dir / "kpi_features_day.csv", index=False)
         group_kpis(result.calls, result.agents).to_csv(out_dir / "kpi_groups.csv", index=False)
     interval.to_csv(out_dir / "kpi_interval.csv", index=False)
@@ -94,7 +93,7 @@ def summary_text(result: SimResult, month: pd.DataFrame) -> str:
 
 def _feature_lines(result: SimResult) -> list[str]:
     s = result.scenario
-    if not (s.callbacks.enabled or s.transfers.policy != "off" or s.repeats.enabled):
+    if not s.features_on:
         return []
     f = feature_kpis(result.calls.assign(arrival=result.calls["arrival"].min().normalize()), "D")
     if f.empty:

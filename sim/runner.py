@@ -63,7 +63,6 @@ def result_kpis(result: SimResult, levels: Sequence[str] = ("day", "month", "run
     """Tidy KPI rows of one replication: column ``level`` (interval/day/month/run) and
     ``period``, every KPI of :func:`sim.kpis.kpi_table` and its ``*_met`` flags."""
     s = result.scenario
-    features_on = s.callbacks.enabled or s.transfers.policy != "off" or s.repeats.enabled
     parts = []
     for level in levels:
         if level == "run":
@@ -73,7 +72,7 @@ def result_kpis(result: SimResult, levels: Sequence[str] = ("day", "month", "run
             freq = LEVELS[level] or f"{s.demand.interval_min}min"
             table = kpi_table(result.calls, freq, result.agents, s.targets.threshold_s)
             calls = result.calls
-        if features_on:  # callbacks, transfers and repeat contacts per period
+        if s.features_on:  # callbacks, transfers and repeat contacts per period
             extra = feature_kpis(calls, freq).drop(columns="offered")
             table = table.merge(extra, on="period", how="left")
         parts.append(judge(table, s.targets).assign(level=level))
