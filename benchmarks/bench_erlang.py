@@ -1,4 +1,4 @@
-"""Speed of ``sim.erlang.required_agents`` (Erlang C and Erlang A staffing) on 10,000 intervals.
+"""Speed of ``sim.analysis.erlang.required_agents`` (Erlang C and Erlang A staffing) on 10,000 intervals.
 
 Workload (fixed seed): 10,000 random 30-minute intervals with 5-2,000 offered calls, AHT
 120-600 s and mean patience 60-600 s (all uniform), staffed to the default targets: service
@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.erlang import required_agents
+from sim.analysis.erlang import required_agents
 
 SEED = 20_251_121
 INTERVALS = 10_000

@@ -8,7 +8,7 @@ agents (``demand.volume=27000 staffing.agents=280``).
 Ciw model of the same workload: one node, 28 (or 280) servers, FCFS, exponential service
 (mean 300 s), exponential reneging (mean 180 s), and arrivals from Ciw's own
 ``PoissonIntervals`` (Poisson count over [0, 9 h) with uniform times, the same construction
-as ``sim.arrivals``; the inter-arrival after the last call is infinite), simulated until
+as ``sim.world.demand``; the inter-arrival after the last call is infinite), simulated until
 every customer has left.
 
 What is timed (``time.perf_counter`` wall time, one call = one replication):
@@ -263,11 +263,13 @@ def phase_breakdown(scenario: Any, seeds: list[int]) -> dict[str, float] | None:
     internals, so it is skipped if they change), plus ``simpy_us_per_call``: the SimPy run's
     median cost per offered call."""
     try:
-        from sim import arrivals, model, records
-        from sim.calendar import day_plans, plans_frame
-        from sim.simulation import features, labels
-        from sim.staffing import build_schedule
-        from sim.streams import Streams
+        from sim.model import engine as model
+        from sim.model import records
+        from sim.model.simulate import features, labels
+        from sim.world import demand as arrivals
+        from sim.world.calendar import day_plans, plans_frame
+        from sim.world.staffing import build_schedule
+        from sim.world.streams import Streams
 
         phases: dict[str, list[float]] = {}
         per_call: list[float] = []

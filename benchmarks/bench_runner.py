@@ -1,4 +1,4 @@
-"""Speed of the Monte Carlo runner (``sim.runner.run_replications``) on the default scenario.
+"""Speed of the Monte Carlo runner (``sim.study.runner.run_replications``) on the default scenario.
 
 Workloads (the default scenario: December 2026, the Erlang A staffing table, ~12,000 calls
 per replication; and the same with ``run=year_2027``, ~150,000 calls):
@@ -40,7 +40,7 @@ GOAL_YEAR_S = 120.0
 
 
 def _timed(scenario: Any, reps: int, workers: int) -> dict[str, Any]:
-    from sim.runner import run_replications
+    from sim.study.runner import run_replications
 
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,9 +29,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import sim  # noqa: E402
-from sim.kpis import feature_kpis, group_kpis, kpi_table  # noqa: E402
-from sim.runner import replication_seed  # noqa: E402
-from sim.summary import t_half_width  # noqa: E402
+from sim.analysis.kpis import feature_kpis, group_kpis, kpi_table  # noqa: E402
+from sim.analysis.stats import t_half_width  # noqa: E402
+from sim.study.runner import replication_seed  # noqa: E402
 
 
 def _run_kpis(calls: pd.DataFrame, agents: pd.DataFrame) -> dict[str, float]:

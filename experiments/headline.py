@@ -10,7 +10,7 @@ Erlang A staffing table of ``scenarios/staffing/fibra.yaml``):
    replications per level with common random numbers (every level sees the same calls).
    Per level: month KPIs (mean, 95 % CI), agent-hours, and the probability that the month
    meets each target and all of them (share of replications, Wilson 95 % CI).
-2. **Simulation-based staffing**: :func:`sim.optimize.search` refines the Erlang A table
+2. **Simulation-based staffing**: :func:`sim.study.search.search` refines the Erlang A table
    cell by cell (weekday × 30 min) until every cell meets the targets with one-sided 90 %
    confidence over ``--search-reps`` replications, and removes agents where it can.
 3. **Verification with fresh seeds**: the Erlang C plan, the Erlang A plan and the
@@ -46,10 +46,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import sim  # noqa: E402
-from sim.optimize import cell_kpis, erlang_table, plan_frame, search, with_table  # noqa: E402
-from sim.runner import default_workers, run_replications  # noqa: E402
-from sim.summary import summarize, t_half_width, wilson  # noqa: E402
-from sim.sweep import run_sweep, sweep_summary  # noqa: E402
+from sim.analysis.stats import summarize, t_half_width, wilson  # noqa: E402
+from sim.study.runner import default_workers, run_replications  # noqa: E402
+from sim.study.search import cell_kpis, erlang_table, plan_frame, search, with_table  # noqa: E402
+from sim.study.sweep import run_sweep, sweep_summary  # noqa: E402
 
 LEVELS = [-3, -2, -1, 0, 1, 2, 3]
 SWEEP_SEED, SEARCH_SEED, VERIFY_SEED = 20_261_201, 1, 20_261_231  # independent seed sequences

@@ -35,11 +35,11 @@ from pathlib import Path
 import pandas as pd
 
 import sim
-from sim import plots
-from sim.calendar import day_plans
-from sim.compare import Comparison, compare, paired_differences, summarize_replications
-from sim.config import Scenario
-from sim.report import Section, comparison_report, esc, fmt, fmt_diff, fmt_p, markdown_html, table_html
+from sim.faces import plots
+from sim.faces.report import Section, comparison_report, esc, fmt, fmt_diff, fmt_p, markdown_html, table_html
+from sim.schema import Scenario
+from sim.study.compare import Comparison, compare, paired_differences, summarize_replications
+from sim.world.calendar import day_plans
 
 SCENARIOS: dict[str, tuple[str, str]] = {
     "baseline": ("default", "15:00 closing on the day before a red day (the agreement's rule)"),

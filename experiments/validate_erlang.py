@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.validation import LoadPoint, compare  # noqa: E402
+from sim.study.validation import LoadPoint, compare  # noqa: E402
 
 LABELS = {"p_wait": "P(wait > 0)", "service_level": "answered ≤ 90 s / offered", "asa_s": "ASA of answered calls (s)", "p_abandon": "P(abandon)"}
 

@@ -27,9 +27,9 @@
 # 4. what both miss around closures, where displaced callers arrive at the next opening,
 # 5. what they cannot express at all: callbacks (virtual queue) and transfers.
 #
-# APIs used: `sim.erlang` (`erlang_c`, `erlang_a`, `required_agents`),
-# `sim.planning.erlang_plan`, `sim.validation` (`LoadPoint`, `compare`),
-# `sim.runner.run_replications`, `sim.compare.compare`. Runs in about a minute on two cores.
+# APIs used: `sim.analysis.erlang` (`erlang_c`, `erlang_a`, `required_agents`),
+# `sim.analysis.planning.erlang_plan`, `sim.study.validation` (`LoadPoint`, `compare`),
+# `sim.study.runner.run_replications`, `sim.study.compare.compare`. Runs in about a minute on two cores.
 
 # %%
 import matplotlib.pyplot as plt
@@ -37,13 +37,13 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.compare import compare
-from sim.erlang import erlang_a, erlang_c, required_agents
-from sim.kpis import feature_kpis
-from sim.planning import erlang_plan
-from sim.runner import run_replications
-from sim.validation import LoadPoint
-from sim.validation import compare as validate_point
+from sim.analysis.erlang import erlang_a, erlang_c, required_agents
+from sim.analysis.kpis import feature_kpis
+from sim.analysis.planning import erlang_plan
+from sim.study.compare import compare
+from sim.study.runner import run_replications
+from sim.study.validation import LoadPoint
+from sim.study.validation import compare as validate_point
 
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 20)
@@ -52,7 +52,7 @@ WORKERS = 2
 # %% [markdown]
 # ## 1. Stationary load, no abandonment: the simulation reproduces Erlang C
 #
-# `sim.validation` runs the `steady_state` experiment (one day open 00:00–23:30, flat
+# `sim.study.validation` runs the `steady_state` experiment (one day open 00:00–23:30, flat
 # profile, exponential handle time, constant staffing, no displaced demand) and compares
 # the replications' mean with the formula (99 % CI). 300 calls/h × 300 s = 25 Erlangs.
 
@@ -260,7 +260,7 @@ plt.show()
 # the first two weeks of December with common random numbers.
 #
 # NOTE (issue 4, callbacks and warm transfers): the model has them since issue 4 landed;
-# the callback and transfer KPIs come from `sim.kpis.feature_kpis` on the call records
+# the callback and transfer KPIs come from `sim.analysis.kpis.feature_kpis` on the call records
 # because the runner's KPI rows carry only the agreement's KPIs (extend the list below when
 # the runner adds them).
 

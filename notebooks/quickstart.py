@@ -29,11 +29,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import sim
-from sim.compare import compare
-from sim.kpis import days_missed, judge, summary
-from sim.runner import run_replications
-from sim.summary import summarize
-from sim.sweep import staffing_variant
+from sim.analysis.kpis import days_missed, judge, summary
+from sim.analysis.stats import summarize
+from sim.study.compare import compare
+from sim.study.runner import run_replications
+from sim.study.sweep import staffing_variant
 
 pd.set_option("display.width", 140)
 pd.set_option("display.max_columns", 20)
@@ -75,7 +75,7 @@ result.calls["fate"].value_counts()
 # %% [markdown]
 # ## 4. KPIs against the targets
 #
-# KPIs are pure functions of the records (`sim.kpis`), per interval, day or month;
+# KPIs are pure functions of the records (`sim.analysis.kpis`), per interval, day or month;
 # `judge` adds one `*_met` column per target (the agreement's bounds are strict).
 
 # %%
@@ -125,7 +125,7 @@ summarize(mc.kpis, "run")[["kpi", "mean", "ci_low", "ci_high", "p_met"]]
 # %% [markdown]
 # ## 6. Compare two scenarios with common random numbers
 #
-# `sim.compare.compare` runs every scenario with the same seeds, so each replication sees
+# `sim.study.compare.compare` runs every scenario with the same seeds, so each replication sees
 # the same callers in both; the differences are paired, and their CIs are narrow.
 # `cmp.table`: value per scenario with CI and verdict; `cmp.differences`: paired differences
 # to the first scenario. Scenarios can also be given as specs, e.g.

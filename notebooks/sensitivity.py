@@ -29,7 +29,7 @@
 # | transfer rate (warm, to a 3-agent second line) | **0 %**, 12 %, 24 % of calls | `transfers=warm`, `transfers.case_types.*.share` |
 # | handle-time variability (talk time CV) | 0.4, **0.8**, 1.6 | `handling.talk.cv` |
 #
-# (bold: the default). APIs: `sim.compare.compare`, `Comparison.table`,
+# (bold: the default). APIs: `sim.study.compare.compare`, `Comparison.table`,
 # `Comparison.differences`. About 30 s on two cores.
 
 # %%
@@ -37,7 +37,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import sim
-from sim.compare import compare
+from sim.study.compare import compare
 
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 20)

@@ -10,11 +10,11 @@ The Python API::
     sim.opening_hours(scenario, "2026-12-01", "2026-12-31")
 """
 
-from sim.calendar import opening_hours
-from sim.config import Scenario
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario, validate
-from sim.simulation import SimResult, simulate
+from sim.model.simulate import SimResult, simulate
+from sim.scenario.compose import load_scenario, validate
+from sim.schema import Scenario
+from sim.world.calendar import opening_hours
 
 __all__ = [
     "Scenario",

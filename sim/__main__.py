@@ -19,10 +19,10 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.cli import run_hydra_app
 from sim.errors import ScenarioError
-from sim.output import write_run
-from sim.scenario import scenarios_dir, validate
+from sim.faces.cli import run_hydra_app
+from sim.faces.output import write_run
+from sim.scenario.compose import scenarios_dir, validate
 
 log = logging.getLogger("sim")
 

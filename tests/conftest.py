@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import sim
-from sim.config import Scenario
+from sim.schema import Scenario
 
 
 def deep_update(base: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,105 @@
+"""Erlang staffing tables from a scenario's demand and handle time.
+
+For every weekday the line is regularly open and every interval of its opening hours:
+expected calls (the scenario's volume × weekday factor × profile), offered traffic, and the
+fewest agents meeting the agreement's targets at once under Erlang C (no abandonment) and
+Erlang A (exponential patience with the scenario's mean patience), then grossed up for
+shrinkage. The targets come from ``scenario.targets``: service level ≥ ``service_level_min``
+within ``threshold_s``, abandonment ≤ 1 − ``availability_min``, mean queue time of answered
+calls ≤ ``asa_max_s``.
+
+These formulas assume stationary Poisson arrivals within an interval, exponential handle
+times (only the mean matters to them) and, for Erlang A, exponential patience with the
+same mean as the scenario's patience. The simulation drops those assumptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.erlang import required_agents
+from sim.schema import WEEKDAYS, Scenario, minutes
+from sim.world.calendar import DayPlan
+from sim.world.demand import interval_rates
+
+PLAN_COLUMNS: tuple[str, ...] = (
+    "weekday", "interval_start", "calls", "traffic_erlangs", "aht_s", "patience_s",
+    "erlang_c_agents", "erlang_c_binding", "erlang_c_service_level", "erlang_c_asa_s",
+    "erlang_a_agents", "erlang_a_binding", "erlang_a_service_level", "erlang_a_abandon",
+    "erlang_a_asa_s", "erlang_c_scheduled", "erlang_a_scheduled",
+)
+
+
+def _weekday_rows(s: Scenario) -> pd.DataFrame:
+    """Expected calls per interval of each weekday's regular opening hours."""
+    rows = []
+    for wd, name in enumerate(WEEKDAYS):
+        hours = s.calendar.hours_of(wd)
+        if hours is None:
+            continue
+        # a representative regular day of that weekday (the date only selects the weekday)
+        day = dt.date(2024, 1, 1) + dt.timedelta(days=wd)
+        plan = DayPlan(day, hours.opens, hours.closes, hours.opens, hours.closes, "open", False)
+        volume = s.demand.volume * s.demand.weekday_factor[name] if s.demand.volume_per == "day" else np.nan  # type: ignore[index]
+        starts, calls = interval_rates(s, plan, volume)
+        inside = (starts >= minutes(hours.opens)) & (starts < minutes(hours.closes))
+        for m, c in zip(starts[inside], calls[inside], strict=True):
+            rows.append({"weekday": name, "interval_start": f"{m // 60:02d}:{m % 60:02d}", "calls": float(c)})
+    return pd.DataFrame(rows, columns=["weekday", "interval_start", "calls"])
+
+
+def erlang_plan(s: Scenario, shrinkage: float = 0.0) -> pd.DataFrame:
+    """Per weekday × interval: calls, traffic and the Erlang C and Erlang A staffing.
+
+    ``*_agents`` are agents on the phones (what the simulation's staffing table means);
+    ``*_scheduled`` = ``ceil(agents / (1 − shrinkage))`` are agents to roster.
+    """
+    if s.demand.volume_per != "day":
+        raise ValueError("erlang_plan needs demand.volume_per: day (calls per day with weekday factor 1)")
+    frame = _weekday_rows(s)
+    interval_s = 60.0 * s.demand.interval_min
+    aht = s.handling.mean_handle_s
+    patience = np.inf if s.patience.infinite else s.patience.as_distribution().mean_value
+    t = s.targets
+    common = {
+        "calls": frame["calls"].to_numpy(), "interval_s": interval_s, "aht_s": aht,
+        "sl_target": t.service_level_min, "target_s": t.threshold_s, "max_asa_s": t.asa_max_s,
+        "shrinkage": shrinkage,
+    }
+    c = required_agents(model="erlang_c", max_abandon=None, **common)
+    a = required_agents(model="erlang_a", patience_s=patience, max_abandon=1.0 - t.availability_min, **common)
+    out = frame.assign(
+        traffic_erlangs=np.asarray(c.kpis.traffic),
+        aht_s=aht,
+        patience_s=patience,
+        erlang_c_agents=np.asarray(c.agents),
+        erlang_c_binding=np.asarray(c.binding),
+        erlang_c_service_level=np.asarray(c.kpis.service_level),
+        erlang_c_asa_s=np.asarray(c.kpis.asa_s),
+        erlang_a_agents=np.asarray(a.agents),
+        erlang_a_binding=np.asarray(a.binding),
+        erlang_a_service_level=np.asarray(a.kpis.service_level),
+        erlang_a_abandon=np.asarray(a.kpis.p_abandon),
+        erlang_a_asa_s=np.asarray(a.kpis.asa_s),
+        erlang_c_scheduled=np.asarray(c.agents_gross),
+        erlang_a_scheduled=np.asarray(a.agents_gross),
+    )
+    return out[list(PLAN_COLUMNS)]
+
+
+def table_file_frame(plan: pd.DataFrame, model: str = "erlang_a") -> pd.DataFrame:
+    """The plan as a ``staffing.table_file`` CSV frame (weekday, interval_start, agents)."""
+    col = f"{model}_agents"
+    return plan[["weekday", "interval_start", col]].rename(columns={col: "agents"})
+
+
+def binding_summary(plan: pd.DataFrame) -> pd.DataFrame:
+    """How often each target decides the staffing, per model (share of intervals)."""
+    parts = []
+    for model in ("erlang_c", "erlang_a"):
+        share = plan[f"{model}_binding"].value_counts(normalize=True)
+        parts.append(pd.DataFrame({"model": model, "binding": share.index, "share": share.to_numpy()}))
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,78 @@
+"""Summaries of replications with uncertainty.
+
+For each KPI and period: mean over replications, standard deviation, the ``conf`` (95 %)
+confidence interval ``mean ± t(1 − α/2, R − 1) · sd / √R``, and for the KPIs with a target
+the probability that the target is met, estimated as the share of replications that met it
+(with a Wilson score interval).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+MET_OF = {
+    "availability": "availability_met",
+    "service_level": "service_level_met",
+    "asa_s": "asa_met",
+    "aht_s": "aht_met",
+    "logging_share": "logging_met",
+}
+DEFAULT_KPIS: tuple[str, ...] = (
+    "offered", "availability", "service_level", "asa_s", "mean_wait_all_s", "p90_wait_s",
+    "aht_s", "logging_share", "occupancy", "overtime_s", "staffed_s",
+)
+
+
+def t_half_width(sd: pd.Series | np.ndarray, n: pd.Series | np.ndarray, conf: float = 0.95) -> np.ndarray:
+    """Half-width of the t confidence interval of a mean (NaN for fewer than 2 values)."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = stats.t.ppf(0.5 + conf / 2, np.where(n > 1, n - 1, np.nan))
+        return q * np.asarray(sd, dtype=float) / np.sqrt(n)
+
+
+def wilson(successes: np.ndarray, n: np.ndarray, conf: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a proportion."""
+    z = stats.norm.ppf(0.5 + conf / 2)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = successes / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    # clipped: at p = 0 or 1 rounding leaves the bound a hair outside [0, 1] (or past p)
+    lo, hi = np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    return np.minimum(lo, p), np.maximum(hi, p)
+
+
+def summarize(kpis: pd.DataFrame, level: str = "month", kpis_to_show: Sequence[str] = DEFAULT_KPIS, conf: float = 0.95) -> pd.DataFrame:
+    """One row per (period, KPI): replications, mean, sd, CI, and P(target met) with its CI."""
+    rows = kpis[kpis["level"] == level]
+    present = [k for k in kpis_to_show if k in rows.columns]
+    long = rows.melt(id_vars=["period", "replication"], value_vars=present, var_name="kpi")
+    g = long.groupby(["period", "kpi"], sort=False)["value"]
+    out = g.agg(replications="count", mean="mean", sd="std").reset_index()
+    half = t_half_width(out["sd"], out["replications"], conf)
+    out["ci_low"], out["ci_high"], out["half_width"] = out["mean"] - half, out["mean"] + half, half
+    met = _p_met(rows, conf)
+    out = out.merge(met, on=["period", "kpi"], how="left")
+    order = {k: i for i, k in enumerate(present)}
+    out = out.sort_values(["period", "kpi"], key=lambda s: s.map(order) if s.name == "kpi" else s)
+    return out.reset_index(drop=True)
+
+
+def _p_met(rows: pd.DataFrame, conf: float) -> pd.DataFrame:
+    parts = []
+    for kpi, col in [*MET_OF.items(), ("all_targets", "all_met")]:
+        if col not in rows.columns:
+            continue
+        flags = rows[col].astype("boolean")
+        g = pd.DataFrame({"period": rows["period"], "met": flags.fillna(False).astype(int), "judged": flags.notna().astype(int)})
+        agg = g.groupby("period", sort=False).sum().reset_index()
+        lo, hi = wilson(agg["met"].to_numpy(), agg["judged"].to_numpy(), conf)
+        parts.append(pd.DataFrame({"period": agg["period"], "kpi": kpi, "p_met": agg["met"] / agg["judged"].where(agg["judged"] > 0),
+                                   "p_met_low": lo, "p_met_high": hi}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["period", "kpi", "p_met", "p_met_low", "p_met_high"])

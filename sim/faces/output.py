@@ -1,0 +1,125 @@
+"""Write one run's results to a folder and compose the terminal summary.
+
+Files (all in the run folder, beside Hydra's ``.hydra/config.yaml``):
+
+- ``calls.parquet``: the call records (schema in :mod:`sim.model.records`)
+- ``agents.csv``: the per-interval agent log
+- ``kpi_interval.csv``, ``kpi_day.csv``: KPIs per interval and per day, with met/missed flags
+- ``kpi_month.csv``: per month, days each target was missed and the pooled month verdict
+- ``calendar.csv``: opening hours per date and the reason for each closure
+- ``scenario.json``: the validated scenario (data files already read in)
+- ``daily_targets.png``, ``intraday_queue.png``: plots
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis.kpis import days_missed, feature_kpis, group_kpis, judge, kpi_table, summary
+from sim.faces import plots
+from sim.model.simulate import SimResult, simulate
+from sim.schema import Scenario
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What the CLI prints after a run."""
+
+    text: str
+    n_calls: int
+    out_dir: Path
+
+
+def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
+    """Write the run's tables; return the KPI tables for plotting and printing."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    s = result.scenario
+    t = s.targets
+    result.calls.to_parquet(out_dir / "calls.parquet", index=False)
+    result.agents.to_csv(out_dir / "agents.csv", index=False)
+    result.calendar.to_csv(out_dir / "calendar.csv", index=False)
+    (out_dir / "scenario.json").write_text(s.model_dump_json(indent=2), encoding="utf-8")
+    interval = judge(kpi_table(result.calls, f"{s.demand.interval_min}min", result.agents, t.threshold_s), t)
+    day = judge(kpi_table(result.calls, "D", result.agents, t.threshold_s), t)
+    month = days_missed(result.calls, t, result.agents)
+    if s.features_on:
+        feature_kpis(result.calls, "D").to_csv(out_dir / "kpi_features_day.csv", index=False)
+        group_kpis(result.calls, result.agents).to_csv(out_dir / "kpi_groups.csv", index=False)
+    interval.to_csv(out_dir / "kpi_interval.csv", index=False)
+    day.to_csv(out_dir / "kpi_day.csv", index=False)
+    month.to_csv(out_dir / "kpi_month.csv", index=False)
+    return {"interval": interval, "day": day, "month": month}
+
+
+def _fmt(kpi: str, value: float) -> str:
+    if pd.isna(value):
+        return "-"
+    if kpi in ("availability", "abandon_share", "service_level", "logging_share", "occupancy"):
+        return f"{100 * value:.1f} %"
+    if kpi.endswith("_s") and kpi in ("staffed_s", "present_s", "busy_s", "overtime_s"):
+        return f"{value / 3600:.1f} h"
+    if kpi.endswith("_s"):
+        return f"{value:.1f} s"
+    return f"{value:.0f}"
+
+
+def summary_text(result: SimResult, month: pd.DataFrame) -> str:
+    """A short plain-text table: whole-run KPIs against targets, and days missed per month."""
+    s = result.scenario
+    table = summary(result.calls, result.agents, s.targets)
+    keep = ["offered", "answered", "abandoned", "availability", "service_level", "asa_s",
+            "mean_wait_all_s", "p90_wait_s", "aht_s", "logging_share", "occupancy", "overtime_s"]
+    table = table[table["kpi"].isin(keep)]
+    lines = [f"Scenario {s.name}: {s.run.start} to {s.run.end}, seed {result.seed}", ""]
+    lines.append(f"{'KPI':<18}{'value':>12}  {'target':<26}{'met':>5}")
+    for row in table.itertuples(index=False):
+        met = "" if pd.isna(row.met) else ("yes" if row.met else "NO")
+        target = "" if pd.isna(row.target) else str(row.target)
+        lines.append(f"{row.kpi:<18}{_fmt(row.kpi, row.value):>12}  {target:<26}{met:>5}")
+    lines.append("")
+    for m in month.itertuples(index=False):
+        lines.append(
+            f"{pd.Timestamp(m.month):%Y-%m}: {m.open_days} open days; days missing a target: "
+            f"availability {m.availability_days_missed}, service level {m.service_level_days_missed}, "
+            f"queue time {m.asa_days_missed}, handle time {m.aht_days_missed}, "
+            f"logging {m.logging_days_missed} (any: {m.all_days_missed})"
+        )
+    lines += _feature_lines(result)
+    return "\n".join(lines)
+
+
+def _feature_lines(result: SimResult) -> list[str]:
+    s = result.scenario
+    if not s.features_on:
+        return []
+    f = feature_kpis(result.calls.assign(arrival=result.calls["arrival"].min().normalize()), "D")
+    if f.empty:
+        return []
+    r = f.iloc[0]
+    lines = [""]
+    if s.callbacks.enabled:
+        lines.append(f"Callbacks: {r.callbacks_offered} offered, {r.callbacks_accepted} accepted, {r.callbacks_made} made, "
+                     f"{r.callbacks_failed} failed (case), on time {_fmt('availability', r.callback_on_time_share)}")
+    if s.transfers.policy != "off":
+        lines.append(f"Transfers ({s.transfers.policy}): {r.transfers} attempted, {r.transfers_warm} warm, {r.transfers_blind} blind, "
+                     f"{r.transfer_fallbacks} fallback cases, {r.transfer_abandoned} hung up after transfer; "
+                     f"mean consultation wait {_fmt('consult_s', r.mean_consult_wait_s)}")
+        for g in group_kpis(result.calls, result.agents).itertuples(index=False):
+            lines.append(f"  {g.group}: {g.handled} calls handled, {g.agent_time_per_call_s:.0f} s agent time per call, "
+                         f"occupancy {_fmt('occupancy', g.occupancy)}")
+    if s.repeats.enabled:
+        lines.append(f"Repeat contacts: {r.repeat_calls} of {r.offered} offered calls ({_fmt('availability', r.repeat_contact_ratio)}) "
+                     f"from {r.customers} customers")
+    return lines
+
+
+def write_run(scenario: Scenario, out_dir: Path, seed: int | None = None) -> RunSummary:
+    """Simulate ``scenario`` once and write everything a planner reads."""
+    result = simulate(scenario, seed)
+    tables = write_tables(result, out_dir)
+    plots.daily_targets(tables["day"], scenario.targets, out_dir / "daily_targets.png")
+    plots.intraday_queue(tables["interval"], scenario.targets, out_dir / "intraday_queue.png")
+    return RunSummary(summary_text(result, tables["month"]), len(result.calls), out_dir)

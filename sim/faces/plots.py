@@ -1,0 +1,299 @@
+"""Plots of saved result tables (PNG). They read tables; they never run the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.analysis.kpis import TargetsLike  # noqa: E402
+
+
+def _save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
+    """Lay out, write and close a figure."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
+def daily_targets(days: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
+    """Daily service level and availability against the agreement's targets."""
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    # one row per calendar date, so that closed days break the lines instead of bridging them
+    by_date = days.assign(period=pd.to_datetime(days["period"])).set_index("period")
+    by_date = by_date.reindex(pd.date_range(by_date.index.min(), by_date.index.max(), freq="D")) if len(by_date) else by_date
+    x = by_date.index
+    ax.plot(x, 100 * by_date["availability"], "o-", label="availability (answered / offered)")
+    ax.plot(x, 100 * by_date["service_level"], "s-", label=f"answered within {targets.threshold_s:g} s / offered")
+    ax.axhline(100 * targets.availability_min, color="C0", ls="--", lw=1, label=f"availability target > {100 * targets.availability_min:g} %")
+    ax.axhline(100 * targets.service_level_min, color="C1", ls=":", lw=1.5, label=f"service-level target > {100 * targets.service_level_min:g} %")
+    ax.set_ylabel("% of offered calls")
+    ax.set_ylim(max(0.0, min(50.0, 100 * float(days[["availability", "service_level"]].min().min()) - 5)), 100.5)
+    ax.set_title("Daily service level and availability")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    return _save(fig, path)
+
+
+def intraday_queue(intervals: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
+    """Mean queue time of answered calls by time of day (mean over days, and the worst day)."""
+    frame = intervals.assign(clock=pd.to_datetime(intervals["period"]).dt.strftime("%H:%M"))
+    by = frame.groupby("clock")
+    mean = by.apply(lambda g: (g["asa_s"] * g["answered"]).sum() / max(g["answered"].sum(), 1), include_groups=False)
+    worst = by["asa_s"].max()
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    pos = range(len(mean))
+    ax.bar(pos, mean.to_numpy(), color="C0", alpha=0.8, label="mean queue time of answered calls (all days)")
+    ax.plot(pos, worst.reindex(mean.index).to_numpy(), "k.", label="worst day")
+    ax.set_xticks(list(pos), list(mean.index))
+    ax.axhline(targets.asa_max_s, color="C3", ls="--", lw=1, label=f"target < {targets.asa_max_s:g} s")
+    ax.set_ylabel("seconds")
+    ax.set_xlabel("interval start")
+    ax.set_title("Intraday queue time")
+    ax.legend(fontsize=8)
+    ax.tick_params(axis="x", rotation=90)
+    ax.grid(alpha=0.3, axis="y")
+    return _save(fig, path)
+
+
+def staffing_plan(plan: pd.DataFrame, path: Path) -> Path:
+    """Agents per interval under Erlang C and Erlang A, one panel per weekday."""
+    days = list(dict.fromkeys(plan["weekday"]))
+    fig, axes = plt.subplots(1, len(days), figsize=(3.2 * len(days), 4), sharey=True, squeeze=False)
+    for ax, day in zip(axes[0], days, strict=True):
+        d = plan[plan["weekday"] == day]
+        x = range(len(d))
+        ax.step(x, d["erlang_c_agents"], where="mid", label="Erlang C (no abandonment)")
+        ax.step(x, d["erlang_a_agents"], where="mid", label="Erlang A (exp. patience)")
+        ax.fill_between(x, d["traffic_erlangs"], step="mid", color="0.85", label="offered load (Erlangs)")
+        ticks = list(range(0, len(d), 4))
+        ax.set_xticks(ticks, [d["interval_start"].iloc[i] for i in ticks], rotation=90)
+        ax.set_title(day)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("agents on the phones")
+    axes[0][0].legend(fontsize=7, loc="upper right")
+    fig.suptitle("Agents needed per interval for the agreement's targets")
+    return _save(fig, path)
+
+
+def daily_probability(day_summary: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
+    """Per day: mean service level and availability with CI bands, and P(target met)."""
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
+    for kpi, colour, bound in (("availability", "C0", targets.availability_min), ("service_level", "C1", targets.service_level_min)):
+        d = day_summary[day_summary["kpi"] == kpi]
+        x = pd.to_datetime(d["period"])
+        ax.plot(x, 100 * d["mean"], "o-", color=colour, ms=3, label=f"{kpi} (mean)")
+        ax.fill_between(x, 100 * d["ci_low"], 100 * d["ci_high"], color=colour, alpha=0.25, label="95 % CI of the mean")
+        ax.axhline(100 * bound, color=colour, ls="--", lw=1)
+        bx.plot(x, 100 * d["p_met"], "o-", color=colour, ms=3, label=f"P({kpi} target met)")
+    ax.set_ylabel("% of offered calls")
+    ax.legend(fontsize=7, loc="lower left")
+    ax.grid(alpha=0.3)
+    bx.set_ylabel("% of replications")
+    bx.set_ylim(-3, 103)
+    bx.legend(fontsize=7, loc="lower left")
+    bx.grid(alpha=0.3)
+    fig.suptitle("Daily KPIs over the replications")
+    fig.autofmt_xdate()
+    return _save(fig, path)
+
+
+_SWEEP_PANELS = (
+    ("availability", "availability", 100.0, "availability_min", "%"),
+    ("service_level", "answered within threshold / offered", 100.0, "service_level_min", "%"),
+    ("asa_s", "mean queue time of answered calls", 1.0, "asa_max_s", "s"),
+)
+
+
+def sweep(table: pd.DataFrame, targets: TargetsLike, mode: str, path: Path) -> Path:
+    """Each KPI against the staffing level with 95 % CI bands and the target lines, plus
+    the probability of meeting each target."""
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4))
+    for ax, (kpi, title, scale, target_attr, unit) in zip(axes, _SWEEP_PANELS, strict=False):
+        d = table[table["kpi"] == kpi].sort_values("staffing_level")
+        ax.plot(d["staffing_level"], scale * d["mean"], "o-")
+        ax.fill_between(d["staffing_level"], scale * d["ci_low"], scale * d["ci_high"], alpha=0.3, label="95 % CI")
+        ax.axhline(scale * getattr(targets, target_attr), color="C3", ls="--", lw=1, label="target")
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(unit)
+        ax.set_xlabel(f"staffing ({mode})")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    bx = axes[3]
+    for kpi, *_ in _SWEEP_PANELS:
+        d = table[table["kpi"] == kpi].sort_values("staffing_level")
+        bx.plot(d["staffing_level"], 100 * d["p_met"], "o-", label=kpi)
+    bx.set_title("P(target met over the run)", fontsize=10)
+    bx.set_ylabel("% of replications")
+    bx.set_xlabel(f"staffing ({mode})")
+    bx.set_ylim(-3, 103)
+    bx.grid(alpha=0.3)
+    bx.legend(fontsize=7)
+    return _save(fig, path)
+
+
+# ----------------------------------------------------------------------------------------------
+# Scenario comparison plots (sim.study.compare, sim.faces.report, experiments/opening_hours.py). They read
+# the tidy tables of sim.study.compare.Comparison (table, differences, daily, intraday) or a calendar.
+# ----------------------------------------------------------------------------------------------
+
+
+def _scenario_colours(labels: list[str]) -> dict[str, str]:
+    return {lb: f"C{i % 10}" for i, lb in enumerate(labels)}
+
+
+def compare_daily(daily: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
+    """Daily service level and availability per scenario (mean over replications, 95 % CI
+    band), one panel per KPI, with the target lines."""
+    labels = list(dict.fromkeys(daily["scenario"]))
+    colours = _scenario_colours(labels)
+    panels = (("service_level", f"answered within {targets.threshold_s:g} s / offered", targets.service_level_min),
+              ("availability", "availability (answered / offered)", targets.availability_min))
+    fig, axes = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
+    lowest = 100.0
+    for ax, (kpi, title, bound) in zip(axes, panels, strict=True):
+        for lb in labels:
+            d = daily[(daily["scenario"] == lb) & (daily["kpi"] == kpi)].sort_values("period")
+            x = pd.to_datetime(d["period"])
+            ax.plot(x, 100 * d["mean"], "o-", ms=2.5, lw=1, color=colours[lb], label=lb)
+            ax.fill_between(x, 100 * d["ci_low"].clip(upper=1), 100 * d["ci_high"].clip(upper=1), color=colours[lb], alpha=0.15, lw=0)
+            if len(d):
+                lowest = min(lowest, float(100 * d["mean"].min()))
+        ax.axhline(100 * bound, color="k", ls="--", lw=1, label=f"target > {100 * bound:g} %")
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel("% of offered calls")
+        ax.grid(alpha=0.3)
+    for ax in axes:
+        ax.set_ylim(max(0.0, min(85.0, lowest - 3)), 100.5)
+    axes[0].legend(fontsize=8, loc="lower left", ncol=min(4, len(labels) + 1))
+    fig.suptitle("Daily KPIs per scenario (mean over replications, band: 95 % CI)")
+    fig.autofmt_xdate()
+    return _save(fig, path, dpi=100)
+
+
+def compare_intraday(intraday: pd.DataFrame, targets: TargetsLike, path: Path, title: str = "Intraday queue time per scenario") -> Path:
+    """Mean queue time of answered calls by time of day per scenario (95 % CI band)."""
+    labels = list(dict.fromkeys(intraday["scenario"]))
+    colours = _scenario_colours(labels)
+    d = intraday[intraday["kpi"] == "asa_s"]
+    clocks = sorted(d["clock"].unique())
+    pos = {c: i for i, c in enumerate(clocks)}
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    for lb in labels:
+        s = d[d["scenario"] == lb].sort_values("clock")
+        x = s["clock"].map(pos)
+        ax.plot(x, s["mean"], "o-", ms=3, color=colours[lb], label=lb)
+        ax.fill_between(x, s["ci_low"].clip(lower=0), s["ci_high"], color=colours[lb], alpha=0.15, lw=0)
+    ax.axhline(targets.asa_max_s, color="k", ls="--", lw=1, label=f"target < {targets.asa_max_s:g} s (whole day)")
+    ax.set_xticks(range(len(clocks)), clocks, rotation=90)
+    ax.set_xlabel("interval start")
+    ax.set_ylabel("mean queue time of answered calls (s)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return _save(fig, path, dpi=100)
+
+
+def compare_agent_time(table: pd.DataFrame, path: Path) -> Path:
+    """Agent-hours on the phones and overtime after closing per scenario (mean, 95 % CI)."""
+    labels = list(dict.fromkeys(table["scenario"]))
+    colours = _scenario_colours(labels)
+    panels = (("staffed_s", "scheduled agent-hours"), ("present_s", "agent-hours present (incl. overtime)"),
+              ("overtime_s", "overtime after closing (agent-hours)"))
+    panels = tuple(p for p in panels if p[0] in set(table["kpi"]))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 4), squeeze=False)
+    for ax, (kpi, title) in zip(axes[0], panels, strict=True):
+        d = table[table["kpi"] == kpi].set_index("scenario").reindex(labels)
+        mean = d["mean"].to_numpy() / 3600
+        err = (d["half_width"].fillna(0).to_numpy()) / 3600
+        ax.bar(range(len(labels)), mean, yerr=err, capsize=4, color=[colours[lb] for lb in labels], alpha=0.85)
+        ax.set_xticks(range(len(labels)), labels, rotation=20, ha="right", fontsize=8)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel("hours")
+        ax.grid(alpha=0.3, axis="y")
+        for i, (v, e) in enumerate(zip(mean, err, strict=True)):
+            ax.annotate(f"{v:,.0f}" if v >= 100 else f"{v:,.1f}", (i, v + e), ha="center", va="bottom", fontsize=8,
+                        xytext=(0, 2), textcoords="offset points")
+    fig.suptitle("Agent time per scenario over the run (mean over replications, bars: 95 % CI)")
+    return _save(fig, path, dpi=100)
+
+
+_DIFF_PANELS = (
+    ("service_level", "service level (pp)", 100.0),
+    ("availability", "availability (pp)", 100.0),
+    ("asa_s", "queue time of answered (s)", 1.0),
+    ("staffed_s", "agent-hours", 1 / 3600),
+    ("overtime_s", "overtime (h)", 1 / 3600),
+    ("days_missed_any", "days missing a target", 1.0),
+)
+
+
+def compare_differences(differences: pd.DataFrame, path: Path) -> Path:
+    """Paired differences to the baseline with 95 % CIs (common random numbers)."""
+    labels = list(dict.fromkeys(differences["scenario"]))
+    panels = [p for p in _DIFF_PANELS if p[0] in set(differences["kpi"])]
+    fig, axes = plt.subplots(1, max(1, len(panels)), figsize=(3.1 * max(1, len(panels)), 0.6 * len(labels) + 1.8), squeeze=False)
+    colours = _scenario_colours([str(differences["baseline"].iloc[0]) if len(differences) else "", *labels])
+    for ax, (kpi, title, scale) in zip(axes[0], panels, strict=False):
+        d = differences[differences["kpi"] == kpi].set_index("scenario").reindex(labels)
+        y = list(range(len(labels)))[::-1]
+        mean = scale * d["difference"].to_numpy(float)
+        lo, hi = scale * d["ci_low"].to_numpy(float), scale * d["ci_high"].to_numpy(float)
+        for yi, m, a, b, lb in zip(y, mean, lo, hi, labels, strict=True):
+            ax.plot([a, b], [yi, yi], "-", color=colours[lb], lw=2)
+            ax.plot([m], [yi], "o", color=colours[lb])
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_yticks(y, labels if ax is axes[0][0] else [""] * len(labels), fontsize=8)
+        ax.set_title(title, fontsize=9)
+        ax.grid(alpha=0.3, axis="x")
+        ax.set_ylim(-0.7, len(labels) - 0.3)
+    base = differences["baseline"].iloc[0] if len(differences) else "baseline"
+    fig.suptitle(f"Difference to {base} (paired, 95 % CI)", fontsize=10)
+    return _save(fig, path, dpi=100)
+
+
+def calendar_heatmap(calendars: pd.DataFrame, path: Path, title: str = "Open hours per date") -> Path:
+    """One calendar per scenario (weeks × weekdays), coloured by hours open; closed days grey.
+
+    ``calendars`` has columns ``scenario``, ``date``, ``open_h`` (e.g. from
+    :func:`sim.opening_hours` per scenario).
+    """
+    import numpy as np
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    labels = list(dict.fromkeys(calendars["scenario"]))
+    cal = calendars.assign(date=pd.to_datetime(calendars["date"]))
+    first = cal["date"].min()
+    origin = first - pd.Timedelta(days=first.weekday())
+    cal = cal.assign(col=((cal["date"] - origin).dt.days // 7), row=cal["date"].dt.day_of_week)
+    ncols = int(cal["col"].max()) + 1
+    levels = [0.0, 0.01, 6.5, 7.5, 8.5, 24.0]
+    cmap = ListedColormap(["#dddddd", "#d7301f", "#fc8d59", "#fdcc8a", "#41ab5d"])
+    norm = BoundaryNorm(levels, cmap.N)
+    fig, axes = plt.subplots(len(labels), 1, figsize=(min(16, 2 + 0.26 * ncols), 1.55 * len(labels) + 0.8), squeeze=False)
+    for ax, lb in zip(axes[:, 0], labels, strict=True):
+        d = cal[cal["scenario"] == lb]
+        grid = np.full((7, ncols), np.nan)
+        grid[d["row"].to_numpy(), d["col"].to_numpy()] = d["open_h"].to_numpy()
+        ax.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap=cmap, norm=norm, interpolation="nearest")
+        ax.set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], fontsize=7)
+        months = pd.date_range(first.normalize(), cal["date"].max(), freq="MS")
+        if first.day != 1:
+            months = months.insert(0, first.normalize())
+        ax.set_xticks([int((m - origin).days // 7) for m in months], [m.strftime("%b") for m in months], fontsize=7)
+        ax.set_ylabel(lb, rotation=0, ha="right", va="center", fontsize=9)
+        ax.tick_params(length=0)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in cmap.colors]
+    names = ["closed", "open < 6.5 h", "≈ 7 h (15:00 closing)", "≈ 8 h (16:00 closing)", "≥ 8.5 h (regular day)"]
+    fig.legend(handles, names, loc="lower center", ncol=5, fontsize=8, frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

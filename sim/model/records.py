@@ -1,0 +1,311 @@
+"""Tidy tables of one replication: the call records and the per-interval agent log.
+
+Call records: one row per offered call, sorted by arrival (a repeat contact is a new row).
+
+==========================  ==============  ================================================
+column                      dtype           meaning
+==========================  ==============  ================================================
+call_id                     int64           0..n-1 in arrival order
+arrival                     datetime64[ns]  when the call was offered
+answered_at                 datetime64[ns]  when it counts as answered for the KPIs (NaT if
+                                            not); for callbacks per ``callbacks.kpi_convention``
+ended_at                    datetime64[ns]  end of the last agent's work, or hang-up time
+fate                        str             exactly one of: answered, abandoned,
+                                            callback_made, callback_failed_case,
+                                            callback_requested (pending at the end of the
+                                            run), transferred_warm, transferred_blind,
+                                            transfer_abandoned, transfer_fallback_case
+wait_s                      float64         queue time: to ``answered_at``, or to hanging up
+talk_s, hold_s, wrap_s      float64         handle-time parts (NaN if nobody handled it);
+                                            transfers add the first line's talk and wrap,
+                                            and the consultation to hold
+handle_s                    float64         talk + hold + wrap
+patience_s                  float64         the caller's patience (inf: never abandons)
+agent                       Int64           first agent who handled the call
+logged                      bool            logged as a case (handled and logged, or a
+                                            fallback/failed-callback case)
+after_close                 bool            answered after the line had closed
+closes_at                   datetime64[ns]  closing time of the opening the call arrived in
+displaced                   bool            caller who first tried while the line was closed
+customer_id                 int64           call_id of the customer's first attempt
+attempt                     int64           1 for a first call, 2.. for repeat contacts
+connected_at                datetime64[ns]  when an agent first talked to the customer
+                                            (live answer or callback connected)
+case_type                   str             from ``transfers.case_types``
+group                       str             agent group the call entered (first_line)
+transfer                    str             none, warm or blind (attempted)
+group2                      str / None      the case type's target group (None: no transfer)
+agent2                      Int64           agent of the target group (transfers)
+answered2_at                datetime64[ns]  when the target group took over
+consult_wait_s              float64         warm transfer: time the first agent waited for a
+                                            colleague (customer on hold)
+first_handle_s              float64         first agent's time on a transferred call
+second_handle_s             float64         target agent's time (incl. hand-over)
+callback_offered            bool            a callback was offered
+callback_accepted_at        datetime64[ns]  when the caller accepted and hung up
+callback_first_attempt_at   datetime64[ns]  first outbound attempt
+callback_attempts           int64           outbound attempts made
+callback_on_time            boolean         first attempt within ``callbacks.promise_window_s``
+==========================  ==============  ================================================
+
+Agent log: one row per agent group and interval with any staffed or present agent time, all
+in agent-seconds: ``group``, ``interval_start``, ``staffed_s`` (scheduled), ``present_s``
+(actually there, including finishing a call after a shift and serving the queue after
+closing), ``busy_s``, ``idle_s`` (present − busy) and ``overtime_s`` (present after closing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.model.engine import (
+    ABANDONED,
+    ANSWERED,
+    CALLBACK_FAILED,
+    CALLBACK_PENDING,
+    DERIVE,
+    FALLBACK,
+    FATES,
+    TRANSFER_ABANDONED,
+    WARM,
+    Outcome,
+)
+from sim.world.demand import Calls
+from sim.world.staffing import Schedule
+
+CALL_COLUMNS: tuple[str, ...] = (
+    "call_id", "arrival", "answered_at", "ended_at", "fate", "wait_s", "talk_s", "hold_s",
+    "wrap_s", "handle_s", "patience_s", "agent", "logged", "after_close", "closes_at", "displaced",
+)
+"""The core columns (the first model's schema); :data:`ALL_COLUMNS` adds the feature columns."""
+FEATURE_COLUMNS: tuple[str, ...] = (
+    "customer_id", "attempt", "connected_at", "case_type", "group", "transfer", "group2", "agent2",
+    "answered2_at", "consult_wait_s", "first_handle_s", "second_handle_s", "callback_offered",
+    "callback_accepted_at", "callback_first_attempt_at", "callback_attempts", "callback_on_time",
+)
+ALL_COLUMNS: tuple[str, ...] = (*CALL_COLUMNS, *FEATURE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Names and rules the records need from the scenario."""
+
+    groups: tuple[str, ...] = ("first_line",)
+    case_types: tuple[str, ...] = ("general",)
+    case_targets: tuple[str | None, ...] = (None,)
+    transfer_policy: str = "off"
+    cb_convention: str = "answered_when_made"
+    cb_after_wait: bool = False
+    cb_threshold_s: float = 0.0
+    cb_window_s: float = float("inf")
+
+
+def _stamps(origin: np.datetime64, seconds: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(origin + pd.to_timedelta(seconds, unit="s"))
+
+
+def _ints(values: np.ndarray, valid: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(np.where(valid, values, 0).astype(np.int64), ~valid)
+
+
+def _fates(out: Outcome, cb_flag: np.ndarray) -> np.ndarray:
+    code = out.fate.copy()
+    derive = code == DERIVE
+    answered = ~np.isnan(out.answered_at)
+    code[derive & answered] = ANSWERED
+    code[derive & ~answered] = ABANDONED
+    code[derive & ~answered & cb_flag] = CALLBACK_PENDING
+    return code
+
+
+def _parts(calls: Calls, out: Outcome, src: np.ndarray, code: np.ndarray) -> dict[str, np.ndarray]:
+    """talk/hold/wrap as the customer experienced them (see the module docstring)."""
+    talk, hold, wrap = calls.talk[src], calls.hold[src], calls.wrap[src]
+    ft, fw, ho = calls.first_talk[src], calls.first_wrap[src], calls.handover[src]
+    cw = np.nan_to_num(out.consult_wait)
+    handled_by_2 = ~np.isnan(out.answered2_at)
+    first_only = np.isin(code, (FALLBACK, TRANSFER_ABANDONED))
+    transferred = handled_by_2 | first_only
+    not_handled = np.isin(code, (ABANDONED, CALLBACK_FAILED, CALLBACK_PENDING))
+    t = np.where(transferred, ft + np.where(handled_by_2, talk + np.where(code == WARM, ho, 0.0), 0.0), talk)
+    h = np.where(transferred, np.where(handled_by_2, hold, 0.0) + np.where(np.isin(code, (WARM, FALLBACK)), cw, 0.0), hold)
+    w = np.where(transferred, fw + np.where(handled_by_2, wrap, 0.0), wrap)
+    nan = np.full(src.size, np.nan)
+    return {"talk_s": np.where(not_handled, nan, t), "hold_s": np.where(not_handled, nan, h), "wrap_s": np.where(not_handled, nan, w)}
+
+
+def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | None = None) -> pd.DataFrame:
+    """The call records (see the module docstring for the schema)."""
+    lab = labels or Labels()
+    origin = np.datetime64(start, "ns")
+    ex = out.extra
+    src = np.asarray(ex["source"], dtype=np.int64)  # the pre-drawn call each row copies (repeats: the first)
+    arrival = np.asarray(ex["arrival"], dtype=float)
+    patience = np.asarray(ex["patience"], dtype=float)
+    closes = np.asarray(ex["closes_at"], dtype=float)
+    attempt = np.asarray(ex["attempt"], dtype=np.int64)
+    customer = np.asarray(ex["customer"], dtype=np.int64)
+    cb_flag = np.asarray(ex["cb_flag"], dtype=bool)
+    code = _fates(out, cb_flag)
+    connected = out.answered_at
+    parts = _parts(calls, out, src, code)
+    handle = parts["talk_s"] + parts["hold_s"] + parts["wrap_s"]
+    plain_end = np.where(np.isnan(connected), arrival + patience, connected + np.nan_to_num(handle))
+    ended = np.where(np.isnan(out.ended_at), plain_end, out.ended_at)
+    ended = np.where(code == CALLBACK_PENDING, np.nan, ended)
+    accepted = out.cb_accepted_at
+    answered_at = _kpi_answer_time(connected, accepted, lab.cb_convention)
+    wait = np.where(np.isnan(answered_at), np.where(np.isnan(accepted), patience, accepted - arrival), answered_at - arrival)
+    offered = _callback_offered(lab, ex, connected, arrival, patience, cb_flag)
+    on_time = pd.array(np.where(np.isnan(out.cb_first_attempt), False, out.cb_first_attempt <= accepted + lab.cb_window_s), dtype="boolean")
+    on_time[np.isnan(out.cb_first_attempt)] = pd.NA
+    has_agent = out.agent >= 0
+    transferred = ~np.isnan(out.first_handle) | (code == FALLBACK)
+    frame = pd.DataFrame(
+        {
+            "arrival": _stamps(origin, arrival),
+            "answered_at": _stamps(origin, answered_at),
+            "ended_at": _stamps(origin, ended),
+            "fate": np.asarray(FATES, dtype=object)[code],
+            "wait_s": wait,
+            **parts,
+            "handle_s": handle,
+            "patience_s": patience,
+            "agent": _ints(out.agent, has_agent),
+            "logged": (calls.logged[src] & ~np.isnan(connected) & ~np.isin(code, (FALLBACK, CALLBACK_FAILED))) | out.logged_case,
+            "after_close": ~np.isnan(answered_at) & (answered_at >= closes),
+            "closes_at": _stamps(origin, closes),
+            "displaced": calls.displaced[src] & (attempt == 1),
+            "customer_id": customer,
+            "attempt": attempt,
+            "connected_at": _stamps(origin, connected),
+            "case_type": np.asarray(lab.case_types, dtype=object)[calls.case[src]],
+            "group": lab.groups[0],
+            "transfer": np.where(transferred, lab.transfer_policy, "none"),
+            "group2": np.where(transferred, np.asarray(lab.case_targets, dtype=object)[calls.case[src]], None),
+            "agent2": _ints(out.agent2, out.agent2 >= 0),
+            "answered2_at": _stamps(origin, out.answered2_at),
+            "consult_wait_s": out.consult_wait,
+            "first_handle_s": out.first_handle,
+            "second_handle_s": out.second_handle,
+            "callback_offered": offered,
+            "callback_accepted_at": _stamps(origin, accepted),
+            "callback_first_attempt_at": _stamps(origin, out.cb_first_attempt),
+            "callback_attempts": out.cb_attempts,
+            "callback_on_time": on_time,
+        }
+    )
+    order = np.argsort(arrival, kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)
+    new_id = np.empty(order.size, dtype=np.int64)
+    new_id[order] = np.arange(order.size)
+    frame.insert(0, "call_id", np.arange(order.size, dtype=np.int64))
+    frame["customer_id"] = new_id[frame["customer_id"].to_numpy()] if order.size else frame["customer_id"]
+    return frame[list(ALL_COLUMNS)]
+
+
+def _kpi_answer_time(connected: np.ndarray, accepted: np.ndarray, convention: str) -> np.ndarray:
+    """When a call counts as answered: callbacks per the configured convention."""
+    callback = ~np.isnan(accepted)
+    if convention == "answered_at_request":
+        return np.where(callback, accepted, connected)
+    if convention == "not_answered":
+        return np.where(callback, np.nan, connected)
+    return connected
+
+
+def _callback_offered(lab: Labels, ex: dict, connected: np.ndarray, arrival: np.ndarray, patience: np.ndarray, cb_flag: np.ndarray) -> np.ndarray:
+    if not lab.cb_after_wait:
+        return np.asarray(ex["cb_offered"], dtype=bool)
+    waited = np.where(np.isnan(connected), patience, connected - arrival)
+    return cb_flag | (waited >= lab.cb_threshold_s)
+
+
+def bin_segments(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Total length of the segments ``[starts, ends)`` falling in each ``[edges[j], edges[j+1])``.
+
+    Uses F(x) = Σ max(0, min(x, e) − s), the overlap integral up to x, evaluated at the
+    edges with sorted cumulative sums: O((n + m) log n), no loop over segments.
+    """
+    s = np.sort(np.asarray(starts, dtype=float) - edges[0])
+    e = np.sort(np.asarray(ends, dtype=float) - edges[0])
+    x = edges - edges[0]
+    cs = np.concatenate([[0.0], np.cumsum(s)])
+    ce = np.concatenate([[0.0], np.cumsum(e)])
+    ks = np.searchsorted(s, x, side="right")
+    ke = np.searchsorted(e, x, side="right")
+    big_f = (ks * x - cs[ks]) - (ke * x - ce[ke])
+    return np.diff(big_f)
+
+
+def _staffed(schedule: Schedule, edges: np.ndarray) -> np.ndarray:
+    """Scheduled agent-seconds per interval from the step function."""
+    t = schedule.times
+    if t.size == 0:
+        return np.zeros(edges.size - 1)
+    integral = np.concatenate([[0.0], np.cumsum(schedule.counts[:-1] * np.diff(t))])
+    return np.diff(np.interp(edges, t, integral))
+
+
+def _overtime_segments(schedule: Schedule, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of presence segments after the closing that follows their start."""
+    closes = schedule.times[~schedule.open_]
+    if closes.size == 0 or start.size == 0:
+        return np.empty(0), np.empty(0)
+    c = closes[np.clip(np.searchsorted(closes, start, side="right"), 0, closes.size - 1)]
+    lo = np.maximum(start, c)
+    keep = end > lo
+    return lo[keep], end[keep]
+
+
+def busy_segments(calls: Calls, out: Outcome) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(agent, start, end) of every busy period: plain answered calls are derived from the
+    records; the model logs the others (transfers, callbacks) explicitly."""
+    plain = (out.fate == DERIVE) & ~np.isnan(out.answered_at)  # repeat contacts included
+    starts = out.answered_at[plain]
+    handle = calls.handle[np.asarray(out.extra["source"], dtype=np.int64)[plain]]
+    return (
+        np.concatenate([out.agent[plain], np.asarray(out.busy_agent, dtype=np.int64)]),
+        np.concatenate([starts, np.asarray(out.busy_start, dtype=float)]),
+        np.concatenate([starts + handle, np.asarray(out.busy_end, dtype=float)]),
+    )
+
+
+def agent_log(
+    calls: Calls, out: Outcome, schedules: Schedule | list[Schedule], start: dt.date, interval_min: int,
+    groups: tuple[str, ...] = ("first_line",),
+) -> pd.DataFrame:
+    """Per agent group and interval: agent-seconds staffed, present, busy, idle, overtime."""
+    schedules = [schedules] if isinstance(schedules, Schedule) else schedules
+    step = 60.0 * interval_min
+    p_agent = np.asarray(out.present_agent, dtype=np.int64)
+    p_group = np.asarray(out.present_group, dtype=np.int64)
+    p_start = np.asarray(out.present_start, dtype=float)
+    p_end = np.asarray(out.present_end, dtype=float)
+    horizon = max([float(p_end.max(initial=0.0)), *(float(s.times.max(initial=0.0)) for s in schedules)])
+    edges = step * np.arange(int(np.ceil(horizon / step)) + 2, dtype=float)
+    b_agent, b_start, b_end = busy_segments(calls, out)
+    group_of = np.zeros(int(max(p_agent.max(initial=0), b_agent.max(initial=0))) + 1, dtype=np.int64)
+    group_of[p_agent] = p_group
+    frames = []
+    for g, schedule in enumerate(schedules):
+        mine, busy = p_group == g, group_of[b_agent] == g
+        o_start, o_end = _overtime_segments(schedule, p_start[mine], p_end[mine])
+        frame = pd.DataFrame(
+            {
+                "group": groups[g],
+                "interval_start": _stamps(np.datetime64(start, "ns"), edges[:-1]),
+                "staffed_s": _staffed(schedule, edges),
+                "present_s": bin_segments(p_start[mine], p_end[mine], edges),
+                "busy_s": bin_segments(b_start[busy], b_end[busy], edges),
+                "overtime_s": bin_segments(o_start, o_end, edges),
+            }
+        )
+        frames.append(frame[(frame["staffed_s"] > 0) | (frame["present_s"] > 0)])
+    frame = pd.concat(frames, ignore_index=True)
+    frame["idle_s"] = frame["present_s"] - frame["busy_s"]
+    return frame[["group", "interval_start", "staffed_s", "present_s", "busy_s", "idle_s", "overtime_s"]]

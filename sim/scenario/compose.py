@@ -1,0 +1,644 @@
+"""Compose scenarios with Hydra and validate them into a frozen :class:`~sim.schema.Scenario`.
+
+``load_scenario("default")`` composes ``scenarios/config.yaml``; any other name applies the
+experiment delta ``scenarios/experiment/<name>.yaml`` on top (the Hydra "configuring
+experiments" pattern). Overrides use Hydra's syntax (``staffing.agents=30``).
+
+Data files named in a scenario (``demand.profile_file``, ``staffing.table_file``) are read
+here, once, so the model itself never touches a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import annotated_types
+import pandas as pd
+from hydra import compose, initialize_config_dir
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from sim.errors import ScenarioError
+from sim.schema import WEEKDAYS, Scenario, minutes
+from sim.world.calendar import day_plans
+from sim.world.staffing import agents_at_open_intervals
+
+_PKG_ROOT = Path(__file__).resolve().parent.parent
+
+
+def scenarios_dir() -> Path:
+    """Where scenarios live: ``$SIM_SCENARIOS``, else ``./scenarios``, else the project's."""
+    env = os.environ.get("SIM_SCENARIOS")
+    if env:
+        return Path(env).resolve()
+    local = Path.cwd() / "scenarios"
+    if (local / "config.yaml").is_file():
+        return local.resolve()
+    return _PKG_ROOT / "scenarios"
+
+
+def load_scenario(
+    name: str = "default",
+    overrides: Sequence[str] = (),
+    config_dir: str | Path | None = None,
+) -> Scenario:
+    """Compose and validate a scenario (for notebooks, tests and scripts)."""
+    root = Path(config_dir).resolve() if config_dir else scenarios_dir()
+    if not (root / "config.yaml").is_file():
+        raise ScenarioError(f"No scenarios found: {root}/config.yaml does not exist (set SIM_SCENARIOS or pass config_dir).")
+    args = list(overrides)
+    if name != "default":
+        if not (root / "experiment" / f"{name}.yaml").is_file():
+            known = sorted(p.stem for p in (root / "experiment").glob("*.yaml"))
+            raise ScenarioError(f"Unknown scenario {name!r}: there is no {root}/experiment/{name}.yaml "
+                                f"(known: default, {', '.join(known)}).")
+        args.append(f"+experiment={name}")
+    problem = check_overrides(args, root)
+    if problem:
+        raise ScenarioError(problem)
+    try:
+        with initialize_config_dir(version_base="1.3", config_dir=str(root)):
+            cfg = compose(config_name="config", overrides=args)
+    except (HydraException, OmegaConfBaseException, ValueError, TypeError, KeyError) as exc:
+        # Hydra raises plain ValueError/TypeError for some malformed group overrides.
+        raise ScenarioError(composition_error(exc, args)) from None
+    return validate(cfg, base_dir=root)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def composition_error(exc: BaseException, args: Sequence[str]) -> str:
+    """One paragraph for an error Hydra raised while composing (bad override syntax, a key
+    that the scenario files do not set, a missing group option)."""
+    text = _one_line(exc)
+    head = f"Invalid scenario composition ({', '.join(args) or 'no overrides'}): "
+    m = re.search(r"Could not override '([^']+)'", text)
+    if m:
+        key = m.group(1)
+        if not schema_has(key):
+            return head + f"unknown key '{key}': it is not in the scenario schema, so it cannot be set. {_allowed_keys_hint(key)}"
+        return head + (
+            f"'{key}' is a valid key, but the scenario files do not set it (or the value adds keys "
+            f"they do not set), so Hydra cannot override it; add it with a leading '+' "
+            f"(+{key}=...), or set each new sub-key with '+'. Hydra said: {text}"
+        )
+    if "LexerNoViableAlt" in text or "mismatched input" in text or "extraneous input" in text:
+        return head + (
+            f"{text} (override syntax is key=value; quote values that hold spaces or letters "
+            "such as å, ä, ö: calendar.closed_eves=['Nyårsafton'])"
+        )
+    return head + text
+
+
+def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None:
+    """Check command-line overrides before Hydra composes them; return an error text or None.
+
+    Catches a key that is not in the schema (``staffing.tabel=3``: Hydra's own message would
+    suggest adding it with ``+``, which the schema then refuses) and a group override whose
+    value is not a file name (``staffing=[1,2]``: Hydra crashes with a TypeError deep inside).
+    Syntax errors are left to Hydra, which reports them with context."""
+    root = root or scenarios_dir()
+    if not root.is_dir():
+        return None
+    groups = {p.name: sorted(q.stem for q in p.glob("*.yaml")) for p in root.iterdir() if p.is_dir()}
+    candidates = [a for a in args if not a.startswith("-") and "=" in a]
+    try:
+        parsed = OverridesParser.create().parse_overrides(candidates)
+    except Exception:  # noqa: BLE001 - syntax errors are reported by Hydra itself, with context
+        return None
+    for o in parsed:
+        key = o.key_or_group
+        if re.split(r"[./]", key)[0] == "hydra" or o.package is not None:
+            continue  # Hydra's own settings (hydra.run.dir, hydra/launcher=...)
+        if key not in groups:
+            if not o.is_add() and not o.is_force_add() and not schema_has(key):
+                return (
+                    f"Invalid scenario composition ({o.input_line}): unknown key '{key}': it is not "
+                    f"in the scenario schema, so it cannot be set. {_allowed_keys_hint(key)}"
+                )
+            if not o.is_add() and not o.is_force_add() and not o.is_delete():
+                try:
+                    hint = _unset_group_key(o.input_line, key, root, groups, parsed)
+                except Exception:  # noqa: BLE001 - only a hint: when unsure, Hydra reports
+                    hint = None
+                if hint:
+                    return hint
+            continue
+        if o.is_delete():
+            continue
+        try:
+            values = list(o.sweep_iterator()) if o.is_sweep_override() else [o.value()]
+        except Exception:  # noqa: BLE001 - range/interval sweeps: leave them to Hydra
+            continue
+        for v in values:
+            items = v if isinstance(v, list) else [v]
+            bad = [x for x in items if not isinstance(x, str)]
+            if bad or not items:
+                known = ", ".join(groups[o.key_or_group]) or "none"
+                return (
+                    f"Invalid scenario composition ({o.input_line}): '{o.key_or_group}' is a config "
+                    f"group, so its value must name a file in scenarios/{o.key_or_group}/ "
+                    f"(one of: {known}), got {v!r}; to change a single key use e.g. "
+                    f"{o.key_or_group}.<key>=<value>."
+                )
+    return None
+
+
+_ABSENT = object()
+
+
+def _yaml(path: Path) -> DictConfig | None:
+    try:
+        cfg = OmegaConf.load(path)
+    except Exception:  # noqa: BLE001 - an unreadable file is Hydra's to report
+        return None
+    return cfg if isinstance(cfg, DictConfig) else None
+
+
+def _lookup(cfg: Any, key: str) -> Any:
+    """The raw value at a dotted key (interpolations unresolved), or ``_ABSENT``."""
+    node = OmegaConf.to_container(cfg, resolve=False) if isinstance(cfg, DictConfig) else cfg
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return _ABSENT
+        node = node[part]
+    return node
+
+
+def _sets(cfg: Any, key: str) -> bool:
+    return cfg is not None and _lookup(cfg, key) is not _ABSENT
+
+
+def _unset_group_key(line: str, key: str, root: Path, groups: Mapping[str, list[str]], parsed: Sequence[Any]) -> str | None:
+    """Explain an override of a schema key that the selected option of its group does not set
+    while another option does (``staffing.agents=14`` on the table staffing ``fibra``: Hydra
+    would only say "use +", and '+' then clashes with the table). None when unsure."""
+    group, _, rest = key.partition(".")
+    if group not in groups or not rest:
+        return None
+    base = _yaml(root / "config.yaml")
+    if base is None:
+        return None
+    selected: str | None = None
+    for item in base.get("defaults") or []:
+        if isinstance(item, DictConfig) and group in item and isinstance(item[group], str):
+            selected = item[group]
+    bodies = [base.get(group)]
+    for o in parsed:
+        if o.key_or_group == "experiment" and not o.is_delete() and not o.is_sweep_override():
+            exp = _yaml(root / "experiment" / f"{o.value()}.yaml")
+            if exp is None:
+                return None
+            for item in exp.get("defaults") or []:
+                if isinstance(item, DictConfig):
+                    for k, v in item.items():
+                        if str(k).replace("override", "").strip().strip("/") == group and isinstance(v, str):
+                            selected = v
+            bodies.append(exp.get(group))
+    for o in parsed:
+        if o.key_or_group == group and o.package is None:
+            if o.is_sweep_override() or o.is_delete() or not isinstance(o.value(), str):
+                return None  # several options (a sweep): Hydra reports per job
+            selected = o.value()
+    if selected is None or selected not in groups[group]:
+        return None
+    option = _yaml(root / group / f"{selected}.yaml")
+    if option is None or _sets(option, rest) or any(isinstance(b, DictConfig) and _sets(b, rest) for b in bodies):
+        return None
+    value = line.partition("=")[2]
+    parts = rest.split(".")
+    for i in range(1, len(parts)):
+        prefix = ".".join(parts[:i])
+        if _lookup(option, prefix) is None:
+            # a sub-key of a group that is null (montecarlo.sweep.levels while sweep: null)
+            return (
+                f"Invalid scenario composition ({line}): '{group}.{prefix}' is null in "
+                f"scenarios/{group}/{selected}.yaml, so its sub-key '{key}' cannot be overridden; "
+                f"set it as a whole, e.g. '{group}.{prefix}={{{parts[i]}: {value}}}' (adding any other "
+                f"keys of {group}.{prefix} inside the braces)."
+            )
+    others = [g for g in groups[group] if g != selected and _sets(_yaml(root / group / f"{g}.yaml"), rest)]
+    if not others:
+        return None  # no option sets it: Hydra's own "use +" message is the right advice
+    return (
+        f"Invalid scenario composition ({line}): '{key}' is a valid key, but the selected "
+        f"{group} option '{selected}' (scenarios/{group}/{selected}.yaml) does not set it, so it "
+        f"cannot be overridden. Select an option that sets it, e.g. {group}={others[0]} "
+        f"{key}={value}" + (f" (options that set it: {', '.join(others)})" if len(others) > 1 else "")
+        + f"; or add it with a leading '+' (+{key}={value}) to combine it with '{selected}'."
+    )
+
+
+def validate(cfg: DictConfig | Mapping[str, Any], base_dir: Path | None = None) -> Scenario:
+    """Validate a composed config; every problem becomes one :class:`ScenarioError` paragraph."""
+    try:
+        raw = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
+    except OmegaConfBaseException as exc:
+        raise ScenarioError(f"Invalid scenario: {_one_line(exc)}") from None
+    assert isinstance(raw, dict)
+    raw.pop("hydra", None)
+    raw = _read_data_files(raw, base_dir or scenarios_dir())
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(format_errors(exc)) from None
+    # Closure windows can only be checked against each date's actual hours (a window in the
+    # middle of a day is refused): do it now rather than in the middle of a simulation.
+    day_plans(scenario.calendar, scenario.run.start, scenario.run.end)
+    if scenario.patience.infinite:
+        _check_no_empty_interval(scenario)
+    return scenario
+
+
+def _check_no_empty_interval(s: Scenario) -> None:
+    """With infinite patience, an open interval without agents would strand callers."""
+    for name, clock, count in agents_at_open_intervals(s):
+        if count == 0:
+            st = s.staffing
+            if st.mode == "constant":
+                key = "staffing.agents"
+            elif st.mode == "table":
+                key = f"staffing.table.{name if st.table and name in st.table else 'all'}"
+            else:
+                key = "staffing.shifts"
+            raise ScenarioError(
+                f"Invalid scenario: {key}: no agent on duty on {name} at {clock} (0 agents), but patience.dist is infinite, so "
+                "callers would wait forever; staff every open interval with >= 1 agent or use a "
+                "finite patience (e.g. patience.dist=exponential patience.mean=300)."
+            )
+
+
+# --------------------------------------------------------------------------- error text
+
+_TYPE_TAGS = {"int", "float", "str", "bool", "list", "dict", "none", "function-after", "function-before", "function-wrap"}
+
+
+def _is_tag(part: str) -> bool:
+    """pydantic's union-branch and validator labels in an error location are not keys."""
+    return part in _TYPE_TAGS or "[" in part or part.endswith("Config") or part.startswith("lax-") or part.startswith("json-")
+
+
+def _key(loc: Sequence[str | int]) -> str:
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        elif _is_tag(part):
+            continue
+        else:
+            key += f".{part}" if key else part
+    return key
+
+
+def _unwrap(tp: Any) -> tuple[Any, list[Any]]:
+    """Strip ``Annotated`` and ``None`` from a type; return (type, constraint metadata)."""
+    meta: list[Any] = []
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            base, *extra = typing.get_args(tp)
+            for m in extra:
+                meta.extend(m.metadata if isinstance(m, FieldInfo) else [m])
+            tp = base
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp, meta
+            tp = args[0]
+        else:
+            return tp, meta
+
+
+def _schema_at(loc: Sequence[str | int]) -> tuple[Any, list[Any]] | None:
+    """The schema type (and its constraints) at an error location, or None if there is none."""
+    tp: Any = Scenario
+    meta: list[Any] = []
+    for part in loc:
+        if isinstance(part, str) and _is_tag(part):
+            continue
+        tp, _ = _unwrap(tp)
+        origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+            field = tp.model_fields.get(part)
+            if field is None:
+                return None
+            tp, meta = _unwrap(field.annotation)
+            meta = [*field.metadata, *meta]
+            continue
+        if origin is dict and isinstance(part, str):
+            tp, meta = _unwrap(typing.get_args(tp)[1])
+            continue
+        if origin is list and isinstance(part, int):
+            tp, meta = _unwrap(typing.get_args(tp)[0])
+            continue
+        return None
+    tp, more = _unwrap(tp)
+    return tp, [*meta, *more]
+
+
+def schema_has(key: str) -> bool:
+    """True when a dotted key (``staffing.table_file``, ``demand.profile.mon``) is in the schema."""
+    parts: list[str | int] = []
+    for p in key.split("."):
+        parts.extend(int(x) if x.isdigit() else x for x in re.split(r"\[(\d+)\]", p) if x != "")
+    return _schema_at(parts) is not None
+
+
+def _allowed_keys_hint(key: str) -> str:
+    parent = key.rpartition(".")[0]
+    found = _schema_at(parent.split(".")) if parent else (Scenario, [])
+    if found is not None:
+        tp = found[0]
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            where = f"in {parent}" if parent else "at the top level"
+            return f"Allowed keys {where}: {', '.join(tp.model_fields)}."
+        if typing.get_origin(tp) is dict:
+            keys = typing.get_args(typing.get_args(tp)[0])
+            if keys:
+                return f"Allowed keys in {parent}: {', '.join(map(str, keys))}."
+    return "Check the spelling against the schema in sim/config.py."
+
+
+def _expected(tp: Any) -> str:
+    """A short description of what a schema type accepts."""
+    tp, _ = _unwrap(tp)
+    origin = typing.get_origin(tp)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(map(str, typing.get_args(tp)))
+    if tp is bool:
+        return "true or false"
+    if tp is int:
+        return "a whole number"
+    if tp is float:
+        return "a number"
+    if tp is str:
+        return "a text"
+    if tp is dt.time:
+        return 'a time "HH:MM"'
+    if tp is dt.date:
+        return 'a date "YYYY-MM-DD"'
+    if origin is list:
+        return f"a list of {_plural(typing.get_args(tp)[0])}"
+    if origin is dict:
+        return "a mapping"
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return "a group of keys (" + ", ".join(tp.model_fields) + ")"
+    return "a valid value"
+
+
+def _plural(tp: Any) -> str:
+    text = _expected(tp)
+    return {"a whole number": "whole numbers", "a number": "numbers", "a text": "texts"}.get(text, text)
+
+
+def _bounds(meta: Sequence[Any]) -> str:
+    parts = []
+    for m in meta:
+        for attr, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            v = getattr(m, attr, None)
+            if v is not None and isinstance(m, annotated_types.BaseMetadata):
+                parts.append(f"{sym} {v:g}" if isinstance(v, float) else f"{sym} {v}")
+    return " and ".join(parts)
+
+
+_RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number"}
+
+
+def _describe(err: Mapping[str, Any]) -> str:
+    loc = list(err["loc"])
+    msg: str = err["msg"]
+    key = _key(loc)
+    if err["type"] == "extra_forbidden":
+        return f"unknown key '{key}' (check the spelling; scenarios may not add keys, and never '_target_'). {_allowed_keys_hint(key)}"
+    if err["type"] == "value_error":
+        text = msg.removeprefix("Value error, ")
+        rel, sep, rest = text.partition(": ")
+        if sep and " " not in rel:
+            return f"{_key([*loc, *rel.split('.')])}: {rest}"
+        return f"{key or 'scenario'}: {text}"
+    found = _schema_at(loc)
+    tp, meta = found if found is not None else (None, [])
+    if err["type"] == "missing":
+        want = f": {_expected(tp)}" if tp is not None else ""
+        return f"missing required key '{key}'{want}"
+    if err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        msg = "expected a group of keys, not a single value"
+    given = err.get("input")
+    shown = f" (got {given!r})" if not isinstance(given, dict | list) else " (got a " + type(given).__name__ + ")"
+    text = f"{key}: {msg[0].lower() + msg[1:]}{shown}"
+    if tp is None or err["type"].startswith("literal") or err["type"] == "enum":
+        return text  # pydantic already lists the allowed values
+    allowed = _expected(tp)
+    rng = _bounds(meta)
+    if err["type"] in _RANGE_ERRORS:
+        return f"{text}; allowed: {allowed} {rng}" if rng else f"{text}; allowed: {allowed}"
+    return f"{text}; allowed: {allowed}" + (f" {rng}" if rng else "")
+
+
+def format_errors(exc: ValidationError) -> str:
+    """One paragraph naming each bad key, its value and the allowed range."""
+    parts = [_describe(e).rstrip(".") for e in exc.errors()]
+    return " ".join(("Invalid scenario: " + "; ".join(parts) + ".").split())
+
+
+# --------------------------------------------------------------------------- data files
+
+
+def _resolve(path: str, base_dir: Path, key: str) -> Path:
+    p = Path(path).expanduser()
+    for cand in ([p] if p.is_absolute() else [Path.cwd() / p, base_dir / p]):
+        if cand.is_file():
+            return cand
+    raise ScenarioError(f"Invalid scenario: {key} = {path!r}: file not found (looked in {Path.cwd()} and {base_dir}).")
+
+
+def _read_csv(path: Path, key: str, columns: set[str]) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(path, skipinitialspace=True)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
+        raise ScenarioError(f"Invalid scenario: {key} = {str(path)!r} could not be read as CSV ({_one_line(exc)}).") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = columns - set(df.columns)
+    if missing:
+        raise ScenarioError(
+            f"Invalid scenario: {key} = {str(path)!r} lacks column(s) {', '.join(sorted(missing))}; "
+            f"it has {', '.join(map(str, df.columns)) or 'none'} (needed: {', '.join(sorted(columns))})."
+        )
+    if df.empty:
+        raise ScenarioError(f"Invalid scenario: {key} = {str(path)!r} has a header but no rows.")
+    return df
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as a plain Python value (so messages show 2.5, not np.float64(2.5))."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _grid(df: pd.DataFrame, key: str, value: str) -> tuple[pd.DataFrame, str, int]:
+    """Parse interval_start (HH:MM), check values and the regular grid; return (df, start, step)."""
+    text = df["interval_start"].astype(str).str.strip()
+    text = text.where(~text.str.fullmatch(r"\d{1,2}:\d{2}:00"), text.str.slice(0, -3))  # HH:MM:00
+    times = pd.to_datetime(text, format="%H:%M", errors="coerce")
+    if times.isna().any():
+        bad = df["interval_start"][times.isna()].iloc[0]
+        raise ScenarioError(f"Invalid scenario: {key}: interval_start {bad!r} is not a time HH:MM.")
+    vals = pd.to_numeric(df[value], errors="coerce")
+    if vals.isna().any() or (vals < 0).any() or not vals.map(math.isfinite).all():
+        bad = _plain(df[value][vals.isna() | (vals < 0) | ~vals.map(math.isfinite)].iloc[0])
+        raise ScenarioError(f"Invalid scenario: {key}: column {value} must hold numbers >= 0, found {bad!r}.")
+    mins = times.dt.hour * 60 + times.dt.minute
+    out = pd.DataFrame({"minute": mins, value: vals})
+    if "weekday" in df.columns:
+        out["weekday"] = df["weekday"].astype(str).str.strip().str.lower().str[:3]
+        bad_days = set(out["weekday"]) - set(WEEKDAYS) - {"all"}
+        if bad_days:
+            raise ScenarioError(f"Invalid scenario: {key}: unknown weekday(s) {sorted(bad_days)}; use mon..sun or all.")
+    else:
+        out["weekday"] = "all"
+    uniq = sorted(out["minute"].unique())
+    steps = {b - a for a, b in zip(uniq, uniq[1:], strict=False)}
+    step = steps.pop() if len(steps) == 1 else 0
+    if len(uniq) > 1 and (steps or step not in (15, 30, 60)):
+        raise ScenarioError(f"Invalid scenario: {key}: interval starts must be evenly spaced 15, 30 or 60 minutes apart.")
+    first = uniq[0]
+    return out, f"{first // 60:02d}:{first % 60:02d}", step
+
+
+def _per_weekday(out: pd.DataFrame, value: str, start_min: int, step: int, how: str) -> dict[str, list[float]]:
+    table: dict[str, list[float]] = {}
+    for day, grp in out.groupby("weekday", sort=False):
+        agg = grp.groupby("minute")[value].agg(how)
+        if step:
+            full = range(start_min, int(agg.index.max()) + 1, step)
+            agg = agg.reindex(full, fill_value=0)
+        table[str(day)] = [float(v) for v in agg.to_numpy()]
+    return table
+
+
+def _clock_minutes(value: Any) -> int | None:
+    """Minutes since midnight of an ``"HH:MM"`` string or a time; None if it is not one
+    (the schema reports a bad value with its own message)."""
+    if isinstance(value, dt.time):
+        return minutes(value)
+    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})(?::00)?\s*", str(value)) if isinstance(value, str) else None
+    return int(m.group(1)) * 60 + int(m.group(2)) if m else None
+
+
+def _raw_hours(raw: Mapping[str, Any], day: str) -> tuple[int, int] | None:
+    """Regular (opens, closes) minutes of a weekday from the raw config, None when closed/unknown."""
+    cal = raw.get("calendar")
+    hours = cal.get("hours") if isinstance(cal, Mapping) else None
+    entry = hours.get(day) if isinstance(hours, Mapping) else None
+    if not isinstance(entry, Mapping):
+        return None
+    o, c = _clock_minutes(entry.get("opens")), _clock_minutes(entry.get("closes"))
+    return (o, c) if o is not None and c is not None and o < c else None
+
+
+def _hhmm(m: int) -> str:
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+_INTERVALS = (15, 30, 60)  # demand.interval_min's allowed values (sim.schema.DemandConfig)
+
+
+def _read_profile_file(raw: dict[str, Any], demand: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    key = "demand.profile_file"
+    if demand.get("profile") is not None:
+        raise ScenarioError(
+            f"Invalid scenario: {key} = {demand['profile_file']!r} and demand.profile are both set; "
+            "give exactly one (set demand.profile=null to use the file)."
+        )
+    df = _read_csv(_resolve(str(demand["profile_file"]), base_dir, key), key, {"interval_start", "calls"})
+    out, start, step = _grid(df, key, "calls")
+    interval = demand.get("interval_min", 30)
+    if step and step != interval and interval in _INTERVALS:
+        raise ScenarioError(f"Invalid scenario: {key}: the file has {step}-minute intervals but demand.interval_min is {interval}.")
+    start_min = int(out["minute"].min())
+    demand = {**demand, "profile_start": start, "profile": _per_weekday(out, "calls", start_min, step, "sum"), "profile_file": None}
+    return {**raw, "demand": demand}
+
+
+def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    key = "staffing.table_file"
+    path = staffing["table_file"]
+    if staffing.get("mode") != "table":
+        raise ScenarioError(
+            f"Invalid scenario: {key} = {path!r} is set but staffing.mode is {staffing.get('mode')!r}; "
+            "set staffing.mode=table (and staffing.agents=null) to use the file, or staffing.table_file=null."
+        )
+    if staffing.get("table") is not None:
+        raise ScenarioError(f"Invalid scenario: {key} = {path!r} and staffing.table are both set; give exactly one.")
+    df = _read_csv(_resolve(str(path), base_dir, key), key, {"interval_start", "agents"})
+    out, _, step = _grid(df, key, "agents")
+    if (out["agents"] != out["agents"].round()).any():
+        bad = _plain(df["agents"][out["agents"] != out["agents"].round()].iloc[0])
+        raise ScenarioError(f"Invalid scenario: {key}: column agents must hold whole numbers >= 0, found {bad!r}.")
+    demand = raw.get("demand")
+    interval = demand.get("interval_min", 30) if isinstance(demand, Mapping) else 30
+    if interval not in _INTERVALS:
+        # An invalid demand.interval_min is the real error: read the file on its own grid
+        # and let the schema name demand.interval_min and its allowed values.
+        interval = step or 30
+    if step and step != interval:
+        raise ScenarioError(f"Invalid scenario: {key}: the file has {step}-minute intervals but demand.interval_min is {interval}.")
+    table: dict[str, list[int]] = {}
+    for day, grp in out.groupby("weekday", sort=False):
+        mins = grp["minute"].sort_values().tolist()
+        dup = next((m for a, m in zip(mins, mins[1:], strict=False) if a == m), None)
+        if dup is not None:
+            raise ScenarioError(f"Invalid scenario: {key}: {day} lists interval {_hhmm(dup)} more than once.")
+        gap = next((a for a, b in zip(mins, mins[1:], strict=False) if b - a != interval), None)
+        if gap is not None:
+            raise ScenarioError(
+                f"Invalid scenario: {key}: {day} has no row for the interval after {_hhmm(gap)}; "
+                f"give one row per {interval}-minute interval of the opening hours, without gaps."
+            )
+        # The table is anchored at opening: its first row is the interval that starts then.
+        days = [day] if day != "all" else [d for d in WEEKDAYS if d not in set(out["weekday"])]
+        for d in days:
+            hours = _raw_hours(raw, d)
+            if hours is None:
+                continue
+            opens, closes = hours
+            if opens % interval or closes % interval:
+                continue  # off the interval grid: the schema names calendar.hours.<day>
+            if mins[0] != opens:
+                raise ScenarioError(
+                    f"Invalid scenario: {key}: the rows for {day} start at {_hhmm(mins[0])}, but "
+                    f"calendar.hours.{d}.opens is {_hhmm(opens)}; the table is anchored at opening, "
+                    f"so its first interval_start must be {_hhmm(opens)}."
+                )
+            need = (closes - opens) // interval
+            if len(mins) != need:
+                raise ScenarioError(
+                    f"Invalid scenario: {key}: {day} has {len(mins)} rows ({_hhmm(mins[0])}-"
+                    f"{_hhmm(mins[-1] + interval)}), but calendar.hours.{d} is open "
+                    f"{_hhmm(opens)}-{_hhmm(closes)}: {need} intervals of {interval} minutes."
+                )
+        table[str(day)] = [int(v) for v in grp.sort_values("minute")["agents"]]
+    return {**raw, "staffing": {**staffing, "table": table, "table_file": None}}
+
+
+def _read_data_files(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    demand = raw.get("demand")
+    if isinstance(demand, dict) and demand.get("profile_file"):
+        raw = _read_profile_file(raw, demand, base_dir)
+    staffing = raw.get("staffing")
+    if isinstance(staffing, dict) and staffing.get("table_file"):
+        raw = _read_table_file(raw, staffing, base_dir)
+    return raw

@@ -1,0 +1,575 @@
+"""The scenario schema: one frozen, validated :class:`Scenario` is the model's only input.
+
+Scenarios are composed by Hydra from ``scenarios/`` (see :mod:`sim.scenario.compose`) and validated
+here with pydantic models that forbid unknown keys and check every range. Validation errors
+are turned into a one-paragraph :class:`~sim.errors.ScenarioError` naming the full key.
+Nothing in a scenario is ever instantiated as a Python object (no ``_target_``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from sim.errors import fail
+
+
+def _no_bool(value: object) -> object:
+    # pydantic's lax mode reads true/false as 1/0; a boolean is never a count or a duration.
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got the boolean {str(value).lower()}")
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_no_bool)]
+"""An integer that refuses booleans (``staffing.agents=true`` is an error, not 1)."""
+Float = Annotated[float, BeforeValidator(_no_bool)]
+"""A float that refuses booleans (infinity and NaN are refused by the model config)."""
+
+
+def _quoted_time(value: object) -> object:
+    # An unquoted 17:30 in YAML is the sexagesimal number 1050, which pydantic would read as
+    # 1050 seconds (00:17:30): silently wrong, so numbers are refused.
+    if isinstance(value, bool | int | float):
+        raise ValueError(
+            f"expected a time \"HH:MM\", got the number {value!r} (in YAML quote times: an "
+            "unquoted 17:30 is read as the number 1050)"
+        )
+    return value
+
+
+def _quoted_date(value: object) -> object:
+    # pydantic reads a number as a Unix timestamp (20261201 -> 1970-08-23): refuse it.
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"expected a date YYYY-MM-DD, got the number {value!r}")
+    return value
+
+
+def _local_time(t: dt.time) -> dt.time:
+    if t.tzinfo is not None:
+        raise ValueError(f"expected a local clock time HH:MM without a time zone, got {t.isoformat()}")
+    return t
+
+
+Clock = Annotated[dt.time, BeforeValidator(_quoted_time), AfterValidator(_local_time)]
+"""A local clock time ``"HH:MM"`` (numbers and time zones are refused)."""
+Day = Annotated[dt.date, BeforeValidator(_quoted_date)]
+"""A date ``"YYYY-MM-DD"`` (numbers, which pydantic reads as Unix timestamps, are refused)."""
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Probability = Annotated[Float, Field(ge=0.0, le=1.0)]
+DistName = Literal["exponential", "lognormal", "gamma", "deterministic", "empirical"]
+
+
+class _Model(BaseModel):
+    """Base: frozen, unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def minutes(t: dt.time) -> int:
+    """Minutes since midnight of a clock time (seconds are not allowed in schedules)."""
+    return t.hour * 60 + t.minute
+
+
+def _check_clock(key: str, t: dt.time) -> None:
+    if t.second or t.microsecond:
+        raise fail(key, f"{t} must be whole minutes (HH:MM)")
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+class DistributionConfig(_Model):
+    """A duration distribution given by its mean and coefficient of variation (seconds).
+
+    ``exponential`` (cv is 1 by definition), ``lognormal`` and ``gamma`` (mean and cv),
+    ``deterministic`` (cv 0) or ``empirical`` (resampled ``values``).
+    """
+
+    dist: DistName
+    mean: Float | None = Field(default=None, ge=0.0)
+    cv: Float | None = Field(default=None, gt=0.0, le=20.0)
+    values: list[Annotated[Float, Field(ge=0.0)]] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DistributionConfig:
+        if self.dist == "empirical":
+            if not self.values:
+                raise fail("values", "an empirical distribution needs a non-empty list of values")
+            if self.mean is not None or self.cv is not None:
+                raise fail("mean", "an empirical distribution takes only 'values', not mean/cv")
+            return self
+        if self.values is not None:
+            raise fail("values", f"'values' is only allowed with dist: empirical, not {self.dist}")
+        if self.mean is None:
+            raise fail("mean", f"dist {self.dist} needs a mean (seconds, >= 0)")
+        if self.dist in ("lognormal", "gamma") and self.cv is None:
+            raise fail("cv", f"dist {self.dist} needs a cv (coefficient of variation, > 0)")
+        if self.dist in ("exponential", "deterministic") and self.cv is not None:
+            raise fail("cv", f"dist {self.dist} takes no cv (it is fixed); remove the key or set it to null")
+        return self
+
+    @property
+    def mean_value(self) -> float:
+        """The distribution's mean in seconds."""
+        if self.dist == "empirical":
+            assert self.values is not None
+            return float(sum(self.values) / len(self.values))
+        assert self.mean is not None
+        return self.mean
+
+
+class PatienceConfig(_Model):
+    """How long a caller waits before abandoning; ``dist: infinite`` means nobody abandons."""
+
+    dist: Literal["exponential", "lognormal", "gamma", "deterministic", "empirical", "infinite"]
+    mean: Float | None = Field(default=None, gt=0.0)
+    cv: Float | None = Field(default=None, gt=0.0, le=20.0)
+    values: list[Annotated[Float, Field(ge=0.0)]] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PatienceConfig:
+        if self.dist == "infinite":
+            given = {k: v for k, v in (("mean", self.mean), ("cv", self.cv), ("values", self.values)) if v is not None}
+            if given:
+                shown = ", ".join(f"{k}={v}" for k, v in given.items())
+                nulls = " ".join(f"patience.{k}=null" for k in given)
+                raise fail("dist", f"dist infinite (nobody abandons) takes no mean, cv or values, got {shown}; set {nulls}")
+            return self
+        DistributionConfig(dist=self.dist, mean=self.mean, cv=self.cv, values=self.values)
+        return self
+
+    @property
+    def infinite(self) -> bool:
+        """True when callers never abandon."""
+        return self.dist == "infinite"
+
+    def as_distribution(self) -> DistributionConfig:
+        """The finite patience distribution (not defined for ``infinite``)."""
+        if self.infinite:
+            raise ValueError("infinite patience has no distribution")
+        return DistributionConfig(dist=self.dist, mean=self.mean, cv=self.cv, values=self.values)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+class HoursConfig(_Model):
+    """Regular opening hours of one weekday."""
+
+    opens: Clock
+    closes: Clock
+
+    @model_validator(mode="after")
+    def _order(self) -> HoursConfig:
+        _check_clock("opens", self.opens)
+        _check_clock("closes", self.closes)
+        if self.opens >= self.closes:
+            raise fail("opens", f"opening {self.opens:%H:%M} must be before closing {self.closes:%H:%M}")
+        return self
+
+
+class ClosureConfig(_Model):
+    """A dated closure window (training day, team activity): whole days, or a part of each day
+    from ``from_time`` to ``to_time`` that starts at opening or ends at closing."""
+
+    start: Day
+    end: Day | None = None
+    from_time: Clock | None = None
+    to_time: Clock | None = None
+    reason: str = "closure"
+
+    @model_validator(mode="after")
+    def _order(self) -> ClosureConfig:
+        if self.end is not None and self.end < self.start:
+            raise fail("end", f"{self.end} is before start {self.start}")
+        if (self.from_time is None) != (self.to_time is None):
+            raise fail("from_time", "give both from_time and to_time, or neither (whole day)")
+        if self.from_time is not None and self.to_time is not None:
+            _check_clock("from_time", self.from_time)
+            _check_clock("to_time", self.to_time)
+            if self.from_time >= self.to_time:
+                raise fail("from_time", f"{self.from_time} must be before to_time {self.to_time}")
+        return self
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last date of the window (inclusive)."""
+        return self.end or self.start
+
+
+class CalendarConfig(_Model):
+    """Opening hours, Swedish public holidays, closed eves and the 15:00 rule."""
+
+    country: Literal["SE"] = "SE"
+    language: Literal["sv", "en_US"] = "sv"
+    hours: dict[Weekday, HoursConfig | None]
+    closed_eves: list[Literal["Midsommarafton", "Julafton", "Nyårsafton"]] = Field(
+        default_factory=lambda: ["Midsommarafton", "Julafton", "Nyårsafton"]
+    )
+    early_close: Clock | None = dt.time(15, 0)
+    early_close_before: list[Literal["public_holidays", "closed_eves", "closures"]] = Field(
+        default_factory=lambda: ["public_holidays", "closed_eves"]
+    )
+    closures: list[ClosureConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _complete(self) -> CalendarConfig:
+        missing = [d for d in WEEKDAYS if d not in self.hours]
+        if missing:
+            raise fail(
+                f"hours.{missing[0]}",
+                "every weekday mon..sun needs an entry (opens/closes, or null when closed)",
+            )
+        if self.early_close is not None:
+            _check_clock("early_close", self.early_close)
+        return self
+
+    def hours_of(self, weekday: int) -> HoursConfig | None:
+        """Regular hours for ``weekday`` (0 = Monday)."""
+        return self.hours[WEEKDAYS[weekday]]  # type: ignore[index]
+
+
+# --------------------------------------------------------------------------- demand
+
+
+class DemandConfig(_Model):
+    """Non-homogeneous Poisson demand: profile × weekday factor × volume.
+
+    ``profile`` maps ``all`` or a weekday to relative weights of consecutive intervals of
+    ``interval_min`` minutes starting at ``profile_start`` (they need not sum to 1). A
+    planner's CSV of historic interval counts can be given as ``profile_file`` instead; the
+    loader reads it into ``profile``.
+    """
+
+    interval_min: Literal[15, 30, 60] = 30
+    volume: Float = Field(ge=0.0)
+    volume_per: Literal["day", "month"] = "day"
+    weekday_factor: dict[Weekday, Annotated[Float, Field(ge=0.0)]]
+    profile_start: Clock = dt.time(8, 0)
+    profile: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Annotated[Float, Field(ge=0.0)]]] | None = None
+    profile_file: str | None = None
+    day_cv: Float = Field(default=0.0, ge=0.0, le=5.0)
+    closed_day_factor: Float = Field(default=0.25, ge=0.0, le=5.0)
+    displaced_share: Probability = 0.5
+    displaced_intervals: Int = Field(default=2, ge=1, le=32)
+
+    @model_validator(mode="after")
+    def _profile(self) -> DemandConfig:
+        missing = [d for d in WEEKDAYS if d not in self.weekday_factor]
+        if missing:
+            raise fail(f"weekday_factor.{missing[0]}", "every weekday mon..sun needs a factor >= 0")
+        if (self.profile is None) == (self.profile_file is None):
+            raise fail("profile", "give exactly one of 'profile' (weights) or 'profile_file' (CSV)")
+        _check_clock("profile_start", self.profile_start)
+        if minutes(self.profile_start) % self.interval_min:
+            raise fail("profile_start", f"{self.profile_start:%H:%M} is not on the {self.interval_min}-minute grid")
+        for day, weights in (self.profile or {}).items():
+            end = minutes(self.profile_start) + len(weights) * self.interval_min
+            if not weights or end > 24 * 60:
+                raise fail(f"profile.{day}", f"needs 1..{(24 * 60 - minutes(self.profile_start)) // self.interval_min} weights, got {len(weights)}")
+            if sum(weights) <= 0:
+                raise fail(f"profile.{day}", "weights must not all be zero")
+        return self
+
+    def weights_for(self, weekday: int) -> list[float]:
+        """Interval weights of ``weekday`` (0 = Monday), falling back to ``all``."""
+        assert self.profile is not None
+        return self.profile.get(WEEKDAYS[weekday], self.profile.get("all", []))  # type: ignore[call-overload]
+
+
+# --------------------------------------------------------------------------- handling
+
+
+class HandlingConfig(_Model):
+    """Handle time = talk + hold + after-call work (wrap); share of handled calls logged."""
+
+    talk: DistributionConfig
+    hold: DistributionConfig
+    wrap: DistributionConfig
+    logging_share: Probability = 0.95
+
+    @model_validator(mode="after")
+    def _positive(self) -> HandlingConfig:
+        if self.talk.mean_value <= 0:
+            raise fail("talk.mean", f"talk time must have a mean > 0 s, got {self.talk.mean_value}")
+        return self
+
+    @property
+    def mean_handle_s(self) -> float:
+        """Mean handle time (talk + hold + wrap) in seconds."""
+        return self.talk.mean_value + self.hold.mean_value + self.wrap.mean_value
+
+
+# --------------------------------------------------------------------------- staffing
+
+
+class ShiftConfig(_Model):
+    """``count`` agents working from ``start`` to ``end`` on the given weekdays."""
+
+    start: Clock
+    end: Clock
+    count: Int = Field(ge=0, le=100_000)
+    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+
+    @model_validator(mode="after")
+    def _order(self) -> ShiftConfig:
+        _check_clock("start", self.start)
+        _check_clock("end", self.end)
+        if self.start >= self.end:
+            raise fail("start", f"shift start {self.start:%H:%M} must be before end {self.end:%H:%M}")
+        return self
+
+
+class StaffingConfig(_Model):
+    """Agents on duty: ``constant`` (same on every open interval), ``table`` (per weekday,
+    one count per interval of the opening hours, key ``all`` as fallback) or ``shifts``."""
+
+    mode: Literal["constant", "table", "shifts"]
+    agents: Int | None = Field(default=None, ge=0, le=100_000)
+    table: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Annotated[Int, Field(ge=0, le=100_000)]]] | None = None
+    shifts: list[ShiftConfig] | None = None
+    table_file: str | None = None  # CSV weekday,interval_start,agents; read into ``table`` by the loader
+
+    @model_validator(mode="after")
+    def _mode(self) -> StaffingConfig:
+        given = {"constant": self.agents, "table": self.table, "shifts": self.shifts}
+        keys = {"constant": "agents", "table": "table", "shifts": "shifts"}
+        what = {
+            "constant": "'agents' (agents on every open interval, 0..100000)",
+            "table": "'table' (agents per interval, per weekday or 'all') or 'table_file' (a CSV weekday,interval_start,agents)",
+            "shifts": "'shifts' (a list of {start, end, count, days})",
+        }
+        if given[self.mode] is None:
+            raise fail(keys[self.mode], f"mode {self.mode} needs {what[self.mode]}")
+        for other, value in given.items():
+            if other != self.mode and value is not None:
+                key = keys[other]
+                raise fail(key, f"'{key}' is set but mode is {self.mode}; set staffing.{key}=null or staffing.mode={other}")
+        return self
+
+
+# --------------------------------------------------------------------------- callbacks, transfers, repeats
+
+FIRST_LINE = "first_line"
+
+
+class CaseTypeConfig(_Model):
+    """A kind of call: its share of arrivals and the group that must finish it (if any)."""
+
+    share: Probability
+    transfer_to: str | None = None
+
+
+class TransferConfig(_Model):
+    """Calls whose case type names ``transfer_to`` are handed to another agent group.
+
+    ``warm``: after ``first_talk`` the first agent phones a colleague in the target group
+    (queueing there in the customer's original queue position) while the customer holds;
+    when the colleague answers, both talk for ``handover``, then the first agent does
+    ``first_wrap``. No colleague within ``consult_limit_s`` (or a customer who prefers it,
+    ``prefer_callback_share``) → a case is created for a later callback instead
+    (``transfer_fallback_case``). ``blind``: the customer is put in the target group's queue
+    (original queue position, patience ``blind_patience``) and the first agent is released.
+    """
+
+    policy: Literal["off", "warm", "blind"] = "off"
+    groups: dict[str, StaffingConfig] = Field(default_factory=dict)
+    case_types: dict[str, CaseTypeConfig] = Field(default_factory=lambda: {"general": CaseTypeConfig(share=1.0)})
+    first_talk: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="lognormal", mean=90.0, cv=0.6))
+    handover: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="deterministic", mean=30.0))
+    first_wrap: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="deterministic", mean=30.0))
+    consult_limit_s: Float = Field(default=120.0, gt=0.0)
+    prefer_callback_share: Probability = 0.1
+    blind_patience: PatienceConfig = Field(default_factory=lambda: PatienceConfig(dist="exponential", mean=180.0))
+
+    @model_validator(mode="after")
+    def _routes(self) -> TransferConfig:
+        if FIRST_LINE in self.groups:
+            raise fail(f"groups.{FIRST_LINE}", "the first line is staffed by the top-level 'staffing' key")
+        total = sum(c.share for c in self.case_types.values())
+        if abs(total - 1.0) > 1e-9:
+            raise fail("case_types", f"shares must add up to 1, got {total:g}")
+        for name, c in self.case_types.items():
+            if c.transfer_to is not None and c.transfer_to not in self.groups:
+                allowed = ", ".join(self.groups) or "none defined"
+                raise fail(f"case_types.{name}.transfer_to", f"unknown group {c.transfer_to!r}; groups: {allowed} (define it under transfers.groups)")
+        return self
+
+
+class CallbackConfig(_Model):
+    """Virtual queue: a queued caller may hang up and keep their place for a callback."""
+
+    enabled: bool = False
+    trigger: Literal["on_arrival", "after_wait"] = "on_arrival"
+    threshold_s: Float = Field(default=120.0, ge=0.0)
+    accept_share: Probability = 0.3
+    promise_window_s: Float = Field(default=3600.0, gt=0.0)
+    ring_s: Float = Field(default=20.0, ge=0.0)
+    answer_probability: Probability = 0.8
+    retry_gap_s: Float = Field(default=600.0, ge=0.0)
+    max_attempts: Int = Field(default=3, ge=1, le=20)
+    failed_attempt_s: Float = Field(default=30.0, ge=0.0)
+    pending_at_close: Literal["serve", "next_opening"] = "serve"
+    kpi_convention: Literal["answered_when_made", "answered_at_request", "not_answered"] = "answered_when_made"
+
+
+class RepeatConfig(_Model):
+    """Callers who abandon (or whose callback failed) call again after a delay."""
+
+    enabled: bool = False
+    probability: Probability = 0.4
+    delay: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="exponential", mean=1200.0))
+    max_attempts: Int = Field(default=3, ge=2, le=20)
+
+
+# --------------------------------------------------------------------------- targets & run
+
+
+class TargetsConfig(_Model):
+    """The service agreement's targets for incoming calls (strict inequalities)."""
+
+    availability_min: Probability = 0.91
+    service_level_min: Probability = 0.90
+    threshold_s: Float = Field(default=90.0, gt=0.0)
+    asa_max_s: Float = Field(default=90.0, gt=0.0)
+    aht_max_s: Float = Field(default=350.0, gt=0.0)
+    logging_min: Probability = 0.90
+
+
+class RunConfig(_Model):
+    """Date range (inclusive) and seed of a run."""
+
+    start: Day
+    end: Day
+    seed: Int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _range(self) -> RunConfig:
+        if self.end < self.start:
+            raise fail("end", f"{self.end} is before start {self.start}")
+        if (self.end - self.start).days > 3 * 366:
+            raise fail("end", "a run covers at most three years")
+        return self
+
+
+class SweepConfig(_Model):
+    """A staffing sweep: ``add`` k agents to every open interval, or ``multiply`` by m."""
+
+    mode: Literal["add", "multiply"] = "add"
+    levels: list[Float] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _levels(self) -> SweepConfig:
+        if self.mode == "multiply" and any(v < 0 for v in self.levels):
+            raise fail("levels", "multipliers must be >= 0")
+        if self.mode == "add" and any(v != int(v) for v in self.levels):
+            raise fail("levels", "with mode add the levels are whole numbers of agents")
+        return self
+
+
+class MonteCarloConfig(_Model):
+    """Replications (``python -m sim.mc``): how many, where, and where results go."""
+
+    replications: Int = Field(default=20, ge=1, le=100_000)
+    workers: Int | None = Field(default=None, ge=1, le=1024)
+    scheduler: str | None = None
+    keep_calls: bool = False
+    conf: float = Field(default=0.95, gt=0.5, lt=1.0)
+    precision: dict[str, Annotated[Float, Field(gt=0.0)]] | None = None
+    max_replications: Int = Field(default=1000, ge=1, le=100_000)
+    sweep: SweepConfig | None = None
+    out_dir: str = "outputs/montecarlo"
+
+    @model_validator(mode="after")
+    def _precision(self) -> MonteCarloConfig:
+        known = {"availability", "service_level", "asa_s", "mean_wait_all_s", "aht_s", "logging_share", "occupancy", "overtime_s"}
+        for kpi in self.precision or {}:
+            if kpi not in known:
+                raise fail(f"precision.{kpi}", f"unknown KPI; allowed: {', '.join(sorted(known))}")
+        if self.max_replications < self.replications:
+            raise fail("max_replications", f"must be >= replications ({self.replications})")
+        return self
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Scenario(_Model):
+    """The whole, validated scenario."""
+
+    name: str = "default"
+    description: str = ""
+    calendar: CalendarConfig
+    demand: DemandConfig
+    handling: HandlingConfig
+    patience: PatienceConfig
+    staffing: StaffingConfig
+    targets: TargetsConfig = Field(default_factory=TargetsConfig)
+    run: RunConfig
+    montecarlo: MonteCarloConfig = Field(default_factory=MonteCarloConfig)
+    callbacks: CallbackConfig = Field(default_factory=CallbackConfig)
+    transfers: TransferConfig = Field(default_factory=TransferConfig)
+    repeats: RepeatConfig = Field(default_factory=RepeatConfig)
+
+    @model_validator(mode="after")
+    def _cross(self) -> Scenario:
+        for wd, name in enumerate(WEEKDAYS):
+            hours = self.calendar.hours_of(wd)
+            if hours is None:
+                continue
+            _check_profile_covers(self, wd, name, hours)
+            _check_grid(self, name, hours)
+            for key, st in self.staffing_by_group().items():
+                _check_table(self, st, "staffing" if key == FIRST_LINE else f"transfers.groups.{key}", wd, name, hours)
+        return self
+
+    @property
+    def features_on(self) -> bool:
+        """Whether callbacks, transfers or repeat contacts are switched on."""
+        return self.callbacks.enabled or self.transfers.policy != "off" or self.repeats.enabled
+
+    def staffing_by_group(self) -> dict[str, StaffingConfig]:
+        """Staffing of every agent group, the first line first."""
+        return {FIRST_LINE: self.staffing, **self.transfers.groups}
+
+
+def _check_profile_covers(s: Scenario, wd: int, name: str, hours: HoursConfig) -> None:
+    weights = s.demand.weights_for(wd)
+    start = minutes(s.demand.profile_start)
+    end = start + len(weights) * s.demand.interval_min
+    if not weights or start > minutes(hours.opens) or end < minutes(hours.closes):
+        covered = f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}" if weights else "nothing"
+        key = f"demand.profile.{name}" if s.demand.profile and name in s.demand.profile else "demand.profile.all"
+        raise fail(
+            key,
+            f"the profile covers {covered} but calendar.hours.{name} is open "
+            f"{hours.opens:%H:%M}-{hours.closes:%H:%M}; it must cover the opening hours",
+        )
+
+
+def _check_grid(s: Scenario, name: str, hours: HoursConfig) -> None:
+    step = s.demand.interval_min
+    for key, t in (("opens", hours.opens), ("closes", hours.closes)):
+        if minutes(t) % step:
+            raise fail(f"calendar.hours.{name}.{key}", f"{t:%H:%M} is not on the {step}-minute interval grid (demand.interval_min)")
+
+
+def _check_table(s: Scenario, st: StaffingConfig, prefix: str, wd: int, name: str, hours: HoursConfig) -> None:
+    table = st.table
+    if st.mode != "table" or table is None:
+        return
+    key = name if name in table else "all"
+    if key not in table:
+        raise fail(f"{prefix}.table.{name}", f"no staffing for {name} (open {hours.opens:%H:%M}-{hours.closes:%H:%M}) and no 'all' entry")
+    need = (minutes(hours.closes) - minutes(hours.opens)) // s.demand.interval_min
+    if len(table[key]) != need:  # type: ignore[index]
+        raise fail(
+            f"{prefix}.table.{key}",
+            f"needs exactly {need} values (one per {s.demand.interval_min}-minute interval of "
+            f"{hours.opens:%H:%M}-{hours.closes:%H:%M} on {name}), got {len(table[key])}",  # type: ignore[index]
+        )

@@ -1,0 +1,219 @@
+"""Scenario comparison: paired CIs under common random numbers, target verdicts, specs, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import sim
+from sim.faces.compare import main as cli_main
+from sim.study.compare import (
+    Comparison,
+    compare,
+    paired_differences,
+    parse_spec,
+    pool_days,
+    scenarios_from_specs,
+    split_overrides,
+    summarize_replications,
+)
+
+LOADED = ["staffing=flat", "demand.volume=600"]  # tiny: two December days, ~1,150 calls
+
+
+@pytest.fixture(scope="module")
+def agents() -> Comparison:
+    """8 vs 10 agents on the same calls (8 agents is tight, 10 comfortable)."""
+    scenarios = {
+        "eight": sim.load_scenario("tiny", [*LOADED, "staffing.agents=8"]),
+        "ten": sim.load_scenario("tiny", [*LOADED, "staffing.agents=10"]),
+    }
+    return compare(scenarios, reps=8, seed=11, workers=1, levels=("interval", "day", "run"))
+
+
+def _run_rows(cmp: Comparison, label: str) -> pd.DataFrame:
+    rows = cmp.kpis[(cmp.kpis["level"] == "run") & (cmp.kpis["scenario"] == label)]
+    return rows.set_index("replication").sort_index()
+
+
+def test_more_agents_are_better_with_a_ci_above_zero(agents: Comparison) -> None:
+    d = agents.differences.set_index("kpi")
+    sl = d.loc["service_level"]
+    assert sl["scenario"] == "ten" and sl["baseline"] == "eight" and sl["pairs"] == 8
+    assert sl["difference"] > 0 and sl["ci_low"] > 0, sl
+    assert sl["assessment"] == "better"
+    assert d.loc["availability", "ci_low"] > 0 and d.loc["availability", "assessment"] == "better"
+    assert d.loc["asa_s", "ci_high"] < 0 and d.loc["asa_s", "assessment"] == "better"
+    assert d.loc["staffed_s", "assessment"] == "costs more"
+    # scheduled agent time: exactly 2 agents more over every open hour of the calendar
+    open_s = sim.opening_hours(agents.scenarios["eight"])["open_h"].sum() * 3600
+    assert d.loc["staffed_s", "difference"] == pytest.approx(2 * open_s)
+
+
+def test_common_random_numbers_give_the_same_calls(agents: Comparison) -> None:
+    a, b = _run_rows(agents, "eight"), _run_rows(agents, "ten")
+    assert (a["offered"] == b["offered"]).all(), "staffing must not change the demand"
+    assert a["offered"].nunique() > 1, "replications differ from each other"
+    d = agents.differences.set_index("kpi").loc["offered"]
+    assert d["difference"] == 0 and d["assessment"] == "identical"
+
+
+def test_paired_ci_matches_a_hand_computation(agents: Comparison) -> None:
+    a, b = _run_rows(agents, "eight"), _run_rows(agents, "ten")
+    diff = (b["service_level"] - a["service_level"]).to_numpy()
+    n = diff.size
+    half = stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / np.sqrt(n)
+    row = agents.differences.set_index("kpi").loc["service_level"]
+    assert row["difference"] == pytest.approx(diff.mean())
+    assert row["ci_low"] == pytest.approx(diff.mean() - half)
+    assert row["ci_high"] == pytest.approx(diff.mean() + half)
+    assert row["p_value"] == pytest.approx(stats.ttest_rel(b["service_level"], a["service_level"]).pvalue)
+    # the same seeds make the scenarios positively correlated: pairing narrows the interval
+    assert row["half_width"] < row["unpaired_half_width"]
+
+
+def test_table_means_cis_and_verdicts_are_consistent(agents: Comparison) -> None:
+    t = agents.table.set_index(["scenario", "kpi"])
+    targets = agents.scenarios["eight"].targets
+    bounds = {"availability": (targets.availability_min, True), "service_level": (targets.service_level_min, True),
+              "asa_s": (targets.asa_max_s, False), "aht_s": (targets.aht_max_s, False),
+              "logging_share": (targets.logging_min, True)}
+    met_col = {"availability": "availability_met", "service_level": "service_level_met", "asa_s": "asa_met",
+               "aht_s": "aht_met", "logging_share": "logging_met"}
+    for label in agents.labels:
+        rows = _run_rows(agents, label)
+        for kpi, (bound, above) in bounds.items():
+            r = t.loc[(label, kpi)]
+            x = rows[kpi].to_numpy(float)
+            assert r["mean"] == pytest.approx(x.mean())
+            half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
+            assert r["ci_low"] == pytest.approx(x.mean() - half) and r["ci_high"] == pytest.approx(x.mean() + half)
+            assert bool(r["mean_met"]) == (r["mean"] > bound if above else r["mean"] < bound)
+            if r["verdict"] == "meets":
+                assert (r["ci_low"] > bound) if above else (r["ci_high"] < bound)
+            elif r["verdict"] == "misses":
+                assert (r["ci_high"] <= bound) if above else (r["ci_low"] >= bound)
+            else:
+                assert r["verdict"] == "uncertain" and r["ci_low"] <= bound <= r["ci_high"]
+            # P(met) agrees with the runner's own per-replication judgement
+            assert r["p_met"] == pytest.approx(rows[met_col[kpi]].astype(bool).mean())
+    sl = t.xs("service_level", level="kpi")
+    assert sl.loc["ten", "mean"] > sl.loc["eight", "mean"]
+    assert sl.loc["ten", "p_met"] >= sl.loc["eight", "p_met"]
+
+
+def test_days_missed_count_the_daily_flags(agents: Comparison) -> None:
+    per = agents.per_replication("run").set_index(["scenario", "replication"])
+    days = agents.level("day")
+    for (label, k), g in days.groupby(["scenario", "replication"]):
+        g = g[g["offered"] > 0]
+        assert per.loc[(label, k), "open_days"] == len(g) == 2
+        assert per.loc[(label, k), "days_missed_service_level"] == (~g["service_level_met"].astype(bool)).sum()
+        assert per.loc[(label, k), "days_missed_any"] == (~g["all_met"].astype(bool)).sum()
+    t = agents.table.set_index(["scenario", "kpi"])
+    assert t.loc[("eight", "days_missed_service_level"), "mean"] >= t.loc[("ten", "days_missed_service_level"), "mean"]
+
+
+def test_pooling_every_day_equals_the_whole_run(agents: Comparison) -> None:
+    pooled = pool_days(agents.level("day")).set_index(["scenario", "replication"])
+    run = agents.level("run").set_index(["scenario", "replication"])
+    for kpi in ("offered", "answered", "service_level", "availability", "staffed_s", "overtime_s"):
+        pd.testing.assert_series_equal(pooled[kpi].astype(float), run[kpi].astype(float).reindex(pooled.index), check_names=False)
+    assert pooled["asa_s"].to_numpy() == pytest.approx(run["asa_s"].reindex(pooled.index).to_numpy())
+
+
+def test_intraday_covers_the_opening_hours(agents: Comparison) -> None:
+    intra = agents.intraday()
+    asa = intra[intra["kpi"] == "asa_s"]
+    assert set(asa["scenario"]) == {"eight", "ten"}
+    assert asa["clock"].min() == "08:00" and asa["clock"].max() == "16:30"
+    peak = asa.set_index(["scenario", "clock"])["mean"]
+    assert (peak["eight"] >= peak["ten"] - 1e-9).mean() > 0.8, "fewer agents wait longer in most intervals"
+
+
+def test_summaries_of_groups_and_paired_groups() -> None:
+    frame = pd.DataFrame({
+        "scenario": ["a"] * 4 + ["b"] * 4,
+        "group": ["g", "g", "h", "h"] * 2,
+        "replication": [0, 1, 0, 1] * 2,
+        "x": [1.0, 3.0, 10.0, 10.0, 2.0, 5.0, 10.0, 10.0],
+    })
+    s = summarize_replications(frame, ["x"], ("scenario", "group")).set_index(["scenario", "group"])
+    assert s.loc[("a", "g"), "mean"] == 2.0 and s.loc[("b", "g"), "mean"] == 3.5
+    d = paired_differences(frame, ["x"], "a", ("group",)).set_index("group")
+    assert d.loc["g", "difference"] == 1.5 and d.loc["g", "pairs"] == 2
+    assert d.loc["h", "assessment"] == "identical"
+
+
+def test_spec_parsing() -> None:
+    assert parse_spec("close_1600") == parse_spec("close_1600:")
+    s = parse_spec("more=default:staffing=flat,staffing.agents=14")
+    assert (s.label, s.name, s.overrides) == ("more", "default", ("staffing=flat", "staffing.agents=14"))
+    s = parse_spec("default:staffing.agents=14")
+    assert s.label == "default:staffing.agents=14" and s.name == "default"
+    assert split_overrides("calendar.closed_eves=[Julafton,Nyårsafton],x='a,b',y=1") == [
+        "calendar.closed_eves=[Julafton,Nyårsafton]", "x='a,b'", "y=1"]
+    with pytest.raises(sim.ScenarioError, match="label"):
+        parse_spec("=:")
+
+
+def test_spec_errors_name_the_scenario() -> None:
+    with pytest.raises(sim.ScenarioError, match="unique"):
+        scenarios_from_specs(["tiny", "tiny"])
+    with pytest.raises(sim.ScenarioError, match="not compared"):
+        scenarios_from_specs(["tiny"], extra={"other": ["staffing.agents=3"]})
+    with pytest.raises(sim.ScenarioError, match="'bad'.*staffing.agents"):
+        scenarios_from_specs(["tiny", "bad=tiny:staffing.agents=-3"])
+    with pytest.raises(sim.ScenarioError, match="no_such_experiment"):
+        scenarios_from_specs(["no_such_experiment"])
+
+
+def test_save_and_load_round_trip(agents: Comparison, tmp_path) -> None:
+    agents.save(tmp_path)
+    back = Comparison.load(tmp_path)
+    assert back.labels == agents.labels and back.seed == agents.seed and back.replications == 8
+    pd.testing.assert_frame_equal(back.table, agents.table)
+    assert back.scenarios["ten"] == agents.scenarios["ten"]
+    assert {"table.csv", "differences.csv", "daily.csv", "intraday.csv", "kpis.parquet"} <= {p.name for p in tmp_path.iterdir()}
+
+
+def test_cli_compares_writes_and_resumes(tmp_path, capsys) -> None:
+    out = tmp_path / "cmp"
+    args = ["tiny", "more=tiny:staffing.agents=14", "--reps", "2", "--workers", "1", "--out", str(out),
+            "-o", "demand.volume=300", "--set", "more", "run.seed=5", "--no-interval"]
+    cli_main(args)
+    text = capsys.readouterr().out
+    assert "Paired differences to tiny" in text and "more − tiny" in text
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["labels"] == ["tiny", "more"] and meta["replications"] == 2
+    scen = json.loads((out / "scenarios.json").read_text())
+    assert scen["more"]["staffing"]["agents"] == 14 and scen["more"]["demand"]["volume"] == 300
+    assert scen["more"]["run"]["seed"] == 5 and scen["tiny"]["run"]["seed"] != 5
+    assert (out / "report.html").exists() and (out / "compare_daily.png").exists()
+    # every scenario used the baseline's seed, whatever its own run.seed
+    assert meta["seed"] == scen["tiny"]["run"]["seed"]
+    before = (out / "tiny" / "replications" / "rep_000000.parquet").stat().st_mtime_ns
+    cli_main(args)  # resumes: nothing recomputed
+    assert (out / "tiny" / "replications" / "rep_000000.parquet").stat().st_mtime_ns == before
+
+
+def test_cli_reports_a_bad_scenario_without_a_traceback(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["tiny", "tiny:staffing.agents=-1", "--out", str(tmp_path)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "staffing.agents" in err and "Traceback" not in err
+
+
+def test_module_entry_point() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-m", "sim.compare", "--help"], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "python -m sim.compare" in done.stdout and "SPEC" in done.stdout
