@@ -62,7 +62,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.model.engine import (
+from sim.model.callstate import (
     ABANDONED,
     ANSWERED,
     CALLBACK_FAILED,
@@ -142,14 +142,9 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | Non
     """The call records (see the module docstring for the schema)."""
     lab = labels or Labels()
     origin = np.datetime64(start, "ns")
-    ex = out.extra
-    src = np.asarray(ex["source"], dtype=np.int64)  # the pre-drawn call each row copies (repeats: the first)
-    arrival = np.asarray(ex["arrival"], dtype=float)
-    patience = np.asarray(ex["patience"], dtype=float)
-    closes = np.asarray(ex["closes_at"], dtype=float)
-    attempt = np.asarray(ex["attempt"], dtype=np.int64)
-    customer = np.asarray(ex["customer"], dtype=np.int64)
-    cb_flag = np.asarray(ex["cb_flag"], dtype=bool)
+    src = out.source  # the pre-drawn call each row copies (repeats: the first)
+    arrival, patience, closes = out.arrival, out.patience, out.closes_at
+    attempt, customer, cb_flag = out.attempt, out.customer, out.cb_flag
     code = _fates(out, cb_flag)
     connected = out.answered_at
     parts = _parts(calls, out, src, code)
@@ -160,7 +155,7 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | Non
     accepted = out.cb_accepted_at
     answered_at = _kpi_answer_time(connected, accepted, lab.cb_convention)
     wait = np.where(np.isnan(answered_at), np.where(np.isnan(accepted), patience, accepted - arrival), answered_at - arrival)
-    offered = _callback_offered(lab, ex, connected, arrival, patience, cb_flag)
+    offered = _callback_offered(lab, out, connected, arrival, patience, cb_flag)
     on_time = pd.array(np.where(np.isnan(out.cb_first_attempt), False, out.cb_first_attempt <= accepted + lab.cb_window_s), dtype="boolean")
     on_time[np.isnan(out.cb_first_attempt)] = pd.NA
     has_agent = out.agent >= 0
@@ -218,9 +213,10 @@ def _kpi_answer_time(connected: np.ndarray, accepted: np.ndarray, convention: st
     return connected
 
 
-def _callback_offered(lab: Labels, ex: dict, connected: np.ndarray, arrival: np.ndarray, patience: np.ndarray, cb_flag: np.ndarray) -> np.ndarray:
+def _callback_offered(lab: Labels, out: Outcome, connected: np.ndarray, arrival: np.ndarray, patience: np.ndarray,
+                      cb_flag: np.ndarray) -> np.ndarray:
     if not lab.cb_after_wait:
-        return np.asarray(ex["cb_offered"], dtype=bool)
+        return out.cb_offered
     waited = np.where(np.isnan(connected), patience, connected - arrival)
     return cb_flag | (waited >= lab.cb_threshold_s)
 
@@ -267,7 +263,7 @@ def busy_segments(calls: Calls, out: Outcome) -> tuple[np.ndarray, np.ndarray, n
     records; the model logs the others (transfers, callbacks) explicitly."""
     plain = (out.fate == DERIVE) & ~np.isnan(out.answered_at)  # repeat contacts included
     starts = out.answered_at[plain]
-    handle = calls.handle[np.asarray(out.extra["source"], dtype=np.int64)[plain]]
+    handle = calls.handle[out.source[plain]]
     return (
         np.concatenate([out.agent[plain], np.asarray(out.busy_agent, dtype=np.int64)]),
         np.concatenate([starts, np.asarray(out.busy_start, dtype=float)]),

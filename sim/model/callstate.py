@@ -1,0 +1,184 @@
+"""The one declaration of per-call state, and the fate codes.
+
+Every attribute the model keeps per call is declared once in :data:`FIELDS`: its name, dtype,
+meaning, where its value comes from for a pre-drawn call (``start``), what a repeat contact
+gets (``repeat``) and whether it is handed to the records (``export``). The engine's working
+lists, a repeat contact's copy and the :class:`Outcome` arrays are all derived from it, so a
+new per-call attribute is one new line here (``tests/model/test_callstate.py`` checks that
+nothing is kept per call outside this list and that a repeat contact copies every field).
+
+``start`` is the name of a :class:`~sim.world.demand.Calls` field (its values are copied), a
+function ``(calls, features) -> list``, or a constant. ``repeat`` is ``"same"`` (the same
+customer with the same need: the first attempt's value), ``"fresh"`` (the ``start``
+constant again: state and outcomes begin anew) or ``"new"`` (given by
+:mod:`sim.model.repeats` when it creates the contact: a new arrival, new draws).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from sim.model.rules import Features
+from sim.world.demand import Calls
+
+# final fates (codes; names in FATES). DERIVE: the records derive answered / abandoned /
+# callback_requested from the times.
+(DERIVE, ANSWERED, ABANDONED, CALLBACK_MADE, CALLBACK_FAILED, WARM, BLIND_DONE, TRANSFER_ABANDONED, FALLBACK,
+ CALLBACK_PENDING) = range(-1, 9)
+FATES: tuple[str, ...] = (
+    "answered", "abandoned", "callback_made", "callback_failed_case", "transferred_warm",
+    "transferred_blind", "transfer_abandoned", "transfer_fallback_case", "callback_requested",
+)
+
+INF = float("inf")
+NAN = float("nan")
+
+Start = str | Callable[[Calls, Features], list] | float | int | bool | None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One per-call attribute of the model."""
+
+    name: str
+    dtype: type  # of the exported array: float, int, bool or object
+    meaning: str
+    start: Start
+    repeat: Literal["same", "fresh", "new"]
+    export: bool = False
+
+    def initial(self, calls: Calls, f: Features) -> list:
+        """The working list for the pre-drawn calls."""
+        if isinstance(self.start, str):
+            return getattr(calls, self.start).tolist()
+        if callable(self.start):
+            return self.start(calls, f)
+        return [self.start] * len(calls)
+
+
+def _handle(c: Calls, f: Features) -> list[float]:
+    return c.handle.tolist()
+
+
+def _deadline(c: Calls, f: Features) -> list[float]:
+    return (c.arrival + c.patience).tolist()
+
+
+def _transfer_to(c: Calls, f: Features) -> list[int]:
+    return [f.transfer_to[k] for k in c.case.tolist()] if f.transfer else [-1] * len(c)
+
+
+def _answer_u(c: Calls, f: Features) -> list:
+    # calls x attempts: costly as Python lists, so only when callbacks are on
+    return c.callback_answer_u.tolist() if f.callbacks else [None] * len(c)
+
+
+def _index(c: Calls, f: Features) -> list[int]:
+    return list(range(len(c)))
+
+
+FIELDS: tuple[Field, ...] = (
+    # -- who, when, with what need ------------------------------------------------------
+    Field("arrival", float, "when the call is offered (s since the run's origin)", "arrival", "new", export=True),
+    Field("patience", float, "how long the caller waits before hanging up (inf: never)", "patience", "same", export=True),
+    Field("deadline", float, "arrival + patience: the caller hangs up after this", _deadline, "new"),
+    Field("closes_at", float, "closing time of the opening the call arrived in", "closes_at", "new", export=True),
+    Field("customer", int, "index of the customer's first attempt", _index, "same", export=True),
+    Field("source", int, "index of the pre-drawn call whose draws this row uses", _index, "same", export=True),
+    Field("attempt", int, "1 for a first call, 2.. for repeat contacts", 1, "new", export=True),
+    Field("handle", float, "talk + hold + wrap of the call", _handle, "same"),
+    Field("wrap", float, "after-call work", "wrap", "same"),
+    Field("logged", bool, "the agent logs a case when handling it", "logged", "same"),
+    Field("case", int, "case type (index into transfers.case_types)", "case", "same"),
+    # -- transfers ------------------------------------------------------------------------
+    Field("transfer_to", int, "target group of the case type (-1: none)", _transfer_to, "same"),
+    Field("first_talk", float, "first agent's talk before a transfer", "first_talk", "same"),
+    Field("handover", float, "warm transfer: talk of both agents with the customer", "handover", "same"),
+    Field("first_wrap", float, "first agent's wrap after a transfer", "first_wrap", "same"),
+    Field("prefer_cb", bool, "prefers a case to a warm transfer", "prefer_callback", "same"),
+    Field("blind_patience", float, "patience in the target queue after a blind transfer", "blind_patience", "same"),
+    Field("deadline2", float, "blind transfer: hangs up in the target queue after this", INF, "fresh"),
+    Field("consult_state", int, "warm transfer consultation: 0 none, 1 waiting, 2 taken, 3 gave up", 0, "fresh"),
+    # -- callbacks ------------------------------------------------------------------------
+    Field("cb_accept", bool, "would accept a callback offer", "callback_accept", "same"),
+    Field("cb_answer_u", object, "uniforms deciding whether each callback attempt is answered", _answer_u, "new"),
+    Field("cb_flag", bool, "accepted a callback: off the line, keeps the queue place", False, "fresh", export=True),
+    Field("cb_offered", bool, "a callback was offered on arrival", False, "fresh", export=True),
+    # -- repeat contacts ------------------------------------------------------------------
+    Field("repeat", bool, "would call again after abandoning / a failed callback", "repeat", "new"),
+    # -- outcome ------------------------------------------------------------------------------
+    Field("answered_at", float, "when an agent connected (NaN: never)", NAN, "fresh", export=True),
+    Field("agent", int, "first agent who handled the call (-1: none)", -1, "fresh", export=True),
+    Field("fate", int, "fate code (DERIVE: from the times)", DERIVE, "fresh", export=True),
+    Field("ended_at", float, "end of the last work on the call, when not derived", NAN, "fresh", export=True),
+    Field("agent2", int, "agent of the target group (transfers)", -1, "fresh", export=True),
+    Field("answered2_at", float, "when the target group took over", NAN, "fresh", export=True),
+    Field("consult_wait", float, "warm transfer: first agent's wait for a colleague", NAN, "fresh", export=True),
+    Field("first_handle", float, "first agent's time on a transferred call", NAN, "fresh", export=True),
+    Field("second_handle", float, "target agent's time", NAN, "fresh", export=True),
+    Field("cb_accepted_at", float, "when the caller accepted a callback", NAN, "fresh", export=True),
+    Field("cb_first_attempt", float, "first outbound callback attempt", NAN, "fresh", export=True),
+    Field("cb_attempts", int, "outbound callback attempts made", 0, "fresh", export=True),
+    Field("logged_case", bool, "a case was created without a handled call (fallback, failed callback)", False, "fresh",
+          export=True),
+)
+NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+NEW: frozenset[str] = frozenset(f.name for f in FIELDS if f.repeat == "new")
+"""The fields :mod:`sim.model.repeats` must give a repeat contact."""
+
+
+class CallState:
+    """The per-call working lists (one attribute per :data:`FIELDS` entry; index = call)."""
+
+    n0: int
+
+    def init_calls(self, calls: Calls, f: Features) -> None:
+        self.n0 = len(calls)
+        for fd in FIELDS:
+            setattr(self, fd.name, fd.initial(calls, f))
+
+    def append_copy(self, i: int, new: dict[str, object]) -> int:
+        """Add call ``j`` by the same customer as call ``i``: same need, fresh state, and the
+        ``new`` values (exactly the fields declared ``repeat="new"``). Returns ``j``."""
+        if new.keys() != NEW:
+            raise ValueError(f"a repeat contact needs exactly {sorted(NEW)}, got {sorted(new)}")
+        j = len(self.arrival)
+        for fd in FIELDS:
+            column = getattr(self, fd.name)
+            if fd.repeat == "same":
+                column.append(column[i])
+            elif fd.repeat == "fresh":
+                column.append(fd.start)
+            else:
+                column.append(new[fd.name])
+        return j
+
+    def exported(self) -> dict[str, np.ndarray]:
+        """The exported fields as arrays (for :class:`Outcome`)."""
+        return {fd.name: np.asarray(getattr(self, fd.name), dtype=fd.dtype) for fd in FIELDS if fd.export}
+
+    if TYPE_CHECKING:  # the lists are set from FIELDS; this tells mypy they exist
+        def __getattr__(self, name: str) -> list[Any]: ...
+
+
+class Outcome:
+    """What the model hands to the records: every exported per-call field as an array
+    (``out.answered_at``, ``out.fate`` …, index = call, repeat contacts after the pre-drawn
+    calls), the presence log (one row per agent stint) and the busy log of the work the
+    records cannot derive themselves (transfers, callbacks)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], present: tuple[list, list, list, list],
+                 busy: tuple[list, list, list]) -> None:
+        self.__dict__.update(arrays)
+        self.present_agent, self.present_group, self.present_start, self.present_end = present
+        self.busy_agent, self.busy_start, self.busy_end = busy
+
+    def __len__(self) -> int:
+        return int(self.arrival.size)
+
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> np.ndarray: ...

@@ -1,0 +1,111 @@
+"""Agent groups and their queues.
+
+A group's queue is a heap ordered by *queue position*: the caller's original arrival time.
+Fresh callers therefore queue first come, first served; a caller who accepted a callback
+keeps their entry (and place) while off the line, so callbacks and live callers are served in
+queue-position order; a transferred caller enters the target group's queue with their
+original position, ahead of anyone who arrived later (Kontakta: "Kund ska prioriteras
+utifrån sin köplats i nummerordning"; "behålla sin prioritet och köplats").
+
+Abandonment needs no event: a caller whose patience ran out before an agent reached them is
+skipped when popped (and recorded as abandoned at ``arrival + patience``), which gives exactly
+the same fates and times as a timer per caller. An entry pushed while an agent is idle goes
+straight to the agent who has been idle longest.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+
+import simpy
+
+from sim.model.callstate import CallState
+from sim.model.rules import Features
+from sim.world.staffing import Schedule
+
+# entry kinds in a group's queue: (position, seq, kind, call)
+CALL, CONSULT, BLIND, CALLBACK = 0, 1, 2, 3
+Entry = tuple[float, int, int, int]
+WAITING, TAKEN, GAVE_UP = 1, 2, 3  # consultation states (warm transfers)
+
+
+class Group:
+    """One agent group: its queue (a heap by queue position), idle agents, staffing state."""
+
+    __slots__ = ("gid", "offset", "schedule", "queue", "idle", "present", "target", "closed", "carried", "pending")
+
+    def __init__(self, gid: int, offset: int, schedule: Schedule) -> None:
+        self.gid = gid
+        self.offset = offset  # global id of the group's agent 0
+        self.schedule = schedule
+        self.queue: list[Entry] = []
+        self.idle: deque[tuple[int, simpy.Event]] = deque()
+        self.present = [False] * max(schedule.max_agents, 1)
+        self.target = 0
+        self.closed = True
+        self.carried: list[Entry] = []  # callbacks held for the next opening
+        self.pending = 0  # callback retries scheduled but not yet due
+
+
+class Queues(CallState):
+    """Pushing to and popping from the groups' queues; the busy log of agent work."""
+
+    env: simpy.Environment
+    f: Features
+    groups: list[Group]
+    seq: int
+    busy_log: tuple[list[int], list[float], list[float]]
+
+    def push(self, g: Group, position: float, kind: int, i: int) -> None:
+        self.seq += 1
+        entry = (position, self.seq, kind, i)
+        if g.idle:
+            g.idle.popleft()[1].succeed(entry)
+        else:
+            heapq.heappush(g.queue, entry)
+
+    def is_callback(self, i: int, now: float) -> bool:
+        """Whether a queued caller is (by now) a callback; :mod:`sim.model.callbacks` says."""
+        return False
+
+    def next_entry(self, g: Group) -> Entry | None:
+        """Pop the first entry that still needs an agent; expired callers are skipped."""
+        queue, now, cb = g.queue, self.env.now, self.f.callbacks
+        while queue:
+            e = heapq.heappop(queue)
+            kind, i = e[2], e[3]
+            if kind == CALL:
+                if cb and self.is_callback(i, now):  # from now on it is a callback to make
+                    e = (e[0], e[1], CALLBACK, i)
+                    if g.closed and self.f.cb_next_opening:
+                        g.carried.append(e)
+                        continue
+                    return e
+                if self.deadline[i] >= now:
+                    return e
+            elif kind == CALLBACK:
+                if g.closed and self.f.cb_next_opening:
+                    g.carried.append(e)
+                    continue
+                return e
+            elif kind == CONSULT:
+                if self.consult_state[i] == WAITING:
+                    return e
+            elif self.deadline2[i] >= now:  # BLIND
+                return e
+        return None
+
+    def ewt(self, g: Group) -> float:
+        """Estimated wait on arrival: entries still needing an agent × mean handle / agents."""
+        now = self.env.now
+        ahead = sum(1 for _, _, kind, i in g.queue if kind != CALL or self.cb_flag[i] or self.deadline[i] >= now)
+        agents = sum(g.present)
+        return (ahead + 1) * self.f.mean_handle_s / agents if agents else float("inf")
+
+    def log_busy(self, gk: int, t0: float) -> None:
+        """Agent ``gk`` worked from ``t0`` until now (work the records cannot derive)."""
+        agent, start, end = self.busy_log
+        agent.append(gk)
+        start.append(t0)
+        end.append(self.env.now)
