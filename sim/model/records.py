@@ -104,10 +104,6 @@ class Labels:
     cb_window_s: float = float("inf")
 
 
-def _stamps(origin: np.datetime64, seconds: np.ndarray) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(origin + pd.to_timedelta(seconds, unit="s"))
-
-
 def _ints(values: np.ndarray, valid: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(np.where(valid, values, 0).astype(np.int64), ~valid)
 
@@ -138,10 +134,35 @@ def _parts(calls: Calls, out: Outcome, src: np.ndarray, code: np.ndarray) -> dic
     return {"talk_s": np.where(not_handled, nan, t), "hold_s": np.where(not_handled, nan, h), "wrap_s": np.where(not_handled, nan, w)}
 
 
+STAMP_COLUMNS: tuple[str, ...] = (
+    "arrival", "answered_at", "ended_at", "closes_at", "connected_at", "answered2_at", "callback_accepted_at",
+    "callback_first_attempt_at",
+)
+
+
+def _stamp_columns(origin: np.datetime64, seconds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Seconds since ``origin`` -> datetime64[ns] (NaN -> NaT), every column in one conversion
+    (pandas' own float-seconds rounding, so the stamps are those of ``pd.to_timedelta``)."""
+    names = list(seconds)
+    n = next(iter(seconds.values())).size
+    flat = np.concatenate([np.asarray(seconds[k], dtype=float) for k in names]) if n else np.empty(0)
+    ns = pd.to_timedelta(flat, unit="s").as_unit("ns").asi8
+    nat = np.isnan(flat)
+    stamps = np.where(nat, np.iinfo(np.int64).min, ns + origin.astype("datetime64[ns]").astype(np.int64)).view("M8[ns]")
+    return {k: stamps[j * n:(j + 1) * n] for j, k in enumerate(names)}
+
+
+def _strings(names: tuple[str | None, ...], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A ``str`` column of ``names[codes]`` (a code of -1 or a name None: missing)."""
+    known = [x if x is not None else "" for x in names]
+    codes = np.asarray(codes, dtype=np.int64)
+    missing = np.asarray([x is None for x in names] + [True])[codes] if codes.size else np.zeros(0, bool)
+    return pd.array(known, dtype="str").take(np.where(missing, -1, codes), allow_fill=True)
+
+
 def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | None = None) -> pd.DataFrame:
     """The call records (see the module docstring for the schema)."""
     lab = labels or Labels()
-    origin = np.datetime64(start, "ns")
     src = out.source  # the pre-drawn call each row copies (repeats: the first)
     arrival, patience, closes = out.arrival, out.patience, out.closes_at
     attempt, customer, cb_flag = out.attempt, out.customer, out.cb_flag
@@ -156,51 +177,54 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | Non
     answered_at = _kpi_answer_time(connected, accepted, lab.cb_convention)
     wait = np.where(np.isnan(answered_at), np.where(np.isnan(accepted), patience, accepted - arrival), answered_at - arrival)
     offered = _callback_offered(lab, out, connected, arrival, patience, cb_flag)
-    on_time = pd.array(np.where(np.isnan(out.cb_first_attempt), False, out.cb_first_attempt <= accepted + lab.cb_window_s), dtype="boolean")
-    on_time[np.isnan(out.cb_first_attempt)] = pd.NA
-    has_agent = out.agent >= 0
+    tried = ~np.isnan(out.cb_first_attempt)
+    on_time = pd.arrays.BooleanArray(tried & (out.cb_first_attempt <= accepted + lab.cb_window_s), ~tried)
     transferred = ~np.isnan(out.first_handle) | (code == FALLBACK)
-    frame = pd.DataFrame(
-        {
-            "arrival": _stamps(origin, arrival),
-            "answered_at": _stamps(origin, answered_at),
-            "ended_at": _stamps(origin, ended),
-            "fate": np.asarray(FATES, dtype=object)[code],
-            "wait_s": wait,
-            **parts,
-            "handle_s": handle,
-            "patience_s": patience,
-            "agent": _ints(out.agent, has_agent),
-            "logged": (calls.logged[src] & ~np.isnan(connected) & ~np.isin(code, (FALLBACK, CALLBACK_FAILED))) | out.logged_case,
-            "after_close": ~np.isnan(answered_at) & (answered_at >= closes),
-            "closes_at": _stamps(origin, closes),
-            "displaced": calls.displaced[src] & (attempt == 1),
-            "customer_id": customer,
-            "attempt": attempt,
-            "connected_at": _stamps(origin, connected),
-            "case_type": np.asarray(lab.case_types, dtype=object)[calls.case[src]],
-            "group": lab.groups[0],
-            "transfer": np.where(transferred, lab.transfer_policy, "none"),
-            "group2": np.where(transferred, np.asarray(lab.case_targets, dtype=object)[calls.case[src]], None),
-            "agent2": _ints(out.agent2, out.agent2 >= 0),
-            "answered2_at": _stamps(origin, out.answered2_at),
-            "consult_wait_s": out.consult_wait,
-            "first_handle_s": out.first_handle,
-            "second_handle_s": out.second_handle,
-            "callback_offered": offered,
-            "callback_accepted_at": _stamps(origin, accepted),
-            "callback_first_attempt_at": _stamps(origin, out.cb_first_attempt),
-            "callback_attempts": out.cb_attempts,
-            "callback_on_time": on_time,
-        }
-    )
-    order = np.argsort(arrival, kind="stable")
-    frame = frame.iloc[order].reset_index(drop=True)
-    new_id = np.empty(order.size, dtype=np.int64)
-    new_id[order] = np.arange(order.size)
-    frame.insert(0, "call_id", np.arange(order.size, dtype=np.int64))
-    frame["customer_id"] = new_id[frame["customer_id"].to_numpy()] if order.size else frame["customer_id"]
-    return frame[list(ALL_COLUMNS)]
+    case = calls.case[src]
+    stamps = _stamp_columns(np.datetime64(start, "ns"), {
+        "arrival": arrival, "answered_at": answered_at, "ended_at": ended, "closes_at": closes, "connected_at": connected,
+        "answered2_at": out.answered2_at, "callback_accepted_at": accepted, "callback_first_attempt_at": out.cb_first_attempt,
+    })
+    columns = {
+        "call_id": np.arange(src.size, dtype=np.int64),
+        "arrival": stamps["arrival"],
+        "answered_at": stamps["answered_at"],
+        "ended_at": stamps["ended_at"],
+        "fate": _strings(FATES, code),
+        "wait_s": wait,
+        **parts,
+        "handle_s": handle,
+        "patience_s": patience,
+        "agent": _ints(out.agent, out.agent >= 0),
+        "logged": (calls.logged[src] & ~np.isnan(connected) & ~np.isin(code, (FALLBACK, CALLBACK_FAILED))) | out.logged_case,
+        "after_close": ~np.isnan(answered_at) & (answered_at >= closes),
+        "closes_at": stamps["closes_at"],
+        "displaced": calls.displaced[src] & (attempt == 1),
+        "customer_id": customer,
+        "attempt": attempt,
+        "connected_at": stamps["connected_at"],
+        "case_type": _strings(lab.case_types, case),
+        "group": _strings(lab.groups[:1], np.zeros(src.size, dtype=np.int64)),
+        "transfer": _strings(("none", lab.transfer_policy), transferred.astype(np.int64)),
+        "group2": _strings(lab.case_targets, np.where(transferred, case, -1)) if transferred.any() else np.full(src.size, None),
+        "agent2": _ints(out.agent2, out.agent2 >= 0),
+        "answered2_at": stamps["answered2_at"],
+        "consult_wait_s": out.consult_wait,
+        "first_handle_s": out.first_handle,
+        "second_handle_s": out.second_handle,
+        "callback_offered": offered,
+        "callback_accepted_at": stamps["callback_accepted_at"],
+        "callback_first_attempt_at": stamps["callback_first_attempt_at"],
+        "callback_attempts": out.cb_attempts,
+        "callback_on_time": on_time,
+    }
+    if src.size and (np.diff(arrival) < 0).any():  # repeat contacts were appended: sort by arrival
+        order = np.argsort(arrival, kind="stable")
+        new_id = np.empty(order.size, dtype=np.int64)
+        new_id[order] = np.arange(order.size)
+        columns = {k: (v if k == "call_id" else v[order]) for k, v in columns.items()}
+        columns["customer_id"] = new_id[columns["customer_id"]]
+    return pd.DataFrame(columns, copy=False)
 
 
 def _kpi_answer_time(connected: np.ndarray, accepted: np.ndarray, convention: str) -> np.ndarray:
@@ -221,21 +245,36 @@ def _callback_offered(lab: Labels, out: Outcome, connected: np.ndarray, arrival:
     return cb_flag | (waited >= lab.cb_threshold_s)
 
 
-def bin_segments(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Total length of the segments ``[starts, ends)`` falling in each ``[edges[j], edges[j+1])``.
+def bin_segments(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray, weights: np.ndarray | None = None,
+                 rows: np.ndarray | None = None, n_rows: int = 1) -> np.ndarray:
+    """Total (weighted) length of the segments ``[starts, ends)`` falling in each bin
+    ``[edges[j], edges[j+1])``; with ``rows`` (0..n_rows-1 per segment) one row of bins each.
 
-    Uses F(x) = Σ max(0, min(x, e) − s), the overlap integral up to x, evaluated at the
-    edges with sorted cumulative sums: O((n + m) log n), no loop over segments.
+    Each segment adds its own overlap with the bins it touches: its two end pieces (each
+    shorter than a bin) and whole bins in between (counted as integers), so the result is
+    exact to the rounding of one piece wherever it lies in the run -- no running sums that
+    drift with the run's length -- and a bin no segment touches is exactly zero.
     """
-    s = np.sort(np.asarray(starts, dtype=float) - edges[0])
-    e = np.sort(np.asarray(ends, dtype=float) - edges[0])
-    x = edges - edges[0]
-    cs = np.concatenate([[0.0], np.cumsum(s)])
-    ce = np.concatenate([[0.0], np.cumsum(e)])
-    ks = np.searchsorted(s, x, side="right")
-    ke = np.searchsorted(e, x, side="right")
-    big_f = (ks * x - cs[ks]) - (ke * x - ce[ke])
-    return np.diff(big_f)
+    edges = np.asarray(edges, dtype=float)
+    m = edges.size - 1
+    s = np.clip(np.asarray(starts, dtype=float), edges[0], edges[-1])
+    e = np.clip(np.asarray(ends, dtype=float), edges[0], edges[-1])
+    w = np.ones(s.size) if weights is None else np.asarray(weights, dtype=float)
+    r = np.zeros(s.size, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+    keep = (e > s) & (w != 0)
+    s, e, w, r = s[keep], e[keep], w[keep], r[keep]
+    a = np.minimum(np.searchsorted(edges, s, side="right") - 1, m - 1)  # bin holding the start
+    b = np.searchsorted(edges, e, side="right") - 1  # bin holding the end (m: the last edge)
+    size = n_rows * (m + 1)
+    one = a == b
+    head = np.where(one, e - s, edges[a + 1] - s)
+    tail = np.where(one, 0.0, e - edges[np.minimum(b, m)])
+    out = np.bincount(r * (m + 1) + a, w * head, size) + np.bincount(r * (m + 1) + b, w * tail, size)
+    inner = b > a + 1  # whole bins a+1 .. b-1, as counts times the bin width
+    steps = np.bincount(r[inner] * (m + 1) + a[inner] + 1, w[inner], size) - np.bincount(r[inner] * (m + 1) + b[inner], w[inner], size)
+    whole = np.cumsum(steps.reshape(n_rows, m + 1), axis=1)[:, :m] * np.diff(edges)
+    out = out.reshape(n_rows, m + 1)[:, :m] + whole
+    return out[0] if rows is None else out
 
 
 def _staffed(schedule: Schedule, edges: np.ndarray) -> np.ndarray:
@@ -243,8 +282,7 @@ def _staffed(schedule: Schedule, edges: np.ndarray) -> np.ndarray:
     t = schedule.times
     if t.size == 0:
         return np.zeros(edges.size - 1)
-    integral = np.concatenate([[0.0], np.cumsum(schedule.counts[:-1] * np.diff(t))])
-    return np.diff(np.interp(edges, t, integral))
+    return bin_segments(t[:-1], t[1:], edges, schedule.counts[:-1])
 
 
 def _overtime_segments(schedule: Schedule, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -287,21 +325,31 @@ def agent_log(
     b_agent, b_start, b_end = busy_segments(calls, out)
     group_of = np.zeros(int(max(p_agent.max(initial=0), b_agent.max(initial=0))) + 1, dtype=np.int64)
     group_of[p_agent] = p_group
-    frames = []
-    for g, schedule in enumerate(schedules):
-        mine, busy = p_group == g, group_of[b_agent] == g
-        o_start, o_end = _overtime_segments(schedule, p_start[mine], p_end[mine])
-        frame = pd.DataFrame(
-            {
-                "group": groups[g],
-                "interval_start": _stamps(np.datetime64(start, "ns"), edges[:-1]),
-                "staffed_s": _staffed(schedule, edges),
-                "present_s": bin_segments(p_start[mine], p_end[mine], edges),
-                "busy_s": bin_segments(b_start[busy], b_end[busy], edges),
-                "overtime_s": bin_segments(o_start, o_end, edges),
-            }
-        )
-        frames.append(frame[(frame["staffed_s"] > 0) | (frame["present_s"] > 0)])
-    frame = pd.concat(frames, ignore_index=True)
-    frame["idle_s"] = frame["present_s"] - frame["busy_s"]
-    return frame[["group", "interval_start", "staffed_s", "present_s", "busy_s", "idle_s", "overtime_s"]]
+    n = len(schedules)
+    staffed = np.stack([_staffed(sch, edges) for sch in schedules])
+    present = bin_segments(p_start, p_end, edges, rows=p_group, n_rows=n)
+    busy = bin_segments(b_start, b_end, edges, rows=group_of[b_agent], n_rows=n)
+    o_start, o_end, o_group = [], [], []
+    for g, sch in enumerate(schedules):
+        mine = p_group == g
+        lo, hi = _overtime_segments(sch, p_start[mine], p_end[mine])
+        o_start.append(lo)
+        o_end.append(hi)
+        o_group.append(np.full(lo.size, g, dtype=np.int64))
+    overtime = bin_segments(np.concatenate(o_start), np.concatenate(o_end), edges, rows=np.concatenate(o_group), n_rows=n)
+    # busy and overtime periods lie within presence; the minimum only removes rounding
+    busy, overtime = np.minimum(busy, present), np.minimum(overtime, present)
+    row, col = np.nonzero((staffed > 0) | (present > 0))
+    stamps = _stamp_columns(np.datetime64(start, "ns"), {"interval_start": edges[col]})
+    return pd.DataFrame(
+        {
+            "group": _strings(tuple(groups), row),
+            "interval_start": stamps["interval_start"],
+            "staffed_s": staffed[row, col],
+            "present_s": present[row, col],
+            "busy_s": busy[row, col],
+            "idle_s": present[row, col] - busy[row, col],
+            "overtime_s": overtime[row, col],
+        },
+        copy=False,
+    )
