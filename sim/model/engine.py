@@ -21,7 +21,7 @@ import numpy as np
 import simpy
 
 from sim.model.callstate import DERIVE, Outcome
-from sim.model.queue import BLIND, CALL, CONSULT, Entry, Group
+from sim.model.queue import BLIND, CALL, CONSULT, DONE, Entry, Group
 from sim.model.repeats import Repeats
 from sim.model.rules import Features
 from sim.world.demand import Calls
@@ -41,6 +41,9 @@ class CallCentre(Repeats):
         offsets = np.concatenate([[0], np.cumsum([max(s.max_agents, 1) for s in schedules])])
         self.groups = [Group(g, int(offsets[g]), s) for g, s in enumerate(schedules)]
         self.seq = 0
+        self.nxt = 0
+        self.armed = False  # stream mode: an arrival wake-up is scheduled
+        self.groups[0].stream = not (f.callbacks or f.repeats)
         self.consult_ev = {}
         self.opens_arr, self.closes_arr = opens, closes
         self.repeat_rng, self.repeat_delay = repeat_rng, repeat_delay
@@ -50,15 +53,39 @@ class CallCentre(Repeats):
     # -- processes -----------------------------------------------------------------------
 
     def arrivals(self) -> Generator[simpy.Event, None, None]:
-        env, first = self.env, self.groups[0]
-        plain = not (self.f.callbacks or self.f.repeats)
+        """Every call's arrival is an event (callbacks and repeat contacts act on it)."""
+        env = self.env
         for i, t in enumerate(self.arrival[: self.n0]):
             if t > env.now:
                 yield env.timeout(t - env.now)
-            if plain:
-                self.push(first, t, CALL, i)
+            self.offer(i)
+
+    def arm_arrivals(self) -> None:
+        """Stream mode: with an agent idle, wake up at the next arrival (once)."""
+        if self.armed or self.nxt >= self.n0:
+            return
+        self.armed = True
+        ev = simpy.Event(self.env)
+        ev._ok = True
+        ev.callbacks.append(self.arrived)
+        self.env.schedule(ev, delay=max(self.arrival[self.nxt] - self.env.now, 0.0))
+
+    def arrived(self, _event: simpy.Event) -> None:
+        """Stream mode: calls arrived by now go to the idle agents, longest idle first."""
+        self.armed = False
+        g = self.groups[0]
+        while g.idle:
+            e = self.next_arrived()
+            if e is None:
+                break
+            i = e[3]
+            k, ev = g.idle.popleft()
+            if self.f.transfer and self.transfer_to[i] >= 0:
+                ev.succeed(e)
             else:
-                self.offer(i)
+                self.start_call(g, k, ev, i)
+        if g.idle:
+            self.arm_arrivals()
 
     def offer(self, i: int, _event: simpy.Event | None = None) -> None:
         """A call arrives at the first line (with callback offer and repeat watch)."""
@@ -108,9 +135,15 @@ class CallCentre(Repeats):
                     break
                 ev = env.event()
                 g.idle.append((k, ev))
+                if g.stream:
+                    self.arm_arrivals()
                 e = yield ev
                 if e is None:
                     break
+                if e is DONE:  # handed a plain call, now finished (Queues.start_call)
+                    if k >= g.target and not g.closed:
+                        break
+                    continue
             kind, i = e[2], e[3]
             if kind == CALL:
                 self.answered_at[i] = env.now
@@ -144,7 +177,8 @@ def run(calls: Calls, schedules: list[Schedule], features: Features | None = Non
     empty = np.empty(0)
     centre = CallCentre(env, calls, schedules, f, opens if opens is not None else empty,
                         closes if closes is not None else empty, repeat_rng, repeat_delay)
-    env.process(centre.arrivals())
+    if not centre.groups[0].stream:
+        env.process(centre.arrivals())
     for g in centre.groups:
         env.process(centre.staffing(g))
     env.run()

@@ -10,7 +10,13 @@ utifrån sin köplats i nummerordning"; "behålla sin prioritet och köplats").
 Abandonment needs no event: a caller whose patience ran out before an agent reached them is
 skipped when popped (and recorded as abandoned at ``arrival + patience``), which gives exactly
 the same fates and times as a timer per caller. An entry pushed while an agent is idle goes
-straight to the agent who has been idle longest.
+straight to the agent who has been idle longest; a plain call handed over that way costs one
+event only: the agent's wake-up is scheduled at the end of the call (:meth:`Queues.start_call`).
+
+When nothing happens on a call's arrival but joining the queue (no callbacks, no repeat
+contacts), the first line's queue is the arrival list itself (``Group.stream``): the calls
+arrived by now after a pointer ``nxt`` are the queue, in arrival order, and an arrival costs an
+event only when an agent is idle to take it (:mod:`sim.model.engine`).
 """
 
 from __future__ import annotations
@@ -28,12 +34,13 @@ from sim.world.staffing import Schedule
 CALL, CONSULT, BLIND, CALLBACK = 0, 1, 2, 3
 Entry = tuple[float, int, int, int]
 WAITING, TAKEN, GAVE_UP = 1, 2, 3  # consultation states (warm transfers)
+DONE: Entry = (0.0, 0, -1, -1)  # an agent's wake-up value: the call handed over is finished
 
 
 class Group:
     """One agent group: its queue (a heap by queue position), idle agents, staffing state."""
 
-    __slots__ = ("gid", "offset", "schedule", "queue", "idle", "present", "target", "closed", "carried", "pending")
+    __slots__ = ("gid", "offset", "schedule", "queue", "idle", "present", "target", "closed", "carried", "pending", "stream")
 
     def __init__(self, gid: int, offset: int, schedule: Schedule) -> None:
         self.gid = gid
@@ -46,6 +53,7 @@ class Group:
         self.closed = True
         self.carried: list[Entry] = []  # callbacks held for the next opening
         self.pending = 0  # callback retries scheduled but not yet due
+        self.stream = False  # the queue is the arrival list after Queues.nxt (first line only)
 
 
 class Queues(CallState):
@@ -55,15 +63,41 @@ class Queues(CallState):
     f: Features
     groups: list[Group]
     seq: int
+    nxt: int  # stream mode: first call of the arrival list not yet taken or skipped
     busy_log: tuple[list[int], list[float], list[float]]
 
     def push(self, g: Group, position: float, kind: int, i: int) -> None:
         self.seq += 1
-        entry = (position, self.seq, kind, i)
         if g.idle:
-            g.idle.popleft()[1].succeed(entry)
+            k, ev = g.idle.popleft()
+            if kind == CALL and not (self.f.transfer and self.transfer_to[i] >= 0):
+                self.start_call(g, k, ev, i)
+            else:
+                ev.succeed((position, self.seq, kind, i))
         else:
-            heapq.heappush(g.queue, entry)
+            heapq.heappush(g.queue, (position, self.seq, kind, i))
+
+    def start_call(self, g: Group, k: int, ev: simpy.Event, i: int) -> None:
+        """Idle agent ``k`` answers plain call ``i`` now; its wake-up ``ev`` fires at the end
+        of the call (with the value DONE), so the call costs one event instead of two.
+        (What ``Event.succeed`` does, with a delay.)"""
+        self.answered_at[i] = self.env.now
+        self.agent[i] = g.offset + k
+        ev._ok = True
+        ev._value = DONE
+        self.env.schedule(ev, delay=self.handle[i])
+
+    def next_arrived(self) -> Entry | None:
+        """Stream mode: the first call that has arrived by now and is still waiting."""
+        i, n, now = self.nxt, self.n0, self.env.now
+        arrival, deadline = self.arrival, self.deadline
+        while i < n and arrival[i] <= now:
+            if deadline[i] >= now:
+                self.nxt = i + 1
+                return (arrival[i], i, CALL, i)
+            i += 1
+        self.nxt = i
+        return None
 
     def is_callback(self, i: int, now: float) -> bool:
         """Whether a queued caller is (by now) a callback; :mod:`sim.model.callbacks` says."""
@@ -71,6 +105,8 @@ class Queues(CallState):
 
     def next_entry(self, g: Group) -> Entry | None:
         """Pop the first entry that still needs an agent; expired callers are skipped."""
+        if g.stream:
+            return self.next_arrived()
         queue, now, cb = g.queue, self.env.now, self.f.callbacks
         while queue:
             e = heapq.heappop(queue)
