@@ -237,6 +237,13 @@ class CalendarConfig(_Model):
 # --------------------------------------------------------------------------- demand
 
 
+MAX_VOLUME = 1e8
+"""Upper bound of ``demand.volume`` (calls per day or month); the run's total is bounded too
+(:data:`sim.world.demand.MAX_CALLS`)."""
+MAX_WEIGHT = 1e12
+"""Upper bound of one profile weight (weights are relative; their sum must stay finite)."""
+
+
 class DemandConfig(_Model):
     """Non-homogeneous Poisson demand: profile × weekday factor × volume.
 
@@ -247,11 +254,12 @@ class DemandConfig(_Model):
     """
 
     interval_min: Literal[15, 30, 60] = 30
-    volume: Float = Field(ge=0.0)
+    volume: Float = Field(ge=0.0, le=MAX_VOLUME)
     volume_per: Literal["day", "month"] = "day"
-    weekday_factor: dict[Weekday, Annotated[Float, Field(ge=0.0)]]
+    weekday_factor: dict[Weekday, Annotated[Float, Field(ge=0.0, le=1000.0)]]
     profile_start: Clock = dt.time(8, 0)
-    profile: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Annotated[Float, Field(ge=0.0)]]] | None = None
+    profile: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                  list[Annotated[Float, Field(ge=0.0, le=MAX_WEIGHT)]]] | None = None
     profile_file: str | None = None
     day_cv: Float = Field(default=0.0, ge=0.0, le=5.0)
     closed_day_factor: Float = Field(default=0.25, ge=0.0, le=5.0)

@@ -93,7 +93,7 @@ def summary_text(result: SimResult, month: pd.DataFrame) -> str:
 
 def _feature_lines(result: SimResult) -> list[str]:
     s = result.scenario
-    if not s.features_on:
+    if not s.features_on or result.calls.empty:
         return []
     f = feature_kpis(result.calls.assign(arrival=result.calls["arrival"].min().normalize()), "D")
     if f.empty:

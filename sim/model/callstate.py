@@ -108,6 +108,7 @@ FIELDS: tuple[Field, ...] = (
     Field("cb_answer_u", object, "uniforms deciding whether each callback attempt is answered", _answer_u, "new"),
     Field("cb_flag", bool, "accepted a callback: off the line, keeps the queue place", False, "fresh", export=True),
     Field("cb_offered", bool, "a callback was offered on arrival", False, "fresh", export=True),
+    Field("queued", bool, "has an entry in the first line's counted queue (callback wait estimate)", False, "fresh"),
     # -- repeat contacts ------------------------------------------------------------------
     Field("repeat", bool, "would call again after abandoning / a failed callback", "repeat", "new"),
     # -- outcome ------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ class CallCentre(Repeats):
         self.nxt = 0
         self.armed = False  # stream mode: an arrival wake-up is scheduled
         self.groups[0].stream = not (f.callbacks or f.repeats)
+        self.groups[0].counted = f.callbacks and not f.cb_after_wait
+        self.live, self.expiry = 0, []
         self.consult_ev = {}
         self.opens_arr, self.closes_arr = opens, closes
         self.repeat_rng, self.repeat_delay = repeat_rng, repeat_delay
@@ -92,9 +94,9 @@ class CallCentre(Repeats):
         f, g = self.f, self.groups[0]
         if f.callbacks:
             self.offer_callback(g, i)
-        if f.repeats:
-            self.watch_for_repeat(i)
         self.push(g, self.arrival[i], CALL, i)
+        if f.repeats:  # after the push: an idle agent's answer comes before a deadline at +0 s
+            self.watch_for_repeat(i)
 
     def staffing(self, g: Group) -> Generator[simpy.Event, None, None]:
         env, sch = self.env, g.schedule
@@ -114,7 +116,10 @@ class CallCentre(Repeats):
                     self.push(g, e[0], e[2], e[3])
 
     def release_idle(self, g: Group) -> None:
-        """Idle agents above the target go home now."""
+        """Idle agents above the target go home now -- except after closing while callback
+        retries are pending and the policy is to serve them: then they wait for the last one."""
+        if g.closed and g.pending and not self.f.cb_next_opening:
+            return
         if not any(k >= g.target for k, _ in g.idle):
             return
         staying = [(k, ev) for k, ev in g.idle if k < g.target]

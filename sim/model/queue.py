@@ -40,7 +40,8 @@ DONE: Entry = (0.0, 0, -1, -1)  # an agent's wake-up value: the call handed over
 class Group:
     """One agent group: its queue (a heap by queue position), idle agents, staffing state."""
 
-    __slots__ = ("gid", "offset", "schedule", "queue", "idle", "present", "target", "closed", "carried", "pending", "stream")
+    __slots__ = ("gid", "offset", "schedule", "queue", "idle", "present", "target", "closed", "carried", "pending", "stream",
+                 "counted")
 
     def __init__(self, gid: int, offset: int, schedule: Schedule) -> None:
         self.gid = gid
@@ -54,6 +55,7 @@ class Group:
         self.carried: list[Entry] = []  # callbacks held for the next opening
         self.pending = 0  # callback retries scheduled but not yet due
         self.stream = False  # the queue is the arrival list after Queues.nxt (first line only)
+        self.counted = False  # live entries are counted (Queues.ahead: on-arrival callback offers)
 
 
 class Queues(CallState):
@@ -64,6 +66,8 @@ class Queues(CallState):
     groups: list[Group]
     seq: int
     nxt: int  # stream mode: first call of the arrival list not yet taken or skipped
+    live: int  # entries of the counted queue still needing an agent (Queues.ahead)
+    expiry: list[tuple[float, int]]  # deadlines of the counted queue's live callers
     busy_log: tuple[list[int], list[float], list[float]]
 
     def push(self, g: Group, position: float, kind: int, i: int) -> None:
@@ -76,6 +80,11 @@ class Queues(CallState):
                 ev.succeed((position, self.seq, kind, i))
         else:
             heapq.heappush(g.queue, (position, self.seq, kind, i))
+            if g.counted:
+                self.live += 1
+                self.queued[i] = True
+                if kind == CALL and not self.cb_flag[i] and self.deadline[i] < float("inf"):
+                    heapq.heappush(self.expiry, (self.deadline[i], i))
 
     def start_call(self, g: Group, k: int, ev: simpy.Event, i: int) -> None:
         """Idle agent ``k`` answers plain call ``i`` now; its wake-up ``ev`` fires at the end
@@ -111,6 +120,9 @@ class Queues(CallState):
         while queue:
             e = heapq.heappop(queue)
             kind, i = e[2], e[3]
+            if g.counted and self.queued[i]:
+                self.queued[i] = False
+                self.live -= 1
             if kind == CALL:
                 if cb and self.is_callback(i, now):  # from now on it is a callback to make
                     e = (e[0], e[1], CALLBACK, i)
@@ -134,10 +146,24 @@ class Queues(CallState):
 
     def ewt(self, g: Group) -> float:
         """Estimated wait on arrival: entries still needing an agent × mean handle / agents."""
-        now = self.env.now
-        ahead = sum(1 for _, _, kind, i in g.queue if kind != CALL or self.cb_flag[i] or self.deadline[i] >= now)
         agents = sum(g.present)
-        return (ahead + 1) * self.f.mean_handle_s / agents if agents else float("inf")
+        return (self.ahead(g) + 1) * self.f.mean_handle_s / agents if agents else float("inf")
+
+    def ahead(self, g: Group) -> int:
+        """Entries in the (counted) queue still needing an agent: a live count, less the
+        callers whose patience has run out by now (a heap of their deadlines): O(log n)."""
+        expiry, now = self.expiry, self.env.now
+        while expiry and expiry[0][0] < now:
+            i = heapq.heappop(expiry)[1]
+            if self.queued[i]:  # hung up while still queued
+                self.queued[i] = False
+                self.live -= 1
+        return self.live
+
+    def ahead_by_scan(self, g: Group) -> int:
+        """The same count by scanning the queue (O(n); kept to test :meth:`ahead`)."""
+        now = self.env.now
+        return sum(1 for _, _, kind, i in g.queue if kind != CALL or self.cb_flag[i] or self.deadline[i] >= now)
 
     def log_busy(self, gk: int, t0: float) -> None:
         """Agent ``gk`` worked from ``t0`` until now (work the records cannot derive)."""

@@ -261,24 +261,29 @@ def validate(cfg: DictConfig | Mapping[str, Any], base_dir: Path | None = None) 
     day_plans(scenario.calendar, scenario.run.start, scenario.run.end)
     if scenario.patience.infinite:
         _check_no_empty_interval(scenario)
+    tr = scenario.transfers
+    if tr.policy == "blind" and tr.blind_patience.infinite:  # the target groups obey the same rule
+        for group in sorted({c.transfer_to for c in tr.case_types.values() if c.transfer_to}):
+            _check_no_empty_interval(scenario.model_copy(update={"staffing": tr.groups[group]}), f"transfers.groups.{group}",
+                                     "transfers.blind_patience.dist")
     return scenario
 
 
-def _check_no_empty_interval(s: Scenario) -> None:
+def _check_no_empty_interval(s: Scenario, prefix: str = "staffing", patience_key: str = "patience.dist") -> None:
     """With infinite patience, an open interval without agents would strand callers."""
     for name, clock, count in agents_at_open_intervals(s):
         if count == 0:
             st = s.staffing
             if st.mode == "constant":
-                key = "staffing.agents"
+                key = f"{prefix}.agents"
             elif st.mode == "table":
-                key = f"staffing.table.{name if st.table and name in st.table else 'all'}"
+                key = f"{prefix}.table.{name if st.table and name in st.table else 'all'}"
             else:
-                key = "staffing.shifts"
+                key = f"{prefix}.shifts"
             raise ScenarioError(
-                f"Invalid scenario: {key}: no agent on duty on {name} at {clock} (0 agents), but patience.dist is infinite, so "
+                f"Invalid scenario: {key}: no agent on duty on {name} at {clock} (0 agents), but {patience_key} is infinite, so "
                 "callers would wait forever; staff every open interval with >= 1 agent or use a "
-                "finite patience (e.g. patience.dist=exponential patience.mean=300)."
+                f"finite patience (e.g. {patience_key}=exponential {patience_key.removesuffix('.dist')}.mean=300)."
             )
 
 

@@ -74,6 +74,7 @@ def result_kpis(result: SimResult, levels: Sequence[str] = ("day", "month", "run
             calls = result.calls
         if s.features_on:  # callbacks, transfers and repeat contacts per period
             extra = feature_kpis(calls, freq).drop(columns="offered")
+            extra["period"] = extra["period"].astype(table["period"].dtype)  # no calls: an empty object column
             table = table.merge(extra, on="period", how="left")
         parts.append(judge(table, s.targets).assign(level=level))
     out = pd.concat(parts, ignore_index=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.errors import ScenarioError
 from sim.schema import WEEKDAYS, Scenario, minutes
 from sim.world.calendar import DayPlan, day_plans
 from sim.world.distributions import make
@@ -186,12 +187,27 @@ def route_to_opening(
     return np.where(inside, t, moved_t), np.where(inside, j, j + 1), inside, inside | (j + 1 < opens.size)
 
 
+MAX_CALLS = 20_000_000
+"""Most potential calls (expected) one run may draw: every call costs memory in the model."""
+
+
+def _check_size(s: Scenario, volumes: np.ndarray) -> None:
+    expected = float(volumes.sum())
+    if not expected <= MAX_CALLS:
+        raise ScenarioError(
+            f"Invalid scenario: demand.volume: {s.demand.volume:g} calls per {s.demand.volume_per} over {s.run.start} to "
+            f"{s.run.end} means about {expected:.3g} potential calls, more than the {MAX_CALLS:,} one run may draw; "
+            "lower demand.volume (or the weekday factors) or shorten the run."
+        )
+
+
 def generate(s: Scenario, streams: Streams, plans: list[DayPlan]) -> Calls:
     """All offered calls of the run, sorted by arrival time."""
     opens, closes = open_periods(plans)
     if opens.size == 0:
         return _assemble([], s)
     volumes = daily_volumes(s, plans)
+    _check_size(s, volumes)
     step_s = 60.0 * s.demand.interval_min
     parts: list[dict[str, np.ndarray]] = []
     for k, p in enumerate(plans):
