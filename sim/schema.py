@@ -130,6 +130,8 @@ class PatienceConfig(_Model):
     mean: Float | None = Field(default=None, gt=0.0)
     cv: Float | None = Field(default=None, gt=0.0, le=20.0)
     values: list[Annotated[Float, Field(ge=0.0)]] | None = None
+    balk_share: Float = Field(default=0.0, ge=0.0, lt=1.0)
+    """Share of callers who, finding no free agent, hang up at once (balk) instead of queueing."""
 
     @model_validator(mode="after")
     def _consistent(self) -> PatienceConfig:
@@ -399,6 +401,8 @@ class TransferConfig(_Model):
     def _routes(self) -> TransferConfig:
         if FIRST_LINE in self.groups:
             raise fail(f"groups.{FIRST_LINE}", "the first line is staffed by the top-level 'staffing' key")
+        if self.blind_patience.balk_share:
+            raise fail("blind_patience.balk_share", "balking applies to callers arriving at the first line only (patience.balk_share)")
         total = sum(c.share for c in self.case_types.values())
         if abs(total - 1.0) > 1e-9:
             raise fail("case_types", f"shares must add up to 1, got {total:g}")

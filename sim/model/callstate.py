@@ -111,6 +111,9 @@ FIELDS: tuple[Field, ...] = (
     Field("queued", bool, "has an entry in the first line's counted queue (callback wait estimate)", False, "fresh"),
     # -- repeat contacts ------------------------------------------------------------------
     Field("repeat", bool, "would call again after abandoning / a failed callback", "repeat", "new"),
+    # -- balking --------------------------------------------------------------------------
+    Field("balk_u", float, "uniform: balks on finding no free agent if below patience.balk_share", "balk_u", "new"),
+    Field("balked", bool, "hung up at once on finding no free agent (patience then 0)", False, "fresh", export=True),
     # -- outcome ------------------------------------------------------------------------------
     Field("answered_at", float, "when an agent connected (NaN: never)", NAN, "fresh", export=True),
     Field("agent", int, "first agent who handled the call (-1: none)", -1, "fresh", export=True),

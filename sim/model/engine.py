@@ -43,7 +43,7 @@ class CallCentre(Repeats):
         self.seq = 0
         self.nxt = 0
         self.armed = False  # stream mode: an arrival wake-up is scheduled
-        self.groups[0].stream = not (f.callbacks or f.repeats)
+        self.groups[0].stream = not (f.callbacks or f.repeats or f.balk_share)
         self.groups[0].counted = f.callbacks and not f.cb_after_wait
         self.live, self.expiry = 0, []
         self.consult_ev = {}
@@ -90,13 +90,23 @@ class CallCentre(Repeats):
             self.arm_arrivals()
 
     def offer(self, i: int, _event: simpy.Event | None = None) -> None:
-        """A call arrives at the first line (with callback offer and repeat watch)."""
+        """A call arrives at the first line: it may balk, be offered a callback, or queue;
+        a repeater is watched for hanging up."""
         f, g = self.f, self.groups[0]
-        if f.callbacks:
-            self.offer_callback(g, i)
-        self.push(g, self.arrival[i], CALL, i)
+        if f.balk_share and not g.idle and self.balk_u[i] < f.balk_share:
+            self.balk(i)
+        else:
+            if f.callbacks:
+                self.offer_callback(g, i)
+            self.push(g, self.arrival[i], CALL, i)
         if f.repeats:  # after the push: an idle agent's answer comes before a deadline at +0 s
             self.watch_for_repeat(i)
+
+    def balk(self, i: int) -> None:
+        """The caller finds no free agent and hangs up at once: abandoned with zero patience."""
+        self.balked[i] = True
+        self.patience[i] = 0.0
+        self.deadline[i] = float("-inf")
 
     def staffing(self, g: Group) -> Generator[simpy.Event, None, None]:
         env, sch = self.env, g.schedule

@@ -46,6 +46,9 @@ callback_accepted_at        datetime64[ns]  when the caller accepted and hung up
 callback_first_attempt_at   datetime64[ns]  first outbound attempt
 callback_attempts           int64           outbound attempts made
 callback_on_time            boolean         first attempt within ``callbacks.promise_window_s``
+balked                      bool            hung up at once on finding no free agent
+                                            (``patience.balk_share``; fate abandoned, wait and
+                                            patience_s 0)
 ==========================  ==============  ================================================
 
 Agent log: one row per agent group and interval with any staffed or present agent time, all
@@ -85,7 +88,7 @@ CALL_COLUMNS: tuple[str, ...] = (
 FEATURE_COLUMNS: tuple[str, ...] = (
     "customer_id", "attempt", "connected_at", "case_type", "group", "transfer", "group2", "agent2",
     "answered2_at", "consult_wait_s", "first_handle_s", "second_handle_s", "callback_offered",
-    "callback_accepted_at", "callback_first_attempt_at", "callback_attempts", "callback_on_time",
+    "callback_accepted_at", "callback_first_attempt_at", "callback_attempts", "callback_on_time", "balked",
 )
 ALL_COLUMNS: tuple[str, ...] = (*CALL_COLUMNS, *FEATURE_COLUMNS)
 
@@ -217,6 +220,7 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | Non
         "callback_first_attempt_at": stamps["callback_first_attempt_at"],
         "callback_attempts": out.cb_attempts,
         "callback_on_time": on_time,
+        "balked": out.balked,
     }
     if src.size and (np.diff(arrival) < 0).any():  # repeat contacts were appended: sort by arrival
         order = np.argsort(arrival, kind="stable")

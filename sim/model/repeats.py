@@ -57,9 +57,10 @@ class Repeats(Transfers):
         """What is new about a repeat contact of call ``i`` arriving at ``t`` (the fields
         declared ``repeat="new"``); the draws in this order keep the stream reproducible."""
         answer_u = rng.random(self.f.cb_max_attempts).tolist()
+        again = bool(rng.random() < self.f.repeat_p)
         return {
             "arrival": t, "deadline": t + self.patience[i], "closes_at": closes_at, "attempt": self.attempt[i] + 1,
-            "cb_answer_u": answer_u, "repeat": bool(rng.random() < self.f.repeat_p),
+            "cb_answer_u": answer_u, "repeat": again, "balk_u": float(rng.random()) if self.f.balk_share > 0 else 1.0,
         }
 
     # the first line's arrival, in sim.model.engine

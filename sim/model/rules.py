@@ -30,3 +30,4 @@ class Features:
     repeat_max: int = 1
     repeat_spread_s: float = 1800.0
     mean_handle_s: float = 300.0
+    balk_share: float = 0.0

@@ -56,6 +56,7 @@ def features(s: Scenario) -> model.Features:
         repeat_max=rp.max_attempts,
         repeat_spread_s=60.0 * s.demand.interval_min * s.demand.displaced_intervals,
         mean_handle_s=s.handling.mean_handle_s,
+        balk_share=s.patience.balk_share,
     )
 
 

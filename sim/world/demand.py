@@ -30,7 +30,7 @@ DAY_S = 86400.0
 
 FEATURE_FIELDS: tuple[str, ...] = (
     "case", "first_talk", "handover", "first_wrap", "prefer_callback", "blind_patience",
-    "callback_accept", "callback_answer_u", "repeat",
+    "callback_accept", "callback_answer_u", "repeat", "balk_u",
 )
 
 
@@ -44,7 +44,8 @@ class Calls:
     (transfer timings), ``prefer_callback`` (warm transfer declined in favour of a case),
     ``blind_patience``, ``callback_accept`` (would accept a callback offer),
     ``callback_answer_u`` (uniforms deciding whether each callback attempt is answered,
-    shape calls × max attempts) and ``repeat`` (would call again after abandoning).
+    shape calls × max attempts), ``repeat`` (would call again after abandoning) and ``balk_u``
+    (a uniform: the caller balks, finding no free agent, if it is below ``patience.balk_share``).
     """
 
     arrival: np.ndarray
@@ -64,6 +65,7 @@ class Calls:
     callback_accept: np.ndarray
     callback_answer_u: np.ndarray
     repeat: np.ndarray
+    balk_u: np.ndarray
 
     def __len__(self) -> int:
         return int(self.arrival.size)
@@ -138,7 +140,7 @@ def feature_draws(s: Scenario, streams: Streams, ordinal: int, n: int) -> dict[s
         "case": np.zeros(n, dtype=np.int64), "first_talk": np.zeros(n), "handover": np.zeros(n),
         "first_wrap": np.zeros(n), "prefer_callback": np.zeros(n, dtype=bool), "blind_patience": np.zeros(n),
         "callback_accept": np.zeros(n, dtype=bool), "callback_answer_u": np.zeros((n, cb.max_attempts)),
-        "repeat": np.zeros(n, dtype=bool),
+        "repeat": np.zeros(n, dtype=bool), "balk_u": np.ones(n),
     }
     if tr.policy != "off":
         rng = streams.rng("transfer", ordinal)
@@ -155,6 +157,8 @@ def feature_draws(s: Scenario, streams: Streams, ordinal: int, n: int) -> dict[s
         out["callback_answer_u"] = rng.random((n, cb.max_attempts))
     if rp.enabled:
         out["repeat"] = streams.rng("repeat", ordinal).random(n) < rp.probability
+    if s.patience.balk_share > 0:
+        out["balk_u"] = streams.rng("balk", ordinal).random(n)
     return out
 
 

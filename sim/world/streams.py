@@ -27,6 +27,7 @@ PURPOSES: tuple[str, ...] = (
     "callback",
     "repeat",
     "repeat_calls",
+    "balk",
 )
 
 

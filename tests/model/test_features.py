@@ -35,7 +35,7 @@ def hand_calls(arrival, talk, patience=None, *, case=None, first_talk=None, acce
         prefer_callback=np.zeros(n, bool) if prefer is None else np.asarray(prefer, bool),
         blind_patience=np.full(n, INF),
         callback_accept=np.zeros(n, bool) if accept is None else np.asarray(accept, bool),
-        callback_answer_u=np.full((n, 3), 0.0 if answer else 1.0), repeat=np.zeros(n, bool),
+        callback_answer_u=np.full((n, 3), 0.0 if answer else 1.0), repeat=np.zeros(n, bool), balk_u=np.ones(n),
     )
 
 

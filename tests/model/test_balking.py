@@ -1,0 +1,58 @@
+"""Balking (patience.balk_share): a caller who finds no free agent may hang up at once."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.errors import ScenarioError
+
+BUSY = ["staffing.agents=3", "demand.volume=400"]
+
+
+def test_balk_share_zero_leaves_the_records_unchanged() -> None:
+    s0 = sim.load_scenario("tiny", BUSY)
+    s1 = sim.load_scenario("tiny", [*BUSY, "patience.balk_share=0.0"])
+    pd.testing.assert_frame_equal(sim.simulate(s0, seed=3).calls, sim.simulate(s1, seed=3).calls)
+    assert not sim.simulate(s0, seed=3).calls["balked"].any()
+
+
+def test_callers_finding_no_free_agent_balk_with_the_given_share() -> None:
+    b = 0.3
+    r = sim.simulate(sim.load_scenario("default", [*BUSY, "staffing=flat", "patience.balk_share=0.3", "run.end=2026-12-10"]), seed=4)
+    c = r.calls
+    balked = c[c["balked"]]
+    assert (balked["fate"] == "abandoned").all() and (balked["wait_s"] == 0).all() and (balked["patience_s"] == 0).all()
+    assert (balked["ended_at"] == balked["arrival"]).all()
+    # who found no free agent: balked, or waited (> 0 s) / hung up while queued
+    found_busy = c["balked"] | (c["wait_s"] > 0)
+    n = int(found_busy.sum())
+    share = c.loc[found_busy, "balked"].mean()
+    half_width = 3.29 * math.sqrt(b * (1 - b) / n)  # 99.9 % binomial interval
+    assert n > 1000 and abs(share - b) < half_width, (share, n)
+
+
+def test_balking_draws_its_own_stream() -> None:
+    """Arrivals and the other callers' draws stay identical (common random numbers)."""
+    a = sim.simulate(sim.load_scenario("tiny", BUSY), seed=5).calls
+    b = sim.simulate(sim.load_scenario("tiny", [*BUSY, "patience.balk_share=0.5"]), seed=5).calls
+    assert b["balked"].sum() > 20
+    pd.testing.assert_series_equal(a["arrival"], b["arrival"])
+    kept = ~b["balked"]
+    pd.testing.assert_series_equal(a.loc[kept, "patience_s"], b.loc[kept, "patience_s"])
+    assert b.loc[b["fate"] == "answered", "wait_s"].mean() < a.loc[a["fate"] == "answered", "wait_s"].mean()
+
+
+def test_balkers_who_repeat_call_again() -> None:
+    c = sim.simulate(sim.load_scenario("tiny", [*BUSY, "patience.balk_share=0.5", "repeats=on", "repeats.probability=1.0"]), seed=6).calls
+    firsts = c[(c["attempt"] == 1) & c["balked"]]
+    assert len(firsts) > 10 and firsts["customer_id"].isin(c.loc[c["attempt"] == 2, "customer_id"]).mean() > 0.5
+
+
+@pytest.mark.parametrize("value", ["1.0", "-0.1"])
+def test_balk_share_is_validated(value: str) -> None:
+    with pytest.raises(ScenarioError, match=r"patience\.balk_share"):
+        sim.load_scenario("tiny", [f"patience.balk_share={value}"])
