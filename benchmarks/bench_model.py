@@ -259,7 +259,7 @@ def cold_start(runs: int = 3) -> dict[str, float]:
 
 
 def phase_breakdown(scenario: Any, seeds: list[int]) -> dict[str, float] | None:
-    """Median seconds per phase of ``sim.simulate`` (mirrors ``sim/simulation.py``; uses
+    """Median seconds per phase of ``sim.simulate`` (mirrors ``sim/model/simulate.py``; uses
     internals, so it is skipped if they change), plus ``simpy_us_per_call``: the SimPy run's
     median cost per offered call."""
     try:
@@ -402,7 +402,8 @@ def main(base_reps: int = 15, scaled_reps: int = 7, ciw_scaled_budget_s: float =
             upc = f"{d['us_per_call_median']:.1f} ({d['us_per_call_best']:.1f})"
             print(f"  {label:<30}{d['reps']:>5}{cps:>20}{upc:>16}")
         ok = lambda b: "ok" if b else "MISSED"  # noqa: E731
-        print(f"\n  ratio ours/Ciw, base load:     {ratio:.2f}x (best vs best {ratio_best:.2f}x)  goal >= {GOAL_RATIO:g}x: {ok(ratio >= GOAL_RATIO)}")
+        print(f"\n  ratio ours/Ciw, base load:     {ratio:.2f}x (best vs best {ratio_best:.2f}x)  "
+              f"goal >= {GOAL_RATIO:g}x: {ok(ratio >= GOAL_RATIO)}")
         print(f"  ratio ours/Ciw, scaled load:   {ratio_scaled:.2f}x")
         print(
             f"  per-call cost scaled/base:     ours {scaling_ours:.2f}x  goal <= {GOAL_SCALING:g}x: {ok(scaling_ours <= GOAL_SCALING)} "
