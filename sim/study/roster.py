@@ -212,7 +212,7 @@ def roster_loop(s: Scenario, requirement: Table, replications: int, seed: int, c
                         "missing": ", ".join(f"{d} {t}" for d, t in zip(miss["weekday"], miss["interval_start"], strict=True))})
         if on_round is not None:
             on_round(history[-1])
-        log.info("roster round %d: %.1f paid hours, %d intervals missing", rnd, roster.paid_h, len(miss))
+        log.debug("roster round %d: %.1f paid hours, %d intervals missing", rnd, roster.paid_h, len(miss))
         if miss.empty:
             return LoopResult(roster, cells, history, True)
         starts = {d: [_hhmm(hours[0] + i * s.demand.interval_min) for i in range(len(req[d]))]

@@ -183,6 +183,9 @@ def search(
     for round_ in range(max_rounds):
         frame = _cells_index(scenario, table)
         keyed = cells.set_index(["weekday", "interval_start"]).reindex(frame.index)
+        unseen = keyed["meets"].isna()  # weekdays the run does not contain: nothing to judge, left as they are
+        frozen |= set(keyed.index[unseen.to_numpy()])
+        keyed["meets"] = keyed["meets"].astype("boolean").fillna(True).astype(bool)
         delta = pd.Series(0, index=frame.index)
         delta[~keyed["meets"].to_numpy()] = 1
         if goal == "probability":
