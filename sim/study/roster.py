@@ -11,6 +11,7 @@ the staffing search, :func:`sim.study.search.cell_kpis`), and solves again, for 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,16 +144,23 @@ def build_roster(s: Scenario, requirement: Table) -> Roster:
     t = template(s)
     hours = open_hours(s)
     days: dict[str, ip.Solution] = {}
+    solved: dict[tuple, tuple[str, ip.Solution]] = {}  # weekdays with the same problem share its solution
     for day, (o, c) in hours.items():
         row = requirement.get(day)
         if row is None or not any(row):
             continue
         lim = s.roster.limits_of(day)
+        key = (o, c, tuple(row), lim.max_agents, lim.part_time_share)
+        if key in solved:
+            first, sol = solved[key]
+            days[day] = dataclasses.replace(sol, seconds=0.0, status=f"{sol.status} (same problem as {first})")
+            continue
         need = slot_need(row, s.demand.interval_min, t.slot_min)
         try:
             days[day] = ip.solve(t, o, c, need, lim.max_agents, lim.part_time_share, s.roster.time_limit_s)
         except ip.Infeasible as exc:
             raise ScenarioError(_infeasible_text(s, day, o, t.slot_min, exc)) from None
+        solved[key] = (day, days[day])
     lunch = {}
     for n in t.lengths:
         keys = [k for k, r in s.roster.rules() if round(60 * r.min_shift_h) <= n]
