@@ -51,7 +51,8 @@ callback_on_time            boolean         first attempt within ``callbacks.pro
 Agent log: one row per agent group and interval with any staffed or present agent time, all
 in agent-seconds: ``group``, ``interval_start``, ``staffed_s`` (scheduled), ``present_s``
 (actually there, including finishing a call after a shift and serving the queue after
-closing), ``busy_s``, ``idle_s`` (present − busy) and ``overtime_s`` (present after closing).
+closing), ``busy_s``, ``idle_s`` (present − busy), ``overtime_s`` (present after closing) and
+``break_s`` (scheduled on a break of a shift: on shift but off the phones, not in ``staffed_s``).
 """
 
 from __future__ import annotations
@@ -238,12 +239,14 @@ def bin_segments(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.
     return np.diff(big_f)
 
 
-def _staffed(schedule: Schedule, edges: np.ndarray) -> np.ndarray:
-    """Scheduled agent-seconds per interval from the step function."""
+def _staffed(schedule: Schedule, edges: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+    """Scheduled agent-seconds per interval from the step function (of ``counts``, default
+    the agents on the phones)."""
     t = schedule.times
+    counts = schedule.counts if counts is None else counts
     if t.size == 0:
         return np.zeros(edges.size - 1)
-    integral = np.concatenate([[0.0], np.cumsum(schedule.counts[:-1] * np.diff(t))])
+    integral = np.concatenate([[0.0], np.cumsum(counts[:-1] * np.diff(t))])
     return np.diff(np.interp(edges, t, integral))
 
 
@@ -299,9 +302,10 @@ def agent_log(
                 "present_s": bin_segments(p_start[mine], p_end[mine], edges),
                 "busy_s": bin_segments(b_start[busy], b_end[busy], edges),
                 "overtime_s": bin_segments(o_start, o_end, edges),
+                "break_s": _staffed(schedule, edges, schedule.on_break) if schedule.on_break is not None else 0.0,
             }
         )
         frames.append(frame[(frame["staffed_s"] > 0) | (frame["present_s"] > 0)])
     frame = pd.concat(frames, ignore_index=True)
     frame["idle_s"] = frame["present_s"] - frame["busy_s"]
-    return frame[["group", "interval_start", "staffed_s", "present_s", "busy_s", "idle_s", "overtime_s"]]
+    return frame[["group", "interval_start", "staffed_s", "present_s", "busy_s", "idle_s", "overtime_s", "break_s"]]

@@ -6,7 +6,8 @@
    replications (common random numbers, seed ``staff.seed``).
 3. **Roster** (``staff.roster``): shifts with lunch and breaks covering the requirement
    (``staff.roster_from``) at the least paid time, simulated and raised where it misses
-   (:func:`sim.study.roster.roster_loop`, at most ``staff.roster_rounds`` rounds).
+   (:func:`sim.study.roster.roster_loop`, at most ``staff.roster_rounds`` rounds, seed
+   ``staff.seed + 1000``: not the replications the search fitted its table to).
 4. **Check with fresh seeds**: every plan is simulated again with ``staff.verify_replications``
    replications of seed ``staff.verify_seed`` (never used by the search or the loop; common
    random numbers across the plans): KPIs with CIs, P(target met) over the run, share of
@@ -31,6 +32,7 @@ from sim.study.runner import default_workers, run_replications
 from sim.study.search import SearchResult, Table, cell_kpis, erlang_table, plan_frame, search, with_table
 
 VERIFY_LEVELS = ("interval", "day", "run")
+LOOP_SEED_OFFSET = 1_000  # the roster loop uses seed staff.seed + 1000
 KPIS = ("availability", "service_level", "asa_s", "aht_s", "logging_share", "occupancy", "staffed_s")
 
 
@@ -83,7 +85,8 @@ def run_study(s: Scenario, out: Path, on_round: Callable[[str, dict], None] | No
     loop = None
     if st.roster:
         source = "simulation" if st.roster_from == "simulation" and "simulation" in tables else "erlang_a"
-        loop = roster_loop(s, tables[source], st.replications, st.seed, st.confidence, st.roster_rounds,
+        # seeds the search did not fit the table to: the roster is judged on other replications
+        loop = roster_loop(s, tables[source], st.replications, st.seed + LOOP_SEED_OFFSET, st.confidence, st.roster_rounds,
                            out_dir=out / "roster", workers=workers,
                            on_round=(lambda row: on_round("roster", row)) if on_round else None)
     staffed = {name: with_table(s, t) for name, t in tables.items()}
@@ -101,6 +104,7 @@ def run_study(s: Scenario, out: Path, on_round: Callable[[str, dict], None] | No
         run_met = mc.level("run")["all_met"].astype("boolean").fillna(False)
         shares.append({"plan": name, "days_judged": int(met.notna().sum()), "days_all_met": float(met.dropna().mean()),
                        "p_run_all_met": float(run_met.mean())})
-        cells.append(cell_kpis(mc.level("interval"), s.targets, st.confidence).assign(plan=name))
+        judged = cell_kpis(mc.level("interval"), s.targets, st.confidence)
+        cells.append(judged[judged["offered"] > 0].assign(plan=name))  # intervals with calls
     return StaffStudy(s, tables, found, loop, pd.concat(summaries, ignore_index=True), pd.DataFrame(shares),
                       pd.concat(cells, ignore_index=True), week)

@@ -40,3 +40,5 @@ def test_break_time_is_off_the_schedule(variant) -> None:
     log = r.agents.set_index("interval_start")
     nine = log[log.index.strftime("%H:%M") == "09:00"]
     assert (nine["staffed_s"] == (2 * 1800 + 3 * 900)).all(), "three agents on a 15-minute break in 09:00-09:30"
+    assert (nine["break_s"] == 3 * 900).all(), "the agent log shows the break time"
+    assert (log.loc[log.index.strftime("%H:%M") != "09:00", "break_s"] == 0).all()
