@@ -28,7 +28,7 @@ import pandas as pd
 from sim.analysis.stats import summarize
 from sim.schema import Scenario
 from sim.study.roster import LoopResult, roster_loop, with_roster
-from sim.study.runner import default_workers, run_replications
+from sim.study.runner import default_workers, run_replications, scenario_digest
 from sim.study.search import SearchResult, Table, cell_kpis, erlang_table, plan_frame, search, with_table
 
 VERIFY_LEVELS = ("interval", "day", "run")
@@ -96,8 +96,9 @@ def run_study(s: Scenario, out: Path, on_round: Callable[[str, dict], None] | No
         week["roster"] = loop.roster.paid_h
     summaries, shares, cells = [], [], []
     for name, plan in staffed.items():
+        folder = out / "verify" / f"{name}_{scenario_digest(plan, st.verify_seed, VERIFY_LEVELS)}"  # one per plan
         mc = run_replications(plan, st.verify_replications, st.verify_seed, levels=VERIFY_LEVELS, workers=workers,
-                              out_dir=out / "verify" / name, progress=progress)
+                              out_dir=folder, progress=progress)
         summaries.append(summarize(mc.kpis, "run", kpis_to_show=KPIS, conf=s.montecarlo.conf).assign(plan=name))
         days = mc.level("day")
         met = days["all_met"].astype("boolean")
