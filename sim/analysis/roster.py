@@ -146,7 +146,7 @@ def _model(sh: list[Shift], slots: np.ndarray, slot_min: int) -> tuple[sparse.cs
     for i, s in enumerate(sh):
         cover[:, i] = (slots >= s.start) & (slots < s.end)
     links = np.zeros((sum(len(s.rules) for s in sh), n))
-    row_of = {}
+    row_of: dict[tuple[int, int], int] = {}
     for i, s in enumerate(sh):
         for k in range(len(s.rules)):
             row_of[(i, k)] = len(row_of)

@@ -111,12 +111,13 @@ def plans_table(st: StaffStudy) -> pd.DataFrame:
     rows = []
     for name in st.week_hours:
         summ = st.run_summary[st.run_summary["plan"] == name].set_index("kpi")
-        share = st.day_share.set_index("plan").loc[name]
+        m, lo, hi = (summ[c].astype(float) for c in ("mean", "ci_low", "ci_high"))
+        share = st.day_share.set_index("plan").loc[name].to_dict()
         cells = st.cells[st.cells["plan"] == name]
         r = {"plan": NAMES.get(name, name), "agent-hours per week": f"{st.week_hours[name]:,.1f}",
-             "on-phone hours (run)": f"{summ.loc['staffed_s', 'mean'] / 3600:,.0f}"}
+             "on-phone hours (run)": f"{m['staffed_s'] / 3600:,.0f}"}
         for k in SHOWN:
-            r[k] = _kpi(k, summ.loc[k, "mean"], summ.loc[k, "ci_low"], summ.loc[k, "ci_high"])
+            r[k] = _kpi(k, m[k], lo[k], hi[k])
         p = summ["p_met"].dropna()
         r["P(run meets each target)"] = ", ".join(f"{k} {100 * v:.0f} %" for k, v in p.items() if k != "all_targets")
         r["P(all targets)"] = f"{100 * share['p_run_all_met']:.0f} %"
@@ -187,14 +188,14 @@ def write_outputs(st: StaffStudy, out: Path, overrides: list[str]) -> tuple[str,
         text, more = _roster_outputs(st, out, overrides)
         lines += text
         figs.append(more)
-        r = st.loop.roster
+        ro = st.loop.roster
         sections.append(Section("Roster", paragraph(
-            f"Shifts with lunch and breaks from the templates (roster.*), solved per weekday by HiGHS. Paid {r.paid_h:,.1f} h per "
-            f"week against {r.lower_bound_h:,.1f} agent-hours of the interval requirement (the price of shifts: "
-            f"{100 * (r.paid_h / r.lower_bound_h - 1):+.1f} %); gap to the LP relaxation {100 * r.gap:.2f} %, solved in "
-            f"{r.seconds:.1f} s. Loop: {len(st.loop.history)} round(s), "
+            f"Shifts with lunch and breaks from the templates (roster.*), solved per weekday by HiGHS. Paid {ro.paid_h:,.1f} h per "
+            f"week against {ro.lower_bound_h:,.1f} agent-hours of the interval requirement (the price of shifts: "
+            f"{100 * (ro.paid_h / ro.lower_bound_h - 1):+.1f} %); gap to the LP relaxation {100 * ro.gap:.2f} %, solved in "
+            f"{ro.seconds:.1f} s. Loop: {len(st.loop.history)} round(s), "
             f"{'meets the targets in every interval' if st.loop.met else 'stopped at the round cap with intervals missing'}.")
-            + frame_html(r.summary()) + frame_html(pd.DataFrame(st.loop.history)) + frame_html(r.frame()), "roster"))
+            + frame_html(ro.summary()) + frame_html(pd.DataFrame(st.loop.history)) + frame_html(ro.frame()), "roster"))
     sections.append(Section("Plots", "".join(image(p, alt) for p, alt in figs), "plots"))
     sections.append(Section("Scenario", "".join(paragraph(x) for x in describe_scenario(s)), "scenario"))
     report = out / "report.html"

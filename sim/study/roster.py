@@ -120,7 +120,7 @@ class Roster:
             sol = self.days.get(day)
             phones = ip.on_phones(sol.patterns, sol.counts, o, c, self.slot_min) if sol else np.zeros(len(slots), int)
             shift = ip.on_shift(sol.patterns, sol.counts, o, c, self.slot_min) if sol else np.zeros(len(slots), int)
-            parts.append(pd.DataFrame({"weekday": day, "slot_start": [_hhmm(m) for m in slots], "required": need,
+            parts.append(pd.DataFrame({"weekday": day, "slot_start": [_hhmm(int(m)) for m in slots], "required": need,
                                        "scheduled": shift, "on_phones": phones}))
         return pd.concat(parts, ignore_index=True)
 
