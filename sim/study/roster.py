@@ -137,14 +137,17 @@ def slot_need(row: list[int], interval_min: int, slot_min: int) -> np.ndarray:
     return np.repeat(np.asarray(row, dtype=float), interval_min // slot_min)
 
 
-def build_roster(s: Scenario, requirement: Table) -> Roster:
+def build_roster(s: Scenario, requirement: Table, solved: dict | None = None) -> Roster:
     """The cheapest roster of the scenario's templates covering ``requirement`` (agents on the
     phones per weekday × interval) in every slot. An infeasible requirement is a
-    :class:`~sim.errors.ScenarioError` naming the intervals that cannot be covered."""
+    :class:`~sim.errors.ScenarioError` naming the intervals that cannot be covered.
+
+    Weekdays with the same problem share one solve; pass the same ``solved`` dict to several
+    calls (the rounds of the loop) to reuse their solutions too."""
     t = template(s)
     hours = open_hours(s)
     days: dict[str, ip.Solution] = {}
-    solved: dict[tuple, tuple[str, ip.Solution]] = {}  # weekdays with the same problem share its solution
+    solved = {} if solved is None else solved  # problem -> (first weekday, solution)
     for day, (o, c) in hours.items():
         row = requirement.get(day)
         if row is None or not any(row):
@@ -153,7 +156,8 @@ def build_roster(s: Scenario, requirement: Table) -> Roster:
         key = (o, c, tuple(row), lim.max_agents, lim.part_time_share)
         if key in solved:
             first, sol = solved[key]
-            days[day] = dataclasses.replace(sol, seconds=0.0, status=f"{sol.status} (same problem as {first})")
+            again = "solved before" if first == day else f"same problem as {first}"
+            days[day] = dataclasses.replace(sol, seconds=0.0, status=f"{sol.status.split(' (')[0]} ({again})")
             continue
         need = slot_need(row, s.demand.interval_min, t.slot_min)
         try:
@@ -211,8 +215,9 @@ def roster_loop(s: Scenario, requirement: Table, replications: int, seed: int, c
     req = {d: list(v) for d, v in requirement.items()}
     history: list[dict] = []
     roster = cells = None
+    solved: dict = {}  # weekdays whose requirement did not change are not solved again
     for rnd in range(rounds):
-        roster = build_roster(s, req)
+        roster = build_roster(s, req, solved)
         cells, _ = evaluate_staffed(with_roster(s, roster), replications, seed, confidence, out_dir=out_dir, **kwargs)
         miss = cells[~cells["meets"]]
         history.append({"round": rnd, "paid_h": roster.paid_h, "lower_bound_h": roster.lower_bound_h, "gap": roster.gap,
