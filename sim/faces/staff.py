@@ -147,7 +147,7 @@ def roster_yaml(st: StaffStudy, overrides: list[str]) -> str:
              f"# {len(shifts)} entries, {int(sum(x['count'] for x in shifts))} shifts, paid {r.paid_h:,.1f} h per week.",
              *([f"# Built with the overrides {' '.join(others)}: add them when you run it."] if others else []),
              *(["defaults:", f"  - {base[0]}", "  - _self_"] if base else []),
-             f"name: roster_{s.name}",
+             f"name: {'roster' if s.name == 'default' else f'roster_{s.name}'}   # by convention the file's name",
              f'description: "{s.name} staffed by the roster of python -m sim.staff"',
              "staffing:", "  mode: shifts", "  agents: null", "  table: null", "  table_file: null", "  shifts:"]
     lines += ["  " + _shift_line(x) for x in shifts]
