@@ -9,6 +9,8 @@
 * ``bench_runner`` -- the Monte Carlo runner: 100 replications of the default month with 1
   and 2 workers (parallel efficiency), and 100 replications of a year with 2 workers
   (about 2-3 minutes on 2 cores).
+* ``bench_roster`` -- rostering one week of 30-minute intervals with the default shift
+  templates (HiGHS time, gap to the LP relaxation, price of shifts).
 
 ``--strict`` exits with status 1 when the model benchmark misses a goal.
 """
@@ -121,7 +123,7 @@ def main() -> int:
         }
     }
     status: dict[str, str] = {}
-    for name in ("bench_model", "bench_erlang", "bench_runner"):
+    for name in ("bench_model", "bench_erlang", "bench_runner", "bench_roster"):
         print(f"\n##### {name}", flush=True)
         res, err = run_one(name)
         if err:
@@ -151,6 +153,11 @@ def main() -> int:
             print(f"  {k:<50}  {_fmt(v)}")
     else:
         print(f"runner: {status['bench_runner']}")
+    if "bench_roster" in results:
+        for k, v in _flatten(results["bench_roster"]):
+            print(f"  roster.{k}: {_fmt(v)}")
+    else:
+        print(f"roster: {status['bench_roster']}")
 
     OUT.write_text(json.dumps(_clean(results), indent=2) + "\n")
     print(f"\nwrote {OUT.relative_to(HERE.parent)} ({results['meta']['elapsed_s']} s)")

@@ -318,13 +318,22 @@ class HandlingConfig(_Model):
 # --------------------------------------------------------------------------- staffing
 
 
+class ShiftBreakConfig(_Model):
+    """A break (lunch or a short break) of ``minutes`` from ``start``: the agent is off the
+    phones; one busy when it starts finishes the call in hand first."""
+
+    start: Clock
+    minutes: Int = Field(gt=0, le=600)
+
+
 class ShiftConfig(_Model):
-    """``count`` agents working from ``start`` to ``end`` on the given weekdays."""
+    """``count`` agents working from ``start`` to ``end`` on the given weekdays, with breaks."""
 
     start: Clock
     end: Clock
     count: Int = Field(ge=0, le=100_000)
     days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    breaks: list[ShiftBreakConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _order(self) -> ShiftConfig:
@@ -332,7 +341,130 @@ class ShiftConfig(_Model):
         _check_clock("end", self.end)
         if self.start >= self.end:
             raise fail("start", f"shift start {self.start:%H:%M} must be before end {self.end:%H:%M}")
+        last = minutes(self.start)
+        for k, b in enumerate(sorted(self.breaks, key=lambda b: b.start)):
+            _check_clock(f"breaks.{k}.start", b.start)
+            b0 = minutes(b.start)
+            if b0 < last or b0 + b.minutes > minutes(self.end):
+                raise fail(f"breaks.{k}", f"the break at {b.start:%H:%M} ({b.minutes} min) must lie inside the shift "
+                           f"{self.start:%H:%M}-{self.end:%H:%M} and not overlap another break")
+            last = b0 + b.minutes
         return self
+
+
+class BreakRuleConfig(_Model):
+    """A break in a shift template: ``minutes`` long, starting between ``earliest_h`` and
+    ``latest_h`` hours after the shift start, in shifts of at least ``min_shift_h`` hours."""
+
+    minutes: Int = Field(gt=0, le=240)
+    earliest_h: Float = Field(ge=0.0, le=24.0)
+    latest_h: Float = Field(ge=0.0, le=24.0)
+    min_shift_h: Float = Field(default=0.0, ge=0.0, le=24.0)
+    paid: bool = True
+
+    @model_validator(mode="after")
+    def _window(self) -> BreakRuleConfig:
+        if self.latest_h < self.earliest_h:
+            raise fail("latest_h", f"{self.latest_h:g} h is before earliest_h {self.earliest_h:g} h")
+        return self
+
+
+class LunchConfig(BreakRuleConfig):
+    """The lunch: a break that is unpaid unless ``paid: true``."""
+
+    paid: bool = False
+
+
+class RosterLimitsConfig(_Model):
+    """Per-weekday limits of a roster: agents working that day, share of part-time shifts."""
+
+    max_agents: Int | None = Field(default=None, ge=0, le=100_000)
+    part_time_share: Probability | None = None
+
+
+class RosterConfig(_Model):
+    """Shift templates for ``python -m sim.staff``'s rostering: allowed starts (every
+    ``start_step_min`` from ``start_earliest`` to ``start_latest``), lengths in hours, a lunch
+    and short breaks (placed on a grid of ``slot_min`` minutes), shifts shorter than
+    ``part_time_below_h`` count as part-time, and per-weekday ``limits`` (key ``all`` as
+    fallback). Shifts lie inside the day's opening hours."""
+
+    slot_min: Literal[5, 10, 15, 30, 60] = 15
+    start_earliest: Clock = dt.time(8, 0)
+    start_latest: Clock = dt.time(13, 0)
+    start_step_min: Int = Field(default=30, gt=0, le=1440)
+    lengths_h: list[Annotated[Float, Field(gt=0.0, le=24.0)]] = Field(default_factory=lambda: [4.0, 5.0, 6.0, 7.0, 8.0, 9.0], min_length=1)
+    lunch: LunchConfig | None = None
+    breaks: list[BreakRuleConfig] = Field(default_factory=list)
+    part_time_below_h: Float = Field(default=6.0, ge=0.0, le=24.0)
+    limits: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], RosterLimitsConfig] = Field(default_factory=dict)
+    time_limit_s: Float = Field(default=60.0, gt=0.0, le=3600.0)
+
+    @model_validator(mode="after")
+    def _templates(self) -> RosterConfig:
+        _check_clock("start_earliest", self.start_earliest)
+        _check_clock("start_latest", self.start_latest)
+        if self.start_latest < self.start_earliest:
+            raise fail("start_latest", f"{self.start_latest:%H:%M} is before start_earliest {self.start_earliest:%H:%M}")
+        if self.start_step_min % self.slot_min:
+            raise fail("start_step_min", f"{self.start_step_min} is not a multiple of slot_min ({self.slot_min} minutes)")
+        for i, h in enumerate(self.lengths_h):
+            if abs(h * 60 - round(h * 60)) > 1e-9 or round(h * 60) % self.slot_min:
+                raise fail(f"lengths_h.{i}", f"{h:g} h is not on the {self.slot_min}-minute grid (roster.slot_min)")
+        for key, r in self.rules():
+            for name in ("earliest_h", "latest_h", "min_shift_h"):
+                v = getattr(r, name) * 60
+                if abs(v - round(v)) > 1e-9 or round(v) % self.slot_min:
+                    raise fail(f"{key}.{name}", f"{getattr(r, name):g} h is not on the {self.slot_min}-minute grid (roster.slot_min)")
+            if r.minutes % self.slot_min:
+                raise fail(f"{key}.minutes", f"{r.minutes} is not a multiple of slot_min ({self.slot_min} minutes)")
+            fits = [h for h in self.lengths_h if h >= r.min_shift_h]
+            if fits and r.latest_h + r.minutes / 60 > min(fits) + 1e-9:
+                raise fail(f"{key}.latest_h", f"the window ({r.earliest_h:g}-{r.latest_h:g} h after the start, {r.minutes} min) "
+                           f"lies outside the shortest shift it applies to ({min(fits):g} h, min_shift_h {r.min_shift_h:g}); "
+                           "lower latest_h or raise min_shift_h")
+        self._check_order()
+        return self
+
+    def rules(self) -> list[tuple[str, BreakRuleConfig]]:
+        """(key, rule) of the lunch and the breaks, in the order of their windows."""
+        out: list[tuple[str, BreakRuleConfig]] = [(f"breaks.{i}", b) for i, b in enumerate(self.breaks)]
+        if self.lunch is not None:
+            out.append(("lunch", self.lunch))
+        return sorted(out, key=lambda kr: kr[1].earliest_h)
+
+    def _check_order(self) -> None:
+        for h in self.lengths_h:
+            rules = [(k, r) for k, r in self.rules() if h >= r.min_shift_h]
+            for (k1, r1), (k2, r2) in zip(rules, rules[1:], strict=False):
+                if r1.latest_h + r1.minutes / 60 > r2.earliest_h + 1e-9:
+                    raise fail(k1, f"its window ({r1.earliest_h:g}-{r1.latest_h:g} h, {r1.minutes} min) overlaps the window of "
+                               f"{k2} ({r2.earliest_h:g}-{r2.latest_h:g} h) in {h:g}-hour shifts; break windows must follow "
+                               "each other without overlapping")
+
+    def limits_of(self, weekday: str) -> RosterLimitsConfig:
+        """The limits of ``weekday``, falling back to ``all``."""
+        return self.limits.get(weekday, self.limits.get("all", RosterLimitsConfig()))  # type: ignore[call-overload]
+
+
+class StaffConfig(_Model):
+    """Settings of ``python -m sim.staff`` (ignored by the other commands): the simulation
+    search (``replications`` per evaluation, one-sided ``confidence`` per interval,
+    ``max_rounds``), the fresh-seed check of every table (``verify_replications``), and the
+    rostering loop (``roster``: on/off, ``roster_from``: the requirement, ``roster_rounds``)."""
+
+    search: bool = True
+    replications: Int = Field(default=10, ge=2, le=10_000)
+    confidence: float = Field(default=0.9, ge=0.5, lt=1.0)
+    max_rounds: Int = Field(default=40, ge=1, le=1000)
+    seed: Int = Field(default=1, ge=0)
+    verify_replications: Int = Field(default=20, ge=2, le=100_000)
+    verify_seed: Int = Field(default=20_261_231, ge=0)
+    roster: bool = True
+    roster_from: Literal["erlang_a", "simulation"] = "simulation"
+    roster_rounds: Int = Field(default=4, ge=1, le=100)
+    workers: Int | None = Field(default=None, ge=1, le=1024)
+    out_dir: str = "outputs/staff"
 
 
 class StaffingConfig(_Model):
@@ -527,9 +659,12 @@ class Scenario(_Model):
     callbacks: CallbackConfig = Field(default_factory=CallbackConfig)
     transfers: TransferConfig = Field(default_factory=TransferConfig)
     repeats: RepeatConfig = Field(default_factory=RepeatConfig)
+    roster: RosterConfig = Field(default_factory=RosterConfig)
+    staff: StaffConfig = Field(default_factory=StaffConfig)
 
     @model_validator(mode="after")
     def _cross(self) -> Scenario:
+        _check_roster_grid(self)
         for wd, name in enumerate(WEEKDAYS):
             hours = self.calendar.hours_of(wd)
             if hours is None:
@@ -585,3 +720,18 @@ def _check_table(s: Scenario, st: StaffingConfig, prefix: str, wd: int, name: st
             f"needs exactly {need} values (one per {s.demand.interval_min}-minute interval of "
             f"{hours.opens:%H:%M}-{hours.closes:%H:%M} on {name}), got {len(table[key])}",  # type: ignore[index]
         )
+
+
+def _check_roster_grid(s: Scenario) -> None:
+    r, step = s.roster, s.demand.interval_min
+    if step % r.slot_min:
+        raise fail("roster.slot_min", f"{r.slot_min} minutes does not divide the interval length demand.interval_min = {step}")
+    for key, t in (("start_earliest", r.start_earliest), ("start_latest", r.start_latest)):
+        if minutes(t) % step:
+            raise fail(f"roster.{key}", f"{t:%H:%M} is not on the {step}-minute interval grid (demand.interval_min)")
+    if r.start_step_min % step:
+        raise fail("roster.start_step_min", f"{r.start_step_min} is not a multiple of the interval length ({step} minutes)")
+    for i, h in enumerate(r.lengths_h):
+        if round(h * 60) % step:
+            raise fail(f"roster.lengths_h.{i}", f"{h:g} h is not on the {step}-minute interval grid (demand.interval_min); "
+                       f"allowed lengths are multiples of {step} minutes")

@@ -54,7 +54,8 @@ balked                      bool            hung up at once on finding no free a
 Agent log: one row per agent group and interval with any staffed or present agent time, all
 in agent-seconds: ``group``, ``interval_start``, ``staffed_s`` (scheduled), ``present_s``
 (actually there, including finishing a call after a shift and serving the queue after
-closing), ``busy_s``, ``idle_s`` (present − busy) and ``overtime_s`` (present after closing).
+closing), ``busy_s``, ``idle_s`` (present − busy), ``overtime_s`` (present after closing) and
+``break_s`` (scheduled on a break of a shift: on shift but off the phones, not in ``staffed_s``).
 """
 
 from __future__ import annotations
@@ -281,12 +282,14 @@ def bin_segments(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray, weight
     return out[0] if rows is None else out
 
 
-def _staffed(schedule: Schedule, edges: np.ndarray) -> np.ndarray:
-    """Scheduled agent-seconds per interval from the step function."""
+def _staffed(schedule: Schedule, edges: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+    """Scheduled agent-seconds per interval from the step function (of ``counts``, default
+    the agents on the phones)."""
     t = schedule.times
+    counts = schedule.counts if counts is None else counts
     if t.size == 0:
         return np.zeros(edges.size - 1)
-    return bin_segments(t[:-1], t[1:], edges, schedule.counts[:-1])
+    return bin_segments(t[:-1], t[1:], edges, counts[:-1])
 
 
 def _overtime_segments(schedule: Schedule, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -331,6 +334,7 @@ def agent_log(
     group_of[p_agent] = p_group
     n = len(schedules)
     staffed = np.stack([_staffed(sch, edges) for sch in schedules])
+    breaks = np.stack([_staffed(sch, edges, sch.on_break) if sch.on_break is not None else np.zeros(edges.size - 1) for sch in schedules])
     present = bin_segments(p_start, p_end, edges, rows=p_group, n_rows=n)
     busy = bin_segments(b_start, b_end, edges, rows=group_of[b_agent], n_rows=n)
     o_start, o_end, o_group = [], [], []
@@ -343,7 +347,7 @@ def agent_log(
     overtime = bin_segments(np.concatenate(o_start), np.concatenate(o_end), edges, rows=np.concatenate(o_group), n_rows=n)
     # busy and overtime periods lie within presence; the minimum only removes rounding
     busy, overtime = np.minimum(busy, present), np.minimum(overtime, present)
-    row, col = np.nonzero((staffed > 0) | (present > 0))
+    row, col = np.nonzero((staffed > 0) | (present > 0) | (breaks > 0))
     stamps = _stamp_columns(np.datetime64(start, "ns"), {"interval_start": edges[col]})
     return pd.DataFrame(
         {
@@ -354,6 +358,7 @@ def agent_log(
             "busy_s": busy[row, col],
             "idle_s": present[row, col] - busy[row, col],
             "overtime_s": overtime[row, col],
+            "break_s": breaks[row, col],
         },
         copy=False,
     )

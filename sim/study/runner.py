@@ -94,8 +94,9 @@ def run_one(scenario: Scenario, seed: int, k: int, levels: tuple[str, ...],
 
 # Scenario keys that do not change what a replication computes: how many replications, on
 # how many workers, where the results go (a rerun with more replications or other workers
-# must resume the same folder), and the scenario's name and description.
-_NOT_IN_DIGEST = ("montecarlo", "name", "description")
+# must resume the same folder), the scenario's name and description, and the settings of
+# rostering and of sim.staff (they do not change a replication).
+_NOT_IN_DIGEST = ("montecarlo", "name", "description", "roster", "staff")
 
 
 def scenario_digest(scenario: Scenario, seed: int, levels: Sequence[str]) -> str:

@@ -33,7 +33,9 @@ while a weekday falls short, its cell with the lowest service level gets one age
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -43,7 +45,7 @@ from scipy import stats
 from sim.analysis.planning import erlang_plan
 from sim.scenario.compose import validate
 from sim.schema import Scenario
-from sim.study.runner import run_replications
+from sim.study.runner import run_replications, scenario_digest
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +126,19 @@ def evaluate(scenario: Scenario, table: Table, replications: int, seed: int, con
              **kwargs: object) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(cells, days): pooled KPIs per weekday × interval (see :func:`cell_kpis`), and the
     per-day target verdicts, of ``replications`` replications of the plan."""
-    mc = run_replications(with_table(scenario, table), replications, seed, levels=("interval", "day"), **kwargs)  # type: ignore[arg-type]
-    cells = cell_kpis(mc.level("interval"), scenario.targets, confidence)
+    return evaluate_staffed(with_table(scenario, table), replications, seed, confidence, **kwargs)
+
+
+def evaluate_staffed(staffed: Scenario, replications: int, seed: int, confidence: float = 0.9,
+                     out_dir: str | Path | None = None, **kwargs: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`evaluate` of a scenario as it is staffed (a table, shifts …). With ``out_dir``
+    the replications are kept in ``out_dir/plan_<fingerprint>``: one folder per staffing, so
+    a rerun of a search or a roster loop resumes where it stopped."""
+    levels = ("interval", "day")
+    if out_dir is not None:
+        out_dir = Path(out_dir) / f"plan_{scenario_digest(staffed, seed, levels)}"
+    mc = run_replications(staffed, replications, seed, levels=levels, out_dir=out_dir, **kwargs)  # type: ignore[arg-type]
+    cells = cell_kpis(mc.level("interval"), staffed.targets, confidence)
     days = mc.level("day")
     days = days.assign(weekday=days["period"].dt.strftime("%a").str.lower())
     return cells, days
@@ -152,13 +165,15 @@ def search(
     start: Table | None = None,
     max_rounds: int = 40,
     confidence: float = 0.9,
+    on_round: Callable[[dict], None] | None = None,
     **kwargs: object,
 ) -> SearchResult:
     """Refine a weekday × interval staffing table by simulation (see the module docstring).
 
     ``confidence`` is the one-sided confidence with which each cell must meet the targets
-    (0.5: the point estimate, no margin). ``kwargs`` go to :func:`sim.study.runner.run_replications`
-    (``workers``, ``scheduler``)."""
+    (0.5: the point estimate, no margin). ``on_round`` is called with each round's history
+    row (for a progress bar). ``kwargs`` go to :func:`evaluate_staffed` (``out_dir``) and
+    :func:`sim.study.runner.run_replications` (``workers``, ``scheduler``)."""
     table = start or erlang_table(scenario)
     frozen: set[tuple[str, str]] = set()
     history: list[dict] = []
@@ -168,6 +183,9 @@ def search(
     for round_ in range(max_rounds):
         frame = _cells_index(scenario, table)
         keyed = cells.set_index(["weekday", "interval_start"]).reindex(frame.index)
+        unseen = keyed["meets"].isna()  # weekdays the run does not contain: nothing to judge, left as they are
+        frozen |= set(keyed.index[unseen.to_numpy()])
+        keyed["meets"] = keyed["meets"].astype("boolean").fillna(True).astype(bool)
         delta = pd.Series(0, index=frame.index)
         delta[~keyed["meets"].to_numpy()] = 1
         if goal == "probability":
@@ -175,6 +193,8 @@ def search(
         history.append({"round": round_, "phase": phase, "agent_intervals": int(frame["agents"].sum()),
                         "cells_missing": int((~keyed["meets"]).sum()),
                         "p_day_met": float(days["all_met"].astype("boolean").fillna(False).mean())})
+        if on_round is not None:
+            on_round(history[-1])
         if delta.any():
             if phase == "remove":  # a cell that fails after a removal gets its agent back for good
                 frozen |= set(delta[delta > 0].index)

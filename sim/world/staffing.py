@@ -1,5 +1,10 @@
 """Agents on duty over time, from a constant, a weekday × interval table, or shifts.
 
+Shifts may have breaks (lunch, short breaks): an agent on a break is off the phones, so the
+schedule's target drops for the break's length. The model lets an agent above the target
+finish the call in hand before leaving, so a break that falls due mid-call starts when the
+call ends (and ends at its scheduled time: it is shortened, never moved).
+
 Staffing only matters while the line is open: the schedule is clipped to each day's open
 period. At closing the target drops to zero, but the model keeps every agent who is on duty
 until the queue is empty (the overtime it records).
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.schema import WEEKDAYS, Scenario, StaffingConfig, minutes
+from sim.schema import WEEKDAYS, Scenario, ShiftConfig, StaffingConfig, minutes
 from sim.world.calendar import DayPlan
 
 
@@ -27,6 +32,7 @@ class Schedule:
     times: np.ndarray
     counts: np.ndarray
     open_: np.ndarray
+    on_break: np.ndarray | None = None  # agents on shift but on a break (not in ``counts``)
 
     @property
     def max_agents(self) -> int:
@@ -44,11 +50,34 @@ def regular_steps(st: StaffingConfig, weekday: int, opens: int, closes: int, ste
         name = WEEKDAYS[weekday]
         row = st.table.get(name, st.table.get("all", []))  # type: ignore[call-overload]
         return [(opens + i * step, int(v)) for i, v in enumerate(row)]
+    return [(m, on - off) for m, on, off in shift_steps(st, weekday, opens, closes)]
+
+
+def _on_break(s: ShiftConfig, m: int) -> bool:
+    return any(minutes(b.start) <= m < minutes(b.start) + b.minutes for b in s.breaks)
+
+
+def shift_steps(st: StaffingConfig, weekday: int, opens: int, closes: int) -> list[tuple[int, int, int]]:
+    """(minute, agents on shift, of whom on a break) changes of a ``shifts`` staffing over a
+    weekday's regular hours ``[opens, closes)``. Agents on a break are off the phones."""
     assert st.shifts is not None
     name = WEEKDAYS[weekday]
     shifts = [s for s in st.shifts if name in s.days]
-    cuts = sorted({opens} | {m for s in shifts for m in (minutes(s.start), minutes(s.end)) if opens < m < closes})
-    return [(m, sum(s.count for s in shifts if minutes(s.start) <= m < minutes(s.end))) for m in cuts]
+    edges = {m for s in shifts for m in (minutes(s.start), minutes(s.end))}
+    edges |= {m for s in shifts for b in s.breaks for m in (minutes(b.start), minutes(b.start) + b.minutes)}
+    cuts = sorted({opens} | {m for m in edges if opens < m < closes})
+    out = []
+    for m in cuts:
+        on = [s for s in shifts if minutes(s.start) <= m < minutes(s.end)]
+        out.append((m, sum(s.count for s in on), sum(s.count for s in on if _on_break(s, m))))
+    return out
+
+
+def break_steps(st: StaffingConfig, weekday: int, opens: int, closes: int) -> list[tuple[int, int]]:
+    """(minute, agents on a break) changes over a weekday's regular hours (none unless shifts)."""
+    if st.mode != "shifts":
+        return [(opens, 0)]
+    return [(m, off) for m, _, off in shift_steps(st, weekday, opens, closes)]
 
 
 def clip_steps(steps: list[tuple[int, int]], opens: int, closes: int) -> list[tuple[int, int]]:
@@ -81,18 +110,33 @@ def build_schedule(s: Scenario, plans: list[DayPlan], staffing: StaffingConfig |
     st = staffing or s.staffing
     times: list[float] = []
     counts: list[int] = []
+    breaks: list[int] = []
     opens_flags: list[bool] = []
     for k, p in enumerate(plans):
         if p.opens is None or p.closes is None or p.regular_opens is None or p.regular_closes is None:
             continue
         base = k * 86400.0
         o, c = minutes(p.opens), minutes(p.closes)
-        reg = regular_steps(st, p.date.weekday(), minutes(p.regular_opens), minutes(p.regular_closes), s.demand.interval_min)
-        for m, n in clip_steps(reg, o, c):
+        ro, rc = minutes(p.regular_opens), minutes(p.regular_closes)
+        phones = clip_steps(regular_steps(st, p.date.weekday(), ro, rc, s.demand.interval_min), o, c)
+        off = clip_steps(break_steps(st, p.date.weekday(), ro, rc), o, c)
+        for m in sorted({m for m, _ in phones} | {m for m, _ in off}):
             times.append(base + 60.0 * m)
-            counts.append(n)
+            counts.append(_at(phones, m))
+            breaks.append(_at(off, m))
             opens_flags.append(True)
         times.append(base + 60.0 * c)
         counts.append(0)
+        breaks.append(0)
         opens_flags.append(False)
-    return Schedule(np.asarray(times, dtype=float), np.asarray(counts, dtype=np.int64), np.asarray(opens_flags, dtype=bool))
+    return Schedule(np.asarray(times, dtype=float), np.asarray(counts, dtype=np.int64), np.asarray(opens_flags, dtype=bool),
+                    np.asarray(breaks, dtype=np.int64))
+
+
+def _at(steps: list[tuple[int, int]], m: int) -> int:
+    """Value of a step function at minute ``m``."""
+    value = 0
+    for t, n in steps:
+        if t <= m:
+            value = n
+    return value
