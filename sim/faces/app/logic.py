@@ -552,8 +552,8 @@ def headline(cmp: Comparison) -> str:
         if better:
             parts.append(f"better on {', '.join(better)}")
     text = ", ".join(parts) + "."
-    text += (" The variant meets every target with 95 % confidence." if not missing
-             else f" The variant does not meet with 95 % confidence: {', '.join(missing)}.")
+    text += (" The changed scenario meets every target with 95 % confidence." if not missing
+             else f" The changed scenario does not meet with 95 % confidence: {', '.join(missing)}.")
     return text
 
 

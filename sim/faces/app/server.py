@@ -87,6 +87,7 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
 
     def server(input: Inputs, output: Outputs, session: Session) -> None:  # noqa: A002 - Shiny's name
         job: reactive.Value[Job | None] = reactive.Value(None)
+        runs = [0]  # runs started in this session (shown as data-run, for the browser tests)
         state: reactive.Value[tuple[Any, ...]] = reactive.Value(())
 
         def upload() -> bytes | None:
@@ -158,6 +159,7 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
                 old.stop()
             j = Job(root, dict(zip(LABELS, (b.baseline, b.variant), strict=True)), b.replications, workers=workers)
             j.start()
+            runs[0] += 1
             job.set(j)
 
         @reactive.effect
@@ -205,7 +207,7 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
                 status = f"Running: {done} of {total} replications (baseline and changed scenario)."
             return ui.div(
                 ui.tags.progress(value=str(done), max=str(total), id="run-progress"),
-                ui.p(status, id="run-status", **{"data-done": str(done), "data-total": str(total),
+                ui.p(status, id="run-status", **{"data-done": str(done), "data-total": str(total), "data-run": str(runs[0]),
                                                   "data-state": "error" if error else "finished" if finished
                                                   else "running" if running else "stopped"}),
             )
