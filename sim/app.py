@@ -25,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve the page until interrupted."""
     args = parser().parse_args(argv)
-    import shiny
+    from shiny import run_app
 
     from sim.errors import ScenarioError
     from sim.faces.app.server import make_app
@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stderr.write(f"error: {exc}\n")
         raise SystemExit(2) from None
     sys.stderr.write(f"sim.app: open http://{args.host}:{args.port}/ in a browser (Ctrl-C stops)\n")
-    shiny.run_app(app, host=args.host, port=args.port, launch_browser=False, log_level="warning")
+    run_app(app, host=args.host, port=args.port, launch_browser=False, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ half written.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -49,6 +50,54 @@ def chunks(reps: int, first: int = CHUNKS_START) -> list[tuple[int, int]]:
         size = size if lo == 0 else size * 2
         lo = hi
     return out
+
+
+_SPARE: tuple[subprocess.Popen[bytes], Path, Path] | None = None
+"""A worker process that has imported everything and waits for a plan, and its log file
+(see :func:`prewarm`)."""
+
+
+def _spawn(log: Path) -> subprocess.Popen[bytes]:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        return subprocess.Popen(  # noqa: S603 - our own module; the plan is a file we wrote
+            [sys.executable, "-m", "sim.faces.app.worker"], stdin=subprocess.PIPE, stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_PROJECT, os.environ.get("PYTHONPATH", "")) if p)},
+        )
+
+
+def prewarm(root: Path) -> None:
+    """Start a spare worker (if none is waiting) so that the next run need not wait for
+    Python to import pandas, SimPy and the model."""
+    global _SPARE
+    root = Path(root).resolve()
+    if _SPARE is not None and _SPARE[0].poll() is None:
+        if _SPARE[2] == root:
+            return
+        stop_spare()  # it would log into another results folder
+    log = root / "jobs" / f"{uuid.uuid4().hex[:12]}.log"
+    _SPARE = (_spawn(log), log, root)
+
+
+def _take(root: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    """The spare worker (started now if there is none); the caller owns it."""
+    global _SPARE
+    prewarm(root)
+    assert _SPARE is not None
+    (proc, log, _), _SPARE = _SPARE, None
+    return proc, log
+
+
+def stop_spare() -> None:
+    """End the spare worker: it reads an empty line and exits."""
+    global _SPARE
+    if _SPARE is not None and _SPARE[0].poll() is None and _SPARE[0].stdin is not None:
+        _SPARE[0].stdin.close()
+    _SPARE = None
+
+
+atexit.register(stop_spare)
 
 
 def _rep_path(folder: Path, k: int) -> Path:
@@ -97,13 +146,10 @@ class Job:
             "folders": [str(f) for f in self.folders.values()], "seed": self.seed, "replications": self.reps,
             "levels": list(self.levels), "workers": self.workers,
         }), encoding="utf-8")
-        self._log = jobs / f"{name}.log"
-        with self._log.open("wb") as log:
-            self.proc = subprocess.Popen(  # noqa: S603 - our own module, arguments are a file we wrote
-                [sys.executable, "-m", "sim.faces.app.worker", str(plan)],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_PROJECT, os.environ.get("PYTHONPATH", "")) if p)},
-            )
+        self.proc, self._log = _take(self.root)
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{plan}\n".encode())
+        self.proc.stdin.close()
 
     @property
     def running(self) -> bool:

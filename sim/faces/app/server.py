@@ -18,7 +18,7 @@ from typing import Any
 from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 
 from sim.errors import ScenarioError
-from sim.faces.app.jobs import Job
+from sim.faces.app.jobs import Job, prewarm
 from sim.faces.app.layout import page
 from sim.faces.app.logic import (
     FIELDS,
@@ -31,9 +31,13 @@ from sim.faces.app.logic import (
     build,
     calendar_counts,
     calendar_html,
-    cards as make_cards,
     changes_text,
     choices_of,
+)
+from sim.faces.app.logic import (
+    cards as make_cards,
+)
+from sim.faces.app.logic import (
     headline as headline_text,
 )
 from sim.schema import WEEKDAYS
@@ -49,11 +53,11 @@ DOWNLOADS: dict[str, str] = {
 LABELS = ("baseline", "changed")
 
 
-def _png(draw: Callable[[io.BytesIO], Any]) -> ui.Tag:
+def _png(draw: Callable[[io.BytesIO], Any], replications: int) -> ui.Tag:
     buf = io.BytesIO()
     draw(buf)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return ui.tags.img(src=f"data:image/png;base64,{data}")
+    return ui.tags.img(src=f"data:image/png;base64,{data}", **{"data-replications": str(replications)})
 
 
 def card_html(c: Card, labels: tuple[str, str] = LABELS) -> str:
@@ -84,11 +88,13 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
     if base not in names:
         raise ScenarioError(f"Unknown scenario {base!r}; choose one of {', '.join(names)}.")
     initial = choices_of(base_scenario(base))
+    prewarm(root)
 
     def server(input: Inputs, output: Outputs, session: Session) -> None:  # noqa: A002 - Shiny's name
         job: reactive.Value[Job | None] = reactive.Value(None)
         runs = [0]  # runs started in this session (shown as data-run, for the browser tests)
         state: reactive.Value[tuple[Any, ...]] = reactive.Value(())
+        plot_state: reactive.Value[tuple[Any, ...]] = reactive.Value(())  # follows state one flush later
 
         def upload() -> bytes | None:
             files = input.staff_file()
@@ -177,10 +183,17 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             running = j.running
             snap = (id(j), j.total_done(), j.total, running, j.finished, j.stopped, j.error())
             with reactive.isolate():
-                if snap != state.get():
-                    state.set(snap)
-            if running:
+                changed = snap != state.get()
+                if changed:
+                    state.set(snap)  # cards and progress now, the slower plots in the next flush
+                elif plot_state.get() != snap:
+                    plot_state.set(snap)
+            if changed:
+                reactive.invalidate_later(0.05)
+            elif running:
                 reactive.invalidate_later(POLL_S)
+            else:
+                prewarm(root)  # a worker for the next run, started while nothing runs
 
         @reactive.calc
         def comparison() -> Comparison | None:
@@ -265,24 +278,30 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
 
         @render.ui
         def plot_daily() -> ui.Tag | None:
-            cmp = comparison()
+            plot_state()
+            with reactive.isolate():
+                cmp = comparison()
             if cmp is None:
                 return None
-            return _png(lambda b: plots.compare_daily(cmp.daily(), cmp.scenarios[cmp.baseline].targets, b))  # type: ignore[arg-type]
+            return _png(lambda b: plots.compare_daily(cmp.daily(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
 
         @render.ui
         def plot_intraday() -> ui.Tag | None:
-            cmp = comparison()
+            plot_state()
+            with reactive.isolate():
+                cmp = comparison()
             if cmp is None:
                 return None
-            return _png(lambda b: plots.compare_intraday(cmp.intraday(), cmp.scenarios[cmp.baseline].targets, b))  # type: ignore[arg-type]
+            return _png(lambda b: plots.compare_intraday(cmp.intraday(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
 
         @render.ui
         def plot_agents() -> ui.Tag | None:
-            cmp = comparison()
+            plot_state()
+            with reactive.isolate():
+                cmp = comparison()
             if cmp is None:
                 return None
-            return _png(lambda b: plots.compare_agent_time(cmp.table, b))  # type: ignore[arg-type]
+            return _png(lambda b: plots.compare_agent_time(cmp.table, b), cmp.replications)  # type: ignore[arg-type]
 
         @render.ui
         def calendar() -> ui.Tag | None:

@@ -35,9 +35,16 @@ def run(plan_path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command-line entry of the child process."""
+    """Command-line entry of the child process. Without an argument it is a *spare*: it
+    imports everything, then waits for the plan's path on its standard input (so a run does
+    not wait for Python to import pandas, SimPy and the model)."""
     args = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if not args:
+        line = sys.stdin.readline().strip()
+        if not line:
+            return  # the page closed without using this spare
+        args = [line]
     try:
         run(Path(args[0]))
     except ScenarioError as exc:
