@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stderr.write(f"error: {exc}\n")
         raise SystemExit(2) from None
     sys.stderr.write(f"sim.app: open http://{args.host}:{args.port}/ in a browser (Ctrl-C stops)\n")
-    run_app(app, host=args.host, port=args.port, launch_browser=False, log_level="warning")
+    run_app(app, host=args.host, port=args.port, launch_browser=False, log_level="warning")  # type: ignore[misc]
 
 
 if __name__ == "__main__":
