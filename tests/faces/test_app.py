@@ -110,7 +110,9 @@ def test_changing_the_closing_time_updates_the_kpis_and_the_difference(page: Pag
     assert same["assessment"] == "identical" and same["baseline"] == same["changed"]
     for day in ("tue", "wed", "thu", "fri", "mon"):
         page.fill(f"#hours_{day}", "08:00-15:00")
+    page.wait_for_selector("#stale", timeout=10_000)  # the shown results are of the old inputs
     changed = _run(page)
+    assert page.query_selector("#stale") is None
     assert changed["baseline"] == same["baseline"]  # same baseline, same seeds: reused from the results folder
     assert changed["changed"] != same["changed"]
     assert changed["assessment"] == "worse" and changed["difference"].startswith("−")

@@ -208,3 +208,10 @@ def test_cards_and_sentences(tiny_pair: dict[str, Scenario], tmp_path: Path) -> 
     assert "the same in every replication" in cs["service_level"].sentence
     assert cs["service_level"].target == "> 90 %"
     assert "no clear effect" in L.headline(cmp)
+
+
+def test_cards_include_any_other_kpi_judged_against_a_target() -> None:
+    table = pd.DataFrame({"kpi": ["availability", "cases_on_time_share", "offered"], "target": ["> 91 %", "> 90 %", None]})
+    kpis = L.card_kpis(table)
+    assert kpis.index("cases_on_time_share") == len(L.TARGET_KPIS)  # after the agreement's call KPIs
+    assert "offered" not in kpis and kpis[-len(L.TIME_KPIS):] == list(L.TIME_KPIS)

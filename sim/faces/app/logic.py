@@ -473,6 +473,13 @@ TITLES = {
 }
 
 
+def title(kpi: str) -> str:
+    """A KPI's name on a card."""
+    from sim.faces.report import KPI_LABELS
+
+    return TITLES.get(kpi) or KPI_LABELS.get(kpi, kpi).split(" (")[0].capitalize()
+
+
 def _ci(fmt: Callable[[str, Any], str], kpi: str, r: pd.Series) -> str:
     if pd.isna(r.get("half_width")) or r["half_width"] == 0:
         return ""
@@ -483,28 +490,37 @@ def sentence(kpi: str, d: pd.Series | None, variant: str, baseline: str) -> str:
     """The plain-language verdict of a paired difference."""
     from sim.faces.report import fmt_diff
 
-    name = TITLES.get(kpi, kpi).lower()
+    name = title(kpi).lower()
     if d is None:
         return f"No difference computed for {name}."
     a = str(d["assessment"])
     if a == "identical":
-        return f"{TITLES.get(kpi, kpi)} is the same in every replication: the change does not affect it."
+        return f"{title(kpi)} is the same in every replication: the change does not affect it."
     if a == "no clear difference":
         return (f"No clear difference in {name}: {fmt_diff(kpi, d['difference'])} on average, but the 95 % interval "
                 f"({fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}) includes zero, so it is within the simulation noise.")
     if a == "n/a":
-        return f"{TITLES.get(kpi, kpi)} cannot be compared (no values)."
+        return f"{title(kpi)} cannot be compared (no values)."
     word = {"better": "better", "worse": "worse", "saves": "saves agent time", "costs more": "costs more agent time"}.get(a, a)
     return (f"{variant} is {word} than {baseline} on {name}: {fmt_diff(kpi, d['difference'])} "
             f"(95 % CI {fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}), larger than the simulation noise.")
 
 
-def cards(cmp: Comparison, kpis: Sequence[str] = (*TARGET_KPIS, *TIME_KPIS)) -> list[Card]:
+def card_kpis(table: pd.DataFrame) -> list[str]:
+    """The agreement's KPIs, then any other KPI the comparison judges against a target (the
+    case-work targets, when the scenario has cases), then agent time."""
+    judged = table.loc[table["target"].notna(), "kpi"] if "target" in table.columns else pd.Series(dtype=object)
+    more = [k for k in dict.fromkeys(judged) if k not in TARGET_KPIS]
+    return [*TARGET_KPIS, *more, *TIME_KPIS]
+
+
+def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
     """The KPI cards of a two-scenario comparison (formatted as the report formats them)."""
     from sim.faces.report import fmt, fmt_diff, fmt_p
 
     base, var = cmp.labels[0], cmp.labels[-1]
     table, diffs = cmp.table, cmp.differences
+    kpis = card_kpis(table) if kpis is None else kpis
     out = []
     for kpi in kpis:
         b, v = _row(table, base, kpi), _row(table, var, kpi)
@@ -521,7 +537,7 @@ def cards(cmp: Comparison, kpis: Sequence[str] = (*TARGET_KPIS, *TIME_KPIS)) -> 
             return str(x) if isinstance(x, str) else ""
 
         out.append(Card(
-            kpi=kpi, title=TITLES.get(kpi, kpi), target=str(b.get("target") or "") if isinstance(b.get("target"), str) else "",
+            kpi=kpi, title=title(kpi), target=str(b.get("target") or "") if isinstance(b.get("target"), str) else "",
             baseline=fmt(kpi, b["mean"]), baseline_ci=_ci(fmt, kpi, b), baseline_p=p(b), baseline_verdict=verdict(b),
             variant=fmt(kpi, v["mean"]), variant_ci=_ci(fmt, kpi, v), variant_p=p(v), variant_verdict=verdict(v),
             difference=fmt_diff(kpi, d["difference"]) if d is not None else "–",
@@ -536,13 +552,14 @@ def cards(cmp: Comparison, kpis: Sequence[str] = (*TARGET_KPIS, *TIME_KPIS)) -> 
 def headline(cmp: Comparison) -> str:
     """One paragraph: what the change does to the agreement's KPIs."""
     base, var = cmp.labels[0], cmp.labels[-1]
-    d = cmp.differences
-    d = d[(d["scenario"] == var) & d["kpi"].isin(TARGET_KPIS)]
-    better = [TITLES[k] .lower() for k, a in zip(d["kpi"], d["assessment"], strict=True) if a == "better"]
-    worse = [TITLES[k].lower() for k, a in zip(d["kpi"], d["assessment"], strict=True) if a == "worse"]
     t = cmp.table
-    met = t[(t["scenario"] == var) & t["kpi"].isin(TARGET_KPIS)]
-    missing = [TITLES[k].lower() for k, m in zip(met["kpi"], met["verdict"], strict=True) if m != "meets"]
+    judged = [k for k in card_kpis(t) if k not in TIME_KPIS]
+    d = cmp.differences
+    d = d[(d["scenario"] == var) & d["kpi"].isin(judged)]
+    better = [title(k).lower() for k, a in zip(d["kpi"], d["assessment"], strict=True) if a == "better"]
+    worse = [title(k).lower() for k, a in zip(d["kpi"], d["assessment"], strict=True) if a == "worse"]
+    met = t[(t["scenario"] == var) & t["kpi"].isin(judged)]
+    missing = [title(k).lower() for k, m in zip(met["kpi"], met["verdict"], strict=True) if m != "meets"]
     parts = [f"After {cmp.replications} replications"]
     if not better and not worse:
         parts.append(f"the change shows no clear effect on the agreement's KPIs compared with {base}")

@@ -195,6 +195,13 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             else:
                 prewarm(root)  # a worker for the next run, started while nothing runs
 
+        def _ended() -> None:
+            j = job.get()
+            if j is not None and j.running:
+                j.stop()
+
+        session.on_ended(_ended)
+
         @reactive.calc
         def comparison() -> Comparison | None:
             state()
@@ -242,7 +249,11 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
                 return None
             j = job.get()
             prelim = "" if j is not None and j.finished else f" (preliminary: {cmp.replications} of {j.reps if j else '?'} replications)"
-            return ui.p(headline_text(cmp) + prelim, id="headline-text")
+            b = built()
+            stale = b.ok and j is not None and (j.scenarios.get(LABELS[0]), j.scenarios.get(LABELS[1])) != (b.baseline, b.variant)
+            note = ui.p("The inputs have changed since this run: press 'Run the comparison' to see their effect.",
+                        class_="uncertain", id="stale") if stale else None
+            return ui.div(ui.p(headline_text(cmp) + prelim, id="headline-text"), note)
 
         @render.ui
         def cards() -> ui.Tag | None:
