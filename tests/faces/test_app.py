@@ -136,6 +136,12 @@ def test_a_bad_value_shows_the_message_next_to_the_field(page: Page) -> None:
     page.fill("#hours_mon", "08:00-17:00")
     page.wait_for_selector("#error-early_close", state="detached", timeout=10_000)
     page.wait_for_selector("#error-hours_mon", state="detached", timeout=10_000)
+    page.check("input[name=staff_mode][value=csv]")
+    assert "No staffing file uploaded" in page.wait_for_selector("#error-staffing", timeout=10_000).inner_text()
+    bad = b"weekday,interval_start,agents\nmon,08:00,5\nmon,08:30,many\n"
+    page.set_input_files("#staff_file", files=[{"name": "team.csv", "mimeType": "text/csv", "buffer": bad}])
+    page.locator("#error-staffing", has_text="many").wait_for(timeout=10_000)  # the loader's message
+    assert "staffing.table_file" in page.inner_text("#error-staffing")
 
 
 def test_the_downloaded_report_and_tables_match_the_page(page: Page) -> None:

@@ -215,3 +215,9 @@ def test_cards_include_any_other_kpi_judged_against_a_target() -> None:
     kpis = L.card_kpis(table)
     assert kpis.index("cases_on_time_share") == len(L.TARGET_KPIS)  # after the agreement's call KPIs
     assert "offered" not in kpis and kpis[-len(L.TIME_KPIS):] == list(L.TIME_KPIS)
+
+
+def test_an_upload_is_refused_by_its_size_before_it_is_read() -> None:
+    L.check_upload_size(L.MAX_UPLOAD_BYTES)
+    with pytest.raises(L.ScenarioError, match="at most 65,536 bytes"):
+        L.check_upload_size(L.MAX_UPLOAD_BYTES + 1)

@@ -306,14 +306,19 @@ def apply_staffing(raw: Raw, mode: str, delta: float | None, csv: bytes | None, 
     raise ScenarioError(f"Invalid staffing mode {mode!r}; allowed: none, agents, percent, csv (staffing).")
 
 
+def check_upload_size(size: int) -> None:
+    """Refuse an uploaded file larger than :data:`MAX_UPLOAD_BYTES` (before reading it)."""
+    if size > MAX_UPLOAD_BYTES:
+        raise ScenarioError(
+            f"The staffing file is {size:,} bytes; at most {MAX_UPLOAD_BYTES:,} bytes are accepted "
+            "(one row per weekday and interval: weekday,interval_start,agents) (staffing.table_file)."
+        )
+
+
 def store_upload(data: bytes, upload_dir: Path) -> Path:
     """Write an uploaded staffing CSV under ``upload_dir`` as ``<sha256>.csv`` (size-limited,
     UTF-8 text only); the name is the content's hash, never the uploader's file name."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ScenarioError(
-            f"The staffing file is {len(data):,} bytes; at most {MAX_UPLOAD_BYTES:,} bytes are accepted "
-            "(one row per weekday and interval: weekday,interval_start,agents) (staffing.table_file)."
-        )
+    check_upload_size(len(data))
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:

@@ -22,7 +22,6 @@ from sim.faces.app.jobs import Job, prewarm
 from sim.faces.app.layout import page
 from sim.faces.app.logic import (
     FIELDS,
-    MAX_UPLOAD_BYTES,
     Built,
     Card,
     Choices,
@@ -32,6 +31,7 @@ from sim.faces.app.logic import (
     calendar_counts,
     calendar_html,
     changes_text,
+    check_upload_size,
     choices_of,
 )
 from sim.faces.app.logic import (
@@ -101,8 +101,7 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             if not files:
                 return None
             info = files[0]
-            if int(info.get("size", 0)) > MAX_UPLOAD_BYTES:
-                return b"x" * (MAX_UPLOAD_BYTES + 1)  # refused by the logic with the size message, unread
+            check_upload_size(int(info.get("size", 0)))  # before reading it
             return Path(info["datapath"]).read_bytes()
 
         def choices() -> Choices:
@@ -122,7 +121,11 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
                 scenario = base_scenario(input.base())
             except ScenarioError as exc:
                 return Built(None, None, {"base": str(exc)})
-            return build(scenario, choices(), root / "uploads")
+            try:
+                ch = choices()
+            except ScenarioError as exc:  # an uploaded file that is too large
+                return Built(None, None, {"staffing": str(exc)})
+            return build(scenario, ch, root / "uploads")
 
         @reactive.effect
         @reactive.event(input.base, ignore_init=True)
