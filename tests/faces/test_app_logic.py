@@ -221,3 +221,16 @@ def test_an_upload_is_refused_by_its_size_before_it_is_read() -> None:
     L.check_upload_size(L.MAX_UPLOAD_BYTES)
     with pytest.raises(L.ScenarioError, match="at most 65,536 bytes"):
         L.check_upload_size(L.MAX_UPLOAD_BYTES + 1)
+
+
+def test_a_second_run_on_the_same_folders_stops_the_first(tiny_pair: dict[str, Scenario], tmp_path: Path) -> None:
+    first = Job(tmp_path, tiny_pair, 200, workers=1)
+    first.start()
+    t0 = time.perf_counter()
+    while first.total_done() < 1 and time.perf_counter() - t0 < 60:
+        time.sleep(0.05)
+    second = Job(tmp_path, tiny_pair, 200, workers=1)
+    second.start()
+    assert first.stopped and not first.running and second.running
+    second.stop()
+    assert not list(tmp_path.rglob("*.tmp"))

@@ -100,6 +100,10 @@ def stop_spare() -> None:
 atexit.register(stop_spare)
 
 
+_RUNNING: list[Job] = []
+"""Jobs of this process whose worker may still be writing (see :meth:`Job.start`)."""
+
+
 def _rep_path(folder: Path, k: int) -> Path:
     return folder / "replications" / f"rep_{k:06d}.parquet"
 
@@ -138,6 +142,12 @@ class Job:
                 tmp.replace(spec)
         if self.total_done() == self.total:
             return
+        # Two workers must never write the same results folder (their temporary files would
+        # collide): a run that needs a folder another run of this page is writing stops that one.
+        _RUNNING[:] = [j for j in _RUNNING if j.running]
+        for other in list(_RUNNING):
+            if set(other.folders.values()) & set(self.folders.values()):
+                other.stop()
         jobs = self.root / "jobs"
         jobs.mkdir(parents=True, exist_ok=True)
         name = uuid.uuid4().hex[:12]
@@ -150,6 +160,7 @@ class Job:
         assert self.proc.stdin is not None
         self.proc.stdin.write(f"{plan}\n".encode())
         self.proc.stdin.close()
+        _RUNNING.append(self)
 
     @property
     def running(self) -> bool:
