@@ -106,6 +106,8 @@ def _card(pg: Page, kpi: str) -> dict[str, str]:
 
 
 def test_changing_the_closing_time_updates_the_kpis_and_the_difference(page: Page) -> None:
+    external = re.findall(r'(?:src|href)="(?:https?:)?//[^"]*"', page.content())
+    assert not external, external  # nothing is fetched from the internet
     same = _run(page)
     assert same["assessment"] == "identical" and same["baseline"] == same["changed"]
     for day in ("tue", "wed", "thu", "fri", "mon"):

@@ -234,3 +234,10 @@ def test_a_second_run_on_the_same_folders_stops_the_first(tiny_pair: dict[str, S
     assert first.stopped and not first.running and second.running
     second.stop()
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_the_page_listens_on_this_computer_only_by_default() -> None:
+    from sim.app import parser
+
+    args = parser().parse_args([])
+    assert args.host == "127.0.0.1" and args.results == "results/app"
