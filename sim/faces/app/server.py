@@ -8,10 +8,13 @@ the helpers of :mod:`sim.faces.app.logic`, :mod:`sim.faces.plots` and
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 import io
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,11 @@ from sim.schema import WEEKDAYS
 from sim.study.compare import Comparison
 
 POLL_S = 0.4
+PLOT_EVERY_S = 8.0
+"""While a run goes on, the plots are redrawn at most this often (the cards at every poll)."""
+_PLOTTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-app-plots")
+"""Plots are drawn off the event loop (one at a time: pyplot is not thread-safe), so that the
+page stays responsive while matplotlib works."""
 DOWNLOADS: dict[str, str] = {
     "report": "report.html", "table": "table.csv", "differences": "differences.csv",
     "daily": "daily.csv", "intraday": "intraday.csv",
@@ -53,10 +61,14 @@ DOWNLOADS: dict[str, str] = {
 LABELS = ("baseline", "changed")
 
 
-def _png(draw: Callable[[io.BytesIO], Any], replications: int) -> ui.Tag:
+def _draw(draw: Callable[[io.BytesIO], Any]) -> str:
     buf = io.BytesIO()
     draw(buf)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+async def _png(draw: Callable[[io.BytesIO], Any], replications: int) -> ui.Tag:
+    data = await asyncio.get_running_loop().run_in_executor(_PLOTTER, _draw, draw)
     return ui.tags.img(src=f"data:image/png;base64,{data}", **{"data-replications": str(replications)})
 
 
@@ -93,6 +105,7 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
     def server(input: Inputs, output: Outputs, session: Session) -> None:  # noqa: A002 - Shiny's name
         job: reactive.Value[Job | None] = reactive.Value(None)
         runs = [0]  # runs started in this session (shown as data-run, for the browser tests)
+        plotted: list[Any] = [0.0, None]  # when the plots were last redrawn, and for which run
         state: reactive.Value[tuple[Any, ...]] = reactive.Value(())
         plot_state: reactive.Value[tuple[Any, ...]] = reactive.Value(())  # follows state one flush later
 
@@ -189,7 +202,9 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
                 changed = snap != state.get()
                 if changed:
                     state.set(snap)  # cards and progress now, the slower plots in the next flush
-                elif plot_state.get() != snap:
+                elif plot_state.get() != snap and (not running or plotted[1] != id(j)
+                                                   or time.perf_counter() - plotted[0] >= PLOT_EVERY_S):
+                    plotted[:] = [time.perf_counter(), id(j) if j.comparison() is not None else None]
                     plot_state.set(snap)
             if changed:
                 reactive.invalidate_later(0.05)
@@ -199,7 +214,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
                 prewarm(root)  # a worker for the next run, started while nothing runs
 
         def _ended() -> None:
-            j = job.get()
+            with reactive.isolate():
+                j = job.get()
             if j is not None and j.running:
                 j.stop()
 
@@ -280,7 +296,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             @render.download_button(filename=filename)
             def _dl() -> str:
                 j = job.get()
-                out = j.outputs() if j is not None else None
+                # on the plotting thread (waiting for it): the report draws its plots with pyplot too
+                out = _PLOTTER.submit(j.outputs).result() if j is not None else None
                 if out is None:
                     raise ScenarioError("The comparison is not finished yet.")
                 return str(out / filename)
@@ -291,31 +308,31 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
         from sim.faces import plots
 
         @render.ui
-        def plot_daily() -> ui.Tag | None:
+        async def plot_daily() -> ui.Tag | None:
             plot_state()
             with reactive.isolate():
                 cmp = comparison()
             if cmp is None:
                 return None
-            return _png(lambda b: plots.compare_daily(cmp.daily(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
+            return await _png(lambda b: plots.compare_daily(cmp.daily(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
 
         @render.ui
-        def plot_intraday() -> ui.Tag | None:
+        async def plot_intraday() -> ui.Tag | None:
             plot_state()
             with reactive.isolate():
                 cmp = comparison()
             if cmp is None:
                 return None
-            return _png(lambda b: plots.compare_intraday(cmp.intraday(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
+            return await _png(lambda b: plots.compare_intraday(cmp.intraday(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
 
         @render.ui
-        def plot_agents() -> ui.Tag | None:
+        async def plot_agents() -> ui.Tag | None:
             plot_state()
             with reactive.isolate():
                 cmp = comparison()
             if cmp is None:
                 return None
-            return _png(lambda b: plots.compare_agent_time(cmp.table, b), cmp.replications)  # type: ignore[arg-type]
+            return await _png(lambda b: plots.compare_agent_time(cmp.table, b), cmp.replications)  # type: ignore[arg-type]
 
         @render.ui
         def calendar() -> ui.Tag | None:
