@@ -1,13 +1,13 @@
 # Two entry points: `make run` (default scenario) and `make test` (whole suite).
 # Both create .venv if it is missing and install the project into it. Also: `make mc`
-# (Monte Carlo replications, python -m sim.mc), `make headline` (experiments/headline.py),
+# (Monte Carlo replications, python -m sim.mc), `make headline` (experiments/headline.py), `make app` (the managers' web page),
 # `make bench` (benchmarks/run.py) and `make ci` (.ci/run). Extra arguments go through ARGS.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test mc headline bench ci clean
+.PHONY: setup run test mc headline app bench ci clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ mc: $(STAMP)
 
 headline: $(STAMP)
 	$(PY) experiments/headline.py $(ARGS)
+
+app: $(STAMP)
+	$(PY) -m sim.app $(ARGS)
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,bench]"

@@ -1,0 +1,629 @@
+"""The page's logic, without a browser: from a manager's inputs to a validated variant scenario,
+and from a :class:`~sim.study.compare.Comparison` to the figures the page shows.
+
+Everything here is a pure function of its arguments (plus reading ``scenarios/`` through
+:func:`sim.scenario.compose.load_scenario`), so it is unit-tested without Shiny
+(``tests/faces/test_app_logic.py``). The layout is :mod:`sim.faces.app.layout`, the server
+:mod:`sim.faces.app.server`.
+
+A manager's inputs arrive as text and numbers (:class:`Choices`). :func:`build` applies
+them to the base scenario's validated dump one *field* at a time and validates each step
+with the scenario schema (:func:`sim.scenario.compose.validate`), so that a bad value is
+reported next to the field that caused it, in the schema's own one-paragraph words.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import html
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import ScenarioError
+from sim.scenario.compose import load_scenario, scenarios_dir, validate
+from sim.schema import WEEKDAYS, Scenario
+from sim.study.compare import Comparison
+from sim.study.runner import scenario_digest
+from sim.world.calendar import day_plans
+
+LEVELS: tuple[str, ...] = ("interval", "day", "month", "run")
+"""KPI levels the page computes (interval rows feed the intraday plot)."""
+
+MAX_REPLICATIONS = 200
+"""The page's cap on replications (the schema allows more; a page run must stay interactive)."""
+
+MAX_UPLOAD_BYTES = 64 * 1024
+"""Largest staffing CSV accepted (a week of 15-minute rows is about 10 kB)."""
+
+MAX_CLOSURE_LINES = 50
+
+TARGET_KPIS: tuple[str, ...] = ("availability", "service_level", "asa_s", "aht_s", "logging_share")
+"""The agreement's KPIs, shown as cards."""
+
+TIME_KPIS: tuple[str, ...] = ("staffed_s", "present_s", "overtime_s")
+"""Agent time, shown as cards without a target."""
+
+FIELDS: tuple[str, ...] = (
+    "base", *(f"hours_{d}" for d in WEEKDAYS), "early_close", "closures", "callbacks", "transfers",
+    "staffing", "period", "replications",
+)
+"""Input fields an error can be reported next to (the ids of the page's error slots)."""
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What a manager set on the page (text as typed; parsed and validated by :func:`build`).
+
+    ``hours`` maps a weekday (``mon`` … ``sun``) to ``"08:00-17:00"`` or ``""``/``closed``.
+    ``closures`` holds one closure per line: ``YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason]``.
+    ``staffing_mode`` is ``none``, ``agents`` (``staffing_delta`` agents more or fewer on
+    every interval), ``percent`` (``staffing_delta`` % more or fewer, rounded) or ``csv``
+    (``staffing_csv``: the uploaded file's bytes, columns ``weekday,interval_start,agents``).
+    """
+
+    hours: Mapping[str, str]
+    early_close_on: bool
+    early_close: str
+    closures: str = ""
+    callbacks_on: bool = False
+    accept_share: float | None = 0.3
+    transfers: str = "off"
+    staffing_mode: str = "none"
+    staffing_delta: float | None = 0
+    staffing_csv: bytes | None = None
+    start: str = ""
+    end: str = ""
+    replications: int | None = 20
+
+
+def base_names(root: Path | None = None) -> list[str]:
+    """The scenarios a manager can start from: ``default`` and every experiment file."""
+    root = root or scenarios_dir()
+    return ["default", *sorted(p.stem for p in (root / "experiment").glob("*.yaml"))]
+
+
+@lru_cache(maxsize=32)
+def base_scenario(name: str) -> Scenario:
+    """A shipped scenario by name (only names from :func:`base_names` are accepted)."""
+    if name not in base_names():
+        raise ScenarioError(f"Unknown scenario {name!r}; choose one of {', '.join(base_names())}.")
+    return load_scenario(name)
+
+
+def choices_of(s: Scenario) -> Choices:
+    """The inputs that reproduce scenario ``s`` unchanged (the page's initial values)."""
+    hours = {d: (f"{h.opens:%H:%M}-{h.closes:%H:%M}" if (h := s.calendar.hours_of(i)) else "closed")
+             for i, d in enumerate(WEEKDAYS)}
+    lines = []
+    for c in s.calendar.closures:
+        text = str(c.start) + (f"..{c.end}" if c.end and c.end != c.start else "")
+        if c.from_time is not None and c.to_time is not None:
+            text += f" {c.from_time:%H:%M}-{c.to_time:%H:%M}"
+        lines.append(f"{text} {c.reason}")
+    return Choices(
+        hours=hours,
+        early_close_on=s.calendar.early_close is not None,
+        early_close=f"{s.calendar.early_close:%H:%M}" if s.calendar.early_close else "15:00",
+        closures="\n".join(lines),
+        callbacks_on=s.callbacks.enabled,
+        accept_share=s.callbacks.accept_share,
+        transfers=s.transfers.policy,
+        start=str(s.run.start),
+        end=str(s.run.end),
+        replications=min(s.montecarlo.replications, MAX_REPLICATIONS),
+    )
+
+
+# --------------------------------------------------------------------------- applying inputs
+
+Raw = dict[str, Any]
+
+_CLOCK = r"\d{1,2}:\d{2}"
+_HOURS = re.compile(rf"^\s*({_CLOCK})\s*[-–]\s*({_CLOCK})\s*$")
+_CLOSURE = re.compile(
+    rf"^\s*(?P<start>\d{{4}}-\d{{2}}-\d{{2}})(?:\s*\.\.\s*(?P<end>\d{{4}}-\d{{2}}-\d{{2}}))?"
+    rf"(?:\s+(?P<from>{_CLOCK})\s*[-–]\s*(?P<to>{_CLOCK}))?(?:\s+(?P<reason>.*?))?\s*$"
+)
+
+
+def _minutes(text: str) -> int:
+    h, m = str(text).split(":")[:2]
+    return int(h) * 60 + int(m)
+
+
+def _refit(st: Raw, day: str, old: tuple[int, int] | None, new: tuple[int, int], step: int) -> Raw:
+    """A ``table`` staffing refitted to new hours of ``day``: each interval keeps the agents
+    the old table had at that clock time; intervals outside the old hours get the nearest
+    edge interval's agents. Other modes are clock-based (shifts) or flat (constant)."""
+    table = st.get("table")
+    if st.get("mode") != "table" or not table or old is None:
+        return st
+    old_row = table.get(day, table.get("all"))
+    if not old_row:
+        return st
+    o_old = old[0]
+    row = []
+    for m in range(new[0], new[1], step):
+        i = min(max((m - o_old) // step, 0), len(old_row) - 1)
+        row.append(old_row[i])
+    return {**st, "table": {**table, day: row}}
+
+
+def apply_hours(raw: Raw, hours: Mapping[str, str]) -> Raw:
+    """Set ``calendar.hours`` from ``"HH:MM-HH:MM"`` / ``closed`` per weekday, refitting
+    per-interval staffing tables (first line and transfer groups) to the new hours."""
+    out = copy.deepcopy(raw)
+    step = int(out["demand"]["interval_min"])
+    for day in WEEKDAYS:
+        text = str(hours.get(day, "")).strip()
+        old_entry = out["calendar"]["hours"].get(day)
+        old = (_minutes(old_entry["opens"]), _minutes(old_entry["closes"])) if old_entry else None
+        if text.lower() in ("", "closed", "-"):
+            out["calendar"]["hours"][day] = None
+            continue
+        m = _HOURS.match(text)
+        if not m:
+            raise ScenarioError(
+                f"Invalid opening hours for {day}: {text!r}; write opening-closing as HH:MM-HH:MM "
+                f"(e.g. 08:00-17:00), or 'closed' (calendar.hours.{day})."
+            )
+        out["calendar"]["hours"][day] = {"opens": m.group(1).zfill(5), "closes": m.group(2).zfill(5)}
+        try:
+            new = (_minutes(m.group(1)), _minutes(m.group(2)))
+        except ValueError:
+            continue  # the schema names the bad time
+        if new != old and new[0] < new[1]:
+            out["staffing"] = _refit(out["staffing"], day, old, new, step)
+            groups = out.get("transfers", {}).get("groups", {})
+            for g, st in groups.items():
+                groups[g] = _refit(st, day, old, new, step)
+    return out
+
+
+def apply_early_close(raw: Raw, on: bool, time: str) -> Raw:
+    """The 15:00 rule on (at ``time``) or off."""
+    out = copy.deepcopy(raw)
+    out["calendar"]["early_close"] = str(time).strip() if on else None
+    return out
+
+
+def parse_closures(text: str) -> list[Raw]:
+    """One closure per line: ``YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason]``."""
+    lines = [ln for ln in str(text).splitlines() if ln.strip()]
+    if len(lines) > MAX_CLOSURE_LINES:
+        raise ScenarioError(f"Invalid dated closures: at most {MAX_CLOSURE_LINES} lines, got {len(lines)} (calendar.closures).")
+    out = []
+    for n, line in enumerate(lines, 1):
+        m = _CLOSURE.match(line)
+        if not m:
+            raise ScenarioError(
+                f"Invalid dated closure on line {n}: {line.strip()!r}; write YYYY-MM-DD for a whole day, "
+                "YYYY-MM-DD..YYYY-MM-DD for several days, optionally HH:MM-HH:MM for a part of each day "
+                "(it must start at opening or end at closing), then a reason, e.g. "
+                "'2026-12-10 13:00-17:00 training' (calendar.closures)."
+            )
+        c: Raw = {"start": m.group("start"), "reason": (m.group("reason") or "closure")[:80]}
+        if m.group("end"):
+            c["end"] = m.group("end")
+        if m.group("from"):
+            c["from_time"], c["to_time"] = m.group("from").zfill(5), m.group("to").zfill(5)
+        out.append(c)
+    return out
+
+
+def apply_closures(raw: Raw, text: str) -> Raw:
+    """Replace ``calendar.closures`` with the lines of ``text``."""
+    out = copy.deepcopy(raw)
+    out["calendar"]["closures"] = parse_closures(text)
+    return out
+
+
+def apply_callbacks(raw: Raw, on: bool, accept_share: float | None) -> Raw:
+    """Callbacks on (with the shipped callback settings of ``scenarios/callbacks/on.yaml``
+    when the base has them off) or off; ``accept_share`` of the callers offered one accept."""
+    out = copy.deepcopy(raw)
+    if on and not out["callbacks"].get("enabled"):
+        out["callbacks"] = _shipped("callbacks", "on")
+    out["callbacks"]["enabled"] = bool(on)
+    if on:
+        if accept_share is None:
+            raise ScenarioError("Invalid callback acceptance: give a share between 0 and 1 (callbacks.accept_share).")
+        out["callbacks"]["accept_share"] = accept_share
+    return out
+
+
+def apply_transfers(raw: Raw, policy: str) -> Raw:
+    """Transfers ``off``, ``warm`` or ``blind``; from ``off`` the shipped second line and case
+    types of ``scenarios/transfers/warm.yaml`` are used."""
+    out = copy.deepcopy(raw)
+    if policy not in ("off", "warm", "blind"):
+        raise ScenarioError(f"Invalid transfer policy {policy!r}; allowed: off, warm, blind (transfers.policy).")
+    if policy != "off" and out["transfers"].get("policy", "off") == "off":
+        out["transfers"] = _shipped("transfers", policy)
+    out["transfers"]["policy"] = policy
+    return out
+
+
+@lru_cache(maxsize=8)
+def _shipped_json(group: str, option: str) -> str:
+    s = load_scenario("default", [f"{group}={option}"])
+    return json.dumps(s.model_dump(mode="json")[group])
+
+
+def _shipped(group: str, option: str) -> Raw:
+    value: Raw = json.loads(_shipped_json(group, option))
+    return value
+
+
+def _shift(value: int, mode: str, delta: float) -> int:
+    if mode == "agents":
+        return max(0, int(value) + int(delta))
+    return max(0, round(int(value) * (1 + delta / 100)))
+
+
+def apply_staffing(raw: Raw, mode: str, delta: float | None, csv: bytes | None, upload_dir: Path | None) -> Raw:
+    """The first line's staffing: ``delta`` agents (or %) more or fewer on every interval of
+    every staffing mode (constant, table, shifts), or the uploaded CSV as ``staffing.table_file``
+    (stored under ``upload_dir`` by its hash and read by the scenario loader, like a scenario file)."""
+    out = copy.deepcopy(raw)
+    st = out["staffing"]
+    if mode == "none":
+        return out
+    if mode in ("agents", "percent"):
+        if delta is None or delta != delta:  # noqa: PLR0124 - NaN
+            raise ScenarioError("Invalid staffing change: give a number of agents or a percentage (staffing).")
+        if mode == "agents" and float(delta) != int(delta):
+            raise ScenarioError(f"Invalid staffing change: {delta:g} agents; give a whole number of agents, e.g. +2 or -1 (staffing).")
+        if mode == "percent" and not -100 <= delta <= 1000:
+            raise ScenarioError(f"Invalid staffing change: {delta:g} %; allowed -100 to +1000 % (staffing).")
+        if st["mode"] == "constant":
+            st["agents"] = _shift(st["agents"], mode, delta)
+        elif st["mode"] == "table":
+            st["table"] = {d: [_shift(v, mode, delta) for v in row] for d, row in st["table"].items()}
+        else:
+            st["shifts"] = [{**sh, "count": _shift(sh["count"], mode, delta)} for sh in st["shifts"]]
+        return out
+    if mode == "csv":
+        if not csv:
+            raise ScenarioError("No staffing file uploaded: choose a CSV with columns weekday,interval_start,agents (staffing.table_file).")
+        if upload_dir is None:
+            raise ScenarioError("Uploads are not enabled on this page (staffing.table_file).")
+        path = store_upload(csv, upload_dir)
+        out["staffing"] = {"mode": "table", "agents": None, "table": None, "shifts": None, "table_file": str(path)}
+        return out
+    raise ScenarioError(f"Invalid staffing mode {mode!r}; allowed: none, agents, percent, csv (staffing).")
+
+
+def check_upload_size(size: int) -> None:
+    """Refuse an uploaded file larger than :data:`MAX_UPLOAD_BYTES` (before reading it)."""
+    if size > MAX_UPLOAD_BYTES:
+        raise ScenarioError(
+            f"The staffing file is {size:,} bytes; at most {MAX_UPLOAD_BYTES:,} bytes are accepted "
+            "(one row per weekday and interval: weekday,interval_start,agents) (staffing.table_file)."
+        )
+
+
+def store_upload(data: bytes, upload_dir: Path) -> Path:
+    """Write an uploaded staffing CSV under ``upload_dir`` as ``<sha256>.csv`` (size-limited,
+    UTF-8 text only); the name is the content's hash, never the uploader's file name."""
+    check_upload_size(len(data))
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError("The staffing file is not a UTF-8 text (CSV) file (staffing.table_file).") from None
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    path = upload_dir / f"{hashlib.sha256(data).hexdigest()[:24]}.csv"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return path
+
+
+def apply_period(raw: Raw, start: str, end: str) -> Raw:
+    """``run.start`` and ``run.end`` (dates YYYY-MM-DD, inclusive)."""
+    out = copy.deepcopy(raw)
+    out["run"]["start"], out["run"]["end"] = str(start).strip(), str(end).strip()
+    return out
+
+
+def apply_replications(raw: Raw, reps: int | None) -> Raw:
+    """``montecarlo.replications`` (at most :data:`MAX_REPLICATIONS` on the page)."""
+    out = copy.deepcopy(raw)
+    if reps is None or (isinstance(reps, float) and reps != int(reps)):
+        raise ScenarioError("Invalid replications: give a whole number from 2 to "
+                            f"{MAX_REPLICATIONS} (montecarlo.replications).")
+    if not 2 <= int(reps) <= MAX_REPLICATIONS:
+        raise ScenarioError(f"Invalid replications: {reps}; the page runs 2 to {MAX_REPLICATIONS} replications "
+                            "(two at least, for a confidence interval) (montecarlo.replications).")
+    mc = out["montecarlo"]
+    mc["replications"] = int(reps)
+    mc["max_replications"] = max(int(mc.get("max_replications") or 1), int(reps))
+    return out
+
+
+@dataclass(frozen=True)
+class Built:
+    """The result of :func:`build`: the two scenarios, or the errors per field."""
+
+    baseline: Scenario | None
+    variant: Scenario | None
+    errors: dict[str, str] = field(default_factory=dict)
+    replications: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when both scenarios are valid."""
+        return not self.errors and self.baseline is not None and self.variant is not None
+
+
+def _check(raw: Raw, base_dir: Path) -> Scenario:
+    return validate(raw, base_dir=base_dir)
+
+
+def build(base: Scenario, ch: Choices, upload_dir: Path | None = None) -> Built:
+    """Baseline (``base`` over the chosen period and replications) and variant (every change
+    of ``ch`` applied), each input validated on its own first so that its error is reported
+    next to its field; errors that only the combination causes are reported under the field
+    whose change made the combination invalid (the first, in the page's order)."""
+    root = scenarios_dir()
+    raw0: Raw = base.model_dump(mode="json")
+    errors: dict[str, str] = {}
+    common: list[tuple[str, Callable[[Raw], Raw]]] = [
+        ("period", lambda r: apply_period(r, ch.start, ch.end)),
+        ("replications", lambda r: apply_replications(r, ch.replications)),
+    ]
+    changes: list[tuple[str, Callable[[Raw], Raw]]] = [
+        *((f"hours_{d}", (lambda r, d=d: apply_hours(r, {**_hours_of(r), d: ch.hours.get(d, "")}))) for d in WEEKDAYS),
+        ("early_close", lambda r: apply_early_close(r, ch.early_close_on, ch.early_close)),
+        ("closures", lambda r: apply_closures(r, ch.closures)),
+        ("callbacks", lambda r: apply_callbacks(r, ch.callbacks_on, ch.accept_share)),
+        ("transfers", lambda r: apply_transfers(r, ch.transfers)),
+        ("staffing", lambda r: apply_staffing(r, ch.staffing_mode, ch.staffing_delta, ch.staffing_csv, upload_dir)),
+    ]
+    raw = raw0
+    for name, fn in common:  # cumulative: both scenarios share them
+        try:
+            step = fn(raw)
+            _check(step, root)
+            raw = step
+        except ScenarioError as exc:
+            errors[name] = str(exc)
+    baseline_raw = raw
+    for name, fn in changes:  # each alone on the baseline
+        try:
+            _check(fn(baseline_raw), root)
+        except ScenarioError as exc:
+            errors[name] = str(exc)
+    if errors:
+        return Built(None, None, errors)
+    variant_raw = baseline_raw
+    for name, fn in changes:  # then together, in the page's order
+        try:
+            variant_raw = fn(variant_raw)
+            _check(variant_raw, root)
+        except ScenarioError as exc:
+            return Built(None, None, {name: f"Together with the changes above: {exc}"})
+    baseline = _check(baseline_raw, root)
+    variant = _check(variant_raw, root)
+    return Built(baseline, variant, {}, int(baseline.montecarlo.replications))
+
+
+def _hours_of(raw: Raw) -> dict[str, str]:
+    hours = raw["calendar"]["hours"]
+    return {d: (f"{h['opens'][:5]}-{h['closes'][:5]}" if h else "closed") for d, h in hours.items()}
+
+
+# --------------------------------------------------------------------------- results folders
+
+
+def result_key(scenario: Scenario, seed: int, levels: Sequence[str] = LEVELS) -> str:
+    """The results folder name of a scenario's replications: a hash of the resolved scenario,
+    the seed and the KPI levels (the runner's :func:`~sim.study.runner.scenario_digest`, which
+    leaves out the replication count, the workers and the name). The one place to change
+    when the project's results folders get another key."""
+    return scenario_digest(scenario, seed, levels)
+
+
+def comparison_key(keys: Sequence[str], replications: int) -> str:
+    """The folder name of a finished comparison's downloads."""
+    return hashlib.sha256(json.dumps([list(keys), replications]).encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- what the page shows
+
+
+def _row(table: pd.DataFrame, label: str, kpi: str) -> pd.Series | None:
+    r = table[(table["scenario"] == label) & (table["kpi"] == kpi)]
+    return r.iloc[0] if len(r) else None
+
+
+@dataclass(frozen=True)
+class Card:
+    """One KPI card: baseline and variant against the target, and their paired difference."""
+
+    kpi: str
+    title: str
+    target: str
+    baseline: str
+    baseline_ci: str
+    baseline_p: str
+    baseline_verdict: str
+    variant: str
+    variant_ci: str
+    variant_p: str
+    variant_verdict: str
+    difference: str
+    difference_ci: str
+    assessment: str
+    sentence: str
+
+
+TITLES = {
+    "availability": "Availability", "service_level": "Service level", "asa_s": "Queue time",
+    "aht_s": "Handle time", "logging_share": "Logging", "staffed_s": "Scheduled agent-hours",
+    "present_s": "Agent-hours present", "overtime_s": "Overtime after closing",
+}
+
+
+def title(kpi: str) -> str:
+    """A KPI's name on a card."""
+    from sim.faces.report import KPI_LABELS
+
+    return TITLES.get(kpi) or KPI_LABELS.get(kpi, kpi).split(" (")[0].capitalize()
+
+
+def _ci(fmt: Callable[[str, Any], str], kpi: str, r: pd.Series) -> str:
+    if pd.isna(r.get("half_width")) or r["half_width"] == 0:
+        return ""
+    return f"95 % CI {fmt(kpi, r['ci_low'])} to {fmt(kpi, r['ci_high'])}"
+
+
+def sentence(kpi: str, d: pd.Series | None, variant: str, baseline: str) -> str:
+    """The plain-language verdict of a paired difference."""
+    from sim.faces.report import fmt_diff
+
+    name = title(kpi).lower()
+    if d is None:
+        return f"No difference computed for {name}."
+    a = str(d["assessment"])
+    if a == "identical":
+        return f"{title(kpi)} is the same in every replication: the change does not affect it."
+    if a == "no clear difference":
+        return (f"No clear difference in {name}: {fmt_diff(kpi, d['difference'])} on average, but the 95 % interval "
+                f"({fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}) includes zero, so it is within the simulation noise.")
+    if a == "n/a":
+        return f"{title(kpi)} cannot be compared (no values)."
+    word = {"better": "better", "worse": "worse", "saves": "saves agent time", "costs more": "costs more agent time"}.get(a, a)
+    return (f"{variant} is {word} than {baseline} on {name}: {fmt_diff(kpi, d['difference'])} "
+            f"(95 % CI {fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}), larger than the simulation noise.")
+
+
+def card_kpis(table: pd.DataFrame) -> list[str]:
+    """The agreement's KPIs, then any other KPI the comparison judges against a target (the
+    case-work targets, when the scenario has cases), then agent time."""
+    judged = table.loc[table["target"].notna(), "kpi"] if "target" in table.columns else pd.Series(dtype=object)
+    more = [k for k in dict.fromkeys(judged) if k not in TARGET_KPIS]
+    return [*TARGET_KPIS, *more, *TIME_KPIS]
+
+
+def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
+    """The KPI cards of a two-scenario comparison (formatted as the report formats them)."""
+    from sim.faces.report import fmt, fmt_diff, fmt_p
+
+    base, var = cmp.labels[0], cmp.labels[-1]
+    table, diffs = cmp.table, cmp.differences
+    kpis = card_kpis(table) if kpis is None else kpis
+    out = []
+    for kpi in kpis:
+        b, v = _row(table, base, kpi), _row(table, var, kpi)
+        if b is None or v is None:
+            continue
+        dd = diffs[(diffs["scenario"] == var) & (diffs["kpi"] == kpi)]
+        d = dd.iloc[0] if len(dd) else None
+
+        def p(r: pd.Series) -> str:
+            return f"P(target met) {fmt_p(r['p_met'])}" if "p_met" in r and pd.notna(r.get("p_met")) else ""
+
+        def verdict(r: pd.Series) -> str:
+            x = r.get("verdict")
+            return str(x) if isinstance(x, str) else ""
+
+        out.append(Card(
+            kpi=kpi, title=title(kpi), target=str(b.get("target") or "") if isinstance(b.get("target"), str) else "",
+            baseline=fmt(kpi, b["mean"]), baseline_ci=_ci(fmt, kpi, b), baseline_p=p(b), baseline_verdict=verdict(b),
+            variant=fmt(kpi, v["mean"]), variant_ci=_ci(fmt, kpi, v), variant_p=p(v), variant_verdict=verdict(v),
+            difference=fmt_diff(kpi, d["difference"]) if d is not None else "–",
+            difference_ci=(f"95 % CI {fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}"
+                           if d is not None and pd.notna(d["half_width"]) else ""),
+            assessment=str(d["assessment"]) if d is not None else "",
+            sentence=sentence(kpi, d, var, base),
+        ))
+    return out
+
+
+def headline(cmp: Comparison) -> str:
+    """One paragraph: what the change does to the agreement's KPIs."""
+    base, var = cmp.labels[0], cmp.labels[-1]
+    t = cmp.table
+    judged = [k for k in card_kpis(t) if k not in TIME_KPIS]
+    d = cmp.differences
+    d = d[(d["scenario"] == var) & d["kpi"].isin(judged)]
+    better = [title(k).lower() for k, a in zip(d["kpi"], d["assessment"], strict=True) if a == "better"]
+    worse = [title(k).lower() for k, a in zip(d["kpi"], d["assessment"], strict=True) if a == "worse"]
+    met = t[(t["scenario"] == var) & t["kpi"].isin(judged)]
+    missing = [title(k).lower() for k, m in zip(met["kpi"], met["verdict"], strict=True) if m != "meets"]
+    parts = [f"After {cmp.replications} replications"]
+    if not better and not worse:
+        parts.append(f"the change shows no clear effect on the agreement's KPIs compared with {base}")
+    else:
+        if worse:
+            parts.append(f"it is worse on {', '.join(worse)}")
+        if better:
+            parts.append(f"better on {', '.join(better)}")
+    text = ", ".join(parts) + "."
+    text += (" The changed scenario meets every target with 95 % confidence." if not missing
+             else f" The changed scenario does not meet with 95 % confidence: {', '.join(missing)}.")
+    return text
+
+
+def calendar_html(scenarios: Mapping[str, Scenario]) -> str:
+    """A month grid per scenario: closed days grey, shortened days orange (hours and reason
+    in the cell's tooltip and text), regular open days green."""
+    parts = []
+    for label, s in scenarios.items():
+        plans = day_plans(s.calendar, s.run.start, s.run.end)
+        parts.append(f'<div class="cal"><h4>{html.escape(label)}</h4>')
+        months: dict[tuple[int, int], list[Any]] = {}
+        for p in plans:
+            months.setdefault((p.date.year, p.date.month), []).append(p)
+        for (y, mo), ps in months.items():
+            parts.append(f'<table class="calendar"><caption>{dt.date(y, mo, 1):%B %Y}</caption><tr>'
+                         + "".join(f"<th>{d.title()}</th>" for d in WEEKDAYS) + "</tr><tr>")
+            parts.append("<td></td>" * ps[0].date.weekday())
+            for p in ps:
+                if p.opens is None or p.closes is None:
+                    cls, text = "closed", "closed"
+                elif (p.opens, p.closes) != (p.regular_opens, p.regular_closes):
+                    cls, text = "short", f"{p.opens:%H:%M}–{p.closes:%H:%M}"
+                else:
+                    cls, text = "open", f"{p.opens:%H:%M}–{p.closes:%H:%M}"
+                reason = "" if p.reason in ("open",) else p.reason
+                tip = html.escape(f"{p.date}: {text}" + (f" ({reason})" if reason else ""))
+                parts.append(f'<td class="{cls}" title="{tip}" data-date="{p.date}"><b>{p.date.day}</b><br>'
+                             f'<small>{html.escape(text)}</small>'
+                             + (f'<br><small class="why">{html.escape(reason[:24])}</small>' if reason and cls != "open" else "")
+                             + "</td>")
+                if p.date.weekday() == 6:
+                    parts.append("</tr><tr>")
+            parts.append("</tr></table>")
+        parts.append("</div>")
+    return "".join(parts)
+
+
+def calendar_counts(s: Scenario) -> dict[str, int]:
+    """Open, shortened and closed days of a scenario's period."""
+    plans = day_plans(s.calendar, s.run.start, s.run.end)
+    closed = sum(p.opens is None for p in plans)
+    short = sum(p.opens is not None and (p.opens, p.closes) != (p.regular_opens, p.regular_closes) for p in plans)
+    return {"open": len(plans) - closed - short, "shortened": short, "closed": closed}
+
+
+def changes_text(baseline: Scenario, variant: Scenario) -> list[str]:
+    """The variant's changes in plain words (the report's scenario description lines that differ)."""
+    from sim.faces.report import describe_scenario
+
+    base = describe_scenario(baseline)
+    return [x for x in describe_scenario(variant) if x not in base]

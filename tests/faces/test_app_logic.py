@@ -1,0 +1,243 @@
+"""The managers' page without a browser: inputs → validated scenarios, errors per field,
+results folders, runs that resume and stop cleanly, and what the cards say."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.faces.app import logic as L
+from sim.faces.app.jobs import Job, chunks
+from sim.faces.report import fmt, fmt_diff
+from sim.schema import Scenario
+
+
+@pytest.fixture(scope="module")
+def base() -> Scenario:
+    return L.base_scenario("default")
+
+
+@pytest.fixture(scope="module")
+def week(base: Scenario) -> L.Choices:
+    """The default scenario's inputs over one December week (Tue 1 - Mon 7), 4 replications."""
+    return dataclasses.replace(L.choices_of(base), end="2026-12-07", replications=4)
+
+
+def test_unchanged_inputs_give_the_base_scenario(base: Scenario) -> None:
+    b = L.build(base, L.choices_of(base))
+    assert b.ok
+    assert b.variant == b.baseline
+    assert b.baseline.model_dump(exclude={"montecarlo"}) == base.model_dump(exclude={"montecarlo"})
+
+
+def test_closing_earlier_trims_the_staffing_table_at_the_same_clock_times(base: Scenario, week: L.Choices) -> None:
+    b = L.build(base, dataclasses.replace(week, hours={**week.hours, "tue": "09:00-15:00"}))
+    assert b.ok, b.errors
+    v, old = b.variant.calendar.hours["tue"], base.staffing.table
+    assert (f"{v.opens:%H:%M}", f"{v.closes:%H:%M}") == ("09:00", "15:00")
+    row = old.get("tue", old.get("all"))
+    assert b.variant.staffing.table["tue"] == row[2:14]  # 09:00 is the 3rd 30-minute interval, 15:00 ends the 14th
+    assert b.variant.staffing.table.get("wed") == old.get("wed")
+    assert b.baseline.calendar.hours["tue"] == base.calendar.hours["tue"]
+
+
+def test_each_bad_value_is_reported_next_to_its_own_field(base: Scenario, week: L.Choices) -> None:
+    cases = {
+        "hours_mon": {"hours": {**week.hours, "mon": "8 to 5"}},
+        "hours_fri": {"hours": {**week.hours, "fri": "08:00-18:00"}},  # outside the demand profile
+        "early_close": {"early_close": "25:00"},
+        "closures": {"closures": "2026-12-03 11:00-12:00 in the middle of the day"},
+        "callbacks": {"callbacks_on": True, "accept_share": 1.5},
+        "transfers": {"transfers": "sideways"},
+        "staffing": {"staffing_mode": "agents", "staffing_delta": 1.5},
+        "period": {"end": "2026-11-30"},
+        "replications": {"replications": 1},
+    }
+    for fld, change in cases.items():
+        b = L.build(base, dataclasses.replace(week, **change))
+        assert not b.ok
+        assert set(b.errors) == {fld}, (fld, b.errors)
+        msg = b.errors[fld]
+        assert "\n" not in msg and "Traceback" not in msg and len(msg) < 600
+    b = L.build(base, dataclasses.replace(week, early_close="25:00", replications=0))
+    assert set(b.errors) == {"early_close", "replications"}
+    assert "calendar.early_close" in b.errors["early_close"]
+
+
+def test_staffing_delta_in_agents_and_percent(base: Scenario, week: L.Choices) -> None:
+    plus = L.build(base, dataclasses.replace(week, staffing_mode="agents", staffing_delta=2)).variant
+    pct = L.build(base, dataclasses.replace(week, staffing_mode="percent", staffing_delta=-50)).variant
+    for day, row in base.staffing.table.items():
+        assert plus.staffing.table[day] == [v + 2 for v in row]
+        assert pct.staffing.table[day] == [round(v * 0.5) for v in row]
+    flat = L.base_scenario("tiny")
+    ch = L.choices_of(flat)
+    minus = L.build(flat, dataclasses.replace(ch, staffing_mode="agents", staffing_delta=-100)).variant
+    assert minus.staffing.agents == 0
+
+
+def test_callbacks_and_transfers_switch_on_with_the_shipped_settings(base: Scenario, week: L.Choices) -> None:
+    v = L.build(base, dataclasses.replace(week, callbacks_on=True, accept_share=0.6, transfers="blind")).variant
+    assert v.callbacks.enabled and v.callbacks.accept_share == 0.6
+    assert v.transfers.policy == "blind" and "second_line" in v.transfers.groups
+    assert any(c.transfer_to for c in v.transfers.case_types.values())
+
+
+def test_closures_parse_whole_days_ranges_and_windows(base: Scenario, week: L.Choices) -> None:
+    text = "2026-12-03 Utbildning\n2026-12-04..2026-12-05 team days\n2026-12-02 13:00-17:00 training"
+    v = L.build(base, dataclasses.replace(week, closures=text)).variant
+    assert [(str(c.start), str(c.end) if c.end else None, c.reason) for c in v.calendar.closures] == [
+        ("2026-12-03", None, "Utbildning"), ("2026-12-04", "2026-12-05", "team days"), ("2026-12-02", None, "training")]
+    counts = L.calendar_counts(v)
+    assert counts == {"open": 2, "shortened": 1, "closed": 4}  # Tue 1 and Mon 7 open, Wed 2 short, Thu-Sun closed
+    html = L.calendar_html({"x": v})
+    assert 'data-date="2026-12-02"' in html and "13:00" in html and 'class="closed"' in html
+
+
+def test_uploaded_staffing_is_size_limited_and_validated_like_a_scenario_file(base: Scenario, week: L.Choices, tmp_path: Path) -> None:
+    big = b"weekday,interval_start,agents\n" + b"mon,08:00,5\n" * 10_000
+    b = L.build(base, dataclasses.replace(week, staffing_mode="csv", staffing_csv=big), tmp_path)
+    assert "bytes" in b.errors["staffing"] and not list(tmp_path.iterdir())
+    bad = b"weekday,interval_start,agents\nmon,08:00,5\nmon,08:30,x\n"
+    b = L.build(base, dataclasses.replace(week, staffing_mode="csv", staffing_csv=bad), tmp_path)
+    assert "staffing.table_file" in b.errors["staffing"] and "agents" in b.errors["staffing"]
+    rows = [f"all,{8 + i // 2:02d}:{30 * (i % 2):02d},9" for i in range(18)]
+    good = ("weekday,interval_start,agents\n" + "\n".join(rows) + "\n").encode()
+    b = L.build(base, dataclasses.replace(week, staffing_mode="csv", staffing_csv=good), tmp_path)
+    assert b.ok, b.errors
+    assert b.variant.staffing.table == {"all": [9] * 18} and b.variant.staffing.table_file is None
+    stored = sorted(tmp_path.iterdir())  # by the content's hash, inside the uploads folder only
+    assert len(stored) == 2 and all(re.fullmatch(r"[0-9a-f]{24}\.csv", p.name) and p.is_file() for p in stored)
+
+
+def test_only_shipped_scenarios_can_be_a_base() -> None:
+    assert "default" in L.base_names() and "close_1600" in L.base_names()
+    with pytest.raises(L.ScenarioError, match="Unknown scenario"):
+        L.base_scenario("../../etc/passwd")
+
+
+def test_result_key_ignores_replications_and_name_but_not_the_model(base: Scenario, week: L.Choices) -> None:
+    b4 = L.build(base, week)
+    b8 = L.build(base, dataclasses.replace(week, replications=8))
+    assert L.result_key(b4.baseline, 1) == L.result_key(b8.baseline, 1)
+    assert L.result_key(b4.baseline, 1) != L.result_key(b4.baseline, 2)
+    short = L.build(base, dataclasses.replace(week, hours={**week.hours, "tue": "08:00-16:00"})).variant
+    assert L.result_key(short, 1) != L.result_key(b4.baseline, 1)
+
+
+def test_chunks_grow_and_cover_every_replication() -> None:
+    assert chunks(20) == [(0, 2), (2, 4), (4, 8), (8, 16), (16, 20)]
+    assert chunks(1) == [(0, 1)]
+    for n in (2, 3, 7, 50):
+        got = [k for lo, hi in chunks(n) for k in range(lo, hi)]
+        assert got == list(range(n))
+
+
+@pytest.fixture(scope="module")
+def tiny_pair() -> dict[str, Scenario]:
+    tiny = L.base_scenario("tiny")
+    ch = L.choices_of(tiny)
+    b = L.build(tiny, dataclasses.replace(ch, hours={**ch.hours, "tue": "08:00-15:00"}, replications=6))
+    assert b.ok, b.errors
+    return {"baseline": b.baseline, "changed": b.variant}
+
+
+def _wait(job: Job, timeout: float = 60) -> None:
+    t0 = time.perf_counter()
+    while job.running and time.perf_counter() - t0 < timeout:
+        time.sleep(0.1)
+
+
+def test_a_run_resumes_from_the_results_folder_and_matches_compare(tiny_pair: dict[str, Scenario], tmp_path: Path) -> None:
+    from sim.study.compare import compare
+
+    job = Job(tmp_path, tiny_pair, 6, workers=1)
+    job.start()
+    _wait(job)
+    assert job.finished and job.error() is None
+    cmp = job.comparison()
+    ref = compare(tiny_pair, reps=6, workers=1)
+    pd.testing.assert_frame_equal(cmp.table, ref.table)
+    pd.testing.assert_frame_equal(cmp.differences, ref.differences)
+    again = Job(tmp_path, tiny_pair, 6, workers=1)
+    again.start()
+    assert again.proc is None and again.finished  # nothing recomputed
+    out = again.outputs()
+    assert out is not None and (out / "report.html").is_file()
+    table = pd.read_csv(out / "table.csv")
+    sl = table[(table["scenario"] == "changed") & (table["kpi"] == "service_level")].iloc[0]
+    card = next(c for c in L.cards(cmp) if c.kpi == "service_level")
+    assert card.variant == fmt("service_level", sl["mean"])
+    assert fmt("service_level", sl["mean"]) in (out / "report.html").read_text(encoding="utf-8")
+    diff = pd.read_csv(out / "differences.csv")
+    d = diff[(diff["scenario"] == "changed") & (diff["kpi"] == "service_level")].iloc[0]
+    assert card.difference == fmt_diff("service_level", d["difference"])
+
+
+def test_a_stopped_run_leaves_whole_replications_only(tiny_pair: dict[str, Scenario], tmp_path: Path) -> None:
+    job = Job(tmp_path, tiny_pair, 200, workers=1)
+    job.start()
+    t0 = time.perf_counter()
+    while job.total_done() < 3 and time.perf_counter() - t0 < 60:
+        time.sleep(0.05)
+    job.stop()
+    assert not job.running and job.error() is None
+    done = job.total_done()
+    assert 3 <= done < job.total
+    assert not list(tmp_path.rglob("*.tmp"))
+    for f in tmp_path.rglob("rep_*.parquet"):
+        assert len(pd.read_parquet(f)) > 0  # every file is a whole replication
+    assert not (tmp_path / "compare").exists() and job.outputs() is None
+    resumed = Job(tmp_path, tiny_pair, 200, workers=1)
+    assert resumed.total_done() == done
+
+
+def test_cards_and_sentences(tiny_pair: dict[str, Scenario], tmp_path: Path) -> None:
+    job = Job(tmp_path, {"baseline": tiny_pair["baseline"], "changed": tiny_pair["baseline"]}, 3, workers=1)
+    job.start()
+    _wait(job)
+    cmp = job.comparison()
+    cs = {c.kpi: c for c in L.cards(cmp)}
+    assert set(L.TARGET_KPIS) <= set(cs) and set(L.TIME_KPIS) <= set(cs)
+    assert cs["service_level"].assessment == "identical"
+    assert "the same in every replication" in cs["service_level"].sentence
+    assert cs["service_level"].target == "> 90 %"
+    assert "no clear effect" in L.headline(cmp)
+
+
+def test_cards_include_any_other_kpi_judged_against_a_target() -> None:
+    table = pd.DataFrame({"kpi": ["availability", "cases_on_time_share", "offered"], "target": ["> 91 %", "> 90 %", None]})
+    kpis = L.card_kpis(table)
+    assert kpis.index("cases_on_time_share") == len(L.TARGET_KPIS)  # after the agreement's call KPIs
+    assert "offered" not in kpis and kpis[-len(L.TIME_KPIS):] == list(L.TIME_KPIS)
+
+
+def test_an_upload_is_refused_by_its_size_before_it_is_read() -> None:
+    L.check_upload_size(L.MAX_UPLOAD_BYTES)
+    with pytest.raises(L.ScenarioError, match="at most 65,536 bytes"):
+        L.check_upload_size(L.MAX_UPLOAD_BYTES + 1)
+
+
+def test_a_second_run_on_the_same_folders_stops_the_first(tiny_pair: dict[str, Scenario], tmp_path: Path) -> None:
+    first = Job(tmp_path, tiny_pair, 200, workers=1)
+    first.start()
+    t0 = time.perf_counter()
+    while first.total_done() < 1 and time.perf_counter() - t0 < 60:
+        time.sleep(0.05)
+    second = Job(tmp_path, tiny_pair, 200, workers=1)
+    second.start()
+    assert first.stopped and not first.running and second.running
+    second.stop()
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_the_page_listens_on_this_computer_only_by_default() -> None:
+    from sim.app import parser
+
+    args = parser().parse_args([])
+    assert args.host == "127.0.0.1" and args.results == "results/app"
