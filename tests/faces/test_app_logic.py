@@ -241,3 +241,14 @@ def test_the_page_listens_on_this_computer_only_by_default() -> None:
 
     args = parser().parse_args([])
     assert args.host == "127.0.0.1" and args.results == "results/app"
+
+
+def test_verdict_sentences_read_as_plain_language() -> None:
+    d = pd.Series({"assessment": "saves", "difference": -3600.0 * 120, "ci_low": -3600.0 * 121, "ci_high": -3600.0 * 119})
+    assert L.sentence("staffed_s", d, "changed", "baseline") == (
+        "changed saves agent time compared with baseline (scheduled agent-hours): −120.0 h (95 % CI −121.0 h to −119.0 h), "
+        "larger than the simulation noise.")
+    d = pd.Series({"assessment": "worse", "difference": -0.0409, "ci_low": -0.0467, "ci_high": -0.035})
+    assert L.sentence("service_level", d, "changed", "baseline").startswith("changed is worse than baseline on service level: −4.09 pp")
+    d = pd.Series({"assessment": "no clear difference", "difference": -0.2, "ci_low": -0.8, "ci_high": 0.4})
+    assert "includes zero" in L.sentence("aht_s", d, "changed", "baseline")

@@ -506,9 +506,15 @@ def sentence(kpi: str, d: pd.Series | None, variant: str, baseline: str) -> str:
                 f"({fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}) includes zero, so it is within the simulation noise.")
     if a == "n/a":
         return f"{title(kpi)} cannot be compared (no values)."
-    word = {"better": "better", "worse": "worse", "saves": "saves agent time", "costs more": "costs more agent time"}.get(a, a)
-    return (f"{variant} is {word} than {baseline} on {name}: {fmt_diff(kpi, d['difference'])} "
-            f"(95 % CI {fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}), larger than the simulation noise.")
+    how = (f"{fmt_diff(kpi, d['difference'])} (95 % CI {fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}), "
+           "larger than the simulation noise.")
+    if a in ("better", "worse"):
+        return f"{variant} is {a} than {baseline} on {name}: {how}"
+    if a == "saves":
+        return f"{variant} saves agent time compared with {baseline} ({name}): {how}"
+    if a == "costs more":
+        return f"{variant} costs more agent time than {baseline} ({name}): {how}"
+    return f"{title(kpi)} is {a} in {variant} than in {baseline}: {how}"
 
 
 def card_kpis(table: pd.DataFrame) -> list[str]:
