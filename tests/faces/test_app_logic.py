@@ -252,3 +252,13 @@ def test_verdict_sentences_read_as_plain_language() -> None:
     assert L.sentence("service_level", d, "changed", "baseline").startswith("changed is worse than baseline on service level: −4.09 pp")
     d = pd.Series({"assessment": "no clear difference", "difference": -0.2, "ci_low": -0.8, "ci_high": 0.4})
     assert "includes zero" in L.sentence("aht_s", d, "changed", "baseline")
+
+
+@pytest.mark.parametrize("name", L.base_names())
+def test_every_shipped_scenario_can_be_the_page_s_start(name: str) -> None:
+    base = L.base_scenario(name)
+    ch = L.choices_of(base)
+    assert L.build(base, ch).ok
+    more = L.build(base, dataclasses.replace(ch, staffing_mode="agents", staffing_delta=1))
+    assert more.ok, more.errors
+    assert more.variant.staffing != more.baseline.staffing

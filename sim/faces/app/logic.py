@@ -122,7 +122,7 @@ def choices_of(s: Scenario) -> Choices:
         transfers=s.transfers.policy,
         start=str(s.run.start),
         end=str(s.run.end),
-        replications=min(s.montecarlo.replications, MAX_REPLICATIONS),
+        replications=max(2, min(s.montecarlo.replications, MAX_REPLICATIONS)),
     )
 
 
