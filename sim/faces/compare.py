@@ -31,7 +31,8 @@ import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, fmt, fmt_diff, fmt_p
-from sim.study.compare import Comparison, compare, parse_spec, scenarios_from_specs, slug
+from sim.study.compare import Comparison, compare, parse_spec, scenarios_from_specs
+from sim.study.runner import slug
 
 SHOWN = (*TARGET_KPIS, "offered", "staffed_s", "overtime_s", "days_missed_service_level", "days_missed_any")
 
