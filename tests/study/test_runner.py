@@ -127,3 +127,14 @@ def test_results_folder_says_where_and_whether_complete(small, tmp_path) -> None
     changed = sim.load_scenario("tiny", ["run.end=2026-12-22", "demand.volume=201"])
     assert runner.results_folder(changed, 3, root=tmp_path).path != before.path
     assert runner.results_folder(small, 4, root=tmp_path).path != before.path
+
+
+def test_unreachable_dask_scheduler_is_announced_then_one_paragraph(small, monkeypatch, caplog) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(runner, "DASK_TIMEOUT_S", 1)
+    caplog.set_level("INFO", logger="sim.study.runner")
+    with pytest.raises(sim.ScenarioError) as exc:
+        run_replications(small, 2, seed=1, scheduler="tcp://127.0.0.1:9")
+    assert "connecting to the Dask scheduler at tcp://127.0.0.1:9" in caplog.text
+    text = str(exc.value)
+    assert "\n" not in text and "tcp://127.0.0.1:9" in text and "montecarlo.scheduler" in text
