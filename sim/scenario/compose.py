@@ -11,6 +11,7 @@ here, once, so the model itself never touches a file.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import os
 import re
@@ -19,8 +20,6 @@ import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-
-import logging
 
 import annotated_types
 import pandas as pd
