@@ -677,11 +677,19 @@ def comparison_sections(cmp: Any, plots: Sequence[tuple[Path, str]] = ()) -> lis
     return sections
 
 
+_KPIS_IN_WORDS = ("the service agreement's KPIs (availability, service level, queue time, handle time, logging), "
+                  "agent time and overtime, and the number of days missing the targets")
+
+
 def _default_objectives(cmp: Any) -> str:
-    names = ", ".join(cmp.labels[1:]) or "no alternative"
-    return (f"Compare the scenario(s) {names} with the baseline {cmp.baseline} on the service agreement's KPIs "
-            "(availability, service level, queue time, handle time, logging), agent time and overtime, and the number "
-            "of days missing the targets, and tell whether the differences are larger than the simulation noise.")
+    others = cmp.labels[1:]
+    if not others:
+        return (f"Estimate {_KPIS_IN_WORDS} of the scenario {cmp.baseline}, with confidence intervals over "
+                f"{cmp.replications} replications, and the probability that each target is met.")
+    names = others[0] if len(others) == 1 else ", ".join(others[:-1]) + " and " + others[-1]
+    noun = "scenario" if len(others) == 1 else "scenarios"
+    return (f"Compare the {noun} {names} with the baseline {cmp.baseline} on {_KPIS_IN_WORDS}, and tell whether "
+            "the differences are larger than the simulation noise.")
 
 
 def stress_des_sections(

@@ -138,3 +138,12 @@ def test_unreachable_dask_scheduler_is_announced_then_one_paragraph(small, monke
     assert "connecting to the Dask scheduler at tcp://127.0.0.1:9" in caplog.text
     text = str(exc.value)
     assert "\n" not in text and "tcp://127.0.0.1:9" in text and "montecarlo.scheduler" in text
+
+
+def test_progress_without_a_terminal_is_log_lines(small, caplog, monkeypatch) -> None:
+    monkeypatch.setattr(runner.sys.stderr, "isatty", lambda: False, raising=False)
+    caplog.set_level("INFO", logger="sim.study.runner")
+    run_replications(small, 40, seed=1, workers=1, progress=True)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("replications: ")]
+    assert 10 <= len(lines) <= 21, lines  # a line per 5 %, and the last one
+    assert lines[-1].startswith("replications: 40 of 40 done (100 %)")
