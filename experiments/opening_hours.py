@@ -25,8 +25,8 @@ and a self-contained ``report.html``.
 from __future__ import annotations
 
 import argparse
-import logging
 import datetime as dt
+import logging
 import shlex
 import sys
 import time
