@@ -37,7 +37,7 @@ from sim.schema import WEEKDAYS, Scenario, minutes
 from sim.world.calendar import day_plans
 from sim.world.staffing import agents_at_open_intervals
 
-_PKG_ROOT = Path(__file__).resolve().parent.parent
+_PKG_ROOT = Path(__file__).resolve().parents[2]  # the project root (sim/scenario/compose.py -> .)
 
 
 def scenarios_dir() -> Path:

@@ -71,3 +71,10 @@ def test_a_profile_file_on_a_finer_grid_is_summed_and_a_coarser_table_refused(tm
     pd.DataFrame({"interval_start": [f"{8 + i // 4:02d}:{15 * (i % 4):02d}" for i in range(36)], "agents": 5}).to_csv(table, index=False)
     with pytest.raises(sim.ScenarioError, match="cannot be coarsened.*staffing=plan"):
         sim.load_scenario("default", [f"staffing.table_file={table}"])
+
+
+def test_scenarios_are_found_from_any_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A notebook kernel (jupytext --execute) or a script may run elsewhere than the project root."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SIM_SCENARIOS", raising=False)
+    assert sim.load_scenario("tiny").name == "tiny"
