@@ -13,6 +13,7 @@ The convention (TEAM.md, kept here as the reference):
   - ``<!-- docs-test: append: ARGS -->`` appends ``ARGS`` to each ``python -m sim…`` and
     ``python experiments/…`` line of the block (before a trailing ``# comment``), to shorten
     a heavy command, e.g. ``run.end=2026-12-02 montecarlo.replications=2`` or ``--reps 2``;
+    a ``make X`` line gets them as ``ARGS="…"``;
   - ``<!-- docs-test: skip: REASON -->`` does not run the block (a server, a cluster, a
     command that runs this very suite); the reason is shown as the skip reason.
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -124,6 +126,8 @@ def with_append(command: str, append: str) -> str:
     cmd, _comment = split_comment(command)
     if append and SHORTENED.match(cmd):
         return f"{cmd} {append}"
+    if append and re.match(r"^make\s+\w", cmd) and "ARGS=" not in cmd:
+        return f"{cmd} ARGS={shlex.quote(append)}"
     return cmd
 
 
@@ -163,7 +167,8 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
 def _env(shims: Path, home: Path) -> dict[str, str]:
     drop = ("HYDRA_FULL_ERROR", "SIM_SCENARIOS", "DASK_SCHEDULER_ADDRESS", "PYTHONSTARTUP")
     env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(PATH=f"{shims}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(ROOT), MPLBACKEND="Agg",
+    tools = Path(sys.executable).parent  # jupytext, dask, … of this environment
+    env.update(PATH=f"{shims}{os.pathsep}{tools}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(ROOT), MPLBACKEND="Agg",
                MPLCONFIGDIR=str(home / ".mpl"))
     return env
 
@@ -200,3 +205,17 @@ def test_docs_block_runs(block: Block, scratch: dict[Path, Path], monkeypatch: p
     namespace = _NAMESPACES.setdefault(block.path, {"__name__": "__docs__"})
     code = compile(block.text, f"{block.id}", "exec")
     exec(code, namespace)  # noqa: S102 - the docs' own snippets
+
+
+def test_readme_sample_output_is_what_the_default_run_prints(scratch: dict[Path, Path]) -> None:
+    """The ```text sample after "The printed summary" is the default run's summary, line by line."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    head = text.index("The printed summary pools")
+    sample = text[text.index("```text\n", head) + 8 : text.index("```", text.index("```text\n", head) + 8)]
+    cwd = scratch[ROOT / "README.md"]
+    done = subprocess.run([sys.executable, "-m", "sim", "hydra.run.dir=outputs/sample"], cwd=cwd,
+                          env=_env(scratch[Path("bin")], cwd), capture_output=True, text=True, timeout=LINE_TIMEOUT_S, check=False)
+    assert done.returncode == 0, done.stderr
+    printed = [ln.rstrip() for ln in done.stdout.splitlines()]
+    shown = [ln.rstrip() for ln in sample.splitlines()]
+    assert printed[: len(shown)] == shown

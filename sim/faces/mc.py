@@ -26,7 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.analysis.stats import summarize
 from sim.errors import ScenarioError
 from sim.faces import plots
-from sim.faces.cli import run_hydra_app
+from sim.faces.cli import fail, hydra_entry
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import Scenario
 from sim.study.precision import precision_table, run_until_precise
@@ -150,8 +150,7 @@ def app(cfg: DictConfig) -> None:
                 precision.to_csv(out / "precision.csv", index=False)
                 text += "\n" + precision_text(precision)
     except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        fail(str(exc))
     except KeyboardInterrupt:
         saved = f"{sum(1 for _ in out.rglob('rep_*.parquet'))} replications are saved in {out}; " if out else ""
         print(f"\ninterrupted: {saved}run the same command again to resume.", file=sys.stderr)
@@ -169,9 +168,7 @@ def precision_text(table: pd.DataFrame) -> str:
                      for r in table.itertuples())
 
 
-def main() -> None:
-    """Entry point: check the overrides first (one clear paragraph, exit 2), then run."""
-    run_hydra_app(app)
+main = hydra_entry(app)
 
 
 if __name__ == "__main__":

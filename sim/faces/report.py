@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.faces.cli import reports_errors
 from sim.schema import WEEKDAYS, DistributionConfig, Scenario
 
 __all__ = [
@@ -890,6 +891,7 @@ def folder_report(folder: str | Path, out: str | Path | None = None) -> Path:
     return comparison_report(cmp, target.parent, filename=target.name, command=f"python -m sim.report {folder}")
 
 
+@reports_errors
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m sim.report DIR [--out FILE]``."""
     parser = argparse.ArgumentParser(prog="python -m sim.report", description="Write a self-contained HTML report for a "
@@ -897,11 +899,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("folder", help="folder written by python -m sim.compare or python -m sim.mc")
     parser.add_argument("--out", help="the HTML file to write (default FOLDER/report.html)")
     args = parser.parse_args(argv)
-    try:
-        path = folder_report(args.folder, args.out)
-    except ScenarioError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        sys.exit(2)
+    path = folder_report(args.folder, args.out)
     sys.stdout.write(f"report: {path}\n")
 
 
