@@ -152,8 +152,9 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
     """Per docs file: a scratch folder that looks like the repository root (see the docstring)."""
     made: dict[Path, Path] = {}
     shims = tmp_path_factory.mktemp("bin")
-    (shims / "python").symlink_to(sys.executable)
-    (shims / "python3").symlink_to(sys.executable)
+    for name in ("python", "python3"):  # a script, not a symlink: a venv's python finds its venv by its own path
+        (shims / name).write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+        (shims / name).chmod(0o755)
     for path in DOCS:
         d = tmp_path_factory.mktemp(path.stem)
         for name in LINKED:

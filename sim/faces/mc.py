@@ -95,6 +95,9 @@ def write_montecarlo(s: Scenario, mc: MonteCarlo, out: Path) -> str:
     plots.daily_probability(day[day["kpi"] != "all_targets"], s.targets, out / "daily_p_met.png")
     lines = [f"{s.name}: {mc.replications} replications, {s.run.start} to {s.run.end}; mean [{conf:.0%} CI]  P(target met)"]
     lines += [_fmt_row(r) for _, r in run.iterrows() if r["kpi"] != "all_targets"]
+    if run.empty:
+        lines.append(f"No calls in any replication: the line is closed on every day from {s.run.start} to {s.run.end} "
+                     "(see calendar.csv of python -m sim, or sim.opening_hours).")
     lines.append("")
     for period, g in month.groupby("period"):
         lines.append(month_line(pd.Timestamp(period), g.set_index("kpi")["p_met"]))

@@ -292,3 +292,11 @@ def test_bad_montecarlo_setting_is_a_clean_error(override: str, expected: list[s
     for text in expected:
         assert text in lines[0], lines[0]
     assert not list((tmp_path / "out").glob("*/replications")) if (tmp_path / "out").exists() else True
+
+
+def test_a_fully_closed_run_says_so_with_the_replications_asked_for(tmp_path: Path) -> None:
+    proc = run_mc("run.start=2026-12-05", "run.end=2026-12-06", "montecarlo.replications=2", "montecarlo.workers=1",
+                  f"montecarlo.out_dir={tmp_path}")
+    assert proc.returncode == 0, proc.stderr
+    assert "default: 2 replications" in proc.stdout and "0 replications" not in proc.stdout
+    assert "the line is closed on every day from 2026-12-05 to 2026-12-06" in proc.stdout

@@ -78,3 +78,11 @@ def test_scenarios_are_found_from_any_working_directory(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SIM_SCENARIOS", raising=False)
     assert sim.load_scenario("tiny").name == "tiny"
+
+
+def test_a_run_covers_at_most_three_calendar_years() -> None:
+    assert sim.load_scenario("default", ["run.start=2027-01-01", "run.end=2029-12-31"]).run.end.isoformat() == "2029-12-31"
+    with pytest.raises(sim.ScenarioError, match=r"run.end: a run covers at most three years: from 2027-01-01 the last day is 2029-12-31"):
+        sim.load_scenario("default", ["run.start=2027-01-01", "run.end=2030-01-01"])
+    with pytest.raises(sim.ScenarioError, match="at most three years"):  # three years and three days used to pass
+        sim.load_scenario("default", ["run.start=2027-01-01", "run.end=2030-01-03"])
