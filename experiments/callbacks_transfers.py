@@ -128,7 +128,8 @@ def plot_transfers(summary: pd.DataFrame, path: Path) -> None:
     axes[0].bar(xs, second, bottom=first, label="second line (hand-over, call, wrap)")
     axes[0].set_title("agent seconds per transferred call", fontsize=10)
     axes[0].legend(fontsize=7)
-    for ax, col, title in ((axes[1], "fallback_share", "fallback to a case"), (axes[2], "lost_after_transfer_share", "caller hung up after transfer")):
+    panels = ((axes[1], "fallback_share", "fallback to a case"), (axes[2], "lost_after_transfer_share", "caller hung up after transfer"))
+    for ax, col, title in panels:
         ax.bar(xs, 100 * summary[("mean", col)], yerr=100 * summary[("ci95", col)], capsize=4)
         ax.set_title(f"{title} (% of transfers)", fontsize=10)
     for ax in axes:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import shlex
 import sys
 import time
@@ -147,6 +148,7 @@ def conclusion(cmp: Comparison, groups: pd.DataFrame, gdiff: pd.DataFrame, dates
         return _ci(kpi, flipped)
 
     years = f"{s0.run.start} to {s0.run.end}"
+    per, over, whole_name = span_words(s0)
     lines = [
         "# Conclusion",
         "",
@@ -163,10 +165,10 @@ def conclusion(cmp: Comparison, groups: pd.DataFrame, gdiff: pd.DataFrame, dates
         lines += [
             f"- The rule closes the phones {hours_early:g} h early on **{n_early} days** "
             f"({', '.join(x.strftime('%d %b') for x in dates['early_close_days'])}).",
-            f"- It saves **{fmt('staffed_s', st['difference'])} of scheduled agent time** a year "
+            f"- It saves **{fmt('staffed_s', st['difference'])} of scheduled agent time** {per} "
             f"({100 * st['difference'] / total:.1f} % of the {fmt('staffed_s', total)} scheduled without it); overtime after "
             f"closing, with − without the rule: {neg('overtime_s', ot)}.",
-            f"- Calls lost: with the rule the line is offered {off['difference']:,.0f} fewer calls a year (95 % CI "
+            f"- Calls lost: with the rule the line is offered {off['difference']:,.0f} fewer calls {per} (95 % CI "
             f"{off['ci_low']:,.0f} to {off['ci_high']:,.0f}) — the afternoon callers of those days who do not call back "
             f"(share 1 − {s0.demand.displaced_share:g}).",
         ]
@@ -191,20 +193,20 @@ def conclusion(cmp: Comparison, groups: pd.DataFrame, gdiff: pd.DataFrame, dates
             )
         dm = diff("no_early_close", "days_missed_any")
         lines.append(
-            f"- Days missing at least one target over the year: {fmt('days_missed_any', mean(base, 'days_missed_any'))} with "
+            f"- Days missing at least one target {over}: {fmt('days_missed_any', mean(base, 'days_missed_any'))} with "
             f"the rule, {fmt('days_missed_any', mean('no_early_close', 'days_missed_any'))} without "
             f"(without − with: {_ci('days_missed_any', dm)})."
         )
         sl = diff("no_early_close", "service_level")
         lines.append(
-            f"- Whole year: service level {fmt('service_level', mean(base, 'service_level'))} with the rule vs "
+            f"- {whole_name}: service level {fmt('service_level', mean(base, 'service_level'))} with the rule vs "
             f"{fmt('service_level', mean('no_early_close', 'service_level'))} without (without − with: {_ci('service_level', sl)})."
         )
     if n_early or n_after:
         where = [f"{gmean(base, g, 'days_missed_any'):.1f} of the {len(dates[g])} {name}"
                  for g, name in (("after_red_day", "first openings after a red day"), ("early_close_days", "early-closing days"),
                                  ("other_days", "other open days")) if dates[g]]
-        lines.append(f"- Where the baseline misses: of its {fmt('days_missed_any', mean(base, 'days_missed_any'))} days a year "
+        lines.append(f"- Where the baseline misses: of its {fmt('days_missed_any', mean(base, 'days_missed_any'))} days {per} "
                      f"missing a target, " + ", ".join(where) + ".")
     lines += ["", "## Alternatives", ""]
     intra = cmp.intraday() if "interval" in cmp.levels else None
@@ -226,7 +228,7 @@ def conclusion(cmp: Comparison, groups: pd.DataFrame, gdiff: pd.DataFrame, dates
         st, sl, dm = diff(label, "staffed_s"), diff(label, "service_level"), diff(label, "days_missed_any")
         av = diff(label, "availability")
         text = (f"- **{label}** ({SCENARIOS.get(label, (label, label))[1]}), differences to the baseline: agent time "
-                f"{_ci('staffed_s', st)}; whole-year service level {fmt('service_level', mean(label, 'service_level'))} "
+                f"{_ci('staffed_s', st)}; {whole_name.lower()} service level {fmt('service_level', mean(label, 'service_level'))} "
                 f"({_ci('service_level', sl)}), availability {_ci('availability', av)}; days missing a target "
                 f"{fmt('days_missed_any', mean(label, 'days_missed_any'))} ({_ci('days_missed_any', dm)}).")
         if n_after:
@@ -236,7 +238,7 @@ def conclusion(cmp: Comparison, groups: pd.DataFrame, gdiff: pd.DataFrame, dates
             text += (f" Mean queue time {morning[0]}–{morning[-1]} (when displaced callers return), all days: "
                      f"{morning_asa(label):.1f} s vs {morning_asa(base):.1f} s in the baseline.")
         lines.append(text)
-    lines += ["", "## Verdicts against the targets (whole year)", ""]
+    lines += ["", f"## Verdicts against the targets ({whole_name.lower()})", ""]
     for label in cmp.labels:
         verdicts = []
         for kpi, name in (("availability", "availability"), ("service_level", "service level"), ("asa_s", "queue time")):
@@ -245,6 +247,15 @@ def conclusion(cmp: Comparison, groups: pd.DataFrame, gdiff: pd.DataFrame, dates
         lines.append(f"- {label}: " + "; ".join(verdicts) + ".")
     lines += ["", _bottom_line(cmp, gdiff, n_after), ""]
     return "\n".join(lines)
+
+
+def span_words(s: Scenario) -> tuple[str, str, str]:
+    """("a year", "over the year", "Whole year") for a run of a year, otherwise the words for
+    the period actually run ("in the 90 days studied", "over the 90 days", "Whole period")."""
+    days = (pd.Timestamp(s.run.end) - pd.Timestamp(s.run.start)).days + 1
+    if 364 <= days <= 366:
+        return "a year", "over the year", "Whole year"
+    return f"in the {days} days studied", f"over the {days} days", "Whole period"
 
 
 def _bottom_line(cmp: Comparison, gdiff: pd.DataFrame, n_after: int) -> str:
@@ -257,7 +268,8 @@ def _bottom_line(cmp: Comparison, gdiff: pd.DataFrame, n_after: int) -> str:
     off = _row(d, scenario="no_early_close", kpi="offered")
     sl = _row(d, scenario="no_early_close", kpi="service_level")
     dm = _row(d, scenario="no_early_close", kpi="days_missed_any")
-    costs = [f"about {off['difference']:,.0f} calls a year that are never offered (callers who find the line closed "
+    per, _over, whole_name = span_words(next(iter(cmp.scenarios.values())))
+    costs = [f"about {off['difference']:,.0f} calls {per} that are never offered (callers who find the line closed "
              "and do not call back)"]
     if n_after:
         ra = _row(gdiff, scenario="no_early_close", group="after_red_day", kpi="service_level")
@@ -269,13 +281,14 @@ def _bottom_line(cmp: Comparison, gdiff: pd.DataFrame, n_after: int) -> str:
             costs.append("no measurable change on the first opening after a red day")
     if _clear(dm):
         size = fmt_diff("days_missed_any", abs(dm["difference"])).lstrip("+")
-        costs.append(f"{size} days more a year missing a target" if dm["difference"] < 0 else f"{size} days fewer missing a target")
+        costs.append(f"{size} days more {per} missing a target" if dm["difference"] < 0 else f"{size} days fewer missing a target")
     else:
         costs.append("no measurable change in the number of days missing a target")
     change = fmt_diff("service_level", -sl["difference"])
-    whole = (f"The whole-year KPIs change little (service level {change})" if abs(float(sl["difference"])) < 0.01
-             else f"The whole-year service level changes by {change}")
-    return (f"**In short:** the 15:00 rule saves about {st['difference'] / 3600:,.0f} agent-hours a year "
+    span = "whole-year" if whole_name == "Whole year" else "whole-period"
+    whole = (f"The {span} KPIs change little (service level {change})" if abs(float(sl["difference"])) < 0.01
+             else f"The {span} service level changes by {change}")
+    return (f"**In short:** the 15:00 rule saves about {st['difference'] / 3600:,.0f} agent-hours {per} "
             f"({100 * st['difference'] / total:.1f} % of the scheduled time). Its costs: " + "; ".join(costs) + f". {whole}.")
 
 
@@ -290,7 +303,8 @@ def run(reps: int = DEFAULT_REPS, seed: int | None = None, workers: int | None =
     t0 = time.perf_counter()
     scenarios = load(common)
     reused = len(list((out / "replications").glob("*/replications/rep_*.parquet")))
-    cmp = compare(scenarios, reps, seed, workers=workers, out_dir=out / "replications", levels=("interval", "day", "run"))
+    cmp = compare(scenarios, reps, seed, workers=workers, out_dir=out / "replications", levels=("interval", "day", "run"),
+                  progress=True)
     dates = day_groups(scenarios["baseline"])
     pooled = cmp.pooled(dates)
     groups = summarize_replications(pooled, GROUP_KPIS, ("scenario", "group"), cmp.targets, cmp.conf)
@@ -316,7 +330,8 @@ def run(reps: int = DEFAULT_REPS, seed: int | None = None, workers: int | None =
     report = comparison_report(
         cmp, out, title="Opening hours: what the 15:00 closures and other closing times cost and save",
         objectives=(
-            "Quantify, over one year (2027), what closing the phones at 15:00 on the day before a red day saves "
+            f"Quantify, {span_words(scenarios['baseline'])[1]} from {scenarios['baseline'].run.start} to "
+            f"{scenarios['baseline'].run.end}, what closing the phones at 15:00 on the day before a red day saves "
             "(agent-hours, overtime) and costs (service on those days and on the first opening after the red day, "
             "when callers who found the line closed call again; calls lost; days missing the targets), and compare "
             "two alternatives: closing at 16:00 before red days, and closing at 16:00 every day."
@@ -379,6 +394,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--out", default="outputs/opening_hours", help="output folder")
     p.add_argument("-o", "--override", action="append", default=[], help="extra override for every scenario (repeatable)")
     args = p.parse_args(argv)
+    # progress: a bar on a terminal, otherwise a log line per 5 % of each scenario's replications
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     command = "python experiments/opening_hours.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     try:
         res = run(args.reps, args.seed, args.workers, Path(args.out), ["run=year_2027", *args.override], command)

@@ -23,7 +23,8 @@ import pandas as pd  # noqa: E402
 
 from sim.study.validation import LoadPoint, compare  # noqa: E402
 
-LABELS = {"p_wait": "P(wait > 0)", "service_level": "answered ≤ 90 s / offered", "asa_s": "ASA of answered calls (s)", "p_abandon": "P(abandon)"}
+LABELS = {"p_wait": "P(wait > 0)", "service_level": "answered ≤ 90 s / offered", "asa_s": "ASA of answered calls (s)",
+          "p_abandon": "P(abandon)"}
 
 
 def grid(reps: int, seed: int) -> pd.DataFrame:
@@ -62,7 +63,8 @@ def main() -> None:
     table.to_csv(args.out / "comparison.csv", index=False)
     plot(table, args.out / "comparison.png")
     covered = table["covered"].mean()
-    print(table[["load_point", "kpi", "formula", "sim_mean", "ci_low", "ci_high", "covered"]].to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    shown = table[["load_point", "kpi", "formula", "sim_mean", "ci_low", "ci_high", "covered"]]
+    print(shown.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
     print(f"\n99 % CIs covering the formula: {covered:.1%} of {len(table)} checks "
           f"({args.reps} replications each, {time.perf_counter() - t0:.0f} s). Wrote {args.out}/comparison.csv and comparison.png")
 

@@ -11,7 +11,6 @@ Examples::
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from pathlib import Path
 
@@ -19,8 +18,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.errors import ScenarioError
-from sim.faces.cli import run_hydra_app
+from sim.faces.cli import hydra_entry, reports_errors
 from sim.faces.output import write_run
 from sim.scenario.compose import scenarios_dir, validate
 
@@ -28,24 +26,18 @@ log = logging.getLogger("sim")
 
 
 @hydra.main(version_base="1.3", config_path=str(scenarios_dir()), config_name="config")
+@reports_errors  # a user error, also when found only while simulating: one paragraph, no traceback
 def app(cfg: DictConfig) -> None:
     """Validate the composed scenario, simulate it, write results and print a summary."""
-    try:
-        scenario = validate(cfg)
-        out_dir = Path(HydraConfig.get().runtime.output_dir)
-        t0 = time.perf_counter()
-        summary = write_run(scenario, out_dir)
-    except ScenarioError as exc:
-        # A user error, also when found only while simulating: one paragraph, no traceback.
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    scenario = validate(cfg)
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    t0 = time.perf_counter()
+    summary = write_run(scenario, out_dir)
     print(summary.text)
     print(f"\n{summary.n_calls} calls simulated in {time.perf_counter() - t0:.1f} s; results in {out_dir}")
 
 
-def main() -> None:
-    """Console-script entry point."""
-    run_hydra_app(app)
+main = hydra_entry(app)
 
 
 if __name__ == "__main__":

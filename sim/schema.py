@@ -596,8 +596,12 @@ class RunConfig(_Model):
     def _range(self) -> RunConfig:
         if self.end < self.start:
             raise fail("end", f"{self.end} is before start {self.start}")
-        if (self.end - self.start).days > 3 * 366:
-            raise fail("end", "a run covers at most three years")
+        try:
+            last = self.start.replace(year=self.start.year + 3) - dt.timedelta(days=1)
+        except ValueError:  # 29 February: three years later there is none
+            last = self.start.replace(year=self.start.year + 3, day=28)
+        if self.end > last:
+            raise fail("end", f"a run covers at most three years: from {self.start} the last day is {last} (got {self.end})")
         return self
 
 

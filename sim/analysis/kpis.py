@@ -59,6 +59,7 @@ grid.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,6 +69,8 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from pandas.tseries.offsets import BaseOffset, Day, MonthBegin, QuarterBegin, Tick, Week, YearBegin
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "AGENT_COLUMNS",
@@ -308,7 +311,7 @@ def _per_call(calls: pd.DataFrame, threshold_s: float) -> pd.DataFrame:
             "within_threshold": within.astype("int64"),
             "asa_s": np.where(answered, wait, np.nan),
             "mean_wait_all_s": wait,
-            "aht_s": answered_only("handle_s"),
+            "aht_s": np.where(answered, _handle_time(calls), np.nan),
             "talk_s": answered_only("talk_s"),
             "hold_s": answered_only("hold_s"),
             "wrap_s": answered_only("wrap_s"),
@@ -367,6 +370,25 @@ def _assemble(
 def _check_threshold(threshold_s: float) -> None:
     if not (math.isfinite(threshold_s) and threshold_s >= 0.0):
         raise ValueError(f"threshold_s must be a finite number >= 0, got {threshold_s!r}")
+
+
+HANDLE_PARTS = ("talk_s", "hold_s", "wrap_s")
+
+
+def _handle_time(calls: pd.DataFrame) -> np.ndarray:
+    """``handle_s``, or (a real call log often has only the parts) talk + hold + wrap; a log
+    line says which parts were summed or that there are none (AHT then NaN)."""
+    if "handle_s" in calls.columns:
+        return _float(calls["handle_s"])
+    parts = [c for c in HANDLE_PARTS if c in calls.columns]
+    if not parts:
+        if len(calls):
+            log.warning("calls have no handle_s and none of talk_s, hold_s, wrap_s: aht_s is NaN.")
+        return np.full(len(calls), np.nan)
+    missing = [c for c in HANDLE_PARTS if c not in parts]
+    if missing:
+        log.warning("calls have no handle_s: aht_s is the sum of %s (no %s).", ", ".join(parts), ", ".join(missing))
+    return np.sum([_float(calls[c]) for c in parts], axis=0)
 
 
 def kpi_table(

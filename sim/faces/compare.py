@@ -30,8 +30,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.faces.cli import fail
 from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, fmt, fmt_diff, fmt_p
-from sim.study.compare import Comparison, compare, parse_spec, scenarios_from_specs, slug
+from sim.study.compare import Comparison, compare, parse_spec, scenarios_from_specs
+from sim.study.runner import slug
 
 SHOWN = (*TARGET_KPIS, "offered", "staffed_s", "overtime_s", "days_missed_service_level", "days_missed_any")
 
@@ -129,8 +131,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if not args.no_report:
             report = comparison_report(cmp, out, run_time_s=time.perf_counter() - t0, command=command)
     except ScenarioError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        sys.exit(2)
+        fail(str(exc))
     sys.stdout.write(text_tables(cmp) + "\n")
     sys.stdout.write(f"\nDone in {time.perf_counter() - t0:.1f} s; results in {out}" + (f"; report {report}" if report else "") + "\n")
 

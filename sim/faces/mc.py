@@ -6,10 +6,11 @@
     python -m sim.mc 'montecarlo.sweep={mode: add, levels: [-2,-1,0,1,2]}'   # a staffing sweep
     python -m sim.mc -m staffing=flat staffing.agents=10,12,14       # Hydra multirun
 
-Results go to ``montecarlo.out_dir`` (a fixed folder per scenario and seed, so that a rerun
-after an interruption resumes): per-replication Parquet files, summaries as CSV, plots. In a
-Hydra multirun (``-m``) each job writes to ``<out_dir>/<its overrides>`` instead, so that
-jobs do not share a folder and each resumes on its own.
+Results go to ``<montecarlo.out_dir>/<name>_seed<seed>_<fingerprint>``: one folder per
+resolved scenario and seed (see :func:`sim.study.runner.results_folder`), so a rerun of the
+same scenario after an interruption resumes, and a changed scenario (also each job of a
+Hydra multirun) gets a folder of its own. It holds per-replication Parquet files, summaries
+as CSV and plots; the summaries report every replication the folder holds.
 """
 
 from __future__ import annotations
@@ -20,34 +21,56 @@ from pathlib import Path
 
 import hydra
 import pandas as pd
-from hydra.core.hydra_config import HydraConfig
-from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim.analysis.stats import summarize
 from sim.errors import ScenarioError
 from sim.faces import plots
-from sim.faces.cli import run_hydra_app
+from sim.faces.cli import fail, hydra_entry
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import Scenario
-from sim.study.precision import run_until_precise
-from sim.study.runner import MonteCarlo, default_workers, run_replications
+from sim.study.precision import precision_table, run_until_precise
+from sim.study.runner import MonteCarlo, close_pool, default_workers, load_folder, results_folder, run_replications
 from sim.study.sweep import run_sweep, sweep_summary
 
 
 def _options(s: Scenario) -> dict:
     m = s.montecarlo
     return {"workers": m.workers or default_workers(), "scheduler": m.scheduler, "keep_calls": m.keep_calls,
-            "progress": sys.stderr.isatty()}
+            "progress": True}
 
 
 def run_montecarlo(s: Scenario, out: Path) -> tuple[MonteCarlo, pd.DataFrame | None]:
-    """Replications (or until the precision goal is met) into ``out/replications``."""
+    """Replications (or until the precision goal is met) into ``out/replications``; returns
+    every replication the folder holds (also those of an earlier, longer run)."""
     m = s.montecarlo
+    precision = None
     if m.precision:
-        return run_until_precise(s, dict(m.precision), level="run", min_reps=m.replications,
-                                 max_reps=m.max_replications, conf=m.conf, out_dir=out, **_options(s))
-    return run_replications(s, m.replications, out_dir=out, **_options(s)), None
+        mc, precision = run_until_precise(s, dict(m.precision), level="run", min_reps=m.replications,
+                                          max_reps=m.max_replications, conf=m.conf, out_dir=out, **_options(s))
+    else:
+        mc = run_replications(s, m.replications, out_dir=out, **_options(s))
+    held = load_folder(s, out) or mc
+    if m.precision and held.replications != mc.replications:
+        precision = precision_table(held.kpis, dict(m.precision), "run", m.conf)
+    return held, precision
+
+
+def with_all_targets(summary: pd.DataFrame, kpis: pd.DataFrame, level: str, conf: float) -> pd.DataFrame:
+    """``summary`` plus, per period, the row ``all_targets``: P(every target met at once)."""
+    from sim.analysis.stats import wilson
+
+    rows = kpis[kpis["level"] == level]
+    if "all_met" not in rows.columns or rows.empty:
+        return summary
+    flags = rows["all_met"].astype("boolean")
+    g = pd.DataFrame({"period": rows["period"], "met": flags.fillna(False).astype(int), "judged": flags.notna().astype(int)})
+    agg = g.groupby("period", sort=False).sum().reset_index()
+    lo, hi = wilson(agg["met"].to_numpy(), agg["judged"].to_numpy(), conf)
+    extra = pd.DataFrame({"period": agg["period"], "kpi": "all_targets", "replications": agg["judged"],
+                          "p_met": agg["met"] / agg["judged"].where(agg["judged"] > 0), "p_met_low": lo, "p_met_high": hi})
+    out = pd.concat([summary, extra], ignore_index=True)
+    return out.sort_values("period", kind="stable").reset_index(drop=True)
 
 
 def _fmt_row(r: pd.Series) -> str:
@@ -62,22 +85,33 @@ def write_montecarlo(s: Scenario, mc: MonteCarlo, out: Path) -> str:
     """Write the summaries and plots; return the text to print."""
     conf = s.montecarlo.conf
     mc.kpis.to_parquet(out / "kpis.parquet", index=False)
-    month = summarize(mc.kpis, "month", conf=conf)
-    run = summarize(mc.kpis, "run", conf=conf)
+    month = with_all_targets(summarize(mc.kpis, "month", conf=conf), mc.kpis, "month", conf)
+    run = with_all_targets(summarize(mc.kpis, "run", conf=conf), mc.kpis, "run", conf)
     day = summarize(mc.kpis, "day", kpis_to_show=["service_level", "availability", "asa_s"], conf=conf)
+    day = with_all_targets(day, mc.kpis, "day", conf)
     month.to_csv(out / "summary_month.csv", index=False)
     run.to_csv(out / "summary_run.csv", index=False)
     day.to_csv(out / "summary_day.csv", index=False)
-    plots.daily_probability(day, s.targets, out / "daily_p_met.png")
+    plots.daily_probability(day[day["kpi"] != "all_targets"], s.targets, out / "daily_p_met.png")
     lines = [f"{s.name}: {mc.replications} replications, {s.run.start} to {s.run.end}; mean [{conf:.0%} CI]  P(target met)"]
-    lines += [_fmt_row(r) for _, r in run.iterrows()]
+    lines += [_fmt_row(r) for _, r in run.iterrows() if r["kpi"] != "all_targets"]
+    if run.empty:
+        lines.append(f"No calls in any replication: the line is closed on every day from {s.run.start} to {s.run.end} "
+                     "(see calendar.csv of python -m sim, or sim.opening_hours).")
     lines.append("")
     for period, g in month.groupby("period"):
-        allm = g.set_index("kpi")
-        lines.append(f"{pd.Timestamp(period):%Y-%m}: P(month meets availability) {allm.loc['availability', 'p_met']:.0%}, "
-                     f"service level {allm.loc['service_level', 'p_met']:.0%}, queue time {allm.loc['asa_s', 'p_met']:.0%}, "
-                     f"handle time {allm.loc['aht_s', 'p_met']:.0%}")
+        lines.append(month_line(pd.Timestamp(period), g.set_index("kpi")["p_met"]))
     return "\n".join(lines)
+
+
+MONTH_LINE = (("availability", "availability"), ("service level", "service_level"), ("queue time", "asa_s"),
+              ("handle time", "aht_s"), ("logging", "logging_share"), ("all targets", "all_targets"))
+
+
+def month_line(period: pd.Timestamp, p_met: pd.Series) -> str:
+    """``2026-12: P(month meets availability) 100 %, service level 95 %, …, all targets 90 %``."""
+    parts = [f"{name} {p_met[kpi]:.0%}" for name, kpi in MONTH_LINE if kpi in p_met.index and pd.notna(p_met[kpi])]
+    return f"{period:%Y-%m}: P(month meets) " + ", ".join(parts) if parts else f"{period:%Y-%m}: no open day"
 
 
 def write_sweep(s: Scenario, out: Path) -> str:
@@ -99,29 +133,13 @@ def write_sweep(s: Scenario, out: Path) -> str:
     return "\n".join(lines)
 
 
-# Overrides that do not change a job's replications: left out of its folder name, so that a
-# rerun with more replications or other workers resumes the same folder.
-_NOT_IN_JOB_DIR = ("hydra", "montecarlo.out_dir", "montecarlo.replications", "montecarlo.max_replications",
-                   "montecarlo.workers", "montecarlo.scheduler")
-
-
-def job_out_dir(out: Path) -> Path:
-    """``out`` for a single run; ``out/<the job's overrides>`` for a job of a multirun."""
-    hc = HydraConfig.get()
-    if hc.mode != RunMode.MULTIRUN:
-        return out
-    keep = [o for o in hc.overrides.task if not o.lstrip("+~").startswith(_NOT_IN_JOB_DIR)]
-    name = ",".join(sorted(keep)).replace("/", "_").replace(" ", "") or f"job{hc.job.num}"
-    return out / name
-
-
 @hydra.main(version_base="1.3", config_path=str(scenarios_dir()), config_name="config")
 def app(cfg: DictConfig) -> None:
     """Validate, replicate, summarise."""
     out: Path | None = None
     try:
         s = validate(cfg)
-        out = job_out_dir(Path(s.montecarlo.out_dir))
+        out = results_folder(s).path
         out.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(cfg, out / "config.yaml", resolve=True)
         t0 = time.perf_counter()
@@ -130,22 +148,30 @@ def app(cfg: DictConfig) -> None:
         else:
             mc, precision = run_montecarlo(s, out)
             text = write_montecarlo(s, mc, out)
+            (out / "precision.csv").unlink(missing_ok=True)  # never an old one beside new summaries
             if precision is not None:
                 precision.to_csv(out / "precision.csv", index=False)
+                text += "\n" + precision_text(precision)
     except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        fail(str(exc))
     except KeyboardInterrupt:
         saved = f"{sum(1 for _ in out.rglob('rep_*.parquet'))} replications are saved in {out}; " if out else ""
         print(f"\ninterrupted: {saved}run the same command again to resume.", file=sys.stderr)
         sys.exit(130)
+    finally:
+        close_pool()  # a job of Hydra's joblib launcher must not leave forked workers behind
     print(text)
     print(f"\nDone in {time.perf_counter() - t0:.1f} s; results in {out}")
 
 
-def main() -> None:
-    """Entry point: check the overrides first (one clear paragraph, exit 2), then run."""
-    run_hydra_app(app)
+def precision_text(table: pd.DataFrame) -> str:
+    """One line per KPI of precision mode: the CI half-width reached against the goal."""
+    return "\n".join(f"precision {r.kpi}: CI half-width {r.half_width:.4g} (goal {r.tolerance:g}) "
+                     f"{'reached' if r.precise else 'NOT reached (montecarlo.max_replications)'}"
+                     for r in table.itertuples())
+
+
+main = hydra_entry(app)
 
 
 if __name__ == "__main__":

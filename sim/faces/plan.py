@@ -9,6 +9,7 @@ from pathlib import Path
 from sim.analysis.planning import binding_summary, erlang_plan, table_file_frame
 from sim.errors import ScenarioError
 from sim.faces import plots
+from sim.faces.cli import fail
 from sim.scenario.compose import load_scenario
 
 
@@ -27,14 +28,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not 0.0 <= args.shrinkage < 1.0:
-        print(f"error: --shrinkage must be in [0, 1), got {args.shrinkage}", file=sys.stderr)
-        return 2
+        fail(f"--shrinkage must be in [0, 1), got {args.shrinkage}")
     try:
         scenario = load_scenario(args.scenario, args.overrides)
         plan = erlang_plan(scenario, args.shrinkage)
     except (ScenarioError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        fail(str(exc))
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     plan.to_csv(out / "staffing_plan.csv", index=False)

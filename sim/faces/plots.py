@@ -30,8 +30,10 @@ def daily_targets(days: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
     x = by_date.index
     ax.plot(x, 100 * by_date["availability"], "o-", label="availability (answered / offered)")
     ax.plot(x, 100 * by_date["service_level"], "s-", label=f"answered within {targets.threshold_s:g} s / offered")
-    ax.axhline(100 * targets.availability_min, color="C0", ls="--", lw=1, label=f"availability target > {100 * targets.availability_min:g} %")
-    ax.axhline(100 * targets.service_level_min, color="C1", ls=":", lw=1.5, label=f"service-level target > {100 * targets.service_level_min:g} %")
+    ax.axhline(100 * targets.availability_min, color="C0", ls="--", lw=1,
+               label=f"availability target > {100 * targets.availability_min:g} %")
+    ax.axhline(100 * targets.service_level_min, color="C1", ls=":", lw=1.5,
+               label=f"service-level target > {100 * targets.service_level_min:g} %")
     ax.set_ylabel("% of offered calls")
     ax.set_ylim(max(0.0, min(50.0, 100 * float(days[["availability", "service_level"]].min().min()) - 5)), 100.5)
     ax.set_title("Daily service level and availability")

@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.faces.cli import reports_errors
 from sim.schema import WEEKDAYS, DistributionConfig, Scenario
 
 __all__ = [
@@ -677,11 +678,19 @@ def comparison_sections(cmp: Any, plots: Sequence[tuple[Path, str]] = ()) -> lis
     return sections
 
 
+_KPIS_IN_WORDS = ("the service agreement's KPIs (availability, service level, queue time, handle time, logging), "
+                  "agent time and overtime, and the number of days missing the targets")
+
+
 def _default_objectives(cmp: Any) -> str:
-    names = ", ".join(cmp.labels[1:]) or "no alternative"
-    return (f"Compare the scenario(s) {names} with the baseline {cmp.baseline} on the service agreement's KPIs "
-            "(availability, service level, queue time, handle time, logging), agent time and overtime, and the number "
-            "of days missing the targets, and tell whether the differences are larger than the simulation noise.")
+    others = cmp.labels[1:]
+    if not others:
+        return (f"Estimate {_KPIS_IN_WORDS} of the scenario {cmp.baseline}, with confidence intervals over "
+                f"{cmp.replications} replications, and the probability that each target is met.")
+    names = others[0] if len(others) == 1 else ", ".join(others[:-1]) + " and " + others[-1]
+    noun = "scenario" if len(others) == 1 else "scenarios"
+    return (f"Compare the {noun} {names} with the baseline {cmp.baseline} on {_KPIS_IN_WORDS}, and tell whether "
+            "the differences are larger than the simulation noise.")
 
 
 def stress_des_sections(
@@ -882,6 +891,7 @@ def folder_report(folder: str | Path, out: str | Path | None = None) -> Path:
     return comparison_report(cmp, target.parent, filename=target.name, command=f"python -m sim.report {folder}")
 
 
+@reports_errors
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m sim.report DIR [--out FILE]``."""
     parser = argparse.ArgumentParser(prog="python -m sim.report", description="Write a self-contained HTML report for a "
@@ -889,11 +899,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("folder", help="folder written by python -m sim.compare or python -m sim.mc")
     parser.add_argument("--out", help="the HTML file to write (default FOLDER/report.html)")
     args = parser.parse_args(argv)
-    try:
-        path = folder_report(args.folder, args.out)
-    except ScenarioError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        sys.exit(2)
+    path = folder_report(args.folder, args.out)
     sys.stdout.write(f"report: {path}\n")
 
 

@@ -11,6 +11,7 @@ here, once, so the model itself never touches a file.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import os
 import re
@@ -30,12 +31,13 @@ from omegaconf.errors import OmegaConfBaseException
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from sim.analysis.planning import erlang_plan
 from sim.errors import ScenarioError
 from sim.schema import WEEKDAYS, Scenario, minutes
 from sim.world.calendar import day_plans
 from sim.world.staffing import agents_at_open_intervals
 
-_PKG_ROOT = Path(__file__).resolve().parent.parent
+_PKG_ROOT = Path(__file__).resolve().parents[2]  # the project root (sim/scenario/compose.py -> .)
 
 
 def scenarios_dir() -> Path:
@@ -125,7 +127,7 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
         if re.split(r"[./]", key)[0] == "hydra" or o.package is not None:
             continue  # Hydra's own settings (hydra.run.dir, hydra/launcher=...)
         if key not in groups:
-            if not o.is_add() and not o.is_force_add() and not schema_has(key):
+            if not o.is_add() and not o.is_force_add() and not schema_has(key) and key not in COMPOSE_ONLY_KEYS:
                 return (
                     f"Invalid scenario composition ({o.input_line}): unknown key '{key}': it is not "
                     f"in the scenario schema, so it cannot be set. {_allowed_keys_hint(key)}"
@@ -159,6 +161,7 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
 
 
 _ABSENT = object()
+log = logging.getLogger(__name__)
 
 
 def _yaml(path: Path) -> DictConfig | None:
@@ -239,7 +242,8 @@ def _unset_group_key(line: str, key: str, root: Path, groups: Mapping[str, list[
         f"{group} option '{selected}' (scenarios/{group}/{selected}.yaml) does not set it, so it "
         f"cannot be overridden. Select an option that sets it, e.g. {group}={others[0]} "
         f"{key}={value}" + (f" (options that set it: {', '.join(others)})" if len(others) > 1 else "")
-        + f"; or add it with a leading '+' (+{key}={value}) to combine it with '{selected}'."
+        + ("" if group == "staffing" else f"; or add it with a leading '+' (+{key}={value}) to combine it with '{selected}'.")
+        + ("." if group == "staffing" else "")
     )
 
 
@@ -564,17 +568,71 @@ _INTERVALS = (15, 30, 60)  # demand.interval_min's allowed values (sim.schema.De
 def _read_profile_file(raw: dict[str, Any], demand: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     key = "demand.profile_file"
     if demand.get("profile") is not None:
-        raise ScenarioError(
-            f"Invalid scenario: {key} = {demand['profile_file']!r} and demand.profile are both set; "
-            "give exactly one (set demand.profile=null to use the file)."
-        )
+        log.info("%s = %s replaces demand.profile.", key, demand["profile_file"])
     df = _read_csv(_resolve(str(demand["profile_file"]), base_dir, key), key, {"interval_start", "calls"})
     out, start, step = _grid(df, key, "calls")
     interval = demand.get("interval_min", 30)
-    if step and step != interval and interval in _INTERVALS:
-        raise ScenarioError(f"Invalid scenario: {key}: the file has {step}-minute intervals but demand.interval_min is {interval}.")
     start_min = int(out["minute"].min())
-    demand = {**demand, "profile_start": start, "profile": _per_weekday(out, "calls", start_min, step, "sum"), "profile_file": None}
+    profile = _per_weekday(out, "calls", start_min, step, "sum")
+    if step and step != interval and interval in _INTERVALS:
+        if start_min % interval:
+            raise ScenarioError(f"Invalid scenario: {key}: the file starts at {start} with {step}-minute intervals, which is "
+                                f"not on the {interval}-minute grid of demand.interval_min.")
+        profile = {d: _resample(w, step, interval, key) for d, w in profile.items()}
+    _check_weekdays_covered(raw, profile, key)
+    demand = {**demand, "profile_start": start, "profile": profile, "profile_file": None}
+    return {**raw, "demand": demand}
+
+
+def _resample(values: list[float], step: int, interval: int, key: str) -> list[float]:
+    """Counts (or weights) on a ``step``-minute grid re-cut to ``interval`` minutes: split
+    evenly onto a finer grid, summed onto a coarser one."""
+    if step > interval:
+        k = step // interval
+        return [v / k for v in values for _ in range(k)]
+    k = interval // step
+    if len(values) % k:
+        raise ScenarioError(f"Invalid scenario: {key}: {len(values)} intervals of {step} minutes do not make whole "
+                            f"{interval}-minute intervals (demand.interval_min).")
+    return [sum(values[i : i + k]) for i in range(0, len(values), k)]
+
+
+def _check_weekdays_covered(raw: Mapping[str, Any], profile: Mapping[str, list[float]], key: str) -> None:
+    """A profile file with rows for some weekdays only must cover every open weekday."""
+    if "all" in profile:
+        return
+    missing = [d for d in WEEKDAYS if d not in profile and _raw_hours(raw, d) is not None
+               and _weekday_factor(raw, d) != 0]
+    if missing:
+        raise ScenarioError(
+            f"Invalid scenario: {key}: the file has rows for {', '.join(d for d in WEEKDAYS if d in profile)} only, but "
+            f"calendar.hours is open on {', '.join(missing)}; give rows for every open weekday, or rows without a "
+            "weekday (or weekday 'all') for the days the file does not list."
+        )
+
+
+def _weekday_factor(raw: Mapping[str, Any], day: str) -> Any:
+    demand = raw.get("demand")
+    factors = demand.get("weekday_factor") if isinstance(demand, Mapping) else None
+    return factors.get(day, 1.0) if isinstance(factors, Mapping) else 1.0
+
+
+def _inline_profile_grid(raw: dict[str, Any]) -> dict[str, Any]:
+    """``demand.profile_interval_min`` (compose-only): the grid of an inline ``demand.profile``
+    when it differs from ``demand.interval_min``; the weights are re-cut to the KPI grid."""
+    demand = raw.get("demand")
+    if not isinstance(demand, dict) or "profile_interval_min" not in demand:
+        return raw
+    demand = dict(demand)
+    grid, interval = demand.pop("profile_interval_min"), demand.get("interval_min", 30)
+    key = "demand.profile_interval_min"
+    if grid is not None and grid not in _INTERVALS:
+        raise ScenarioError(f"Invalid scenario: {key}: must be one of 15, 30, 60 (got {grid!r}).")
+    profile = demand.get("profile")
+    if grid and grid != interval and interval in _INTERVALS and isinstance(profile, dict):
+        if max(grid, interval) % min(grid, interval):
+            raise ScenarioError(f"Invalid scenario: {key}={grid} and demand.interval_min={interval} do not divide each other.")
+        demand["profile"] = {d: _resample(list(w), grid, interval, "demand.profile") for d, w in profile.items()}
     return {**raw, "demand": demand}
 
 
@@ -599,8 +657,14 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
         # An invalid demand.interval_min is the real error: read the file on its own grid
         # and let the schema name demand.interval_min and its allowed values.
         interval = step or 30
-    if step and step != interval:
-        raise ScenarioError(f"Invalid scenario: {key}: the file has {step}-minute intervals but demand.interval_min is {interval}.")
+    if step and step < interval:
+        raise ScenarioError(f"Invalid scenario: {key}: the file has {step}-minute intervals but demand.interval_min is {interval}; "
+                            "a staffing table cannot be coarsened (which agent count would hold?): give one on the "
+                            f"{interval}-minute grid, or use staffing=plan to derive it from the demand.")
+    if step and step > interval:  # a finer KPI grid: each interval's agents stay on for its parts
+        k = step // interval
+        out = pd.concat([out.assign(minute=out["minute"] + j * interval) for j in range(k)], ignore_index=True)
+        step = interval
     table: dict[str, list[int]] = {}
     for day, grp in out.groupby("weekday", sort=False):
         mins = grp["minute"].sort_values().tolist()
@@ -640,10 +704,64 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
 
 
 def _read_data_files(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    raw = _inline_profile_grid(raw)
     demand = raw.get("demand")
     if isinstance(demand, dict) and demand.get("profile_file"):
         raw = _read_profile_file(raw, demand, base_dir)
+    raw = _constant_over_table(raw)
     staffing = raw.get("staffing")
+    if isinstance(staffing, dict) and staffing.get("mode") == "plan":
+        return _planned_staffing(raw, staffing)
     if isinstance(staffing, dict) and staffing.get("table_file"):
+        if isinstance(demand, dict) and demand.get("profile_file"):
+            log.warning("demand.profile_file %s is a new demand profile, but the staffing is still the table %s "
+                        "(planned for another demand); staffing=plan derives the Erlang A table from this demand.",
+                        demand["profile_file"], staffing["table_file"])
         raw = _read_table_file(raw, staffing, base_dir)
     return raw
+
+
+PLAN_MODELS = ("erlang_a", "erlang_c")
+COMPOSE_ONLY_KEYS = ("staffing.model", "demand.profile_interval_min")  # read while composing (staffing=plan), never by the schema
+
+
+def _constant_over_table(raw: dict[str, Any]) -> dict[str, Any]:
+    """``staffing.agents=N`` on a table (or plan) staffing means N agents on every open
+    interval: the table is replaced by a constant, and a log line says so."""
+    staffing = raw.get("staffing")
+    if not isinstance(staffing, dict) or staffing.get("agents") is None:
+        return raw
+    has_table = staffing.get("table") is not None or staffing.get("table_file") is not None
+    if not (staffing.get("mode") == "plan" or (staffing.get("mode") == "table" and has_table)):
+        return raw
+    log.info("staffing.agents=%s: %s agents on every open interval instead of the %s staffing.",
+             staffing["agents"], staffing["agents"], staffing["mode"])
+    return {**raw, "staffing": {"mode": "constant", "agents": staffing["agents"]}}
+
+
+def _planned_staffing(raw: dict[str, Any], staffing: dict[str, Any]) -> dict[str, Any]:
+    """``staffing.mode: plan``: the Erlang A (or ``staffing.model: erlang_c``) table for the
+    scenario's own demand, handling, patience and targets, as ``python -m sim.plan`` writes it
+    (agents on the phones, no shrinkage). Resolved here, in the scenario layer, because the
+    world may not import the analysis: the simulation then sees an ordinary table."""
+    model = staffing.get("model", "erlang_a")
+    if model not in PLAN_MODELS:
+        raise ScenarioError(f"Invalid scenario: staffing.model: must be one of {', '.join(PLAN_MODELS)} (got {model!r}).")
+    extra = set(staffing) - {"mode", "model", "agents", "table", "table_file", "shifts"}
+    if extra or any(staffing.get(k) is not None for k in ("table", "table_file", "shifts")):
+        bad = sorted(extra) or [k for k in ("table", "table_file", "shifts") if staffing.get(k) is not None]
+        raise ScenarioError(f"Invalid scenario: staffing.{bad[0]}: not used with staffing.mode=plan (the table is "
+                            "derived from the demand); allowed: staffing.model (erlang_a or erlang_c).")
+    probe = {**raw, "staffing": {"mode": "constant", "agents": 0}}
+    try:
+        scenario = Scenario.model_validate(probe)
+    except ValidationError as exc:
+        raise ScenarioError(format_errors(exc)) from None
+    try:
+        plan = erlang_plan(scenario)
+    except ValueError as exc:
+        raise ScenarioError(f"Invalid scenario: staffing.mode: plan cannot derive a table here: {exc}.") from None
+    table = {str(day): [int(v) for v in grp[f"{model}_agents"]] for day, grp in plan.groupby("weekday", sort=False)}
+    if not table:
+        raise ScenarioError("Invalid scenario: staffing.mode: plan needs at least one open weekday in calendar.hours.")
+    return {**raw, "staffing": {"mode": "table", "table": table}}

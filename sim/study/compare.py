@@ -50,7 +50,7 @@ from sim.analysis.stats import t_half_width
 from sim.errors import ScenarioError
 from sim.scenario.compose import load_scenario, validate
 from sim.schema import Scenario
-from sim.study.runner import run_replications
+from sim.study.runner import folder_name, run_replications
 
 log = logging.getLogger(__name__)
 
@@ -581,12 +581,6 @@ class Comparison:
                    meta.get("run_time_s"), meta.get("workers"), {k: v for k, v in meta.items() if k not in known})
 
 
-def slug(label: str) -> str:
-    """A folder name for a label."""
-    text = re.sub(r"[^A-Za-z0-9_.=-]+", "_", label).strip("_") or "scenario"
-    return text[:80]
-
-
 def compare(
     scenarios: Mapping[str, Scenario] | Sequence[str | Spec],
     reps: int = 20,
@@ -605,7 +599,8 @@ def compare(
     :func:`scenarios_from_specs` (with ``common`` overrides for all of them). ``seed``
     defaults to the baseline's ``run.seed``; it is the same for every scenario, which is what
     makes the differences paired. With ``out_dir`` each scenario's replications are stored in
-    ``out_dir/<label>/`` as they finish, so an interrupted comparison resumes.
+    ``out_dir/<label>_seed<seed>_<fingerprint>/`` as they finish, so an interrupted comparison
+    resumes and a changed scenario gets a folder of its own.
     """
     if not isinstance(scenarios, Mapping):
         scenarios = scenarios_from_specs(scenarios, common)
@@ -622,7 +617,7 @@ def compare(
     t0 = time.perf_counter()
     frames = []
     for label in labels:
-        sub = Path(out_dir) / slug(label) if out_dir else None
+        sub = Path(out_dir) / folder_name(scenarios[label], seed, levels, label=label) if out_dir else None
         log.info("scenario %s: %d replications, seed %d", label, reps, seed)
         mc = run_replications(scenarios[label], reps, seed, workers=workers, out_dir=sub, levels=levels, progress=progress)
         frames.append(mc.kpis.assign(scenario=label))

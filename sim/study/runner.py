@@ -22,11 +22,14 @@ import gc
 import hashlib
 import json
 import logging
+import math
 import multiprocessing as mp
 import os
+import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -43,6 +46,7 @@ from sim.schema import Scenario
 log = logging.getLogger(__name__)
 
 LEVELS = {"interval": None, "day": "D", "month": "MS", "run": None}
+DEFAULT_LEVELS: tuple[str, ...] = ("day", "month", "run")
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 
 
@@ -97,53 +101,159 @@ def run_one(scenario: Scenario, seed: int, k: int, levels: tuple[str, ...],
 # must resume the same folder), the scenario's name and description, and the settings of
 # rostering and of sim.staff (they do not change a replication).
 _NOT_IN_DIGEST = ("montecarlo", "name", "description", "roster", "staff")
+_REP_FILE = re.compile(r"rep_(\d{6})\.parquet")
+_META_KEY = b"sim.replication"
 
 
 def scenario_digest(scenario: Scenario, seed: int, levels: Sequence[str]) -> str:
-    """A fingerprint of what a folder's replications were computed from."""
+    """A fingerprint of what a folder's replications were computed from: the resolved
+    scenario (without ``montecarlo``, ``name``, ``description``), the seed and the KPI levels."""
     model = scenario.model_dump(mode="json", exclude=set(_NOT_IN_DIGEST))
     blob = json.dumps({"scenario": model, "seed": seed, "levels": list(levels)}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-class Store:
-    """A folder of per-replication Parquet files."""
+def slug(label: str) -> str:
+    """A folder name for a label."""
+    text = re.sub(r"[^A-Za-z0-9_.=-]+", "_", label).strip("_") or "scenario"
+    return text[:80]
 
-    def __init__(self, out_dir: Path, digest: str) -> None:
+
+def folder_name(scenario: Scenario, seed: int | None = None, levels: Sequence[str] = DEFAULT_LEVELS,
+                label: str | None = None) -> str:
+    """``<label or name>_seed<seed>_<8 hex digits of the fingerprint>``: a changed scenario
+    gets its own folder, the same scenario resumes in the same one."""
+    seed = scenario.run.seed if seed is None else seed
+    return f"{slug(label or scenario.name)}_seed{seed}_{scenario_digest(scenario, seed, levels)[:8]}"
+
+
+@dataclass(frozen=True)
+class ResultsFolder:
+    """Where a scenario's replications live and how many of them are there."""
+
+    path: Path
+    done: frozenset[int]
+    replications: int
+
+    @property
+    def complete(self) -> bool:
+        """Every replication ``0 .. replications-1`` is on disk (and belongs to the scenario)."""
+        return all(k in self.done for k in range(self.replications))
+
+
+def results_folder(scenario: Scenario, seed: int | None = None, *, replications: int | None = None,
+                   root: str | Path | None = None, levels: Sequence[str] = DEFAULT_LEVELS) -> ResultsFolder:
+    """The results folder of ``python -m sim.mc`` for ``scenario`` and ``seed`` (default
+    ``run.seed``) under ``root`` (default ``montecarlo.out_dir``) and whether it holds all
+    ``replications`` (default ``montecarlo.replications``). Reads only the files' metadata;
+    a rerun of :func:`run_replications` with ``out_dir=path`` loads them without simulating."""
+    seed = scenario.run.seed if seed is None else seed
+    path = Path(root or scenario.montecarlo.out_dir) / folder_name(scenario, seed, levels)
+    digest = scenario_digest(scenario, seed, levels)
+    done = Store.scan(path / "replications", digest, seed, quiet=True) if path.is_dir() else set()
+    return ResultsFolder(path, frozenset(done), replications or scenario.montecarlo.replications)
+
+
+class Store:
+    """A folder of per-replication Parquet files, each carrying the fingerprint of its
+    scenario, its seed and its replication number in the Parquet metadata; a file that is
+    damaged, has a stray name or belongs to something else is set aside and recomputed."""
+
+    def __init__(self, out_dir: Path, digest: str, seed: int) -> None:
+        self.out_dir = out_dir
+        self.digest, self.seed = digest, seed
         self.reps = out_dir / "replications"
         self.calls = out_dir / "calls"
         self.reps.mkdir(parents=True, exist_ok=True)
-        manifest = out_dir / "manifest.json"
+        self._manifest()
+
+    def _manifest(self) -> None:
+        manifest = self.out_dir / "manifest.json"
+        old = None
         if manifest.exists():
-            old = json.loads(manifest.read_text()).get("digest")
-            if old != digest:
-                raise ScenarioError(
-                    f"{out_dir} holds replications of a different scenario, seed or KPI levels "
-                    f"(fingerprint {old}, now {digest}); use another output folder or delete it to start over."
-                )
-        else:
-            manifest.write_text(json.dumps({"digest": digest}))
+            try:
+                old = json.loads(manifest.read_text(encoding="utf-8"))["digest"]
+            except (ValueError, KeyError, TypeError, OSError):
+                log.warning("%s is damaged or empty; writing it again (each replication file is checked on its own).", manifest)
+        if old is not None and old != self.digest:
+            raise ScenarioError(
+                f"{self.out_dir} holds replications of a different scenario, seed or KPI levels "
+                f"(fingerprint {old}, now {self.digest}); use another output folder or delete it to start over."
+            )
+        if old is None:
+            tmp = manifest.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"digest": self.digest, "seed": self.seed}), encoding="utf-8")
+            os.replace(tmp, manifest)
 
     def path(self, k: int) -> Path:
         return self.reps / f"rep_{k:06d}.parquet"
 
-    def done(self) -> set[int]:
-        return {int(p.stem.split("_")[1]) for p in self.reps.glob("rep_*.parquet")}
+    def _meta(self, k: int) -> dict[bytes, bytes]:
+        return {_META_KEY: json.dumps({"digest": self.digest, "seed": self.seed, "replication": k}).encode()}
 
     @staticmethod
-    def _write(frame: pd.DataFrame, path: Path) -> None:
+    def scan(reps: Path, digest: str, seed: int, quiet: bool = False) -> set[int]:
+        """Replication numbers whose files are readable and carry ``digest``, ``seed`` and
+        their own number; others are reported (and, unless ``quiet``, moved to ``rejected/``)."""
+        import pyarrow.parquet as pq
+
+        good: set[int] = set()
+        for p in sorted(reps.glob("*.parquet")):
+            m = _REP_FILE.fullmatch(p.name)
+            problem = None if m else "a stray file name (expected rep_<6 digits>.parquet)"
+            if m:
+                try:
+                    meta = json.loads((pq.read_schema(p).metadata or {}).get(_META_KEY, b"null"))
+                except Exception:  # noqa: BLE001 - truncated, empty or not Parquet at all
+                    meta, problem = None, "damaged (not a readable Parquet file)"
+                else:
+                    want = {"digest": digest, "seed": seed, "replication": int(m.group(1))}
+                    if meta != want:
+                        problem = "not a replication of this scenario and seed (fingerprint differs)"
+            if problem is None:
+                good.add(int(m.group(1)))  # type: ignore[union-attr]
+            elif not quiet:
+                Store._reject(p, problem, recompute=m is not None)
+        return good
+
+    @staticmethod
+    def _reject(p: Path, problem: str, recompute: bool = True) -> None:
+        aside = p.parent.parent / "rejected"
+        aside.mkdir(exist_ok=True)
+        os.replace(p, aside / p.name)
+        then = "the replication is recomputed" if recompute else "it is not used"
+        log.warning("%s is %s; moved to %s, %s.", p, problem, aside, then)
+
+    def done(self) -> set[int]:
+        return self.scan(self.reps, self.digest, self.seed)
+
+    def _write(self, frame: pd.DataFrame, path: Path, k: int) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **self._meta(k)})
         tmp = path.with_suffix(".tmp")
-        frame.to_parquet(tmp, index=False)
+        pq.write_table(table, tmp)
         os.replace(tmp, path)
 
     def save(self, k: int, kpis: pd.DataFrame, calls: pd.DataFrame | None) -> None:
         if calls is not None:
             self.calls.mkdir(exist_ok=True)
-            self._write(calls, self.calls / f"rep_{k:06d}.parquet")
-        self._write(kpis, self.path(k))  # last: its presence marks the replication done
+            self._write(calls, self.calls / f"rep_{k:06d}.parquet", k)
+        self._write(kpis, self.path(k), k)  # last: its presence marks the replication done
 
-    def load(self, ks: Iterable[int]) -> pd.DataFrame:
-        return pd.concat([pd.read_parquet(self.path(k)) for k in sorted(ks)], ignore_index=True)
+    def load(self, ks: Iterable[int]) -> tuple[pd.DataFrame | None, list[int]]:
+        """The rows of replications ``ks``, and the numbers of files that failed to read
+        (moved aside, to be recomputed)."""
+        frames, bad = [], []
+        for k in sorted(ks):
+            try:
+                frames.append(pd.read_parquet(self.path(k)))
+            except Exception:  # noqa: BLE001 - a damaged page the footer check did not see
+                self._reject(self.path(k), "damaged (not a readable Parquet file)")
+                bad.append(k)
+        return (pd.concat(frames, ignore_index=True) if frames else None), bad
 
 
 # --------------------------------------------------------------------------- execution
@@ -154,10 +264,9 @@ def _execute(args: list[tuple], workers: int, scheduler: str | None) -> Iterator
     if not args:
         return
     if scheduler:
-        from distributed import Client
         from distributed import as_completed as dask_completed
 
-        with Client(scheduler) as client:
+        with _dask_client(scheduler) as client:
             futures = [client.submit(run_one, *a, pure=False) for a in args]
             for fut in dask_completed(futures):
                 yield fut.result()
@@ -181,6 +290,25 @@ def _execute(args: list[tuple], workers: int, scheduler: str | None) -> Iterator
             fut.cancel()
         _close_pool()
         raise
+
+
+DASK_TIMEOUT_S = 10
+
+
+def _dask_client(scheduler: str):  # noqa: ANN202
+    """A Dask client of ``scheduler``; one paragraph (not a traceback) when it cannot be reached."""
+    from distributed import Client
+
+    log.info("connecting to the Dask scheduler at %s (waiting up to %d s) ...", scheduler, DASK_TIMEOUT_S)
+    try:
+        return Client(scheduler, timeout=DASK_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ScenarioError(
+            f"could not reach a Dask scheduler at {scheduler} within {DASK_TIMEOUT_S} s ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else 'no answer'}). The address comes from montecarlo.scheduler "
+            f"or the environment variable {SCHEDULER_ENV}; start a scheduler and a worker there "
+            "(`dask scheduler` and `dask worker ADDRESS`), or leave both unset to run on local processes."
+        ) from None
 
 
 # Local workers. spawn-based pools (joblib's loky) start fresh interpreters that import numpy,
@@ -235,6 +363,15 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def close_pool() -> None:
+    """Stop the warm local pool now (a command that ends a job, e.g. in Hydra's joblib
+    launcher, whose worker process lives on, must not leave forked workers behind)."""
+    global _POOL
+    if _POOL is not None and _POOL[1] == os.getpid():
+        _POOL[2].shutdown(wait=True, cancel_futures=True)
+    _POOL = None
+
+
 def _close_pool() -> None:
     global _POOL
     if _POOL is not None and _POOL[1] == os.getpid():
@@ -258,10 +395,12 @@ class MonteCarlo:
     seed: int
     kpis: pd.DataFrame
     out_dir: Path | None = None
+    count: int | None = None  # replications run (a run with no open period has no KPI rows)
 
     @property
     def replications(self) -> int:
-        return int(self.kpis["replication"].nunique())
+        """How many replications these rows come from."""
+        return self.count if self.count is not None else int(self.kpis["replication"].nunique())
 
     def level(self, level: str) -> pd.DataFrame:
         """The rows of one level (``day``, ``month``, ``run`` or ``interval``)."""
@@ -276,7 +415,7 @@ def run_replications(
     workers: int | None = None,
     scheduler: str | None = None,
     out_dir: str | Path | None = None,
-    levels: Sequence[str] = ("day", "month", "run"),
+    levels: Sequence[str] = DEFAULT_LEVELS,
     keep_calls: bool = False,
     progress: bool = False,
     first: int = 0,
@@ -295,15 +434,44 @@ def run_replications(
     seed = scenario.run.seed if seed is None else seed
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     workers = workers or default_workers()
-    store = Store(Path(out_dir), scenario_digest(scenario, seed, levels)) if out_dir else None
-    done = store.done() if store else set()
+    store = Store(Path(out_dir), scenario_digest(scenario, seed, levels), seed) if out_dir else None
     wanted = range(first, replications)
-    todo = [k for k in wanted if k not in done]
-    args = [(scenario, seed, k, tuple(levels), keep_calls) for k in todo]
+    done = store.done() if store else set()
     frames: dict[int, pd.DataFrame] = {}
+    for _attempt in range(2):  # a second round only for files found damaged while reading
+        todo = [k for k in wanted if k not in done]
+        _simulate(scenario, seed, todo, len(wanted), tuple(levels), keep_calls, workers, scheduler, progress, store, frames)
+        if not store:
+            break
+        kpis, bad = store.load(wanted)
+        if not bad:
+            break
+        done = set(wanted) - set(bad)
+    if store:
+        assert kpis is not None
+    else:
+        kpis = pd.concat([frames[k] for k in sorted(frames)], ignore_index=True)
+    return MonteCarlo(scenario, seed, kpis, Path(out_dir) if out_dir else None, len(wanted))
+
+
+def load_folder(scenario: Scenario, out_dir: str | Path, seed: int | None = None,
+                levels: Sequence[str] = DEFAULT_LEVELS) -> MonteCarlo | None:
+    """Every valid replication of ``scenario`` and ``seed`` in ``out_dir`` (None if none):
+    what a results folder holds, whoever wrote it."""
+    seed = scenario.run.seed if seed is None else seed
+    store = Store(Path(out_dir), scenario_digest(scenario, seed, levels), seed)
+    kpis, _bad = store.load(store.done())
+    return None if kpis is None else MonteCarlo(scenario, seed, kpis, Path(out_dir), len(store.done()))
+
+
+def _simulate(scenario: Scenario, seed: int, todo: list[int], wanted: int, levels: tuple[str, ...], keep_calls: bool,
+              workers: int, scheduler: str | None, progress: bool, store: Store | None,
+              frames: dict[int, pd.DataFrame]) -> None:
+    """Run replications ``todo``; save each (or keep it in ``frames``) as it finishes."""
+    args = [(scenario, seed, k, levels, keep_calls) for k in todo]
     if not scheduler and workers > 1 and len(todo) > 1:
         _forked_pool(workers)  # before the progress bar, whose monitor thread would make forking unsafe
-    bar = _progress(len(todo), progress, initial=len(wanted) - len(todo), total=len(wanted))
+    bar = _progress(len(todo), progress, initial=wanted - len(todo), total=wanted)
     try:
         for k, kpis, calls in _execute(args, workers, scheduler):
             if store:
@@ -313,11 +481,6 @@ def run_replications(
             bar.update(1)
     finally:
         bar.close()
-    if store:
-        kpis = store.load(wanted)
-    else:
-        kpis = pd.concat([frames[k] for k in sorted(frames)], ignore_index=True)
-    return MonteCarlo(scenario, seed, kpis, Path(out_dir) if out_dir else None)
 
 
 class _NoBar:
@@ -328,9 +491,36 @@ class _NoBar:
         pass
 
 
+class LogProgress:
+    """Progress as log lines, one per ``step`` (a share of the total) and one at the end:
+    what a long run shows when its output is not a terminal (a log file, a pipe, CI)."""
+
+    def __init__(self, total: int, initial: int = 0, desc: str = "replications", step: float = 0.05,
+                 logger: logging.Logger | None = None) -> None:
+        self.total, self.n, self.desc = total, initial, desc
+        self.every = max(1, math.ceil(total * step))
+        self.log = logger or log
+        self.t0 = time.perf_counter()
+        self._last = initial
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        if self.n - self._last >= self.every or self.n >= self.total:
+            self._last = self.n
+            elapsed = time.perf_counter() - self.t0
+            self.log.info("%s: %d of %d done (%.0f %%), %.1f s", self.desc, self.n, self.total,
+                          100 * self.n / max(self.total, 1), elapsed)
+
+    def close(self) -> None:
+        pass
+
+
 def _progress(n: int, show: bool, initial: int, total: int):  # noqa: ANN202
+    """A tqdm bar on a terminal, log lines otherwise (``show``), or nothing."""
     if not show or n == 0:
         return _NoBar()
+    if not sys.stderr.isatty():
+        return LogProgress(total, initial)
     from tqdm.auto import tqdm
 
     return tqdm(total=total, initial=initial, unit="rep", desc="replications")

@@ -756,3 +756,17 @@ def test_kpi_invariants(specs: list[dict[str, Any]]) -> None:
     assert whole["offered"] == len(calls)
     if len(calls):
         assert whole["service_level"] <= whole["availability"]
+
+
+def test_aht_from_the_parts_when_a_call_log_has_no_handle_s(caplog: pytest.LogCaptureFixture) -> None:
+    """A real call log with talk/hold/wrap but no handle_s: AHT is their sum, not NaN."""
+    import sim
+
+    calls = sim.simulate(sim.load_scenario("tiny"), seed=3).calls
+    full = kpi_table(calls, "D")
+    parts = kpi_table(calls.drop(columns="handle_s"), "D")
+    np.testing.assert_allclose(parts["aht_s"], full["aht_s"])
+    with caplog.at_level("WARNING", logger="sim.analysis.kpis"):
+        talk_only = kpi_table(calls.drop(columns=["handle_s", "hold_s", "wrap_s"]), "D")
+    assert "sum of talk_s (no hold_s, wrap_s)" in caplog.text
+    assert (talk_only["aht_s"] < full["aht_s"]).all()

@@ -149,8 +149,6 @@ def test_multirun_sweep(tmp_path: Path, launcher: str) -> None:
         # the default staffing is a table (scenarios/staffing/fibra.yaml): constant via staffing=flat
         pytest.param(("staffing=flat", "staffing.agents=-1"), ["staffing.agents", ">= 0", "(got -1)"], 2,
                      id="negative-agents"),
-        pytest.param("staffing.agents=14", ["'staffing.agents'", "staffing=flat staffing.agents=14", "'fibra'"], 2,
-                     id="agents-on-the-table-default"),
         pytest.param("staffing.table_file=x.csv", ["staffing.table_file", "file not found", "x.csv"], 2, id="table-file-not-found"),
         pytest.param("handling.talk.dist=weibull", ["handling.talk.dist", "'lognormal'", "'weibull'"], 2, id="unknown-distribution"),
         pytest.param("+staffing.tabel=3", ["unknown key 'staffing.tabel'", "table_file"], 2, id="unknown-key-added"),

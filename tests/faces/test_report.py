@@ -142,6 +142,8 @@ def test_opening_hours_study_writes_its_report(tmp_path) -> None:
     assert [d.isoformat() for d in dates["after_red_day"]] == ["2027-01-04", "2027-01-07"]
     text = (tmp_path / "conclusion.md").read_text(encoding="utf-8")
     assert "**1 days**" in text and "agent time" in text and "In short" in text
+    assert "a year" not in text and "whole year" not in text.lower(), "12 days studied, not a year"
+    assert "in the 12 days studied" in text
     cmp = res["comparison"]
     saved = cmp.differences.set_index(["scenario", "kpi"]).loc[("no_early_close", "staffed_s"), "difference"]
     assert f"{saved / 3600:,.1f} h of scheduled agent time" in text
@@ -175,3 +177,29 @@ def test_report_states_the_scenarios_own_targets(tmp_path) -> None:
     assert "availability &gt; 95 %" in text or "availability > 95 %" in text
     assert "wait ≤ 60 s" in text
     assert "availability > 91 %" not in text and "availability &gt; 91 %" not in text
+
+
+def test_objective_sentence_reads_right_for_one_two_and_three_scenarios() -> None:
+    from types import SimpleNamespace
+
+    from sim.faces.report import _default_objectives
+
+    one = _default_objectives(SimpleNamespace(labels=["default"], baseline="default", replications=20))
+    assert one.startswith("Estimate the service agreement's KPIs") and "of the scenario default" in one
+    assert "no alternative" not in one and "scenario(s)" not in one
+    two = _default_objectives(SimpleNamespace(labels=["default", "close_1600"], baseline="default", replications=20))
+    assert two.startswith("Compare the scenario close_1600 with the baseline default")
+    three = _default_objectives(SimpleNamespace(labels=["a", "b", "c"], baseline="a", replications=20))
+    assert three.startswith("Compare the scenarios b and c with the baseline a")
+
+
+def test_opening_hours_wording_follows_the_period_studied(tmp_path) -> None:
+    sys.path.insert(0, str(ROOT / "experiments"))
+    try:
+        import opening_hours
+    finally:
+        sys.path.remove(str(ROOT / "experiments"))
+    year = sim.load_scenario("default", ["run=year_2027"])
+    quarter = sim.load_scenario("default", ["run=year_2027", "run.end=2027-03-31"])
+    assert opening_hours.span_words(year)[0] == "a year"
+    assert opening_hours.span_words(quarter) == ("in the 90 days studied", "over the 90 days", "Whole period")

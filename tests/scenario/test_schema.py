@@ -105,8 +105,8 @@ BAD = [
     pytest.param([FLAT, "patience.dist=infinite", "patience.mean=null", "staffing.agents=0"], "staffing.agents:", ">= 1 agent", "0 agents", id="infinite-patience-no-agents"),
     pytest.param([FLAT, "patience.dist=infinite", "patience.mean=null", "staffing.mode=shifts", "staffing.agents=null", "+staffing.shifts=[{start: '09:00', end: '17:00', count: 3}]"], "staffing.shifts:", ">= 1 agent", "08:00", id="infinite-patience-unstaffed-hour"),
     pytest.param(["patience.dist=infinite"], "patience.dist:", "patience.mean=null", "mean=300", id="infinite-patience-with-mean"),
-    pytest.param(["staffing.agents=14"], "'staffing.agents'", "staffing=flat staffing.agents=14", "option 'fibra'", id="agents-on-the-table-default"),
-    pytest.param(["+staffing.agents=14"], "staffing.agents:", "staffing.mode=constant", "mode is table", id="agents-added-to-the-table-default"),
+    pytest.param(["staffing.mode=shifts", "staffing.table_file=null", "staffing.agents=14"], "staffing.shifts:", "mode shifts needs", "",
+                 id="agents-with-shifts-mode"),
     pytest.param(["staffing.mode=constant"], "staffing.table_file", "staffing.table_file=null", "staffing.mode is 'constant'", id="constant-mode-keeps-the-table-file"),
     pytest.param(["staffing=[1,2]"], "'staffing'", "fibra, flat", "[1, 2]", id="group-given-a-list"),
     pytest.param(["calendar=5"], "'calendar'", "sweden", "got 5", id="group-given-a-number"),
@@ -291,7 +291,7 @@ BAD_CSV = [
     pytest.param("demand", "date,interval_start,calls\n2026-11-02,08:00,many\n", "must hold numbers >= 0, found 'many'", id="profile-non-numeric"),
     pytest.param("demand", "date,interval_start,calls\n2026-11-02,08:00,-4\n", "must hold numbers >= 0, found -4", id="profile-negative"),
     pytest.param("demand", "date,interval_start,calls\n2026-11-02,8 o'clock,4\n", "is not a time HH:MM", id="profile-bad-time"),
-    pytest.param("demand", "interval_start,calls\n08:00,4\n08:15,4\n08:30,4\n", "15-minute intervals but demand.interval_min is 30", id="profile-wrong-interval"),
+    pytest.param("demand", "interval_start,calls\n08:15,4\n08:30,4\n08:45,4\n", "not on the 30-minute grid", id="profile-off-the-grid"),
     pytest.param("demand", "interval_start,calls\n08:00,4\n08:30,4\n09:15,4\n", "evenly spaced", id="profile-uneven"),
     pytest.param("demand", "", "could not be read as CSV", id="profile-empty-file"),
     pytest.param("demand", "date,interval_start,calls\n", "no rows", id="profile-header-only"),
@@ -332,11 +332,10 @@ def test_missing_table_file(tmp_path: Path) -> None:
     assert_one_paragraph(msg)
 
 
-def test_profile_file_and_profile_both_given_is_an_error(tmp_path: Path) -> None:
+def test_profile_file_replaces_the_profile_of_the_base_file(tmp_path: Path) -> None:
     path, _ = _profile_csv(tmp_path / "history.csv")
-    msg = error_of(f"demand.profile_file={path}")  # the base file still sets demand.profile
-    assert "demand.profile_file" in msg and "demand.profile=null" in msg
-    assert_one_paragraph(msg)
+    with_file = load_scenario("default", [f"demand.profile_file={path}"])  # the base file still sets demand.profile
+    assert with_file.demand.profile == load_scenario("default", [f"demand.profile_file={path}", "demand.profile=null"]).demand.profile
 
 
 def test_table_file_needs_table_mode(tmp_path: Path) -> None:

@@ -196,9 +196,14 @@ def test_cli_compares_writes_and_resumes(tmp_path, capsys) -> None:
     assert (out / "report.html").exists() and (out / "compare_daily.png").exists()
     # every scenario used the baseline's seed, whatever its own run.seed
     assert meta["seed"] == scen["tiny"]["run"]["seed"]
-    before = (out / "tiny" / "replications" / "rep_000000.parquet").stat().st_mtime_ns
+    (tiny,) = out.glob("tiny_seed*")
+    before = (tiny / "replications" / "rep_000000.parquet").stat().st_mtime_ns
     cli_main(args)  # resumes: nothing recomputed
-    assert (out / "tiny" / "replications" / "rep_000000.parquet").stat().st_mtime_ns == before
+    assert (tiny / "replications" / "rep_000000.parquet").stat().st_mtime_ns == before
+    # only -o changes: a folder of its own per changed scenario, not a refusal
+    cli_main([*args[:-1], "-o", "demand.volume=310", "--no-interval"])
+    assert len(list(out.glob("tiny_seed*"))) == 2 and len(list(out.glob("more_seed*"))) == 2
+    assert (tiny / "replications" / "rep_000000.parquet").stat().st_mtime_ns == before
 
 
 def test_cli_reports_a_bad_scenario_without_a_traceback(tmp_path, capsys) -> None:

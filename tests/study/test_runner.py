@@ -101,3 +101,49 @@ def test_precision_loop_adds_only_new_replications(monkeypatch) -> None:
     assert full["ci_low"] <= full["mean"] <= full["ci_high"]
     monkeypatch.setattr(runner, "run_one", real)
     pd.testing.assert_frame_equal(run_replications(s, n, seed=2, workers=1).kpis, mc.kpis)
+
+
+def test_a_different_scenario_is_never_mixed_in_even_without_manifest(small, tmp_path) -> None:
+    """manifest.json deleted, then another scenario run into the folder: the old files carry
+    the other fingerprint, so they are set aside and every replication is the new scenario's."""
+    other = sim.load_scenario("tiny", ["run.end=2026-12-22", "demand.volume=900"])
+    run_replications(other, 4, seed=1, workers=1, out_dir=tmp_path)
+    (tmp_path / "manifest.json").unlink()
+    mixed = run_replications(small, 2, seed=1, workers=1, out_dir=tmp_path)
+    pd.testing.assert_frame_equal(mixed.kpis, run_replications(small, 2, seed=1, workers=1).kpis)
+    assert len(list((tmp_path / "rejected").iterdir())) == 4
+    assert runner.load_folder(small, tmp_path, seed=1).replications == 2
+
+
+def test_results_folder_says_where_and_whether_complete(small, tmp_path) -> None:
+    before = runner.results_folder(small, 3, replications=3, root=tmp_path)
+    assert before.path.parent == tmp_path and before.path.name.startswith("tiny_seed3_")
+    assert not before.complete and before.done == frozenset()
+    run_replications(small, 2, seed=3, workers=1, out_dir=before.path)
+    assert not runner.results_folder(small, 3, replications=3, root=tmp_path).complete
+    run_replications(small, 3, seed=3, workers=1, out_dir=before.path)
+    after = runner.results_folder(small, 3, replications=3, root=tmp_path)
+    assert after.complete and after.path == before.path
+    changed = sim.load_scenario("tiny", ["run.end=2026-12-22", "demand.volume=201"])
+    assert runner.results_folder(changed, 3, root=tmp_path).path != before.path
+    assert runner.results_folder(small, 4, root=tmp_path).path != before.path
+
+
+def test_unreachable_dask_scheduler_is_announced_then_one_paragraph(small, monkeypatch, caplog) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(runner, "DASK_TIMEOUT_S", 1)
+    caplog.set_level("INFO", logger="sim.study.runner")
+    with pytest.raises(sim.ScenarioError) as exc:
+        run_replications(small, 2, seed=1, scheduler="tcp://127.0.0.1:9")
+    assert "connecting to the Dask scheduler at tcp://127.0.0.1:9" in caplog.text
+    text = str(exc.value)
+    assert "\n" not in text and "tcp://127.0.0.1:9" in text and "montecarlo.scheduler" in text
+
+
+def test_progress_without_a_terminal_is_log_lines(small, caplog, monkeypatch) -> None:
+    monkeypatch.setattr(runner.sys.stderr, "isatty", lambda: False, raising=False)
+    caplog.set_level("INFO", logger="sim.study.runner")
+    run_replications(small, 40, seed=1, workers=1, progress=True)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("replications: ")]
+    assert 10 <= len(lines) <= 21, lines  # a line per 5 %, and the last one
+    assert lines[-1].startswith("replications: 40 of 40 done (100 %)")
