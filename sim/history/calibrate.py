@@ -26,6 +26,7 @@ from sim.history.estimate import Estimate
 from sim.history.forecast import Backtest, backtest, forecast, plan_days
 from sim.history.handling import PartFit, fit_handling
 from sim.history.patience import PatienceEstimate, estimate_patience, patience_from_intervals
+from sim.history.refine import refine_staffing
 from sim.history.readers import Drops, read_calls, read_intervals
 from sim.history.staffing import StaffingEstimate, effective_staffing, given_staffing
 from sim.history.writer import delta, full_config, hours_config, profile_csv, staffing_csv, write
@@ -115,6 +116,7 @@ def calibrate(
     plan_end: str | None = None,
     staffing_target: Literal["abandonment", "wait"] = "abandonment",
     backtest_days: int = 30,
+    refine_days: int = 0,
     replications: int = 4,
     seed: int = 0,
 ) -> Calibration:
@@ -230,6 +232,14 @@ def calibrate(
         scenario = Scenario.model_validate(full_config(base, d, prof, st_table))
     except ValueError as exc:
         raise ScenarioError(f"The calibrated scenario from {path} does not validate: {' '.join(str(exc).split())}") from None
+    hist = scenario.model_copy(update={"calendar": cal})
+    if staffing is None and refine_days > 0:
+        sample = list(regular.iloc[-refine_days:])
+        st = refine_staffing(hist, table, st, sample, seed=seed + 7)
+        st_table = staffing_csv(st.pooled, dem.hours, step)
+        scenario = Scenario.model_validate(full_config(base, d, prof, st_table))
+        hist = scenario.model_copy(update={"calendar": cal})
+    timings["refine"] = time.perf_counter() - t0
     paths = write(scenarios or scenarios_dir(), name, d, prof, st_table)
     bt = None
     if backtest_days > 0:
@@ -242,7 +252,6 @@ def calibrate(
         elif log is not None:
             c = log.calls[log.calls["fate"].eq("answered")]
             asa = c.groupby(c["arrival"].dt.normalize())["wait_s"].mean()
-        hist = scenario.model_copy(update={"calendar": cal})
         bt = run_backtest(hist, table, st.per_interval, dates, replications, seed + 1, asa)
     timings["backtest"] = time.perf_counter() - t0
     result = Calibration(name, kind, str(path), drops, table, dem, hfit, pat, pat_iv, st, fb, plan, method, volume, plan_cv,

@@ -153,11 +153,12 @@ def mape(obs: np.ndarray, pred: np.ndarray) -> float:
 
 def backtest(days: pd.DataFrame, holdout_days: int = 91) -> Backtest:
     """Fit on the history before the last ``holdout_days`` days, score on them."""
+    span = (days["date"].max() - days["date"].min()).days + 1
+    if span < 364 + 28 + holdout_days:
+        raise ValueError(f"a forecast back-test needs more than a year of history before the held-out {holdout_days} days "
+                         f"(at least {364 + 28 + holdout_days} days); the history has {span} days")
     cut = days["date"].max() - pd.Timedelta(days=holdout_days - 1)
     train, test = days[days["date"] < cut], days[days["date"] >= cut]
-    if (train["date"].max() - train["date"].min()).days < 364 + 28:
-        raise ValueError(f"a forecast back-test needs more than a year before the held-out {holdout_days} days; the history has "
-                         f"{(days['date'].max() - days['date'].min()).days + 1} days")
     target = test[["date", "weekday", "kind"]].reset_index(drop=True)
     f = forecast(train, target)
     f["observed"] = test["offered"].to_numpy()
