@@ -113,13 +113,21 @@ def day_kinds(table: pd.DataFrame, cal: CalendarConfig) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["date", "weekday", "reason", "closes", "offered", "kind"])
 
 
+def _neighbour_median(s: pd.Series, k: int = 3) -> pd.Series:
+    """Median of the ``k`` same-weekday days before and after each day (the day itself left out,
+    so an outlier cannot pull its own reference)."""
+    x = s.to_numpy()
+    out = [np.median(np.r_[x[max(0, i - k):i], x[i + 1:i + 1 + k]]) if x.size > 1 else x[i] for i in range(x.size)]
+    return pd.Series(out, index=s.index)
+
+
 def flag_outliers(days: pd.DataFrame) -> pd.DataFrame:
     """Robust z-score of each regular day's log volume against a rolling same-weekday median."""
     d = days.copy()
     d["robust_z"] = np.nan
     reg = d["kind"].eq("regular") & (d["offered"] > 0)
     logs = np.log(d.loc[reg, "offered"])
-    local = logs.groupby(d.loc[reg, "weekday"]).transform(lambda s: s.rolling(7, center=True, min_periods=3).median())
+    local = logs.groupby(d.loc[reg, "weekday"]).transform(_neighbour_median)
     resid = logs - local
     mad = float(np.median(np.abs(resid - resid.median()))) * 1.4826
     d.loc[reg, "robust_z"] = (resid - resid.median()) / mad if mad > 0 else 0.0

@@ -12,6 +12,7 @@ Every key a default group sets and the delta does not want is set to null explic
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,25 @@ import pandas as pd
 import yaml
 
 from sim.schema import WEEKDAYS, Scenario
+
+
+class _Dumper(yaml.SafeDumper):
+    """Quotes clock times (an unquoted 08:00 is a number in YAML 1.1) and writes lists of
+    numbers on one line."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "'" if re.fullmatch(r"\d{1,2}:\d{2}", value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _list(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    flow = all(isinstance(v, int | float) for v in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+_Dumper.add_representer(str, _str)
+_Dumper.add_representer(list, _list)
 
 
 def _hhmm(m: int) -> str:
@@ -97,5 +117,5 @@ def write(scenarios: str | Path, name: str, d: dict[str, Any], profile: pd.DataF
     body["staffing"] = {"mode": "table", "agents": None, "shifts": None, "table": None, "table_file": f"data/{name}_staffing.csv"}
     head = (f"# @package _global_\n# Calibrated by `python -m sim.calibrate` on {dt.date.today():%Y-%m-%d}; "
             f"see the calibration report for every estimate and its CI.\n")
-    paths["experiment"].write_text(head + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+    paths["experiment"].write_text(head + yaml.dump(body, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
     return paths
