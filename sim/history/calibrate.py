@@ -163,9 +163,7 @@ def calibrate(
         mean_pat = pat.exp_mean.value
         balk = pat.balk.value
         if pat.values is not None:
-            k = round(balk * 1000)
-            km = np.quantile(np.asarray(pat.values), (np.arange(1000 - k) + 0.5) / (1000 - k))
-            patience_cfg: dict[str, Any] = {"dist": "empirical", "mean": None, "cv": None, "values": [0.0] * k + [round(float(v), 2) for v in km]}
+            patience_cfg: dict[str, Any] = {"dist": "empirical", "mean": None, "cv": None, "values": pat.values}
         else:
             patience_cfg = {"dist": "exponential", "mean": round(mean_pat, 1), "cv": None, "values": None}
     else:

@@ -69,8 +69,8 @@ def infer_hours(table: pd.DataFrame, step: int, cal: CalendarConfig) -> dict[str
     out: dict[str, tuple[int, int] | None] = {}
     busy = t[t["offered"] > 0]
     for wd, name in enumerate(WEEKDAYS):
-        n_dates = int((dates.dt.weekday == wd).sum())
-        b = busy[busy["date"].dt.weekday == wd]
+        n_dates = int((dates.dt.day_of_week == wd).sum())
+        b = busy[busy["date"].dt.day_of_week == wd]
         if n_dates == 0 or b["date"].nunique() < 0.5 * n_dates:
             out[name] = None
             continue
@@ -212,7 +212,7 @@ def profile(table: pd.DataFrame, days: pd.DataFrame, hours: dict[str, tuple[int,
     """
     fit = _fit_days(days)
     t = table[table["date"].isin(fit["date"])].copy()
-    t["weekday"] = t["date"].dt.weekday.map(dict(enumerate(WEEKDAYS)))
+    t["weekday"] = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
     counts = t.pivot_table(index="weekday", columns="minute", values="offered", aggfunc="sum", fill_value=0.0)
     counts = counts.loc[:, counts.sum(axis=0) > 0]
     same_hours = len({hours[w] for w in counts.index}) == 1

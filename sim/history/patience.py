@@ -32,6 +32,8 @@ from sim.history.estimate import Z95, Estimate, bootstrap
 
 BALK_S = 1.0
 """A caller who abandons within this many seconds of queueing counts as balking."""
+RESOLUTION_S = 0.5
+"""An answered caller who waited at most this long found an agent free (exports round times)."""
 KM_VALUES = 400
 
 
@@ -67,7 +69,7 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
                          "ci_high": np.nan_to_num(high, nan=1.0), "at_risk": sf.n_risk, "events": sf.n_events})
 
 
-def km_values(km: pd.DataFrame, tail_mean: float, n: int = KM_VALUES) -> list[float]:
+def km_values(km: pd.DataFrame, tail_mean: float, n: int = KM_VALUES, last_time: float | None = None) -> list[float]:
     """``n`` equally spaced quantiles of the KM patience distribution (an empirical patience).
     Beyond the last observed wait the KM curve stops above 0; that mass gets an exponential
     tail with the MLE mean (memoryless, so it continues the curve's hazard)."""
@@ -79,32 +81,44 @@ def km_values(km: pd.DataFrame, tail_mean: float, n: int = KM_VALUES) -> list[fl
     inside = idx < t.size
     out[inside] = t[idx[inside]]
     last_t, last_f = (t[-1], f[-1]) if t.size else (0.0, 0.0)
+    last_t = max(last_t, last_time) if last_time is not None else last_t
     tail_p = (p[~inside] - last_f) / max(1.0 - last_f, 1e-12)
     out[~inside] = last_t - tail_mean * np.log1p(-tail_p)
     return [round(float(v), 2) for v in out]
 
 
-def estimate_patience(calls: pd.DataFrame, balk_s: float = BALK_S) -> PatienceEstimate:
+def estimate_patience(calls: pd.DataFrame, balk_s: float = BALK_S, resolution_s: float = RESOLUTION_S) -> PatienceEstimate:
     """Patience and balking from a call log (``wait_s``, ``fate``)."""
     wait = calls["wait_s"].to_numpy(dtype=float)
     ab = calls["fate"].eq("abandoned").to_numpy()
     balked = ab & (wait <= balk_s)
-    found_busy = ~(~ab & (wait <= balk_s))
-    nb, nq = int(balked.sum()), int(found_busy.sum())
+    found_free = ~ab & (wait <= resolution_s)
+    nb, nq = int(balked.sum()), int((~found_free).sum())
+    # A patient caller also hangs up within balk_s now and then (P ~ balk_s / mean patience):
+    # those are not balkers. Iterate: balkers B -> mean patience of the rest -> corrected share.
+    d_all, total = int(ab.sum()), float(wait.sum())  # balkers add no waiting time
+    raw = nb / nq if nq else 0.0
+    share, eps = raw, 0.0
+    for _ in range(5):
+        d = d_all - share * nq
+        tau = total / d if d > 0 else float("inf")
+        eps = balk_s / tau
+        share = max((raw - eps) / (1 - eps), 0.0)
     lo, hi = wilson(np.array([nb]), np.array([max(nq, 1)]))
-    share = nb / nq if nq else 0.0
-    balk = Estimate("balking_share", share, float(lo[0]), float(hi[0]), float(np.sqrt(share * (1 - share) / max(nq, 1))), "",
-                    f"immediate hang-ups (wait <= {balk_s:g} s) / callers who found no agent free (Wilson CI)")
-    rest = ~balked
-    d = int((ab & rest).sum())
-    total = float(wait[rest].sum())
-    mean = total / d if d else float("inf")
-    f = np.exp(Z95 / np.sqrt(d)) if d else float("nan")
-    exp_mean = Estimate("patience.exp_mean", mean, mean / f, mean * f, mean / np.sqrt(d) if d else float("nan"), "s",
-                        "exponential MLE: total time waited / abandonments")
-    queued = rest & (wait > 0)
+    lo_c, hi_c = (max((float(x) - eps) / (1 - eps), 0.0) for x in (lo[0], hi[0]))
+    balk = Estimate("balking_share", share, lo_c, hi_c, float(np.sqrt(raw * (1 - raw) / max(nq, 1))) / (1 - eps), "",
+                    f"immediate hang-ups (wait <= {balk_s:g} s) / callers who found no agent free (answered later than "
+                    f"{resolution_s:g} s or hung up), less the patient callers' own share balk_s / mean patience (Wilson CI)")
+    d = d_all - share * nq
+    mean = total / d if d > 0 else float("inf")
+    f = np.exp(Z95 / np.sqrt(d)) if d > 0 else float("nan")
+    exp_mean = Estimate("patience.exp_mean", mean, mean / f, mean * f, mean / np.sqrt(d) if d > 0 else float("nan"), "s",
+                        "exponential MLE of the non-balkers: total time waited / (abandonments - balkers)")
+    queued = ~found_free
     km = km_median = values = None
     if d >= 5:
+        # KM over every caller who found no agent free: its drop at 0 is the balkers, so its
+        # quantiles are the whole patience distribution the scenario needs.
         km = kaplan_meier(wait[queued], ab[queued])
         sf = SurvfuncRight(wait[queued], ab[queued].astype(int))
         med = float(sf.quantile(0.5))
@@ -113,9 +127,9 @@ def estimate_patience(calls: pd.DataFrame, balk_s: float = BALK_S) -> PatienceEs
         except (ValueError, IndexError):
             mlo, mhi = float("nan"), float("nan")
         km_median = Estimate("patience.km_median", med, float(mlo), float(mhi) if mhi is not None else float("inf"), unit="s",
-                             method="Kaplan-Meier median (statsmodels SurvfuncRight)")
-        values = km_values(km, mean)
-    return PatienceEstimate(balk, exp_mean, km, km_median, values, d, int(queued.sum()))
+                             method="Kaplan-Meier median patience, balkers included (statsmodels SurvfuncRight)")
+        values = km_values(km, mean, last_time=float(wait[queued].max()))
+    return PatienceEstimate(balk, exp_mean, km, km_median, values, int(d_all), int(queued.sum()))
 
 
 def patience_from_intervals(table: pd.DataFrame, seed: int = 0) -> Estimate:

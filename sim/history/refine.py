@@ -42,7 +42,7 @@ def refine_staffing(base: Scenario, table: pd.DataFrame, est: StaffingEstimate, 
             sims[k].append(g.assign(weekday=WEEKDAYS[date.weekday()]).reset_index())
     if not dates or not sims[shifts[0]]:
         return est
-    obs = table[table["date"].isin(dates)].assign(weekday=lambda t: t["date"].dt.weekday.map(dict(enumerate(WEEKDAYS))))
+    obs = table[table["date"].isin(dates)].assign(weekday=lambda t: t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS))))
     o = obs.groupby(["weekday", "minute"])[["offered", "abandoned"]].sum()
     ll = {}
     for k in shifts:
@@ -56,7 +56,7 @@ def refine_staffing(base: Scenario, table: pd.DataFrame, est: StaffingEstimate, 
     pooled["erlang_a"] = pooled["agents"]
     for c in ("agents", "ci_low", "ci_high"):
         pooled[c] = (pooled[c] + pooled["shift"]).clip(lower=0)
-    wd = per["date"].dt.weekday.map(dict(enumerate(WEEKDAYS)))
+    wd = per["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
     key = best.to_dict()
     sh = np.array([key.get((w, m), 0) for w, m in zip(wd, per["minute"], strict=True)], dtype=int)
     out = per.assign(agents_eff=(per["agents_eff"] + sh).clip(lower=0), eff_low=(per["eff_low"] + sh).clip(lower=0),

@@ -78,7 +78,7 @@ def effective_staffing(table: pd.DataFrame, step: int, aht_s: float, patience_s:
     aht = np.where(aht > 0, aht, aht_s)
     n, k = _grid(t, step, aht, patience_s, balk, target_s)
     ll = _loglik(t, k, target)
-    wd = t["date"].dt.weekday.map(dict(enumerate(WEEKDAYS)))
+    wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
     use = t["date"].isin(regular_dates) if regular_dates is not None else pd.Series(True, index=t.index)
     rows, keys = [], []
     for (w, m), idx in t[use.to_numpy()].groupby([wd[use], t.loc[use, "minute"]]).groups.items():
@@ -104,7 +104,7 @@ def given_staffing(table: pd.DataFrame, staffing: pd.DataFrame) -> StaffingEstim
     st["minute"] = pd.to_datetime(st["interval_start"].astype(str).str.slice(0, 5), format="%H:%M").dt.hour * 60 + \
         pd.to_datetime(st["interval_start"].astype(str).str.slice(0, 5), format="%H:%M").dt.minute
     t = table[table["offered"] > 0].reset_index(drop=True)
-    wd = t["date"].dt.weekday.map(dict(enumerate(WEEKDAYS)))
+    wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
     if "date" in st.columns:
         st["date"] = pd.to_datetime(st["date"])
         m = t.merge(st[["date", "minute", "agents"]], on=["date", "minute"], how="left")

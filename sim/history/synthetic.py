@@ -47,6 +47,8 @@ class Truth:
     patience_mean: float = 300.0
     balk: float = 0.08
     staffing_delta: int = -1
+    staffing_scale: float = 1.0
+    exponential_handling: bool = False
     closures: tuple[tuple[str, str | None, str | None, str], ...] = (
         ("2025-03-12", None, None, "Utbildningsdag"),
         ("2026-03-11", None, None, "Utbildningsdag"),
@@ -70,7 +72,8 @@ class Truth:
 
 def true_staffing(truth: Truth) -> pd.DataFrame:
     """The weekday table the synthetic centre is staffed with: the default scenario's Erlang A
-    plan (scenarios/data/staffing_fibra_erlang_a.csv) plus ``staffing_delta`` agents (min 1)."""
+    plan (scenarios/data/staffing_fibra_erlang_a.csv) times ``staffing_scale`` plus
+    ``staffing_delta`` agents (min 1)."""
     s = load_scenario("default")
     assert s.staffing.table is not None
     rows = []
@@ -81,7 +84,7 @@ def true_staffing(truth: Truth) -> pd.DataFrame:
         start = hours.opens.hour * 60 + hours.opens.minute
         for i, n in enumerate(s.staffing.table.get(w, s.staffing.table.get("all", []))):  # type: ignore[call-overload]
             m = start + 30 * i
-            rows.append((w, f"{m // 60:02d}:{m % 60:02d}", max(1, n + truth.staffing_delta)))
+            rows.append((w, f"{m // 60:02d}:{m % 60:02d}", max(1, round(n * truth.staffing_scale) + truth.staffing_delta)))
     return pd.DataFrame(rows, columns=["weekday", "interval_start", "agents"])
 
 
@@ -102,11 +105,15 @@ def scenario_for(truth: Truth, start: dt.date, end: dt.date, volume: float, seed
     ]
     base["demand"].update(volume=volume, weekday_factor=truth.weekday_factor, day_cv=truth.day_cv,
                           displaced_share=truth.displaced_share)
-    base["handling"].update(
-        talk={"dist": "lognormal", "mean": truth.talk_mean, "cv": truth.talk_cv},
-        hold={"dist": "gamma", "mean": truth.hold_mean, "cv": truth.hold_cv},
-        wrap={"dist": "lognormal", "mean": truth.wrap_mean, "cv": truth.wrap_cv},
-    )
+    if truth.exponential_handling:  # the M/M/n+M world of Erlang A: one exponential handle time
+        base["handling"].update(talk={"dist": "exponential", "mean": truth.mean_handle_s},
+                                hold={"dist": "deterministic", "mean": 0.0}, wrap={"dist": "deterministic", "mean": 0.0})
+    else:
+        base["handling"].update(
+            talk={"dist": "lognormal", "mean": truth.talk_mean, "cv": truth.talk_cv},
+            hold={"dist": "gamma", "mean": truth.hold_mean, "cv": truth.hold_cv},
+            wrap={"dist": "lognormal", "mean": truth.wrap_mean, "cv": truth.wrap_cv},
+        )
     base["patience"] = {"dist": "empirical", "values": patience_values(truth)}
     base["run"] = {"start": start.isoformat(), "end": end.isoformat(), "seed": seed}
     base["name"] = "synthetic_history"
@@ -163,7 +170,7 @@ CALL_MAP = {
 }
 
 
-def interval_report(calls: pd.DataFrame, step: int = 30, threshold_s: float = 90.0, logged_in_extra: int = 3) -> pd.DataFrame:
+def interval_report(calls: pd.DataFrame, step: int = 30, threshold_s: float = 90.0, logged_in_extra: int = 3, truth: Truth | None = None) -> pd.DataFrame:
     """The interval report an ACD would print for these calls (``agents``: logged in, which
     here is the true staffing plus ``logged_in_extra`` agents doing other work)."""
     ans = calls["answered_at"].notna()
@@ -181,8 +188,8 @@ def interval_report(calls: pd.DataFrame, step: int = 30, threshold_s: float = 90
         "MedelKotidTappade": (g["wb"] / g["ab"].where(g["ab"] > 0)).round(1).fillna(0).to_numpy(),
         "MedelHanteringstid": (g["h"] / g["ans"].where(g["ans"] > 0)).round(1).fillna(0).to_numpy(),
     })
-    st = true_staffing(Truth()).set_index(["weekday", "interval_start"])["agents"]
-    wd = g.index.weekday.map(dict(enumerate(WEEKDAYS)))
+    st = true_staffing(truth or Truth()).set_index(["weekday", "interval_start"])["agents"]
+    wd = g.index.day_of_week.map(dict(enumerate(WEEKDAYS)))
     out["InloggadeAgenter"] = [int(st.get((w, i), 0)) + logged_in_extra for w, i in zip(wd, out["Intervall"], strict=True)]
     return out
 
@@ -234,7 +241,7 @@ def write_example(out_dir: str | Path, seed: int = 1, years: tuple[str, str] = (
     paths = {"intervals": out / "interval_report.csv", "interval_map": out / "interval_map.yaml",
              "calls": out / "call_log.csv", "call_map": out / "call_map.yaml", "truth": out / "truth.yaml",
              "staffing": out / "true_staffing.csv"}
-    interval_report(calls).to_csv(paths["intervals"], index=False)
+    interval_report(calls, truth=truth).to_csv(paths["intervals"], index=False)
     recent = calls[calls["arrival"] >= pd.Timestamp(log_months[0])]
     call_log(recent, seed=seed).to_csv(paths["calls"], sep=";", index=False)
     paths["interval_map"].write_text(yaml.safe_dump(INTERVAL_MAP, sort_keys=False, allow_unicode=True), encoding="utf-8")
