@@ -116,7 +116,7 @@ def calibrate(
     plan_end: str | None = None,
     staffing_target: Literal["abandonment", "wait"] = "abandonment",
     backtest_days: int = 30,
-    refine_days: int = 0,
+    refine_days: int = 40,
     replications: int = 4,
     seed: int = 0,
 ) -> Calibration:
@@ -187,7 +187,10 @@ def calibrate(
     else:
         if not math.isfinite(mean_pat):
             raise ScenarioError(f"Cannot infer staffing from {path}: no call was abandoned, so abandonment says nothing about the agents; give --staffing.")
-        st = effective_staffing(table, step, aht, mean_pat, balk, regular, staffing_target, cmap.threshold_s)
+        def estimate(bias: dict[tuple[str, int], float] | None) -> StaffingEstimate:
+            return effective_staffing(table, step, aht, mean_pat, balk, regular, staffing_target, cmap.threshold_s, bias)
+
+        st = estimate(None)
     timings["staffing"] = time.perf_counter() - t0
     fb = None
     try:
@@ -231,9 +234,9 @@ def calibrate(
     except ValueError as exc:
         raise ScenarioError(f"The calibrated scenario from {path} does not validate: {' '.join(str(exc).split())}") from None
     hist = scenario.model_copy(update={"calendar": cal})
-    if staffing is None and refine_days > 0:
+    if staffing is None and refine_days > 0 and staffing_target == "abandonment":
         sample = list(regular.iloc[-refine_days:])
-        st = refine_staffing(hist, table, st, sample, seed=seed + 7)
+        st = refine_staffing(hist, table, estimate, sample, aht, mean_pat, balk, seed=seed + 7)
         st_table = staffing_csv(st.pooled, dem.hours, step)
         scenario = Scenario.model_validate(full_config(base, d, prof, st_table))
         hist = scenario.model_copy(update={"calendar": cal})

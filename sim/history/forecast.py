@@ -110,7 +110,7 @@ def _design(d: pd.DataFrame, t0: pd.Timestamp, yearly: bool) -> pd.DataFrame:
     for w in WEEKDAYS[1:]:
         x[f"wd_{w}"] = (d["weekday"] == w).astype(float)
     if yearly:
-        doy = 2 * np.pi * d["date"].dt.dayofyear / 365.25
+        doy = 2 * np.pi * d["date"].dt.day_of_year / 365.25
         for k in (1, 2, 3):
             x[f"sin{k}"], x[f"cos{k}"] = np.sin(k * doy), np.cos(k * doy)
     x["early"] = (d["kind"] == "early").astype(float)

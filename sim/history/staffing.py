@@ -50,10 +50,11 @@ def _grid(table: pd.DataFrame, step: int, aht: np.ndarray, patience_s: float, ba
     return n, {"p_abandon": np.asarray(p_ab), "mean_wait_all_s": np.asarray(wait)}
 
 
-def _loglik(table: pd.DataFrame, k: dict[str, np.ndarray], target: Target) -> np.ndarray:
+def _loglik(table: pd.DataFrame, k: dict[str, np.ndarray], target: Target, bias: np.ndarray | None = None) -> np.ndarray:
     off = table["offered"].to_numpy()[:, None]
     if target == "abandonment":
-        p = np.clip(k["p_abandon"], 1e-12, 1 - 1e-12)
+        p = k["p_abandon"] * (bias[:, None] if bias is not None else 1.0)
+        p = np.clip(p, 1e-12, 1 - 1e-12)
         ab = table["abandoned"].to_numpy()[:, None]
         return ab * np.log(p) + (off - ab) * np.log1p(-p)
     w = (table["wait_all_s"].to_numpy() / np.maximum(table["offered"].to_numpy(), 1))[:, None]
@@ -71,14 +72,18 @@ def _ci(ll: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def effective_staffing(table: pd.DataFrame, step: int, aht_s: float, patience_s: float, balk: float = 0.0,
-                       regular_dates: pd.Series | None = None, target: Target = "abandonment", target_s: float = 90.0) -> StaffingEstimate:
-    """Effective agents per interval (see the module docstring)."""
+                       regular_dates: pd.Series | None = None, target: Target = "abandonment", target_s: float = 90.0,
+                       bias: dict[tuple[str, int], float] | None = None) -> StaffingEstimate:
+    """Effective agents per interval (see the module docstring). ``bias`` (weekday, minute) ->
+    the factor the simulation found on Erlang A's abandonment probability there (see
+    :mod:`sim.history.refine`)."""
     t = table[table["offered"] > 0].reset_index(drop=True)
     aht = t["aht_s"].fillna(aht_s).to_numpy()
     aht = np.where(aht > 0, aht, aht_s)
     n, k = _grid(t, step, aht, patience_s, balk, target_s)
-    ll = _loglik(t, k, target)
     wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
+    b = np.array([bias.get((w, m), 1.0) for w, m in zip(wd, t["minute"], strict=True)]) if bias else None
+    ll = _loglik(t, k, target, b)
     use = t["date"].isin(regular_dates) if regular_dates is not None else pd.Series(True, index=t.index)
     rows, keys = [], []
     for (w, m), idx in t[use.to_numpy()].groupby([wd[use], t.loc[use, "minute"]]).groups.items():
@@ -94,7 +99,15 @@ def effective_staffing(table: pd.DataFrame, step: int, aht_s: float, patience_s:
     out = t.assign(agents_eff=np.clip(p, lo, hi).astype(int), eff_low=lo.astype(int), eff_high=hi.astype(int), eff_mle=best.astype(int))
     order = {w: i for i, w in enumerate(WEEKDAYS)}
     pooled = pooled.sort_values(["weekday", "minute"], key=lambda s: s.map(order) if s.name == "weekday" else s).reset_index(drop=True)
-    return StaffingEstimate(pooled, out, "effective (Erlang A inversion)", target)
+    return StaffingEstimate(pooled, out, "effective (Erlang A inversion" + (", simulation-corrected)" if bias else ")"), target)
+
+
+def erlang_a_abandon(table: pd.DataFrame, agents: np.ndarray, step: int, aht_s: float, patience_s: float, balk: float) -> np.ndarray:
+    """Erlang A abandonment probability of each row of an interval table at ``agents``."""
+    aht = table["aht_s"].fillna(aht_s).to_numpy()
+    aht = np.where(aht > 0, aht, aht_s)
+    r = erlang_a(table["offered"].to_numpy(), 60.0 * step, aht, agents.astype(float), patience_s)
+    return np.asarray(balk * r.p_wait + (1 - balk) * r.p_abandon)
 
 
 def given_staffing(table: pd.DataFrame, staffing: pd.DataFrame) -> StaffingEstimate:
