@@ -16,14 +16,18 @@ from sim.history.calibrate import Calibration, calibrate, write_tables
 from sim.history.columns import ColumnMap, load_map
 from sim.history.patience import estimate_patience, kaplan_meier
 from sim.history.readers import read_calls, read_intervals
-from sim.history.synthetic import Truth, simulate_history, write_example
+from sim.history.synthetic import CALL_MAP, INTERVAL_MAP, Truth, call_log, interval_report, simulate_history, write_example
 
 __all__ = [
+    "CALL_MAP",
+    "INTERVAL_MAP",
     "Calibration",
     "ColumnMap",
     "Truth",
     "calibrate",
+    "call_log",
     "estimate_patience",
+    "interval_report",
     "kaplan_meier",
     "load_map",
     "main",

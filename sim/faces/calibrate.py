@@ -65,8 +65,17 @@ def plot_days(c: Calibration, path: Path) -> Path:
     o = d[d["outlier"]]
     ax.plot(o["date"], o["offered"], "o", mfc="none", mec="red", ms=9, ls="none", label="outlier (left out)")
     m = c.demand.monthly
-    ax.errorbar(m["month"] + pd.Timedelta(days=14), m["mean"], yerr=[m["mean"] - m["ci_low"], m["ci_high"] - m["mean"]], fmt="s-", color="k",
-                ms=4, lw=1, capsize=2, label="monthly mean per open day (95 % CI)")
+    ax.errorbar(
+        m["month"] + pd.Timedelta(days=14),
+        m["mean"],
+        yerr=[m["mean"] - m["ci_low"], m["ci_high"] - m["mean"]],
+        fmt="s-",
+        color="k",
+        ms=4,
+        lw=1,
+        capsize=2,
+        label="monthly mean per open day (95 % CI)",
+    )
     ax.set_ylabel("calls offered per day")
     ax.set_title("Daily volume")
     ax.legend(fontsize=7, ncol=3)
@@ -98,8 +107,11 @@ def plot_handling(c: Calibration, path: Path) -> Path:
         grid = np.linspace(max(hi / 500, 1e-3), hi, 300)
         m, cv = f.mean.value, f.cv.value
         s2 = np.log1p(cv**2)
-        curves = {"lognormal": stats.lognorm.pdf(grid, np.sqrt(s2), scale=m * np.exp(-s2 / 2)),
-                  "gamma": stats.gamma.pdf(grid, 1 / cv**2, scale=m * cv**2), "exponential": stats.expon.pdf(grid, scale=m)}
+        curves = {
+            "lognormal": stats.lognorm.pdf(grid, np.sqrt(s2), scale=m * np.exp(-s2 / 2)),
+            "gamma": stats.gamma.pdf(grid, 1 / cv**2, scale=m * cv**2),
+            "exponential": stats.expon.pdf(grid, scale=m),
+        }
         for fam, y in curves.items():
             lw = 2.2 if fam == f.dist else 1.0
             ax.plot(grid, y, lw=lw, label=fam + (" (chosen)" if fam == f.dist else ""))
@@ -185,6 +197,7 @@ def plot_backtest(c: Calibration, path: Path) -> Path:
 def _est_rows(frame: pd.DataFrame) -> list[list[str]]:
     def f(v: float) -> str:
         return "–" if pd.isna(v) else f"{v:.4g}"
+
     return [[r.parameter, f(r.estimate), f"{f(r.ci_low)} – {f(r.ci_high)}", f(r.se), r.unit, r.method] for r in frame.itertuples()]
 
 
@@ -193,50 +206,103 @@ def sections(c: Calibration, plots: dict[str, Path]) -> list[Section]:
     est = c.estimates()
     head = ["parameter", "estimate", "95 % CI", "SE", "unit", "method"]
     out = []
-    summary = [f"Source: {c.source} ({c.kind}); {c.drops.read} rows read, {c.drops.kept} kept.",
-               f"Scenario written: {c.paths.get('experiment', '')} — run it with `python -m sim +experiment={c.name}`.",
-               f"Plan period {c.delta['run']['start']} to {c.delta['run']['end']}: volume {c.plan_volume:.1f} calls per factor-1 day "
-               f"by {c.plan_method}, day CV {c.plan_day_cv:.3f}."]
+    summary = [
+        f"Source: {c.source} ({c.kind}); {c.drops.read} rows read, {c.drops.kept} kept.",
+        f"Scenario written: {c.paths.get('experiment', '')} — run it with `python -m sim +experiment={c.name}`.",
+        f"Plan period {c.delta['run']['start']} to {c.delta['run']['end']}: volume {c.plan_volume:.1f} calls per factor-1 day "
+        f"by {c.plan_method}, day CV {c.plan_day_cv:.3f}.",
+    ]
     if c.backtest is not None:
         summary += [f"{r.kpi}: {r.verdict}" for r in c.backtest.summary.itertuples()]
     out.append(Section("Summary", bullets(summary) + (bullets(c.notes) if c.notes else ""), "summary"))
-    out.append(Section("Rows read and dropped", paragraph("Every row of the file is kept or dropped for exactly one reason; the counts add up to the rows read.")
-                       + frame_html(c.drops.table()), "drops"))
+    out.append(
+        Section(
+            "Rows read and dropped",
+            paragraph("Every row of the file is kept or dropped for exactly one reason; the counts add up to the rows read.")
+            + frame_html(c.drops.table()),
+            "drops",
+        )
+    )
     d = c.demand
     body = table_html(head, _est_rows(est[est["parameter"].str.match(r"volume|day_cv|weekday_factor|displaced")]))
     body += image(plots["days"], "Daily calls by kind of day; outliers (robust z) circled; monthly means with 95 % CIs")
     body += image(plots["weekdays"], "Weekday factors")
     body += image(plots["profile"], "Intraday profile with 95 % CIs")
-    body += paragraph(f"Weekday profiles {'pooled' if d.pooled else 'kept apart'}: chi-square test of equal shapes p = {d.pooling_p:.3g} "
-                      f"(pooled when p > 0.01 and the opening hours agree). Opening hours found: "
-                      + ", ".join(f"{w} {_hhmm(h[0])}-{_hhmm(h[1])}" if h else f"{w} closed" for w, h in d.hours.items()) + ".")
+    body += paragraph(
+        f"Weekday profiles {'pooled' if d.pooled else 'kept apart'}: chi-square test of equal shapes p = {d.pooling_p:.3g} "
+        f"(pooled when p > 0.01 and the opening hours agree). Opening hours found: "
+        + ", ".join(f"{w} {_hhmm(h[0])}-{_hhmm(h[1])}" if h else f"{w} closed" for w, h in d.hours.items())
+        + "."
+    )
     body += frame_html(d.calendar_check, "Closed and 15:00 days of the Swedish calendar against the data")
     out.append(Section("Demand", body, "demand"))
     if c.handling is not None:
-        rows = [[p, f.dist, f"{f.mean.value:.1f} ({f.mean.low:.1f} – {f.mean.high:.1f})", f"{f.cv.value:.3f} ({f.cv.low:.3f} – {f.cv.high:.3f})",
-                 ", ".join(f"{k} {v:.0f}" for k, v in f.loglik.items()) or "zeros present: empirical"] for p, f in c.handling.items()]
-        out.append(Section("Handle time", table_html(["part", "chosen", "mean s (95 % CI)", "CV (95 % CI)", "log-likelihood"], rows)
-                           + image(plots["handling"], "Histograms with the fitted densities (the chosen family bold)"), "handling"))
+        rows = [
+            [
+                p,
+                f.dist,
+                f"{f.mean.value:.1f} ({f.mean.low:.1f} – {f.mean.high:.1f})",
+                f"{f.cv.value:.3f} ({f.cv.low:.3f} – {f.cv.high:.3f})",
+                ", ".join(f"{k} {v:.0f}" for k, v in f.loglik.items()) or "zeros present: empirical",
+            ]
+            for p, f in c.handling.items()
+        ]
+        out.append(
+            Section(
+                "Handle time",
+                table_html(["part", "chosen", "mean s (95 % CI)", "CV (95 % CI)", "log-likelihood"], rows)
+                + image(plots["handling"], "Histograms with the fitted densities (the chosen family bold)"),
+                "handling",
+            )
+        )
     pat = est[est["parameter"].str.match(r"patience|balking")]
     body = table_html(head, _est_rows(pat))
     if "patience" in plots:
         body += image(plots["patience"], "Kaplan-Meier patience of the callers who queued (balkers excluded) and the exponential fit")
-        body += paragraph("Kaplan-Meier by statsmodels' SurvfuncRight: lifelines pins pandas < 3, which this project needs. "
-                          "The scenario uses the Kaplan-Meier curve as an empirical patience, with the balking share as zeros.")
+        body += paragraph(
+            "Kaplan-Meier by statsmodels' SurvfuncRight: lifelines pins pandas < 3, which this project needs. "
+            "The scenario uses the Kaplan-Meier curve as an empirical patience, with the balking share as zeros."
+        )
     out.append(Section("Patience and balking", body, "patience"))
-    out.append(Section("Staffing", paragraph(f"Source: {c.staffing.source}; target: {c.staffing.target}.") + image(plots["staffing"], "Agents per interval with 95 % profile-likelihood CIs")
-                       + frame_html(c.staffing.pooled, "Per weekday and interval (the scenario's staffing table)"), "staffing"))
+    out.append(
+        Section(
+            "Staffing",
+            paragraph(f"Source: {c.staffing.source}; target: {c.staffing.target}.")
+            + image(plots["staffing"], "Agents per interval with 95 % profile-likelihood CIs")
+            + frame_html(c.staffing.pooled, "Per weekday and interval (the scenario's staffing table)"),
+            "staffing",
+        )
+    )
     if c.forecast_backtest is not None:
         fb = c.forecast_backtest
-        out.append(Section("Forecast", frame_html(fb.scores, "MAPE on the held-out days (lower is better); relative to seasonal naive")
-                           + paragraph(f"Default method: {fb.best}. Regression prediction-interval coverage on the held-out days: {100 * fb.coverage:.0f} % (nominal 95 %).")
-                           + image(plots["forecast"], "Held-out stretch: observed calls and each method"), "forecast"))
+        out.append(
+            Section(
+                "Forecast",
+                frame_html(fb.scores, "MAPE on the held-out days (lower is better); relative to seasonal naive")
+                + paragraph(
+                    f"Default method: {fb.best}. Regression prediction-interval coverage on the held-out days: "
+                    f"{100 * fb.coverage:.0f} % (nominal 95 %)."
+                )
+                + image(plots["forecast"], "Held-out stretch: observed calls and each method"),
+                "forecast",
+            )
+        )
     if c.backtest is not None:
-        out.append(Section("Back-test: the calibrated model over the history",
-                           paragraph(f"Each of {c.backtest.summary['days'].max()} recent days simulated {c.backtest.replications} times with its observed calls per interval and the "
-                                     f"{c.staffing.source} staffing of that date. 'days within spread': share of days with |observed − model| < 1.96 model SD.")
-                           + frame_html(c.backtest.summary, "Observed against model, per KPI") + image(plots["backtest"], "Per day: observed and model")
-                           + frame_html(c.backtest.intervals, "Per interval of the day, pooled over the days"), "backtest"))
+        out.append(
+            Section(
+                "Back-test: the calibrated model over the history",
+                paragraph(
+                    f"Each of {c.backtest.summary['days'].max()} recent days simulated {c.backtest.replications} times with its "
+                    "observed calls per interval and the "
+                    f"{c.staffing.source} staffing of that date. 'days within spread': share of days with "
+                    "|observed − model| < 1.96 model SD."
+                )
+                + frame_html(c.backtest.summary, "Observed against model, per KPI")
+                + image(plots["backtest"], "Per day: observed and model")
+                + frame_html(c.backtest.intervals, "Per interval of the day, pooled over the days"),
+                "backtest",
+            )
+        )
     out.append(Section("Estimates (all)", table_html(head, _est_rows(est)), "estimates"))
     return out
 
@@ -244,8 +310,12 @@ def sections(c: Calibration, plots: dict[str, Path]) -> list[Section]:
 def write_report(c: Calibration, out: Path) -> Path:
     """Plots and the HTML report in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    plots = {"profile": plot_profile(c, out / "profile.png"), "days": plot_days(c, out / "days.png"),
-             "weekdays": plot_weekdays(c, out / "weekdays.png"), "staffing": plot_staffing(c, out / "staffing.png")}
+    plots = {
+        "profile": plot_profile(c, out / "profile.png"),
+        "days": plot_days(c, out / "days.png"),
+        "weekdays": plot_weekdays(c, out / "weekdays.png"),
+        "staffing": plot_staffing(c, out / "staffing.png"),
+    }
     if c.handling is not None:
         plots["handling"] = plot_handling(c, out / "handling.png")
     if c.patience is not None and c.patience.km is not None:
@@ -287,10 +357,24 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     t = time.perf_counter()
     try:
-        c = calibrate(args.log, args.kind, args.columns, name=args.name, out=args.out, scenarios=args.scenarios, staffing=args.staffing,
-                      start=args.start, end=args.end, plan_start=args.plan_start, plan_end=args.plan_end,
-                      staffing_target=args.staffing_target, backtest_days=args.backtest_days, replications=args.replications,
-                      refine_days=args.refine_days, seed=args.seed)
+        c = calibrate(
+            args.log,
+            args.kind,
+            args.columns,
+            name=args.name,
+            out=args.out,
+            scenarios=args.scenarios,
+            staffing=args.staffing,
+            start=args.start,
+            end=args.end,
+            plan_start=args.plan_start,
+            plan_end=args.plan_end,
+            staffing_target=args.staffing_target,
+            backtest_days=args.backtest_days,
+            replications=args.replications,
+            refine_days=args.refine_days,
+            seed=args.seed,
+        )
         report = write_report(c, args.out)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -313,8 +397,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {r.kpi:<16} {r.verdict}")
     for n in c.notes:
         print(f"note: {n}")
-    print(f"\nWrote {c.paths['experiment']} (run: python -m sim +experiment={c.name}), {report} and the tables in {args.out}/ "
-          f"in {time.perf_counter() - t:.1f} s.")
+    print(
+        f"\nWrote {c.paths['experiment']} (run: python -m sim +experiment={c.name}), {report} and the tables in {args.out}/ "
+        f"in {time.perf_counter() - t:.1f} s."
+    )
     return 0
 
 

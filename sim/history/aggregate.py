@@ -12,8 +12,7 @@ import pandas as pd
 
 from sim.history.readers import CallLog, IntervalReport
 
-COLUMNS: tuple[str, ...] = ("period", "date", "minute", "offered", "answered", "abandoned", "within",
-                            "wait_all_s", "aht_s", "agents")
+COLUMNS: tuple[str, ...] = ("period", "date", "minute", "offered", "answered", "abandoned", "within", "wait_all_s", "aht_s", "agents")
 """``wait_all_s``: total time waited by all callers of the interval (answered and abandoned);
 ``within``: answered within the threshold (NaN when the report does not say)."""
 
@@ -23,15 +22,17 @@ def from_calls(log: CallLog, step: int) -> pd.DataFrame:
     c = log.calls
     period = c["arrival"].dt.floor(f"{step}min")
     ans = c["fate"].eq("answered")
-    frame = pd.DataFrame({
-        "period": period,
-        "offered": 1,
-        "answered": ans.astype(int),
-        "abandoned": (~ans).astype(int),
-        "within": (ans & (c["wait_s"] <= log.threshold_s)).astype(int),
-        "wait_all_s": c["wait_s"],
-        "handle": c["handle_s"].where(ans, 0.0),
-    })
+    frame = pd.DataFrame(
+        {
+            "period": period,
+            "offered": 1,
+            "answered": ans.astype(int),
+            "abandoned": (~ans).astype(int),
+            "within": (ans & (c["wait_s"] <= log.threshold_s)).astype(int),
+            "wait_all_s": c["wait_s"],
+            "handle": c["handle_s"].where(ans, 0.0),
+        }
+    )
     g = frame.groupby("period", sort=True).sum()
     g["aht_s"] = g.pop("handle") / g["answered"].where(g["answered"] > 0)
     g["agents"] = np.nan
@@ -43,12 +44,18 @@ def from_report(rep: IntervalReport) -> pd.DataFrame:
     abandoned callers' mean wait; without it abandoned callers are counted with the ASA)."""
     r = rep.intervals
     ab_wait = r["abandon_wait_s"].where(r["abandon_wait_s"].notna(), r["asa_s"])
-    g = pd.DataFrame({
-        "period": r["period"], "offered": r["offered"], "answered": r["answered"], "abandoned": r["abandoned"],
-        "within": r["within"],
-        "wait_all_s": r["asa_s"].fillna(0.0) * r["answered"] + ab_wait.fillna(0.0) * r["abandoned"],
-        "aht_s": r["aht_s"], "agents": r["agents"],
-    })
+    g = pd.DataFrame(
+        {
+            "period": r["period"],
+            "offered": r["offered"],
+            "answered": r["answered"],
+            "abandoned": r["abandoned"],
+            "within": r["within"],
+            "wait_all_s": r["asa_s"].fillna(0.0) * r["answered"] + ab_wait.fillna(0.0) * r["abandoned"],
+            "aht_s": r["aht_s"],
+            "agents": r["agents"],
+        }
+    )
     return _finish(g)
 
 
@@ -62,8 +69,13 @@ def _finish(g: pd.DataFrame) -> pd.DataFrame:
 
 def daily(table: pd.DataFrame) -> pd.DataFrame:
     """Per-date totals and KPIs of an interval table."""
-    d = table.groupby("date").agg(offered=("offered", "sum"), answered=("answered", "sum"), abandoned=("abandoned", "sum"),
-                                  within=("within", lambda s: s.sum(min_count=1)), wait_all_s=("wait_all_s", "sum"))
+    d = table.groupby("date").agg(
+        offered=("offered", "sum"),
+        answered=("answered", "sum"),
+        abandoned=("abandoned", "sum"),
+        within=("within", lambda s: s.sum(min_count=1)),
+        wait_all_s=("wait_all_s", "sum"),
+    )
     d["availability"] = d["answered"] / d["offered"]
     d["abandon_share"] = d["abandoned"] / d["offered"]
     d["service_level"] = d["within"] / d["offered"]

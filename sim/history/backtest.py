@@ -51,23 +51,36 @@ def _day_kpis(calls: pd.DataFrame, threshold_s: float) -> dict[str, float]:
     ans = calls["answered_at"].notna()
     w = calls["wait_s"].to_numpy()
     return {
-        "availability": float(ans.mean()), "service_level": float((ans & (calls["wait_s"] <= threshold_s)).mean()),
-        "abandon_share": float(1 - ans.mean()), "mean_wait_all_s": float(w.mean()),
+        "availability": float(ans.mean()),
+        "service_level": float((ans & (calls["wait_s"] <= threshold_s)).mean()),
+        "abandon_share": float(1 - ans.mean()),
+        "mean_wait_all_s": float(w.mean()),
         "asa_s": float(w[ans.to_numpy()].mean()) if ans.any() else np.nan,
     }
 
 
 def _observed(table: pd.DataFrame) -> pd.DataFrame:
-    d = table.groupby("date").agg(offered=("offered", "sum"), answered=("answered", "sum"), abandoned=("abandoned", "sum"),
-                                  within=("within", lambda s: s.sum(min_count=1)), wait_all_s=("wait_all_s", "sum"))
-    return pd.DataFrame({
-        "availability": d["answered"] / d["offered"], "service_level": d["within"] / d["offered"],
-        "abandon_share": d["abandoned"] / d["offered"], "mean_wait_all_s": d["wait_all_s"] / d["offered"],
-        "asa_s": np.nan,  # filled by the caller when the export gives the ASA of answered calls
-    })
+    d = table.groupby("date").agg(
+        offered=("offered", "sum"),
+        answered=("answered", "sum"),
+        abandoned=("abandoned", "sum"),
+        within=("within", lambda s: s.sum(min_count=1)),
+        wait_all_s=("wait_all_s", "sum"),
+    )
+    return pd.DataFrame(
+        {
+            "availability": d["answered"] / d["offered"],
+            "service_level": d["within"] / d["offered"],
+            "abandon_share": d["abandoned"] / d["offered"],
+            "mean_wait_all_s": d["wait_all_s"] / d["offered"],
+            "asa_s": np.nan,  # filled by the caller when the export gives the ASA of answered calls
+        }
+    )
 
 
-def day_scenario(base: dict[str, Any], date: pd.Timestamp, counts: pd.Series, agents: pd.Series, hours: tuple[int, int], step: int, seed: int) -> Scenario:
+def day_scenario(
+    base: dict[str, Any], date: pd.Timestamp, counts: pd.Series, agents: pd.Series, hours: tuple[int, int], step: int, seed: int
+) -> Scenario:
     """The scenario of one historical day: its observed counts as the demand profile."""
     cfg = {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()}
     w = WEEKDAYS[date.weekday()]
@@ -75,17 +88,32 @@ def day_scenario(base: dict[str, Any], date: pd.Timestamp, counts: pd.Series, ag
     prof = [float(counts.get(m, 0.0)) for m in grid]
     if sum(prof) <= 0:
         prof = [1.0] * len(prof)
-    cfg["demand"] = {**cfg["demand"], "volume": float(counts.sum()), "volume_per": "day",
-                     "weekday_factor": {x: (1.0 if x == w else 0.0) for x in WEEKDAYS}, "day_cv": 0.0,
-                     "profile_start": f"{hours[0] // 60:02d}:{hours[0] % 60:02d}", "profile": {"all": prof}, "profile_file": None,
-                     "displaced_share": 0.0, "closed_day_factor": 0.0}
+    cfg["demand"] = {
+        **cfg["demand"],
+        "volume": float(counts.sum()),
+        "volume_per": "day",
+        "weekday_factor": {x: (1.0 if x == w else 0.0) for x in WEEKDAYS},
+        "day_cv": 0.0,
+        "profile_start": f"{hours[0] // 60:02d}:{hours[0] % 60:02d}",
+        "profile": {"all": prof},
+        "profile_file": None,
+        "displaced_share": 0.0,
+        "closed_day_factor": 0.0,
+    }
     cfg["staffing"] = {"mode": "table", "table": {"all": [int(agents.get(m, 0)) for m in grid]}}
     cfg["run"] = {"start": date.date().isoformat(), "end": date.date().isoformat(), "seed": seed}
     return Scenario.model_validate(cfg)
 
 
-def run_backtest(base: Scenario, table: pd.DataFrame, staffing: pd.DataFrame, dates: list[pd.Timestamp],
-                 replications: int = 5, seed: int = 1, asa: pd.Series | None = None) -> BacktestResult:
+def run_backtest(
+    base: Scenario,
+    table: pd.DataFrame,
+    staffing: pd.DataFrame,
+    dates: list[pd.Timestamp],
+    replications: int = 5,
+    seed: int = 1,
+    asa: pd.Series | None = None,
+) -> BacktestResult:
     """Simulate each of ``dates`` ``replications`` times (``staffing``: the per-interval table
     with ``agents_eff``) and compare with the observed KPIs of ``table``."""
     cfg = base.model_dump(mode="json")
@@ -110,21 +138,42 @@ def run_backtest(base: Scenario, table: pd.DataFrame, staffing: pd.DataFrame, da
             sims.append(_day_kpis(c, thr))
             m = c["arrival"].dt.hour * 60 + c["arrival"].dt.minute
             minute = (m // step) * step
-            ivs.append(pd.DataFrame({"minute": minute, "abandoned": c["answered_at"].isna(), "within": c["answered_at"].notna() & (c["wait_s"] <= thr),
-                                     "rep": r}).groupby("minute").agg(offered=("rep", "size"), abandoned=("abandoned", "sum"), within=("within", "sum")).assign(src="sim"))
+            ivs.append(
+                pd.DataFrame(
+                    {
+                        "minute": minute,
+                        "abandoned": c["answered_at"].isna(),
+                        "within": c["answered_at"].notna() & (c["wait_s"] <= thr),
+                        "rep": r,
+                    }
+                )
+                .groupby("minute")
+                .agg(offered=("rep", "size"), abandoned=("abandoned", "sum"), within=("within", "sum"))
+                .assign(src="sim")
+            )
         s = pd.DataFrame(sims)
         for k in KPIS:
-            rows.append((date, k, float(obs.loc[date, k]) if date in obs.index else np.nan, float(s[k].mean()), float(s[k].std(ddof=1)) if replications > 1 else np.nan))
+            rows.append(
+                (
+                    date,
+                    k,
+                    float(obs.loc[date, k]) if date in obs.index else np.nan,
+                    float(s[k].mean()),
+                    float(s[k].std(ddof=1)) if replications > 1 else np.nan,
+                )
+            )
         ivs.append(day.set_index("minute")[["offered", "abandoned", "within"]].assign(src="obs"))
     days = pd.DataFrame(rows, columns=["date", "kpi", "observed", "sim_mean", "sim_sd"])
     days["z"] = (days["observed"] - days["sim_mean"]) / (days["sim_sd"] * np.sqrt(1 + 1 / replications))
     iv = pd.concat(ivs).reset_index().groupby(["src", "minute"])[["offered", "abandoned", "within"]].sum()
-    intervals = pd.DataFrame({
-        "observed_abandon": (iv.loc["obs", "abandoned"] / iv.loc["obs", "offered"]),
-        "sim_abandon": (iv.loc["sim", "abandoned"] / iv.loc["sim", "offered"]),
-        "observed_service_level": (iv.loc["obs", "within"] / iv.loc["obs", "offered"]),
-        "sim_service_level": (iv.loc["sim", "within"] / iv.loc["sim", "offered"]),
-    }).reset_index()
+    intervals = pd.DataFrame(
+        {
+            "observed_abandon": (iv.loc["obs", "abandoned"] / iv.loc["obs", "offered"]),
+            "sim_abandon": (iv.loc["sim", "abandoned"] / iv.loc["sim", "offered"]),
+            "observed_service_level": (iv.loc["obs", "within"] / iv.loc["obs", "offered"]),
+            "sim_service_level": (iv.loc["sim", "within"] / iv.loc["sim", "offered"]),
+        }
+    ).reset_index()
     return BacktestResult(days, intervals, summarise(days), replications)
 
 
@@ -148,6 +197,10 @@ def summarise(days: pd.DataFrame) -> pd.DataFrame:
         elif hi < 0 or lo > 0:
             verdict = f"{'over' if m < 0 else 'under'}-predicted by the model: observed − model {fmt(m)} (95 % CI {fmt(lo)} to {fmt(hi)})"
         else:
-            verdict = f"not clearly different, but uncertain beyond ±{fmt(tol)[1:]}: observed − model {fmt(m)} (95 % CI {fmt(lo)} to {fmt(hi)})"
+            verdict = (
+                f"not clearly different, but uncertain beyond ±{fmt(tol)[1:]}: observed − model {fmt(m)} (95 % CI {fmt(lo)} to {fmt(hi)})"
+            )
         out.append((k, float(d["observed"].mean()), float(d["sim_mean"].mean()), m, lo, hi, within, n, verdict))
-    return pd.DataFrame(out, columns=["kpi", "observed", "model", "difference", "ci_low", "ci_high", "days_within_spread", "days", "verdict"])
+    return pd.DataFrame(
+        out, columns=["kpi", "observed", "model", "difference", "ci_low", "ci_high", "days_within_spread", "days", "verdict"]
+    )

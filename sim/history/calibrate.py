@@ -26,8 +26,8 @@ from sim.history.estimate import Estimate
 from sim.history.forecast import Backtest, backtest, forecast, plan_days
 from sim.history.handling import PartFit, fit_handling
 from sim.history.patience import PatienceEstimate, estimate_patience, patience_from_intervals
-from sim.history.refine import refine_staffing
 from sim.history.readers import Drops, read_calls, read_intervals
+from sim.history.refine import refine_staffing
 from sim.history.staffing import StaffingEstimate, effective_staffing, given_staffing
 from sim.history.writer import delta, full_config, hours_config, profile_csv, staffing_csv, write
 from sim.scenario.compose import load_scenario, scenarios_dir
@@ -87,8 +87,10 @@ def _handling_from_report(base: Scenario, table: pd.DataFrame) -> tuple[dict[str
     for name in ("talk", "hold", "wrap"):
         d = getattr(base.handling, name)
         parts[name] = {"dist": d.dist, "mean": round(d.mean_value * f, 2), "cv": d.cv, "values": None}
-    return parts, (f"interval report: mean handle time {mean:.1f} s from the report; its split into talk/hold/wrap and the "
-                   "CVs are the default scenario's (a report has no per-call times)")
+    return parts, (
+        f"interval report: mean handle time {mean:.1f} s from the report; its split into talk/hold/wrap and the "
+        "CVs are the default scenario's (a report has no per-call times)"
+    )
 
 
 def _plan_period(days: pd.DataFrame, start: str | None, end: str | None) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -157,7 +159,9 @@ def calibrate(
     pat_iv = None
     if log is not None:
         hfit = fit_handling(log.calls, seed)
-        handling_cfg = {p.removesuffix("_s"): {"dist": None, "mean": None, "cv": None, "values": None, **f.config()} for p, f in hfit.items()}
+        handling_cfg = {
+            p.removesuffix("_s"): {"dist": None, "mean": None, "cv": None, "values": None, **f.config()} for p, f in hfit.items()
+        }
         pat = estimate_patience(log.calls)
         aht = sum(f.mean.value for f in hfit.values())
         mean_pat = pat.exp_mean.value
@@ -172,10 +176,16 @@ def calibrate(
         pat_iv = patience_from_intervals(table, seed)
         mean_pat = pat_iv.value
         balk = 0.0
-        aht = float((table["aht_s"] * table["answered"]).sum() / table.loc[table["aht_s"].notna(), "answered"].sum()) if table["aht_s"].notna().any() else base.handling.mean_handle_s
+        aht = (
+            float((table["aht_s"] * table["answered"]).sum() / table.loc[table["aht_s"].notna(), "answered"].sum())
+            if table["aht_s"].notna().any()
+            else base.handling.mean_handle_s
+        )
         patience_cfg = {"dist": "exponential", "mean": round(mean_pat, 1), "cv": None, "values": None}
-        notes.append("interval report: patience is the exponential mean from total waiting time / abandonments; "
-                     "balkers cannot be told apart without per-call waits, so they are inside this mean")
+        notes.append(
+            "interval report: patience is the exponential mean from total waiting time / abandonments; "
+            "balkers cannot be told apart without per-call waits, so they are inside this mean"
+        )
     timings["handling_patience"] = time.perf_counter() - t0
     regular = dem.days.loc[dem.days["kind"].eq("regular") & ~dem.days["outlier"], "date"]
     if staffing is not None:
@@ -183,10 +193,16 @@ def calibrate(
         try:
             st = given_staffing(table, pd.read_csv(st_path))
         except (OSError, ValueError, KeyError) as exc:
-            raise ScenarioError(f"Cannot use the staffing CSV {st_path}: {' '.join(str(exc).split())} (expected columns date or weekday, interval_start, agents).") from None
+            raise ScenarioError(
+                f"Cannot use the staffing CSV {st_path}: {' '.join(str(exc).split())} "
+                "(expected columns date or weekday, interval_start, agents)."
+            ) from None
     else:
         if not math.isfinite(mean_pat):
-            raise ScenarioError(f"Cannot infer staffing from {path}: no call was abandoned, so abandonment says nothing about the agents; give --staffing.")
+            raise ScenarioError(
+                f"Cannot infer staffing from {path}: no call was abandoned, so abandonment says nothing about the agents; give --staffing."
+            )
+
         def estimate(bias: dict[tuple[str, int], float] | None) -> StaffingEstimate:
             return effective_staffing(table, step, aht, mean_pat, balk, regular, staffing_target, cmap.threshold_s, bias)
 
@@ -219,16 +235,25 @@ def calibrate(
     st_table = staffing_csv(st.pooled, dem.hours, step)
     parts = {
         "calendar": {"hours": hours_config(dem.hours)},
-        "demand": {"interval_min": step, "volume": round(volume, 2), "volume_per": "day",
-                   "weekday_factor": {w: round(float(v), 4) for w, v in wf.items()}, "day_cv": round(min(plan_cv, 5.0), 4),
-                   "profile_start": prof["interval_start"].min()},
+        "demand": {
+            "interval_min": step,
+            "volume": round(volume, 2),
+            "volume_per": "day",
+            "weekday_factor": {w: round(float(v), 4) for w, v in wf.items()},
+            "day_cv": round(min(plan_cv, 5.0), 4),
+            "profile_start": prof["interval_start"].min(),
+        },
         "handling": handling_cfg,
         "patience": patience_cfg,
         "staffing": {},
         "run": {"start": p_start.date().isoformat(), "end": p_end.date().isoformat(), "seed": seed},
     }
-    d = delta(name, f"Calibrated from {Path(path).name} ({kind}, {table['date'].min():%Y-%m-%d} to {table['date'].max():%Y-%m-%d}); "
-              f"plan {p_start:%Y-%m-%d} to {p_end:%Y-%m-%d}, volume by {method}.", parts)
+    d = delta(
+        name,
+        f"Calibrated from {Path(path).name} ({kind}, {table['date'].min():%Y-%m-%d} to {table['date'].max():%Y-%m-%d}); "
+        f"plan {p_start:%Y-%m-%d} to {p_end:%Y-%m-%d}, volume by {method}.",
+        parts,
+    )
     try:
         scenario = Scenario.model_validate(full_config(base, d, prof, st_table))
     except ValueError as exc:
@@ -255,8 +280,29 @@ def calibrate(
             asa = c.groupby(c["arrival"].dt.normalize())["wait_s"].mean()
         bt = run_backtest(hist, table, st.per_interval, dates, replications, seed + 1, asa)
     timings["backtest"] = time.perf_counter() - t0
-    result = Calibration(name, kind, str(path), drops, table, dem, hfit, pat, pat_iv, st, fb, plan, method, volume, plan_cv,
-                         scenario, d, bt, paths, notes, timings)
+    result = Calibration(
+        name,
+        kind,
+        str(path),
+        drops,
+        table,
+        dem,
+        hfit,
+        pat,
+        pat_iv,
+        st,
+        fb,
+        plan,
+        method,
+        volume,
+        plan_cv,
+        scenario,
+        d,
+        bt,
+        paths,
+        notes,
+        timings,
+    )
     if out is not None:
         result.paths.update(write_tables(result, Path(out)))
     return result
@@ -266,10 +312,16 @@ def write_tables(c: Calibration, out: Path) -> dict[str, Path]:
     """The calibration's tables as CSVs in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     tables: dict[str, pd.DataFrame | None] = {
-        "estimates": c.estimates(), "dropped_counts": c.drops.table(), "dropped_rows": c.drops.rows,
-        "days": c.demand.days, "weekday_factors": c.demand.weekday_factor, "monthly": c.demand.monthly,
-        "profile": c.demand.profile, "calendar_check": c.demand.calendar_check,
-        "staffing_pooled": c.staffing.pooled, "staffing_intervals": c.staffing.per_interval,
+        "estimates": c.estimates(),
+        "dropped_counts": c.drops.table(),
+        "dropped_rows": c.drops.rows,
+        "days": c.demand.days,
+        "weekday_factors": c.demand.weekday_factor,
+        "monthly": c.demand.monthly,
+        "profile": c.demand.profile,
+        "calendar_check": c.demand.calendar_check,
+        "staffing_pooled": c.staffing.pooled,
+        "staffing_intervals": c.staffing.per_interval,
         "patience_km": c.patience.km if c.patience else None,
         "forecast_backtest": c.forecast_backtest.table if c.forecast_backtest else None,
         "forecast_scores": c.forecast_backtest.scores if c.forecast_backtest else None,

@@ -99,8 +99,20 @@ def default_map(kind: Kind) -> ColumnMap:
     return ColumnMap(kind=kind, columns={name: name for name in fields_of(kind)})
 
 
-_KEYS = {"kind", "columns", "separator", "decimal", "datetime_format", "date_format", "source_timezone",
-         "timezone", "answered_values", "threshold_s", "interval_min", "max_bad_share"}
+_KEYS = {
+    "kind",
+    "columns",
+    "separator",
+    "decimal",
+    "datetime_format",
+    "date_format",
+    "source_timezone",
+    "timezone",
+    "answered_values",
+    "threshold_s",
+    "interval_min",
+    "max_bad_share",
+}
 
 
 def load_map(path: str | Path | None, kind: Kind) -> ColumnMap:

@@ -53,8 +53,10 @@ class DemandEstimate:
     def estimates(self) -> list[Estimate]:
         """The scalar estimates, weekday factors included."""
         out = [self.volume, self.day_cv]
-        out += [Estimate(f"weekday_factor.{r.weekday}", r.factor, r.ci_low, r.ci_high, r.se, "", "bootstrap over days")
-                for r in self.weekday_factor.itertuples()]
+        out += [
+            Estimate(f"weekday_factor.{r.weekday}", r.factor, r.ci_low, r.ci_high, r.se, "", "bootstrap over days")
+            for r in self.weekday_factor.itertuples()
+        ]
         return out + ([self.bump] if self.bump else [])
 
 
@@ -82,8 +84,10 @@ def infer_hours(table: pd.DataFrame, step: int, cal: CalendarConfig) -> dict[str
 
 def calendar_with(cal: CalendarConfig, hours: dict[str, tuple[int, int] | None]) -> CalendarConfig:
     """The calendar with the inferred opening hours."""
+
     def hc(v: tuple[int, int] | None) -> HoursConfig | None:
         return None if v is None else HoursConfig(opens=dt.time(v[0] // 60, v[0] % 60), closes=dt.time(v[1] // 60 % 24, v[1] % 60))
+
     return cal.model_copy(update={"hours": {k: hc(v) for k, v in hours.items()}})
 
 
@@ -117,7 +121,7 @@ def _neighbour_median(s: pd.Series, k: int = 3) -> pd.Series:
     """Median of the ``k`` same-weekday days before and after each day (the day itself left out,
     so an outlier cannot pull its own reference)."""
     x = s.to_numpy()
-    out = [np.median(np.r_[x[max(0, i - k):i], x[i + 1:i + 1 + k]]) if x.size > 1 else x[i] for i in range(x.size)]
+    out = [np.median(np.r_[x[max(0, i - k) : i], x[i + 1 : i + 1 + k]]) if x.size > 1 else x[i] for i in range(x.size)]
     return pd.Series(out, index=s.index)
 
 
@@ -161,8 +165,14 @@ def weekday_factors(days: pd.DataFrame, rng: np.random.Generator) -> tuple[Estim
             rows.append((w, 0.0, 0.0, 0.0, 0.0, groups[w].size))
     table = pd.DataFrame(rows, columns=["weekday", "factor", "ci_low", "ci_high", "se", "days"])
     table = table.set_index("weekday").loc[list(WEEKDAYS)].reset_index()
-    volume = Estimate("volume", vol, *np.quantile(vol_reps, [0.025, 0.975]), vol_reps.std(ddof=1), "calls/day",
-                      "mean of the weekday means of regular days (bootstrap CI)")
+    volume = Estimate(
+        "volume",
+        vol,
+        *np.quantile(vol_reps, [0.025, 0.975]),
+        vol_reps.std(ddof=1),
+        "calls/day",
+        "mean of the weekday means of regular days (bootstrap CI)",
+    )
     return volume, table
 
 
@@ -190,7 +200,7 @@ def day_cv(days: pd.DataFrame, rng: np.random.Generator, k: int = 4) -> Estimate
     for _, g in fit.groupby("weekday"):
         x = g.sort_values("date")["offered"].to_numpy()
         for i in range(k // 2, x.size - k // 2):
-            nb = np.r_[x[i - k // 2:i], x[i + 1:i + 1 + k // 2]]
+            nb = np.r_[x[i - k // 2 : i], x[i + 1 : i + 1 + k // 2]]
             m = nb.mean()
             terms.append(((x[i] - m) ** 2 / (1 + 1 / k) - m) / m**2)
     t = np.asarray(terms)
@@ -199,8 +209,15 @@ def day_cv(days: pd.DataFrame, rng: np.random.Generator, k: int = 4) -> Estimate
     c2 = float(t.mean())
     lo, hi, se = bootstrap(t, lambda v: float(v.mean()), rng)
     root = lambda v: float(np.sqrt(max(v, 0.0)))  # noqa: E731
-    return Estimate("day_cv", root(c2), root(lo), root(hi), se / (2 * max(root(c2), 1e-9)), "",
-                    f"same-weekday overdispersion beyond Poisson ({t.size} days, bootstrap CI)")
+    return Estimate(
+        "day_cv",
+        root(c2),
+        root(lo),
+        root(hi),
+        se / (2 * max(root(c2), 1e-9)),
+        "",
+        f"same-weekday overdispersion beyond Poisson ({t.size} days, bootstrap CI)",
+    )
 
 
 def profile(table: pd.DataFrame, days: pd.DataFrame, hours: dict[str, tuple[int, int] | None]) -> tuple[pd.DataFrame, bool, float]:
@@ -243,8 +260,15 @@ def displaced_bump(table: pd.DataFrame, days: pd.DataFrame, step: int, rng: np.r
     base = float(reg.mean())
     v = after.to_numpy()
     lo, hi, se = bootstrap(v, lambda x: float(x.mean()) / base - 1.0, rng)
-    return Estimate("displaced_bump", float(v.mean()) / base - 1.0, lo, hi, se, "",
-                    f"extra share of calls in the first {intervals} intervals after a closure ({after.size} days)")
+    return Estimate(
+        "displaced_bump",
+        float(v.mean()) / base - 1.0,
+        lo,
+        hi,
+        se,
+        "",
+        f"extra share of calls in the first {intervals} intervals after a closure ({after.size} days)",
+    )
 
 
 def calendar_check(days: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
@@ -271,16 +295,32 @@ def estimate_demand(table: pd.DataFrame, step: int, cal: CalendarConfig, seed: i
     notes = []
     out = days[days["outlier"]]
     if len(out):
-        notes.append(f"{len(out)} outlier day(s) (robust |z| > {OUTLIER_Z}) left out of the fit: "
-                     + ", ".join(f"{d:%Y-%m-%d} ({n:.0f} calls, z = {z:+.1f})" for d, n, z in zip(out["date"], out["offered"], out["robust_z"], strict=True)))
+        notes.append(
+            f"{len(out)} outlier day(s) (robust |z| > {OUTLIER_Z}) left out of the fit: "
+            + ", ".join(
+                f"{d:%Y-%m-%d} ({n:.0f} calls, z = {z:+.1f})" for d, n, z in zip(out["date"], out["offered"], out["robust_z"], strict=True)
+            )
+        )
     unplanned = days[days["kind"].eq("unplanned")]
     if len(unplanned):
-        notes.append(f"{len(unplanned)} day(s) open by the calendar without any call (unrecorded closures?): "
-                     + ", ".join(f"{d:%Y-%m-%d}" for d in unplanned["date"]))
+        notes.append(
+            f"{len(unplanned)} day(s) open by the calendar without any call (unrecorded closures?): "
+            + ", ".join(f"{d:%Y-%m-%d}" for d in unplanned["date"])
+        )
     volume, factors = weekday_factors(days, rng)
     prof, pooled, p = profile(table, days, hours)
     return DemandEstimate(
-        interval_min=step, hours=hours, days=days, volume=volume, weekday_factor=factors, monthly=monthly(days),
-        profile=prof, pooled=pooled, pooling_p=p, day_cv=day_cv(days, rng), bump=displaced_bump(table, days, step, rng),
-        calendar_check=calendar_check(days, table), notes=notes,
+        interval_min=step,
+        hours=hours,
+        days=days,
+        volume=volume,
+        weekday_factor=factors,
+        monthly=monthly(days),
+        profile=prof,
+        pooled=pooled,
+        pooling_p=p,
+        day_cv=day_cv(days, rng),
+        bump=displaced_bump(table, days, step, rng),
+        calendar_check=calendar_check(days, table),
+        notes=notes,
     )

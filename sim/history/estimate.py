@@ -28,11 +28,20 @@ class Estimate:
 
     def row(self) -> dict[str, object]:
         """A table row."""
-        return {"parameter": self.name, "estimate": self.value, "ci_low": self.low, "ci_high": self.high,
-                "se": self.se, "unit": self.unit, "method": self.method}
+        return {
+            "parameter": self.name,
+            "estimate": self.value,
+            "ci_low": self.low,
+            "ci_high": self.high,
+            "se": self.se,
+            "unit": self.unit,
+            "method": self.method,
+        }
 
 
-def bootstrap(values: np.ndarray, stat: Callable[[np.ndarray], float], rng: np.random.Generator, b: int = 400) -> tuple[float, float, float]:
+def bootstrap(
+    values: np.ndarray, stat: Callable[[np.ndarray], float], rng: np.random.Generator, b: int = 400
+) -> tuple[float, float, float]:
     """Percentile bootstrap (95 %) of ``stat`` over the rows of ``values``: (low, high, se)."""
     n = len(values)
     if n < 2:

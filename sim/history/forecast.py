@@ -88,7 +88,9 @@ def seasonal_naive(history: pd.DataFrame, target: pd.DataFrame) -> pd.Series:
     h = history.set_index("date")
     prev = target["date"] - pd.Timedelta(days=364)
     val = h["offered"].reindex(prev).to_numpy()
-    same = (h["kind"].reindex(prev).to_numpy() == target["kind"].to_numpy()) & ~h["outlier"].reindex(prev).fillna(True).to_numpy().astype(bool)
+    same = (h["kind"].reindex(prev).to_numpy() == target["kind"].to_numpy()) & ~h["outlier"].reindex(prev).fillna(True).to_numpy().astype(
+        bool
+    )
     return pd.Series(np.where(same & (target["kind"] != "closed").to_numpy(), val, np.nan), index=target.index)
 
 
@@ -130,10 +132,15 @@ def regression(history: pd.DataFrame, target: pd.DataFrame, alpha: float = 0.05)
     pr = fit.get_prediction(xt).summary_frame(alpha=alpha)
     sd = (pr["obs_ci_upper"] - pr["obs_ci_lower"]) / (2 * 1.959963984540054)
     open_ = (target["kind"] != "closed").to_numpy()
-    out = pd.DataFrame({
-        "mean": np.exp(pr["mean"] + sd**2 / 2), "pi_low": np.exp(pr["obs_ci_lower"]), "pi_high": np.exp(pr["obs_ci_upper"]),
-        "log_sd": sd,
-    }, index=target.index)
+    out = pd.DataFrame(
+        {
+            "mean": np.exp(pr["mean"] + sd**2 / 2),
+            "pi_low": np.exp(pr["obs_ci_lower"]),
+            "pi_high": np.exp(pr["obs_ci_upper"]),
+            "log_sd": sd,
+        },
+        index=target.index,
+    )
     out[~open_] = np.nan
     out.loc[~open_, ["mean", "pi_low", "pi_high"]] = 0.0
     return out
@@ -142,8 +149,14 @@ def regression(history: pd.DataFrame, target: pd.DataFrame, alpha: float = 0.05)
 def forecast(history: pd.DataFrame, target: pd.DataFrame) -> pd.DataFrame:
     """Every method's daily forecast for ``target`` (see the module docstring)."""
     reg = regression(history, target)
-    return target.assign(seasonal_naive=seasonal_naive(history, target), same_as_last_year=same_as_last_year(history, target),
-                         regression=reg["mean"], pi_low=reg["pi_low"], pi_high=reg["pi_high"], log_sd=reg["log_sd"])
+    return target.assign(
+        seasonal_naive=seasonal_naive(history, target),
+        same_as_last_year=same_as_last_year(history, target),
+        regression=reg["mean"],
+        pi_low=reg["pi_low"],
+        pi_high=reg["pi_high"],
+        log_sd=reg["log_sd"],
+    )
 
 
 def mape(obs: np.ndarray, pred: np.ndarray) -> float:
@@ -155,8 +168,10 @@ def backtest(days: pd.DataFrame, holdout_days: int = 91) -> Backtest:
     """Fit on the history before the last ``holdout_days`` days, score on them."""
     span = (days["date"].max() - days["date"].min()).days + 1
     if span < 364 + 28 + holdout_days:
-        raise ValueError(f"a forecast back-test needs more than a year of history before the held-out {holdout_days} days "
-                         f"(at least {364 + 28 + holdout_days} days); the history has {span} days")
+        raise ValueError(
+            f"a forecast back-test needs more than a year of history before the held-out {holdout_days} days "
+            f"(at least {364 + 28 + holdout_days} days); the history has {span} days"
+        )
     cut = days["date"].max() - pd.Timedelta(days=holdout_days - 1)
     train, test = days[days["date"] < cut], days[days["date"] >= cut]
     target = test[["date", "weekday", "kind"]].reset_index(drop=True)
@@ -165,7 +180,9 @@ def backtest(days: pd.DataFrame, holdout_days: int = 91) -> Backtest:
     f["outlier"] = test["outlier"].to_numpy()
     ok = f["kind"].isin(KINDS_FIT) & ~f["outlier"] & (f["observed"] > 0) & f[list(METHODS)].notna().all(axis=1)
     s = f[ok]
-    scores = pd.DataFrame([(m, mape(s["observed"].to_numpy(), s[m].to_numpy()), len(s)) for m in METHODS], columns=["method", "mape", "days"])
+    scores = pd.DataFrame(
+        [(m, mape(s["observed"].to_numpy(), s[m].to_numpy()), len(s)) for m in METHODS], columns=["method", "mape", "days"]
+    )
     scores["relative_to_naive"] = scores["mape"] / float(scores.loc[scores["method"] == "seasonal_naive", "mape"].iloc[0])
     cands = scores[scores["method"] != "seasonal_naive"]
     best = str(cands.loc[cands["mape"].idxmin(), "method"])

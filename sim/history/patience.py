@@ -65,8 +65,16 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
         half = Z95 * se / (s * np.abs(np.log(s)))
         low = np.exp(-np.exp(ll + half))
         high = np.exp(-np.exp(ll - half))
-    return pd.DataFrame({"time": sf.surv_times, "survival": s, "ci_low": np.nan_to_num(low, nan=0.0),
-                         "ci_high": np.nan_to_num(high, nan=1.0), "at_risk": sf.n_risk, "events": sf.n_events})
+    return pd.DataFrame(
+        {
+            "time": sf.surv_times,
+            "survival": s,
+            "ci_low": np.nan_to_num(low, nan=0.0),
+            "ci_high": np.nan_to_num(high, nan=1.0),
+            "at_risk": sf.n_risk,
+            "events": sf.n_events,
+        }
+    )
 
 
 def km_values(km: pd.DataFrame, tail_mean: float, n: int = KM_VALUES, last_time: float | None = None) -> list[float]:
@@ -106,14 +114,28 @@ def estimate_patience(calls: pd.DataFrame, balk_s: float = BALK_S, resolution_s:
         share = max((raw - eps) / (1 - eps), 0.0)
     lo, hi = wilson(np.array([nb]), np.array([max(nq, 1)]))
     lo_c, hi_c = (max((float(x) - eps) / (1 - eps), 0.0) for x in (lo[0], hi[0]))
-    balk = Estimate("balking_share", share, lo_c, hi_c, float(np.sqrt(raw * (1 - raw) / max(nq, 1))) / (1 - eps), "",
-                    f"immediate hang-ups (wait <= {balk_s:g} s) / callers who found no agent free (answered later than "
-                    f"{resolution_s:g} s or hung up), less the patient callers' own share balk_s / mean patience (Wilson CI)")
+    balk = Estimate(
+        "balking_share",
+        share,
+        lo_c,
+        hi_c,
+        float(np.sqrt(raw * (1 - raw) / max(nq, 1))) / (1 - eps),
+        "",
+        f"immediate hang-ups (wait <= {balk_s:g} s) / callers who found no agent free (answered later than "
+        f"{resolution_s:g} s or hung up), less the patient callers' own share balk_s / mean patience (Wilson CI)",
+    )
     d = d_all - share * nq
     mean = total / d if d > 0 else float("inf")
     f = np.exp(Z95 / np.sqrt(d)) if d > 0 else float("nan")
-    exp_mean = Estimate("patience.exp_mean", mean, mean / f, mean * f, mean / np.sqrt(d) if d > 0 else float("nan"), "s",
-                        "exponential MLE of the non-balkers: total time waited / (abandonments - balkers)")
+    exp_mean = Estimate(
+        "patience.exp_mean",
+        mean,
+        mean / f,
+        mean * f,
+        mean / np.sqrt(d) if d > 0 else float("nan"),
+        "s",
+        "exponential MLE of the non-balkers: total time waited / (abandonments - balkers)",
+    )
     queued = ~found_free
     km = km_median = values = None
     if d >= 5:
@@ -123,11 +145,18 @@ def estimate_patience(calls: pd.DataFrame, balk_s: float = BALK_S, resolution_s:
         sf = SurvfuncRight(wait[queued], ab[queued].astype(int))
         med = float(sf.quantile(0.5))
         try:
-            mlo, mhi = sf.quantile_ci(0.5)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mlo, mhi = sf.quantile_ci(0.5)
         except (ValueError, IndexError):
             mlo, mhi = float("nan"), float("nan")
-        km_median = Estimate("patience.km_median", med, float(mlo), float(mhi) if mhi is not None else float("inf"), unit="s",
-                             method="Kaplan-Meier median patience, balkers included (statsmodels SurvfuncRight)")
+        km_median = Estimate(
+            "patience.km_median",
+            med,
+            float(mlo),
+            float(mhi) if mhi is not None else float("inf"),
+            unit="s",
+            method="Kaplan-Meier median patience, balkers included (statsmodels SurvfuncRight)",
+        )
         values = km_values(km, mean, last_time=float(wait[queued].max()))
     return PatienceEstimate(balk, exp_mean, km, km_median, values, int(d_all), int(queued.sum()))
 
@@ -139,5 +168,12 @@ def patience_from_intervals(table: pd.DataFrame, seed: int = 0) -> Estimate:
     v = daily.to_numpy()
     ratio = lambda x: float(x[:, 0].sum() / x[:, 1].sum()) if x[:, 1].sum() > 0 else float("nan")  # noqa: E731
     lo, hi, se = bootstrap(v, ratio, np.random.default_rng(seed))
-    return Estimate("patience.exp_mean", ratio(v), lo, hi, se, "s",
-                    "interval report: total waiting time / abandonments (P(abandon) = mean wait / mean patience; bootstrap over days)")
+    return Estimate(
+        "patience.exp_mean",
+        ratio(v),
+        lo,
+        hi,
+        se,
+        "s",
+        "interval report: total waiting time / abandonments (P(abandon) = mean wait / mean patience; bootstrap over days)",
+    )

@@ -114,7 +114,10 @@ def read_raw(path: str | Path, cmap: ColumnMap) -> pd.DataFrame:
         sniffed = _sniff(p)
         hint = ""
         if len(df.columns) == 1 and sniffed and sniffed != cmap.separator:
-            hint = f" The header is one single column: the file looks separated by {sniffed!r}, not {cmap.separator!r}; set separator: {sniffed!r} in the column map."
+            hint = (
+                f" The header is one single column: the file looks separated by {sniffed!r}, not {cmap.separator!r}; "
+                f"set separator: {sniffed!r} in the column map."
+            )
         raise _err(
             p,
             f"line 1 (header): column {c!r} (field {f}, from {cmap.source}) is not in the file; it has "
@@ -149,7 +152,13 @@ def parse_times(path: Path, df: pd.DataFrame, col: str, cmap: ColumnMap, fmt: st
         t = pd.to_datetime(text.where(~empty, None), format="mixed", errors="coerce")
     bad = t.isna().to_numpy() & ~empty
     if bad.any():
-        raise _bad(path, df, bad, col, f"is not a timestamp{f' in the format {fmt!r}' if fmt else ' (ISO 8601 expected; set datetime_format in the column map)'}")
+        raise _bad(
+            path,
+            df,
+            bad,
+            col,
+            f"is not a timestamp{f' in the format {fmt!r}' if fmt else ' (ISO 8601 expected; set datetime_format in the column map)'}",
+        )
     if empty.any() and not optional:
         raise _bad(path, df, empty, col, "is empty, but a timestamp is required")
     return _localise(path, t, col, cmap)
@@ -211,10 +220,15 @@ class _Dropper:
         share = mask.mean()
         if share > self.cmap.max_bad_share:
             col = self.first_col.get(reason, "")
-            raise _bad(self.path, self.df, mask, col or self.df.columns[0],
-                       f"makes the row {what}; {100 * share:.1f} % of rows are like that, more than "
-                       f"max_bad_share = {self.cmap.max_bad_share:g} of the column map, which points to a wrong "
-                       "column or unit rather than a few bad rows")
+            raise _bad(
+                self.path,
+                self.df,
+                mask,
+                col or self.df.columns[0],
+                f"makes the row {what}; {100 * share:.1f} % of rows are like that, more than "
+                f"max_bad_share = {self.cmap.max_bad_share:g} of the column map, which points to a wrong "
+                "column or unit rather than a few bad rows",
+            )
 
     @property
     def keep(self) -> np.ndarray:
@@ -287,18 +301,20 @@ def read_calls(path: str | Path, cmap: ColumnMap, start: str | None = None, end:
     talk, hold, wrap = (parts[n].to_numpy()[keep] for n in ("talk_s", "hold_s", "wrap_s"))
     ans = answered[keep]
     nan = np.full(int(keep.sum()), np.nan)
-    calls = pd.DataFrame({
-        "call_id": ids.to_numpy()[keep],
-        "arrival": entry.to_numpy()[keep],
-        "answered_at": pd.to_datetime(answered_at.to_numpy()[keep]).where(ans),
-        "fate": np.where(ans, "answered", "abandoned"),
-        "wait_s": wait[keep],
-        "talk_s": np.where(ans, talk, nan),
-        "hold_s": np.where(ans, hold, nan),
-        "wrap_s": np.where(ans, wrap, nan),
-        "agent": df[col("agent")].to_numpy()[keep] if col("agent") and col("agent") in df.columns else None,
-        "line": df.index.to_numpy()[keep] + 2,
-    })
+    calls = pd.DataFrame(
+        {
+            "call_id": ids.to_numpy()[keep],
+            "arrival": entry.to_numpy()[keep],
+            "answered_at": pd.to_datetime(answered_at.to_numpy()[keep]).where(ans),
+            "fate": np.where(ans, "answered", "abandoned"),
+            "wait_s": wait[keep],
+            "talk_s": np.where(ans, talk, nan),
+            "hold_s": np.where(ans, hold, nan),
+            "wrap_s": np.where(ans, wrap, nan),
+            "agent": df[col("agent")].to_numpy()[keep] if col("agent") and col("agent") in df.columns else None,
+            "line": df.index.to_numpy()[keep] + 2,
+        }
+    )
     calls["handle_s"] = calls["talk_s"] + calls["hold_s"] + calls["wrap_s"]
     calls = calls.sort_values("arrival", kind="stable").reset_index(drop=True)
     return CallLog(calls, drop.drops(), cmap.threshold_s)
@@ -323,7 +339,14 @@ def _interval_starts(p: Path, df: pd.DataFrame, cmap: ColumnMap) -> pd.Series:
     except ScenarioError:
         d = pd.to_datetime(date, format=cmap.date_format or "ISO8601", errors="coerce")
         if d.isna().any():
-            raise _bad(p, df, d.isna().to_numpy(), col("date"), f"is not a date{f' in the format {cmap.date_format!r}' if cmap.date_format else ' YYYY-MM-DD (set date_format in the column map)'}") from None  # type: ignore[arg-type]
+            raise _bad(
+                p,
+                df,
+                d.isna().to_numpy(),
+                col("date"),
+                "is not a date"
+                + (f" in the format {cmap.date_format!r}" if cmap.date_format else " YYYY-MM-DD (set date_format in the column map)"),
+            ) from None  # type: ignore[arg-type]
         c = pd.to_datetime(clock, format="%H:%M", errors="coerce")
         raise _bad(p, df, c.isna().to_numpy(), col("interval_start"), "is not a clock time HH:MM") from None  # type: ignore[arg-type]
 
@@ -361,13 +384,24 @@ def read_intervals(path: str | Path, cmap: ColumnMap, start: str | None = None, 
     drop.check_share("impossible", "impossible (negative counts or durations, or more answered + abandoned than offered)")
     drop.mark("out_of_range", _range_mask(period, start, end), col("date") or col("interval") or "")
     keep = drop.keep
-    out = pd.DataFrame({
-        "period": period.to_numpy()[keep],
-        "offered": off[keep], "answered": ans[keep], "abandoned": ab[keep], "within": within[keep],
-        "asa_s": num["asa_s"].to_numpy()[keep], "abandon_wait_s": num["abandon_wait_s"].to_numpy()[keep],
-        "aht_s": num["aht_s"].to_numpy()[keep], "agents": num["agents"].to_numpy()[keep],
-        "line": df.index.to_numpy()[keep] + 2,
-    }).sort_values("period", kind="stable").reset_index(drop=True)
+    out = (
+        pd.DataFrame(
+            {
+                "period": period.to_numpy()[keep],
+                "offered": off[keep],
+                "answered": ans[keep],
+                "abandoned": ab[keep],
+                "within": within[keep],
+                "asa_s": num["asa_s"].to_numpy()[keep],
+                "abandon_wait_s": num["abandon_wait_s"].to_numpy()[keep],
+                "aht_s": num["aht_s"].to_numpy()[keep],
+                "agents": num["agents"].to_numpy()[keep],
+                "line": df.index.to_numpy()[keep] + 2,
+            }
+        )
+        .sort_values("period", kind="stable")
+        .reset_index(drop=True)
+    )
     step = cmap.interval_min or _infer_step(p, out["period"])
     return IntervalReport(out, drop.drops(), step, cmap.threshold_s)
 
@@ -381,4 +415,3 @@ def _infer_step(p: Path, period: pd.Series) -> int:
     if step not in (15, 30, 60):
         raise _err(p, f"the interval starts are {step} minutes apart; only 15, 30 or 60-minute intervals are supported (set interval_min).")
     return step
-

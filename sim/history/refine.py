@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 
 from sim.history.backtest import day_scenario
@@ -27,8 +26,17 @@ from sim.model.simulate import simulate
 from sim.schema import WEEKDAYS, Scenario
 
 
-def simulation_bias(base: Scenario, table: pd.DataFrame, est: StaffingEstimate, dates: list[pd.Timestamp], aht_s: float,
-                    patience_s: float, balk: float, replications: int = 2, seed: int = 7) -> dict[tuple[str, int], float]:
+def simulation_bias(
+    base: Scenario,
+    table: pd.DataFrame,
+    est: StaffingEstimate,
+    dates: list[pd.Timestamp],
+    aht_s: float,
+    patience_s: float,
+    balk: float,
+    replications: int = 2,
+    seed: int = 7,
+) -> dict[tuple[str, int], float]:
     """Per (weekday, minute): simulated over Erlang A abandonment at the current staffing."""
     cfg = base.model_dump(mode="json")
     step = base.demand.interval_min
@@ -56,9 +64,18 @@ def simulation_bias(base: Scenario, table: pd.DataFrame, est: StaffingEstimate, 
     return {k: float(v) for k, v in ratio.dropna().items()}
 
 
-def refine_staffing(base: Scenario, table: pd.DataFrame, estimate: Callable[[dict[tuple[str, int], float] | None], StaffingEstimate],
-                    dates: list[pd.Timestamp], aht_s: float, patience_s: float, balk: float, rounds: int = 2,
-                    replications: int = 2, seed: int = 7) -> StaffingEstimate:
+def refine_staffing(
+    base: Scenario,
+    table: pd.DataFrame,
+    estimate: Callable[[dict[tuple[str, int], float] | None], StaffingEstimate],
+    dates: list[pd.Timestamp],
+    aht_s: float,
+    patience_s: float,
+    balk: float,
+    rounds: int = 2,
+    replications: int = 2,
+    seed: int = 7,
+) -> StaffingEstimate:
     """Re-estimate with the simulation's correction (``estimate(bias)`` runs the inversion)."""
     est = estimate(None)
     total: dict[tuple[str, int], float] = {}

@@ -40,7 +40,9 @@ class StaffingEstimate:
     target: str
 
 
-def _grid(table: pd.DataFrame, step: int, aht: np.ndarray, patience_s: float, balk: float, target_s: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _grid(
+    table: pd.DataFrame, step: int, aht: np.ndarray, patience_s: float, balk: float, target_s: float
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     a = table["offered"].to_numpy() * aht / (60.0 * step)
     top = int(np.ceil(np.nanmax(a + 6 * np.sqrt(a) + 6))) if len(a) else 1
     n = np.arange(0, top + 1, dtype=float)
@@ -71,9 +73,17 @@ def _ci(ll: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return n[best], lo, hi
 
 
-def effective_staffing(table: pd.DataFrame, step: int, aht_s: float, patience_s: float, balk: float = 0.0,
-                       regular_dates: pd.Series | None = None, target: Target = "abandonment", target_s: float = 90.0,
-                       bias: dict[tuple[str, int], float] | None = None) -> StaffingEstimate:
+def effective_staffing(
+    table: pd.DataFrame,
+    step: int,
+    aht_s: float,
+    patience_s: float,
+    balk: float = 0.0,
+    regular_dates: pd.Series | None = None,
+    target: Target = "abandonment",
+    target_s: float = 90.0,
+    bias: dict[tuple[str, int], float] | None = None,
+) -> StaffingEstimate:
     """Effective agents per interval (see the module docstring). ``bias`` (weekday, minute) ->
     the factor the simulation found on Erlang A's abandonment probability there (see
     :mod:`sim.history.refine`)."""
@@ -114,8 +124,10 @@ def given_staffing(table: pd.DataFrame, staffing: pd.DataFrame) -> StaffingEstim
     """Use a planner's historical staffing CSV: ``date,interval_start,agents`` (per date) or
     ``weekday,interval_start,agents`` (per weekday)."""
     st = staffing.copy()
-    st["minute"] = pd.to_datetime(st["interval_start"].astype(str).str.slice(0, 5), format="%H:%M").dt.hour * 60 + \
-        pd.to_datetime(st["interval_start"].astype(str).str.slice(0, 5), format="%H:%M").dt.minute
+    st["minute"] = (
+        pd.to_datetime(st["interval_start"].astype(str).str.slice(0, 5), format="%H:%M").dt.hour * 60
+        + pd.to_datetime(st["interval_start"].astype(str).str.slice(0, 5), format="%H:%M").dt.minute
+    )
     t = table[table["offered"] > 0].reset_index(drop=True)
     wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
     if "date" in st.columns:

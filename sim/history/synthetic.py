@@ -35,7 +35,9 @@ class Truth:
     """The true parameters of a synthetic history."""
 
     volume: float = 600.0
-    weekday_factor: dict[str, float] = field(default_factory=lambda: {"mon": 1.20, "tue": 1.05, "wed": 1.00, "thu": 0.95, "fri": 0.85, "sat": 0.0, "sun": 0.0})
+    weekday_factor: dict[str, float] = field(
+        default_factory=lambda: {"mon": 1.20, "tue": 1.05, "wed": 1.00, "thu": 0.95, "fri": 0.85, "sat": 0.0, "sun": 0.0}
+    )
     day_cv: float = 0.12
     yearly_amplitude: float = 0.15
     talk_mean: float = 240.0
@@ -100,14 +102,14 @@ def scenario_for(truth: Truth, start: dt.date, end: dt.date, volume: float, seed
     base = load_scenario("default").model_dump(mode="json")
     table = true_staffing(truth)
     base["staffing"] = {"mode": "table", "table": {w: g["agents"].tolist() for w, g in table.groupby("weekday")}}
-    base["calendar"]["closures"] = [
-        {"start": d, "from_time": f, "to_time": t, "reason": r} for d, f, t, r in truth.closures
-    ]
-    base["demand"].update(volume=volume, weekday_factor=truth.weekday_factor, day_cv=truth.day_cv,
-                          displaced_share=truth.displaced_share)
+    base["calendar"]["closures"] = [{"start": d, "from_time": f, "to_time": t, "reason": r} for d, f, t, r in truth.closures]
+    base["demand"].update(volume=volume, weekday_factor=truth.weekday_factor, day_cv=truth.day_cv, displaced_share=truth.displaced_share)
     if truth.exponential_handling:  # the M/M/n+M world of Erlang A: one exponential handle time
-        base["handling"].update(talk={"dist": "exponential", "mean": truth.mean_handle_s},
-                                hold={"dist": "deterministic", "mean": 0.0}, wrap={"dist": "deterministic", "mean": 0.0})
+        base["handling"].update(
+            talk={"dist": "exponential", "mean": truth.mean_handle_s},
+            hold={"dist": "deterministic", "mean": 0.0},
+            wrap={"dist": "deterministic", "mean": 0.0},
+        )
     else:
         base["handling"].update(
             talk={"dist": "lognormal", "mean": truth.talk_mean, "cv": truth.talk_cv},
@@ -130,7 +132,9 @@ def _months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     return out
 
 
-def simulate_history(start: str | dt.date, end: str | dt.date, truth: Truth | None = None, seed: int = 1, yearly: bool = True) -> pd.DataFrame:
+def simulate_history(
+    start: str | dt.date, end: str | dt.date, truth: Truth | None = None, seed: int = 1, yearly: bool = True
+) -> pd.DataFrame:
     """Call records of the synthetic centre from ``start`` to ``end`` (one model run per month,
     the month's volume scaled by the yearly pattern; storm days re-run with double demand)."""
     truth = truth or Truth()
@@ -143,7 +147,9 @@ def simulate_history(start: str | dt.date, end: str | dt.date, truth: Truth | No
             day = pd.Timestamp(storm)
             if a <= day.date() <= b:
                 calls = calls[calls["arrival"].dt.normalize() != day]
-                extra = simulate(scenario_for(truth, day.date(), day.date(), truth.volume * f * truth.storm_factor, seed * 1000 + 500 + k)).calls
+                extra = simulate(
+                    scenario_for(truth, day.date(), day.date(), truth.volume * f * truth.storm_factor, seed * 1000 + 500 + k)
+                ).calls
                 calls = pd.concat([calls, extra])
         parts.append(calls)
     out = pd.concat(parts, ignore_index=True).sort_values("arrival", kind="stable").reset_index(drop=True)
@@ -155,39 +161,76 @@ def simulate_history(start: str | dt.date, end: str | dt.date, truth: Truth | No
 
 
 INTERVAL_MAP = {
-    "kind": "intervals", "separator": ",", "threshold_s": 90,
-    "columns": {"date": "Datum", "interval_start": "Intervall", "offered": "Erbjudna", "answered": "Besvarade",
-                "abandoned": "Tappade", "answered_within": "Besvarade90", "asa_s": "MedelKotidBesvarade",
-                "abandon_wait_s": "MedelKotidTappade", "aht_s": "MedelHanteringstid", "agents": "InloggadeAgenter"},
+    "kind": "intervals",
+    "separator": ",",
+    "threshold_s": 90,
+    "columns": {
+        "date": "Datum",
+        "interval_start": "Intervall",
+        "offered": "Erbjudna",
+        "answered": "Besvarade",
+        "abandoned": "Tappade",
+        "answered_within": "Besvarade90",
+        "asa_s": "MedelKotidBesvarade",
+        "abandon_wait_s": "MedelKotidTappade",
+        "aht_s": "MedelHanteringstid",
+        "agents": "InloggadeAgenter",
+    },
 }
 CALL_MAP = {
-    "kind": "calls", "separator": ";", "decimal": ",", "datetime_format": "%Y-%m-%d %H:%M:%S",
-    "source_timezone": "UTC", "timezone": "Europe/Stockholm",
+    "kind": "calls",
+    "separator": ";",
+    "decimal": ",",
+    "datetime_format": "%Y-%m-%d %H:%M:%S",
+    "source_timezone": "UTC",
+    "timezone": "Europe/Stockholm",
     "answered_values": ["ja"],
-    "columns": {"call_id": "SamtalsID", "arrival": "Starttid", "queue_entry": "KoStart", "queue_exit": "KoSlut",
-                "answered": "Besvarat", "talk_s": "Samtalstid", "hold_s": "Parkeringstid", "wrap_s": "Efterarbete",
-                "agent": "Agent"},
+    "columns": {
+        "call_id": "SamtalsID",
+        "arrival": "Starttid",
+        "queue_entry": "KoStart",
+        "queue_exit": "KoSlut",
+        "answered": "Besvarat",
+        "talk_s": "Samtalstid",
+        "hold_s": "Parkeringstid",
+        "wrap_s": "Efterarbete",
+        "agent": "Agent",
+    },
 }
 
 
-def interval_report(calls: pd.DataFrame, step: int = 30, threshold_s: float = 90.0, logged_in_extra: int = 3, truth: Truth | None = None) -> pd.DataFrame:
+def interval_report(
+    calls: pd.DataFrame, step: int = 30, threshold_s: float = 90.0, logged_in_extra: int = 3, truth: Truth | None = None
+) -> pd.DataFrame:
     """The interval report an ACD would print for these calls (``agents``: logged in, which
     here is the true staffing plus ``logged_in_extra`` agents doing other work)."""
     ans = calls["answered_at"].notna()
-    f = pd.DataFrame({
-        "period": calls["arrival"].dt.floor(f"{step}min"), "off": 1, "ans": ans.astype(int), "ab": (~ans).astype(int),
-        "w90": (ans & (calls["wait_s"] <= threshold_s)).astype(int),
-        "wa": calls["wait_s"].where(ans, 0.0), "wb": calls["wait_s"].where(~ans, 0.0), "h": calls["handle_s"].where(ans, 0.0),
-    })
+    f = pd.DataFrame(
+        {
+            "period": calls["arrival"].dt.floor(f"{step}min"),
+            "off": 1,
+            "ans": ans.astype(int),
+            "ab": (~ans).astype(int),
+            "w90": (ans & (calls["wait_s"] <= threshold_s)).astype(int),
+            "wa": calls["wait_s"].where(ans, 0.0),
+            "wb": calls["wait_s"].where(~ans, 0.0),
+            "h": calls["handle_s"].where(ans, 0.0),
+        }
+    )
     g = f.groupby("period").sum()
-    out = pd.DataFrame({
-        "Datum": g.index.strftime("%Y-%m-%d"), "Intervall": g.index.strftime("%H:%M"),
-        "Erbjudna": g["off"].to_numpy(), "Besvarade": g["ans"].to_numpy(), "Tappade": g["ab"].to_numpy(),
-        "Besvarade90": g["w90"].to_numpy(),
-        "MedelKotidBesvarade": (g["wa"] / g["ans"].where(g["ans"] > 0)).round(1).fillna(0).to_numpy(),
-        "MedelKotidTappade": (g["wb"] / g["ab"].where(g["ab"] > 0)).round(1).fillna(0).to_numpy(),
-        "MedelHanteringstid": (g["h"] / g["ans"].where(g["ans"] > 0)).round(1).fillna(0).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "Datum": g.index.strftime("%Y-%m-%d"),
+            "Intervall": g.index.strftime("%H:%M"),
+            "Erbjudna": g["off"].to_numpy(),
+            "Besvarade": g["ans"].to_numpy(),
+            "Tappade": g["ab"].to_numpy(),
+            "Besvarade90": g["w90"].to_numpy(),
+            "MedelKotidBesvarade": (g["wa"] / g["ans"].where(g["ans"] > 0)).round(1).fillna(0).to_numpy(),
+            "MedelKotidTappade": (g["wb"] / g["ab"].where(g["ab"] > 0)).round(1).fillna(0).to_numpy(),
+            "MedelHanteringstid": (g["h"] / g["ans"].where(g["ans"] > 0)).round(1).fillna(0).to_numpy(),
+        }
+    )
     st = true_staffing(truth or Truth()).set_index(["weekday", "interval_start"])["agents"]
     wd = g.index.day_of_week.map(dict(enumerate(WEEKDAYS)))
     out["InloggadeAgenter"] = [int(st.get((w, i), 0)) + logged_in_extra for w, i in zip(wd, out["Intervall"], strict=True)]
@@ -210,12 +253,19 @@ def call_log(calls: pd.DataFrame, seed: int = 7, ivr_share: float = 0.04, duplic
     def sec(x: pd.Series) -> pd.Series:
         return x.round(1).map(lambda v: "" if pd.isna(v) else f"{v:.1f}".replace(".", ","))
 
-    log = pd.DataFrame({
-        "SamtalsID": [f"C{i:07d}" for i in calls["call_id"]],
-        "Starttid": utc(entry - ivr_time), "KoStart": utc(entry), "KoSlut": utc(left),
-        "Besvarat": np.where(ans, "ja", "nej"), "Samtalstid": sec(calls["talk_s"]), "Parkeringstid": sec(calls["hold_s"]),
-        "Efterarbete": sec(calls["wrap_s"]), "Agent": calls["agent"].astype("string").fillna(""),
-    })
+    log = pd.DataFrame(
+        {
+            "SamtalsID": [f"C{i:07d}" for i in calls["call_id"]],
+            "Starttid": utc(entry - ivr_time),
+            "KoStart": utc(entry),
+            "KoSlut": utc(left),
+            "Besvarat": np.where(ans, "ja", "nej"),
+            "Samtalstid": sec(calls["talk_s"]),
+            "Parkeringstid": sec(calls["hold_s"]),
+            "Efterarbete": sec(calls["wrap_s"]),
+            "Agent": calls["agent"].astype("string").fillna(""),
+        }
+    )
     k = int(round(ivr_share * n))
     pick = rng.choice(n, k, replace=False)
     ivr = log.iloc[pick].copy()
@@ -230,17 +280,26 @@ def call_log(calls: pd.DataFrame, seed: int = 7, ivr_share: float = 0.04, duplic
     return out
 
 
-def write_example(out_dir: str | Path, seed: int = 1, years: tuple[str, str] = ("2024-12-01", "2026-11-30"),
-                  log_months: tuple[str, str] = ("2026-09-01", "2026-11-30")) -> dict[str, Path]:
+def write_example(
+    out_dir: str | Path,
+    seed: int = 1,
+    years: tuple[str, str] = ("2024-12-01", "2026-11-30"),
+    log_months: tuple[str, str] = ("2026-09-01", "2026-11-30"),
+) -> dict[str, Path]:
     """Write the example history: a two-year interval report and a three-month call log, each
     with its column map, plus ``truth.yaml`` (the parameters) and the true staffing table."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     truth = Truth()
     calls = simulate_history(*years, truth=truth, seed=seed)
-    paths = {"intervals": out / "interval_report.csv", "interval_map": out / "interval_map.yaml",
-             "calls": out / "call_log.csv", "call_map": out / "call_map.yaml", "truth": out / "truth.yaml",
-             "staffing": out / "true_staffing.csv"}
+    paths = {
+        "intervals": out / "interval_report.csv",
+        "interval_map": out / "interval_map.yaml",
+        "calls": out / "call_log.csv",
+        "call_map": out / "call_map.yaml",
+        "truth": out / "truth.yaml",
+        "staffing": out / "true_staffing.csv",
+    }
     interval_report(calls, truth=truth).to_csv(paths["intervals"], index=False)
     recent = calls[calls["arrival"] >= pd.Timestamp(log_months[0])]
     call_log(recent, seed=seed).to_csv(paths["calls"], sep=";", index=False)

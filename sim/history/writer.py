@@ -108,14 +108,19 @@ def write(scenarios: str | Path, name: str, d: dict[str, Any], profile: pd.DataF
     root = Path(scenarios)
     (root / "experiment").mkdir(parents=True, exist_ok=True)
     (root / "data").mkdir(parents=True, exist_ok=True)
-    paths = {"experiment": root / "experiment" / f"{name}.yaml", "profile": root / "data" / f"{name}_profile.csv",
-             "staffing": root / "data" / f"{name}_staffing.csv"}
+    paths = {
+        "experiment": root / "experiment" / f"{name}.yaml",
+        "profile": root / "data" / f"{name}_profile.csv",
+        "staffing": root / "data" / f"{name}_staffing.csv",
+    }
     profile.to_csv(paths["profile"], index=False)
     staffing.to_csv(paths["staffing"], index=False)
     body = dict(d)
     body["demand"] = {**d["demand"], "profile": None, "profile_file": f"data/{name}_profile.csv"}
     body["staffing"] = {"mode": "table", "agents": None, "shifts": None, "table": None, "table_file": f"data/{name}_staffing.csv"}
-    head = (f"# @package _global_\n# Calibrated by `python -m sim.calibrate` on {dt.date.today():%Y-%m-%d}; "
-            f"see the calibration report for every estimate and its CI.\n")
+    head = (
+        f"# @package _global_\n# Calibrated by `python -m sim.calibrate` on {dt.date.today():%Y-%m-%d}; "
+        f"see the calibration report for every estimate and its CI.\n"
+    )
     paths["experiment"].write_text(head + yaml.dump(body, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
     return paths

@@ -18,7 +18,12 @@ def series(seed: int = 11, base: float = 500.0) -> tuple[pd.DataFrame, np.ndarra
     cal = load_scenario("default").calendar
     days = plan_days(cal, pd.Timestamp("2024-01-01"), pd.Timestamp("2026-12-31"))
     t = (days["date"] - days["date"].min()).dt.days.to_numpy()
-    mu = base * days["weekday"].map(WF).to_numpy() * (1 + 0.2 * np.cos(2 * np.pi * days["date"].dt.day_of_year.to_numpy() / 365.25)) * (1 + 0.04 * t / 365.25)
+    mu = (
+        base
+        * days["weekday"].map(WF).to_numpy()
+        * (1 + 0.2 * np.cos(2 * np.pi * days["date"].dt.day_of_year.to_numpy() / 365.25))
+        * (1 + 0.04 * t / 365.25)
+    )
     mu = mu * np.where(days["kind"].eq("early"), 0.7, 1.0) * np.where(days["kind"].eq("closed"), 0.0, 1.0)
     rng = np.random.default_rng(seed)
     days["offered"] = rng.poisson(mu).astype(float)
@@ -38,7 +43,10 @@ def test_regression_beats_seasonal_naive_and_reaches_the_noise_floor(result) -> 
     assert bt.best == "regression"
     assert s.loc["regression", "relative_to_naive"] < 0.75
     # the noise floor: a forecast equal to the true mean still errs by E|X - mu| / mu ~ sqrt(2 / (pi mu))
-    test = bt.table[bt.table["kind"].isin(("regular", "early", "after_closure")) & bt.table[["seasonal_naive", "same_as_last_year", "regression"]].notna().all(axis=1)]
+    test = bt.table[
+        bt.table["kind"].isin(("regular", "early", "after_closure"))
+        & bt.table[["seasonal_naive", "same_as_last_year", "regression"]].notna().all(axis=1)
+    ]
     true_mu = pd.Series(mu, index=days["date"]).reindex(test["date"]).to_numpy()
     floor = 100 * np.mean(np.sqrt(2 / (np.pi * true_mu)))
     assert s.loc["regression", "mape"] < 1.5 * floor, (s, floor)

@@ -37,10 +37,12 @@ def test_km_values_follow_the_curve_and_add_an_exponential_tail() -> None:
 
 
 def test_exponential_mle_and_balking_share_by_hand() -> None:
-    calls = pd.DataFrame({
-        "wait_s": [0.0, 0.0, 0.5, 0.0, 30.0, 60.0, 90.0, 10.0, 0.0],
-        "fate": ["answered", "abandoned", "abandoned", "answered", "answered", "abandoned", "answered", "abandoned", "answered"],
-    })
+    calls = pd.DataFrame(
+        {
+            "wait_s": [0.0, 0.0, 0.5, 0.0, 30.0, 60.0, 90.0, 10.0, 0.0],
+            "fate": ["answered", "abandoned", "abandoned", "answered", "answered", "abandoned", "answered", "abandoned", "answered"],
+        }
+    )
     p = estimate_patience(calls, balk_s=1.0)
     # found no free agent: all but the three answered at once -> 6; 2 immediate hang-ups.
     # Fixed point: balkers b*6, mean patience 190.5 s / (4 - 6b), eps = 1/mean, b = (2/6 - eps)/(1 - eps)

@@ -59,10 +59,17 @@ def test_every_row_is_kept_or_counted_once(tmp_path: Path) -> None:
 
 def test_interval_report_counts(tmp_path: Path) -> None:
     head = "date,interval_start,offered,answered,abandoned,answered_within,asa_s"
-    rows = ["2026-09-01,08:00,10,9,1,8,12", "2026-09-01,08:30,12,10,2,9,20", "2026-09-01,08:30,12,10,2,9,20",
-            "2026-09-01,09:00,5,6,1,4,3", "2026-09-01,09:30,8,8,0,8,0"]
+    rows = [
+        "2026-09-01,08:00,10,9,1,8,12",
+        "2026-09-01,08:30,12,10,2,9,20",
+        "2026-09-01,08:30,12,10,2,9,20",
+        "2026-09-01,09:00,5,6,1,4,3",
+        "2026-09-01,09:30,8,8,0,8,0",
+    ]
     cols = "\n".join(f"  {c}: {c}" for c in head.split(","))
-    rep = read_intervals(_write(tmp_path, [head, *rows]), load_map(_map(tmp_path, f"kind: intervals\nmax_bad_share: 0.5\ncolumns:\n{cols}\n"), "intervals"))
+    rep = read_intervals(
+        _write(tmp_path, [head, *rows]), load_map(_map(tmp_path, f"kind: intervals\nmax_bad_share: 0.5\ncolumns:\n{cols}\n"), "intervals")
+    )
     assert rep.drops.by_reason == {"ivr": 0, "duplicate": 1, "impossible": 1, "out_of_range": 0}
     assert rep.drops.kept == 3 and rep.interval_min == 30
     assert rep.intervals["offered"].tolist() == [10, 12, 8]

@@ -26,18 +26,29 @@ def _truths() -> dict[str, float]:
     f = T.normalised_factors
     mean_f = sum(v for v in T.weekday_factor.values() if v > 0) / 5
     out = {
-        "volume": T.volume * mean_f, "day_cv": T.day_cv,
-        "talk_s.mean": T.talk_mean, "talk_s.cv": T.talk_cv, "hold_s.mean": T.hold_mean, "hold_s.cv": T.hold_cv,
-        "wrap_s.mean": T.wrap_mean, "wrap_s.cv": T.wrap_cv,
-        "balking_share": T.balk, "patience.exp_mean": T.patience_mean, "patience.km_median": T.patience_mean * math.log(2 * (1 - T.balk)),  # 8 % zeros, then exponential
+        "volume": T.volume * mean_f,
+        "day_cv": T.day_cv,
+        "talk_s.mean": T.talk_mean,
+        "talk_s.cv": T.talk_cv,
+        "hold_s.mean": T.hold_mean,
+        "hold_s.cv": T.hold_cv,
+        "wrap_s.mean": T.wrap_mean,
+        "wrap_s.cv": T.wrap_cv,
+        "balking_share": T.balk,
+        "patience.exp_mean": T.patience_mean,
+        "patience.km_median": T.patience_mean * math.log(2 * (1 - T.balk)),  # 8 % zeros, then exponential
     }
     out.update({f"weekday_factor.{w}": f[w] for w in ("mon", "tue", "wed", "thu", "fri")})
     return out
 
 
 def test_every_ci_covers_the_truth(round_trip) -> None:
-    est = {e.name: e for e in round_trip.demand.estimates() + [x for f in round_trip.handling.values() for x in (f.mean, f.cv)]
-           + round_trip.patience.estimates()}
+    est = {
+        e.name: e
+        for e in round_trip.demand.estimates()
+        + [x for f in round_trip.handling.values() for x in (f.mean, f.cv)]
+        + round_trip.patience.estimates()
+    }
     truths = _truths()
     assert len(truths) <= FAMILY
     missed = {k: (est[k].value, est[k].low, est[k].high, v) for k, v in truths.items() if not _covers(est[k], v)}

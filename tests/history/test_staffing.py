@@ -71,4 +71,6 @@ def test_given_staffing_is_used_as_is(report: pd.DataFrame) -> None:
     st = given_staffing(report, table)
     assert st.pooled["agents"].tolist() == table["agents"].tolist()
     mon_0830 = st.per_interval[(st.per_interval["date"] == "2026-01-05") & (st.per_interval["minute"] == 510)]
-    assert mon_0830["agents_eff"].tolist() == table.loc[(table["weekday"] == "mon") & (table["interval_start"] == "08:30"), "agents"].tolist()
+    assert (
+        mon_0830["agents_eff"].tolist() == table.loc[(table["weekday"] == "mon") & (table["interval_start"] == "08:30"), "agents"].tolist()
+    )
