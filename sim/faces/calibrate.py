@@ -126,10 +126,16 @@ def plot_patience(c: Calibration, path: Path) -> Path:
     assert c.patience is not None and c.patience.km is not None
     km = c.patience.km
     fig, ax = plt.subplots(figsize=(7, 3.8))
-    ax.step(km["time"], km["survival"], where="post", label="Kaplan-Meier (non-balkers)")
+    ax.step(km["time"], km["survival"], where="post", label="Kaplan-Meier (callers who found no agent free)")
     ax.fill_between(km["time"], km["ci_low"], km["ci_high"], step="post", alpha=0.25, label="95 % CI")
     t = np.linspace(0, float(km["time"].max()), 200)
-    ax.plot(t, np.exp(-t / c.patience.exp_mean.value), "--", label=f"exponential, mean {c.patience.exp_mean.value:.0f} s")
+    b = c.patience.balk.value
+    ax.plot(
+        t,
+        (1 - b) * np.exp(-t / c.patience.exp_mean.value),
+        "--",
+        label=f"balking {100 * b:.1f} % + exponential, mean {c.patience.exp_mean.value:.0f} s",
+    )
     ax.set_xlabel("seconds in queue")
     ax.set_ylabel("P(still waiting)")
     ax.set_title(f"Patience (balking share {100 * c.patience.balk.value:.1f} %)")
@@ -258,7 +264,10 @@ def sections(c: Calibration, plots: dict[str, Path]) -> list[Section]:
     pat = est[est["parameter"].str.match(r"patience|balking")]
     body = table_html(head, _est_rows(pat))
     if "patience" in plots:
-        body += image(plots["patience"], "Kaplan-Meier patience of the callers who queued (balkers excluded) and the exponential fit")
+        body += image(
+            plots["patience"],
+            "Kaplan-Meier patience of the callers who found no agent free (its drop at 0 is the balkers) and the balking + exponential fit",
+        )
         body += paragraph(
             "Kaplan-Meier by statsmodels' SurvfuncRight: lifelines pins pandas < 3, which this project needs. "
             "The scenario uses the Kaplan-Meier curve as an empirical patience, with the balking share as zeros."
