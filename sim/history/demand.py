@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.robust.scale import qn_scale
 
 from sim.history.estimate import Z95, Estimate, bootstrap
 from sim.schema import WEEKDAYS, CalendarConfig, HoursConfig
@@ -126,15 +127,18 @@ def _neighbour_median(s: pd.Series, k: int = 3) -> pd.Series:
 
 
 def flag_outliers(days: pd.DataFrame) -> pd.DataFrame:
-    """Robust z-score of each regular day's log volume against a rolling same-weekday median."""
+    """Robust z-score of each regular day's log volume against the median of its same-weekday
+    neighbours, scaled by the Qn estimator of the residuals' spread."""
     d = days.copy()
     d["robust_z"] = np.nan
     reg = d["kind"].eq("regular") & (d["offered"] > 0)
     logs = np.log(d.loc[reg, "offered"])
     local = logs.groupby(d.loc[reg, "weekday"]).transform(_neighbour_median)
     resid = logs - local
-    mad = float(np.median(np.abs(resid - resid.median()))) * 1.4826
-    d.loc[reg, "robust_z"] = (resid - resid.median()) / mad if mad > 0 else 0.0
+    # Rousseeuw-Croux Qn: as robust as the MAD (50 % breakdown) but twice as efficient, which
+    # matters on a few months of days (a MAD from 70 days can be 30 % low and flag normal days)
+    scale = float(qn_scale(resid.to_numpy())) if len(resid) > 2 else 0.0
+    d.loc[reg, "robust_z"] = (resid - resid.median()) / scale if scale > 0 else 0.0
     d["outlier"] = d["robust_z"].abs() > OUTLIER_Z
     return d
 

@@ -97,13 +97,18 @@ def patience_values(truth: Truth, n: int = 2000) -> list[float]:
     return [0.0] * k + [round(float(v), 3) for v in -truth.patience_mean * np.log1p(-p)]
 
 
-def scenario_for(truth: Truth, start: dt.date, end: dt.date, volume: float, seed: int) -> Scenario:
+def scenario_for(truth: Truth, start: dt.date, end: dt.date, volume: float, seed: int, day_cv: float | None = None) -> Scenario:
     """The model scenario of one stretch of the synthetic history."""
     base = load_scenario("default").model_dump(mode="json")
     table = true_staffing(truth)
     base["staffing"] = {"mode": "table", "table": {w: g["agents"].tolist() for w, g in table.groupby("weekday")}}
     base["calendar"]["closures"] = [{"start": d, "from_time": f, "to_time": t, "reason": r} for d, f, t, r in truth.closures]
-    base["demand"].update(volume=volume, weekday_factor=truth.weekday_factor, day_cv=truth.day_cv, displaced_share=truth.displaced_share)
+    base["demand"].update(
+        volume=volume,
+        weekday_factor=truth.weekday_factor,
+        day_cv=truth.day_cv if day_cv is None else day_cv,
+        displaced_share=truth.displaced_share,
+    )
     if truth.exponential_handling:  # the M/M/n+M world of Erlang A: one exponential handle time
         base["handling"].update(
             talk={"dist": "exponential", "mean": truth.mean_handle_s},
@@ -136,7 +141,7 @@ def simulate_history(
     start: str | dt.date, end: str | dt.date, truth: Truth | None = None, seed: int = 1, yearly: bool = True
 ) -> pd.DataFrame:
     """Call records of the synthetic centre from ``start`` to ``end`` (one model run per month,
-    the month's volume scaled by the yearly pattern; storm days re-run with double demand)."""
+    the month's volume scaled by the yearly pattern; storm days re-run with exactly ``storm_factor`` times the expected demand: no day factor)."""
     truth = truth or Truth()
     start, end = pd.Timestamp(start).date(), pd.Timestamp(end).date()
     parts = []
@@ -148,7 +153,7 @@ def simulate_history(
             if a <= day.date() <= b:
                 calls = calls[calls["arrival"].dt.normalize() != day]
                 extra = simulate(
-                    scenario_for(truth, day.date(), day.date(), truth.volume * f * truth.storm_factor, seed * 1000 + 500 + k)
+                    scenario_for(truth, day.date(), day.date(), truth.volume * f * truth.storm_factor, seed * 1000 + 500 + k, day_cv=0.0)
                 ).calls
                 calls = pd.concat([calls, extra])
         parts.append(calls)
