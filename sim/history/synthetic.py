@@ -141,7 +141,8 @@ def simulate_history(
     start: str | dt.date, end: str | dt.date, truth: Truth | None = None, seed: int = 1, yearly: bool = True
 ) -> pd.DataFrame:
     """Call records of the synthetic centre from ``start`` to ``end`` (one model run per month,
-    the month's volume scaled by the yearly pattern; storm days re-run with exactly ``storm_factor`` times the expected demand: no day factor)."""
+    the month's volume scaled by the yearly pattern; storm days re-run with exactly
+    ``storm_factor`` times the expected demand: no day factor)."""
     truth = truth or Truth()
     start, end = pd.Timestamp(start).date(), pd.Timestamp(end).date()
     parts = []
