@@ -270,7 +270,7 @@ def sections(c: Calibration, plots: dict[str, Path]) -> list[Section]:
         )
         body += paragraph(
             "Kaplan-Meier by statsmodels' SurvfuncRight: lifelines pins pandas < 3, which this project needs. "
-            "The scenario uses the Kaplan-Meier curve as an empirical patience, with the balking share as zeros."
+            "The scenario gets the balking share as patience.balk_share and the Kaplan-Meier curve above it as an empirical patience."
         )
     out.append(Section("Patience and balking", body, "patience"))
     out.append(

@@ -167,9 +167,15 @@ def calibrate(
         mean_pat = pat.exp_mean.value
         balk = pat.balk.value
         if pat.values is not None:
-            patience_cfg: dict[str, Any] = {"dist": "empirical", "mean": None, "cv": None, "values": pat.values}
+            patience_cfg: dict[str, Any] = {
+                "dist": "empirical",
+                "mean": None,
+                "cv": None,
+                "values": pat.values,
+                "balk_share": round(balk, 4),
+            }
         else:
-            patience_cfg = {"dist": "exponential", "mean": round(mean_pat, 1), "cv": None, "values": None}
+            patience_cfg = {"dist": "exponential", "mean": round(mean_pat, 1), "cv": None, "values": None, "balk_share": round(balk, 4)}
     else:
         handling_cfg, note = _handling_from_report(base, table)
         notes.append(note)
@@ -181,7 +187,7 @@ def calibrate(
             if table["aht_s"].notna().any()
             else base.handling.mean_handle_s
         )
-        patience_cfg = {"dist": "exponential", "mean": round(mean_pat, 1), "cv": None, "values": None}
+        patience_cfg = {"dist": "exponential", "mean": round(mean_pat, 1), "cv": None, "values": None, "balk_share": 0.0}
         notes.append(
             "interval report: patience is the exponential mean from total waiting time / abandonments; "
             "balkers cannot be told apart without per-call waits, so they are inside this mean"

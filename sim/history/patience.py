@@ -77,11 +77,12 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
     )
 
 
-def km_values(km: pd.DataFrame, tail_mean: float, n: int = KM_VALUES, last_time: float | None = None) -> list[float]:
+def km_values(km: pd.DataFrame, tail_mean: float, n: int = KM_VALUES, last_time: float | None = None, skip: float = 0.0) -> list[float]:
     """``n`` equally spaced quantiles of the KM patience distribution (an empirical patience).
     Beyond the last observed wait the KM curve stops above 0; that mass gets an exponential
-    tail with the MLE mean (memoryless, so it continues the curve's hazard)."""
-    p = (np.arange(n) + 0.5) / n
+    tail with the MLE mean (memoryless, so it continues the curve's hazard). ``skip``: leave out the lowest share of the mass (the balkers,
+    who go to ``patience.balk_share``)."""
+    p = skip + (1.0 - skip) * (np.arange(n) + 0.5) / n
     f = 1.0 - km["survival"].to_numpy()
     t = km["time"].to_numpy()
     idx = np.searchsorted(f, p, side="left")
@@ -101,7 +102,11 @@ def estimate_patience(calls: pd.DataFrame, balk_s: float = BALK_S, resolution_s:
     ab = calls["fate"].eq("abandoned").to_numpy()
     balked = ab & (wait <= balk_s)
     found_free = ~ab & (wait <= resolution_s)
-    nb, nq = int(balked.sum()), int((~found_free).sum())
+    # Queued callers answered within resolution_s look like callers who found an agent free; as
+    # many again are answered in the next resolution_s (the wait density is flat near 0), so the
+    # count in (r, 2r] estimates them and is added back to the callers who found no agent free.
+    hidden = int((~ab & (wait > resolution_s) & (wait <= 2 * resolution_s)).sum())
+    nb, nq = int(balked.sum()), int((~found_free).sum()) + hidden
     # A patient caller also hangs up within balk_s now and then (P ~ balk_s / mean patience):
     # those are not balkers. Iterate: balkers B -> mean patience of the rest -> corrected share.
     d_all, total = int(ab.sum()), float(wait.sum())  # balkers add no waiting time
@@ -122,7 +127,8 @@ def estimate_patience(calls: pd.DataFrame, balk_s: float = BALK_S, resolution_s:
         float(np.sqrt(raw * (1 - raw) / max(nq, 1))) / (1 - eps),
         "",
         f"immediate hang-ups (wait <= {balk_s:g} s) / callers who found no agent free (answered later than "
-        f"{resolution_s:g} s or hung up), less the patient callers' own share balk_s / mean patience (Wilson CI)",
+        f"{resolution_s:g} s or hung up, plus as many as were answered in the next {resolution_s:g} s), "
+        "less the patient callers' own share balk_s / mean patience (Wilson CI)",
     )
     d = d_all - share * nq
     mean = total / d if d > 0 else float("inf")
@@ -140,7 +146,8 @@ def estimate_patience(calls: pd.DataFrame, balk_s: float = BALK_S, resolution_s:
     km = km_median = values = None
     if d >= 5:
         # KM over every caller who found no agent free: its drop at 0 is the balkers, so its
-        # quantiles are the whole patience distribution the scenario needs.
+        # quantiles above the balking share are the others' patience (the scenario's empirical
+        # patience, next to patience.balk_share).
         km = kaplan_meier(wait[queued], ab[queued])
         sf = SurvfuncRight(wait[queued], ab[queued].astype(int))
         med = float(sf.quantile(0.5))
@@ -157,7 +164,7 @@ def estimate_patience(calls: pd.DataFrame, balk_s: float = BALK_S, resolution_s:
             unit="s",
             method="Kaplan-Meier median patience, balkers included (statsmodels SurvfuncRight)",
         )
-        values = km_values(km, mean, last_time=float(wait[queued].max()))
+        values = km_values(km, mean, last_time=float(wait[queued].max()), skip=share)
     return PatienceEstimate(balk, exp_mean, km, km_median, values, int(d_all), int(queued.sum()))
 
 

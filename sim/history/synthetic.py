@@ -2,8 +2,8 @@
 
 It has the traits of real logs (docs/calibration.md): day-to-day overdispersion (a gamma
 day factor), a yearly pattern (each month's volume scaled by ``1 + A cos(2 pi (m - 1) / 12)``,
-busiest in January), lognormal talk and wrap times, a balking share (callers with zero
-patience: they hang up at once when no agent is free, and are answered when one is),
+busiest in January), lognormal talk and wrap times, a balking share (``patience.balk_share``: callers who hang
+up at once when no agent is free), exponential patience for the others,
 Swedish holidays, the 15:00 rule, planned closures and a few outlier days (a storm: double
 demand). The staffing is a fixed weekday table (:data:`TRUE_STAFFING`), so the effective
 staffing a calibration infers can be checked against it.
@@ -90,13 +90,6 @@ def true_staffing(truth: Truth) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["weekday", "interval_start", "agents"])
 
 
-def patience_values(truth: Truth, n: int = 2000) -> list[float]:
-    """Patience as an empirical list: ``balk`` zeros, the rest exponential quantiles."""
-    k = round(truth.balk * n)
-    p = (np.arange(n - k) + 0.5) / (n - k)
-    return [0.0] * k + [round(float(v), 3) for v in -truth.patience_mean * np.log1p(-p)]
-
-
 def scenario_for(truth: Truth, start: dt.date, end: dt.date, volume: float, seed: int, day_cv: float | None = None) -> Scenario:
     """The model scenario of one stretch of the synthetic history."""
     base = load_scenario("default").model_dump(mode="json")
@@ -121,7 +114,7 @@ def scenario_for(truth: Truth, start: dt.date, end: dt.date, volume: float, seed
             hold={"dist": "gamma", "mean": truth.hold_mean, "cv": truth.hold_cv},
             wrap={"dist": "lognormal", "mean": truth.wrap_mean, "cv": truth.wrap_cv},
         )
-    base["patience"] = {"dist": "empirical", "values": patience_values(truth)}
+    base["patience"] = {"dist": "exponential", "mean": truth.patience_mean, "cv": None, "values": None, "balk_share": truth.balk}
     base["run"] = {"start": start.isoformat(), "end": end.isoformat(), "seed": seed}
     base["name"] = "synthetic_history"
     return Scenario.model_validate(base)
