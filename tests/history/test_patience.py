@@ -57,8 +57,7 @@ def test_exponential_mle_and_balking_share_by_hand() -> None:
 
 def test_balking_share_recovered(round_trip) -> None:
     b = round_trip.patience.balk
-    # Known bias (docs/calibration.md): in the engine about 5 % of the callers who find no idle
-    # agent are still answered at wait 0 (same-instant events), which the estimator cannot tell
-    # from callers who found an agent free: it reads about 6 % high (0.085 for 0.08 here).
+    # Known bias (docs/calibration.md): on the model's histories the estimate reads a few per cent
+    # high (0.085 here), likely callers answered at wait 0 although they found no idle agent.
     assert abs(b.value - 0.08) < 0.1 * 0.08, b
     assert b.high - b.low < 0.01  # a few hundred calls per interval: a tight interval
