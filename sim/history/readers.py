@@ -1,0 +1,417 @@
+"""Readers of a per-call log and an interval report, with every dropped row counted.
+
+Both readers take the export's CSV and a :class:`~sim.history.columns.ColumnMap`; they return
+a tidy frame in the project's own field names and a :class:`Drops` record: the rows read,
+the rows kept and, per reason, the rows dropped (``kept + sum(dropped) == read``, checked).
+Dropped rows are kept too (file line and reason) so a planner can look them up.
+
+A malformed file (empty, wrong separator, a mapped column that is not there, a timestamp or
+number that cannot be read, more impossible rows than ``max_bad_share``) raises a
+one-paragraph :class:`~sim.errors.ScenarioError` naming the file, the line and the column.
+
+Drop reasons, in the order they are applied (a row gets the first that fits):
+
+``ivr``           per-call: no queue entry: the caller hung up in the IVR / menu
+``duplicate``     the same call id (per-call) or the same date and interval (report) again
+``impossible``    negative or over-a-day durations, leaving the queue before entering it,
+                  answered + abandoned > offered, negative counts
+``out_of_range``  before ``start`` or after ``end``
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import ScenarioError
+from sim.history.columns import ColumnMap, fields_of
+
+REASONS: tuple[str, ...] = ("ivr", "duplicate", "impossible", "out_of_range")
+DAY_S = 86400.0
+
+
+@dataclass(frozen=True)
+class Drops:
+    """Rows read, kept and dropped by reason; ``rows`` lists each dropped row (line, reason)."""
+
+    source: str
+    read: int
+    kept: int
+    by_reason: dict[str, int]
+    rows: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        if self.kept + sum(self.by_reason.values()) != self.read:
+            raise AssertionError(f"row counts do not add up: {self.kept} kept + {self.by_reason} != {self.read} read")
+
+    def table(self) -> pd.DataFrame:
+        """One row per reason (all reasons, zeros included), then kept and read."""
+        rows = [(r, self.by_reason.get(r, 0)) for r in REASONS]
+        rows += [("kept", self.kept), ("read", self.read)]
+        return pd.DataFrame(rows, columns=["rows", "count"])
+
+
+@dataclass(frozen=True)
+class CallLog:
+    """A per-call log: one row per call that reached the queue (see :func:`read_calls`)."""
+
+    calls: pd.DataFrame
+    drops: Drops
+    threshold_s: float
+
+
+@dataclass(frozen=True)
+class IntervalReport:
+    """An interval report: one row per date and interval (see :func:`read_intervals`)."""
+
+    intervals: pd.DataFrame
+    drops: Drops
+    interval_min: int
+    threshold_s: float
+
+
+# --------------------------------------------------------------------------- raw file
+
+
+def _err(path: Path, text: str) -> ScenarioError:
+    return ScenarioError(" ".join(f"Cannot use {path}: {text}".split()))
+
+
+def _sniff(path: Path) -> str | None:
+    try:
+        head = path.read_text(encoding="utf-8-sig", errors="replace")[:4096]
+        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except (csv.Error, OSError):
+        return None
+
+
+def read_raw(path: str | Path, cmap: ColumnMap) -> pd.DataFrame:
+    """The export as strings, header checked against the map (errors name file and column)."""
+    p = Path(path)
+    if not p.is_file():
+        raise _err(p, "the file does not exist.")
+    if p.stat().st_size == 0:
+        raise _err(p, "the file is empty (no header, no rows).")
+    try:
+        df = pd.read_csv(p, sep=cmap.separator, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise _err(p, f"it is not a CSV with separator {cmap.separator!r} ({' '.join(str(exc).split())}).") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    needed = {f: c for f, c in cmap.columns.items()}
+    missing = [(f, c) for f, c in needed.items() if c not in df.columns and fields_of(cmap.kind)[f][0]]
+    optional_missing = [(f, c) for f, c in needed.items() if c not in df.columns and not fields_of(cmap.kind)[f][0]]
+    if cmap.source != "defaults" and optional_missing:
+        missing += optional_missing  # a map that names a column promises it exists
+    required_unmapped = [f for f, (req, _) in fields_of(cmap.kind).items() if req and f not in cmap.columns]
+    if required_unmapped:
+        raise _err(p, f"the column map ({cmap.source}) does not say which column holds {', '.join(required_unmapped)}.")
+    if missing:
+        f, c = missing[0]
+        sniffed = _sniff(p)
+        hint = ""
+        if len(df.columns) == 1 and sniffed and sniffed != cmap.separator:
+            hint = (
+                f" The header is one single column: the file looks separated by {sniffed!r}, not {cmap.separator!r}; "
+                f"set separator: {sniffed!r} in the column map."
+            )
+        raise _err(
+            p,
+            f"line 1 (header): column {c!r} (field {f}, from {cmap.source}) is not in the file; it has "
+            f"{', '.join(repr(x) for x in df.columns[:12])}{' …' if len(df.columns) > 12 else ''}.{hint}",
+        )
+    if df.empty:
+        raise _err(p, "it has a header but no data rows.")
+    return df
+
+
+def _line(df: pd.DataFrame, pos: int) -> int:
+    return int(df.index[pos]) + 2  # header is line 1
+
+
+def _bad(path: Path, df: pd.DataFrame, mask: np.ndarray, col: str, what: str) -> ScenarioError:
+    pos = int(np.flatnonzero(mask)[0])
+    value = df[col].iloc[pos]
+    n = int(mask.sum())
+    more = f" ({n} rows like it)" if n > 1 else ""
+    return _err(path, f"line {_line(df, pos)}, column {col!r}: {value!r} {what}{more}.")
+
+
+def parse_times(path: Path, df: pd.DataFrame, col: str, cmap: ColumnMap, fmt: str | None = None, optional: bool = False) -> pd.Series:
+    """Timestamps of a column as local naive times (``cmap.timezone``); empty cells are NaT
+    when ``optional``; anything else unreadable is an error naming line and column."""
+    text = df[col].astype(str).str.strip()
+    empty = (text == "").to_numpy()
+    fmt = fmt or cmap.datetime_format
+    try:
+        t = pd.to_datetime(text.where(~empty, None), format=fmt or "ISO8601", errors="coerce", utc=False)
+    except (ValueError, TypeError):
+        t = pd.to_datetime(text.where(~empty, None), format="mixed", errors="coerce")
+    bad = t.isna().to_numpy() & ~empty
+    if bad.any():
+        raise _bad(
+            path,
+            df,
+            bad,
+            col,
+            f"is not a timestamp{f' in the format {fmt!r}' if fmt else ' (ISO 8601 expected; set datetime_format in the column map)'}",
+        )
+    if empty.any() and not optional:
+        raise _bad(path, df, empty, col, "is empty, but a timestamp is required")
+    return _localise(path, t, col, cmap)
+
+
+def _localise(path: Path, t: pd.Series, col: str, cmap: ColumnMap) -> pd.Series:
+    if isinstance(t.dtype, pd.DatetimeTZDtype):
+        return t.dt.tz_convert(cmap.timezone).dt.tz_localize(None)
+    if t.dtype == object:  # mixed offsets
+        t = pd.to_datetime(t, utc=True).dt.tz_convert(cmap.timezone).dt.tz_localize(None)
+        return t
+    if cmap.source_timezone and cmap.source_timezone != cmap.timezone:
+        try:
+            loc = t.dt.tz_localize(cmap.source_timezone, ambiguous="NaT", nonexistent="NaT")
+        except (ValueError, KeyError) as exc:
+            raise _err(path, f"column {col!r}: time zone {cmap.source_timezone!r} ({exc}).") from None
+        return loc.dt.tz_convert(cmap.timezone).dt.tz_localize(None)
+    return t.astype("datetime64[ns]")
+
+
+def parse_numbers(path: Path, df: pd.DataFrame, col: str, cmap: ColumnMap, durations: bool = False) -> pd.Series:
+    """Numbers of a column (``cmap.decimal`` honoured); durations may be HH:MM:SS. Empty is NaN."""
+    text = df[col].astype(str).str.strip()
+    if cmap.decimal != ".":
+        text = text.str.replace(cmap.decimal, ".", regex=False)
+    empty = (text == "").to_numpy()
+    x = pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
+    if durations:
+        clock = x.isna().to_numpy() & ~empty & text.str.contains(":").to_numpy()
+        if clock.any():
+            x[clock] = pd.to_timedelta(text[clock], errors="coerce").dt.total_seconds()
+    bad = x.isna().to_numpy() & ~empty
+    if not bad.any():
+        bad = ~np.isfinite(x.to_numpy()) & ~empty & ~x.isna().to_numpy()
+    if bad.any():
+        raise _bad(path, df, bad, col, "is not a number" + (" of seconds (or HH:MM:SS)" if durations else ""))
+    return x
+
+
+# --------------------------------------------------------------------------- drops
+
+
+class _Dropper:
+    """Assigns each row its first drop reason and keeps the counts honest."""
+
+    def __init__(self, path: Path, df: pd.DataFrame, cmap: ColumnMap) -> None:
+        self.path, self.df, self.cmap = path, df, cmap
+        self.reason = np.full(len(df), "", dtype=object)
+        self.first_col: dict[str, str] = {}
+
+    def mark(self, reason: str, mask: np.ndarray, col: str = "") -> None:
+        new = mask & (self.reason == "")
+        if new.any() and reason not in self.first_col:
+            self.first_col[reason] = col
+        self.reason[new] = reason
+
+    def check_share(self, reason: str, what: str) -> None:
+        mask = self.reason == reason
+        share = mask.mean()
+        if share > self.cmap.max_bad_share:
+            col = self.first_col.get(reason, "")
+            raise _bad(
+                self.path,
+                self.df,
+                mask,
+                col or self.df.columns[0],
+                f"makes the row {what}; {100 * share:.1f} % of rows are like that, more than "
+                f"max_bad_share = {self.cmap.max_bad_share:g} of the column map, which points to a wrong "
+                "column or unit rather than a few bad rows",
+            )
+
+    @property
+    def keep(self) -> np.ndarray:
+        return self.reason == ""
+
+    def drops(self) -> Drops:
+        counts = {r: int((self.reason == r).sum()) for r in REASONS}
+        dropped = np.flatnonzero(~self.keep)
+        rows = pd.DataFrame({"line": [_line(self.df, int(i)) for i in dropped], "reason": self.reason[dropped]})
+        return Drops(str(self.path), len(self.df), int(self.keep.sum()), counts, rows)
+
+
+def _range_mask(t: pd.Series, start: str | None, end: str | None) -> np.ndarray:
+    out = np.zeros(len(t), dtype=bool)
+    if start is not None:
+        out |= (t < pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        out |= (t >= pd.Timestamp(end) + pd.Timedelta(days=1)).to_numpy()
+    return out
+
+
+# --------------------------------------------------------------------------- per-call log
+
+
+def read_calls(path: str | Path, cmap: ColumnMap, start: str | None = None, end: str | None = None) -> CallLog:
+    """Read a per-call log into the project's call-record fields.
+
+    Columns of ``calls``: ``call_id``, ``arrival`` (queue entry, local time), ``answered_at``
+    (NaT if not answered), ``fate`` (answered / abandoned), ``wait_s``, ``talk_s``,
+    ``hold_s``, ``wrap_s``, ``handle_s``, ``agent``, ``line`` (line of the file) -- so the
+    KPI functions of :mod:`sim.analysis.kpis` apply to it unchanged.
+    """
+    p = Path(path)
+    df = read_raw(p, cmap)
+    col = cmap.column
+    if col("answered") is None and col("answered_at") is None:
+        raise _err(p, f"the column map ({cmap.source}) must name either 'answered' (a flag) or 'answered_at' (a timestamp).")
+    arrival = parse_times(p, df, col("arrival"), cmap)  # type: ignore[arg-type]
+    has_entry = col("queue_entry") is not None and col("queue_entry") in df.columns
+    entry = parse_times(p, df, col("queue_entry"), cmap, optional=True) if has_entry else arrival  # type: ignore[arg-type]
+    exit_ = parse_times(p, df, col("queue_exit"), cmap, optional=True)  # type: ignore[arg-type]
+    if col("answered_at") is not None and col("answered_at") in df.columns:
+        answered_at = parse_times(p, df, col("answered_at"), cmap, optional=True)  # type: ignore[arg-type]
+        answered = answered_at.notna().to_numpy()
+    else:
+        flag = df[col("answered")].astype(str).str.strip().str.lower()  # type: ignore[index]
+        answered = flag.isin(cmap.answered_values).to_numpy()
+        answered_at = exit_.where(answered)
+    parts = {}
+    for name in ("talk_s", "hold_s", "wrap_s"):
+        c = col(name)
+        parts[name] = parse_numbers(p, df, c, cmap, durations=True) if c and c in df.columns else pd.Series(np.where(answered, 0.0, np.nan))
+    drop = _Dropper(p, df, cmap)
+    drop.mark("ivr", entry.isna().to_numpy(), col("queue_entry") or "")
+    ids = df[col("call_id")].astype(str).str.strip()  # type: ignore[index]
+    drop.mark("duplicate", ids.duplicated(keep="first").to_numpy(), col("call_id") or "")
+    left = np.where(answered, answered_at, exit_)
+    left = pd.Series(pd.to_datetime(left)) if not isinstance(left, pd.Series) else left
+    wait = (pd.Series(left, index=df.index) - entry).dt.total_seconds().to_numpy()
+    no_exit = np.isnan(wait) & ~entry.isna().to_numpy()
+    drop.mark("impossible", no_exit, col("queue_exit") or "")
+    drop.mark("impossible", (wait < 0) | (wait > DAY_S), col("queue_exit") or "")
+    drop.mark("impossible", (entry < arrival).to_numpy(), col("queue_entry") or "")
+    for name, s in parts.items():
+        v = s.to_numpy()
+        drop.mark("impossible", answered & ((v < 0) | (v > DAY_S) | np.isnan(v)), col(name) or name)
+    drop.check_share("impossible", "impossible (a negative or over-a-day duration, or leaving the queue before entering it)")
+    drop.mark("out_of_range", _range_mask(entry, start, end), col("arrival") or "")
+    keep = drop.keep
+    talk, hold, wrap = (parts[n].to_numpy()[keep] for n in ("talk_s", "hold_s", "wrap_s"))
+    ans = answered[keep]
+    nan = np.full(int(keep.sum()), np.nan)
+    calls = pd.DataFrame(
+        {
+            "call_id": ids.to_numpy()[keep],
+            "arrival": entry.to_numpy()[keep],
+            "answered_at": pd.to_datetime(answered_at.to_numpy()[keep]).where(ans),
+            "fate": np.where(ans, "answered", "abandoned"),
+            "wait_s": wait[keep],
+            "talk_s": np.where(ans, talk, nan),
+            "hold_s": np.where(ans, hold, nan),
+            "wrap_s": np.where(ans, wrap, nan),
+            "agent": df[col("agent")].to_numpy()[keep] if col("agent") and col("agent") in df.columns else None,
+            "line": df.index.to_numpy()[keep] + 2,
+        }
+    )
+    calls["handle_s"] = calls["talk_s"] + calls["hold_s"] + calls["wrap_s"]
+    calls = calls.sort_values("arrival", kind="stable").reset_index(drop=True)
+    return CallLog(calls, drop.drops(), cmap.threshold_s)
+
+
+# --------------------------------------------------------------------------- interval report
+
+
+def _interval_starts(p: Path, df: pd.DataFrame, cmap: ColumnMap) -> pd.Series:
+    col = cmap.column
+    if col("interval") and col("interval") in df.columns:
+        return parse_times(p, df, col("interval"), cmap)  # type: ignore[arg-type]
+    if not (col("date") and col("interval_start")) or col("date") not in df.columns or col("interval_start") not in df.columns:
+        raise _err(p, f"the column map ({cmap.source}) must name 'interval' (one timestamp) or both 'date' and 'interval_start'.")
+    date = df[col("date")].astype(str).str.strip()  # type: ignore[index]
+    clock = df[col("interval_start")].astype(str).str.strip()  # type: ignore[index]
+    fmt = f"{cmap.date_format} %H:%M" if cmap.date_format else None
+    clock = clock.where(~clock.str.fullmatch(r"\d{1,2}:\d{2}:\d{2}"), clock.str.slice(0, -3))
+    both = pd.DataFrame({"_when": date + " " + clock}, index=df.index)
+    try:
+        return parse_times(p, both, "_when", cmap, fmt=fmt or "%Y-%m-%d %H:%M")
+    except ScenarioError:
+        d = pd.to_datetime(date, format=cmap.date_format or "ISO8601", errors="coerce")
+        if d.isna().any():
+            raise _bad(
+                p,
+                df,
+                d.isna().to_numpy(),
+                col("date"),
+                "is not a date"
+                + (f" in the format {cmap.date_format!r}" if cmap.date_format else " YYYY-MM-DD (set date_format in the column map)"),
+            ) from None  # type: ignore[arg-type]
+        c = pd.to_datetime(clock, format="%H:%M", errors="coerce")
+        raise _bad(p, df, c.isna().to_numpy(), col("interval_start"), "is not a clock time HH:MM") from None  # type: ignore[arg-type]
+
+
+def read_intervals(path: str | Path, cmap: ColumnMap, start: str | None = None, end: str | None = None) -> IntervalReport:
+    """Read an interval report.
+
+    Columns of ``intervals``: ``period`` (interval start, local time), ``offered``,
+    ``answered``, ``abandoned``, ``within`` (answered within ``threshold_s``, NaN if not
+    given), ``asa_s``, ``abandon_wait_s``, ``aht_s``, ``agents`` (NaN when not given),
+    ``line``.
+    """
+    p = Path(path)
+    df = read_raw(p, cmap)
+    col = cmap.column
+    period = _interval_starts(p, df, cmap)
+    num: dict[str, pd.Series] = {}
+    for name in ("offered", "answered", "abandoned", "answered_within", "asa_s", "abandon_wait_s", "aht_s", "agents"):
+        c = col(name)
+        num[name] = parse_numbers(p, df, c, cmap) if c and c in df.columns else pd.Series(np.nan, index=df.index)
+    for name in ("offered", "answered", "abandoned"):
+        empty = num[name].isna().to_numpy()
+        if empty.any():
+            raise _bad(p, df, empty, col(name), "is empty, but a count is required")  # type: ignore[arg-type]
+    drop = _Dropper(p, df, cmap)
+    drop.mark("duplicate", period.duplicated(keep="first").to_numpy(), col("interval") or col("interval_start") or "")
+    off, ans, ab = (num[n].to_numpy() for n in ("offered", "answered", "abandoned"))
+    drop.mark("impossible", (off < 0) | (ans < 0) | (ab < 0), col("offered") or "")
+    drop.mark("impossible", ans + ab > off + 1e-9, col("answered") or "")
+    within = num["answered_within"].to_numpy()
+    drop.mark("impossible", within > ans + 1e-9, col("answered_within") or "")
+    for name in ("asa_s", "abandon_wait_s", "aht_s"):
+        v = num[name].to_numpy()
+        drop.mark("impossible", (v < 0) | (v > DAY_S), col(name) or name)
+    drop.check_share("impossible", "impossible (negative counts or durations, or more answered + abandoned than offered)")
+    drop.mark("out_of_range", _range_mask(period, start, end), col("date") or col("interval") or "")
+    keep = drop.keep
+    out = (
+        pd.DataFrame(
+            {
+                "period": period.to_numpy()[keep],
+                "offered": off[keep],
+                "answered": ans[keep],
+                "abandoned": ab[keep],
+                "within": within[keep],
+                "asa_s": num["asa_s"].to_numpy()[keep],
+                "abandon_wait_s": num["abandon_wait_s"].to_numpy()[keep],
+                "aht_s": num["aht_s"].to_numpy()[keep],
+                "agents": num["agents"].to_numpy()[keep],
+                "line": df.index.to_numpy()[keep] + 2,
+            }
+        )
+        .sort_values("period", kind="stable")
+        .reset_index(drop=True)
+    )
+    step = cmap.interval_min or _infer_step(p, out["period"])
+    return IntervalReport(out, drop.drops(), step, cmap.threshold_s)
+
+
+def _infer_step(p: Path, period: pd.Series) -> int:
+    mins = (period.dt.hour * 60 + period.dt.minute).to_numpy()
+    uniq = np.unique(mins)
+    if uniq.size < 2:
+        raise _err(p, "cannot tell the interval length from a single interval start; set interval_min in the column map.")
+    step = int(np.gcd.reduce(np.diff(uniq)))
+    if step not in (15, 30, 60):
+        raise _err(p, f"the interval starts are {step} minutes apart; only 15, 30 or 60-minute intervals are supported (set interval_min).")
+    return step

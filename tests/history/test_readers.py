@@ -1,0 +1,158 @@
+"""Readers: every dropped row counted by reason; every malformed file a one-paragraph error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.errors import ScenarioError
+from sim.history.columns import load_map
+from sim.history.readers import read_calls, read_intervals
+
+HEADER = "call_id,arrival,queue_entry,queue_exit,answered,talk_s,hold_s,wrap_s,agent"
+GOOD = [
+    "1,2026-09-01 08:00:00,2026-09-01 08:00:20,2026-09-01 08:00:50,1,120,0,30,a",
+    "2,2026-09-01 08:01:00,2026-09-01 08:01:15,2026-09-01 08:03:15,0,,,,",
+    "3,2026-09-01 08:02:00,2026-09-01 08:02:10,2026-09-01 08:02:10,1,200,10,20,b",
+    "4,2026-09-02 09:00:00,2026-09-02 09:00:30,2026-09-02 09:00:30,0,,,,",
+    "5,2026-09-02 09:10:00,2026-09-02 09:10:30,2026-09-02 09:11:30,1,00:03:00,0,15,a",
+]
+IVR = "6,2026-09-02 09:20:00,,,0,,,,"
+DUP = GOOD[0]
+NEG = "7,2026-09-02 09:30:00,2026-09-02 09:30:10,2026-09-02 09:31:10,1,-5,0,10,a"
+LATE = "8,2026-09-10 09:30:00,2026-09-10 09:30:10,2026-09-10 09:31:10,1,50,0,10,a"
+
+
+def _write(tmp: Path, lines: list[str], name: str = "log.csv") -> Path:
+    p = tmp / name
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return p
+
+
+def _map(tmp: Path, text: str) -> Path:
+    p = tmp / "map.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _lenient(tmp: Path) -> Path:
+    cols = "\n".join(f"  {c}: {c}" for c in HEADER.split(","))
+    return _map(tmp, f"kind: calls\nmax_bad_share: 0.5\ncolumns:\n{cols}\n")
+
+
+def test_every_row_is_kept_or_counted_once(tmp_path: Path) -> None:
+    path = _write(tmp_path, [HEADER, *GOOD, IVR, DUP, NEG, LATE])
+    log = read_calls(path, load_map(_lenient(tmp_path), "calls"), end="2026-09-05")
+    d = log.drops
+    assert d.by_reason == {"ivr": 1, "duplicate": 1, "impossible": 1, "out_of_range": 1}
+    assert d.kept == len(GOOD) == len(log.calls)
+    assert d.read == len(GOOD) + 4 == d.kept + sum(d.by_reason.values())
+    assert sorted(d.rows["line"]) == [7, 8, 9, 10]  # header is line 1
+    assert dict(zip(d.rows["line"], d.rows["reason"], strict=True)) == {7: "ivr", 8: "duplicate", 9: "impossible", 10: "out_of_range"}
+    c = log.calls.set_index("call_id")
+    assert c.loc["1", "wait_s"] == 30.0 and c.loc["1", "fate"] == "answered"
+    assert c.loc["2", "wait_s"] == 120.0 and c.loc["2", "fate"] == "abandoned"
+    assert c.loc["5", "talk_s"] == 180.0  # HH:MM:SS durations
+    assert c.loc["5", "handle_s"] == 195.0
+
+
+def test_interval_report_counts(tmp_path: Path) -> None:
+    head = "date,interval_start,offered,answered,abandoned,answered_within,asa_s"
+    rows = [
+        "2026-09-01,08:00,10,9,1,8,12",
+        "2026-09-01,08:30,12,10,2,9,20",
+        "2026-09-01,08:30,12,10,2,9,20",
+        "2026-09-01,09:00,5,6,1,4,3",
+        "2026-09-01,09:30,8,8,0,8,0",
+    ]
+    cols = "\n".join(f"  {c}: {c}" for c in head.split(","))
+    rep = read_intervals(
+        _write(tmp_path, [head, *rows]), load_map(_map(tmp_path, f"kind: intervals\nmax_bad_share: 0.5\ncolumns:\n{cols}\n"), "intervals")
+    )
+    assert rep.drops.by_reason == {"ivr": 0, "duplicate": 1, "impossible": 1, "out_of_range": 0}
+    assert rep.drops.kept == 3 and rep.interval_min == 30
+    assert rep.intervals["offered"].tolist() == [10, 12, 8]
+
+
+def _one_paragraph(exc: pytest.ExceptionInfo[ScenarioError], *needles: str) -> None:
+    msg = str(exc.value)
+    assert "\n" not in msg and "Traceback" not in msg
+    for n in needles:
+        assert n in msg, (n, msg)
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    path = _write(tmp_path, [HEADER.replace("queue_exit", "exit"), *GOOD])
+    with pytest.raises(ScenarioError) as e:
+        read_calls(path, load_map(None, "calls"))
+    _one_paragraph(e, str(path), "line 1", "'queue_exit'")
+
+
+def test_unparseable_timestamp(tmp_path: Path) -> None:
+    bad = GOOD[2].replace("2026-09-01 08:02:10,1", "yesterday noon,1")
+    path = _write(tmp_path, [HEADER, *GOOD[:2], bad])
+    with pytest.raises(ScenarioError) as e:
+        read_calls(path, load_map(None, "calls"))
+    _one_paragraph(e, str(path), "line 4", "'queue_exit'", "'yesterday noon'")
+
+
+def test_negative_durations_beyond_the_allowed_share(tmp_path: Path) -> None:
+    rows = [r.replace(",1,120,", ",1,-120,").replace(",1,200,", ",1,-200,") for r in GOOD]
+    path = _write(tmp_path, [HEADER, *rows])
+    with pytest.raises(ScenarioError) as e:
+        read_calls(path, load_map(None, "calls"))
+    _one_paragraph(e, str(path), "line 2", "'talk_s'", "'-120'", "max_bad_share")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, [])
+    path.write_text("")
+    with pytest.raises(ScenarioError) as e:
+        read_calls(path, load_map(None, "calls"))
+    _one_paragraph(e, str(path), "empty")
+
+
+def test_header_without_rows(tmp_path: Path) -> None:
+    path = _write(tmp_path, [HEADER])
+    with pytest.raises(ScenarioError) as e:
+        read_calls(path, load_map(None, "calls"))
+    _one_paragraph(e, str(path), "no data rows")
+
+
+def test_wrong_separator(tmp_path: Path) -> None:
+    path = _write(tmp_path, [HEADER.replace(",", ";"), *(r.replace(",", ";") for r in GOOD)])
+    with pytest.raises(ScenarioError) as e:
+        read_calls(path, load_map(None, "calls"))
+    _one_paragraph(e, str(path), "separated by ';'", "separator")
+
+
+def test_mapping_names_a_column_that_does_not_exist(tmp_path: Path) -> None:
+    path = _write(tmp_path, [HEADER, *GOOD])
+    cols = "\n".join(f"  {c}: {c}" for c in HEADER.split(",")) + "\n  agent: AgentName\n"
+    cmap = _map(tmp_path, "kind: calls\ncolumns:\n" + cols.replace("  agent: agent\n", ""))
+    with pytest.raises(ScenarioError) as e:
+        read_calls(path, load_map(cmap, "calls"))
+    _one_paragraph(e, str(path), "'AgentName'", "field agent", str(cmap))
+
+
+def test_mapping_with_an_unknown_field(tmp_path: Path) -> None:
+    cmap = _map(tmp_path, "kind: calls\ncolumns:\n  caller_mood: Mood\n")
+    with pytest.raises(ScenarioError) as e:
+        load_map(cmap, "calls")
+    _one_paragraph(e, str(cmap), "caller_mood", "allowed")
+
+
+def test_unparseable_interval_date(tmp_path: Path) -> None:
+    head = "date,interval_start,offered,answered,abandoned,asa_s"
+    path = _write(tmp_path, [head, "2026-09-01,08:00,10,9,1,12", "1 sept,08:30,10,9,1,12"])
+    with pytest.raises(ScenarioError) as e:
+        read_intervals(path, load_map(None, "intervals"))
+    _one_paragraph(e, str(path), "line 3", "'date'", "'1 sept'")
+
+
+def test_timezone_conversion(tmp_path: Path) -> None:
+    path = _write(tmp_path, [HEADER, GOOD[0]])
+    cols = "\n".join(f"  {c}: {c}" for c in HEADER.split(","))
+    log = read_calls(path, load_map(_map(tmp_path, f"kind: calls\nsource_timezone: UTC\ncolumns:\n{cols}\n"), "calls"))
+    assert str(log.calls["arrival"].iloc[0]) == "2026-09-01 10:00:20"  # CEST = UTC + 2
