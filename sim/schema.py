@@ -571,11 +571,115 @@ class RepeatConfig(_Model):
     max_attempts: Int = Field(default=3, ge=2, le=20)
 
 
+# --------------------------------------------------------------------------- cases
+
+PHONE_CASE_SOURCES: tuple[str, ...] = ("callback_failed_case", "transfer_fallback_case")
+
+
+def _check_shares(key: str, shares: dict[str, float]) -> None:
+    total = sum(shares.values())
+    if abs(total - 1.0) > 1e-9:
+        raise fail(key, f"shares must add up to 1, got {total:g}")
+
+
+class CaseKindConfig(_Model):
+    """A kind of case (fault report, other case/order): its share of channel cases and the
+    agent time it takes (seconds). Its target in working hours is ``targets.case_hours``."""
+
+    share: Probability
+    handle: DistributionConfig
+
+
+class CaseChannelConfig(_Model):
+    """A case channel (e-mail, web form, social media): expected cases per day ``volume`` ×
+    ``weekday_factor`` (× ``red_day_factor`` on red days), spread over the 24 hours of the day
+    by ``profile`` (24 relative weights, 00:00-01:00 first); ``kinds`` optionally gives the
+    channel's own mix of kinds (default: the shares in ``cases.kinds``)."""
+
+    volume: Float = Field(ge=0.0, le=1e6)
+    weekday_factor: dict[Weekday, Annotated[Float, Field(ge=0.0, le=100.0)]]
+    red_day_factor: Float = Field(default=1.0, ge=0.0, le=100.0)
+    profile: list[Annotated[Float, Field(ge=0.0)]]
+    kinds: dict[str, Probability] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> CaseChannelConfig:
+        missing = [d for d in WEEKDAYS if d not in self.weekday_factor]
+        if missing:
+            raise fail(f"weekday_factor.{missing[0]}", "every weekday mon..sun needs a factor >= 0")
+        if len(self.profile) != 24:
+            raise fail("profile", f"needs exactly 24 hourly weights (00:00-01:00 first), got {len(self.profile)}")
+        if sum(self.profile) <= 0:
+            raise fail("profile", "weights must not all be zero")
+        if self.kinds is not None:
+            _check_shares("kinds", self.kinds)
+        return self
+
+
+class PhoneCaseConfig(_Model):
+    """A case the phone model creates (a callback never reached, a transfer that fell back to
+    a case): its kind and the agent time to work it (a callback case includes the call out)."""
+
+    kind: str
+    handle: DistributionConfig
+
+
+class CasesConfig(_Model):
+    """Case work: e-mail, web and social-media cases and the phone-created cases, one backlog,
+    worked in working hours by the first-line agents (``blend``) and/or a ``dedicated`` team.
+
+    Blended agents take a case only when no caller is waiting and at least ``reserve`` agents
+    of the group stay free (the threshold policy of Bhulai and Koole 2003); a case in hand is
+    finished before the next call. ``order``: ``earliest_due`` or ``fifo``. Working hours are
+    ``office_hours`` per weekday (null: the phone hours); ``early_close_scope`` says whether the
+    15:00 rule closes only the ``phones`` (agents go on with cases until the normal closing)
+    or the whole ``office``.
+    """
+
+    enabled: bool = False
+    channels: dict[str, CaseChannelConfig] = Field(default_factory=dict)
+    kinds: dict[str, CaseKindConfig] = Field(default_factory=dict)
+    phone_cases: dict[Literal["callback_failed_case", "transfer_fallback_case"], PhoneCaseConfig] = Field(default_factory=dict)
+    office_hours: dict[Weekday, HoursConfig | None] | None = None
+    early_close_scope: Literal["phones", "office"] = "phones"
+    blend: bool = True
+    reserve: Int = Field(default=0, ge=0, le=100_000)
+    order: Literal["earliest_due", "fifo"] = "earliest_due"
+    dedicated: StaffingConfig | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CasesConfig:
+        if self.office_hours is not None:
+            missing = [d for d in WEEKDAYS if d not in self.office_hours]
+            if missing:
+                raise fail(f"office_hours.{missing[0]}", "every weekday mon..sun needs an entry (opens/closes, or null when closed)")
+        if not self.enabled:
+            return self
+        if not self.kinds:
+            raise fail("kinds", "cases are on but no case kinds are defined (e.g. fault_report, case_order)")
+        _check_shares("kinds", {k: v.share for k, v in self.kinds.items()})
+        known = ", ".join(self.kinds)
+        for name, ch in self.channels.items():
+            for kind in ch.kinds or {}:
+                if kind not in self.kinds:
+                    raise fail(f"channels.{name}.kinds.{kind}", f"unknown case kind; kinds: {known}")
+        for src in PHONE_CASE_SOURCES:
+            if src not in self.phone_cases:
+                raise fail(f"phone_cases.{src}", f"cases are on, so the phone model's {src} needs a kind and a handle time")
+            if self.phone_cases[src].kind not in self.kinds:  # type: ignore[index]
+                raise fail(f"phone_cases.{src}.kind", f"unknown case kind {self.phone_cases[src].kind!r}; kinds: {known}")  # type: ignore[index]
+        if not self.blend and self.dedicated is None:
+            raise fail("blend", "with blend false nobody works the cases: set cases.blend=true or give cases.dedicated a staffing")
+        return self
+
+
 # --------------------------------------------------------------------------- targets & run
 
 
 class TargetsConfig(_Model):
-    """The service agreement's targets for incoming calls (strict inequalities)."""
+    """The service agreement's targets: incoming calls (strict inequalities) and cases
+    (``case_hours``: limit in working hours per case kind, agreement 4.2; ``case_share_min``:
+    the share of cases that must be handled within it, a setting the agreement leaves open)."""
 
     availability_min: Probability = 0.91
     service_level_min: Probability = 0.90
@@ -583,6 +687,10 @@ class TargetsConfig(_Model):
     asa_max_s: Float = Field(default=90.0, gt=0.0)
     aht_max_s: Float = Field(default=350.0, gt=0.0)
     logging_min: Probability = 0.90
+    case_hours: dict[str, Annotated[Float, Field(gt=0.0, le=2000.0)]] = Field(
+        default_factory=lambda: {"fault_report": 4.0, "case_order": 8.0}
+    )
+    case_share_min: Probability = 0.90
 
 
 class RunConfig(_Model):
@@ -665,10 +773,12 @@ class Scenario(_Model):
     repeats: RepeatConfig = Field(default_factory=RepeatConfig)
     roster: RosterConfig = Field(default_factory=RosterConfig)
     staff: StaffConfig = Field(default_factory=StaffConfig)
+    cases: CasesConfig = Field(default_factory=CasesConfig)
 
     @model_validator(mode="after")
     def _cross(self) -> Scenario:
         _check_roster_grid(self)
+        _check_cases(self)
         for wd, name in enumerate(WEEKDAYS):
             hours = self.calendar.hours_of(wd)
             if hours is None:
@@ -687,6 +797,22 @@ class Scenario(_Model):
     def staffing_by_group(self) -> dict[str, StaffingConfig]:
         """Staffing of every agent group, the first line first."""
         return {FIRST_LINE: self.staffing, **self.transfers.groups}
+
+
+def _check_cases(s: Scenario) -> None:
+    c = s.cases
+    if not c.enabled:
+        return
+    for kind in c.kinds:
+        if kind not in s.targets.case_hours:
+            have = ", ".join(s.targets.case_hours) or "none"
+            raise fail(f"targets.case_hours.{kind}", f"case kind {kind!r} (cases.kinds) needs a target in working hours; targets given for: {have}")
+    if c.dedicated is not None and c.dedicated.mode == "table":
+        office = c.office_hours or s.calendar.hours
+        for wd, name in enumerate(WEEKDAYS):
+            hours = office[name]  # type: ignore[index]
+            if hours is not None:
+                _check_table(s, c.dedicated, "cases.dedicated", wd, name, hours)
 
 
 def _check_profile_covers(s: Scenario, wd: int, name: str, hours: HoursConfig) -> None:

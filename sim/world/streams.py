@@ -28,6 +28,10 @@ PURPOSES: tuple[str, ...] = (
     "repeat",
     "repeat_calls",
     "balk",
+    "case_arrivals",
+    "case_kind",
+    "case_handle",
+    "phone_case",
 )
 
 
