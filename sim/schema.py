@@ -806,7 +806,10 @@ def _check_cases(s: Scenario) -> None:
     for kind in c.kinds:
         if kind not in s.targets.case_hours:
             have = ", ".join(s.targets.case_hours) or "none"
-            raise fail(f"targets.case_hours.{kind}", f"case kind {kind!r} (cases.kinds) needs a target in working hours; targets given for: {have}")
+            raise fail(
+                f"targets.case_hours.{kind}",
+                f"case kind {kind!r} (cases.kinds) needs a target in working hours; targets given for: {have}",
+            )
     if c.dedicated is not None and c.dedicated.mode == "table":
         office = c.office_hours or s.calendar.hours
         for wd, name in enumerate(WEEKDAYS):

@@ -58,7 +58,9 @@ def kind_shares(s: Scenario, ch: CaseChannelConfig) -> np.ndarray:
     return np.array([mix.get(k, 0.0) for k in s.cases.kinds], dtype=float)
 
 
-def _channel_day(s: Scenario, streams: Streams, ch_name: str, ch: CaseChannelConfig, p: DayPlan, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _channel_day(
+    s: Scenario, streams: Streams, ch_name: str, ch: CaseChannelConfig, p: DayPlan, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     o, sub = p.date.toordinal(), channel_key(ch_name)
     weights = np.asarray(ch.profile, dtype=float)
     lam = expected_per_day(ch, p) * weights / weights.sum()

@@ -25,19 +25,35 @@ BAD = [
     pytest.param([ON, "cases.order=lifo"], "cases.order:", "'earliest_due' or 'fifo'", "'lifo'", id="unknown-order"),
     pytest.param([ON, "cases.early_close_scope=all"], "cases.early_close_scope:", "'phones' or 'office'", "'all'", id="unknown-scope"),
     pytest.param([ON, "cases.channels.email.volume=-5"], "cases.channels.email.volume:", ">= 0", "-5", id="negative-volume"),
-    pytest.param([ON, "cases.channels.email.profile=[1,2,3]"], "cases.channels.email.profile:", "exactly 24 hourly weights", "got 3", id="short-profile"),
-    pytest.param([ON, "cases.channels.web.weekday_factor.sat=-1"], "cases.channels.web.weekday_factor.sat:", ">= 0", "-1", id="negative-weekday-factor"),
+    pytest.param(
+        [ON, "cases.channels.email.profile=[1,2,3]"],
+        "cases.channels.email.profile:", "exactly 24 hourly weights", "got 3", id="short-profile"),
+    pytest.param(
+        [ON, "cases.channels.web.weekday_factor.sat=-1"],
+        "cases.channels.web.weekday_factor.sat:", ">= 0", "-1", id="negative-weekday-factor"),
     pytest.param([ON, "cases.kinds.fault_report.share=0.5"], "cases.kinds:", "add up to 1", "1.15", id="kind-shares"),
-    pytest.param([ON, "+cases.channels.email.kinds={fault_report: 0.5, billing: 0.5}"], "cases.channels.email.kinds.billing:", "unknown case kind", "fault_report, case_order", id="unknown-channel-kind"),
-    pytest.param([ON, "cases.phone_cases.callback_failed_case.kind=other"], "cases.phone_cases.callback_failed_case.kind:", "unknown case kind", "'other'", id="unknown-phone-kind"),
-    pytest.param([ON, "cases.kinds.fault_report.handle.mean=-1"], "cases.kinds.fault_report.handle.mean:", ">= 0", "-1", id="negative-handle"),
+    pytest.param(
+        [ON, "+cases.channels.email.kinds={fault_report: 0.5, billing: 0.5}"],
+        "cases.channels.email.kinds.billing:", "unknown case kind", "fault_report, case_order", id="unknown-channel-kind"),
+    pytest.param(
+        [ON, "cases.phone_cases.callback_failed_case.kind=other"],
+        "cases.phone_cases.callback_failed_case.kind:", "unknown case kind", "'other'", id="unknown-phone-kind"),
+    pytest.param(
+        [ON, "cases.kinds.fault_report.handle.mean=-1"],
+        "cases.kinds.fault_report.handle.mean:", ">= 0", "-1", id="negative-handle"),
     pytest.param([ON, "cases.blend=false"], "cases.blend:", "nobody works the cases", "", id="nobody-works-cases"),
-    pytest.param([ON, "~targets.case_hours.case_order"], "targets.case_hours.case_order:", "needs a target in working hours", "fault_report", id="kind-without-target"),
+    pytest.param(
+        [ON, "~targets.case_hours.case_order"],
+        "targets.case_hours.case_order:", "needs a target in working hours", "fault_report", id="kind-without-target"),
     pytest.param([ON, "targets.case_hours.fault_report=0"], "targets.case_hours.fault_report:", "> 0", "0", id="zero-target"),
     pytest.param([ON, "targets.case_share_min=90"], "targets.case_share_min:", "<= 1", "90", id="percent-share"),
-    pytest.param([ON, "cases.dedicated={mode: table, table: {all: [1, 2]}}"], "cases.dedicated.table.all:", "exactly 18 values", "got 2", id="dedicated-table-length"),
+    pytest.param(
+        [ON, "cases.dedicated={mode: table, table: {all: [1, 2]}}"],
+        "cases.dedicated.table.all:", "exactly 18 values", "got 2", id="dedicated-table-length"),
     pytest.param([ON, "cases.dedicated={mode: constant, agents: -2}"], "cases.dedicated.agents:", ">= 0", "-2", id="dedicated-negative"),
-    pytest.param([ON, "cases.office_hours={mon: {opens: '08:00', closes: '17:00'}}"], "cases.office_hours.tue:", "every weekday", "", id="office-hours-incomplete"),
+    pytest.param(
+        [ON, "cases.office_hours={mon: {opens: '08:00', closes: '17:00'}}"],
+        "cases.office_hours.tue:", "every weekday", "", id="office-hours-incomplete"),
     pytest.param([ON, "+cases.chunk_s=600"], "'cases.chunk_s'", "enabled", "unknown key", id="unknown-key"),
     pytest.param(["cases=maybe"], "'cases/maybe'", "off on", "Invalid scenario", id="unknown-group-option"),
 ]

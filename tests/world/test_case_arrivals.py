@@ -88,7 +88,9 @@ def test_same_seed_same_cases_other_seed_other_cases() -> None:
 def test_a_channel_more_leaves_the_others_identical() -> None:
     s = scen()
     _, base = draw(s)
-    t = scen("+cases.channels.chat={volume: 30, weekday_factor: {mon: 1, tue: 1, wed: 1, thu: 1, fri: 1, sat: 1, sun: 1}, profile: [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}")
+    ones = ",".join(["1"] * 24)
+    factors = "{mon: 1, tue: 1, wed: 1, thu: 1, fri: 1, sat: 1, sun: 1}"
+    t = scen(f"+cases.channels.chat={{volume: 30, weekday_factor: {factors}, profile: [{ones}]}}")
     _, more = draw(t)
     keep = more.channel < 3
     assert np.array_equal(more.arrival[keep], base.arrival)

@@ -82,7 +82,8 @@ def test_closures_are_not_working_time() -> None:
 
 
 def test_office_hours_of_their_own() -> None:
-    longer = "cases.office_hours={mon: {opens: '07:00', closes: '18:00'}, tue: {opens: '07:00', closes: '18:00'}, wed: {opens: '07:00', closes: '18:00'}, thu: {opens: '07:00', closes: '18:00'}, fri: {opens: '07:00', closes: '18:00'}, sat: {opens: '10:00', closes: '14:00'}, sun: null}"
+    week = ", ".join(f"{d}: {{opens: '07:00', closes: '18:00'}}" for d in ("mon", "tue", "wed", "thu", "fri"))
+    longer = f"cases.office_hours={{{week}, sat: {{opens: '10:00', closes: '14:00'}}, sun: null}}"
     assert due("2026-12-04 16:00", 4, longer) == "2026-12-05 12:00"
 
 
