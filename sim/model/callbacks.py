@@ -71,6 +71,7 @@ class Callbacks(Queues):
                 self.fate[i] = CALLBACK_FAILED
                 self.ended_at[i] = env.now
                 self.logged_case[i] = True
+                self.phone_case(i, 0)
                 if f.repeats and self.repeat[i] and self.attempt[i] < f.repeat_max:
                     self.new_attempt(i, env.now)
         self.log_busy(gk, t0)

@@ -20,6 +20,7 @@ from collections.abc import Generator
 import numpy as np
 import simpy
 
+from sim.model.cases import CASE, CasePlan, CaseWork
 from sim.model.callstate import DERIVE, Outcome
 from sim.model.queue import BLIND, CALL, CONSULT, DONE, Entry, Group
 from sim.model.repeats import Repeats
@@ -51,6 +52,7 @@ class CallCentre(Repeats):
         self.repeat_rng, self.repeat_delay = repeat_rng, repeat_delay
         self.present_log: tuple[list[int], list[int], list[float], list[float]] = ([], [], [], [])
         self.busy_log = ([], [], [])
+        self.casework: CaseWork | None = None  # case backlog (sim.model.cases), when cases are on
 
     # -- processes -----------------------------------------------------------------------
 
@@ -145,6 +147,8 @@ class CallCentre(Repeats):
         start, gk = env.now, g.offset + k
         while True:
             e = self.next_entry(g)
+            if e is None and self.casework is not None and k < g.target:
+                e = self.casework.take(g)  # no caller waiting: a case, if the reserve allows
             if e is None:
                 if k >= g.target and not (g.closed and g.pending and not f.cb_next_opening):
                     break
@@ -167,6 +171,8 @@ class CallCentre(Repeats):
                     yield from self.transfer(gk, i)
                 else:
                     yield env.timeout(self.handle[i])
+            elif kind == CASE:
+                yield from self.casework.work(g, gk, i, self.log_busy)  # type: ignore[union-attr]
             elif kind == CONSULT:
                 yield from self.take_consult(gk, i)
             elif kind == BLIND:
@@ -185,8 +191,11 @@ class CallCentre(Repeats):
 
 def run(calls: Calls, schedules: list[Schedule], features: Features | None = None,
         opens: np.ndarray | None = None, closes: np.ndarray | None = None,
-        repeat_rng: np.random.Generator | None = None, repeat_delay: Distribution | None = None) -> Outcome:
-    """Simulate until every call has ended and every agent has gone home."""
+        repeat_rng: np.random.Generator | None = None, repeat_delay: Distribution | None = None,
+        cases: CasePlan | None = None) -> Outcome:
+    """Simulate until every call has ended and every agent has gone home. With ``cases``, the
+    last schedule is the dedicated case team's when ``cases.team`` is set; the case state is
+    returned as ``outcome.casework``."""
     env = simpy.Environment()
     f = features or Features()
     empty = np.empty(0)
@@ -194,6 +203,9 @@ def run(calls: Calls, schedules: list[Schedule], features: Features | None = Non
                         closes if closes is not None else empty, repeat_rng, repeat_delay)
     if not centre.groups[0].stream:
         env.process(centre.arrivals())
+    if cases is not None:
+        centre.casework = CaseWork(env, cases, len(calls), centre.groups[0], centre.groups[-1] if cases.team is not None else None)
+        env.process(centre.casework.feed())
     for g in centre.groups:
         env.process(centre.staffing(g))
     env.run()
@@ -206,6 +218,7 @@ def outcome(c: CallCentre) -> Outcome:
     # the clock accumulates timeouts, so "answered on arrival" can read 1e-11 s early
     arrays["answered_at"] = np.maximum(arrays["answered_at"], arrays["arrival"])
     out = Outcome(arrays, c.present_log, c.busy_log)
+    out.casework = c.casework
     _check_no_stranded(out)
     return out
 

@@ -23,12 +23,16 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from typing import TYPE_CHECKING
 
 import simpy
 
 from sim.model.callstate import CallState
 from sim.model.rules import Features
 from sim.world.staffing import Schedule
+
+if TYPE_CHECKING:
+    from sim.model.cases import CaseWork
 
 # entry kinds in a group's queue: (position, seq, kind, call)
 CALL, CONSULT, BLIND, CALLBACK = 0, 1, 2, 3
@@ -69,6 +73,7 @@ class Queues(CallState):
     live: int  # entries of the counted queue still needing an agent (Queues.ahead)
     expiry: list[tuple[float, int]]  # deadlines of the counted queue's live callers
     busy_log: tuple[list[int], list[float], list[float]]
+    casework: CaseWork | None
 
     def push(self, g: Group, position: float, kind: int, i: int) -> None:
         self.seq += 1
@@ -164,6 +169,12 @@ class Queues(CallState):
         """The same count by scanning the queue (O(n); kept to test :meth:`ahead`)."""
         now = self.env.now
         return sum(1 for _, _, kind, i in g.queue if kind != CALL or self.cb_flag[i] or self.deadline[i] >= now)
+
+    def phone_case(self, i: int, source: int) -> None:
+        """Call ``i`` ended as a case (``source``: 0 failed callback, 1 transfer fallback):
+        with cases on it enters the backlog (:mod:`sim.model.cases`)."""
+        if self.casework is not None:
+            self.casework.from_phone(i, source)
 
     def log_busy(self, gk: int, t0: float) -> None:
         """Agent ``gk`` worked from ``t0`` until now (work the records cannot derive)."""

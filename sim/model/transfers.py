@@ -61,6 +61,7 @@ class Transfers(Callbacks):
         self.fate[i] = FALLBACK
         self.ended_at[i] = self.env.now
         self.logged_case[i] = True
+        self.phone_case(i, 1)
 
     def take_consult(self, gk: int, i: int) -> Generator[simpy.Event, object, None]:
         """A colleague answers the consultation, takes the hand-over, then the customer."""

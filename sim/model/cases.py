@@ -1,0 +1,283 @@
+"""Case work in the engine: the backlog, who takes a case when, and the case records.
+
+One backlog holds every case: the channel cases (e-mail, web, social media; drawn up front by
+:mod:`sim.world.cases`) from their arrival time, and the cases the phone model creates (a
+callback never reached, a warm transfer that fell back to a case) from the moment the call
+ends, one case per such call. Each case is due ``targets.case_hours[kind]`` working hours
+after it arrived (:mod:`sim.world.workhours`).
+
+Who works cases:
+
+- **blended** first-line agents (``cases.blend``): an agent who finds no caller waiting (no
+  live call, callback or transfer in the group's queue) takes the next case only while at
+  least ``cases.reserve`` other agents of the group stay idle (the threshold policy of Bhulai
+  and Koole 2003; ``reserve: 0`` is plain "calls first"). A case arriving while more than
+  ``reserve`` agents are idle goes to the one idle longest.
+- a **dedicated** case team (``cases.dedicated``): its own group, on duty in the office's
+  working hours, that takes only cases.
+
+A case in hand is finished before the agent takes the next call (no pre-emption; cases are
+not split in chunks). Agents work cases only while on duty (after closing, agents who stay to
+empty the phone queue take no new case). The backlog is ordered by due time
+(``earliest_due``) or arrival (``fifo``) and carries over from day to day; whatever is still
+in it when the run ends is recorded as ``open``, never dropped.
+
+On duty for blended agents: the first line's staffing over the office's working day, so on
+a 15:00 day with ``early_close_scope: phones`` they carry on with cases until the normal
+closing (the phones still close at 15:00: no call arrives after it).
+
+The engine calls this module through three hooks: :meth:`CaseWork.take` when an agent finds
+the phone queue empty, :meth:`CaseWork.work` for a case entry, and :meth:`CaseWork.from_phone`
+when a call ends as a case.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import heapq
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from sim.analysis.cases import CASE_COLUMNS, met_target
+from sim.schema import PHONE_CASE_SOURCES, Scenario
+from sim.world.calendar import DayPlan, day_plans
+from sim.world.cases import CaseArrivals, generate_cases
+from sim.world.distributions import make
+from sim.world.staffing import Schedule, build_schedule
+from sim.world.streams import Streams
+from sim.world.workhours import WorkClock, scenario_office_calendar, work_clock
+
+if TYPE_CHECKING:
+    from sim.model.queue import Group
+
+CASE = 4  # entry kind in an agent's hand: (0.0, 0, CASE, case index)
+TEAM = "case_team"
+_EXTRA_DRAWS = 4096  # pre-drawn handle times for phone cases of repeat contacts
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    """Everything the engine needs about cases, built once per replication."""
+
+    arrivals: CaseArrivals
+    clock: WorkClock
+    kind_names: tuple[str, ...]
+    channel_names: tuple[str, ...]
+    target_h: np.ndarray  # per kind
+    phone_kind: tuple[int, ...]  # per phone source (PHONE_CASE_SOURCES order)
+    phone_handle: tuple[np.ndarray, ...]  # per phone source: handle per pre-drawn call
+    phone_extra: tuple[np.ndarray, ...]  # per phone source: handles for repeat contacts, in order
+    blend: bool
+    reserve: int
+    fifo: bool
+    team: Schedule | None
+
+
+def office_plans(s: Scenario, plans: list[DayPlan]) -> list[DayPlan]:
+    """The office's day plans for the run's dates."""
+    return day_plans(scenario_office_calendar(s), plans[0].date, plans[-1].date) if plans else []
+
+
+def blended_plans(phone: list[DayPlan], office: list[DayPlan]) -> list[DayPlan]:
+    """When blended agents are on duty: the office's open hours, staffed by the phone plan's
+    regular hours (so the staffing table of the phones applies); a day without phone hours
+    has no blended agents."""
+    out = []
+    for p, o in zip(phone, office, strict=True):
+        if p.regular_opens is None or o.opens is None:
+            out.append(dataclasses.replace(p, opens=None, closes=None))
+            continue
+        out.append(dataclasses.replace(p, opens=o.opens, closes=o.closes))
+    return out
+
+
+def first_line_schedule(s: Scenario, plans: list[DayPlan]) -> Schedule:
+    """The first line's schedule with cases on and blended (over the office's day)."""
+    return build_schedule(s, blended_plans(plans, office_plans(s, plans)), s.staffing)
+
+
+def with_case_staffing(
+    s: Scenario, plans: list[DayPlan], plan: CasePlan, schedules: list[Schedule], groups: tuple[str, ...]
+) -> tuple[list[Schedule], tuple[str, ...]]:
+    """The groups' schedules and names with cases on: blended first-line agents on duty over
+    the office's day, and the dedicated case team appended last."""
+    out = list(schedules)
+    if plan.blend:
+        out[0] = first_line_schedule(s, plans)
+    if plan.team is not None:
+        return [*out, plan.team], (*groups, TEAM)
+    return out, groups
+
+
+def case_plan(s: Scenario, streams: Streams, plans: list[DayPlan], n_calls: int) -> CasePlan:
+    """Draw the channel cases and the phone cases' handle times; build the working clock."""
+    c = s.cases
+    kinds = tuple(c.kinds)
+    target_h = np.array([s.targets.case_hours[k] for k in kinds], dtype=float)
+    arrivals = generate_cases(s, streams, plans)
+    start, end = plans[0].date, plans[-1].date
+    clock = work_clock(scenario_office_calendar(s), start, end, ahead_h=float(target_h.max(initial=0.0)) + 1.0)
+    handles, extras = [], []
+    for j, src in enumerate(PHONE_CASE_SOURCES):
+        dist = make(c.phone_cases[src].handle)  # type: ignore[index]
+        handles.append(dist.sample(streams.rng("phone_case", 0, j), n_calls))
+        extras.append(dist.sample(streams.rng("phone_case", 1, j), _EXTRA_DRAWS))
+    team = build_schedule(s, office_plans(s, plans), c.dedicated) if c.dedicated is not None else None
+    return CasePlan(
+        arrivals=arrivals, clock=clock, kind_names=kinds, channel_names=tuple(c.channels), target_h=target_h,
+        phone_kind=tuple(kinds.index(c.phone_cases[src].kind) for src in PHONE_CASE_SOURCES),  # type: ignore[index]
+        phone_handle=tuple(handles), phone_extra=tuple(extras), blend=c.blend, reserve=c.reserve,
+        fifo=c.order == "fifo", team=team,
+    )
+
+
+class CaseWork:
+    """The backlog and the per-case state of one replication (index = case)."""
+
+    def __init__(self, env: simpy.Environment, plan: CasePlan, n_calls: int, first: Group, team: Group | None) -> None:
+        self.env, self.plan, self.n_calls = env, plan, n_calls
+        self.first, self.team = first, team
+        a = plan.arrivals
+        n = len(a)
+        self.arrival: list[float] = a.arrival.tolist()
+        self.due: list[float] = plan.clock.add(a.arrival, plan.target_h[a.kind]).tolist() if n else []
+        self.kind: list[int] = a.kind.tolist()
+        self.source: list[int] = a.channel.tolist()  # >= 0 channel, < 0: -(1 + phone source)
+        self.call: list[int] = [-1] * n
+        self.handle: list[float] = a.handle.tolist()
+        self.started: list[float] = [float("nan")] * n
+        self.finished: list[float] = [float("nan")] * n
+        self.agent: list[int] = [-1] * n
+        self.group: list[int] = [-1] * n
+        self.backlog: list[tuple[float, int]] = []
+        self.extra_used = [0] * len(PHONE_CASE_SOURCES)
+
+    # -- arrivals ------------------------------------------------------------------------
+
+    def feed(self) -> Generator[simpy.Event, None, None]:
+        """The channel cases enter the backlog at their arrival times."""
+        env = self.env
+        for c, t in enumerate(self.arrival[: len(self.plan.arrivals)]):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self.enter(c)
+
+    def enter(self, c: int) -> None:
+        """Case ``c`` joins the backlog; an idle agent allowed to take it gets it now."""
+        heapq.heappush(self.backlog, (self.arrival[c] if self.plan.fifo else self.due[c], c))
+        for g in (self.team, self.first):
+            if g is None or g.closed or not self.backlog or not self._allowed(g, waking=True):
+                continue
+            k, ev = g.idle.popleft()
+            ev.succeed(self._pop())
+            return
+
+    def from_phone(self, i: int, source: int) -> None:
+        """Call ``i`` ended as a case (``source`` indexes PHONE_CASE_SOURCES): one new case."""
+        p, now = self.plan, self.env.now
+        if i < self.n_calls:
+            handle = float(p.phone_handle[source][i])
+        else:  # a repeat contact: the next pre-drawn value of the extra stream
+            used = self.extra_used[source]
+            self.extra_used[source] = used + 1
+            handle = float(p.phone_extra[source][used % p.phone_extra[source].size])
+        kind = p.phone_kind[source]
+        self.arrival.append(now)
+        self.due.append(float(p.clock.add(np.array(now), np.array(p.target_h[kind]))))
+        self.kind.append(kind)
+        self.source.append(-1 - source)
+        self.call.append(i)
+        self.handle.append(handle)
+        for name in ("started", "finished"):
+            getattr(self, name).append(float("nan"))
+        self.agent.append(-1)
+        self.group.append(-1)
+        self.enter(len(self.arrival) - 1)
+
+    # -- agents --------------------------------------------------------------------------
+
+    def _allowed(self, g: Group, waking: bool = False) -> bool:
+        """Whether an agent of ``g`` may take a case now: a team agent always; a blended one
+        only while at least ``reserve`` other agents of the group stay idle."""
+        if g is self.team:
+            return bool(g.idle) if waking else True
+        if g is not self.first or not self.plan.blend:
+            return False
+        return len(g.idle) > self.plan.reserve if waking else len(g.idle) >= self.plan.reserve
+
+    def _pop(self) -> tuple[float, int, int, int]:
+        _, c = heapq.heappop(self.backlog)
+        return (0.0, 0, CASE, c)
+
+    def take(self, g: Group) -> tuple[float, int, int, int] | None:
+        """Hook: an on-duty agent of ``g`` found no caller waiting; the next case, if allowed."""
+        if not self.backlog or g.closed or not self._allowed(g):
+            return None
+        return self._pop()
+
+    def work(self, g: Group, gk: int, c: int, log_busy) -> Generator[simpy.Event, object, None]:  # noqa: ANN001
+        """Agent ``gk`` works case ``c`` to the end."""
+        env = self.env
+        t0 = env.now
+        self.started[c], self.agent[c], self.group[c] = t0, gk, g.gid
+        yield env.timeout(self.handle[c])
+        self.finished[c] = env.now
+        log_busy(gk, t0)
+
+
+def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: tuple[str, ...], run_end_s: float) -> pd.DataFrame:
+    """The case table (schema in :mod:`sim.analysis.cases`), sorted by arrival.
+
+    ``call_arrival`` is the model's call arrival times (the records number calls in their
+    stable arrival order, so a phone case's ``call_id`` is its call's position in it)."""
+    p = w.plan
+    call_order = np.argsort(call_arrival, kind="stable")
+    origin = np.datetime64(start, "ns")
+    arrival = np.asarray(w.arrival, dtype=float)
+    source = np.asarray(w.source, dtype=np.int64)
+    kind = np.asarray(w.kind, dtype=np.int64)
+    finished = np.asarray(w.finished, dtype=float)
+    call = np.asarray(w.call, dtype=np.int64)
+    agent = np.asarray(w.agent, dtype=np.int64)
+    group = np.asarray(w.group, dtype=np.int64)
+    call_id = np.empty(call_order.size, dtype=np.int64)
+    call_id[call_order] = np.arange(call_order.size)
+    phone = source < 0
+    channel_names = np.asarray([*p.channel_names, "phone"], dtype=object)
+    source_names = np.asarray([*p.channel_names, *PHONE_CASE_SOURCES], dtype=object)
+    src_idx = np.where(phone, len(p.channel_names) + (-1 - source), source)
+    done = ~np.isnan(finished)
+
+    def stamps(x: np.ndarray) -> pd.DatetimeIndex:
+        return pd.DatetimeIndex(origin + pd.to_timedelta(x, unit="s"))
+
+    work_h = np.where(done, p.clock.between_h(arrival, np.where(done, finished, arrival)), np.nan)
+    frame = pd.DataFrame(
+        {
+            "channel": channel_names[np.where(phone, len(p.channel_names), source)],
+            "source": source_names[src_idx],
+            "kind": np.asarray(p.kind_names, dtype=object)[kind],
+            "call_id": pd.arrays.IntegerArray(np.where(phone, call_id[np.clip(call, 0, None)] if call_order.size else 0, 0), ~phone),
+            "arrival": stamps(arrival),
+            "due_at": stamps(np.asarray(w.due, dtype=float)),
+            "target_h": p.target_h[kind],
+            "started_at": stamps(np.asarray(w.started, dtype=float)),
+            "finished_at": stamps(finished),
+            "agent": pd.arrays.IntegerArray(np.where(agent >= 0, agent, 0), agent < 0),
+            "group": np.where(group >= 0, np.asarray([*groups, None], dtype=object)[np.where(group >= 0, group, len(groups))], None),
+            "handle_s": np.asarray(w.handle, dtype=float),
+            "status": np.where(done, "handled", "open").astype(object),
+            "work_h": work_h,
+        }
+    )
+    order = np.argsort(arrival, kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)
+    frame.insert(0, "case_id", np.arange(len(frame), dtype=np.int64))
+    frame["met_target"] = met_target(frame, pd.Timestamp(origin + np.timedelta64(int(run_end_s * 1e9), "ns")))
+    return frame[list(CASE_COLUMNS)]

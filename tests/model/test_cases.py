@@ -1,0 +1,180 @@
+"""Case work in the engine: calls first, the reserve, no pre-emption, dedicated team, backlog
+order, no case lost, phone-created cases one for one, calls unchanged (CRN)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.analysis.cases import check_case_records
+from sim.model import engine as model
+from sim.model.cases import CasePlan
+from sim.model.rules import Features
+from sim.world.cases import CaseArrivals
+from sim.world.workhours import WorkClock, scenario_office_calendar, work_clock
+
+from .test_features import constant, hand_calls
+
+ALWAYS = WorkClock(dt.date(2026, 12, 1), np.array([0.0]), np.array([1e7]))
+
+
+def hand_plan(arrival, handle, *, target_h=8.0, reserve=0, blend=True, team=None, fifo=False) -> CasePlan:  # noqa: ANN001
+    n = len(arrival)
+    arr = CaseArrivals(np.asarray(arrival, float), np.zeros(n, np.int64), np.zeros(n, np.int64), np.asarray(handle, float))
+    t = np.atleast_1d(np.asarray(target_h, float))
+    return CasePlan(
+        arrivals=arr, clock=ALWAYS, kind_names=("k",), channel_names=("email",), target_h=t[:1],
+        phone_kind=(0, 0), phone_handle=(np.full(99, 60.0), np.full(99, 70.0)), phone_extra=(np.full(4, 60.0), np.full(4, 70.0)),
+        blend=blend, reserve=reserve, fifo=fifo, team=team,
+    )
+
+
+def run(calls, schedules, plan, f=None):  # noqa: ANN001, ANN201
+    out = model.run(calls, schedules, f or Features(), cases=plan)
+    return out, out.casework
+
+
+def test_a_waiting_caller_is_served_before_the_backlog() -> None:
+    # one agent: call 0 (0-100); a case arrives at 10 (agent busy); call 1 arrives at 50
+    calls = hand_calls([0, 50], [100, 100])
+    out, w = run(calls, [constant(1)], hand_plan([10], [300]))
+    assert out.answered_at.tolist() == [0.0, 100.0]
+    assert w.started == [200.0] and w.finished == [500.0]
+
+
+def test_a_case_in_hand_is_finished_before_the_next_call() -> None:
+    # the agent is free when the case arrives at 10 and takes it; the call at 20 waits (no pre-emption)
+    calls = hand_calls([20], [50])
+    out, w = run(calls, [constant(1)], hand_plan([10], [300]))
+    assert w.started == [10.0] and w.finished == [310.0]
+    assert out.answered_at.tolist() == [310.0]
+
+
+def test_the_reserve_keeps_an_agent_free_for_calls() -> None:
+    calls = hand_calls([100], [50])
+    cases = [0, 0, 0], [1000, 1000, 1000]
+    out, w = run(calls, [constant(2)], hand_plan(*cases, reserve=1))
+    assert out.answered_at.tolist() == [100.0]  # the call arrives while the backlog is full: taken at once
+    assert sorted(w.started) == [0.0, 1000.0, 2000.0]  # one agent on cases, the other kept free
+    out0, w0 = run(calls, [constant(2)], hand_plan(*cases, reserve=0))
+    assert out0.answered_at.tolist() == [1000.0]  # reserve 0: both on cases, the caller waits
+    assert sorted(w0.started) == [0.0, 0.0, 1000.0]
+
+
+def test_reserve_as_large_as_the_group_means_no_case_work() -> None:
+    out, w = run(hand_calls([5], [10]), [constant(2, close=5000.0)], hand_plan([0, 1], [100, 100], reserve=2))
+    assert np.isnan(w.started).all()
+
+
+def test_a_dedicated_team_takes_only_cases_and_the_phones_only_calls() -> None:
+    calls = hand_calls([0, 10], [100, 100])
+    plan = hand_plan([0, 5], [400, 400], blend=False, team=constant(1))
+    out, w = run(calls, [constant(1), constant(1)], plan)
+    assert out.agent.tolist() == [0, 0] and out.answered_at.tolist() == [0.0, 100.0]
+    assert w.agent == [1, 1] and w.started == [0.0, 400.0]
+
+
+def test_backlog_earliest_due_first_or_fifo() -> None:
+    # the agent is busy until 100; case 0 (kind "slow", due in 8 h) arrives before case 1 ("fast", 1 h)
+    arr = CaseArrivals(np.array([10.0, 20.0]), np.zeros(2, np.int64), np.array([0, 1]), np.array([50.0, 50.0]))
+    for fifo, first in ((False, 1), (True, 0)):
+        plan = CasePlan(arr, ALWAYS, ("slow", "fast"), ("email",), np.array([8.0, 1.0]), (0, 0),
+                        (np.zeros(1), np.zeros(1)), (np.zeros(1), np.zeros(1)), True, 0, fifo, None)
+        _, w = run(hand_calls([0], [100]), [constant(1)], plan)
+        assert w.started[first] == 100.0 and w.started[1 - first] == 150.0
+
+
+def test_phone_cases_enter_the_backlog_one_for_one() -> None:
+    # call 1 accepts a callback that is never answered -> one case, worked after the calls
+    calls = hand_calls([0, 10], [500, 100], accept=[False, True], answer=False)
+    f = Features(callbacks=True, cb_ring_s=20.0, cb_retry_gap_s=300.0, cb_max_attempts=2, cb_failed_s=10.0)
+    out, w = run(calls, [constant(1)], hand_plan([], []), f)
+    assert w.call == [1] and w.source == [-1] and w.handle == [60.0]
+    assert w.arrival == [out.ended_at[1]] and not np.isnan(w.finished[0])
+
+
+@lru_cache(maxsize=8)
+def month(*overrides: str, seed: int = 3) -> sim.SimResult:
+    return sim.simulate(sim.load_scenario(overrides=list(overrides)), seed=seed)
+
+
+FEATURES = ("cases=on", "callbacks=on", "callbacks.answer_probability=0.3", "transfers=blind", "transfers.policy=warm",
+            "transfers.consult_limit_s=20", "staffing=flat", "staffing.agents=10")
+
+
+def test_phone_cases_one_for_one_in_a_month() -> None:
+    r = month(*FEATURES)
+    c, calls = r.cases, r.calls
+    for src in ("callback_failed_case", "transfer_fallback_case"):
+        mine = c[c["source"] == src]
+        fated = calls[calls["fate"] == src]
+        assert len(mine) == len(fated) > 0, src
+        assert sorted(mine["call_id"].tolist()) == sorted(fated["call_id"].tolist())
+        ended = fated.set_index("call_id")["ended_at"]
+        assert (mine.set_index("call_id")["arrival"] == ended.reindex(mine["call_id"])).all()
+    assert (c.loc[c["channel"] == "phone", "kind"].isin(["case_order", "fault_report"])).all()
+
+
+def test_no_case_lost_across_day_boundaries() -> None:
+    r = month("cases=on")
+    c = r.cases
+    check_case_records(c)
+    s = r.scenario
+    from sim.world.calendar import day_plans
+    from sim.world.cases import generate_cases
+    from sim.world.streams import Streams
+
+    drawn = generate_cases(s, Streams(3), day_plans(s.calendar, s.run.start, s.run.end))
+    assert (c["channel"] != "phone").sum() == len(drawn)  # every drawn case has exactly one row
+    carried = c["finished_at"].dt.normalize() > c["arrival"].dt.normalize()
+    assert carried.sum() > 100  # many cases are worked on a later day than they arrived
+    open_ = c[c["status"] == "open"]
+    assert len(open_) > 0 and (open_["arrival"] >= pd.Timestamp("2026-12-30 12:00")).all()  # only the last days' cases remain
+    # cases are started only while the office works (blended agents on duty)
+    clock = work_clock(scenario_office_calendar(s), s.run.start, s.run.end)
+    started = (c["started_at"].dropna() - pd.Timestamp(s.run.start)).dt.total_seconds().to_numpy()
+    assert all(clock.is_working(t) for t in started)
+
+
+def test_occupancy_includes_case_work() -> None:
+    r = month("cases=on")
+    handled = r.cases["status"] == "handled"
+    answered = r.calls["answered_at"].notna()
+    busy = r.agents["busy_s"].sum()
+    assert busy == pytest.approx(r.calls.loc[answered, "handle_s"].sum() + r.cases.loc[handled, "handle_s"].sum(), rel=1e-9)
+
+
+def test_with_cases_on_the_calls_are_the_same_calls() -> None:
+    """CRN: arrivals, patience and handle times of every call are unchanged by case work."""
+    on, off = month("cases=on"), month()
+    a, b = on.calls, off.calls
+    assert len(a) == len(b)
+    pd.testing.assert_series_equal(a["arrival"], b["arrival"])
+    pd.testing.assert_series_equal(a["patience_s"], b["patience_s"])
+    both = a["answered_at"].notna() & b["answered_at"].notna()
+    assert both.sum() > 0.5 * len(a)
+    pd.testing.assert_series_equal(a.loc[both, "handle_s"], b.loc[both, "handle_s"])
+    assert not a["answered_at"].equals(b["answered_at"])  # ... but the agents now also work cases
+
+
+def test_cases_off_leaves_the_back_test_records_identical() -> None:
+    from sim.model.records import CALL_COLUMNS
+
+    s = sim.load_scenario("default", ["run.end=2026-12-03", "cases=off"])
+    pd.testing.assert_frame_equal(sim.simulate(s, seed=3).calls[list(CALL_COLUMNS)],
+                                  pd.read_parquet("tests/data/core_default3d_seed3_calls.parquet"))
+    assert sim.simulate(s, seed=3).cases is None
+
+
+def test_dedicated_team_in_the_month() -> None:
+    r = month("cases=on", "cases.blend=false", "cases.dedicated={mode: constant, agents: 4}")
+    c = r.cases
+    assert set(c["group"].dropna()) == {"case_team"}
+    assert "case_team" in set(r.agents["group"])
+    off = month()
+    pd.testing.assert_series_equal(r.calls["answered_at"], off.calls["answered_at"])  # phones untouched
