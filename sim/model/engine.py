@@ -20,8 +20,8 @@ from collections.abc import Generator
 import numpy as np
 import simpy
 
-from sim.model.cases import CASE, CasePlan, CaseWork
 from sim.model.callstate import DERIVE, Outcome
+from sim.model.cases import CASE, CasePlan, CaseWork
 from sim.model.queue import BLIND, CALL, CONSULT, DONE, Entry, Group
 from sim.model.repeats import Repeats
 from sim.model.rules import Features
