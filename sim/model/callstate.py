@@ -175,6 +175,8 @@ class Outcome:
     calls), the presence log (one row per agent stint) and the busy log of the work the
     records cannot derive themselves (transfers, callbacks)."""
 
+    casework: object = None  # with cases on: the backlog's final state (sim.model.cases.CaseWork)
+
     def __init__(self, arrays: dict[str, np.ndarray], present: tuple[list, list, list, list],
                  busy: tuple[list, list, list]) -> None:
         self.__dict__.update(arrays)

@@ -270,7 +270,7 @@ def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: 
             "started_at": stamps(np.asarray(w.started, dtype=float)),
             "finished_at": stamps(finished),
             "agent": pd.arrays.IntegerArray(np.where(agent >= 0, agent, 0), agent < 0),
-            "group": np.where(group >= 0, np.asarray([*groups, None], dtype=object)[np.where(group >= 0, group, len(groups))], None),
+            "group": np.asarray([*groups, None], dtype=object)[np.where(group >= 0, group, len(groups))],
             "handle_s": np.asarray(w.handle, dtype=float),
             "status": np.where(done, "handled", "open").astype(object),
             "work_h": work_h,

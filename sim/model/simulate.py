@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,5 +114,10 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
         calls=records.calls_frame(calls, out, start, labels(scenario)),
         agents=records.agent_log(calls, out, schedules, start, scenario.demand.interval_min, groups),
         calendar=plans_frame(plans),
-        cases=None if cases is None else casework.case_records(out.casework, out.arrival, start, groups, len(plans) * 86400.0),
+        cases=None if cases is None else _case_records(out, start, groups, len(plans) * 86400.0),
     )
+
+
+def _case_records(out: model.Outcome, start: dt.date, groups: tuple[str, ...], end_s: float) -> pd.DataFrame:
+    assert isinstance(out.casework, casework.CaseWork)
+    return casework.case_records(out.casework, out.arrival, start, groups, end_s)
