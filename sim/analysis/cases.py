@@ -171,4 +171,43 @@ def check_case_records(cases: pd.DataFrame) -> None:
     assert cases["case_id"].is_unique, "a case appears twice"
 
 
-__all__ = ["CASE_COLUMNS", "CASE_FIELDS", "STATUSES", "case_kpis", "case_summary", "check_case_records", "met_target"]
+__all__ = ["CASE_COLUMNS", "CASE_FIELDS", "CASE_KPI_COLUMNS", "STATUSES", "add_case_kpis", "case_kpis", "case_met", "case_summary",
+           "check_case_records", "met_target"]
+
+
+CASE_KPI_COLUMNS: tuple[str, ...] = (
+    "cases_arrived", "cases_handled", "case_within_target", "work_h_mean", "work_h_p90", "backlog_end", "case_busy_s",
+)
+"""Case KPI columns added to a replication's KPI rows (plus ``within_target_<kind>``)."""
+
+
+def case_met(table: pd.DataFrame, kinds: tuple[str, ...], share_min: float) -> pd.Series:
+    """Per row: every kind's share within target is at least ``share_min`` (True), one is
+    below (False), or no kind had a known case (NA)."""
+    out = pd.Series(pd.NA, index=table.index, dtype="boolean")
+    for k in kinds:
+        share = table[f"within_target_{k}"].astype(float)
+        met = pd.Series(pd.arrays.BooleanArray((share >= share_min).to_numpy(), share.isna().to_numpy()), index=table.index)
+        out = met if out.isna().all() and k == kinds[0] else out & met
+    return out
+
+
+def add_case_kpis(
+    judged: pd.DataFrame, cases: pd.DataFrame, freq: str | None, kinds: tuple[str, ...], share_min: float,
+    run_start: pd.Timestamp, run_end: pd.Timestamp,
+) -> pd.DataFrame:
+    """Judged phone KPI rows (column ``period``) with the case KPIs merged in, ``case_met``
+    and ``all_met`` requiring the case targets too (three-valued, like the phone targets).
+    ``freq=None`` is the whole run: one row at ``run_start``, backlog at ``run_end``."""
+    if freq is None:
+        row = case_summary(cases, kinds, share_min, run_end)
+        table = pd.DataFrame([{k: row[k] for k in (*CASE_KPI_COLUMNS[:-1], *(f"within_target_{k}" for k in kinds)) if k in row}])
+        table["case_busy_s"] = float(cases.loc[cases["started_at"].notna(), "handle_s"].sum())
+        table["period"] = run_start
+    else:
+        table = case_kpis(cases, freq, kinds).rename_axis("period").reset_index()
+    table["case_met"] = case_met(table, kinds, share_min)
+    out = judged.merge(table, on="period", how="left")
+    out["case_met"] = out["case_met"].astype("boolean")
+    out["all_met"] = out["all_met"].astype("boolean") & out["case_met"].fillna(True)
+    return out

@@ -20,10 +20,12 @@ MET_OF = {
     "asa_s": "asa_met",
     "aht_s": "aht_met",
     "logging_share": "logging_met",
+    "case_within_target": "case_met",  # with cases on: every kind's share within target >= case_share_min
 }
 DEFAULT_KPIS: tuple[str, ...] = (
     "offered", "availability", "service_level", "asa_s", "mean_wait_all_s", "p90_wait_s",
     "aht_s", "logging_share", "occupancy", "overtime_s", "staffed_s",
+    "case_within_target", "work_h_mean", "work_h_p90", "backlog_end",  # with cases on
 )
 
 

@@ -8,6 +8,8 @@ Files (all in the run folder, beside Hydra's ``.hydra/config.yaml``):
 - ``kpi_month.csv``: per month, days each target was missed and the pooled month verdict
 - ``calendar.csv``: opening hours per date and the reason for each closure
 - ``scenario.json``: the validated scenario (data files already read in)
+- with cases on: ``cases.parquet`` (case records, :mod:`sim.analysis.cases`), ``kpi_cases_day.csv``,
+  ``kpi_cases_month.csv``
 - ``daily_targets.png``, ``intraday_queue.png``: plots
 """
 
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.cases import case_summary
 from sim.analysis.kpis import days_missed, feature_kpis, group_kpis, judge, kpi_table, summary
 from sim.faces import plots
 from sim.model.simulate import SimResult, simulate
@@ -48,6 +51,10 @@ def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
     if s.features_on:
         feature_kpis(result.calls, "D").to_csv(out_dir / "kpi_features_day.csv", index=False)
         group_kpis(result.calls, result.agents).to_csv(out_dir / "kpi_groups.csv", index=False)
+    if result.cases is not None:  # case work on: the case records and their KPIs
+        result.cases.to_parquet(out_dir / "cases.parquet", index=False)
+        result.case_kpis("D").to_csv(out_dir / "kpi_cases_day.csv")
+        result.case_kpis("MS").to_csv(out_dir / "kpi_cases_month.csv")
     interval.to_csv(out_dir / "kpi_interval.csv", index=False)
     day.to_csv(out_dir / "kpi_day.csv", index=False)
     month.to_csv(out_dir / "kpi_month.csv", index=False)
@@ -88,7 +95,30 @@ def summary_text(result: SimResult, month: pd.DataFrame) -> str:
             f"logging {m.logging_days_missed} (any: {m.all_days_missed})"
         )
     lines += _feature_lines(result)
+    lines += case_lines(result)
     return "\n".join(lines)
+
+
+def case_lines(result: SimResult) -> list[str]:
+    """The case KPIs of a run against the case targets (empty when cases are off)."""
+    s, c = result.scenario, result.cases
+    if c is None:
+        return []
+    t = s.targets
+    kinds = tuple(s.cases.kinds)
+    row = case_summary(c, kinds, t.case_share_min, pd.Timestamp(s.run.end) + pd.Timedelta(days=1))
+    lines = ["", f"Cases: {row['cases_arrived']:.0f} arrived, {row['cases_handled']:.0f} handled, {row['cases_open']:.0f} open at the end; "
+             f"time to resolution {row['work_h_mean']:.1f} working h (90th percentile {row['work_h_p90']:.1f} h)"]
+    for k in kinds:
+        share = row[f"within_target_{k}"]
+        met = "" if share != share else ("yes" if share >= t.case_share_min else "NO")
+        lines.append(f"  {k:<16} within {t.case_hours[k]:g} working h: {_fmt('availability', share):>8}  "
+                     f"(target >= {100 * t.case_share_min:.0f} %) {met}")
+    busy = result.agents["busy_s"].sum()
+    case_s = c.loc[c["started_at"].notna(), "handle_s"].sum()
+    lines.append(f"  agent time: calls {(busy - case_s) / 3600:.0f} h, cases {case_s / 3600:.0f} h "
+                 f"({_fmt('availability', case_s / busy if busy else float('nan'))} of busy time)")
+    return lines
 
 
 def _feature_lines(result: SimResult) -> list[str]:

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.cases import add_case_kpis
 from sim.analysis.kpis import feature_kpis, judge, kpi_table
 from sim.errors import ScenarioError
 from sim.model.simulate import SimResult, simulate
@@ -80,7 +81,11 @@ def result_kpis(result: SimResult, levels: Sequence[str] = ("day", "month", "run
             extra = feature_kpis(calls, freq).drop(columns="offered")
             extra["period"] = extra["period"].astype(table["period"].dtype)  # no calls: an empty object column
             table = table.merge(extra, on="period", how="left")
-        parts.append(judge(table, s.targets).assign(level=level))
+        judged = judge(table, s.targets)
+        if result.cases is not None:  # case KPIs; all_met then needs the case targets too
+            judged = add_case_kpis(judged, result.cases, None if level == "run" else freq, tuple(s.cases.kinds),
+                                   s.targets.case_share_min, pd.Timestamp(s.run.start), pd.Timestamp(s.run.end) + pd.Timedelta(days=1))
+        parts.append(judged.assign(level=level))
     out = pd.concat(parts, ignore_index=True)
     return out[["level", *[c for c in out.columns if c != "level"]]]
 
