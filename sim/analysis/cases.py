@@ -198,6 +198,7 @@ def add_case_kpis(
 ) -> pd.DataFrame:
     """Judged phone KPI rows (column ``period``) with the case KPIs merged in, ``case_met``
     and ``all_met`` requiring the case targets too (three-valued, like the phone targets).
+    Periods with cases but no calls (weekends, red days) get a row with NaN phone KPIs.
     ``freq=None`` is the whole run: one row at ``run_start``, backlog at ``run_end``."""
     if freq is None:
         row = case_summary(cases, kinds, share_min, run_end)
@@ -207,7 +208,8 @@ def add_case_kpis(
     else:
         table = case_kpis(cases, freq, kinds).rename_axis("period").reset_index()
     table["case_met"] = case_met(table, kinds, share_min)
-    out = judged.merge(table, on="period", how="left")
+    # outer: a day without phone calls (a weekend) still carries the cases that arrived on it
+    out = judged.merge(table, on="period", how="outer").sort_values("period", kind="stable").reset_index(drop=True)
     out["case_met"] = out["case_met"].astype("boolean")
     out["all_met"] = out["all_met"].astype("boolean") & out["case_met"].fillna(True)
     return out
