@@ -8,6 +8,9 @@ and with ``cases=on`` (blended, reserve 0; about 4 000 cases beside 12 000 calls
 seed by seed in the same run. Figures are medians: µs per offered call with cases off, the
 extra µs per case with cases on ((wall on − wall off) / cases), and the wall-clock ratio
 on / off. Also times the canonical day with cases off (the phone-only hot path).
+
+``--year``: the Monte Carlo runner's year (``run=year_2027``) x ``--year-reps`` (100)
+replications on 2 workers, with cases on and with cases off, in the same run.
 """
 
 from __future__ import annotations
@@ -67,7 +70,38 @@ def main(reps: int = 7, verbose: bool = True) -> dict[str, Any]:
     return res
 
 
+def year(reps: int = 100, workers: int = 2, verbose: bool = True) -> dict[str, Any]:
+    """Wall time of the runner's year x ``reps`` with cases off and on (cold pool each)."""
+    import tempfile
+
+    import sim
+    from sim.study.runner import run_replications
+
+    res: dict[str, Any] = {"reps": reps, "workers": workers}
+    for label in ("off", "on"):
+        s = sim.load_scenario("default", ["run=year_2027", "staffing=flat", "staffing.agents=14", f"cases={label}"])
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            mc = run_replications(s, reps, seed=1, workers=workers, out_dir=tmp, progress=False)
+            res[f"wall_s_{label}"] = time.perf_counter() - t0
+        run = mc.level("run")
+        res[f"calls_per_rep_{label}"] = float(run["offered"].mean())
+        if label == "on":
+            res["cases_per_rep"] = float(run["cases_arrived"].mean())
+    res["ratio_on_over_off"] = res["wall_s_on"] / res["wall_s_off"]
+    if verbose:
+        print(f"Runner, year 2027 x {reps} replications on {workers} workers: cases off {res['wall_s_off']:.1f} s, "
+              f"cases on {res['wall_s_on']:.1f} s ({res['cases_per_rep']:,.0f} cases and {res['calls_per_rep_on']:,.0f} calls "
+              f"per replication); ratio {res['ratio_on_over_off']:.2f}x")
+    return res
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=7)
-    main(ap.parse_args().reps)
+    ap.add_argument("--year", action="store_true", help="also the runner's year x --year-reps with cases on and off")
+    ap.add_argument("--year-reps", type=int, default=100)
+    a = ap.parse_args()
+    main(a.reps)
+    if a.year:
+        year(a.year_reps)
