@@ -9,6 +9,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim.analysis.cases import check_case_records
@@ -178,3 +180,42 @@ def test_dedicated_team_in_the_month() -> None:
     assert "case_team" in set(r.agents["group"])
     off = month()
     pd.testing.assert_series_equal(r.calls["answered_at"], off.calls["answered_at"])  # phones untouched
+
+
+case_space = st.fixed_dictionaries(
+    {
+        "staffing.agents": st.integers(1, 8),
+        "cases.reserve": st.integers(0, 3),
+        "team": st.integers(0, 2),
+        "cases.order": st.sampled_from(["earliest_due", "fifo"]),
+        "cases.early_close_scope": st.sampled_from(["phones", "office"]),
+        "callbacks": st.sampled_from(["off", "on"]),
+    }
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(choice=case_space, seed=st.integers(0, 2**31))
+def test_every_case_one_final_state_and_one_thing_at_a_time(choice: dict, seed: int) -> None:
+    team = choice.pop("team")
+    over = ["cases=on", "staffing=flat", "run.start=2026-12-21", "run.end=2026-12-23", "demand.volume=250",
+            f"callbacks={choice.pop('callbacks')}", *(f"{k}={v}" for k, v in choice.items())]
+    if team:
+        over.append(f"cases.dedicated={{mode: constant, agents: {team}}}")
+    r = sim.simulate(sim.load_scenario(overrides=over), seed=seed)
+    c, calls = r.cases, r.calls
+    check_case_records(c)
+    assert (c["source"].isin(["callback_failed_case"]) == (c["channel"] == "phone")).all()
+    assert (c["channel"] == "phone").sum() == (calls["fate"] == "callback_failed_case").sum()
+    if not team:
+        assert c["group"].dropna().eq("first_line").all()
+    # an agent does one thing at a time: plain calls and cases never overlap (no pre-emption)
+    plain = calls[(calls["fate"] == "answered") & calls["callback_accepted_at"].isna()]
+    work = pd.concat([
+        pd.DataFrame({"agent": plain["agent"], "t0": plain["answered_at"],
+                      "t1": plain["answered_at"] + pd.to_timedelta(plain["handle_s"], unit="s")}),
+        pd.DataFrame({"agent": c["agent"], "t0": c["started_at"], "t1": c["finished_at"]}).dropna(),
+    ])
+    for _, g in work.groupby("agent"):
+        g = g.sort_values("t0")
+        assert (g["t0"].iloc[1:].to_numpy() >= g["t1"].iloc[:-1].to_numpy() - pd.Timedelta(microseconds=1)).all()
