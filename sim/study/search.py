@@ -28,6 +28,16 @@ agreement's targets instead of a delay probability:
 With ``goal="probability"`` the plan must in addition make each *day* meet every target
 with probability ≥ ``probability`` (the share of replication-days that met them all);
 while a weekday falls short, its cell with the lowest service level gets one agent more.
+
+With case work on (``cases.enabled``, blended agents) the plan must also meet the case
+targets: for every case kind, the mean share handled within target over a weekday's
+replication-days (cases arriving on Saturday and Sunday counted with Monday, when they are
+worked) must be at least ``targets.case_share_min``. While a weekday falls short, every cell
+of that weekday gets one agent more (case work can be done in any idle time of the day, so a
+whole day of one more blended agent is the unit); the remove phase then takes back what
+neither the phones nor the cases need, freezing the cells of a weekday whose cases fail after a
+removal. (``days["all_met"]`` includes the case targets too, so ``goal="probability"`` asks
+for them per day as well.)
 """
 
 from __future__ import annotations
@@ -190,6 +200,7 @@ def search(
         delta[~keyed["meets"].to_numpy()] = 1
         if goal == "probability":
             delta = delta.add(_probability_fix(days, keyed, probability), fill_value=0)
+        delta = delta.add(_case_fix(scenario, days, keyed), fill_value=0)
         history.append({"round": round_, "phase": phase, "agent_intervals": int(frame["agents"].sum()),
                         "cells_missing": int((~keyed["meets"]).sum()),
                         "p_day_met": float(days["all_met"].astype("boolean").fillna(False).mean())})
@@ -211,6 +222,30 @@ def search(
         raise RuntimeError(f"no staffing meeting the targets was found in {max_rounds} rounds")
     best.history = history
     return best
+
+
+def case_shortfall(scenario: Scenario, days: pd.DataFrame) -> list[str]:
+    """Weekdays whose cases miss a case target (mean share within target over the weekday's
+    replication-days below ``targets.case_share_min``; weekend cases count with Monday)."""
+    c = scenario.cases
+    if not c.enabled or "case_met" not in days.columns:
+        return []
+    d = days.assign(weekday=days["weekday"].replace({"sat": "mon", "sun": "mon"}))
+    short = []
+    for day, g in d.groupby("weekday", sort=False):
+        shares = [g[f"within_target_{k}"].astype(float).mean() for k in c.kinds]
+        if any(x < scenario.targets.case_share_min for x in shares if x == x):
+            short.append(str(day))
+    return short
+
+
+def _case_fix(scenario: Scenario, days: pd.DataFrame, keyed: pd.DataFrame) -> pd.Series:
+    """One agent more in every cell of each weekday whose cases miss their targets."""
+    fix = pd.Series(0, index=keyed.index)
+    for day in case_shortfall(scenario, days):
+        if day in keyed.index.get_level_values(0):
+            fix.loc[day] = 1
+    return fix
 
 
 def _probability_fix(days: pd.DataFrame, keyed: pd.DataFrame, probability: float) -> pd.Series:
