@@ -32,7 +32,8 @@ def phone_agent_hours(s: Scenario, plan: pd.DataFrame | None = None) -> float:
     """Erlang A agent-hours over the run's open intervals (15:00 days and closures included)."""
     plan = erlang_plan(s) if plan is None else plan
     step = s.demand.interval_min
-    agents = {(r.weekday, r.interval_start): int(r.erlang_a_agents) for r in plan.itertuples(index=False)}
+    keys = zip(plan["weekday"].tolist(), plan["interval_start"].tolist(), strict=True)
+    agents: dict[tuple[str, str], int] = dict(zip(keys, plan["erlang_a_agents"].astype(int).tolist(), strict=True))
     total = 0.0
     for p in day_plans(s.calendar, s.run.start, s.run.end):
         if p.opens is None or p.closes is None:
