@@ -61,6 +61,7 @@ Day = Annotated[dt.date, BeforeValidator(_quoted_date)]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Probability = Annotated[Float, Field(ge=0.0, le=1.0)]
+AgentCount = Annotated[Int, Field(ge=0, le=100_000)]
 DistName = Literal["exponential", "lognormal", "gamma", "deterministic", "empirical"]
 
 
@@ -210,13 +211,9 @@ class CalendarConfig(_Model):
     country: Literal["SE"] = "SE"
     language: Literal["sv", "en_US"] = "sv"
     hours: dict[Weekday, HoursConfig | None]
-    closed_eves: list[Literal["Midsommarafton", "Julafton", "Nyårsafton"]] = Field(
-        default_factory=lambda: ["Midsommarafton", "Julafton", "Nyårsafton"]
-    )
+    closed_eves: list[Literal["Midsommarafton", "Julafton", "Nyårsafton"]] = ["Midsommarafton", "Julafton", "Nyårsafton"]
     early_close: Clock | None = dt.time(15, 0)
-    early_close_before: list[Literal["public_holidays", "closed_eves", "closures"]] = Field(
-        default_factory=lambda: ["public_holidays", "closed_eves"]
-    )
+    early_close_before: list[Literal["public_holidays", "closed_eves", "closures"]] = ["public_holidays", "closed_eves"]
     closures: list[ClosureConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -281,7 +278,8 @@ class DemandConfig(_Model):
         for day, weights in (self.profile or {}).items():
             end = minutes(self.profile_start) + len(weights) * self.interval_min
             if not weights or end > 24 * 60:
-                raise fail(f"profile.{day}", f"needs 1..{(24 * 60 - minutes(self.profile_start)) // self.interval_min} weights, got {len(weights)}")
+                most = (24 * 60 - minutes(self.profile_start)) // self.interval_min
+                raise fail(f"profile.{day}", f"needs 1..{most} weights, got {len(weights)}")
             if sum(weights) <= 0:
                 raise fail(f"profile.{day}", "weights must not all be zero")
         return self
@@ -332,7 +330,7 @@ class ShiftConfig(_Model):
     start: Clock
     end: Clock
     count: Int = Field(ge=0, le=100_000)
-    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]  # pydantic copies a mutable default
     breaks: list[ShiftBreakConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -473,7 +471,7 @@ class StaffingConfig(_Model):
 
     mode: Literal["constant", "table", "shifts"]
     agents: Int | None = Field(default=None, ge=0, le=100_000)
-    table: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Annotated[Int, Field(ge=0, le=100_000)]]] | None = None
+    table: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[AgentCount]] | None = None
     shifts: list[ShiftConfig] | None = None
     table_file: str | None = None  # CSV weekday,interval_start,agents; read into ``table`` by the loader
 
@@ -541,7 +539,10 @@ class TransferConfig(_Model):
         for name, c in self.case_types.items():
             if c.transfer_to is not None and c.transfer_to not in self.groups:
                 allowed = ", ".join(self.groups) or "none defined"
-                raise fail(f"case_types.{name}.transfer_to", f"unknown group {c.transfer_to!r}; groups: {allowed} (define it under transfers.groups)")
+                raise fail(
+                    f"case_types.{name}.transfer_to",
+                    f"unknown group {c.transfer_to!r}; groups: {allowed} (define it under transfers.groups)",
+                )
         return self
 
 

@@ -1041,7 +1041,7 @@ def required_agents(
     opts = {"sl": sl_target, "ab": max_abandon, "asa": max_asa_s, "occ": max_occupancy}
     names = [k for k, v in opts.items() if v is not None]
     pat_in = np.inf if (patience_s is None or model == "erlang_c") else patience_s
-    targets = (opts[k] for k in names)
+    targets = [v for k in names if (v := opts[k]) is not None]
     shape, flat = _broadcast(calls, interval_s, aht_s, pat_in, target_s, shrinkage, *targets)
     c, ivl, aht, pat, t, shrink, *rest = flat
     got = dict(zip(names, rest, strict=True))

@@ -586,6 +586,7 @@ def feature_kpis(calls: pd.DataFrame, freq: str) -> pd.DataFrame:
     fate = calls["fate"].astype(str)
     accepted = _datetimes(col("callback_accepted_at", pd.NaT)).notna()
     attempted = _datetimes(col("callback_first_attempt_at", pd.NaT)).notna()
+    connected = _datetimes(col("connected_at", pd.NaT)).notna()
     on_time = col("callback_on_time", pd.NA).astype("boolean").fillna(False)
     transfer = col("transfer", "none").astype(str)
     attempt = pd.to_numeric(col("attempt", 1))
@@ -594,7 +595,7 @@ def feature_kpis(calls: pd.DataFrame, freq: str) -> pd.DataFrame:
             "offered": 1,
             "callbacks_offered": col("callback_offered", False).astype(bool).astype(int),
             "callbacks_accepted": accepted.astype(int),
-            "callbacks_made": (accepted & calls["fate"].ne("callback_failed_case") & _datetimes(col("connected_at", pd.NaT)).notna()).astype(int),
+            "callbacks_made": (accepted & fate.ne("callback_failed_case") & connected).astype(int),
             "callbacks_failed": fate.eq("callback_failed_case").astype(int),
             "callbacks_pending": fate.eq("callback_requested").astype(int),
             "callbacks_attempted": attempted.astype(int),

@@ -20,7 +20,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from sim.analysis.erlang import required_agents
+from sim.analysis.erlang import ErlangAResult, required_agents
 from sim.schema import WEEKDAYS, Scenario, minutes
 from sim.world.calendar import DayPlan
 from sim.world.demand import interval_rates
@@ -71,6 +71,7 @@ def erlang_plan(s: Scenario, shrinkage: float = 0.0) -> pd.DataFrame:
     }
     c = required_agents(model="erlang_c", max_abandon=None, **common)
     a = required_agents(model="erlang_a", patience_s=patience, max_abandon=1.0 - t.availability_min, **common)
+    assert isinstance(a.kpis, ErlangAResult)  # model='erlang_a'
     out = frame.assign(
         traffic_erlangs=np.asarray(c.kpis.traffic),
         aht_s=aht,

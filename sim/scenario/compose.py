@@ -134,7 +134,7 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
                 )
             if not o.is_add() and not o.is_force_add() and not o.is_delete():
                 try:
-                    hint = _unset_group_key(o.input_line, key, root, groups, parsed)
+                    hint = _unset_group_key(o.input_line or key, key, root, groups, parsed)
                 except Exception:  # noqa: BLE001 - only a hint: when unsure, Hydra reports
                     hint = None
                 if hint:
@@ -255,7 +255,7 @@ def validate(cfg: DictConfig | Mapping[str, Any], base_dir: Path | None = None) 
         raise ScenarioError(f"Invalid scenario: {_one_line(exc)}") from None
     assert isinstance(raw, dict)
     raw.pop("hydra", None)
-    raw = _read_data_files(raw, base_dir or scenarios_dir())
+    raw = _read_data_files(typing.cast(dict[str, Any], raw), base_dir or scenarios_dir())
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:

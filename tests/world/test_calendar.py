@@ -155,7 +155,8 @@ def test_ascension_day_and_may_day() -> None:
 def test_sundays_are_never_holidays() -> None:
     # Open every day of the week: an ordinary Sunday must be an ordinary open day, and the
     # Saturday before it must not close at 15:00.
-    s = _load("staffing=flat", "calendar.hours.sat={opens: '08:00', closes: '17:00'}", "calendar.hours.sun={opens: '08:00', closes: '17:00'}")
+    weekend = ("calendar.hours.sat={opens: '08:00', closes: '17:00'}", "calendar.hours.sun={opens: '08:00', closes: '17:00'}")
+    s = _load("staffing=flat", *weekend)
     f = opening_hours(s, "2026-01-01", "2026-12-31").set_index("date")
     sundays = f[f.index.day_of_week == 6]
     assert "Söndag" not in set(f["reason"])
@@ -314,11 +315,15 @@ def test_mid_day_closure_is_rejected() -> None:
 
 def test_mid_day_closure_is_rejected_when_the_scenario_loads() -> None:
     with pytest.raises(ScenarioError, match=r"calendar\.closures\[0\].*middle of the day"):
-        load_scenario(overrides=["calendar.closures=[{start: '2026-12-10', from_time: '11:00', to_time: '13:00'}]"], config_dir=ROOT / "scenarios")
+        load_scenario(
+            overrides=["calendar.closures=[{start: '2026-12-10', from_time: '11:00', to_time: '13:00'}]"], config_dir=ROOT / "scenarios"
+        )
 
 
 def test_closure_outside_the_run_is_not_checked_at_load() -> None:
-    s = load_scenario(overrides=["calendar.closures=[{start: '2027-03-10', from_time: '11:00', to_time: '13:00'}]"], config_dir=ROOT / "scenarios")
+    s = load_scenario(
+        overrides=["calendar.closures=[{start: '2027-03-10', from_time: '11:00', to_time: '13:00'}]"], config_dir=ROOT / "scenarios"
+    )
     assert len(s.calendar.closures) == 1
 
 
