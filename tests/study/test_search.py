@@ -131,3 +131,13 @@ def test_cell_kpis_pool_totals_and_use_replication_spread() -> None:
     assert not row["meets"]
     point = cell_kpis(iv, t, confidence=0.5).iloc[0]
     assert point["service_level_bound"] == pytest.approx(0.8)
+
+
+def test_a_run_without_some_weekdays_leaves_their_cells_as_they_are() -> None:
+    """1-4 December 2026 holds no Monday (nor a weekend): the search must not fail on the
+    weekday it cannot judge, and must leave Monday's cells as the Erlang table had them."""
+    s = sim.load_scenario("default", ["run.start=2026-12-01", "run.end=2026-12-04"])
+    found = search(s, replications=2, seed=1, workers=1)
+    assert found.table["mon"] == erlang_table(s)["mon"]
+    assert found.history[-1]["cells_missing"] == 0
+    assert found.table != erlang_table(s), "the days it can judge were refined"
