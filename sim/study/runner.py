@@ -30,7 +30,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,42 +251,63 @@ class Store:
     def load(self, ks: Iterable[int]) -> tuple[pd.DataFrame | None, list[int]]:
         """The rows of replications ``ks``, and the numbers of files that failed to read
         (moved aside, to be recomputed)."""
-        frames, bad = [], []
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        tables, bad = [], []
         for k in sorted(ks):
             try:
-                frames.append(pd.read_parquet(self.path(k)))
+                tables.append(pq.read_table(self.path(k)))
             except Exception:  # noqa: BLE001 - a damaged page the footer check did not see
                 self._reject(self.path(k), "damaged (not a readable Parquet file)")
                 bad.append(k)
-        return (pd.concat(frames, ignore_index=True) if frames else None), bad
+        if not tables:
+            return None, bad
+        try:  # one conversion of all rows: about 3x faster than a read_parquet per file
+            return pa.concat_tables(tables, promote_options="default").to_pandas(), bad
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # schemas that do not unify: pandas decides
+            return pd.concat([t.to_pandas() for t in tables], ignore_index=True), bad
 
 
 # --------------------------------------------------------------------------- execution
 
 
-def _execute(args: list[tuple], workers: int, scheduler: str | None) -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame | None]]:
-    """Run ``run_one(*a)`` for each task; yield results as they finish."""
+def run_and_save(store: Store, scenario: Scenario, seed: int, k: int, levels: tuple[str, ...],
+                 keep_calls: bool) -> tuple[int, pd.DataFrame, pd.DataFrame | None]:
+    """Replication ``k``, written to ``store`` by the worker itself (local workers share the
+    folder), so that the parent only collects the KPI rows and the writing runs in parallel."""
+    k, kpis, calls = run_one(scenario, seed, k, levels, keep_calls)
+    store.save(k, kpis, calls)
+    return k, kpis, None
+
+
+Task = Callable[..., tuple[int, pd.DataFrame, pd.DataFrame | None]]
+
+
+def _execute(task: Task, args: list[tuple], workers: int,
+             scheduler: str | None) -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame | None]]:
+    """Run ``task(*a)`` for each task; yield results as they finish."""
     if not args:
         return
     if scheduler:
         from distributed import as_completed as dask_completed
 
         with _dask_client(scheduler) as client:
-            futures = [client.submit(run_one, *a, pure=False) for a in args]
+            futures = [client.submit(task, *a, pure=False) for a in args]
             for fut in dask_completed(futures):
                 yield fut.result()
         return
     if workers == 1 or len(args) == 1:
         for a in args:
-            yield run_one(*a)
+            yield task(*a)
         return
     pool = _forked_pool(workers)
     if pool is None:
         from joblib import Parallel, delayed
 
-        yield from Parallel(n_jobs=workers, return_as="generator_unordered")(delayed(run_one)(*a) for a in args)
+        yield from Parallel(n_jobs=workers, return_as="generator_unordered")(delayed(task)(*a) for a in args)
         return
-    futures = [pool.submit(run_one, *a) for a in args]
+    futures = [pool.submit(task, *a) for a in args]
     try:
         for fut in as_completed(futures):
             yield fut.result()
@@ -474,14 +495,20 @@ def _simulate(scenario: Scenario, seed: int, todo: list[int], wanted: int, level
               frames: dict[int, pd.DataFrame]) -> None:
     """Run replications ``todo``; save each (or keep it in ``frames``) as it finishes."""
     args = [(scenario, seed, k, levels, keep_calls) for k in todo]
+    # Local workers write their own files; a Dask worker may be on another machine, so the
+    # parent writes what it sends back.
+    local_save = store is not None and not scheduler
+    task: Task = run_and_save if local_save else run_one
+    if local_save:
+        args = [(store, *a) for a in args]
     if not scheduler and workers > 1 and len(todo) > 1:
         _forked_pool(workers)  # before the progress bar, whose monitor thread would make forking unsafe
     bar = _progress(len(todo), progress, initial=wanted - len(todo), total=wanted)
     try:
-        for k, kpis, calls in _execute(args, workers, scheduler):
-            if store:
+        for k, kpis, calls in _execute(task, args, workers, scheduler):
+            if store and not local_save:
                 store.save(k, kpis, calls)
-            else:
+            if not store:
                 frames[k] = kpis
             bar.update(1)
     finally:
