@@ -64,24 +64,34 @@ def intraday_queue(intervals: pd.DataFrame, targets: TargetsLike, path: Path) ->
     return _save(fig, path)
 
 
-def staffing_plan(plan: pd.DataFrame, path: Path) -> Path:
-    """Agents per interval under Erlang C and Erlang A, one panel per weekday."""
-    days = list(dict.fromkeys(plan["weekday"]))
+def weekday_steps(frame: pd.DataFrame, lines: list[tuple[str, str]], path: Path, *, title: str, ylabel: str,
+                  fill: tuple[str, str] | None = None, clock: str = "interval_start", tick_every: int = 4) -> Path:
+    """One panel per weekday (in the order of ``frame["weekday"]``): a step line for each
+    ``(column, label)`` of ``lines`` against the ``clock`` column, and a grey area for ``fill``."""
+    days = list(dict.fromkeys(frame["weekday"]))
     fig, axes = plt.subplots(1, len(days), figsize=(3.2 * len(days), 4), sharey=True, squeeze=False)
     for ax, day in zip(axes[0], days, strict=True):
-        d = plan[plan["weekday"] == day]
+        d = frame[frame["weekday"] == day]
         x = range(len(d))
-        ax.step(x, d["erlang_c_agents"], where="mid", label="Erlang C (no abandonment)")
-        ax.step(x, d["erlang_a_agents"], where="mid", label="Erlang A (exp. patience)")
-        ax.fill_between(x, d["traffic_erlangs"], step="mid", color="0.85", label="offered load (Erlangs)")
-        ticks = list(range(0, len(d), 4))
-        ax.set_xticks(ticks, [d["interval_start"].iloc[i] for i in ticks], rotation=90)
+        if fill is not None:
+            ax.fill_between(x, d[fill[0]], step="mid", color="0.85", label=fill[1])
+        for column, label in lines:
+            ax.step(x, d[column], where="mid", label=label)
+        ticks = list(range(0, len(d), tick_every))
+        ax.set_xticks(ticks, [d[clock].iloc[i] for i in ticks], rotation=90)
         ax.set_title(day)
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("agents on the phones")
+    axes[0][0].set_ylabel(ylabel)
     axes[0][0].legend(fontsize=7, loc="upper right")
-    fig.suptitle("Agents needed per interval for the agreement's targets")
+    fig.suptitle(title)
     return _save(fig, path)
+
+
+def staffing_plan(plan: pd.DataFrame, path: Path) -> Path:
+    """Agents per interval under Erlang C and Erlang A, one panel per weekday."""
+    lines = [("erlang_c_agents", "Erlang C (no abandonment)"), ("erlang_a_agents", "Erlang A (exp. patience)")]
+    return weekday_steps(plan, lines, path, title="Agents needed per interval for the agreement's targets",
+                         ylabel="agents on the phones", fill=("traffic_erlangs", "offered load (Erlangs)"))
 
 
 def daily_probability(day_summary: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:

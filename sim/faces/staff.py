@@ -26,13 +26,13 @@ import hydra
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from hydra.core.hydra_config import HydraConfig  # noqa: E402
 from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
 from sim.errors import ScenarioError  # noqa: E402
 from sim.faces.cli import run_hydra_app  # noqa: E402
+from sim.faces.plots import weekday_steps  # noqa: E402
 from sim.faces.report import Section, describe_scenario, esc, frame_html, image, paragraph, render  # noqa: E402
 from sim.scenario.compose import scenarios_dir, validate  # noqa: E402
 from sim.schema import Scenario  # noqa: E402
@@ -47,50 +47,18 @@ SHOWN = ("availability", "service_level", "asa_s", "aht_s", "occupancy")
 # --------------------------------------------------------------------------- plots
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
 def plot_plans(frame: pd.DataFrame, path: Path) -> Path:
     """Agents on the phones per interval under every plan, one panel per weekday."""
-    days = list(dict.fromkeys(frame["weekday"]))
     plans = [c for c in frame.columns if c not in ("weekday", "interval_start")]
-    fig, axes = plt.subplots(1, len(days), figsize=(3.2 * len(days), 4), sharey=True, squeeze=False)
-    for ax, day in zip(axes[0], days, strict=True):
-        d = frame[frame["weekday"] == day]
-        for p in plans:
-            ax.step(range(len(d)), d[p], where="mid", label=NAMES.get(p, p.replace("_", " ")))
-        ticks = list(range(0, len(d), 4))
-        ax.set_xticks(ticks, [d["interval_start"].iloc[i] for i in ticks], rotation=90)
-        ax.set_title(day)
-        ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("agents on the phones")
-    axes[0][0].legend(fontsize=7, loc="upper right")
-    fig.suptitle("Staffing per interval")
-    return _save(fig, path)
+    lines = [(p, NAMES.get(p, p.replace("_", " "))) for p in plans]
+    return weekday_steps(frame, lines, path, title="Staffing per interval", ylabel="agents on the phones")
 
 
 def plot_coverage(cov: pd.DataFrame, path: Path) -> Path:
     """Per weekday: required vs scheduled (on shift) vs on the phones after breaks."""
-    days = list(dict.fromkeys(cov["weekday"]))
-    fig, axes = plt.subplots(1, len(days), figsize=(3.2 * len(days), 4), sharey=True, squeeze=False)
-    for ax, day in zip(axes[0], days, strict=True):
-        d = cov[cov["weekday"] == day]
-        x = range(len(d))
-        ax.fill_between(x, d["required"], step="mid", color="0.85", label="required")
-        ax.step(x, d["scheduled"], where="mid", label="scheduled (on shift)")
-        ax.step(x, d["on_phones"], where="mid", label="on the phones (after breaks)")
-        ticks = list(range(0, len(d), 8))
-        ax.set_xticks(ticks, [d["slot_start"].iloc[i] for i in ticks], rotation=90)
-        ax.set_title(day)
-        ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("agents")
-    axes[0][0].legend(fontsize=7, loc="upper right")
-    fig.suptitle("Roster coverage")
-    return _save(fig, path)
+    lines = [("scheduled", "scheduled (on shift)"), ("on_phones", "on the phones (after breaks)")]
+    return weekday_steps(cov, lines, path, title="Roster coverage", ylabel="agents", fill=("required", "required"),
+                         clock="slot_start", tick_every=8)
 
 
 # --------------------------------------------------------------------------- tables and text
