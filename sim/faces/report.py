@@ -55,12 +55,16 @@ __all__ = [
     "stress_des_sections",
 ]
 
+KIND_SHARE = "within_target_"
+"""Prefix of a case kind's share handled within its limit (``within_target_fault_report``)."""
 PERCENT = frozenset({"availability", "service_level", "logging_share", "abandon_share", "occupancy",
-                     "callback_accept_share", "callback_on_time_share", "repeat_contact_ratio"})
-HOURS = frozenset({"staffed_s", "present_s", "busy_s", "overtime_s"})
+                     "callback_accept_share", "callback_on_time_share", "repeat_contact_ratio", "case_within_target"})
+HOURS = frozenset({"staffed_s", "present_s", "busy_s", "overtime_s", "case_busy_s"})
+WORKING_HOURS = frozenset({"work_h_mean", "work_h_p90"})
 COUNTS = frozenset({"offered", "answered", "abandoned", "within_threshold", "callbacks_offered", "callbacks_accepted",
                     "callbacks_made", "callbacks_failed", "transfers", "transfers_warm", "transfers_blind",
-                    "transfer_fallbacks", "transfer_abandoned", "repeat_calls"})
+                    "transfer_fallbacks", "transfer_abandoned", "repeat_calls", "cases_arrived", "cases_handled",
+                    "backlog_end"})
 DAYS = frozenset({"open_days", "days", "days_missed_availability", "days_missed_service_level", "days_missed_asa",
                   "days_missed_aht", "days_missed_logging", "days_missed_any"})
 
@@ -101,7 +105,26 @@ KPI_LABELS: dict[str, str] = {
     "mean_consult_wait_s": "mean wait for a colleague (warm transfer)",
     "repeat_calls": "repeat contacts (2nd or later attempt)",
     "repeat_contact_ratio": "repeat contacts / offered",
+    "cases_arrived": "cases arrived (e-mail, web, social media)",
+    "cases_handled": "cases handled",
+    "case_within_target": "cases handled within their limit (all kinds)",
+    "work_h_mean": "mean case time to handling (working hours)",
+    "work_h_p90": "90th percentile case time to handling (working hours)",
+    "backlog_end": "open cases at the end of the run",
+    "case_busy_s": "agent-hours on cases",
 }
+
+
+def kpi_label(kpi: str) -> str:
+    """The report's words for a KPI (a case kind's share is named after its kind)."""
+    if kpi.startswith(KIND_SHARE):
+        return f"{kpi[len(KIND_SHARE):].replace('_', ' ')} cases within their limit"
+    return KPI_LABELS.get(kpi, kpi)
+
+
+def case_kinds(table: pd.DataFrame) -> list[str]:
+    """The ``within_target_<kind>`` KPIs of a summary table, in its order."""
+    return [k for k in dict.fromkeys(table["kpi"]) if str(k).startswith(KIND_SHARE)] if len(table) else []
 FEATURE_KPIS: tuple[str, ...] = (
     "callbacks_offered", "callbacks_accepted", "callbacks_made", "callbacks_failed", "callback_accept_share",
     "callback_on_time_share", "transfers", "transfers_warm", "transfers_blind", "transfer_fallbacks",
@@ -113,13 +136,15 @@ OTHER_KPIS: tuple[str, ...] = (
     "offered", "answered", "abandon_share", "mean_wait_all_s", "p90_wait_s", "occupancy", "staffed_s", "present_s",
     "overtime_s", "open_days", "days_missed_availability", "days_missed_service_level", "days_missed_asa",
     "days_missed_aht", "days_missed_logging", "days_missed_any", *FEATURE_KPIS,
+    "cases_arrived", "cases_handled", "case_within_target", "work_h_mean", "work_h_p90", "backlog_end", "case_busy_s",
 )
 DIFF_KPIS: tuple[str, ...] = (
     "offered", "answered", "availability", "service_level", "asa_s", "mean_wait_all_s", "aht_s", "abandon_share",
     "occupancy", "staffed_s", "present_s", "overtime_s", "days_missed_availability", "days_missed_service_level",
     "days_missed_asa", "days_missed_any", "callbacks_accepted", "callback_on_time_share", "transfers_warm",
-    "transfer_fallbacks", "repeat_contact_ratio",
+    "transfer_fallbacks", "repeat_contact_ratio", "case_within_target", "work_h_mean", "backlog_end", "case_busy_s",
 )
+"""Shown where the rows carry them; each case kind's share (``case_kinds``) follows the targets."""
 
 
 # --------------------------------------------------------------------------- number formats
@@ -131,8 +156,10 @@ def fmt(kpi: str, value: float | None) -> str:
     if value is None or pd.isna(value):
         return "–"
     v = float(value)
-    if kpi in PERCENT:
+    if kpi in PERCENT or kpi.startswith(KIND_SHARE):
         return f"{_r(100 * v, 1):.1f} %"
+    if kpi in WORKING_HOURS:
+        return f"{_r(v, 1):.1f} working h"
     if kpi in HOURS:
         return f"{_r(v / 3600, 1):,.1f} h"
     if kpi in COUNTS:
@@ -154,8 +181,10 @@ def fmt_diff(kpi: str, value: float | None) -> str:
     if value is None or pd.isna(value):
         return "–"
     v = float(value)
-    if kpi in PERCENT:
+    if kpi in PERCENT or kpi.startswith(KIND_SHARE):
         text = f"{_r(100 * v, 2):+.2f} pp"
+    elif kpi in WORKING_HOURS:
+        text = f"{_r(v, 2):+.2f} working h"
     elif kpi in HOURS:
         text = f"{_r(v / 3600, 1):+,.1f} h"
     elif kpi in COUNTS:
@@ -569,7 +598,7 @@ def results_table(table: pd.DataFrame, labels: Sequence[str], kpis: Sequence[str
                 text += f'<br><span class="small">P(met) {esc(fmt_p(r["p_met"]))}</span> {_verdict_span(r.get("verdict"))}'
                 target = str(r.get("target") or "")
             cells.append(text)
-        head = f"{esc(KPI_LABELS.get(kpi, kpi))}<br><code>{esc(kpi)}</code>"
+        head = f"{esc(kpi_label(kpi))}<br><code>{esc(kpi)}</code>"
         rows.append([head, *([esc(target)] if with_targets else []), *cells])
     header = ["KPI", *(["target"] if with_targets else []), *labels]
     return table_html(header, rows, caption, raw=True)
@@ -595,7 +624,7 @@ def differences_table(diffs: pd.DataFrame, kpis: Sequence[str], caption: str) ->
             if pd.notna(r["half_width"]) and r["half_width"] > 0:
                 ci = f' <span class="small">[{esc(fmt_diff(kpi, r["ci_low"]))}, {esc(fmt_diff(kpi, r["ci_high"]))}]</span>'
             cells.append(f"<strong>{esc(fmt_diff(kpi, r['difference']))}</strong>{ci}<br><span class=\"{cls}\">{esc(a)}</span>")
-        rows.append([f"{esc(KPI_LABELS.get(kpi, kpi))}<br><code>{esc(kpi)}</code>", *cells])
+        rows.append([f"{esc(kpi_label(kpi))}<br><code>{esc(kpi)}</code>", *cells])
     base = diffs["baseline"].iloc[0] if len(diffs) else ""
     return table_html(["KPI", *[f"{lb} − {base}" for lb in labels]], rows, caption, raw=True)
 
@@ -659,7 +688,7 @@ def comparison_sections(cmp: Any, plots: Sequence[tuple[Path, str]] = ()) -> lis
         "'meets' when the whole confidence interval is on the right side of the target, 'misses' when it is wholly "
         "on the wrong side and 'uncertain' otherwise."
     )
-    body += results_table(table, labels, TARGET_KPIS, "KPIs against the agreement's targets (whole run)", True)
+    body += results_table(table, labels, (*TARGET_KPIS, *case_kinds(table)), "KPIs against the agreement's targets (whole run)", True)
     body += results_table(table, labels, OTHER_KPIS, "Volumes, agent time and days missing the targets (per run)", False)
     if "month" in cmp.levels and cmp.level("month")["period"].nunique() > 1:
         body += month_table(cmp.summary("month", ("service_level", "availability")), labels)
@@ -671,7 +700,8 @@ def comparison_sections(cmp: Any, plots: Sequence[tuple[Path, str]] = ()) -> lis
             "confidence interval is mean ± t(0.975, R−1)·sd/√R of the per-replication differences. 'better'/'worse' "
             "(or 'saves'/'costs more' for agent time) is shown only when the interval excludes zero."
         )
-        body += differences_table(cmp.differences, DIFF_KPIS, f"Paired differences to {cmp.baseline} (whole run)")
+        kpis = (*DIFF_KPIS, *case_kinds(cmp.differences))
+        body += differences_table(cmp.differences, kpis, f"Paired differences to {cmp.baseline} (whole run)")
         sections.append(Section("Differences to the baseline", body, "differences"))
     if plots:
         sections.append(Section("Plots", "".join(image(p, cap) for p, cap in plots), "plots"))

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.analysis.cases import CASE_KPI_COLUMNS
 from sim.analysis.kpis import TargetsLike
 from sim.analysis.stats import t_half_width
 from sim.errors import ScenarioError
@@ -55,6 +56,7 @@ from sim.study.runner import folder_name, run_replications
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "CASE_KPIS",
     "COMPARE_KPIS",
     "FEATURE_KPIS",
     "Comparison",
@@ -66,6 +68,7 @@ __all__ = [
     "scenarios_from_specs",
     "split_overrides",
     "summarize_replications",
+    "with_case_kinds",
 ]
 
 LEVELS: tuple[str, ...] = ("interval", "day", "month", "run")
@@ -89,12 +92,28 @@ FEATURE_KPIS: tuple[str, ...] = (
 """Callback, transfer and repeat-contact KPIs (:func:`sim.analysis.kpis.feature_kpis`): compared
 whenever the runner's KPI rows carry them."""
 
+CASE_KPIS: tuple[str, ...] = CASE_KPI_COLUMNS
+"""Case-work KPIs (:func:`sim.analysis.cases.add_case_kpis`), compared whenever cases are on;
+each case kind's ``within_target_<kind>`` share follows ``case_within_target``."""
+KIND_SHARE = "within_target_"
+
 COMPARE_KPIS: tuple[str, ...] = (
     "offered", "answered", "availability", "service_level", "asa_s", "mean_wait_all_s",
     "p90_wait_s", "aht_s", "logging_share", "abandon_share", "occupancy", "staffed_s",
-    "present_s", "overtime_s", "open_days", *DAYS_MISSED, *FEATURE_KPIS,
+    "present_s", "overtime_s", "open_days", *DAYS_MISSED, *FEATURE_KPIS, *CASE_KPIS,
 )
 """KPIs in :attr:`Comparison.table` and :attr:`Comparison.differences` (those present)."""
+
+
+def with_case_kinds(kpis: Sequence[str], columns: Iterable[str]) -> list[str]:
+    """``kpis`` with each ``within_target_<kind>`` column of ``columns`` after ``case_within_target``
+    (the kinds are the scenario's own, so they cannot be listed in advance)."""
+    kinds = [c for c in columns if c.startswith(KIND_SHARE)]
+    out = list(kpis)
+    if kinds and "case_within_target" in out:
+        at = out.index("case_within_target") + 1
+        out[at:at] = [k for k in kinds if k not in out]
+    return out
 
 TARGETS: dict[str, tuple[str, bool]] = {
     "availability": ("availability_min", True),
@@ -106,10 +125,11 @@ TARGETS: dict[str, tuple[str, bool]] = {
 """KPI → (attribute of ``scenario.targets``, met when above the bound). Bounds are strict."""
 
 HIGHER_IS_BETTER = frozenset({"availability", "service_level", "logging_share", "answered", "within_threshold",
-                              "callback_on_time_share"})
+                              "callback_on_time_share", "cases_handled", "case_within_target"})
 LOWER_IS_BETTER = frozenset({
     "abandon_share", "abandoned", "asa_s", "mean_wait_all_s", "p90_wait_s", "p90_wait_all_s", "aht_s",
     "callbacks_failed", "transfer_fallbacks", "transfer_abandoned", "mean_consult_wait_s", *DAYS_MISSED,
+    "work_h_mean", "work_h_p90", "backlog_end",
 })
 AGENT_TIME = frozenset({"staffed_s", "present_s", "busy_s", "overtime_s"})
 """Agent time: a lower value *saves* agent-hours, a higher one *costs* them."""
@@ -198,20 +218,31 @@ def scenarios_from_specs(
 
 
 def _bound(targets: TargetsLike, kpi: str) -> tuple[float, bool] | None:
+    """(bound, met when above) of a KPI with a target; the call targets are strict."""
+    if kpi.startswith(KIND_SHARE):  # a case kind's share within its working-hours limit
+        share = getattr(targets, "case_share_min", None)
+        return None if share is None else (float(share), True)
     rule = TARGETS.get(kpi)
     if rule is None:
         return None
     return float(getattr(targets, rule[0])), rule[1]
 
 
+def _inclusive(kpi: str) -> bool:
+    """The case targets are met at the bound (``case_share_min`` is an "at least")."""
+    return kpi.startswith(KIND_SHARE)
+
+
 def target_text(kpi: str, targets: TargetsLike) -> str | None:
-    """``> 91 %``, ``< 90 s`` … for a KPI with a target, else None."""
+    """``> 91 %``, ``< 90 s``, ``≥ 90 %`` … for a KPI with a target, else None."""
     b = _bound(targets, kpi)
     if b is None:
         return None
     bound, above = b
-    shown = f"{100 * bound:g} %" if kpi in ("availability", "service_level", "logging_share") else f"{bound:g} s"
-    return f"{'>' if above else '<'} {shown}"
+    percent = kpi in ("availability", "service_level", "logging_share") or kpi.startswith(KIND_SHARE)
+    shown = f"{100 * bound:g} %" if percent else f"{bound:g} s"
+    sign = ("≥" if above else "≤") if _inclusive(kpi) else (">" if above else "<")
+    return f"{sign} {shown}"
 
 
 def summarize_replications(
@@ -271,13 +302,14 @@ def _add_verdicts(out: pd.DataFrame, long: pd.DataFrame, by: list[str], targets:
         dtype="object",
     )
     bound, above = rules(out)
+    incl = out["kpi"].map(_inclusive).to_numpy(bool)
     has = ~np.isnan(bound) & out["mean"].notna().to_numpy()
     mean = out["mean"].to_numpy(float)
     lo, hi = out["ci_low"].to_numpy(float), out["ci_high"].to_numpy(float)
     with np.errstate(invalid="ignore"):
-        mean_met = np.where(above, mean > bound, mean < bound)
-        good = np.where(above, lo > bound, hi < bound)
-        bad = np.where(above, hi <= bound, lo >= bound)
+        mean_met = _met(mean, bound, above, incl)
+        good = _met(np.where(above, lo, hi), bound, above, incl)
+        bad = ~_met(np.where(above, hi, lo), bound, above, incl) & ~np.isnan(lo) & ~np.isnan(hi)
     out["mean_met"] = pd.array([bool(m) if h else None for m, h in zip(mean_met, has, strict=True)], dtype="boolean")
     no_ci = np.isnan(lo) | np.isnan(hi)
     verdict = np.where(no_ci, np.where(mean_met, "meets", "misses"), np.where(good, "meets", np.where(bad, "misses", "uncertain")))
@@ -287,7 +319,7 @@ def _add_verdicts(out: pd.DataFrame, long: pd.DataFrame, by: list[str], targets:
     val = long["value"].to_numpy(float)
     judged = ~np.isnan(lb) & ~np.isnan(val)
     with np.errstate(invalid="ignore"):
-        met = judged & np.where(la, val > lb, val < lb)
+        met = judged & _met(val, lb, la, long["kpi"].map(_inclusive).to_numpy(bool))
     agg = long[[*by, "kpi"]].assign(met=met.astype(int), judged=judged.astype(int))
     agg = agg.groupby([*by, "kpi"], sort=False)[["met", "judged"]].sum().reset_index()
     p_lo, p_hi = wilson(agg["met"].to_numpy(), agg["judged"].to_numpy(), conf)
@@ -295,6 +327,12 @@ def _add_verdicts(out: pd.DataFrame, long: pd.DataFrame, by: list[str], targets:
     agg["p_met_low"], agg["p_met_high"] = p_lo, p_hi
     agg.loc[agg["judged"] == 0, ["p_met_low", "p_met_high"]] = np.nan
     return out.merge(agg.drop(columns=["met", "judged"]), on=[*by, "kpi"], how="left")
+
+
+def _met(value: np.ndarray, bound: np.ndarray, above: np.ndarray, inclusive: np.ndarray) -> np.ndarray:
+    """Whether ``value`` is on the good side of ``bound`` (strictly, unless ``inclusive``)."""
+    strict = np.where(above, value > bound, value < bound)
+    return np.where(inclusive, strict | (value == bound), strict)
 
 
 def _assess(kpi: str, lo: float, hi: float, diff: float, sd: float) -> str:
@@ -493,13 +531,13 @@ class Comparison:
         """Per scenario, period and KPI: mean, CI, target, verdict and P(met)."""
         frame = self.per_replication(level)
         by = ("scenario",) if level == "run" else ("scenario", "period")
-        return summarize_replications(frame, kpis, by, self.targets, self.conf)
+        return summarize_replications(frame, with_case_kinds(kpis, frame.columns), by, self.targets, self.conf)
 
     def paired(self, level: str = "run", kpis: Sequence[str] = COMPARE_KPIS) -> pd.DataFrame:
         """Paired differences to the baseline (see :func:`paired_differences`)."""
         frame = self.per_replication(level)
         by = () if level == "run" else ("period",)
-        return paired_differences(frame, kpis, self.baseline, by, self.conf)
+        return paired_differences(frame, with_case_kinds(kpis, frame.columns), self.baseline, by, self.conf)
 
     @cached_property
     def table(self) -> pd.DataFrame:
