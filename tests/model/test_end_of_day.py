@@ -202,7 +202,7 @@ def test_a_mixed_week_runs() -> None:
     r = sim.simulate(s, seed=2)
     check_invariants(r)
     c = r.calls
-    assert c["arrival"].dt.dayofweek.isin([5, 6]).sum() == 0
+    assert c["arrival"].dt.day_of_week.isin([5, 6]).sum() == 0
     assert (c["arrival"].dt.hour >= 8).all()
     assert (c["arrival"].dt.hour == 23).sum() > 0
     # Friday's queue at 24:00 is served after the closing, on Saturday's clock
