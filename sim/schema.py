@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WrapSerializer, model_validator
 
 from sim.errors import fail
 
@@ -53,8 +53,70 @@ def _local_time(t: dt.time) -> dt.time:
     return t
 
 
-Clock = Annotated[dt.time, BeforeValidator(_quoted_time), AfterValidator(_local_time)]
-"""A local clock time ``"HH:MM"`` (numbers and time zones are refused)."""
+class _EndOfDay(dt.time):
+    """The clock time ``24:00``, the end of a day (see :data:`END_OF_DAY`)."""
+
+    __slots__ = ()
+
+    def strftime(self, fmt: str) -> str:
+        return dt.time(0, 0).strftime(fmt.replace("%H", "24"))
+
+    def __format__(self, fmt: str) -> str:
+        return self.strftime(fmt) if fmt else str(self)
+
+    def isoformat(self, timespec: str = "auto") -> str:
+        return "24:00" if timespec == "minutes" else "24:00:00"
+
+    def __str__(self) -> str:
+        return "24:00:00"
+
+    def __repr__(self) -> str:
+        return "sim.schema.END_OF_DAY"
+
+
+END_OF_DAY: dt.time = _EndOfDay(23, 59, 59, 999999)
+"""``"24:00"``, the end of a day: a closing time only (``calendar.hours.<day>.closes``, a
+closure's ``to_time``, a shift's ``end``). It equals ``dt.time.max`` and so sorts after every
+other clock time; :func:`minutes` gives 1440 for it and ``f"{t:%H:%M}"`` renders ``24:00``.
+Combine it with a date through :func:`minutes` (the next midnight), never ``datetime.combine``."""
+
+_END_TEXT = ("24:00", "24:00:00")
+
+
+def _clock_only(value: object) -> object:
+    value = _quoted_time(value)
+    if (isinstance(value, str) and value.strip() in _END_TEXT) or (isinstance(value, dt.time) and value == dt.time.max):
+        raise ValueError(
+            "24:00 (the end of the day) is allowed only as a closing time (calendar.hours.<day>.closes, a "
+            "closure's to_time, a shift's end); an opening or start time is 00:00-23:59"
+        )
+    return value
+
+
+def _end_clock(value: object) -> object:
+    value = _quoted_time(value)
+    if isinstance(value, str) and value.strip().startswith("24:"):
+        if value.strip() not in _END_TEXT:
+            raise ValueError(f"expected a time 00:00-23:59 or 24:00 (the end of the day), got {value.strip()!r}")
+        return dt.time.max
+    return value
+
+
+def _as_end_of_day(t: dt.time) -> dt.time:
+    return END_OF_DAY if t == dt.time.max else t
+
+
+def _dump_end_of_day(t: dt.time, handler: object, _info: object) -> object:
+    return "24:00:00" if t == dt.time.max else handler(t)  # type: ignore[operator]
+
+
+Clock = Annotated[dt.time, BeforeValidator(_clock_only), AfterValidator(_local_time)]
+"""A local clock time ``"HH:MM"`` from 00:00 to 23:59 (numbers, time zones and 24:00 are refused)."""
+EndClock = Annotated[
+    dt.time, BeforeValidator(_end_clock), AfterValidator(_local_time), AfterValidator(_as_end_of_day),
+    WrapSerializer(_dump_end_of_day, when_used="json"),
+]
+"""A closing clock time: ``"HH:MM"`` or ``"24:00"`` (:data:`END_OF_DAY`, written back as ``"24:00:00"``)."""
 Day = Annotated[dt.date, BeforeValidator(_quoted_date)]
 """A date ``"YYYY-MM-DD"`` (numbers, which pydantic reads as Unix timestamps, are refused)."""
 
@@ -72,12 +134,26 @@ class _Model(BaseModel):
 
 
 def minutes(t: dt.time) -> int:
-    """Minutes since midnight of a clock time (seconds are not allowed in schedules)."""
-    return t.hour * 60 + t.minute
+    """Minutes since midnight of a clock time (seconds are not allowed in schedules); 1440
+    for :data:`END_OF_DAY` (24:00)."""
+    return 24 * 60 if t == dt.time.max else t.hour * 60 + t.minute
+
+
+def clock(m: int) -> dt.time:
+    """The clock time ``m`` minutes after midnight, 0..1440 (1440: :data:`END_OF_DAY`)."""
+    if not 0 <= m <= 24 * 60:
+        raise ValueError(f"{m} minutes is not a clock time of one day (0..1440)")
+    return END_OF_DAY if m == 24 * 60 else dt.time(m // 60, m % 60)
+
+
+def hhmm(t: dt.time | int) -> str:
+    """``"HH:MM"`` of a clock time or of minutes since midnight (``"24:00"`` for the end of the day)."""
+    m = t if isinstance(t, int) else minutes(t)
+    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def _check_clock(key: str, t: dt.time) -> None:
-    if t.second or t.microsecond:
+    if t != dt.time.max and (t.second or t.microsecond):
         raise fail(key, f"{t} must be whole minutes (HH:MM)")
 
 
@@ -162,10 +238,11 @@ class PatienceConfig(_Model):
 
 
 class HoursConfig(_Model):
-    """Regular opening hours of one weekday."""
+    """Regular opening hours of one weekday; ``closes: "24:00"`` runs to midnight (with the next
+    day opening at ``"00:00"`` the line stays open through the night)."""
 
     opens: Clock
-    closes: Clock
+    closes: EndClock
 
     @model_validator(mode="after")
     def _order(self) -> HoursConfig:
@@ -183,7 +260,7 @@ class ClosureConfig(_Model):
     start: Day
     end: Day | None = None
     from_time: Clock | None = None
-    to_time: Clock | None = None
+    to_time: EndClock | None = None
     reason: str = "closure"
 
     @model_validator(mode="after")
@@ -328,7 +405,7 @@ class ShiftConfig(_Model):
     """``count`` agents working from ``start`` to ``end`` on the given weekdays, with breaks."""
 
     start: Clock
-    end: Clock
+    end: EndClock
     count: Int = Field(ge=0, le=100_000)
     days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]  # pydantic copies a mutable default
     breaks: list[ShiftBreakConfig] = Field(default_factory=list)

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.model.simulate import simulate
-from sim.schema import WEEKDAYS, Scenario
+from sim.schema import WEEKDAYS, Scenario, minutes
 
 KPIS: dict[str, tuple[str, float]] = {
     "availability": ("share", 0.02),
@@ -127,7 +127,7 @@ def run_backtest(
         hours = base.calendar.hours_of(date.weekday())
         if hours is None:
             continue
-        h = (hours.opens.hour * 60 + hours.opens.minute, hours.closes.hour * 60 + hours.closes.minute)
+        h = (minutes(hours.opens), minutes(hours.closes))
         day = table[table["date"] == date]
         counts = day.set_index("minute")["offered"]
         agents = staffing[staffing["date"] == date].set_index("minute")["agents_eff"]

@@ -15,7 +15,6 @@ Day kinds (column ``kind`` of :attr:`DemandEstimate.days`):
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,7 +23,7 @@ from scipy import stats
 from statsmodels.robust.scale import qn_scale
 
 from sim.history.estimate import Z95, Estimate, bootstrap
-from sim.schema import WEEKDAYS, CalendarConfig, HoursConfig
+from sim.schema import WEEKDAYS, CalendarConfig, HoursConfig, clock, minutes
 from sim.world.calendar import day_plans
 
 OUTLIER_Z = 3.5
@@ -87,7 +86,7 @@ def calendar_with(cal: CalendarConfig, hours: dict[str, tuple[int, int] | None])
     """The calendar with the inferred opening hours."""
 
     def hc(v: tuple[int, int] | None) -> HoursConfig | None:
-        return None if v is None else HoursConfig(opens=dt.time(v[0] // 60, v[0] % 60), closes=dt.time(v[1] // 60 % 24, v[1] % 60))
+        return None if v is None else HoursConfig(opens=clock(v[0]), closes=clock(v[1]))  # calls until midnight: 24:00
 
     return cal.model_copy(update={"hours": {k: hc(v) for k, v in hours.items()}})
 
@@ -281,7 +280,7 @@ def calendar_check(days: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     late = table.assign(mins=table["minute"])
     for r in days[days["kind"].isin(("closed", "early", "unplanned")) & ~days["reason"].isin(("weekend", "closed weekday"))].itertuples():
         if r.kind == "early":
-            cut = r.closes.hour * 60 + r.closes.minute
+            cut = minutes(r.closes)
             after = float(late.loc[(late["date"] == r.date) & (late["mins"] >= cut), "offered"].sum())
             rows.append((r.date, r.weekday, r.reason, f"closes {r.closes:%H:%M}", r.offered, after, after == 0))
         else:

@@ -23,7 +23,7 @@ import pandas as pd
 from sim.history.backtest import day_scenario
 from sim.history.staffing import StaffingEstimate, erlang_a_abandon
 from sim.model.simulate import simulate
-from sim.schema import WEEKDAYS, Scenario
+from sim.schema import WEEKDAYS, Scenario, minutes
 
 
 def simulation_bias(
@@ -46,7 +46,7 @@ def simulation_bias(
         hours = base.calendar.hours_of(date.weekday())
         if hours is None:
             continue
-        h = (hours.opens.hour * 60 + hours.opens.minute, hours.closes.hour * 60 + hours.closes.minute)
+        h = (minutes(hours.opens), minutes(hours.closes))
         counts = table[table["date"] == date].set_index("minute")["offered"]
         agents = per[per["date"] == date].set_index("minute")["agents_eff"]
         for r in range(replications):

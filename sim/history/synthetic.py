@@ -27,7 +27,7 @@ import yaml
 
 from sim.model.simulate import simulate
 from sim.scenario.compose import load_scenario
-from sim.schema import WEEKDAYS, Scenario
+from sim.schema import WEEKDAYS, Scenario, minutes
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def true_staffing(truth: Truth) -> pd.DataFrame:
         hours = s.calendar.hours[w]  # type: ignore[index]
         if hours is None:
             continue
-        start = hours.opens.hour * 60 + hours.opens.minute
+        start = minutes(hours.opens)
         for i, n in enumerate(s.staffing.table.get(w, s.staffing.table.get("all", []))):  # type: ignore[call-overload]
             m = start + 30 * i
             rows.append((w, f"{m // 60:02d}:{m % 60:02d}", max(1, round(n * truth.staffing_scale) + truth.staffing_delta)))

@@ -26,6 +26,8 @@ logged                      bool            logged as a case (handled and logged
                                             fallback/failed-callback case)
 after_close                 bool            answered after the line had closed
 closes_at                   datetime64[ns]  closing time of the opening the call arrived in
+                                            (a day closing at 24:00 and the next opening at
+                                            00:00 are one opening)
 displaced                   bool            caller who first tried while the line was closed
 customer_id                 int64           call_id of the customer's first attempt
 attempt                     int64           1 for a first call, 2.. for repeat contacts

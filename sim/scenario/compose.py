@@ -544,7 +544,10 @@ def _clock_minutes(value: Any) -> int | None:
     if isinstance(value, dt.time):
         return minutes(value)
     m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})(?::00)?\s*", str(value)) if isinstance(value, str) else None
-    return int(m.group(1)) * 60 + int(m.group(2)) if m else None
+    if m is None or int(m.group(2)) > 59:
+        return None
+    total = int(m.group(1)) * 60 + int(m.group(2))
+    return total if total <= 24 * 60 else None  # up to 24:00, the end of the day
 
 
 def _raw_hours(raw: Mapping[str, Any], day: str) -> tuple[int, int] | None:

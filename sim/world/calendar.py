@@ -17,7 +17,7 @@ import holidays
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.schema import CalendarConfig, ClosureConfig, Scenario
+from sim.schema import CalendarConfig, ClosureConfig, Scenario, minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +176,8 @@ def plans_frame(plans: list[DayPlan]) -> pd.DataFrame:
     """Tidy frame of day plans (see :func:`opening_hours`)."""
 
     def at(p: DayPlan, t: dt.time | None) -> pd.Timestamp:
-        return pd.Timestamp(dt.datetime.combine(p.date, t)) if t is not None else pd.NaT
+        # through minutes(): a closing at 24:00 is the next midnight, not 23:59:59.999999
+        return pd.Timestamp(p.date) + pd.Timedelta(minutes=minutes(t)) if t is not None else pd.NaT
 
     frame = pd.DataFrame(
         {

@@ -163,11 +163,19 @@ def feature_draws(s: Scenario, streams: Streams, ordinal: int, n: int) -> dict[s
 
 
 def open_periods(plans: list[DayPlan]) -> tuple[np.ndarray, np.ndarray]:
-    opens, closes = [], []
+    """(opens, closes) in seconds since the origin of every opening of the consecutive day
+    ``plans``. A day closing at 24:00 whose next day opens at 00:00 does not close: the two
+    are one opening (the line is open through midnight)."""
+    opens: list[float] = []
+    closes: list[float] = []
     for k, p in enumerate(plans):
         if p.opens is not None and p.closes is not None:
-            opens.append(k * DAY_S + 60.0 * minutes(p.opens))
-            closes.append(k * DAY_S + 60.0 * minutes(p.closes))
+            o, c = k * DAY_S + 60.0 * minutes(p.opens), k * DAY_S + 60.0 * minutes(p.closes)
+            if closes and closes[-1] == o:
+                closes[-1] = c
+                continue
+            opens.append(o)
+            closes.append(c)
     return np.asarray(opens, dtype=float), np.asarray(closes, dtype=float)
 
 

@@ -7,7 +7,8 @@ call ends (and ends at its scheduled time: it is shortened, never moved).
 
 Staffing only matters while the line is open: the schedule is clipped to each day's open
 period. At closing the target drops to zero, but the model keeps every agent who is on duty
-until the queue is empty (the overtime it records).
+until the queue is empty (the overtime it records). A day that closes at 24:00 followed by
+one that opens at 00:00 does not close at midnight: the next day's staffing takes over there.
 """
 
 from __future__ import annotations
@@ -129,8 +130,18 @@ def build_schedule(s: Scenario, plans: list[DayPlan], staffing: StaffingConfig |
         counts.append(0)
         breaks.append(0)
         opens_flags.append(False)
+    _through_midnight(times, counts, breaks, opens_flags)
     return Schedule(np.asarray(times, dtype=float), np.asarray(counts, dtype=np.int64), np.asarray(opens_flags, dtype=bool),
                     np.asarray(breaks, dtype=np.int64))
+
+
+def _through_midnight(times: list[float], counts: list[int], breaks: list[int], opens_flags: list[bool]) -> None:
+    """Drop (in place) every closing at the very time the line opens again -- a day closing
+    at 24:00 before a day opening at 00:00: the line stays open and the agents on duty stay,
+    so there is no closing, overtime or queue left to serve at midnight."""
+    for j in range(len(times) - 2, -1, -1):
+        if not opens_flags[j] and opens_flags[j + 1] and times[j] == times[j + 1]:
+            del times[j], counts[j], breaks[j], opens_flags[j]
 
 
 def _at(steps: list[tuple[int, int]], m: int) -> int:
