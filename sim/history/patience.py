@@ -3,8 +3,14 @@
 An answered caller's wait is a right-censored patience (they would have waited at least that
 long); an abandoned caller's wait is their patience. Callers who hang up at once when told
 to queue (wait <= ``balk_s``) are the **balking** share: among the callers who found no
-agent free (all but those answered within ``balk_s``), the share who left immediately
-(Wilson CI). The patience of the others is estimated from the callers who waited:
+agent free, the share who left immediately (Wilson CI), less the patient callers who hang up
+that soon. A log cannot show who found an agent free: an answer at 0 s is taken as one, and
+the queued callers answered so soon that they look the same are estimated from the answers
+just after. How soon depends on the resolution of the waits (:func:`observed`): an ACD export
+with stamps to the second gives waits in whole seconds (inferred by :func:`wait_tick`), where
+a queued caller answered within a second shows 0 s with probability 1 - w and a patient
+caller counts as a balker up to a true wait of ``balk_s + 1`` s. The patience of the others
+is estimated from the callers who waited:
 
 * exponential MLE: mean patience = total time waited / abandonments, with the CI
   ``exp(±1.96/sqrt(d))`` for ``d`` abandonments (the censored-exponential likelihood);
@@ -21,6 +27,7 @@ bootstrap CI over days.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,39 +103,82 @@ def km_values(km: pd.DataFrame, tail_mean: float, n: int = KM_VALUES, last_time:
     return [round(float(v), 2) for v in out]
 
 
-def estimate_patience(calls: pd.DataFrame, balk_s: float = BALK_S, resolution_s: float = RESOLUTION_S) -> PatienceEstimate:
-    """Patience and balking from a call log (``wait_s``, ``fate``)."""
+@dataclass(frozen=True)
+class Observed:
+    """What a call log shows of who found an agent free, given the resolution of its waits."""
+
+    tick_s: float
+    """Resolution of the waits: 0 exact; 1 when they are differences of stamps to the second."""
+    found_free: np.ndarray
+    """Answered callers who look as if they found an agent free."""
+    hidden: float
+    """Expected queued callers among ``found_free`` (answered so soon they look found-free)."""
+    window_s: float
+    """A patient caller is counted a balker with P = 1 - exp(-window_s / mean patience)."""
+
+
+def wait_tick(wait: np.ndarray) -> float:
+    """1.0 when every wait is a whole number of seconds (an export's stamps to the second), else 0
+    (waits taken as exact)."""
+    w = wait[np.isfinite(wait)]
+    return 1.0 if w.size and bool(np.all(w == np.round(w))) else 0.0
+
+
+def observed(wait: np.ndarray, answered: np.ndarray, balk_s: float, resolution_s: float, tick_s: float) -> Observed:
+    """Who looks found-free and how many queued callers hide among them; the balking window.
+
+    Near 0 the wait density of queued, answered callers is flat (``g`` per second). With exact
+    waits the callers answered within ``resolution_s`` look found-free; as many again are answered
+    in the next ``resolution_s``, so that count estimates them, and a patient caller is counted a
+    balker if they hang up within ``balk_s``. With stamps truncated to ``tick_s`` (the difference
+    of two such stamps: ``floor(w)`` or ``floor(w) + tick`` with probability ``frac(w)``) a caller
+    with true wait ``w < tick`` shows 0 with probability ``1 - w``: ``g tick / 2`` of them look
+    found-free, while ``g tick`` show one tick, so half the one-tick count estimates them; and a
+    patient caller shows at most ``balk_s`` with P 1 for ``w < balk_s``, falling linearly to 0 at
+    ``balk_s + tick``: an effective window of ``balk_s + tick / 2`` (for ``balk_s`` a whole
+    number of ticks).
+    """
+    if tick_s <= 0:
+        found_free = answered & (wait <= resolution_s)
+        hidden = float((answered & (wait > resolution_s) & (wait <= 2 * resolution_s)).sum())
+        return Observed(0.0, found_free, hidden, balk_s)
+    found_free = answered & (wait < tick_s / 2)
+    one = answered & (wait > tick_s / 2) & (wait < 1.5 * tick_s)
+    return Observed(tick_s, found_free, float(one.sum()) / 2, math.floor(balk_s / tick_s + 1e-9) * tick_s + tick_s / 2)
+
+
+def estimate_patience(
+    calls: pd.DataFrame, balk_s: float = BALK_S, resolution_s: float = RESOLUTION_S, tick_s: float | None = None
+) -> PatienceEstimate:
+    """Patience and balking from a call log (``wait_s``, ``fate``). ``tick_s``: the resolution of
+    the waits (None: inferred by :func:`wait_tick`)."""
     wait = calls["wait_s"].to_numpy(dtype=float)
     ab = calls["fate"].eq("abandoned").to_numpy()
     balked = ab & (wait <= balk_s)
-    found_free = ~ab & (wait <= resolution_s)
-    # Queued callers answered within resolution_s look like callers who found an agent free; as
-    # many again are answered in the next resolution_s (the wait density is flat near 0), so the
-    # count in (r, 2r] estimates them and is added back to the callers who found no agent free.
-    hidden = int((~ab & (wait > resolution_s) & (wait <= 2 * resolution_s)).sum())
-    nb, nq = int(balked.sum()), int((~found_free).sum()) + hidden
-    # A patient caller also hangs up within balk_s now and then (P ~ balk_s / mean patience):
+    obs = observed(wait, ~ab, balk_s, resolution_s, wait_tick(wait) if tick_s is None else tick_s)
+    found_free = obs.found_free
+    nb, nq = int(balked.sum()), int((~found_free).sum()) + obs.hidden
+    # A patient caller also hangs up within the window now and then (P = 1 - exp(-window / mean)):
     # those are not balkers. Iterate: balkers B -> mean patience of the rest -> corrected share.
     d_all, total = int(ab.sum()), float(wait.sum())  # balkers add no waiting time
-    raw = nb / nq if nq else 0.0
+    raw = float(nb / nq) if nq else 0.0
     share, eps = raw, 0.0
     for _ in range(5):
         d = d_all - share * nq
         tau = total / d if d > 0 else float("inf")
-        eps = balk_s / tau
+        eps = -math.expm1(-obs.window_s / tau)  # P(exponential patience < window)
         share = max((raw - eps) / (1 - eps), 0.0)
-    lo, hi = wilson(np.array([nb]), np.array([max(nq, 1)]))
+    n_wilson = max(int(round(nq)), 1)
+    lo, hi = wilson(np.array([nb]), np.array([n_wilson]))
     lo_c, hi_c = (max((float(x) - eps) / (1 - eps), 0.0) for x in (lo[0], hi[0]))
     balk = Estimate(
         "balking_share",
         share,
         lo_c,
         hi_c,
-        float(np.sqrt(raw * (1 - raw) / max(nq, 1))) / (1 - eps),
+        float(np.sqrt(raw * (1 - raw) / n_wilson)) / (1 - eps),
         "",
-        f"immediate hang-ups (wait <= {balk_s:g} s) / callers who found no agent free (answered later than "
-        f"{resolution_s:g} s or hung up, plus as many as were answered in the next {resolution_s:g} s), "
-        "less the patient callers' own share balk_s / mean patience (Wilson CI)",
+        _balk_method(balk_s, resolution_s, obs),
     )
     d = d_all - share * nq
     mean = total / d if d > 0 else float("inf")
@@ -166,6 +216,17 @@ def estimate_patience(calls: pd.DataFrame, balk_s: float = BALK_S, resolution_s:
         )
         values = km_values(km, mean, last_time=float(wait[queued].max()), skip=share)
     return PatienceEstimate(balk, exp_mean, km, km_median, values, int(d_all), int(queued.sum()))
+
+
+def _balk_method(balk_s: float, resolution_s: float, obs: Observed) -> str:
+    if obs.tick_s <= 0:
+        free = f"answered later than {resolution_s:g} s or hung up, plus as many as were answered in the next {resolution_s:g} s"
+    else:
+        free = f"answered after 0 s or hung up, plus half the callers answered at {obs.tick_s:g} s (waits to the {obs.tick_s:g} s)"
+    return (
+        f"immediate hang-ups (wait <= {balk_s:g} s) / callers who found no agent free ({free}), less the patient callers' "
+        f"own share {obs.window_s:g} s / mean patience (Wilson CI)"
+    )
 
 
 def patience_from_intervals(table: pd.DataFrame, seed: int = 0) -> Estimate:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -14,11 +15,16 @@ ROUND_TRIP = Truth(volume=3000.0, staffing_scale=4.0, staffing_delta=0, storms=(
 
 
 @pytest.fixture(scope="session")
-def round_trip_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def round_trip_calls() -> pd.DataFrame:
+    """The model's call records behind the round-trip log."""
+    return simulate_history("2026-09-01", "2026-10-31", ROUND_TRIP, seed=3, yearly=False)
+
+
+@pytest.fixture(scope="session")
+def round_trip_files(round_trip_calls: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("round_trip")
-    calls = simulate_history("2026-09-01", "2026-10-31", ROUND_TRIP, seed=3, yearly=False)
     log, cmap = out / "call_log.csv", out / "call_map.yaml"
-    call_log(calls, seed=3).to_csv(log, sep=";", index=False)
+    call_log(round_trip_calls, seed=3).to_csv(log, sep=";", index=False)
     cmap.write_text(yaml.safe_dump(CALL_MAP, allow_unicode=True), encoding="utf-8")
     return log, cmap
 

@@ -35,6 +35,27 @@ def test_callers_finding_no_free_agent_balk_with_the_given_share() -> None:
     assert n > 1000 and abs(share - b) < half_width, (share, n)
 
 
+def test_no_caller_who_found_every_agent_busy_is_answered_at_0_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The balk decision is taken on arrival, on "no idle agent in the group" (DOMAIN.md 6); the
+    callers it finds so are exactly those the records show balked or waiting (> 0 s): no one who
+    found every agent busy is answered at the same instant, so a log's answers at 0 s are all
+    callers who found an agent free."""
+    from sim.model import engine
+
+    found_busy: list[bool] = []
+    offer = engine.CallCentre.offer
+
+    def watched(self: engine.CallCentre, i: int, _event: object = None) -> None:
+        found_busy.append(not self.groups[0].idle)
+        offer(self, i, _event)
+
+    monkeypatch.setattr(engine.CallCentre, "offer", watched)
+    c = sim.simulate(sim.load_scenario("default", [*BUSY, "staffing=flat", "patience.balk_share=0.08", "run.end=2026-12-04"]), seed=4).calls
+    busy = pd.Series(found_busy, index=c.index)  # no repeats: one offer per call, in arrival order
+    assert len(found_busy) == len(c) and 1000 < busy.sum() < len(c)
+    pd.testing.assert_series_equal(busy, c["balked"] | (c["wait_s"] > 0), check_names=False)
+
+
 def test_balking_draws_its_own_stream() -> None:
     """Arrivals and the other callers' draws stay identical (common random numbers)."""
     a = sim.simulate(sim.load_scenario("tiny", BUSY), seed=5).calls
