@@ -18,6 +18,7 @@ pure KPI functions.
 from __future__ import annotations
 
 import atexit
+import copy
 import gc
 import hashlib
 import json
@@ -192,6 +193,13 @@ class Store:
 
     def path(self, k: int) -> Path:
         return self.reps / f"rep_{k:06d}.parquet"
+
+    def absolute(self) -> Store:
+        """The same store with absolute paths, for workers: a warm worker was forked earlier and
+        may have another working directory than the run that hands it a relative folder."""
+        twin = copy.copy(self)
+        twin.out_dir, twin.reps, twin.calls = self.out_dir.resolve(), self.reps.resolve(), self.calls.resolve()
+        return twin
 
     def _meta(self, k: int) -> dict[bytes, bytes]:
         return {_META_KEY: json.dumps({"digest": self.digest, "seed": self.seed, "replication": k}).encode()}
@@ -500,7 +508,9 @@ def _simulate(scenario: Scenario, seed: int, todo: list[int], wanted: int, level
     local_save = store is not None and not scheduler
     task: Task = run_and_save if local_save else run_one
     if local_save:
-        args = [(store, *a) for a in args]
+        assert store is not None
+        absolute = store.absolute()
+        args = [(absolute, *a) for a in args]
     if not scheduler and workers > 1 and len(todo) > 1:
         _forked_pool(workers)  # before the progress bar, whose monitor thread would make forking unsafe
     bar = _progress(len(todo), progress, initial=wanted - len(todo), total=wanted)

@@ -147,3 +147,16 @@ def test_progress_without_a_terminal_is_log_lines(small, caplog, monkeypatch) ->
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("replications: ")]
     assert 10 <= len(lines) <= 21, lines  # a line per 5 %, and the last one
     assert lines[-1].startswith("replications: 40 of 40 done (100 %)")
+
+
+def test_warm_workers_write_into_a_relative_folder_of_the_current_directory(small, tmp_path, monkeypatch) -> None:
+    """Local workers write their own files; a warm pool forked in another working directory
+    must still write a relative ``out_dir`` where the caller means it."""
+    monkeypatch.chdir(tmp_path)
+    run_replications(small, 2, seed=3, workers=2)  # forks the pool here (or reuses a warm one forked elsewhere)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    mc = run_replications(small, 3, seed=3, workers=2, out_dir="results")
+    assert sorted(p.name for p in (tmp_path / "elsewhere" / "results" / "replications").iterdir()) == [
+        "rep_000000.parquet", "rep_000001.parquet", "rep_000002.parquet"]
+    assert mc.replications == 3
