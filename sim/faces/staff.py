@@ -12,7 +12,8 @@ staffing tables as ``staffing_table_<plan>.csv`` (usable as ``staffing.table_fil
 LP bound, gap, solve time per weekday), ``roster_coverage.csv/.png``, ``roster_history.csv``,
 ``experiment_roster.yaml`` (copy it to ``scenarios/experiment/`` to run the roster with
 ``python -m sim +experiment=<file name>`` or ``python -m sim.compare``), the fresh-seed
-check ``plans_kpis.csv`` and ``plans_cells.csv``, and ``report.html``.
+check ``plans_kpis.csv`` and ``plans_cells.csv`` (with cases on also ``plans_cases.csv``: each
+plan's case KPIs with CIs and verdicts), and ``report.html``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from omegaconf import DictConfig, OmegaConf  # noqa: E402
 from sim.errors import ScenarioError  # noqa: E402
 from sim.faces.cli import run_hydra_app  # noqa: E402
 from sim.faces.plots import weekday_steps  # noqa: E402
-from sim.faces.report import Section, describe_scenario, esc, frame_html, image, paragraph, render  # noqa: E402
+from sim.faces.report import KIND_SHARE, Section, describe_scenario, esc, fmt, fmt_p, frame_html, image, kpi_label, paragraph, render  # noqa: E402
 from sim.scenario.compose import scenarios_dir, validate  # noqa: E402
 from sim.schema import Scenario  # noqa: E402
 from sim.study.search import plan_frame  # noqa: E402
@@ -42,6 +43,7 @@ from sim.study.staff import StaffStudy, run_study  # noqa: E402
 log = logging.getLogger("sim.staff")
 NAMES = {"erlang_a": "Erlang A", "simulation": "simulation search", "roster": "roster (shifts with breaks)"}
 SHOWN = ("availability", "service_level", "asa_s", "aht_s", "occupancy")
+_LOOP_OFF = {True: "meets the targets in every interval", False: "stopped at the round cap with intervals missing"}  # report, cases off
 
 
 # --------------------------------------------------------------------------- plots
@@ -91,8 +93,55 @@ def plans_table(st: StaffStudy) -> pd.DataFrame:
         r["P(all targets)"] = f"{100 * share['p_run_all_met']:.0f} %"
         r["days meeting all targets"] = f"{100 * share['days_all_met']:.0f} % of {int(share['days_judged'])}"
         r["intervals missing (of)"] = f"{int((~cells['meets']).sum())} ({len(cells)})"
+        if st.cases is not None:
+            r.update(case_columns(st, name))
         rows.append(r)
     return pd.DataFrame(rows)
+
+
+def _with_ci(kpi: str, row: pd.Series) -> str:
+    text = fmt(kpi, row["mean"])
+    if pd.notna(row["half_width"]) and row["half_width"] > 0:
+        text += f" [{fmt(kpi, row['ci_low'])}, {fmt(kpi, row['ci_high'])}]"
+    return text
+
+
+def _case_parts(st: StaffStudy, name: str) -> tuple[dict[str, str], pd.Series]:
+    """A plan's case KPIs as text (kind shares ``mean [CI] verdict``, ``backlog_end``) and its verdict row."""
+    assert st.cases is not None
+    summ = st.cases[st.cases["plan"] == name].set_index("kpi")
+    texts = {}
+    for kpi, row in summ.iterrows():
+        k = str(kpi)
+        if k.startswith(KIND_SHARE):
+            verdict = row["verdict"] if isinstance(row["verdict"], str) else ""
+            texts[k] = f"{_with_ci(k, row)} {verdict}".rstrip()
+        elif k == "backlog_end":
+            texts[k] = _with_ci(k, row)
+    return texts, st.day_share.set_index("plan").loc[name]
+
+
+def _case_targets(share: pd.Series) -> str:
+    return "met" if share["case_targets_met"] else f"NOT met ({share['case_verdict']})"
+
+
+def case_columns(st: StaffStudy, name: str) -> dict[str, str]:
+    """With cases on: each kind's share within its limit (mean [CI], verdict), open cases at
+    the end, P(the run meets the case targets), the weekdays short, and the verdict."""
+    texts, share = _case_parts(st, name)
+    target = f"≥ {100 * st.scenario.targets.case_share_min:g} %"
+    out = {f"{kpi_label(k)} ({target})" if k.startswith(KIND_SHARE) else kpi_label(k): v for k, v in texts.items()}
+    out["P(run meets the case targets)"] = fmt_p(share["p_run_case_met"])
+    out["weekdays with cases short"] = share["case_days_short"] or "none"
+    out["case targets"] = _case_targets(share)
+    return out
+
+
+def _case_line(st: StaffStudy, name: str) -> str:
+    texts, share = _case_parts(st, name)
+    kinds = ", ".join(f"{k[len(KIND_SHARE):].replace('_', ' ')} {v}" for k, v in texts.items() if k.startswith(KIND_SHARE))
+    return (f"    cases within their limit: {kinds}; open at the end {texts.get('backlog_end', '–')}; "
+            f"weekdays short: {share['case_days_short'] or 'none'}; case targets {_case_targets(share)}")
 
 
 def _shift_line(sh: dict) -> str:
@@ -137,17 +186,21 @@ def write_outputs(st: StaffStudy, out: Path, overrides: list[str]) -> tuple[str,
     table.to_csv(out / "plans.csv", index=False)
     st.run_summary.to_csv(out / "plans_kpis.csv", index=False)
     st.cells.to_csv(out / "plans_cells.csv", index=False)
+    if st.cases is not None:
+        st.cases.to_csv(out / "plans_cases.csv", index=False)
     lines = [f"{s.name}: {s.run.start} to {s.run.end}; fresh-seed check with {s.staff.verify_replications} replications "
              f"(seed {s.staff.verify_seed}); mean [{s.montecarlo.conf:.0%} CI]"]
-    for _, r in table.iterrows():
+    for name, (_, r) in zip(st.week_hours, table.iterrows(), strict=True):
         lines.append(f"  {r['plan']}: {r['agent-hours per week']} agent-hours per week; availability {r['availability']}, "
                      f"service level {r['service_level']}, queue time {r['asa_s']}; P(all targets) {r['P(all targets)']}; "
                      f"days meeting all {r['days meeting all targets']}; intervals missing {r['intervals missing (of)']}")
+        if st.cases is not None:
+            lines.append(_case_line(st, name))
     sections = [Section("Plans checked with fresh seeds", paragraph(
         f"Each plan simulated with {s.staff.verify_replications} replications of seed {s.staff.verify_seed}, which neither "
         "the search nor the roster loop used (common random numbers across plans). KPIs over the whole run with "
         f"{s.montecarlo.conf:.0%} t-intervals; P(target met) is the share of replications whose run met it; an interval "
-        f"misses when a target fails its one-sided {s.staff.confidence:.0%} bound.") + frame_html(table), "plans")]
+        f"misses when a target fails its one-sided {s.staff.confidence:.0%} bound.") + _case_paragraph(st) + frame_html(table), "plans")]
     if st.search is not None:
         sections.append(Section("Simulation search", paragraph(
             f"{len(st.search.history)} evaluations of {s.staff.replications} replications (seed {s.staff.seed}).")
@@ -162,7 +215,7 @@ def write_outputs(st: StaffStudy, out: Path, overrides: list[str]) -> tuple[str,
             f"week against {ro.lower_bound_h:,.1f} agent-hours of the interval requirement (the price of shifts: "
             f"{100 * (ro.paid_h / ro.lower_bound_h - 1):+.1f} %); gap to the LP relaxation {100 * ro.gap:.2f} %, solved in "
             f"{ro.seconds:.1f} s. Loop: {len(st.loop.history)} round(s), "
-            f"{'meets the targets in every interval' if st.loop.met else 'stopped at the round cap with intervals missing'}.")
+            f"{_loop_verdict(st) if s.cases.enabled else _LOOP_OFF[st.loop.met]}.")
             + frame_html(ro.summary()) + frame_html(pd.DataFrame(st.loop.history)) + frame_html(ro.frame()), "roster"))
     sections.append(Section("Plots", "".join(image(p, alt) for p, alt in figs), "plots"))
     sections.append(Section("Scenario", "".join(paragraph(x) for x in describe_scenario(s)), "scenario"))
@@ -181,12 +234,37 @@ def _roster_outputs(st: StaffStudy, out: Path, overrides: list[str]) -> tuple[li
     pd.DataFrame(st.loop.history).to_csv(out / "roster_history.csv", index=False)
     (out / "experiment_roster.yaml").write_text(roster_yaml(st, overrides), encoding="utf-8")
     fig = plot_coverage(cov, out / "roster_coverage.png")
-    left = st.loop.history[-1]["intervals_missing"]
-    verdict = "every interval meets the targets" if st.loop.met else f"{left} intervals still miss (round cap)"
+    verdict = _loop_verdict(st)
     text = [f"Roster: {int(r.frame()['agents'].sum())} shifts per week, paid {r.paid_h:,.1f} h vs {r.lower_bound_h:,.1f} h of "
             f"interval staffing (price of shifts {100 * (r.paid_h / r.lower_bound_h - 1):+.1f} %); LP gap {100 * r.gap:.2f} %, "
             f"solve {r.seconds:.1f} s; loop {len(st.loop.history)} round(s): {verdict}."]
     return text, (fig, "Roster coverage per weekday: required vs scheduled vs on the phones after breaks")
+
+
+def _loop_verdict(st: StaffStudy) -> str:
+    """How the roster loop ended, in words (with cases on, the case targets too)."""
+    assert st.loop is not None
+    left, short = st.loop.history[-1]["intervals_missing"], st.loop.case_days_short
+    if not st.scenario.cases.enabled:
+        return "every interval meets the targets" if st.loop.met else f"{left} intervals still miss (round cap)"
+    if st.loop.met:
+        return "every interval meets the targets and every weekday the case targets"
+    misses = ([f"{left} intervals still miss"] if left else []) + ([f"the cases miss on {', '.join(short)}"] if short else [])
+    if not left and not st.scenario.cases.blend:
+        return f"{misses[0]}: the roster's agents take no cases (cases.blend false); staff the case team (cases.dedicated)"
+    return f"{' and '.join(misses)} (round cap)"
+
+
+def _case_paragraph(st: StaffStudy) -> str:
+    if st.cases is None:
+        return ""
+    share = st.scenario.targets.case_share_min
+    return paragraph(
+        f"Case work is on: each case kind's share handled within its limit over the run (mean [CI]) is judged against "
+        f"≥ {100 * share:g} % (targets.case_share_min) by its CI: meets, misses or uncertain when the CI straddles it. A weekday's "
+        "cases are short when the mean share over its replication-days misses (Saturday and Sunday counted with Monday; the "
+        "rule the search and the roster loop raise staffing by). The case targets are met when every kind meets and no weekday "
+        "is short. P(all targets) and the days meeting all targets include the case targets.")
 
 
 # --------------------------------------------------------------------------- the command
@@ -205,6 +283,8 @@ class _Progress:
             msg = f"{row['cells_missing']} intervals missing, {row['agent_intervals']} agent-intervals ({row['phase']})"
         else:
             msg = f"{row['intervals_missing']} intervals missing, paid {row['paid_h']:.1f} h"
+            if row.get("case_days_short"):
+                msg += f", cases short on {row['case_days_short']}"
         if not self.tty:
             print(f"{stage} round {row['round']}: {msg}", file=sys.stderr, flush=True)
             return

@@ -6,7 +6,10 @@ scenario's templates (``roster.*``), one weekday at a time. :func:`roster_loop` 
 roster (``staffing.mode: shifts`` with breaks), raises the requirement by one agent in every
 interval that misses a target with the required confidence (the same per-interval test as
 the staffing search, :func:`sim.study.search.cell_kpis`), and solves again, for at most
-``rounds`` rounds.
+``rounds`` rounds. With case work on, a weekday whose cases miss a case target (the search's
+rule, :func:`sim.study.search.case_shortfall`) also gets one agent more in every interval
+(:func:`sim.study.search.case_fix`), and the loop ends only when the phones and the cases
+both meet their targets.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from sim.analysis import roster as ip
 from sim.errors import ScenarioError
 from sim.scenario.compose import validate
 from sim.schema import WEEKDAYS, Scenario, minutes
-from sim.study.search import Table, evaluate_staffed
+from sim.study.search import Table, case_fix, case_shortfall, evaluate_staffed
 
 log = logging.getLogger(__name__)
 
@@ -196,12 +199,16 @@ def with_roster(s: Scenario, roster: Roster) -> Scenario:
 
 @dataclass
 class LoopResult:
-    """The final roster, its evaluation (cells) and one history row per round."""
+    """The final roster, its evaluation (cells, and the day rows), one history row per round,
+    and whether it met the targets (the phones' in every interval and, with cases on, the
+    case targets on every weekday)."""
 
     roster: Roster
     cells: pd.DataFrame
     history: list[dict]
     met: bool
+    days: pd.DataFrame | None = None
+    case_days_short: list[str] = field(default_factory=list)  # with cases on: weekdays whose cases miss a target
 
 
 def roster_loop(s: Scenario, requirement: Table, replications: int, seed: int, confidence: float = 0.9,
@@ -211,26 +218,51 @@ def roster_loop(s: Scenario, requirement: Table, replications: int, seed: int, c
 
     Ends when every interval meets the targets with one-sided ``confidence`` over
     ``replications`` replications (seed ``seed``, the same every round: common random
-    numbers), or after ``rounds`` rosters. ``kwargs`` go to the runner (``workers``)."""
+    numbers), or after ``rounds`` rosters. ``kwargs`` go to the runner (``workers``).
+
+    With cases on (``cases.enabled``) each round also finds the weekdays whose cases miss a
+    case target (:func:`sim.study.search.case_shortfall`: mean share within target over the
+    weekday's replication-days below ``targets.case_share_min``, weekend cases counted with
+    Monday) and raises every interval of them by one agent (:func:`sim.study.search.case_fix`;
+    on top of a phone miss in the same interval), so the loop ends only when both are met; the
+    history rows then carry ``case_days_short``. With ``cases.blend: false`` the roster's agents
+    take no cases, so raising them cannot help: the loop ends when the phones meet and reports
+    the case shortfall (``met`` False) for the case team (``cases.dedicated``) to fix."""
     req = {d: list(v) for d, v in requirement.items()}
     history: list[dict] = []
-    roster = cells = None
+    roster = cells = days = None
+    short: list[str] = []
     solved: dict = {}  # weekdays whose requirement did not change are not solved again
     for rnd in range(rounds):
         roster = build_roster(s, req, solved)
-        cells, _ = evaluate_staffed(with_roster(s, roster), replications, seed, confidence, out_dir=out_dir, **kwargs)
+        cells, days = evaluate_staffed(with_roster(s, roster), replications, seed, confidence, out_dir=out_dir, **kwargs)
         miss = cells[~cells["meets"]]
         history.append({"round": rnd, "paid_h": roster.paid_h, "lower_bound_h": roster.lower_bound_h, "gap": roster.gap,
                         "solve_s": roster.seconds, "intervals_missing": len(miss),
                         "missing": ", ".join(f"{d} {t}" for d, t in zip(miss["weekday"], miss["interval_start"], strict=True))})
+        if s.cases.enabled:  # cases off: the rows and the rounds are exactly those of the phones alone
+            short = [d for d in case_shortfall(s, days) if d in req]
+            history[-1]["case_days_short"] = ", ".join(short)
         if on_round is not None:
             on_round(history[-1])
-        log.debug("roster round %d: %.1f paid hours, %d intervals missing", rnd, roster.paid_h, len(miss))
-        if miss.empty:
-            return LoopResult(roster, cells, history, True)
+        log.debug("roster round %d: %.1f paid hours, %d intervals missing, cases short on %s", rnd, roster.paid_h, len(miss),
+                  short or "no day")
+        fixable = short if s.cases.blend else []
+        if miss.empty and not fixable:
+            return LoopResult(roster, cells, history, not short, days, short)
         starts = {d: [_hhmm(hours[0] + i * s.demand.interval_min) for i in range(len(req[d]))]
                   for d, hours in open_hours(s).items() if d in req}
         for d, t in zip(miss["weekday"], miss["interval_start"], strict=True):
             req[d][starts[d].index(t)] += 1
+        if fixable:
+            _raise_case_days(s, req, starts, days)
     assert roster is not None and cells is not None
-    return LoopResult(roster, cells, history, False)
+    return LoopResult(roster, cells, history, False, days, short)
+
+
+def _raise_case_days(s: Scenario, req: Table, starts: dict[str, list[str]], days: pd.DataFrame) -> None:
+    """One agent more in every interval of each weekday whose cases miss a target (in place)."""
+    keyed = pd.DataFrame(index=pd.MultiIndex.from_tuples([(d, t) for d, clocks in starts.items() for t in clocks]))
+    fix = case_fix(s, days, keyed)
+    for (d, t), n in fix[fix > 0].items():
+        req[d][starts[d].index(t)] += int(n)

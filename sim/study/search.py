@@ -200,7 +200,7 @@ def search(
         delta[~keyed["meets"].to_numpy()] = 1
         if goal == "probability":
             delta = delta.add(_probability_fix(days, keyed, probability), fill_value=0)
-        delta = delta.add(_case_fix(scenario, days, keyed), fill_value=0)
+        delta = delta.add(case_fix(scenario, days, keyed), fill_value=0)
         history.append({"round": round_, "phase": phase, "agent_intervals": int(frame["agents"].sum()),
                         "cells_missing": int((~keyed["meets"]).sum()),
                         "p_day_met": float(days["all_met"].astype("boolean").fillna(False).mean())})
@@ -239,7 +239,7 @@ def case_shortfall(scenario: Scenario, days: pd.DataFrame) -> list[str]:
     return short
 
 
-def _case_fix(scenario: Scenario, days: pd.DataFrame, keyed: pd.DataFrame) -> pd.Series:
+def case_fix(scenario: Scenario, days: pd.DataFrame, keyed: pd.DataFrame) -> pd.Series:
     """One agent more in every cell of each weekday whose cases miss their targets."""
     fix = pd.Series(0, index=keyed.index)
     for day in case_shortfall(scenario, days):

@@ -11,7 +11,12 @@
 4. **Check with fresh seeds**: every plan is simulated again with ``staff.verify_replications``
    replications of seed ``staff.verify_seed`` (never used by the search or the loop; common
    random numbers across the plans): KPIs with CIs, P(target met) over the run, share of
-   days meeting all targets, and the intervals that miss a target.
+   days meeting all targets, and the intervals that miss a target. With case work on, also
+   the case KPIs of every plan (:attr:`StaffStudy.cases`: each kind's share within target and
+   the backlog at the end, with CIs and the verdict of :func:`sim.study.compare.summarize_replications`)
+   and whether the plan meets the case targets (``day_share``: ``case_verdict``, the weekdays
+   whose cases miss by the search's and the loop's rule :func:`sim.study.search.case_shortfall`,
+   and ``case_targets_met``).
 
 Every simulation is stored under ``out`` (one folder per staffing plan, named by its
 fingerprint), so an interrupted study resumes where it stopped.
@@ -27,13 +32,15 @@ import pandas as pd
 
 from sim.analysis.stats import summarize
 from sim.schema import Scenario
+from sim.study.compare import summarize_replications
 from sim.study.roster import LoopResult, roster_loop, with_roster
 from sim.study.runner import default_workers, run_replications, scenario_digest
-from sim.study.search import SearchResult, Table, cell_kpis, erlang_table, plan_frame, search, with_table
+from sim.study.search import SearchResult, Table, case_shortfall, cell_kpis, erlang_table, plan_frame, search, with_table
 
 VERIFY_LEVELS = ("interval", "day", "run")
 LOOP_SEED_OFFSET = 1_000  # the roster loop uses seed staff.seed + 1000
 KPIS = ("availability", "service_level", "asa_s", "aht_s", "logging_share", "occupancy", "staffed_s")
+CASE_KPIS = ("case_within_target", "work_h_p90", "backlog_end")  # with cases on; each kind's share follows the first
 
 
 @dataclass
@@ -48,6 +55,7 @@ class StaffStudy:
     day_share: pd.DataFrame  # plan: share of open days meeting all targets, P(the run meets all)
     cells: pd.DataFrame  # plan × weekday × interval: pooled KPIs of the fresh replications
     week_hours: dict[str, float] = field(default_factory=dict)
+    cases: pd.DataFrame | None = None  # with cases on: plan × case KPI: mean, CI, target, verdict, P(met)
 
     def plans_frame(self) -> pd.DataFrame:
         """The tables side by side: weekday, interval_start, one column per plan."""
@@ -94,7 +102,7 @@ def run_study(s: Scenario, out: Path, on_round: Callable[[str, dict], None] | No
     if loop is not None:
         staffed["roster"] = with_roster(s, loop.roster)
         week["roster"] = loop.roster.paid_h
-    summaries, shares, cells = [], [], []
+    summaries, shares, cells, case_rows = [], [], [], []
     for name, plan in staffed.items():
         folder = out / "verify" / f"{name}_{scenario_digest(plan, st.verify_seed, VERIFY_LEVELS)}"  # one per plan
         mc = run_replications(plan, st.verify_replications, st.verify_seed, levels=VERIFY_LEVELS, workers=workers,
@@ -105,7 +113,40 @@ def run_study(s: Scenario, out: Path, on_round: Callable[[str, dict], None] | No
         run_met = mc.level("run")["all_met"].astype("boolean").fillna(False)
         shares.append({"plan": name, "days_judged": int(met.notna().sum()), "days_all_met": float(met.dropna().mean()),
                        "p_run_all_met": float(run_met.mean())})
+        if s.cases.enabled:
+            case_rows.append(case_summary(s, name, mc.level("run"), conf=s.montecarlo.conf))
+            shares[-1].update(case_verdict(s, case_rows[-1], days, mc.level("run")))
         judged = cell_kpis(mc.level("interval"), s.targets, st.confidence)
         cells.append(judged[judged["offered"] > 0].assign(plan=name))  # intervals with calls
     return StaffStudy(s, tables, found, loop, pd.concat(summaries, ignore_index=True), pd.DataFrame(shares),
-                      pd.concat(cells, ignore_index=True), week)
+                      pd.concat(cells, ignore_index=True), week, pd.concat(case_rows, ignore_index=True) if case_rows else None)
+
+
+def case_kpis(s: Scenario) -> list[str]:
+    """The case KPIs of the check: all kinds' share within target, each kind's, time to handling, backlog at the end."""
+    first, *rest = CASE_KPIS
+    return [first, *(f"within_target_{k}" for k in s.cases.kinds), *rest]
+
+
+def case_summary(s: Scenario, plan: str, run: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
+    """One plan's case KPIs over the run (the replications' run rows): mean, t-interval, and for
+    each kind's share its target (``≥ case_share_min``), ``verdict`` (meets / misses /
+    uncertain by the CI, as in a comparison) and P(met)."""
+    rows = summarize_replications(run.assign(scenario=plan), case_kpis(s), by=("scenario",), targets={plan: s.targets}, conf=conf)
+    return rows.rename(columns={"scenario": "plan"})
+
+
+def case_verdict(s: Scenario, summary: pd.DataFrame, days: pd.DataFrame, run: pd.DataFrame) -> dict[str, object]:
+    """Whether a plan meets the case targets on the fresh seeds: ``case_verdict`` (the worst of
+    the kinds' verdicts in ``summary``: misses, uncertain, meets), ``case_days_short`` (weekdays
+    whose cases miss by the loop's rule, from the replications' ``days``), ``p_run_case_met``
+    (share of replications whose ``run`` meets every kind's target) and ``case_targets_met``
+    (every kind meets with its whole CI and no weekday is short)."""
+    kinds = summary[summary["kpi"].str.startswith("within_target_")]
+    verdicts = set(kinds["verdict"].dropna())
+    verdict = next((v for v in ("misses", "uncertain", "meets") if v in verdicts), "not judged")
+    short = case_shortfall(s, days.assign(weekday=days["period"].dt.strftime("%a").str.lower()))
+    met = run["case_met"].astype("boolean") if "case_met" in run.columns else pd.Series(dtype="boolean")
+    return {"case_verdict": verdict, "case_days_short": ", ".join(short),
+            "p_run_case_met": float(met.dropna().astype(bool).mean()) if met.notna().any() else float("nan"),
+            "case_targets_met": verdict == "meets" and not short}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 import sim
-from sim.study.search import _case_fix, case_shortfall, erlang_table, evaluate
+from sim.study.search import case_fix, case_shortfall, erlang_table, evaluate
 
 
 def days_frame(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
@@ -28,7 +28,7 @@ def test_case_shortfall_pools_replication_days_and_counts_weekends_with_monday()
 def test_case_fix_adds_one_agent_to_every_cell_of_a_short_weekday() -> None:
     s = sim.load_scenario(overrides=["cases=on"])
     keyed = pd.DataFrame(index=pd.MultiIndex.from_product([["mon", "tue"], ["08:00", "08:30", "09:00"]]))
-    fix = _case_fix(s, days_frame([("mon", 0.5, 0.5), ("tue", 1.0, 1.0)]), keyed)
+    fix = case_fix(s, days_frame([("mon", 0.5, 0.5), ("tue", 1.0, 1.0)]), keyed)
     assert fix.loc["mon"].tolist() == [1, 1, 1] and fix.loc["tue"].tolist() == [0, 0, 0]
 
 
