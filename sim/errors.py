@@ -11,6 +11,12 @@ class ScenarioError(ValueError):
     """
 
 
+class StudyLimitError(ScenarioError):
+    """A study stopped at one of its limits without an answer (e.g. the staffing search's
+    round limit); the message names the setting to change. A :class:`ScenarioError`, so
+    the commands report it as one paragraph."""
+
+
 def fail(key: str, text: str) -> ValueError:
     """Build the error a validator raises: ``key`` is relative to the model being validated.
 

@@ -53,6 +53,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.planning import erlang_plan
+from sim.errors import StudyLimitError
 from sim.scenario.compose import validate
 from sim.schema import Scenario
 from sim.study.runner import run_replications, scenario_digest
@@ -219,7 +220,14 @@ def search(
             table = _apply(table, frame, pd.Series(-1, index=pd.MultiIndex.from_tuples(candidates)))
         cells, days = evaluate(scenario, table, replications, seed, confidence, **kwargs)
     if best is None:
-        raise RuntimeError(f"no staffing meeting the targets was found in {max_rounds} rounds")
+        last = history[-1]
+        raise StudyLimitError(
+            f"The staffing search found no table meeting the targets in {max_rounds} rounds (max_rounds; "
+            f"in sim.staff the key staff.max_rounds, now {max_rounds}): in the last round judged, {last['cells_missing']} "
+            f"weekday x interval cells still missed a target with {round(100 * confidence)} % confidence. Allow more "
+            "rounds, start from a larger table, or check that the targets can be met at all (e.g. a case team too "
+            "small for the case targets, cases.blend false)."
+        )
     best.history = history
     return best
 

@@ -79,3 +79,11 @@ def test_bad_template_is_one_paragraph(tmp_path: Path) -> None:
     proc = run_staff("+experiment=tiny", "roster.lunch.latest_h=6", f"staff.out_dir={tmp_path}")
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and "roster.lunch.latest_h" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_search_stopped_by_its_round_limit_is_one_paragraph(tmp_path: Path) -> None:
+    args = [a for a in SMALL if not a.startswith("staff.max_rounds")]
+    proc = run_staff(*args, "staff.max_rounds=1", f"staff.out_dir={tmp_path / 'out'}")
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "staff.max_rounds, now 1" in proc.stderr and "cells still missed a target" in proc.stderr
