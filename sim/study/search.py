@@ -29,8 +29,9 @@ With ``goal="probability"`` the plan must in addition make each *day* meet every
 with probability ≥ ``probability`` (the share of replication-days that met them all);
 while a weekday falls short, its cell with the lowest service level gets one agent more.
 
-With case work on (``cases.enabled``, blended agents) the plan must also meet the case
-targets: for every case kind, the mean share handled within target over a weekday's
+With case work on (``cases.enabled``) and blended agents (``cases.blend``; with a dedicated
+case team only, the team's size decides the case targets and the search staffs the phones
+alone) the plan must also meet the case targets: for every case kind, the mean share handled within target over a weekday's
 replication-days (cases arriving on Saturday and Sunday counted with Monday, when they are
 worked) must be at least ``targets.case_share_min``. While a weekday falls short, every cell
 of that weekday gets one agent more (case work can be done in any idle time of the day, so a
@@ -248,8 +249,12 @@ def case_shortfall(scenario: Scenario, days: pd.DataFrame) -> list[str]:
 
 
 def case_fix(scenario: Scenario, days: pd.DataFrame, keyed: pd.DataFrame) -> pd.Series:
-    """One agent more in every cell of each weekday whose cases miss their targets."""
+    """One agent more in every cell of each weekday whose cases miss their targets; none when
+    the agents do not take cases (``cases.blend`` false: the case team decides, so more phone
+    agents cannot help)."""
     fix = pd.Series(0, index=keyed.index)
+    if not scenario.cases.blend:
+        return fix
     for day in case_shortfall(scenario, days):
         if day in keyed.index.get_level_values(0):
             fix.loc[day] = 1

@@ -37,3 +37,13 @@ def test_the_phone_plan_leaves_the_cases_short() -> None:
     s = sim.load_scenario("default", ["run.end=2026-12-14", "cases=on"])
     _, days = evaluate(s, erlang_table(s), 3, 3, confidence=0.5, workers=1)
     assert case_shortfall(s, days)
+
+
+def test_no_phone_agents_are_added_for_cases_a_dedicated_team_works() -> None:
+    """cases.blend false: the agents on the phones take no cases, so a case-short weekday gets
+    no agent from the search (the team's size, cases.dedicated, decides the case targets)."""
+    s = sim.load_scenario(overrides=["cases=on", "cases.blend=false", "cases.dedicated={mode: constant, agents: 1}"])
+    keyed = pd.DataFrame(index=pd.MultiIndex.from_product([["mon", "tue"], ["08:00", "08:30", "09:00"]]))
+    days = days_frame([("mon", 0.5, 0.5), ("tue", 1.0, 1.0)])
+    assert case_shortfall(s, days) == ["mon"], "the shortfall is still reported"
+    assert (case_fix(s, days, keyed) == 0).all()
