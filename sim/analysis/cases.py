@@ -119,7 +119,7 @@ def case_kpis(cases: pd.DataFrame, freq: str = "D", kinds: tuple[str, ...] | Non
     out["case_within_target"] = [_share(met[arr == p]) for p in labels]
     for k in kinds:
         sel = cases["kind"] == k
-        out[f"within_target_{k}"] = [_share(met[(arr == p) & sel]) for p in labels]
+        out[f"{KIND_SHARE}{k}"] = [_share(met[(arr == p) & sel]) for p in labels]
     work = cases.loc[fin.index, "work_h"]
     out["work_h_mean"] = work.groupby(fin).mean().reindex(labels)
     out["work_h_p90"] = work.groupby(fin).quantile(PERCENTILE).reindex(labels)
@@ -149,7 +149,7 @@ def case_summary(cases: pd.DataFrame, kinds: tuple[str, ...], share_min: float, 
     ok = True
     for k in kinds:
         share = _share(met[cases["kind"] == k])
-        row[f"within_target_{k}"] = share
+        row[f"{KIND_SHARE}{k}"] = share
         ok = ok and not (share == share and share < share_min)
     row["case_targets_met"] = float(ok)
     if run_end is not None:
@@ -171,9 +171,13 @@ def check_case_records(cases: pd.DataFrame) -> None:
     assert cases["case_id"].is_unique, "a case appears twice"
 
 
-__all__ = ["CASE_COLUMNS", "CASE_FIELDS", "CASE_KPI_COLUMNS", "STATUSES", "add_case_kpis", "case_kpis", "case_met", "case_summary",
+__all__ = ["CASE_COLUMNS", "CASE_FIELDS", "CASE_KPI_COLUMNS", "KIND_SHARE", "STATUSES", "add_case_kpis",
+           "case_kpis", "case_met", "case_summary",
            "check_case_records", "met_target"]
 
+
+KIND_SHARE = "within_target_"
+"""Prefix of a case kind's share handled within its limit (``within_target_fault_report``)."""
 
 CASE_KPI_COLUMNS: tuple[str, ...] = (
     "cases_arrived", "cases_handled", "case_within_target", "work_h_mean", "work_h_p90", "backlog_end", "case_busy_s",
@@ -186,7 +190,7 @@ def case_met(table: pd.DataFrame, kinds: tuple[str, ...], share_min: float) -> p
     below (False), or no kind had a known case (NA)."""
     out = pd.Series(pd.NA, index=table.index, dtype="boolean")
     for k in kinds:
-        share = table[f"within_target_{k}"].astype(float)
+        share = table[f"{KIND_SHARE}{k}"].astype(float)
         met = pd.Series(pd.arrays.BooleanArray((share >= share_min).to_numpy(), share.isna().to_numpy()), index=table.index)
         out = met if out.isna().all() and k == kinds[0] else out & met
     return out
@@ -202,7 +206,7 @@ def add_case_kpis(
     ``freq=None`` is the whole run: one row at ``run_start``, backlog at ``run_end``."""
     if freq is None:
         row = case_summary(cases, kinds, share_min, run_end)
-        table = pd.DataFrame([{k: row[k] for k in (*CASE_KPI_COLUMNS[:-1], *(f"within_target_{k}" for k in kinds)) if k in row}])
+        table = pd.DataFrame([{k: row[k] for k in (*CASE_KPI_COLUMNS[:-1], *(f"{KIND_SHARE}{k}" for k in kinds)) if k in row}])
         table["case_busy_s"] = float(cases.loc[cases["started_at"].notna(), "handle_s"].sum())
         table["period"] = run_start
     else:

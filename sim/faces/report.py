@@ -37,6 +37,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.cases import KIND_SHARE
 from sim.errors import ScenarioError
 from sim.faces.cli import reports_errors
 from sim.schema import WEEKDAYS, DistributionConfig, Scenario
@@ -55,8 +56,6 @@ __all__ = [
     "stress_des_sections",
 ]
 
-KIND_SHARE = "within_target_"
-"""Prefix of a case kind's share handled within its limit (``within_target_fault_report``)."""
 PERCENT = frozenset({"availability", "service_level", "logging_share", "abandon_share", "occupancy",
                      "callback_accept_share", "callback_on_time_share", "repeat_contact_ratio", "case_within_target"})
 HOURS = frozenset({"staffed_s", "present_s", "busy_s", "overtime_s", "case_busy_s"})

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.analysis.cases import CASE_KPI_COLUMNS
+from sim.analysis.cases import CASE_KPI_COLUMNS, KIND_SHARE
 from sim.analysis.kpis import TargetsLike
 from sim.analysis.stats import t_half_width
 from sim.errors import ScenarioError
@@ -95,7 +95,6 @@ whenever the runner's KPI rows carry them."""
 CASE_KPIS: tuple[str, ...] = CASE_KPI_COLUMNS
 """Case-work KPIs (:func:`sim.analysis.cases.add_case_kpis`), compared whenever cases are on;
 each case kind's ``within_target_<kind>`` share follows ``case_within_target``."""
-KIND_SHARE = "within_target_"
 
 COMPARE_KPIS: tuple[str, ...] = (
     "offered", "answered", "availability", "service_level", "asa_s", "mean_wait_all_s",
