@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.schema import WEEKDAYS, Scenario
+from sim.schema import WEEKDAYS, Scenario, hhmm
 
 
 class _Dumper(yaml.SafeDumper):
@@ -41,8 +41,6 @@ _Dumper.add_representer(str, _str)
 _Dumper.add_representer(list, _list)
 
 
-def _hhmm(m: int) -> str:
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def profile_csv(profile: pd.DataFrame, hours: dict[str, tuple[int, int] | None], step: int) -> pd.DataFrame:
@@ -54,7 +52,7 @@ def profile_csv(profile: pd.DataFrame, hours: dict[str, tuple[int, int] | None],
         key = "all" if (profile["weekday"] == "all").any() else w
         p = profile[profile["weekday"] == key].set_index("minute")["share"]
         for m in range(h[0], h[1], step):
-            rows.append((w, _hhmm(m), round(10_000 * float(p.get(m, 0.0)), 3)))
+            rows.append((w, hhmm(m), round(10_000 * float(p.get(m, 0.0)), 3)))
     return pd.DataFrame(rows, columns=["weekday", "interval_start", "calls"])
 
 
@@ -66,13 +64,13 @@ def staffing_csv(pooled: pd.DataFrame, hours: dict[str, tuple[int, int] | None],
         if h is None:
             continue
         for m in range(h[0], h[1], step):
-            rows.append((w, _hhmm(m), int(key.get((w, m), 0))))
+            rows.append((w, hhmm(m), int(key.get((w, m), 0))))
     return pd.DataFrame(rows, columns=["weekday", "interval_start", "agents"])
 
 
 def hours_config(hours: dict[str, tuple[int, int] | None]) -> dict[str, Any]:
     """``calendar.hours`` of the delta."""
-    return {w: None if hours[w] is None else {"opens": _hhmm(hours[w][0]), "closes": _hhmm(hours[w][1])} for w in WEEKDAYS}  # type: ignore[index]
+    return {w: None if hours[w] is None else {"opens": hhmm(hours[w][0]), "closes": hhmm(hours[w][1])} for w in WEEKDAYS}  # type: ignore[index]
 
 
 def delta(name: str, description: str, parts: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +90,7 @@ def full_config(base: Scenario, d: dict[str, Any], profile: pd.DataFrame, staffi
             cfg[k] = v
     step = cfg["demand"]["interval_min"]
     first = min(int(t[:2]) * 60 + int(t[3:]) for t in profile["interval_start"])
-    cfg["demand"]["profile_start"] = _hhmm(first)
+    cfg["demand"]["profile_start"] = hhmm(first)
     cfg["demand"]["profile"] = {}
     for w, g in profile.groupby("weekday", sort=False):
         mins = [int(t[:2]) * 60 + int(t[3:]) for t in g["interval_start"]]

@@ -33,7 +33,7 @@ from pydantic.fields import FieldInfo
 
 from sim.analysis.planning import erlang_plan
 from sim.errors import ScenarioError
-from sim.schema import WEEKDAYS, Scenario, minutes
+from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 from sim.world.calendar import day_plans
 from sim.world.staffing import agents_at_open_intervals
 
@@ -561,8 +561,6 @@ def _raw_hours(raw: Mapping[str, Any], day: str) -> tuple[int, int] | None:
     return (o, c) if o is not None and c is not None and o < c else None
 
 
-def _hhmm(m: int) -> str:
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 _INTERVALS = (15, 30, 60)  # demand.interval_min's allowed values (sim.schema.DemandConfig)
@@ -673,11 +671,11 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
         mins = grp["minute"].sort_values().tolist()
         dup = next((m for a, m in zip(mins, mins[1:], strict=False) if a == m), None)
         if dup is not None:
-            raise ScenarioError(f"Invalid scenario: {key}: {day} lists interval {_hhmm(dup)} more than once.")
+            raise ScenarioError(f"Invalid scenario: {key}: {day} lists interval {hhmm(dup)} more than once.")
         gap = next((a for a, b in zip(mins, mins[1:], strict=False) if b - a != interval), None)
         if gap is not None:
             raise ScenarioError(
-                f"Invalid scenario: {key}: {day} has no row for the interval after {_hhmm(gap)}; "
+                f"Invalid scenario: {key}: {day} has no row for the interval after {hhmm(gap)}; "
                 f"give one row per {interval}-minute interval of the opening hours, without gaps."
             )
         # The table is anchored at opening: its first row is the interval that starts then.
@@ -691,16 +689,16 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
                 continue  # off the interval grid: the schema names calendar.hours.<day>
             if mins[0] != opens:
                 raise ScenarioError(
-                    f"Invalid scenario: {key}: the rows for {day} start at {_hhmm(mins[0])}, but "
-                    f"calendar.hours.{d}.opens is {_hhmm(opens)}; the table is anchored at opening, "
-                    f"so its first interval_start must be {_hhmm(opens)}."
+                    f"Invalid scenario: {key}: the rows for {day} start at {hhmm(mins[0])}, but "
+                    f"calendar.hours.{d}.opens is {hhmm(opens)}; the table is anchored at opening, "
+                    f"so its first interval_start must be {hhmm(opens)}."
                 )
             need = (closes - opens) // interval
             if len(mins) != need:
                 raise ScenarioError(
-                    f"Invalid scenario: {key}: {day} has {len(mins)} rows ({_hhmm(mins[0])}-"
-                    f"{_hhmm(mins[-1] + interval)}), but calendar.hours.{d} is open "
-                    f"{_hhmm(opens)}-{_hhmm(closes)}: {need} intervals of {interval} minutes."
+                    f"Invalid scenario: {key}: {day} has {len(mins)} rows ({hhmm(mins[0])}-"
+                    f"{hhmm(mins[-1] + interval)}), but calendar.hours.{d} is open "
+                    f"{hhmm(opens)}-{hhmm(closes)}: {need} intervals of {interval} minutes."
                 )
         table[str(day)] = [int(v) for v in grp.sort_values("minute")["agents"]]
     return {**raw, "staffing": {**staffing, "table": table, "table_file": None}}

@@ -26,14 +26,12 @@ import pandas as pd
 from sim.analysis import roster as ip
 from sim.errors import ScenarioError
 from sim.scenario.compose import validate
-from sim.schema import WEEKDAYS, Scenario, minutes
+from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 from sim.study.search import Table, case_fix, case_shortfall, evaluate_staffed
 
 log = logging.getLogger(__name__)
 
 
-def _hhmm(m: int) -> str:
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def template(s: Scenario) -> ip.Template:
@@ -97,9 +95,9 @@ class Roster:
                 li = self.lunch_index.get(p.length)
                 lunch = [b for k, b in enumerate(p.breaks) if k == li]
                 short = [b for k, b in enumerate(p.breaks) if k != li]
-                rows.append({"weekday": day, "shift_start": _hhmm(p.start), "shift_end": _hhmm(p.end),
-                             "lunch": " ".join(f"{_hhmm(b)}-{_hhmm(b + m)}" for b, m in lunch),
-                             "breaks": " ".join(f"{_hhmm(b)}-{_hhmm(b + m)}" for b, m in short),
+                rows.append({"weekday": day, "shift_start": hhmm(p.start), "shift_end": hhmm(p.end),
+                             "lunch": " ".join(f"{hhmm(b)}-{hhmm(b + m)}" for b, m in lunch),
+                             "breaks": " ".join(f"{hhmm(b)}-{hhmm(b + m)}" for b, m in short),
                              "agents": int(n), "paid_h": p.paid_min / 60})
         return pd.DataFrame(rows, columns=["weekday", "shift_start", "shift_end", "lunch", "breaks", "agents", "paid_h"])
 
@@ -108,8 +106,8 @@ class Roster:
         out = []
         for day, sol in self.days.items():
             for p, n in zip(sol.patterns, sol.counts, strict=True):
-                out.append({"start": _hhmm(p.start), "end": _hhmm(p.end), "count": int(n), "days": [day],
-                            "breaks": [{"start": _hhmm(b), "minutes": m} for b, m in p.breaks]})
+                out.append({"start": hhmm(p.start), "end": hhmm(p.end), "count": int(n), "days": [day],
+                            "breaks": [{"start": hhmm(b), "minutes": m} for b, m in p.breaks]})
         return out
 
     def coverage(self) -> pd.DataFrame:
@@ -123,7 +121,7 @@ class Roster:
             sol = self.days.get(day)
             phones = ip.on_phones(sol.patterns, sol.counts, o, c, self.slot_min) if sol else np.zeros(len(slots), int)
             shift = ip.on_shift(sol.patterns, sol.counts, o, c, self.slot_min) if sol else np.zeros(len(slots), int)
-            parts.append(pd.DataFrame({"weekday": day, "slot_start": [_hhmm(int(m)) for m in slots], "required": need,
+            parts.append(pd.DataFrame({"weekday": day, "slot_start": [hhmm(int(m)) for m in slots], "required": need,
                                        "scheduled": shift, "on_phones": phones}))
         return pd.concat(parts, ignore_index=True)
 
@@ -182,7 +180,7 @@ def _infeasible_text(s: Scenario, day: str, opens: int, slot_min: int, exc: ip.I
     step = s.demand.interval_min
     if exc.slots:
         starts = sorted({(opens + i * slot_min) // step * step for i in exc.slots})
-        where = ", ".join(f"{_hhmm(m)}-{_hhmm(m + step)}" for m in starts)
+        where = ", ".join(f"{hhmm(m)}-{hhmm(m + step)}" for m in starts)
         return (f"Invalid scenario: roster: the requirement cannot be covered on {day} at {where}: {exc.reason}. The templates "
                 f"allow: {what}. Widen roster.start_earliest/roster.start_latest or roster.lengths_h, move the break windows "
                 f"(roster.lunch, roster.breaks), or raise roster.limits.{day}.max_agents.")
@@ -250,7 +248,7 @@ def roster_loop(s: Scenario, requirement: Table, replications: int, seed: int, c
         fixable = short if s.cases.blend else []
         if miss.empty and not fixable:
             return LoopResult(roster, cells, history, not short, days, short)
-        starts = {d: [_hhmm(hours[0] + i * s.demand.interval_min) for i in range(len(req[d]))]
+        starts = {d: [hhmm(hours[0] + i * s.demand.interval_min) for i in range(len(req[d]))]
                   for d, hours in open_hours(s).items() if d in req}
         for d, t in zip(miss["weekday"], miss["interval_start"], strict=True):
             req[d][starts[d].index(t)] += 1
