@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.history.aggregate import daily
 from sim.model.simulate import simulate
 from sim.schema import WEEKDAYS, Scenario, minutes
 
@@ -60,22 +61,10 @@ def _day_kpis(calls: pd.DataFrame, threshold_s: float) -> dict[str, float]:
 
 
 def _observed(table: pd.DataFrame) -> pd.DataFrame:
-    d = table.groupby("date").agg(
-        offered=("offered", "sum"),
-        answered=("answered", "sum"),
-        abandoned=("abandoned", "sum"),
-        within=("within", lambda s: s.sum(min_count=1)),
-        wait_all_s=("wait_all_s", "sum"),
-    )
-    return pd.DataFrame(
-        {
-            "availability": d["answered"] / d["offered"],
-            "service_level": d["within"] / d["offered"],
-            "abandon_share": d["abandoned"] / d["offered"],
-            "mean_wait_all_s": d["wait_all_s"] / d["offered"],
-            "asa_s": np.nan,  # filled by the caller when the export gives the ASA of answered calls
-        }
-    )
+    """Per date the observed KPIs of the interval table (``asa_s`` filled by the caller when
+    the export gives the ASA of answered calls)."""
+    d = daily(table).set_index("date")
+    return d[["availability", "service_level", "abandon_share", "mean_wait_all_s"]].assign(asa_s=np.nan)
 
 
 def day_scenario(
