@@ -24,7 +24,7 @@ from statsmodels.robust.scale import qn_scale
 
 from sim.history.estimate import Z95, Estimate, bootstrap
 from sim.schema import WEEKDAYS, CalendarConfig, HoursConfig, clock, minutes
-from sim.world.calendar import day_plans
+from sim.world.calendar import DayPlan, day_plans
 
 OUTLIER_Z = 3.5
 """Robust z-score beyond which a day is an outlier (about 1 false flag in 2000 normal days)."""
@@ -91,19 +91,15 @@ def calendar_with(cal: CalendarConfig, hours: dict[str, tuple[int, int] | None])
     return cal.model_copy(update={"hours": {k: hc(v) for k, v in hours.items()}})
 
 
-def day_kinds(table: pd.DataFrame, cal: CalendarConfig) -> pd.DataFrame:
-    """One row per date of the history: weekday, calendar reason, offered calls, kind."""
-    start, end = table["date"].min().date(), table["date"].max().date()
-    plans = day_plans(cal, start, end)
-    offered = table.groupby("date")["offered"].sum()
-    rows = []
-    prev_short = False
+def kinds_of(plans: list[DayPlan], offered: pd.Series | None = None) -> list[str]:
+    """The kind of each consecutive day: ``closed``, ``unplanned`` (open but no call offered;
+    only with ``offered`` by date), ``early`` (shorter hours), ``after_closure`` (the first
+    normally open day after a short one) or ``regular``."""
+    kinds, prev_short = [], False
     for p in plans:
-        ts = pd.Timestamp(p.date)
-        n = float(offered.get(ts, 0.0))
         if not p.is_open:
             kind = "closed"
-        elif n == 0:
+        elif offered is not None and float(offered.get(pd.Timestamp(p.date), 0.0)) == 0:
             kind = "unplanned"
         elif p.closes != p.regular_closes or p.opens != p.regular_opens:
             kind = "early"
@@ -113,7 +109,17 @@ def day_kinds(table: pd.DataFrame, cal: CalendarConfig) -> pd.DataFrame:
             kind = "regular"
         if p.regular_opens is not None:  # a weekday that is normally open
             prev_short = kind in ("closed", "early", "unplanned")
-        rows.append((ts, WEEKDAYS[p.date.weekday()], p.reason, p.closes, n, kind))
+        kinds.append(kind)
+    return kinds
+
+
+def day_kinds(table: pd.DataFrame, cal: CalendarConfig) -> pd.DataFrame:
+    """One row per date of the history: weekday, calendar reason, offered calls, kind."""
+    start, end = table["date"].min().date(), table["date"].max().date()
+    plans = day_plans(cal, start, end)
+    offered = table.groupby("date")["offered"].sum()
+    rows = [(pd.Timestamp(p.date), WEEKDAYS[p.date.weekday()], p.reason, p.closes, float(offered.get(pd.Timestamp(p.date), 0.0)), kind)
+            for p, kind in zip(plans, kinds_of(plans, offered), strict=True)]
     return pd.DataFrame(rows, columns=["date", "weekday", "reason", "closes", "offered", "kind"])
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from sim.history.demand import kinds_of
 from sim.schema import WEEKDAYS, CalendarConfig
 from sim.world.calendar import day_plans
 
@@ -48,19 +49,8 @@ class Backtest:
 
 def plan_days(cal: CalendarConfig, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Calendar of dates to forecast: date, weekday, kind (regular/early/after_closure/closed)."""
-    rows, prev_short = [], False
-    for p in day_plans(cal, start.date(), end.date()):
-        if not p.is_open:
-            kind = "closed"
-        elif p.closes != p.regular_closes or p.opens != p.regular_opens:
-            kind = "early"
-        elif prev_short:
-            kind = "after_closure"
-        else:
-            kind = "regular"
-        if p.regular_opens is not None:
-            prev_short = kind in ("closed", "early")
-        rows.append((pd.Timestamp(p.date), WEEKDAYS[p.date.weekday()], kind))
+    plans = day_plans(cal, start.date(), end.date())
+    rows = [(pd.Timestamp(p.date), WEEKDAYS[p.date.weekday()], kind) for p, kind in zip(plans, kinds_of(plans), strict=True)]
     return pd.DataFrame(rows, columns=["date", "weekday", "kind"])
 
 
