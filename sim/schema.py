@@ -830,6 +830,14 @@ class MonteCarloConfig(_Model):
         return self
 
 
+class OutputConfig(_Model):
+    """Extra copies of the tables a command writes: ``excel`` ``none`` (the CSVs only),
+    ``xlsx`` (``tables.xlsx`` beside them) or ``sv`` (``excel_sv/``: ``;`` and decimal comma for
+    Swedish Excel). See :mod:`sim.faces.excel`."""
+
+    excel: Literal["none", "xlsx", "sv"] = "none"
+
+
 # --------------------------------------------------------------------------- scenario
 
 
@@ -852,6 +860,7 @@ class Scenario(_Model):
     roster: RosterConfig = Field(default_factory=RosterConfig)
     staff: StaffConfig = Field(default_factory=StaffConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
 
     @model_validator(mode="after")
     def _cross(self) -> Scenario:

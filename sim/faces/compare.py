@@ -31,6 +31,7 @@ import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.faces.cli import fail
+from sim.faces.excel import excel_copies
 from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, fmt, fmt_diff, fmt_p
 from sim.study.compare import Comparison, compare, parse_spec, scenarios_from_specs
 from sim.study.runner import slug
@@ -127,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         command = "python -m sim.compare " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
         cmp.meta["command"] = command
         cmp.save(out)
+        excel_copies(out, next(iter(scenarios.values())).output.excel)  # the baseline's setting
         report = None
         if not args.no_report:
             report = comparison_report(cmp, out, run_time_s=time.perf_counter() - t0, command=command)

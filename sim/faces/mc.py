@@ -27,6 +27,7 @@ from sim.analysis.stats import summarize
 from sim.errors import ScenarioError
 from sim.faces import plots
 from sim.faces.cli import fail, hydra_entry
+from sim.faces.excel import excel_copies
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import Scenario
 from sim.study.precision import precision_table, run_until_precise
@@ -152,6 +153,7 @@ def app(cfg: DictConfig) -> None:
             if precision is not None:
                 precision.to_csv(out / "precision.csv", index=False)
                 text += "\n" + precision_text(precision)
+        excel_copies(out, s.output.excel)
     except ScenarioError as exc:
         fail(str(exc))
     except KeyboardInterrupt:

@@ -8,9 +8,13 @@ Files (all in the run folder, beside Hydra's ``.hydra/config.yaml``):
 - ``kpi_month.csv``: per month, days each target was missed and the pooled month verdict
 - ``calendar.csv``: opening hours per date and the reason for each closure
 - ``scenario.json``: the validated scenario (data files already read in)
-- with cases on: ``cases.parquet`` (case records, :mod:`sim.analysis.cases`), ``kpi_cases_day.csv``,
-  ``kpi_cases_month.csv``
+- with cases on: ``cases.parquet`` (case records, :mod:`sim.analysis.cases`), ``kpi_cases_day.csv``
+  (per day of arrival: each kind's share within its limit with a ``_met`` flag against
+  ``targets.case_share_min``, ``case_met``, the backlog at the end of the day) and
+  ``kpi_cases_month.csv`` (the same per month, plus ``case_days_missed``: days whose cases missed
+  a case target), and ``daily_cases.png``
 - ``daily_targets.png``, ``intraday_queue.png``: plots
+- with ``output.excel=xlsx`` or ``sv``: Excel copies of every table (:mod:`sim.faces.excel`)
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.cases import case_summary
+from sim.analysis.cases import KIND_SHARE, case_met, case_summary
 from sim.analysis.kpis import days_missed, feature_kpis, group_kpis, judge, kpi_table, summary
 from sim.faces import plots
+from sim.faces.excel import excel_copies
 from sim.model.simulate import SimResult, simulate
 from sim.schema import Scenario
 
@@ -53,12 +58,37 @@ def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
         group_kpis(result.calls, result.agents).to_csv(out_dir / "kpi_groups.csv", index=False)
     if result.cases is not None:  # case work on: the case records and their KPIs
         result.cases.to_parquet(out_dir / "cases.parquet", index=False)
-        result.case_kpis("D").to_csv(out_dir / "kpi_cases_day.csv")
-        result.case_kpis("MS").to_csv(out_dir / "kpi_cases_month.csv")
+        case_day = judged_case_kpis(result, "D")
+        case_day.to_csv(out_dir / "kpi_cases_day.csv", index=False)
+        case_month = judged_case_kpis(result, "MS")
+        case_month["case_days_missed"] = _case_days_missed(case_day, case_month["period"])
+        case_month.to_csv(out_dir / "kpi_cases_month.csv", index=False)
     interval.to_csv(out_dir / "kpi_interval.csv", index=False)
     day.to_csv(out_dir / "kpi_day.csv", index=False)
     month.to_csv(out_dir / "kpi_month.csv", index=False)
     return {"interval": interval, "day": day, "month": month}
+
+
+def judged_case_kpis(result: SimResult, freq: str) -> pd.DataFrame:
+    """Case KPIs per period of arrival (column ``period``), each kind's share judged against
+    ``targets.case_share_min`` (``within_target_<kind>_met``; NA without a known case),
+    ``case_met`` (every kind met) and the bound itself (``case_share_min``)."""
+    s = result.scenario
+    kinds = tuple(s.cases.kinds)
+    share_min = s.targets.case_share_min
+    table = result.case_kpis(freq).rename_axis("period").reset_index()
+    for k in kinds:
+        table[f"{KIND_SHARE}{k}_met"] = case_met(table, (k,), share_min)
+    table["case_met"] = case_met(table, kinds, share_min)
+    table["case_share_min"] = share_min
+    return table
+
+
+def _case_days_missed(day: pd.DataFrame, months: pd.Series) -> list[int]:
+    """Per month start: the days (of arrival) on which a case target was missed."""
+    month_of = pd.to_datetime(day["period"]).dt.to_period("M")
+    missed = day["case_met"].eq(False).groupby(month_of).sum()
+    return [int(missed.get(pd.Timestamp(m).to_period("M"), 0)) for m in months]
 
 
 def _fmt(kpi: str, value: float) -> str:
@@ -116,6 +146,10 @@ def case_lines(result: SimResult) -> list[str]:
                      f"(target >= {100 * t.case_share_min:.0f} %) {met}")
     busy = result.agents["busy_s"].sum()
     case_s = c.loc[c["started_at"].notna(), "handle_s"].sum()
+    day = judged_case_kpis(result, "D")
+    lines.append(f"  days on which a case target was missed: {int(day['case_met'].eq(False).sum())} of {len(day)} days with cases "
+                 f"(the {100 * t.case_share_min:.0f} % share is targets.case_share_min, an assumption: "
+                 "the agreement gives the limits, not the share)")
     lines.append(f"  agent time: calls {(busy - case_s) / 3600:.0f} h, cases {case_s / 3600:.0f} h "
                  f"({_fmt('availability', case_s / busy if busy else float('nan'))} of busy time)")
     return lines
@@ -152,4 +186,7 @@ def write_run(scenario: Scenario, out_dir: Path, seed: int | None = None) -> Run
     tables = write_tables(result, out_dir)
     plots.daily_targets(tables["day"], scenario.targets, out_dir / "daily_targets.png")
     plots.intraday_queue(tables["interval"], scenario.targets, out_dir / "intraday_queue.png")
+    excel_copies(out_dir, scenario.output.excel)
+    if result.cases is not None:
+        plots.daily_cases(judged_case_kpis(result, "D"), tuple(scenario.cases.kinds), scenario.targets, out_dir / "daily_cases.png")
     return RunSummary(summary_text(result, tables["month"]), len(result.calls), out_dir)

@@ -10,6 +10,7 @@ from sim.analysis.planning import binding_summary, erlang_plan, table_file_frame
 from sim.errors import ScenarioError
 from sim.faces import plots
 from sim.faces.cli import fail
+from sim.faces.excel import excel_copies
 from sim.scenario.compose import load_scenario
 
 
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     for model in ("erlang_a", "erlang_c"):
         table_file_frame(plan, model).to_csv(out / f"staffing_table_{model}.csv", index=False)
     plots.staffing_plan(plan, out / "staffing_plan.png")
+    excel_copies(out, scenario.output.excel)
     hours = plan.groupby("weekday", sort=False)[["erlang_c_agents", "erlang_a_agents", "erlang_c_scheduled", "erlang_a_scheduled"]].sum()
     hours = hours * scenario.demand.interval_min / 60
     print(f"Agent-hours on the phones (scheduled with shrinkage {args.shrinkage:g}) per weekday:")

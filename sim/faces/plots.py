@@ -10,7 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.analysis.cases import KIND_SHARE  # noqa: E402
 from sim.analysis.kpis import TargetsLike  # noqa: E402
+from sim.schema import TargetsConfig  # noqa: E402
 
 
 def _save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
@@ -309,3 +311,27 @@ def calendar_heatmap(calendars: pd.DataFrame, path: Path, title: str = "Open hou
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def daily_cases(days: pd.DataFrame, kinds: tuple[str, ...], targets: TargetsConfig, path: Path) -> Path:
+    """Per day of arrival: each case kind's share handled within its limit against
+    ``targets.case_share_min`` (top), and the backlog at the end of the day (bottom)."""
+    by_date = days.assign(period=pd.to_datetime(days["period"])).set_index("period")
+    if len(by_date):
+        by_date = by_date.reindex(pd.date_range(by_date.index.min(), by_date.index.max(), freq="D"))
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, height_ratios=(3, 2))
+    for i, k in enumerate(kinds):
+        label = f"{k} within {targets.case_hours[k]:g} working h" if k in targets.case_hours else k
+        ax.plot(by_date.index, 100 * by_date[f"{KIND_SHARE}{k}"], "o-", ms=3, color=f"C{i}", label=label)
+    share_min = targets.case_share_min
+    ax.axhline(100 * share_min, color="C3", ls="--", lw=1, label=f"target >= {100 * share_min:g} % (an assumption)")
+    ax.set_ylabel("% of the day's cases")
+    ax.set_title("Cases handled within their limit, by day of arrival")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.grid(alpha=0.3)
+    bx.bar(by_date.index, by_date["backlog_end"].fillna(0), color="0.5")
+    bx.set_ylabel("open cases")
+    bx.set_title("Backlog at the end of the day")
+    bx.grid(alpha=0.3, axis="y")
+    fig.autofmt_xdate()
+    return _save(fig, path)

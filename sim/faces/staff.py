@@ -33,6 +33,7 @@ from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
 from sim.errors import ScenarioError  # noqa: E402
 from sim.faces.cli import run_hydra_app  # noqa: E402
+from sim.faces.excel import excel_copies  # noqa: E402
 from sim.faces.plots import weekday_steps  # noqa: E402
 from sim.faces.report import KIND_SHARE, Section, describe_scenario, esc, fmt, fmt_p, frame_html, image, kpi_label, paragraph, render  # noqa: E402
 from sim.scenario.compose import scenarios_dir, validate  # noqa: E402
@@ -317,6 +318,7 @@ def app(cfg: DictConfig) -> None:
         study = run_study(s, out, on_round=progress, progress=sys.stderr.isatty())
         progress.close()
         text, report = write_outputs(study, out, list(HydraConfig.get().overrides.task))
+        excel_copies(out, s.output.excel)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -22,6 +22,27 @@ def test_run_folder_and_summary_with_cases(tmp_path: Path) -> None:
     text = summary.text
     assert f"Cases: {len(cases)} arrived, {(cases['status'] == 'handled').sum()} handled" in text
     assert "fault_report     within 4 working h" in text and "case_order       within 8 working h" in text
+    assert "days on which a case target was missed" in text and "targets.case_share_min, an assumption" in text
+    assert (tmp_path / "daily_cases.png").stat().st_size > 10_000
+
+
+def test_case_files_judge_each_kind_and_count_the_days_missed(tmp_path: Path) -> None:
+    # 2 agents on the phones cannot keep up with the cases: some days miss a case target
+    s = sim.load_scenario(overrides=["cases=on", "run.end=2026-12-04", "staffing=flat", "staffing.agents=2"])
+    write_run(s, tmp_path, seed=4)
+    day = pd.read_csv(tmp_path / "kpi_cases_day.csv", parse_dates=["period"])
+    share_min = s.targets.case_share_min
+    for kind in s.cases.kinds:
+        share, met = day[f"within_target_{kind}"], day[f"within_target_{kind}_met"]
+        known = share.notna()
+        assert (met[known].astype(bool) == (share[known] >= share_min)).all()
+        assert met[~known].isna().all()
+    expected = pd.concat([day[f"within_target_{k}"] >= share_min for k in s.cases.kinds], axis=1)
+    rows = day[[f"within_target_{k}" for k in s.cases.kinds]].notna().all(axis=1)
+    assert (day.loc[rows, "case_met"].astype(bool) == expected[rows].all(axis=1)).all()
+    assert (day["case_share_min"] == share_min).all()
+    month = pd.read_csv(tmp_path / "kpi_cases_month.csv", parse_dates=["period"])
+    assert month["case_days_missed"].sum() == int(day["case_met"].eq(False).sum()) > 0
 
 
 def test_no_case_files_or_lines_with_cases_off(tmp_path: Path) -> None:
