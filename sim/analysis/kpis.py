@@ -506,14 +506,15 @@ def days_missed(
 
 
 def _target_texts(targets: TargetsLike) -> dict[str, str]:
+    """The targets as the summary prints them: shares in per cent, like the values beside them."""
     return {
-        "availability": f"> {targets.availability_min:g}",
+        "availability": f"> {100 * targets.availability_min:g} %",
         "service_level": (
-            f"> {targets.service_level_min:g} (wait <= {targets.threshold_s:g} s)"
+            f"> {100 * targets.service_level_min:g} % (wait <= {targets.threshold_s:g} s)"
         ),
         "asa_s": f"< {targets.asa_max_s:g} s",
         "aht_s": f"< {targets.aht_max_s:g} s",
-        "logging_share": f"> {targets.logging_min:g}",
+        "logging_share": f"> {100 * targets.logging_min:g} %",
     }
 
 

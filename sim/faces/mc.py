@@ -76,7 +76,8 @@ def with_all_targets(summary: pd.DataFrame, kpis: pd.DataFrame, level: str, conf
 
 def _fmt_row(r: pd.Series) -> str:
     pct = r["kpi"] in ("availability", "service_level", "logging_share", "occupancy")
-    scale, unit = (100.0, " %") if pct else ((1 / 3600, " h") if r["kpi"] in ("overtime_s", "staffed_s") else (1.0, ""))
+    hours = r["kpi"] in ("overtime_s", "staffed_s")
+    scale, unit = (100.0, " %") if pct else ((1 / 3600, " h") if hours else (1.0, " s" if r["kpi"].endswith("_s") else ""))
     p = "" if pd.isna(r.get("p_met")) else f"{100 * r['p_met']:.0f} %"
     return (f"{r['kpi']:<16}{scale * r['mean']:>11.2f}{unit:<3} [{scale * r['ci_low']:.2f}, {scale * r['ci_high']:.2f}]"
             f"{'':4}{p:>6}")

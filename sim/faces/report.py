@@ -40,7 +40,7 @@ import pandas as pd
 from sim.analysis.cases import KIND_SHARE
 from sim.errors import ScenarioError
 from sim.faces.cli import reports_errors
-from sim.schema import WEEKDAYS, DistributionConfig, Scenario
+from sim.schema import WEEKDAYS, DistributionConfig, Scenario, hhmm
 
 __all__ = [
     "Section",
@@ -373,6 +373,9 @@ def _staffing_text(s: Scenario) -> str:
 
 _CORE_FIELDS = frozenset({"name", "description", "calendar", "demand", "handling", "patience", "staffing", "targets", "run",
                           "montecarlo"})
+# Settings of the commands, not of the centre: how sim.staff builds rosters and searches
+# staffing, and which extra table copies are written. A report describes the centre.
+_COMMAND_FIELDS = frozenset({"roster", "staff", "output"})
 
 
 def _callbacks_text(cb: Any) -> str:
@@ -420,6 +423,28 @@ def _repeats_text(rp: Any) -> str:
             "call.")
 
 
+def _cases_text(c: Any) -> str:
+    if not getattr(c, "enabled", False):
+        return "Case work: off (only phone calls are modelled)."
+    channels = ", ".join(f"{name} {ch.volume:g}" for name, ch in c.channels.items())
+    kinds = ", ".join(f"{name} {100 * k.share:g} % ({_dist(k.handle)})" for name, k in c.kinds.items())
+    if c.office_hours is None:
+        office = "in the phones' opening hours"
+    else:
+        days = [f"{d.capitalize()} {hhmm(h.opens)}–{hhmm(h.closes)}" for d, h in c.office_hours.items() if h is not None]
+        office = "in office hours " + (", ".join(days) if days else "(none)")
+    who = []
+    if c.blend:
+        who.append("the phone agents take a case when no caller is waiting"
+                   + (f" and at least {c.reserve} of them stay free" if c.reserve else ""))
+    if c.dedicated is not None:
+        who.append(f"a case team of {_staffing_of(c.dedicated)}")
+    scope = "only the phones" if c.early_close_scope == "phones" else "the whole office"
+    order = "earliest due first" if c.order == "earliest_due" else "first come, first served"
+    return (f"Case work: cases per day by channel {channels}; kinds {kinds}. Worked {office} ({order}); "
+            f"{'; '.join(who) or 'nobody works them'}. The 15:00 rule closes {scope}; open cases carry over.")
+
+
 def _staffing_of(st: Any) -> str:
     if st.mode == "constant":
         return f"{st.agents} agents"
@@ -436,7 +461,7 @@ def _flat(value: Any, prefix: str = "") -> str:
     return f"{prefix}{value}"
 
 
-_FEATURES = {"callbacks": _callbacks_text, "transfers": _transfers_text, "repeats": _repeats_text}
+_FEATURES = {"callbacks": _callbacks_text, "transfers": _transfers_text, "repeats": _repeats_text, "cases": _cases_text}
 
 
 def _optional_features(s: Scenario) -> list[str]:
@@ -444,7 +469,7 @@ def _optional_features(s: Scenario) -> list[str]:
     listed generically (key = value)."""
     out = []
     for key in type(s).model_fields:
-        if key in _CORE_FIELDS:
+        if key in _CORE_FIELDS or key in _COMMAND_FIELDS:
             continue
         value = getattr(s, key)
         if key in _FEATURES and value is not None:
@@ -467,6 +492,11 @@ def _enabled(s: Scenario, key: str) -> bool:
     return bool(getattr(value, "enabled", True))
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 open day``, ``2 open days``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def describe_scenario(s: Scenario) -> list[str]:
     """The scenario in plain sentences (calendar, demand, handling, patience, staffing, targets)."""
     from sim.world.calendar import opening_hours
@@ -479,7 +509,7 @@ def describe_scenario(s: Scenario) -> list[str]:
     if c.early_close is None:
         rule = "No early closing before red days (the 15:00 rule is off)."
     else:
-        rule = f"On the day before a closed red day the phones close at {c.early_close:%H:%M} ({early} such days in the run)."
+        rule = f"On the day before a closed red day the phones close at {c.early_close:%H:%M} ({_count(early, 'such day')} in the run)."
     closures = "; ".join(
         f"{x.reason}: {x.start}{'–' + str(x.end) if x.end and x.end != x.start else ''}"
         + (f", {x.from_time:%H:%M}–{x.to_time:%H:%M}" if x.from_time and x.to_time else ", whole day")
@@ -492,7 +522,7 @@ def describe_scenario(s: Scenario) -> list[str]:
     patience = "callers never hang up" if s.patience.infinite else f"{_dist(s.patience)}; a caller still waiting then hangs up (abandons)"
     t = s.targets
     lines = [
-        f"Run: {s.run.start} to {s.run.end} ({len(cal)} days, {open_days} open days), seed {s.run.seed}.",
+        f"Run: {s.run.start} to {s.run.end} ({_count(len(cal), 'day')}, {_count(open_days, 'open day')}), seed {s.run.seed}.",
         f"Opening hours: {_hours_text(s)}; closed on Swedish public holidays and on {eves}. {rule}",
         f"Planned closures: {closures}." if closures else "No planned closures.",
         f"Demand: {d.volume:g} potential calls {per} ({factors}), spread over {d.interval_min}-minute intervals by the "

@@ -681,7 +681,7 @@ def test_summary_whole_run(calls: pd.DataFrame, agents: pd.DataFrame) -> None:
     by_kpi = table.set_index("kpi")
     assert by_kpi.loc["offered", "value"] == 7
     assert by_kpi.loc["availability", "value"] == 4 / 7
-    assert by_kpi.loc["availability", "target"] == "> 0.91"
+    assert by_kpi.loc["availability", "target"] == "> 91 %"  # in per cent, like the value beside it
     assert bool(by_kpi.loc["availability", "met"]) is False
     assert by_kpi.loc["asa_s", "target"] == "< 90 s"
     assert bool(by_kpi.loc["aht_s", "met"]) is True  # 1020 / 4 = 255 s

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -55,6 +56,8 @@ def test_mc_exits_zero_and_prints_cis(tiny_mc: tuple[subprocess.CompletedProcess
     assert "Traceback" not in proc.stderr
     assert "tiny: 3 replications" in proc.stdout and "95% CI" in proc.stdout
     assert "service_level" in proc.stdout and "P(month meets) availability" in proc.stdout
+    asa = next(line for line in proc.stdout.splitlines() if line.startswith("asa_s"))
+    assert re.match(r"asa_s\s+[\d.]+ s ", asa), asa  # a wait has its unit
     assert "logging" in proc.stdout.splitlines()[-3] and "all targets" in proc.stdout.splitlines()[-3]
     assert str(out) in proc.stdout
 

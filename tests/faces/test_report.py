@@ -203,3 +203,14 @@ def test_opening_hours_wording_follows_the_period_studied(tmp_path) -> None:
     quarter = sim.load_scenario("default", ["run=year_2027", "run.end=2027-03-31"])
     assert opening_hours.span_words(year)[0] == "a year"
     assert opening_hours.span_words(quarter) == ("in the 90 days studied", "over the 90 days", "Whole period")
+
+
+def test_the_scenario_in_words_has_case_work_in_sentences_and_no_command_settings() -> None:
+    from sim.faces.report import describe_scenario
+
+    off = describe_scenario(sim.load_scenario(overrides=["run.end=2026-12-01"]))
+    assert "Case work: off (only phone calls are modelled)." in off
+    assert not any(line.startswith(("roster:", "staff:", "output:", "cases:")) for line in off)
+    assert "(1 day, 1 open day)" in off[0] and "1 days" not in " ".join(off)
+    on = " ".join(describe_scenario(sim.load_scenario(overrides=["cases=on", "run.end=2026-12-01"])))
+    assert "Case work: cases per day by channel" in on and "fault_report" in on and ", , " not in on
