@@ -6,6 +6,8 @@ Files (all in the run folder, beside Hydra's ``.hydra/config.yaml``):
 - ``agents.csv``: the per-interval agent log
 - ``kpi_interval.csv``, ``kpi_day.csv``: KPIs per interval and per day, with met/missed flags
 - ``kpi_month.csv``: per month, days each target was missed and the pooled month verdict
+- ``kpi_run.csv``: the whole run pooled, one row per KPI with its target and verdict (what the
+  terminal summary prints; a multirun sweep puts these side by side, :mod:`sim.faces.sweep_table`)
 - ``calendar.csv``: opening hours per date and the reason for each closure
 - ``scenario.json``: the validated scenario (data files already read in)
 - with cases on: ``cases.parquet`` (case records, :mod:`sim.analysis.cases`), ``kpi_cases_day.csv``
@@ -53,6 +55,7 @@ def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
     interval = judge(kpi_table(result.calls, f"{s.demand.interval_min}min", result.agents, t.threshold_s), t)
     day = judge(kpi_table(result.calls, "D", result.agents, t.threshold_s), t)
     month = days_missed(result.calls, t, result.agents)
+    summary(result.calls, result.agents, t).to_csv(out_dir / "kpi_run.csv", index=False)
     if s.features_on:
         feature_kpis(result.calls, "D").to_csv(out_dir / "kpi_features_day.csv", index=False)
         group_kpis(result.calls, result.agents).to_csv(out_dir / "kpi_groups.csv", index=False)

@@ -335,3 +335,29 @@ def daily_cases(days: pd.DataFrame, kinds: tuple[str, ...], targets: TargetsConf
     bx.grid(alpha=0.3, axis="y")
     fig.autofmt_xdate()
     return _save(fig, path)
+
+
+_SWEEP_JOB_PANELS = (("availability", 100.0, "%"), ("service_level", 100.0, "%"), ("asa_s", 1.0, "s"), ("aht_s", 1.0, "s"))
+
+
+def sweep_jobs(table: pd.DataFrame, path: Path) -> Path:
+    """A multirun sweep side by side: one panel per KPI with a target, one bar per job
+    (labelled with its swept values), the bar hatched where the target is missed."""
+    value_cols = [c for c in table.columns if c != "job" and not c.endswith("_met") and table[c].dtype == object]
+    labels = [", ".join(f"{c}={r[c]}" for c in value_cols) or f"job {r['job']}" for _, r in table.iterrows()]
+    panels = [p for p in _SWEEP_JOB_PANELS if p[0] in table.columns]
+    fig, axes = plt.subplots(1, max(len(panels), 1), figsize=(3.6 * max(len(panels), 1), 4.2), squeeze=False)
+    for ax, (kpi, scale, unit) in zip(axes[0], panels, strict=False):
+        met = table.get(f"{kpi}_met", pd.Series(True, index=table.index)).fillna(True).astype(bool)
+        values = scale * table[kpi].astype(float)
+        bars = ax.bar(range(len(table)), values, color=["C0" if m else "C3" for m in met])
+        for b, m in zip(bars, met, strict=True):
+            if not m:
+                b.set_hatch("//")
+        low = float(values.min())
+        ax.set_ylim(max(0.0, low - 0.1 * (float(values.max()) - low + 1)), None)
+        ax.set_xticks(range(len(table)), labels, rotation=60, ha="right", fontsize=7)
+        ax.set_title(f"{kpi} ({unit}); red: target missed", fontsize=9)
+        ax.grid(alpha=0.3, axis="y")
+    fig.suptitle("Multirun sweep: the whole run of each job")
+    return _save(fig, path)

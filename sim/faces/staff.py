@@ -92,7 +92,8 @@ def plans_table(st: StaffStudy) -> pd.DataFrame:
         p = summ["p_met"].dropna()
         r["P(run meets each target)"] = ", ".join(f"{k} {100 * v:.0f} %" for k, v in p.items() if k != "all_targets")
         r["P(all targets)"] = f"{100 * share['p_run_all_met']:.0f} %"
-        r["days meeting all targets"] = f"{100 * share['days_all_met']:.0f} % of {int(share['days_judged'])}"
+        r["days meeting all targets"] = (f"{100 * share['days_all_met']:.0f} % of {int(share['days_judged'])} "
+                                         f"(open days × {st.scenario.staff.verify_replications} replications)")
         r["intervals missing (of)"] = f"{int((~cells['meets']).sum())} ({len(cells)})"
         if st.cases is not None:
             r.update(case_columns(st, name))

@@ -72,6 +72,11 @@ def test_tiny_run_writes_file(tiny_run: tuple[subprocess.CompletedProcess[str], 
     assert path.stat().st_size > 0
 
 
+def test_no_empty_log_file_beside_the_results(tiny_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _, out = tiny_run
+    assert not list(out.glob("*.log"))  # Hydra's job log file (always empty here) is switched off
+
+
 def test_resolved_config_is_beside_the_results(tiny_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     _, out = tiny_run
     cfg = yaml.safe_load((out / ".hydra" / "config.yaml").read_text(encoding="utf-8"))
@@ -138,6 +143,14 @@ def test_multirun_sweep(tmp_path: Path, launcher: str) -> None:
         agents.append(cfg["staffing"]["agents"])
     assert agents == [3, 4]
     assert proc.stdout.count("availability") >= 2
+    # the side-by-side table of the swept values, from each job's own kpi_run.csv
+    table = pd.read_csv(sweep / "sweep_summary.csv")
+    assert table["staffing.agents"].tolist() == [3, 4]
+    for run, row in zip(runs, table.itertuples(index=False), strict=True):
+        own = pd.read_csv(run / "kpi_run.csv").set_index("kpi")["value"]
+        assert row.availability == pytest.approx(own["availability"]) and row.offered == own["offered"]
+    assert table["availability"].iloc[1] >= table["availability"].iloc[0]  # same seed, one agent more
+    assert (sweep / "sweep_summary.png").stat().st_size > 5_000
 
 
 # --------------------------------------------------------------------------- errors

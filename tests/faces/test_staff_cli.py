@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 import sim
 
@@ -50,6 +51,10 @@ def test_writes_tables_roster_and_report(staffed) -> None:
     html = (out / "report.html").read_text()
     assert "Roster" in html and "Plans checked with fresh seeds" in html
     assert set(pd.read_csv(out / "plans.csv")["plan"]) == {"Erlang A", "simulation search", "roster (shifts with breaks)"}
+    days = pd.read_csv(out / "plans.csv")["days meeting all targets"]
+    cfg = yaml.safe_load((out / "config.yaml").read_text())
+    reps_ = cfg["staff"]["verify_replications"]
+    assert days.str.contains(rf"% of \d+ \(open days × {reps_} replications\)").all(), days.tolist()
 
 
 def test_outputs_are_scenario_inputs(staffed, tmp_path: Path) -> None:
