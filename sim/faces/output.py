@@ -65,10 +65,10 @@ def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
         case_day.to_csv(out_dir / "kpi_cases_day.csv", index=False)
         case_month = judged_case_kpis(result, "MS")
         case_month["case_days_missed"] = _case_days_missed(case_day, case_month["period"])
-        case_month.to_csv(out_dir / "kpi_cases_month.csv", index=False)
+        _month_labels(case_month, "period").to_csv(out_dir / "kpi_cases_month.csv", index=False)
     interval.to_csv(out_dir / "kpi_interval.csv", index=False)
     day.to_csv(out_dir / "kpi_day.csv", index=False)
-    month.to_csv(out_dir / "kpi_month.csv", index=False)
+    _month_labels(month, "month").to_csv(out_dir / "kpi_month.csv", index=False)
     return {"interval": interval, "day": day, "month": month}
 
 
@@ -85,6 +85,11 @@ def judged_case_kpis(result: SimResult, freq: str) -> pd.DataFrame:
     table["case_met"] = case_met(table, kinds, share_min)
     table["case_share_min"] = share_min
     return table
+
+
+def _month_labels(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """A copy of ``table`` whose month-start ``column`` reads ``2026-12`` (not ``2026-12-01``)."""
+    return table.assign(**{column: pd.to_datetime(table[column]).dt.strftime("%Y-%m")})
 
 
 def _case_days_missed(day: pd.DataFrame, months: pd.Series) -> list[int]:

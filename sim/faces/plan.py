@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -22,8 +23,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. demand.volume=700")
     p.add_argument("--scenario", default="default", help="default or an experiment name in scenarios/experiment/")
     p.add_argument("--shrinkage", type=float, default=0.0, help="share of paid time off the phones, 0 <= s < 1 (default 0)")
-    p.add_argument("--out", type=Path, default=Path("outputs/plan"), help="output folder (default outputs/plan)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder (default: a new folder outputs/plan/<scenario name>/<date>_<time>, never an old one)")
     return p
+
+
+def new_folder(parent: Path) -> Path:
+    """``parent/<date>_<time>`` like Hydra's run folders, with ``_2``, ``_3``... when taken, so a
+    second run never overwrites the first one's tables."""
+    stamp = dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    path, k = parent / stamp, 1
+    while path.exists():
+        k += 1
+        path = parent / f"{stamp}_{k}"
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         plan = erlang_plan(scenario, args.shrinkage)
     except (ScenarioError, ValueError) as exc:
         fail(str(exc))
-    out: Path = args.out
+    out: Path = args.out if args.out is not None else new_folder(Path("outputs") / "plan" / scenario.name)
     out.mkdir(parents=True, exist_ok=True)
     plan.to_csv(out / "staffing_plan.csv", index=False)
     for model in ("erlang_a", "erlang_c"):

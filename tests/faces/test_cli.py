@@ -72,6 +72,11 @@ def test_tiny_run_writes_file(tiny_run: tuple[subprocess.CompletedProcess[str], 
     assert path.stat().st_size > 0
 
 
+def test_kpi_month_labels_the_month_as_a_month(tiny_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _, out = tiny_run
+    assert pd.read_csv(out / "kpi_month.csv")["month"].tolist() == ["2026-12"]
+
+
 def test_no_empty_log_file_beside_the_results(tiny_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     _, out = tiny_run
     assert not list(out.glob("*.log"))  # Hydra's job log file (always empty here) is switched off
