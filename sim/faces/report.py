@@ -680,7 +680,7 @@ def comparison_plots(cmp: Any, out_dir: Path) -> list[tuple[Path, str]]:
     if "interval" in cmp.levels:
         made.append((plots.compare_intraday(cmp.intraday(), targets, out_dir / "compare_intraday.png"),
                      "Mean queue time of answered calls by time of day, pooled over the run's days"))
-    made.append((plots.compare_agent_time(cmp.table, out_dir / "compare_agent_time.png"),
+    made.append((plots.compare_agent_time(cmp.table, out_dir / "compare_agent_time.png", cmp.differences if len(cmp.labels) > 1 else None),
                  "Agent-hours scheduled and present, and overtime after closing, per scenario"))
     if len(cmp.labels) > 1:
         made.append((plots.compare_differences(cmp.differences, out_dir / "compare_differences.png"),
