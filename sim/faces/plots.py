@@ -258,19 +258,20 @@ def compare_agent_time(table: pd.DataFrame, path: Path, differences: pd.DataFram
             ax.annotate(text + (f"\n{diff}" if diff else ""), (i, v + e), ha="center", va="bottom", fontsize=8,
                         xytext=(0, 2), textcoords="offset points", fontweight="bold" if diff else "normal")
         ax.set_ylim(0, max(1e-9, float(max(mean + err, default=0))) * (1.3 if differences is not None else 1.12))
-    fig.suptitle("Agent time per scenario over the run (mean over replications, bars: 95 % CI)")
+    note = f"; bold: paired difference to {labels[0]}" if differences is not None and len(labels) > 1 else ""
+    fig.suptitle(f"Agent time per scenario over the run (mean over replications, bars: 95 % CI{note})")
     return _save(fig, path, dpi=100)
 
 
 def _difference_text(differences: pd.DataFrame, label: str, kpi: str) -> str:
-    """``−18 h (−1.3 %) vs baseline`` for one scenario's agent-time difference, or ``""``."""
+    """``−18.0 h (−1.3 %)``: one scenario's paired agent-time difference to the baseline, or ``""``."""
     d = differences[(differences["scenario"] == label) & (differences["kpi"] == kpi)]
     if not len(d) or pd.isna(d["difference"].iloc[0]):
         return ""
     r = d.iloc[0]
     h = float(r["difference"]) / 3600
     rel = f" ({100 * float(r['relative']):+.1f} %)" if pd.notna(r.get("relative")) and r["baseline_mean"] else ""
-    return f"{h:+,.1f} h{rel}".replace("-", "−") + f" vs {r['baseline']}"
+    return f"{h:+,.1f} h{rel}".replace("-", "−")
 
 
 _DIFF_PANELS = (
