@@ -36,8 +36,8 @@ body { font-family: system-ui, sans-serif; }
 .calendar td.changed { outline: 3px solid #6a3d9a; outline-offset: -3px; }
 .calendar td.changed .was { color: #6a3d9a; }
 .stale-note { color: #9a6700; font-weight: bold; border-left: 3px solid #9a6700; padding: 4px 8px; background: #fff8e6; }
-.run-bar { position: sticky; bottom: 0; padding: 8px 0 10px 0; background: var(--bslib-sidebar-bg, #fff); z-index: 10; display: flex; gap: 8px;
-           border-top: 1px solid #ddd; }
+.run-bar { position: sticky; bottom: 0; padding: 8px 0 10px 0; background: var(--bslib-sidebar-bg, #fff); z-index: 10;
+           display: flex; gap: 8px; border-top: 1px solid #ddd; }
 .cal { display: inline-block; vertical-align: top; margin-right: 12px; }
 .plot img { max-width: 100%; }
 progress { width: 100%; height: 18px; }
