@@ -329,12 +329,13 @@ def test_cards_say_what_the_verdicts_mean_and_keep_share_intervals_below_100_per
     diffs = pd.DataFrame([{"scenario": "changed", "kpi": "availability", "difference": -0.0007, "ci_low": -0.0012,
                            "ci_high": -0.0002, "half_width": 0.0005, "assessment": "worse", "practical": 0.005,
                            "practical_assessment": "no practical difference"}])
-    cmp = types.SimpleNamespace(labels=["baseline", "changed"], table=table, differences=diffs)
+    cmp = types.SimpleNamespace(labels=["baseline", "changed"], table=table, differences=diffs, replications=2)
     card = L.cards(cmp, ["availability"])[0]  # type: ignore[arg-type]
     assert card.baseline_ci == "95 % CI 83.5 % to 100.0 % (cut at 100.0 %: a share cannot pass it)"
     assert card.baseline_p == "target met in 2 of 2 replications"
     assert card.assessment == "no practical difference" and card.statistical == "worse"
     assert "smaller than the 0.50 pp that matters in practice" in card.sentence
+    assert "no clear effect that matters in practice" in L.headline(cmp)  # type: ignore[arg-type]  # not "worse on availability"
 
 
 def test_the_page_keeps_its_temporary_files_in_the_results_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

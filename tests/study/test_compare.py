@@ -256,6 +256,11 @@ def test_practical_verdicts_say_when_a_difference_is_too_small_to_matter() -> No
     assert practical_assessment("no clear difference", -0.03, 0.02, -0.005, 0.005) == "no clear difference"  # too wide
     assert practical_assessment("worse", -0.047, -0.035, -0.041, float("nan")) == "worse"  # no threshold
     assert practical_assessment("identical", 0.0, 0.0, 0.0, 0.005) == "identical"
+    from sim.faces.report import judged  # how sim.compare and its report word it
+
+    assert judged(pd.Series({"assessment": "worse", "practical_assessment": "no practical difference"})) == (
+        "no practical difference (statistically worse)")
+    assert judged(pd.Series({"assessment": "worse", "practical_assessment": "worse"})) == "worse"
 
 
 def test_the_comparison_judges_differences_with_montecarlo_practical(agents: Comparison) -> None:
