@@ -806,6 +806,20 @@ class SweepConfig(_Model):
         return self
 
 
+PRACTICAL: dict[str, float] = {
+    "availability": 0.005, "service_level": 0.005, "logging_share": 0.005, "abandon_share": 0.005,
+    "asa_s": 2.0, "mean_wait_all_s": 2.0, "aht_s": 2.0,
+}
+"""Default ``montecarlo.practical``: the smallest paired difference that matters in practice
+(shares 0.5 percentage points, times 2 s); a smaller one is "no practical difference"."""
+
+PRACTICAL_KPIS = frozenset({
+    "availability", "service_level", "logging_share", "abandon_share", "occupancy", "asa_s", "mean_wait_all_s",
+    "p90_wait_s", "aht_s", "staffed_s", "present_s", "overtime_s", "callback_on_time_share", "case_within_target",
+})
+"""KPIs a practical threshold may be given for (``montecarlo.practical``)."""
+
+
 class MonteCarloConfig(_Model):
     """Replications (``python -m sim.mc``): how many, where, and where results go."""
 
@@ -815,6 +829,7 @@ class MonteCarloConfig(_Model):
     keep_calls: bool = False
     conf: float = Field(default=0.95, gt=0.5, lt=1.0)
     precision: dict[str, Annotated[Float, Field(gt=0.0)]] | None = None
+    practical: dict[str, Annotated[Float, Field(ge=0.0)]] = Field(default_factory=lambda: dict(PRACTICAL))
     max_replications: Int = Field(default=1000, ge=1, le=100_000)
     sweep: SweepConfig | None = None
     out_dir: str = "outputs/montecarlo"
@@ -825,6 +840,9 @@ class MonteCarloConfig(_Model):
         for kpi in self.precision or {}:
             if kpi not in known:
                 raise fail(f"precision.{kpi}", f"unknown KPI; allowed: {', '.join(sorted(known))}")
+        for kpi in self.practical:
+            if kpi not in PRACTICAL_KPIS:
+                raise fail(f"practical.{kpi}", f"unknown KPI; allowed: {', '.join(sorted(PRACTICAL_KPIS))}")
         if self.max_replications < self.replications:
             raise fail("max_replications", f"must be >= replications ({self.replications})")
         return self

@@ -32,7 +32,7 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.faces.cli import fail
 from sim.faces.excel import excel_copies
-from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, fmt, fmt_diff, fmt_p
+from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, fmt, fmt_diff, fmt_p, judged
 from sim.study.compare import Comparison, compare, parse_spec, scenarios_from_specs
 from sim.study.runner import slug
 
@@ -101,7 +101,7 @@ def text_tables(cmp: Comparison) -> str:
                 r = d.loc[(lb, kpi)]
                 wide = pd.notna(r["half_width"]) and r["half_width"] > 0
                 ci = f" [{fmt_diff(kpi, r['ci_low'])}, {fmt_diff(kpi, r['ci_high'])}]" if wide else ""
-                row.append(f"{fmt_diff(kpi, r['difference'])}{ci} {r['assessment']}")
+                row.append(f"{fmt_diff(kpi, r['difference'])}{ci} {judged(r)}")
             rows.append(row)
         lines += _grid(["KPI", *[f"{lb} − {cmp.baseline}" for lb in labels[1:]]], rows)
     lines += ["", "KPIs: " + "; ".join(f"{k} = {KPI_LABELS[k]}" for k in SHOWN if k in KPI_LABELS)]

@@ -162,9 +162,20 @@ def _scenario_colours(labels: list[str]) -> dict[str, str]:
     return {lb: f"C{i % 10}" for i, lb in enumerate(labels)}
 
 
+def _every_date(d: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``d`` (one scenario and KPI) on every calendar date from the first to the last,
+    NaN on the dates without a row (closed days), so that lines break there instead of
+    bridging weekends and holidays."""
+    x = d.assign(period=pd.to_datetime(d["period"])).drop_duplicates("period").set_index("period").sort_index()
+    if len(x) == 0:
+        return x
+    return x.reindex(pd.date_range(x.index.min().normalize(), x.index.max(), freq="D"))
+
+
 def compare_daily(daily: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
     """Daily service level and availability per scenario (mean over replications, 95 % CI
-    band), one panel per KPI, with the target lines."""
+    band), one panel per KPI, with the target lines; the lines break on closed days and the
+    legend sits beside the panels."""
     labels = list(dict.fromkeys(daily["scenario"]))
     colours = _scenario_colours(labels)
     panels = (("service_level", f"answered within {targets.threshold_s:g} s / offered", targets.service_level_min),
@@ -173,11 +184,11 @@ def compare_daily(daily: pd.DataFrame, targets: TargetsLike, path: Path) -> Path
     lowest = 100.0
     for ax, (kpi, title, bound) in zip(axes, panels, strict=True):
         for lb in labels:
-            d = daily[(daily["scenario"] == lb) & (daily["kpi"] == kpi)].sort_values("period")
-            x = pd.to_datetime(d["period"])
+            d = _every_date(daily[(daily["scenario"] == lb) & (daily["kpi"] == kpi)])
+            x = d.index
             ax.plot(x, 100 * d["mean"], "o-", ms=2.5, lw=1, color=colours[lb], label=lb)
             ax.fill_between(x, 100 * d["ci_low"].clip(upper=1), 100 * d["ci_high"].clip(upper=1), color=colours[lb], alpha=0.15, lw=0)
-            if len(d):
+            if d["mean"].notna().any():
                 lowest = min(lowest, float(100 * d["mean"].min()))
         ax.axhline(100 * bound, color="k", ls="--", lw=1, label=f"target > {100 * bound:g} %")
         ax.set_title(title, fontsize=10)
@@ -185,8 +196,9 @@ def compare_daily(daily: pd.DataFrame, targets: TargetsLike, path: Path) -> Path
         ax.grid(alpha=0.3)
     for ax in axes:
         ax.set_ylim(max(0.0, min(85.0, lowest - 3)), 100.5)
-    axes[0].legend(fontsize=8, loc="lower left", ncol=min(4, len(labels) + 1))
-    fig.suptitle("Daily KPIs per scenario (mean over replications, band: 95 % CI)")
+    for ax in axes:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    fig.suptitle("Daily KPIs per scenario (mean over replications, band: 95 % CI; gaps: closed days)")
     fig.autofmt_xdate()
     return _save(fig, path, dpi=100)
 
@@ -199,23 +211,34 @@ def compare_intraday(intraday: pd.DataFrame, targets: TargetsLike, path: Path, t
     clocks = sorted(d["clock"].unique())
     pos = {c: i for i, c in enumerate(clocks)}
     fig, ax = plt.subplots(figsize=(11, 4.5))
+    top = 0.0
     for lb in labels:
         s = d[d["scenario"] == lb].sort_values("clock")
         x = s["clock"].map(pos)
         ax.plot(x, s["mean"], "o-", ms=3, color=colours[lb], label=lb)
         ax.fill_between(x, s["ci_low"].clip(lower=0), s["ci_high"], color=colours[lb], alpha=0.15, lw=0)
-    ax.axhline(targets.asa_max_s, color="k", ls="--", lw=1, label=f"target < {targets.asa_max_s:g} s (whole day)")
+        top = max(top, float(pd.concat([s["mean"], s["ci_high"]]).max(skipna=True) if len(s) else 0.0))
+    top = top if top == top and top > 0 else 1.0  # noqa: PLR0124 - NaN
+    ax.set_ylim(0, 1.12 * top)  # scaled to the data, so that small differences show
+    target = f"target < {targets.asa_max_s:g} s (whole day)"
+    if targets.asa_max_s <= 1.12 * top:
+        ax.axhline(targets.asa_max_s, color="k", ls="--", lw=1, label=target)
+    else:
+        ax.plot([], [], " ", label=f"{target}:\nabove the range shown")
     ax.set_xticks(range(len(clocks)), clocks, rotation=90)
     ax.set_xlabel("interval start")
     ax.set_ylabel("mean queue time of answered calls (s)")
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return _save(fig, path, dpi=100)
 
 
-def compare_agent_time(table: pd.DataFrame, path: Path) -> Path:
-    """Agent-hours on the phones and overtime after closing per scenario (mean, 95 % CI)."""
+def compare_agent_time(table: pd.DataFrame, path: Path, differences: pd.DataFrame | None = None) -> Path:
+    """Agent-hours on the phones and overtime after closing per scenario (mean, 95 % CI);
+    with ``differences`` (:attr:`sim.study.compare.Comparison.differences`) each scenario's
+    paired difference to the baseline is written over its bar, so that a difference of 1 %
+    shows although the bars start at zero."""
     labels = list(dict.fromkeys(table["scenario"]))
     colours = _scenario_colours(labels)
     panels = (("staffed_s", "scheduled agent-hours"), ("present_s", "agent-hours present (incl. overtime)"),
@@ -232,10 +255,25 @@ def compare_agent_time(table: pd.DataFrame, path: Path) -> Path:
         ax.set_ylabel("hours")
         ax.grid(alpha=0.3, axis="y")
         for i, (v, e) in enumerate(zip(mean, err, strict=True)):
-            ax.annotate(f"{v:,.0f}" if v >= 100 else f"{v:,.1f}", (i, v + e), ha="center", va="bottom", fontsize=8,
-                        xytext=(0, 2), textcoords="offset points")
-    fig.suptitle("Agent time per scenario over the run (mean over replications, bars: 95 % CI)")
+            text = f"{v:,.0f}" if v >= 100 else f"{v:,.1f}"
+            diff = _difference_text(differences, labels[i], kpi) if differences is not None and i > 0 else ""
+            ax.annotate(text + (f"\n{diff}" if diff else ""), (i, v + e), ha="center", va="bottom", fontsize=8,
+                        xytext=(0, 2), textcoords="offset points", fontweight="bold" if diff else "normal")
+        ax.set_ylim(0, max(1e-9, float(max(mean + err, default=0))) * (1.3 if differences is not None else 1.12))
+    note = f"; bold: paired difference to {labels[0]}" if differences is not None and len(labels) > 1 else ""
+    fig.suptitle(f"Agent time per scenario over the run (mean over replications, bars: 95 % CI{note})")
     return _save(fig, path, dpi=100)
+
+
+def _difference_text(differences: pd.DataFrame, label: str, kpi: str) -> str:
+    """``−18.0 h (−1.3 %)``: one scenario's paired agent-time difference to the baseline, or ``""``."""
+    d = differences[(differences["scenario"] == label) & (differences["kpi"] == kpi)]
+    if not len(d) or pd.isna(d["difference"].iloc[0]):
+        return ""
+    r = d.iloc[0]
+    h = float(r["difference"]) / 3600
+    rel = f" ({100 * float(r['relative']):+.1f} %)" if pd.notna(r.get("relative")) and r["baseline_mean"] else ""
+    return f"{h:+,.1f} h{rel}".replace("-", "−")
 
 
 _DIFF_PANELS = (

@@ -197,6 +197,26 @@ def fmt_diff(kpi: str, value: float | None) -> str:
     return text.replace("-", "−")
 
 
+def judged(r: Any) -> str:
+    """A difference's verdict in words: the statistical ``assessment``, or the practical one
+    beside it when the difference is below its KPI's ``montecarlo.practical`` threshold
+    (``no practical difference (statistically worse)``)."""
+    a = str(r["assessment"])
+    p = r.get("practical_assessment") if hasattr(r, "get") else None
+    if not isinstance(p, str) or p == a:
+        return a
+    return f"{p} (statistically {a})"
+
+
+def practical_words(practical: Mapping[str, float]) -> str:
+    """``availability 0.5 pp, queue time 2 s …``: the practical thresholds in the report's units."""
+    parts = []
+    for kpi, v in practical.items():
+        name = KPI_LABELS.get(kpi, kpi).split(" (")[0]
+        parts.append(f"{name} {fmt_diff(kpi, v).lstrip('+')}")
+    return ", ".join(parts) or "none"
+
+
 def fmt_p(p: float | None) -> str:
     """A probability as a whole percentage."""
     return "–" if p is None or pd.isna(p) else f"{100 * float(p):.0f} %"
@@ -647,12 +667,12 @@ def differences_table(diffs: pd.DataFrame, kpis: Sequence[str], caption: str) ->
                 cells.append("–")
                 continue
             r = d.loc[(lb, kpi)]
-            a = str(r["assessment"])
+            a = str(r.get("practical_assessment", r["assessment"]))
             cls = "better" if a in ("better", "saves") else ("worse" if a in ("worse", "costs more") else "small")
             ci = ""
             if pd.notna(r["half_width"]) and r["half_width"] > 0:
                 ci = f' <span class="small">[{esc(fmt_diff(kpi, r["ci_low"]))}, {esc(fmt_diff(kpi, r["ci_high"]))}]</span>'
-            cells.append(f"<strong>{esc(fmt_diff(kpi, r['difference']))}</strong>{ci}<br><span class=\"{cls}\">{esc(a)}</span>")
+            cells.append(f"<strong>{esc(fmt_diff(kpi, r['difference']))}</strong>{ci}<br><span class=\"{cls}\">{esc(judged(r))}</span>")
         rows.append([f"{esc(kpi_label(kpi))}<br><code>{esc(kpi)}</code>", *cells])
     base = diffs["baseline"].iloc[0] if len(diffs) else ""
     return table_html(["KPI", *[f"{lb} − {base}" for lb in labels]], rows, caption, raw=True)
@@ -690,7 +710,7 @@ def comparison_plots(cmp: Any, out_dir: Path) -> list[tuple[Path, str]]:
     if "interval" in cmp.levels:
         made.append((plots.compare_intraday(cmp.intraday(), targets, out_dir / "compare_intraday.png"),
                      "Mean queue time of answered calls by time of day, pooled over the run's days"))
-    made.append((plots.compare_agent_time(cmp.table, out_dir / "compare_agent_time.png"),
+    made.append((plots.compare_agent_time(cmp.table, out_dir / "compare_agent_time.png", cmp.differences if len(cmp.labels) > 1 else None),
                  "Agent-hours scheduled and present, and overtime after closing, per scenario"))
     if len(cmp.labels) > 1:
         made.append((plots.compare_differences(cmp.differences, out_dir / "compare_differences.png"),
@@ -727,7 +747,11 @@ def comparison_sections(cmp: Any, plots: Sequence[tuple[Path, str]] = ()) -> lis
             f"Differences are scenario − {cmp.baseline}, computed per replication and averaged: every scenario ran "
             "with the same replication seeds (common random numbers), so the differences are paired and their "
             "confidence interval is mean ± t(0.975, R−1)·sd/√R of the per-replication differences. 'better'/'worse' "
-            "(or 'saves'/'costs more' for agent time) is shown only when the interval excludes zero."
+            "(or 'saves'/'costs more' for agent time) is shown only when the interval excludes zero. A difference "
+            "smaller than what matters in practice (montecarlo.practical: "
+            + practical_words(cmp.scenarios[cmp.baseline].montecarlo.practical)
+            + ") is 'no practical difference', with the statistical verdict beside it. pp = percentage points, the "
+            "difference of two percentages (91 % to 92 % is +1 pp)."
         )
         kpis = (*DIFF_KPIS, *case_kinds(cmp.differences))
         body += differences_table(cmp.differences, kpis, f"Paired differences to {cmp.baseline} (whole run)")
@@ -830,7 +854,8 @@ def stress_des_sections(
         + (f"; of the paired difference to the baseline ± {100 * dhw.max():.2f} pp at most." if len(dhw) and pd.notna(dhw.max()) else ".")
         + " Add replications (or use `python -m sim.mc` with montecarlo.precision) when a difference of interest is "
         "smaller than that.",
-        "Confidence intervals: mean ± t(0.975, R−1)·sd/√R over replications (Student t); P(target met) is the share "
+        "Confidence intervals: mean ± t(0.975, R−1)·sd/√R over replications (Student t), cut to 0–100 % for shares "
+        "(their mean cannot lie outside, so the cut interval covers it as often); P(target met) is the share "
         "of replications meeting the target, with a Wilson score interval in the CSV tables.",
     ]
     streams = [

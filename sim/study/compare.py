@@ -59,12 +59,16 @@ __all__ = [
     "CASE_KPIS",
     "COMPARE_KPIS",
     "FEATURE_KPIS",
+    "NO_PRACTICAL",
+    "SHARES",
     "Comparison",
     "Spec",
     "compare",
+    "is_share",
     "paired_differences",
     "parse_spec",
     "pool_days",
+    "practical_assessment",
     "scenarios_from_specs",
     "split_overrides",
     "summarize_replications",
@@ -132,6 +136,19 @@ LOWER_IS_BETTER = frozenset({
 })
 AGENT_TIME = frozenset({"staffed_s", "present_s", "busy_s", "overtime_s"})
 """Agent time: a lower value *saves* agent-hours, a higher one *costs* them."""
+
+SHARES = frozenset({"availability", "service_level", "logging_share", "abandon_share", "occupancy",
+                    "callback_accept_share", "callback_on_time_share", "case_within_target"})
+"""KPIs that are shares of something (0 to 1), like each case kind's ``within_target_<kind>``:
+their confidence intervals are cut to [0, 1] (see :func:`summarize_replications`)."""
+
+NO_PRACTICAL = "no practical difference"
+"""The practical verdict of a difference smaller than its KPI's ``montecarlo.practical``."""
+
+
+def is_share(kpi: str) -> bool:
+    """Whether a KPI is a share (its values and their mean lie in [0, 1])."""
+    return kpi in SHARES or kpi.startswith(KIND_SHARE)
 
 
 # --------------------------------------------------------------------------- specs
@@ -258,6 +275,11 @@ def summarize_replications(
     ``verdict`` is ``meets`` when the whole CI is on the good side of the target, ``misses``
     when it is wholly on the bad side, ``uncertain`` when it straddles the target (with one
     replication, the mean decides).
+
+    The interval of a share (:func:`is_share`) is the t-interval intersected with [0, 1]: the
+    mean of a share cannot lie outside, so the cut interval covers it exactly as often as the
+    t-interval does (with 2 replications the t-interval alone can read "83.6 % to 107.3 %").
+    ``half_width`` stays the t-interval's.
     """
     by = list(by)
     present = [k for k in kpis if k in frame.columns]
@@ -267,6 +289,9 @@ def summarize_replications(
     out = g.agg(replications="count", mean="mean", sd="std").reset_index()
     half = t_half_width(out["sd"].fillna(0.0).where(out["replications"] > 1), out["replications"], conf)
     out["ci_low"], out["ci_high"], out["half_width"] = out["mean"] - half, out["mean"] + half, half
+    share = out["kpi"].map(is_share).to_numpy(bool)
+    out.loc[share, "ci_low"] = out.loc[share, "ci_low"].clip(lower=0.0)
+    out.loc[share, "ci_high"] = out.loc[share, "ci_high"].clip(upper=1.0)
     if targets is not None:
         out = _add_verdicts(out, long, by, targets, conf)
     order = {k: i for i, k in enumerate(present)}
@@ -351,12 +376,27 @@ def _assess(kpi: str, lo: float, hi: float, diff: float, sd: float) -> str:
     return "higher" if higher else "lower"
 
 
+def practical_assessment(assessment: str, lo: float, hi: float, diff: float, threshold: float | None) -> str:
+    """The verdict in practice: :data:`NO_PRACTICAL` when the difference is smaller than
+    ``threshold`` (the whole CI lies within ± threshold, or the CI excludes zero but the mean
+    difference is below the threshold), else the statistical ``assessment``. Without a
+    threshold (None or NaN) the statistical assessment stands."""
+    if threshold is None or np.isnan(threshold) or assessment in ("n/a", "identical"):
+        return assessment
+    if not (np.isnan(lo) or np.isnan(hi)) and -threshold < lo and hi < threshold:
+        return NO_PRACTICAL
+    if assessment != "no clear difference" and abs(diff) < threshold:
+        return NO_PRACTICAL
+    return assessment
+
+
 def paired_differences(
     frame: pd.DataFrame,
     kpis: Sequence[str],
     baseline: str,
     by: Sequence[str] = (),
     conf: float = 0.95,
+    practical: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Per scenario ≠ ``baseline``, group of ``by`` and KPI: the paired differences
     ``x_k(scenario) − x_k(baseline)`` over the replications ``k`` both have.
@@ -367,8 +407,12 @@ def paired_differences(
     ``p_value`` (paired t-test), ``unpaired_half_width`` (the CI half-width had the runs been
     independent, for comparison) and ``assessment`` (``better``/``worse`` for KPIs with a
     direction, ``saves``/``costs more`` for agent time, ``no clear difference`` when the CI
-    contains 0, ``identical`` when every pair is equal).
+    contains 0, ``identical`` when every pair is equal), ``practical`` (the KPI's threshold
+    of ``practical``, e.g. ``montecarlo.practical``; NaN when it has none) and
+    ``practical_assessment`` (:func:`practical_assessment`: ``no practical difference`` below
+    the threshold, else the assessment).
     """
+    practical = dict(practical or {})
     by = list(by)
     present = [k for k in kpis if k in frame.columns]
     index = [*by, "replication"]
@@ -402,16 +446,19 @@ def paired_differences(
                 else:
                     p = np.nan if n < 2 or mean == 0 else 0.0
                 bmean = float(y.mean()) if n else np.nan
+                assessment = _assess(kpi, mean - half, mean + half, mean, sd)
+                threshold = float(practical.get(kpi, np.nan))
                 rows.append({
                     "scenario": label, "baseline": baseline, **dict(zip(by, key, strict=True)), "kpi": kpi,
                     "pairs": n, "baseline_mean": bmean, "scenario_mean": float(x.mean()) if n else np.nan,
                     "difference": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half,
                     "half_width": half, "relative": mean / bmean if bmean else np.nan, "p_value": p,
-                    "unpaired_half_width": unpaired,
-                    "assessment": _assess(kpi, mean - half, mean + half, mean, sd),
+                    "unpaired_half_width": unpaired, "assessment": assessment, "practical": threshold,
+                    "practical_assessment": practical_assessment(assessment, mean - half, mean + half, mean, threshold),
                 })
     cols = ["scenario", "baseline", *by, "kpi", "pairs", "baseline_mean", "scenario_mean", "difference", "sd",
-            "ci_low", "ci_high", "half_width", "relative", "p_value", "unpaired_half_width", "assessment"]
+            "ci_low", "ci_high", "half_width", "relative", "p_value", "unpaired_half_width", "assessment",
+            "practical", "practical_assessment"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -533,10 +580,12 @@ class Comparison:
         return summarize_replications(frame, with_case_kinds(kpis, frame.columns), by, self.targets, self.conf)
 
     def paired(self, level: str = "run", kpis: Sequence[str] = COMPARE_KPIS) -> pd.DataFrame:
-        """Paired differences to the baseline (see :func:`paired_differences`)."""
+        """Paired differences to the baseline (see :func:`paired_differences`), judged in
+        practice with the baseline's ``montecarlo.practical``."""
         frame = self.per_replication(level)
         by = () if level == "run" else ("period",)
-        return paired_differences(frame, with_case_kinds(kpis, frame.columns), self.baseline, by, self.conf)
+        practical = self.scenarios[self.baseline].montecarlo.practical
+        return paired_differences(frame, with_case_kinds(kpis, frame.columns), self.baseline, by, self.conf, practical)
 
     @cached_property
     def table(self) -> pd.DataFrame:

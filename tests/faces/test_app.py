@@ -108,22 +108,33 @@ def _card(pg: Page, kpi: str) -> dict[str, str]:
 def test_changing_the_closing_time_updates_the_kpis_and_the_difference(page: Page) -> None:
     external = re.findall(r'(?:src|href)="(?:https?:)?//[^"]*"', page.content())
     assert not external, external  # nothing is fetched from the internet
+    run = page.locator("#run").bounding_box()
+    assert run is not None and run["y"] + run["height"] <= page.viewport_size["height"]  # no scrolling to find it
+    assert page.query_selector("text=Queue time by time of day") is None  # no empty result headings before a run
     same = _run(page)
     assert same["assessment"] == "identical" and same["baseline"] == same["changed"]
     for day in ("tue", "wed", "thu", "fri", "mon"):
         page.fill(f"#hours_{day}", "08:00-15:00")
-    page.wait_for_selector("#stale", timeout=10_000)  # the shown results are of the old inputs
+    stale = page.wait_for_selector("#stale", timeout=10_000)  # the shown results are of the old inputs
+    assert stale.inner_text().startswith("Results of the previous inputs")
+    assert float(page.eval_on_selector("#results", "e => getComputedStyle(e).opacity")) < 0.5  # greyed out
+    # Tue 1 - Fri 4 and Mon 7 close at 15:00 instead of 17:00: outlined in the changed calendar
+    page.wait_for_function("document.querySelectorAll('td.changed').length == 5", timeout=10_000)
+    assert "5 with changed hours" in page.inner_text("#calendar-counts")
     changed = _run(page)
     assert page.query_selector("#stale") is None
+    assert float(page.eval_on_selector("#results", "e => getComputedStyle(e).opacity")) == 1
     assert changed["baseline"] == same["baseline"]  # same baseline, same seeds: reused from the results folder
     assert changed["changed"] != same["changed"]
     assert changed["assessment"] == "worse" and changed["difference"].startswith("−")
     hours = _card(page, "staffed_s")
     assert hours["assessment"] == "saves"
-    assert "15:00" in page.inner_text("#changes")
+    assert "Tue–Mon 08:00–17:00 → 08:00–15:00" not in page.inner_text("#changes")
+    assert "Mon–Fri 08:00–17:00 → 08:00–15:00" in page.inner_text("#changes")
+    assert page.query_selector("text=Queue time by time of day") is not None
 
 
-def test_a_bad_value_shows_the_message_next_to_the_field(page: Page) -> None:
+def test_a_bad_value_shows_the_message_next_to_the_field(page: Page, server: tuple[str, Path]) -> None:
     page.fill("#early_time", "25:00")
     err = page.wait_for_selector("#error-early_close", timeout=10_000)
     assert "calendar.early_close" in err.inner_text() and "HH:MM" in err.inner_text()
@@ -144,6 +155,8 @@ def test_a_bad_value_shows_the_message_next_to_the_field(page: Page) -> None:
     page.set_input_files("#staff_file", files=[{"name": "team.csv", "mimeType": "text/csv", "buffer": bad}])
     page.locator("#error-staffing", has_text="many").wait_for(timeout=10_000)  # the loader's message
     assert "staffing.table_file" in page.inner_text("#error-staffing")
+    # Shiny wrote the upload inside the results folder (its temporary folder is there), not in /tmp
+    assert [p.name for p in (server[1] / "tmp").glob("fileupload-*/*/*")] == ["0.csv"]
 
 
 def test_the_downloaded_report_and_tables_match_the_page(page: Page) -> None:

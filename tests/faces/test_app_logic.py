@@ -262,3 +262,96 @@ def test_every_shipped_scenario_can_be_the_page_s_start(name: str) -> None:
     more = L.build(base, dataclasses.replace(ch, staffing_mode="agents", staffing_delta=1))
     assert more.ok, more.errors
     assert more.variant.staffing != more.baseline.staffing
+
+
+@pytest.fixture(scope="module")
+def december(base: Scenario) -> L.Choices:
+    """The default scenario's inputs over December 2026 (Fridays 4, 11, 18 open, 25 Juldagen)."""
+    return dataclasses.replace(L.choices_of(base), start="2026-12-01", end="2026-12-31", replications=4)
+
+
+def test_changed_days_stand_out_in_the_calendar_and_are_counted(base: Scenario, december: L.Choices) -> None:
+    b = L.build(base, dataclasses.replace(december, hours={**december.hours, "fri": "08:00-16:00"}))
+    assert b.ok, b.errors
+    counts = L.calendar_counts(b.variant, b.baseline)
+    assert counts["changed"] == 3  # Fridays 4, 11 and 18; the 25th is closed in both
+    assert L.calendar_counts(b.baseline, b.baseline)["changed"] == 0
+    html = L.calendar_html({"baseline": b.baseline, "changed": b.variant})
+    changed = re.findall(r'<td class="[a-z]+ changed"[^>]*data-date="([\d-]+)"', html)
+    assert changed == ["2026-12-04", "2026-12-11", "2026-12-18"]
+    cell = html[html.index('data-date="2026-12-11"', html.index("changed</h4>")):]
+    assert cell.index("08:00–16:00") < cell.index("was 08:00–17:00") < cell.index("</td>")
+    text = L.calendar_counts_text({"baseline": b.baseline, "changed": b.variant})
+    assert text.endswith("; 3 with changed hours (outlined).") and text.count("regular") == 2
+
+
+def test_the_changes_are_said_in_a_manager_s_words(base: Scenario, december: L.Choices) -> None:
+    def said(**change: object) -> list[str]:
+        b = L.build(base, dataclasses.replace(december, **change))
+        assert b.ok, b.errors
+        return L.changes_text(b.baseline, b.variant)
+
+    week = {d: "08:00-16:00" for d in ("mon", "tue", "wed", "thu", "fri")}
+    lines = said(hours={**december.hours, **week}, staffing_mode="agents", staffing_delta=-1)
+    assert lines[0] == "Mon–Fri 08:00–17:00 → 08:00–16:00"
+    assert lines[1].startswith("The staffing follows the new hours automatically") and "Fri −4.5" in lines[1]
+    assert lines[2] == "One agent fewer on every interval"
+    assert not any("staffing table" in x or "mean" in x for x in lines)
+    assert said(staffing_mode="agents", staffing_delta=2) == ["2 agents more on every interval"]
+    assert said(early_close_on=False) == [
+        "No early closing before red days: 2 days in the period keep their regular hours and staffing"]
+    assert said(early_close="16:00") == ["Day before a red day: the phones close at 16:00 instead of 15:00 (2 days in the period)"]
+    assert said(closures="2026-12-02 13:00-17:00 training") == [
+        "Closed 2026-12-02 13:00–17:00 (training); no agents are scheduled while closed"]
+    assert said(callbacks_on=True, accept_share=0.5)[0].startswith("Callbacks offered: 50 % of the callers")
+    assert said() == []
+
+
+def test_results_of_previous_inputs_are_marked_as_such(base: Scenario, week: L.Choices) -> None:
+    now = L.build(base, week)
+    shown = {"baseline": now.baseline, "changed": now.variant}
+    assert L.stale(now, None) is None  # nothing shown yet
+    assert L.stale(now, shown) is None  # the results are of these inputs
+    later = L.build(base, dataclasses.replace(week, hours={**week.hours, "fri": "08:00-16:00"}))
+    assert L.stale(later, shown).startswith("Results of the previous inputs: the inputs have changed")
+    bad = L.build(base, dataclasses.replace(week, early_close="25:00"))
+    assert L.stale(bad, shown).startswith("Results of the previous inputs: some inputs are not valid")
+
+
+def test_cards_say_what_the_verdicts_mean_and_keep_share_intervals_below_100_percent() -> None:
+    import types
+
+    table = pd.DataFrame([
+        {"scenario": s, "kpi": "availability", "mean": m, "half_width": 0.12, "ci_low": m - 0.12, "ci_high": min(1.0, m + 0.12),
+         "replications": 2, "target": "> 91 %", "verdict": "uncertain", "p_met": 1.0}
+        for s, m in (("baseline", 0.955), ("changed", 0.954))
+    ])
+    diffs = pd.DataFrame([{"scenario": "changed", "kpi": "availability", "difference": -0.0007, "ci_low": -0.0012,
+                           "ci_high": -0.0002, "half_width": 0.0005, "assessment": "worse", "practical": 0.005,
+                           "practical_assessment": "no practical difference"}])
+    cmp = types.SimpleNamespace(labels=["baseline", "changed"], table=table, differences=diffs, replications=2)
+    card = L.cards(cmp, ["availability"])[0]  # type: ignore[arg-type]
+    assert card.baseline_ci == "95 % CI 83.5 % to 100.0 % (cut at 100.0 %: a share cannot pass it)"
+    assert card.baseline_p == "target met in 2 of 2 replications"
+    assert card.assessment == "no practical difference" and card.statistical == "worse"
+    assert "smaller than the 0.50 pp that matters in practice" in card.sentence
+    assert "no clear effect that matters in practice" in L.headline(cmp)  # type: ignore[arg-type]  # not "worse on availability"
+
+
+def test_the_page_keeps_its_temporary_files_in_the_results_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from shiny._fileupload import FileUploadManager
+
+    from sim.faces.app import jobs
+    from sim.faces.app.server import make_app
+
+    monkeypatch.setattr(tempfile, "tempdir", tempfile.tempdir)
+    monkeypatch.setenv("TMPDIR", tempfile.gettempdir())
+    try:
+        make_app(tmp_path)
+        assert Path(tempfile.gettempdir()).resolve() == (tmp_path / "tmp").resolve()
+        uploads = Path(FileUploadManager()._basedir)  # where Shiny writes an upload before the page reads it
+        assert uploads.resolve().is_relative_to(tmp_path.resolve())
+    finally:
+        jobs.stop_spare()

@@ -17,6 +17,7 @@ from sim.study.compare import (
     paired_differences,
     parse_spec,
     pool_days,
+    practical_assessment,
     scenarios_from_specs,
     split_overrides,
     summarize_replications,
@@ -91,7 +92,10 @@ def test_table_means_cis_and_verdicts_are_consistent(agents: Comparison) -> None
             x = rows[kpi].to_numpy(float)
             assert r["mean"] == pytest.approx(x.mean())
             half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
-            assert r["ci_low"] == pytest.approx(x.mean() - half) and r["ci_high"] == pytest.approx(x.mean() + half)
+            lo, hi = x.mean() - half, x.mean() + half
+            if kpi in ("availability", "service_level", "logging_share"):  # shares: the t-interval cut to [0, 1]
+                lo, hi = max(lo, 0.0), min(hi, 1.0)
+            assert r["ci_low"] == pytest.approx(lo) and r["ci_high"] == pytest.approx(hi)
             assert bool(r["mean_met"]) == (r["mean"] > bound if above else r["mean"] < bound)
             if r["verdict"] == "meets":
                 assert (r["ci_low"] > bound) if above else (r["ci_high"] < bound)
@@ -222,3 +226,53 @@ def test_module_entry_point() -> None:
     done = subprocess.run([sys.executable, "-m", "sim.compare", "--help"], cwd=Path(__file__).resolve().parents[2],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "python -m sim.compare" in done.stdout and "SPEC" in done.stdout
+
+
+def test_share_intervals_stay_within_0_and_1_and_cover_as_often_as_the_t_interval() -> None:
+    rng = np.random.default_rng(5)
+    true_mean = 50 / 52  # Beta(50, 2): shares near 1, as availability is
+    reps = rng.beta(50, 2, size=(2000, 2))
+    frame = pd.DataFrame({
+        "scenario": "a", "period": np.repeat(np.arange(2000), 2), "replication": np.tile([0, 1], 2000),
+        "availability": reps.ravel(), "asa_s": reps.ravel(),  # the same numbers as a share and as seconds
+    })
+    s = summarize_replications(frame, ["availability", "asa_s"])
+    share, other = s[s["kpi"] == "availability"], s[s["kpi"] == "asa_s"]
+    assert (share["ci_low"] >= 0).all() and (share["ci_high"] <= 1).all()
+    assert (other["ci_high"] > 1).any()  # with 2 replications the t-interval of the same numbers passes 100 %
+    assert (share["ci_low"] <= share["mean"]).all() and (share["mean"] <= share["ci_high"]).all()
+    covered = (share["ci_low"] <= true_mean) & (true_mean <= share["ci_high"])
+    covered_t = (other["ci_low"] <= true_mean) & (true_mean <= other["ci_high"])
+    assert (covered.to_numpy() == covered_t.to_numpy()).all()  # cutting at 1 loses no coverage
+    assert np.array_equal(share["half_width"].to_numpy(), other["half_width"].to_numpy())
+
+
+def test_practical_verdicts_say_when_a_difference_is_too_small_to_matter() -> None:
+    assert practical_assessment("worse", -0.0012, -0.0002, -0.0007, 0.005) == "no practical difference"
+    assert practical_assessment("better", -0.3, 0.1, -0.1, 2.0) == "no practical difference"
+    assert practical_assessment("worse", -0.047, -0.035, -0.041, 0.005) == "worse"
+    assert practical_assessment("worse", -0.008, -0.002, -0.004, 0.005) == "no practical difference"  # mean below
+    assert practical_assessment("worse", -0.012, -0.001, -0.0065, 0.005) == "worse"  # mean above the threshold
+    assert practical_assessment("no clear difference", -0.03, 0.02, -0.005, 0.005) == "no clear difference"  # too wide
+    assert practical_assessment("worse", -0.047, -0.035, -0.041, float("nan")) == "worse"  # no threshold
+    assert practical_assessment("identical", 0.0, 0.0, 0.0, 0.005) == "identical"
+    from sim.faces.report import judged  # how sim.compare and its report word it
+
+    assert judged(pd.Series({"assessment": "worse", "practical_assessment": "no practical difference"})) == (
+        "no practical difference (statistically worse)")
+    assert judged(pd.Series({"assessment": "worse", "practical_assessment": "worse"})) == "worse"
+
+
+def test_the_comparison_judges_differences_with_montecarlo_practical(agents: Comparison) -> None:
+    d = agents.differences.set_index("kpi")
+    practical = agents.scenarios["eight"].montecarlo.practical
+    assert d.loc["availability", "practical"] == practical["availability"] == 0.005
+    assert np.isnan(d.loc["staffed_s", "practical"])
+    assert d.loc["staffed_s", "practical_assessment"] == d.loc["staffed_s", "assessment"] == "costs more"
+    for kpi in ("availability", "service_level", "asa_s", "aht_s"):
+        r = d.loc[kpi]
+        small = abs(r["difference"]) < r["practical"] or (-r["practical"] < r["ci_low"] and r["ci_high"] < r["practical"])
+        assert r["practical_assessment"] == ("no practical difference" if small and r["assessment"] != "identical" else r["assessment"])
+    assert d.loc["service_level", "practical_assessment"] == "better"  # 2 agents more: a clear, large effect
+    # AHT does not depend on the staffing level: whatever the statistics say, it is no practical difference
+    assert d.loc["aht_s", "practical_assessment"] in ("no practical difference", "identical")

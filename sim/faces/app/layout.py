@@ -33,6 +33,11 @@ body { font-family: system-ui, sans-serif; }
 .calendar td.closed { background: #ddd; }
 .calendar td.short { background: #fdcc8a; }
 .calendar td.open { background: #e5f5e0; }
+.calendar td.changed { outline: 3px solid #6a3d9a; outline-offset: -3px; }
+.calendar td.changed .was { color: #6a3d9a; }
+.stale-note { color: #9a6700; font-weight: bold; border-left: 3px solid #9a6700; padding: 4px 8px; background: #fff8e6; }
+.run-bar { position: sticky; bottom: 0; padding: 8px 0 10px 0; background: var(--bslib-sidebar-bg, #fff); z-index: 10;
+           display: flex; gap: 8px; border-top: 1px solid #ddd; }
 .cal { display: inline-block; vertical-align: top; margin-right: 12px; }
 .plot img { max-width: 100%; }
 progress { width: 100%; height: 18px; }
@@ -82,24 +87,24 @@ def page(names: list[str], initial: Choices, base: str = "default") -> ui.Tag:
         ui.output_ui("err_period"),
         ui.input_numeric("reps", f"Replications (2-{MAX_REPLICATIONS})", initial.replications or 20, min=2, max=MAX_REPLICATIONS),
         ui.output_ui("err_replications"),
-        ui.input_action_button("run", "Run the comparison", class_="btn-primary"),
-        ui.input_action_button("stop", "Stop"),
+        ui.div(ui.input_action_button("run", "Run the comparison", class_="btn-primary"),
+               ui.input_action_button("stop", "Stop"), class_="run-bar"),
         width=360,
     )
     main = ui.div(
         ui.h3("What does the change do? Baseline and changed scenario side by side"),
         ui.output_ui("changes"),
         ui.output_ui("progress"),
-        ui.output_ui("headline"),
-        ui.output_ui("cards"),
-        ui.output_ui("downloads"),
-        ui.h4("Daily service level and availability"),
-        ui.output_ui("plot_daily", class_="plot"),
-        ui.h4("Queue time by time of day"),
-        ui.output_ui("plot_intraday", class_="plot"),
-        ui.h4("Agent-hours and overtime"),
-        ui.output_ui("plot_agents", class_="plot"),
-        ui.h4("Calendar of the period (grey: closed, orange: shortened)"),
+        ui.output_ui("stale_note"),
+        ui.div(
+            ui.output_ui("headline"),
+            ui.output_ui("cards"),
+            ui.output_ui("downloads"),
+            ui.output_ui("plot_daily", class_="plot"),
+            ui.output_ui("plot_intraday", class_="plot"),
+            ui.output_ui("plot_agents", class_="plot"),
+            id="results",
+        ),
         ui.output_ui("calendar"),
     )
     return ui.page_sidebar(sidebar, ui.tags.style(CSS), main, title="Call centre: opening hours and staffing")

@@ -29,9 +29,10 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.faces.app import words as W
 from sim.scenario.compose import load_scenario, scenarios_dir, validate
 from sim.schema import WEEKDAYS, Scenario
-from sim.study.compare import Comparison
+from sim.study.compare import NO_PRACTICAL, Comparison, is_share
 from sim.study.runner import scenario_digest
 from sim.world.calendar import day_plans
 
@@ -469,6 +470,8 @@ class Card:
     difference_ci: str
     assessment: str
     sentence: str
+    statistical: str = ""
+    """The statistical verdict when the practical one (``assessment``) differs from it."""
 
 
 TITLES = {
@@ -488,7 +491,20 @@ def title(kpi: str) -> str:
 def _ci(fmt: Callable[[str, Any], str], kpi: str, r: pd.Series) -> str:
     if pd.isna(r.get("half_width")) or r["half_width"] == 0:
         return ""
-    return f"95 % CI {fmt(kpi, r['ci_low'])} to {fmt(kpi, r['ci_high'])}"
+    text = f"95 % CI {fmt(kpi, r['ci_low'])} to {fmt(kpi, r['ci_high'])}"
+    if is_share(kpi) and r["mean"] + r["half_width"] > 1:
+        text += W.CI_CUT.format(bound=fmt(kpi, 1.0))
+    elif is_share(kpi) and r["mean"] - r["half_width"] < 0:
+        text += W.CI_CUT.format(bound=fmt(kpi, 0.0))
+    return text
+
+
+def met_in(r: pd.Series) -> str:
+    """``target met in 18 of 20 replications`` (P(target met) in words), or ``""``."""
+    p, n = r.get("p_met"), r.get("replications")
+    if p is None or pd.isna(p) or n is None or pd.isna(n):
+        return ""
+    return W.MET_IN.format(k=round(float(p) * int(n)), n=int(n))
 
 
 def sentence(kpi: str, d: pd.Series | None, variant: str, baseline: str) -> str:
@@ -499,6 +515,11 @@ def sentence(kpi: str, d: pd.Series | None, variant: str, baseline: str) -> str:
     if d is None:
         return f"No difference computed for {name}."
     a = str(d["assessment"])
+    if d.get("practical_assessment") == NO_PRACTICAL and a != NO_PRACTICAL:
+        return W.PRACTICAL_SENTENCE.format(
+            variant=variant, baseline=baseline, name=name, diff=fmt_diff(kpi, d["difference"]), lo=fmt_diff(kpi, d["ci_low"]),
+            hi=fmt_diff(kpi, d["ci_high"]), clear=W.PRACTICAL_CLEAR[a != "no clear difference"],
+            threshold=fmt_diff(kpi, d["practical"]).lstrip("+"))
     if a == "identical":
         return f"{title(kpi)} is the same in every replication: the change does not affect it."
     if a == "no clear difference":
@@ -527,7 +548,7 @@ def card_kpis(table: pd.DataFrame) -> list[str]:
 
 def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
     """The KPI cards of a two-scenario comparison (formatted as the report formats them)."""
-    from sim.faces.report import fmt, fmt_diff, fmt_p
+    from sim.faces.report import fmt, fmt_diff
 
     base, var = cmp.labels[0], cmp.labels[-1]
     table, diffs = cmp.table, cmp.differences
@@ -540,9 +561,9 @@ def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
         dd = diffs[(diffs["scenario"] == var) & (diffs["kpi"] == kpi)]
         d = dd.iloc[0] if len(dd) else None
 
-        def p(r: pd.Series) -> str:
-            return f"P(target met) {fmt_p(r['p_met'])}" if "p_met" in r and pd.notna(r.get("p_met")) else ""
-
+        p = met_in
+        stat = str(d["assessment"]) if d is not None else ""
+        practical = str(d.get("practical_assessment", stat)) if d is not None else ""
         def verdict(r: pd.Series) -> str:
             x = r.get("verdict")
             return str(x) if isinstance(x, str) else ""
@@ -554,8 +575,9 @@ def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
             difference=fmt_diff(kpi, d["difference"]) if d is not None else "–",
             difference_ci=(f"95 % CI {fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}"
                            if d is not None and pd.notna(d["half_width"]) else ""),
-            assessment=str(d["assessment"]) if d is not None else "",
+            assessment=practical,
             sentence=sentence(kpi, d, var, base),
+            statistical=stat if stat != practical else "",
         ))
     return out
 
@@ -567,13 +589,14 @@ def headline(cmp: Comparison) -> str:
     judged = [k for k in card_kpis(t) if k not in TIME_KPIS]
     d = cmp.differences
     d = d[(d["scenario"] == var) & d["kpi"].isin(judged)]
-    better = [title(k).lower() for k, a in zip(d["kpi"], d["assessment"], strict=True) if a == "better"]
-    worse = [title(k).lower() for k, a in zip(d["kpi"], d["assessment"], strict=True) if a == "worse"]
+    col = "practical_assessment" if "practical_assessment" in d.columns else "assessment"
+    better = [title(k).lower() for k, a in zip(d["kpi"], d[col], strict=True) if a == "better"]
+    worse = [title(k).lower() for k, a in zip(d["kpi"], d[col], strict=True) if a == "worse"]
     met = t[(t["scenario"] == var) & t["kpi"].isin(judged)]
     missing = [title(k).lower() for k, m in zip(met["kpi"], met["verdict"], strict=True) if m != "meets"]
     parts = [f"After {cmp.replications} replications"]
     if not better and not worse:
-        parts.append(f"the change shows no clear effect on the agreement's KPIs compared with {base}")
+        parts.append(f"the change shows no clear effect that matters in practice on the agreement's KPIs compared with {base}")
     else:
         if worse:
             parts.append(f"it is worse on {', '.join(worse)}")
@@ -585,33 +608,56 @@ def headline(cmp: Comparison) -> str:
     return text
 
 
+def legend(cmp: Comparison) -> str:
+    """How to read the cards (once on the page): the verdicts, P(target met), the practical
+    thresholds and what "pp" means."""
+    from sim.faces.report import practical_words
+
+    return W.LEGEND.format(practical=practical_words(cmp.scenarios[cmp.baseline].montecarlo.practical))
+
+
+def _hours(p: Any) -> tuple[Any, Any] | None:
+    return None if p.opens is None or p.closes is None else (p.opens, p.closes)
+
+
+def _span(h: tuple[Any, Any] | None) -> str:
+    return W.CLOSED if h is None else f"{h[0]:%H:%M}–{h[1]:%H:%M}"
+
+
 def calendar_html(scenarios: Mapping[str, Scenario]) -> str:
     """A month grid per scenario: closed days grey, shortened days orange (hours and reason
-    in the cell's tooltip and text), regular open days green."""
+    in the cell's tooltip and text), regular open days green. In every scenario after the
+    first (the baseline) a day whose hours differ from the baseline's on that date is
+    outlined (class ``changed``) and labelled with its new hours and the old ones."""
     parts = []
+    first: dict[dt.date, tuple[Any, Any] | None] | None = None
     for label, s in scenarios.items():
         plans = day_plans(s.calendar, s.run.start, s.run.end)
+        base = first
+        if first is None:
+            first = {p.date: _hours(p) for p in plans}
         parts.append(f'<div class="cal"><h4>{html.escape(label)}</h4>')
         months: dict[tuple[int, int], list[Any]] = {}
         for p in plans:
             months.setdefault((p.date.year, p.date.month), []).append(p)
         for (y, mo), ps in months.items():
             parts.append(f'<table class="calendar"><caption>{dt.date(y, mo, 1):%B %Y}</caption><tr>'
-                         + "".join(f"<th>{d.title()}</th>" for d in WEEKDAYS) + "</tr><tr>")
+                         + "".join(f"<th>{W.DAY_NAMES[d]}</th>" for d in WEEKDAYS) + "</tr><tr>")
             parts.append("<td></td>" * ps[0].date.weekday())
             for p in ps:
                 if p.opens is None or p.closes is None:
-                    cls, text = "closed", "closed"
+                    cls, text = "closed", W.CLOSED
                 elif (p.opens, p.closes) != (p.regular_opens, p.regular_closes):
-                    cls, text = "short", f"{p.opens:%H:%M}–{p.closes:%H:%M}"
+                    cls, text = "short", _span(_hours(p))
                 else:
-                    cls, text = "open", f"{p.opens:%H:%M}–{p.closes:%H:%M}"
+                    cls, text = "open", _span(_hours(p))
                 reason = "" if p.reason in ("open",) else p.reason
-                tip = html.escape(f"{p.date}: {text}" + (f" ({reason})" if reason else ""))
-                parts.append(f'<td class="{cls}" title="{tip}" data-date="{p.date}"><b>{p.date.day}</b><br>'
-                             f'<small>{html.escape(text)}</small>'
-                             + (f'<br><small class="why">{html.escape(reason[:24])}</small>' if reason and cls != "open" else "")
-                             + "</td>")
+                was = None if base is None or p.date not in base or base[p.date] == _hours(p) else _span(base[p.date])
+                tip = f"{p.date}: {text}" + (f" ({reason})" if reason else "") + (f"; {W.CAL_WAS.format(old=was)}" if was else "")
+                label_html = (f'<br><small class="was">{html.escape(W.CAL_WAS.format(old=was))}</small>' if was
+                              else f'<br><small class="why">{html.escape(reason[:24])}</small>' if reason and cls != "open" else "")
+                parts.append(f'<td class="{cls}{" changed" if was else ""}" title="{html.escape(tip)}" data-date="{p.date}">'
+                             f'<b>{p.date.day}</b><br><small>{html.escape(text)}</small>{label_html}</td>')
                 if p.date.weekday() == 6:
                     parts.append("</tr><tr>")
             parts.append("</tr></table>")
@@ -619,17 +665,210 @@ def calendar_html(scenarios: Mapping[str, Scenario]) -> str:
     return "".join(parts)
 
 
-def calendar_counts(s: Scenario) -> dict[str, int]:
-    """Open, shortened and closed days of a scenario's period."""
+def calendar_counts(s: Scenario, baseline: Scenario | None = None) -> dict[str, int]:
+    """Open, shortened and closed days of a scenario's period; with ``baseline`` also
+    ``changed``: the days whose hours differ from the baseline's on the same date."""
     plans = day_plans(s.calendar, s.run.start, s.run.end)
     closed = sum(p.opens is None for p in plans)
     short = sum(p.opens is not None and (p.opens, p.closes) != (p.regular_opens, p.regular_closes) for p in plans)
-    return {"open": len(plans) - closed - short, "shortened": short, "closed": closed}
+    out = {"open": len(plans) - closed - short, "shortened": short, "closed": closed}
+    if baseline is not None:
+        base = {p.date: _hours(p) for p in day_plans(baseline.calendar, baseline.run.start, baseline.run.end)}
+        out["changed"] = sum(p.date in base and base[p.date] != _hours(p) for p in plans)
+    return out
+
+
+def calendar_counts_text(scenarios: Mapping[str, Scenario]) -> str:
+    """``baseline: 18 regular, 1 shortened, 12 closed days; changed: …; 4 with changed hours``."""
+    parts, first = [], None
+    for label, s in scenarios.items():
+        c = calendar_counts(s, first)
+        text = W.CAL_COUNTS.format(label=label, **c)
+        if c.get("changed"):
+            text += W.CAL_CHANGED.format(n=c["changed"])
+        parts.append(text)
+        first = first or s
+    return "; ".join(parts) + "."
+
+
+# --------------------------------------------------------------------------- stale results
+
+
+def stale(built: Built, shown: Mapping[str, Scenario] | None) -> str | None:
+    """Why the results on the page are not those of the current inputs (``shown``: the
+    scenarios of the run whose results are shown, None when there are none): the inputs are
+    invalid now, or they have changed since the run. None when the results are current."""
+    if not shown:
+        return None
+    if not built.ok:
+        return W.STALE_INVALID
+    if tuple(shown.values()) != (built.baseline, built.variant):
+        return W.STALE_CHANGED
+    return None
+
+
+# --------------------------------------------------------------------------- changes in words
+
+
+def _day_list(days: Sequence[str]) -> str:
+    idx = [WEEKDAYS.index(d) for d in days]
+    if len(idx) > 2 and idx == list(range(idx[0], idx[0] + len(idx))):
+        return f"{W.DAY_NAMES[days[0]]}–{W.DAY_NAMES[days[-1]]}"
+    return ", ".join(W.DAY_NAMES[d] for d in days)
+
+
+def _h(x: float) -> str:
+    return f"{x:+,.1f}".replace("-", "−")
+
+
+def _weekday_hours(s: Scenario, day: str) -> tuple[int, int] | None:
+    h = s.calendar.hours_of(WEEKDAYS.index(day))
+    return None if h is None else (h.opens.hour * 60 + h.opens.minute, h.closes.hour * 60 + h.closes.minute)
+
+
+def _clock_span(h: tuple[int, int] | None) -> str:
+    return W.CLOSED if h is None else f"{h[0] // 60:02d}:{h[0] % 60:02d}–{h[1] // 60:02d}:{h[1] % 60:02d}"
+
+
+def _day_agent_hours(st: Raw, day: str, hours: tuple[int, int] | None, step: int) -> float:
+    """Agent-hours a staffing (a dump) schedules on a regular ``day`` open ``hours``."""
+    if hours is None:
+        return 0.0
+    if st.get("mode") == "constant":
+        return float(st["agents"]) * (hours[1] - hours[0]) / 60
+    if st.get("mode") == "table" and st.get("table"):
+        row = st["table"].get(day, st["table"].get("all")) or []
+        return float(sum(row)) * step / 60
+    total = 0.0
+    for sh in st.get("shifts") or []:
+        if day in sh.get("days", []) or "all" in sh.get("days", []):
+            lo, hi = max(_minutes(sh["start"]), hours[0]), min(_minutes(sh["end"]), hours[1])
+            total += float(sh["count"]) * max(0, hi - lo) / 60
+    return total
+
+
+def _week_agent_hours(st: Raw, s: Scenario) -> float:
+    step = int(s.demand.interval_min)
+    return sum(_day_agent_hours(st, d, _weekday_hours(s, d), step) for d in WEEKDAYS)
+
+
+def _agents_word(k: int) -> str:
+    if k == 1:
+        return W.AGENT_ONE_MORE
+    if k == -1:
+        return W.AGENT_ONE_FEWER
+    return (W.AGENTS_MORE if k > 0 else W.AGENTS_FEWER).format(k=abs(k))
+
+
+def _same_shift(old: Sequence[int], new: Sequence[int]) -> tuple[int, bool] | None:
+    """``(k, clipped)`` when every value of ``new`` is ``old + k`` (or 0 where that would be negative)."""
+    if len(old) != len(new) or not old:
+        return None
+    ks = {n - o for o, n in zip(old, new, strict=True) if n > 0 or o + (n - o) > 0}
+    if len(ks) != 1:
+        return None
+    k = ks.pop()
+    ok = all(n == max(0, o + k) for o, n in zip(old, new, strict=True))
+    return (k, any(o + k < 0 for o in old)) if ok and k != 0 else None
+
+
+def _staffing_change(old: Raw, new: Raw, s: Scenario) -> list[str]:
+    """The first line's staffing ``old`` → ``new`` (both for the variant's hours) in words."""
+    if old == new:
+        return []
+    if old.get("mode") == new.get("mode") == "constant":
+        k = int(new["agents"]) - int(old["agents"])
+        return [W.AGENTS_EVERY.format(n=_agents_word(k)).capitalize() + f" ({old['agents']} → {new['agents']})"]
+    if old.get("mode") == new.get("mode") == "table" and old.get("table") and new.get("table") and set(old["table"]) == set(new["table"]):
+        flat_old = [v for d in old["table"] for v in old["table"][d]]
+        flat_new = [v for d in new["table"] for v in new["table"][d]]
+        same = _same_shift(flat_old, flat_new)
+        if same is not None:
+            return [W.AGENTS_EVERY.format(n=_agents_word(same[0])).capitalize() + (W.NONE_BELOW_ZERO if same[1] else "")]
+    if old.get("mode") == new.get("mode") == "shifts" and len(old.get("shifts") or []) == len(new.get("shifts") or []):
+        same = _same_shift([int(x["count"]) for x in old["shifts"]], [int(x["count"]) for x in new["shifts"]])
+        if same is not None:
+            return [W.SHIFTS_EVERY.format(n=_agents_word(same[0])).capitalize() + (W.NONE_BELOW_ZERO if same[1] else "")]
+    a, b = _week_agent_hours(old, s), _week_agent_hours(new, s)
+    values = dict(old=f"{a:,.1f}", new=f"{b:,.1f}", change=_h(b - a))
+    if old.get("mode") == new.get("mode") == "table" and set(old["table"]) == set(new["table"]):
+        pairs = [(o, n) for d in old["table"] for o, n in zip(old["table"][d], new["table"][d], strict=False)]
+        if pairs and all(n >= o for o, n in pairs) and any(n > o for o, n in pairs):
+            return [W.STAFF_MORE_EVERYWHERE.format(**values)]
+        if pairs and all(n <= o for o, n in pairs) and any(n < o for o, n in pairs):
+            return [W.STAFF_FEWER_EVERYWHERE.format(**values)]
+    return [W.STAFF_OTHER.format(**values)]
+
+
+def _closure_words(c: Any) -> str:
+    when = str(c.start) + (f"–{c.end}" if c.end and c.end != c.start else "")
+    if c.from_time is not None and c.to_time is not None:
+        when += f" {c.from_time:%H:%M}–{c.to_time:%H:%M}"
+    return when
 
 
 def changes_text(baseline: Scenario, variant: Scenario) -> list[str]:
-    """The variant's changes in plain words (the report's scenario description lines that differ)."""
+    """What the variant does differently from the baseline, in a manager's words: the opening
+    hours (``Fri 08:00–17:00 → 08:00–16:00``), how the staffing follows them, the rule for the
+    day before a red day, dated closures, callbacks, transfers and the team (``one agent
+    fewer on every interval``); anything else as the report describes it."""
     from sim.faces.report import describe_scenario
 
+    out: list[str] = []
+    b_raw, v_raw = baseline.model_dump(mode="json"), variant.model_dump(mode="json")
+    # opening hours, grouped by the same change
+    groups: dict[tuple[str, str], list[str]] = {}
+    for d in WEEKDAYS:
+        old, new = _weekday_hours(baseline, d), _weekday_hours(variant, d)
+        if old != new:
+            groups.setdefault((_clock_span(old), _clock_span(new)), []).append(d)
+    out += [W.HOURS_CHANGED.format(days=_day_list(days), old=o, new=n) for (o, n), days in groups.items()]
+    # the staffing the new hours bring with them (the page refits a staffing table; other modes are clock-based)
+    refit = apply_hours(b_raw, _hours_of(v_raw))["staffing"] if groups else b_raw["staffing"]
+    step = int(baseline.demand.interval_min)
+    per_day, extra = [], ""
+    for d in WEEKDAYS:
+        old_h, new_h = _weekday_hours(baseline, d), _weekday_hours(variant, d)
+        if old_h == new_h:
+            continue
+        change = _day_agent_hours(refit, d, new_h, step) - _day_agent_hours(b_raw["staffing"], d, old_h, step)
+        if change != 0:
+            per_day.append(W.REFIT_DAY.format(day=W.DAY_NAMES[d], hours=_h(change)))
+        if new_h is not None and (old_h is None or new_h[0] < old_h[0] or new_h[1] > old_h[1]):
+            extra = W.REFIT_EXTRA_NEW
+    if per_day:
+        template = W.REFIT_TABLE if b_raw["staffing"].get("mode") == "table" else W.REFIT_OPEN_ONLY
+        out.append(template.format(extra=extra, days=", ".join(per_day)))
+    # the rule for the day before a red day
+    b_cal, v_cal = baseline.calendar, variant.calendar
+    if b_cal.early_close != v_cal.early_close:
+        reasons = [p.reason for p in day_plans(v_cal, variant.run.start, variant.run.end)] if v_cal.early_close else \
+                  [p.reason for p in day_plans(b_cal, baseline.run.start, baseline.run.end)]
+        n = sum(str(r).startswith("day before") for r in reasons)
+        days = f"{n} day" + ("" if n == 1 else "s")
+        if b_cal.early_close is None:
+            out.append(W.EARLY_ON.format(time=f"{v_cal.early_close:%H:%M}", days=days))
+        elif v_cal.early_close is None:
+            out.append(W.EARLY_OFF.format(days=days))
+        else:
+            out.append(W.EARLY_MOVED.format(time=f"{v_cal.early_close:%H:%M}", old=f"{b_cal.early_close:%H:%M}", days=days))
+    # dated closures
+    b_cl, v_cl = list(b_cal.closures), list(v_cal.closures)
+    out += [W.CLOSURE_ADDED.format(when=_closure_words(c), reason=c.reason) for c in v_cl if c not in b_cl]
+    out += [W.CLOSURE_REMOVED.format(when=_closure_words(c), reason=c.reason) for c in b_cl if c not in v_cl]
+    # callbacks and transfers
+    b_cb, v_cb = baseline.callbacks, variant.callbacks
+    if b_cb.enabled != v_cb.enabled:
+        out.append(W.CALLBACKS_ON.format(share=f"{100 * v_cb.accept_share:g} %") if v_cb.enabled else W.CALLBACKS_OFF)
+    elif v_cb.enabled and b_cb.accept_share != v_cb.accept_share:
+        out.append(W.CALLBACKS_SHARE.format(old=f"{100 * b_cb.accept_share:g} %", new=f"{100 * v_cb.accept_share:g} %"))
+    if baseline.transfers.policy != variant.transfers.policy:
+        out.append(W.TRANSFERS.format(old=W.TRANSFER_WORDS.get(baseline.transfers.policy, baseline.transfers.policy),
+                                      new=W.TRANSFER_WORDS.get(variant.transfers.policy, variant.transfers.policy)))
+    # the team, beyond what the new hours did
+    out += _staffing_change(refit, v_raw["staffing"], variant)
+    # anything else, as the report describes it
+    covered = ("Run:", "Opening hours:", "Planned closures", "No planned closures", "Staffing:", "Callbacks", "Transfers")
     base = describe_scenario(baseline)
-    return [x for x in describe_scenario(variant) if x not in base]
+    out += [x for x in describe_scenario(variant) if x not in base and not x.startswith(covered)]
+    return out

@@ -12,6 +12,8 @@ import asyncio
 import base64
 import html
 import io
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +23,7 @@ from typing import Any
 from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 
 from sim.errors import ScenarioError
+from sim.faces.app import words as W
 from sim.faces.app.jobs import Job, prewarm
 from sim.faces.app.layout import page
 from sim.faces.app.logic import (
@@ -31,11 +34,13 @@ from sim.faces.app.logic import (
     base_names,
     base_scenario,
     build,
-    calendar_counts,
+    calendar_counts_text,
     calendar_html,
     changes_text,
     check_upload_size,
     choices_of,
+    legend,
+    stale,
 )
 from sim.faces.app.logic import (
     cards as make_cards,
@@ -77,20 +82,34 @@ def card_html(c: Card, labels: tuple[str, str] = LABELS) -> str:
     e = html.escape
 
     def side(name: str, value: str, ci: str, p: str, verdict: str) -> str:
-        v = f' <span class="{e(verdict)}">{e(verdict)}</span>' if verdict else ""
+        tip = W.VERDICT_TIPS.get(verdict, "")
+        v = f' <span class="{e(verdict)}" title="{e(tip)}">{e(verdict)}</span>' if verdict else ""
+        met = f'<br><span class="small met" title="{e(W.MET_IN_TIP)}">{e(p)}</span>' if p else ""
         return (f'<tr class="{e(name)}"><td>{e(name)}</td><td><span class="value">{e(value)}</span>{v}<br>'
-                f'<span class="small">{e(ci)}</span><br><span class="small">{e(p)}</span></td></tr>')
+                f'<span class="small">{e(ci)}</span>{met}</td></tr>')
 
     cls = "better" if c.assessment in ("better", "saves") else ("worse" if c.assessment in ("worse", "costs more") else "small")
+    stat = f' <span class="small statistical">({e(W.STATISTICALLY.format(a=c.statistical))})</span>' if c.statistical else ""
     return (
         f'<div class="kpi-card" data-kpi="{e(c.kpi)}"><h4>{e(c.title)}</h4>'
         + (f'<div class="target">target {e(c.target)}</div>' if c.target else "")
         + "<table>" + side(labels[0], c.baseline, c.baseline_ci, c.baseline_p, c.baseline_verdict)
         + side(labels[1], c.variant, c.variant_ci, c.variant_p, c.variant_verdict)
         + f'<tr class="difference"><td>difference</td><td><span class="value diff">{e(c.difference)}</span> '
-        f'<span class="{cls} assessment">{e(c.assessment)}</span><br><span class="small">{e(c.difference_ci)}</span></td></tr>'
+        f'<span class="{cls} assessment">{e(c.assessment)}</span>{stat}<br><span class="small">{e(c.difference_ci)}</span></td></tr>'
         + f'</table><div class="sentence">{e(c.sentence)}</div></div>'
     )
+
+
+def keep_temporary_files_in(root: Path) -> Path:
+    """Point this process's (and its children's) temporary folder into ``root/tmp``: Shiny
+    writes an upload there before the page reads it, so nothing lands outside the results
+    folder."""
+    tmp = Path(root) / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    tempfile.tempdir = str(tmp)
+    os.environ["TMPDIR"] = str(tmp)
+    return tmp
 
 
 def make_app(root: Path, base: str = "default", workers: int | None = None) -> App:
@@ -100,6 +119,7 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
     if base not in names:
         raise ScenarioError(f"Unknown scenario {base!r}; choose one of {', '.join(names)}.")
     initial = choices_of(base_scenario(base))
+    keep_temporary_files_in(root)
     prewarm(root)
 
     def server(input: Inputs, output: Outputs, session: Session) -> None:  # noqa: A002 - Shiny's name
@@ -268,11 +288,16 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
                 return None
             j = job.get()
             prelim = "" if j is not None and j.finished else f" (preliminary: {cmp.replications} of {j.reps if j else '?'} replications)"
-            b = built()
-            stale = b.ok and j is not None and (j.scenarios.get(LABELS[0]), j.scenarios.get(LABELS[1])) != (b.baseline, b.variant)
-            note = ui.p("The inputs have changed since this run: press 'Run the comparison' to see their effect.",
-                        class_="uncertain", id="stale") if stale else None
-            return ui.div(ui.p(headline_text(cmp) + prelim, id="headline-text"), note)
+            return ui.div(ui.p(headline_text(cmp) + prelim, id="headline-text"), ui.p(legend(cmp), class_="small", id="legend"))
+
+        @render.ui
+        def stale_note() -> ui.Tag | None:
+            cmp = comparison()
+            j = job.get()
+            why = stale(built(), j.scenarios if j is not None and cmp is not None else None)
+            if why is None:
+                return None
+            return ui.div(ui.tags.style("#results { opacity: 0.35; filter: grayscale(1); }"), ui.p(why, id="stale", class_="stale-note"))
 
         @render.ui
         def cards() -> ui.Tag | None:
@@ -314,7 +339,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
                 cmp = comparison()
             if cmp is None:
                 return None
-            return await _png(lambda b: plots.compare_daily(cmp.daily(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
+            img = await _png(lambda b: plots.compare_daily(cmp.daily(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
+            return ui.div(ui.h4(W.PLOT_DAILY), img)
 
         @render.ui
         async def plot_intraday() -> ui.Tag | None:
@@ -323,7 +349,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
                 cmp = comparison()
             if cmp is None:
                 return None
-            return await _png(lambda b: plots.compare_intraday(cmp.intraday(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
+            img = await _png(lambda b: plots.compare_intraday(cmp.intraday(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
+            return ui.div(ui.h4(W.PLOT_INTRADAY), img)
 
         @render.ui
         async def plot_agents() -> ui.Tag | None:
@@ -332,7 +359,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
                 cmp = comparison()
             if cmp is None:
                 return None
-            return await _png(lambda b: plots.compare_agent_time(cmp.table, b), cmp.replications)  # type: ignore[arg-type]
+            img = await _png(lambda b: plots.compare_agent_time(cmp.table, b, cmp.differences), cmp.replications)  # type: ignore[arg-type]
+            return ui.div(ui.h4(W.PLOT_AGENTS), img)
 
         @render.ui
         def calendar() -> ui.Tag | None:
@@ -340,8 +368,7 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             if not b.ok or b.baseline is None or b.variant is None:
                 return None
             scen = dict(zip(LABELS, (b.baseline, b.variant), strict=True))
-            counts = "; ".join(f"{lb}: {c['open']} regular, {c['shortened']} shortened, {c['closed']} closed days"
-                               for lb, c in ((lb, calendar_counts(s)) for lb, s in scen.items()))
-            return ui.div(ui.p(counts, id="calendar-counts"), ui.HTML(calendar_html(scen)))
+            return ui.div(ui.h4(W.CALENDAR), ui.p(calendar_counts_text(scen), id="calendar-counts"),
+                          ui.p(W.CAL_LEGEND, class_="small"), ui.HTML(calendar_html(scen)))
 
     return App(page(names, initial, base), server)
