@@ -45,22 +45,47 @@ def daily_targets(days: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
     return _save(fig, path)
 
 
+def worst_days(intervals: pd.DataFrame) -> pd.DataFrame:
+    """Per clock time of day (index ``clock``): the interval with the longest mean queue time of
+    answered calls (``period``, ``asa_s``); the earliest such day on a tie."""
+    frame = intervals.assign(period=pd.to_datetime(intervals["period"]))
+    frame = frame.assign(clock=frame["period"].dt.strftime("%H:%M")).loc[lambda f: f["asa_s"].notna()]
+    rows = frame.sort_values(["asa_s", "period"], ascending=[False, True], kind="stable").groupby("clock").head(1)
+    return rows.set_index("clock")[["period", "asa_s"]].sort_index()
+
+
 def intraday_queue(intervals: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
-    """Mean queue time of answered calls by time of day (mean over days, and the worst day)."""
-    frame = intervals.assign(clock=pd.to_datetime(intervals["period"]).dt.strftime("%H:%M"))
+    """Mean queue time of answered calls by time of day (mean over days), and the worst day of
+    each interval, labelled with its date. Scaled to the data: the target is drawn when it is
+    within reach of the bars, otherwise named in the title."""
+    frame = intervals.assign(period=pd.to_datetime(intervals["period"]))
+    frame = frame.assign(clock=frame["period"].dt.strftime("%H:%M"))
     by = frame.groupby("clock")
     mean = by.apply(lambda g: (g["asa_s"] * g["answered"]).sum() / max(g["answered"].sum(), 1), include_groups=False)
-    worst = by["asa_s"].max()
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    pos = range(len(mean))
+    worst_rows = worst_days(frame)
+    worst = worst_rows["asa_s"].reindex(mean.index)
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    pos = list(range(len(mean)))
     ax.bar(pos, mean.to_numpy(), color="C0", alpha=0.8, label="mean queue time of answered calls (all days)")
-    ax.plot(pos, worst.reindex(mean.index).to_numpy(), "k.", label="worst day")
-    ax.set_xticks(list(pos), list(mean.index))
-    ax.axhline(targets.asa_max_s, color="C3", ls="--", lw=1, label=f"target < {targets.asa_max_s:g} s")
+    ax.plot(pos, worst.to_numpy(), "k.", label="worst day (its date beside the dot)")
+    for x, clock in zip(pos, mean.index, strict=True):
+        if clock in worst_rows.index and pd.notna(worst.loc[clock]):
+            ax.annotate(f"{worst_rows.loc[clock, 'period']:%d %b}", (x, worst.loc[clock]), xytext=(2, 3),
+                        textcoords="offset points", fontsize=6, rotation=60)
+    ax.set_xticks(pos, list(mean.index))
+    top = float(worst.max()) if worst.notna().any() else 0.0
+    title = "Intraday queue time"
+    upper = max(top, float(mean.max()) if len(mean) else 0.0, 1.0) * 1.25
+    if top >= 0.5 * targets.asa_max_s:
+        ax.axhline(targets.asa_max_s, color="C3", ls="--", lw=1, label=f"target < {targets.asa_max_s:g} s")
+        upper = max(upper, 1.1 * targets.asa_max_s)
+    else:
+        title += f" (target < {targets.asa_max_s:g} s, far above every interval)"
+    ax.set_ylim(0, upper)
     ax.set_ylabel("seconds")
     ax.set_xlabel("interval start")
-    ax.set_title("Intraday queue time")
-    ax.legend(fontsize=8)
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.tick_params(axis="x", rotation=90)
     ax.grid(alpha=0.3, axis="y")
     return _save(fig, path)

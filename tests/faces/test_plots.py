@@ -9,7 +9,7 @@ import pandas as pd
 
 import sim
 from sim.analysis.planning import erlang_plan
-from sim.faces.plots import staffing_plan, weekday_steps
+from sim.faces.plots import intraday_queue, staffing_plan, weekday_steps, worst_days
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -30,3 +30,12 @@ def test_two_weekdays_give_two_panels(tmp_path: Path) -> None:
                           "a": [1, 2, 3, 4], "b": [2, 2, 2, 2]})
     out = weekday_steps(frame, [("a", "A"), ("b", "B")], tmp_path / "x.png", title="t", ylabel="agents", fill=("b", "B"))
     assert _png_size(out) == (round(3.2 * 2 * 110), 4 * 110)
+
+
+def test_the_worst_day_of_each_interval_is_named_by_its_date(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"period": ["2026-12-01 08:00", "2026-12-02 08:00", "2026-12-01 08:30", "2026-12-02 08:30"],
+                          "asa_s": [5.0, 40.0, 12.0, 3.0], "answered": [10, 10, 10, 10]})
+    worst = worst_days(frame)
+    assert worst["asa_s"].to_dict() == {"08:00": 40.0, "08:30": 12.0}
+    assert [f"{d:%d %b}" for d in worst["period"]] == ["02 Dec", "01 Dec"]
+    assert intraday_queue(frame, sim.load_scenario("default").targets, tmp_path / "q.png").stat().st_size > 5_000
