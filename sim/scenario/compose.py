@@ -714,15 +714,21 @@ def _read_handling_file(raw: dict[str, Any], handling: dict[str, Any], base_dir:
     df = _read_csv(_resolve(str(path), base_dir, key), key, {"interval_start", "factor"})
     if "weekday" in df.columns:
         raise ScenarioError(f"Invalid scenario: {key}: one handle-time profile holds for every day; remove the weekday column.")
-    out, _, _ = _grid(df, key, "factor")
-    zero = out["factor"] <= 0
-    if zero.any():
-        raise ScenarioError(f"Invalid scenario: {key}: column factor must hold numbers > 0 (a multiplier of the handle time), "
-                            f"found {_plain(df['factor'][zero].iloc[0])!r} at interval_start {hhmm(int(out['minute'][zero].iloc[0]))}.")
-    dup = out["minute"][out["minute"].duplicated()]
-    if not dup.empty:
-        raise ScenarioError(f"Invalid scenario: {key}: interval_start {hhmm(int(dup.iloc[0]))} is listed more than once.")
-    by = {hhmm(int(m)): float(f) for m, f in sorted(zip(out["minute"], out["factor"], strict=True))}
+    mins = [_clock_minutes(v) for v in df["interval_start"].astype(str)]
+    for line, (v, m) in enumerate(zip(df["interval_start"], mins, strict=True), start=2):
+        if m is None or m >= 24 * 60:
+            raise ScenarioError(f"Invalid scenario: {key}: line {line}: interval_start {v!r} is not a time HH:MM (00:00-23:59).")
+    factor = pd.to_numeric(df["factor"], errors="coerce")
+    bad = ~(factor > 0) | ~factor.map(math.isfinite)
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise ScenarioError(f"Invalid scenario: {key}: line {i + 2}: column factor must hold numbers > 0 (a multiplier of the "
+                            f"handle time), found {_plain(df['factor'].iloc[i])!r}.")
+    ms = [int(m) for m in mins if m is not None]
+    dup = next((m for k, m in enumerate(ms) if m in ms[:k]), None)
+    if dup is not None:
+        raise ScenarioError(f"Invalid scenario: {key}: interval_start {hhmm(dup)} is listed more than once.")
+    by = {hhmm(m): float(f) for m, f in sorted(zip(ms, factor, strict=True))}
     return {**raw, "handling": {**handling, "by_interval": by, "profile_file": None}}
 
 
