@@ -161,3 +161,30 @@ def test_bad_aht_cv_in_the_column_map_names_the_key(bad: object, tmp_path: Path)
     f.write_text(yaml.safe_dump({**INTERVAL_MAP, "aht_cv": bad}), encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"aht_cv \(the handle time's CV\) must be a number > 0 and <= 20"):
         load_map(f, "intervals")
+
+
+def test_command_prints_the_spread_and_writes_the_profile(history: pd.DataFrame, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from sim.calibrate import main
+    from sim.scenario.compose import load_scenario, scenarios_dir
+
+    scen = tmp_path / "scenarios"
+    shutil.copytree(scenarios_dir(), scen)
+    rep, cmap = tmp_path / "rep.csv", tmp_path / "map.yaml"
+    interval_report(history[history["arrival"] < pd.Timestamp("2026-10-03")], truth=TRUTH).to_csv(rep, index=False)
+    cmap.write_text(yaml.safe_dump(INTERVAL_MAP, allow_unicode=True), encoding="utf-8")
+    args = [str(rep), "--kind", "intervals", "--columns", str(cmap), "--out", str(tmp_path / "out"), "--name", "aht_cli",
+            "--scenarios", str(scen), "--backtest-days", "0", "--refine-days", "0", "--sensitivity-days", "2"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "Handle-time spread: handle-time CV assumed 0.65; the last 2 regular days simulated at CV 0.65, 0.8, 1.2" in text
+    html = (tmp_path / "out" / "calibration_report.html").read_text(encoding="utf-8")
+    assert "Handle time by time of day" in html and "How much it matters" in html
+    assert (tmp_path / "out" / "aht_profile.csv").is_file() and (tmp_path / "out" / "cv_sensitivity.csv").is_file()
+    s = load_scenario("aht_cli", ["run.end=2026-12-02"], config_dir=scen)
+    assert s.handling.by_interval is not None and s.handling.factor_at(14 * 60) > 1.2 > s.handling.factor_at(8 * 60)
+    assert main([*args, "--aht-cv", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: aht_cv (--aht-cv or the column map's aht_cv): must be a number > 0") and err.count("\n") == 1
