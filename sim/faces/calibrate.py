@@ -149,10 +149,19 @@ def sensitivity_line(c: Calibration) -> str | None:
     sl = ", ".join(f"{100 * v:.1f} %" for v in s["service_level"])
     r = s.iloc[0]
     what = f"assumed {c.aht_cv:.2f}" if c.aht_cv_assumed else f"{c.aht_cv:.2f} (aht_cv)"
-    return (
+    text = (
         f"handle-time CV {what}; the last {int(r['days'])} regular days simulated at CV {cvs}: abandonment {ab} "
         f"(observed {100 * r['observed_abandon_share']:.1f} %), service level {sl} (observed {100 * r['observed_service_level']:.1f} %)"
     )
+    if {0.8, 1.2} <= set(s["cv"]):
+        hi = s[s["cv"] == 1.2].iloc[0]
+
+        def diff(name: str) -> str:
+            m, h = 100 * hi[f"{name}_diff"], 196 * hi[f"{name}_diff_se"]
+            return f"{m:+.1f} pp (95 % CI {m - h:+.1f} to {m + h:+.1f})"
+
+        text += f"; CV 1.2 against 0.8 (paired runs): abandonment {diff('abandon')}, service level {diff('service_level')}"
+    return text
 
 
 def plot_patience(c: Calibration, path: Path) -> Path:

@@ -185,17 +185,21 @@ def cv_sensitivity(
     cvs: tuple[float, ...],
     replications: int = 3,
     seed: int = 11,
+    ref: float = 0.8,
 ) -> pd.DataFrame:
     """Per handle-time CV: abandonment and service level of ``dates`` simulated with their
     observed calls per interval and effective staffing (as in the back-test; the same seeds
     for every CV), with the observed values of those days. Columns ``cv``, ``abandon_share``,
-    ``service_level``, ``observed_abandon_share``, ``observed_service_level``, ``days``,
-    ``calls``."""
+    ``service_level`` (pooled over the runs), ``abandon_diff``, ``abandon_diff_se``,
+    ``service_level_diff``, ``service_level_diff_se`` (against the CV ``ref``, or the first:
+    the mean difference of the paired day-replication runs and its standard error),
+    ``observed_abandon_share``, ``observed_service_level``, ``days``, ``calls``."""
     cfg = hist.model_dump(mode="json")
     parts = {p: cfg["handling"][p] for p in ("talk", "hold", "wrap")}
     step = hist.demand.interval_min
     thr = hist.targets.threshold_s
     rows = []
+    per_cv: list[np.ndarray] = []
     obs = table[table["date"].isin(dates)]
     o_off = float(obs["offered"].sum())
     o_ab = float(obs["abandoned"].sum()) / o_off if o_off else float("nan")
@@ -204,6 +208,7 @@ def cv_sensitivity(
         c = {**cfg, "handling": {**cfg["handling"], **handling_with_cv(parts, cv)}}
         off = ab = within = 0
         used = 0
+        runs: list[tuple[float, float]] = []
         for i, date in enumerate(dates):
             hours = hist.calendar.hours_of(date.weekday())
             if hours is None:
@@ -219,7 +224,17 @@ def cv_sensitivity(
                 off += len(calls)
                 ab += int((~ans).sum())
                 within += int((ans & (calls["wait_s"] <= thr)).sum())
+                if len(calls):
+                    runs.append((float((~ans).mean()), float((ans & (calls["wait_s"] <= thr)).mean())))
+        per_cv.append(np.asarray(runs).reshape(-1, 2))
         rows.append((cv, ab / off if off else float("nan"), within / off if off else float("nan"), o_ab, o_sl, used, off))
-    return pd.DataFrame(
+    out = pd.DataFrame(
         rows, columns=["cv", "abandon_share", "service_level", "observed_abandon_share", "observed_service_level", "days", "calls"]
     )
+    base = per_cv[cvs.index(ref) if ref in cvs else 0]
+    for j, name in enumerate(("abandon", "service_level")):
+        diffs = [r[:, j] - base[:, j] for r in per_cv]
+        out.insert(3 + 2 * j, f"{name}_diff", [float(d.mean()) if d.size else float("nan") for d in diffs])
+        out.insert(4 + 2 * j, f"{name}_diff_se",
+                   [float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1 else float("nan") for d in diffs])
+    return out

@@ -98,13 +98,14 @@ def test_sensitivity_line_is_in_the_report(from_report: Calibration) -> None:
     assert s["observed_abandon_share"].nunique() == 1 and s["calls"].nunique() == 1
     line = sensitivity_line(from_report)
     assert line is not None and "assumed 0.65" in line and "CV 0.65, 0.8, 1.2" in line and "observed" in line
+    assert "CV 1.2 against 0.8 (paired runs): abandonment" in line
 
 
 def test_sensitivity_moves_the_right_way() -> None:
     """A larger handle-time CV at the same mean (same staffing, same random numbers) means more
     waiting: more abandonment and a lower service level. A small team near its capacity (5
     agents, 50 calls an hour, patient callers), where the spread matters; the difference held
-    for each of the seeds 0-3 with 8 replications (abandonment +0.3 to +0.6 pp)."""
+    for each of the seeds 0-3 with 8 replications (abandonment +0.3 to +0.6 pp, 2-3.6 SE)."""
     from sim.history.aht import cv_sensitivity
     from sim.scenario.compose import load_scenario
 
@@ -117,6 +118,9 @@ def test_sensitivity_moves_the_right_way() -> None:
     r = cv_sensitivity(s, table, st, dates, (0.8, 1.2), replications=8, seed=0)
     lo, hi = r.iloc[0], r.iloc[1]
     assert hi["abandon_share"] > lo["abandon_share"] and hi["service_level"] < lo["service_level"], r
+    # paired over the 40 day-replication runs: the abandonment difference is significant
+    assert hi["abandon_diff"] > 1.96 * hi["abandon_diff_se"] and hi["service_level_diff"] < 0, r
+    assert lo["abandon_diff"] == 0.0
     assert math.isclose(lo["observed_abandon_share"], 0.08) and math.isclose(lo["observed_service_level"], 0.8)
 
 
