@@ -168,6 +168,8 @@ def calibrate(
     timings: dict[str, float] = {}
     if kind not in ("calls", "intervals"):
         raise ScenarioError(f"--kind must be calls or intervals, got {kind!r}.")
+    if sensitivity_days < 0:
+        raise ScenarioError(f"--sensitivity-days must be >= 0 (0: no handle-time CV sensitivity), got {sensitivity_days}.")
     cmap = load_map(columns, kind)
     base = load_scenario("default")
     notes: list[str] = []
