@@ -126,10 +126,12 @@ def plot_aht_profile(c: Calibration, path: Path) -> Path:
     assert c.aht_profile is not None
     t = c.aht_profile.table
     fig, ax = plt.subplots(figsize=(9, 3.6))
-    x = t["minute"] / 60
+    step = int(c.scenario.demand.interval_min)
+    x = (t["minute"] + step / 2) / 60  # each interval's middle
     ax.errorbar(x, t["aht_s"], yerr=[t["aht_s"] - t["ci_low"], t["ci_high"] - t["aht_s"]], fmt="o", ms=3, capsize=2,
                 label="pooled over regular days (95 % CI)")
-    ax.step(x, t["shrunk_s"], where="mid", color="C1", label="scenario (shrunk; flat when no difference is shown)")
+    ax.hlines(t["shrunk_s"], t["minute"] / 60, (t["minute"] + step) / 60, color="C1", lw=2,
+              label="scenario (shrunk; flat when no difference is shown)")
     ax.axhline(c.aht_profile.mean_s, color="k", lw=0.8, ls=":", label=f"overall {c.aht_profile.mean_s:.0f} s")
     ax.set_xlabel("interval start (hour)")
     ax.set_ylabel("mean handle time (s)")
