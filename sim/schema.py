@@ -370,24 +370,61 @@ class DemandConfig(_Model):
 # --------------------------------------------------------------------------- handling
 
 
+HandleFactor = Annotated[Float, Field(gt=0.0, le=20.0)]
+
+
 class HandlingConfig(_Model):
-    """Handle time = talk + hold + after-call work (wrap); share of handled calls logged."""
+    """Handle time = talk + hold + after-call work (wrap); share of handled calls logged.
+
+    ``by_interval`` (optional): the handle time's time-of-day profile, ``{"HH:MM": factor}``.
+    A call's talk, hold and wrap draws are multiplied by the factor of the interval it arrives
+    in: the factor of the latest listed time at or before the interval's start (1 before the
+    first listed time). ``None`` (the default) leaves every draw as it is. ``profile_file``
+    (CSV ``interval_start,factor``) is read into ``by_interval`` by the scenario loader.
+    """
 
     talk: DistributionConfig
     hold: DistributionConfig
     wrap: DistributionConfig
     logging_share: Probability = 0.95
+    by_interval: dict[Clock, HandleFactor] | None = None
+    profile_file: str | None = None
 
     @model_validator(mode="after")
     def _positive(self) -> HandlingConfig:
         if self.talk.mean_value <= 0:
             raise fail("talk.mean", f"talk time must have a mean > 0 s, got {self.talk.mean_value}")
+        if self.profile_file is not None:
+            raise fail("profile_file", "the CSV is read into handling.by_interval by the scenario loader (sim.load_scenario, "
+                       "python -m sim); a scenario validated directly takes by_interval")
+        if self.by_interval is not None:
+            for t in self.by_interval:
+                _check_clock(f"by_interval.{t:%H:%M}", t)
+            if not self.by_interval:
+                raise fail("by_interval", "give at least one {\"HH:MM\": factor} entry, or null for no time-of-day profile")
         return self
 
     @property
     def mean_handle_s(self) -> float:
-        """Mean handle time (talk + hold + wrap) in seconds."""
+        """Mean handle time (talk + hold + wrap) in seconds, at factor 1."""
         return self.talk.mean_value + self.hold.mean_value + self.wrap.mean_value
+
+    def factor_at(self, minute: int) -> float:
+        """The ``by_interval`` factor of an interval starting ``minute`` minutes after midnight."""
+        if not self.by_interval:
+            return 1.0
+        f = 1.0
+        for t, v in sorted(self.by_interval.items()):
+            if minutes(t) > minute:
+                break
+            f = v
+        return f
+
+    def day_factors(self, step: int) -> list[float] | None:
+        """The factor of each ``step``-minute interval of the day (None: no profile)."""
+        if self.by_interval is None:
+            return None
+        return [self.factor_at(m) for m in range(0, 24 * 60, step)]
 
 
 # --------------------------------------------------------------------------- staffing
@@ -884,6 +921,7 @@ class Scenario(_Model):
     def _cross(self) -> Scenario:
         _check_roster_grid(self)
         _check_cases(self)
+        _check_handling_grid(self)
         for wd, name in enumerate(WEEKDAYS):
             hours = self.calendar.hours_of(wd)
             if hours is None:
@@ -935,6 +973,14 @@ def _check_profile_covers(s: Scenario, wd: int, name: str, hours: HoursConfig) -
             f"the profile covers {covered} but calendar.hours.{name} is open "
             f"{hours.opens:%H:%M}-{hours.closes:%H:%M}; it must cover the opening hours",
         )
+
+
+def _check_handling_grid(s: Scenario) -> None:
+    step = s.demand.interval_min
+    for t in s.handling.by_interval or {}:
+        if minutes(t) % step:
+            raise fail(f"handling.by_interval.{t:%H:%M}",
+                       f"{t:%H:%M} is not on the {step}-minute interval grid (demand.interval_min); a factor holds for whole intervals")
 
 
 def _check_grid(s: Scenario, name: str, hours: HoursConfig) -> None:

@@ -8,7 +8,8 @@ shrinkage. The targets come from ``scenario.targets``: service level ≥ ``servi
 within ``threshold_s``, abandonment ≤ 1 − ``availability_min``, mean queue time of answered
 calls ≤ ``asa_max_s``.
 
-These formulas assume stationary Poisson arrivals within an interval, exponential handle
+Each interval's AHT is the scenario's mean handle time times its ``handling.by_interval``
+factor. These formulas assume stationary Poisson arrivals within an interval, exponential handle
 times (only the mean matters to them) and, for Erlang A, exponential patience with the
 same mean as the scenario's patience. The simulation drops those assumptions.
 """
@@ -61,7 +62,9 @@ def erlang_plan(s: Scenario, shrinkage: float = 0.0) -> pd.DataFrame:
         raise ValueError("erlang_plan needs demand.volume_per: day (calls per day with weekday factor 1)")
     frame = _weekday_rows(s)
     interval_s = 60.0 * s.demand.interval_min
-    aht = s.handling.mean_handle_s
+    # the interval's AHT: the mean handle time times its handling.by_interval factor (1 without one)
+    start_min = frame["interval_start"].map(lambda t: int(t[:2]) * 60 + int(t[3:]))
+    aht = s.handling.mean_handle_s * start_min.map(s.handling.factor_at).to_numpy(dtype=float)
     patience = np.inf if s.patience.infinite else s.patience.as_distribution().mean_value
     t = s.targets
     common = {

@@ -121,6 +121,51 @@ def plot_handling(c: Calibration, path: Path) -> Path:
     return _save(fig, path)
 
 
+def plot_aht_profile(c: Calibration, path: Path) -> Path:
+    """AHT per interval of the day with 95 % CIs, and the shrunk profile the scenario gets."""
+    assert c.aht_profile is not None
+    t = c.aht_profile.table
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    step = int(c.scenario.demand.interval_min)
+    x = (t["minute"] + step / 2) / 60  # each interval's middle
+    ax.errorbar(x, t["aht_s"], yerr=[t["aht_s"] - t["ci_low"], t["ci_high"] - t["aht_s"]], fmt="o", ms=3, capsize=2,
+                label="pooled over regular days (95 % CI)")
+    ax.hlines(t["shrunk_s"], t["minute"] / 60, (t["minute"] + step) / 60, color="C1", lw=2,
+              label="scenario (shrunk; flat when no difference is shown)")
+    ax.axhline(c.aht_profile.mean_s, color="k", lw=0.8, ls=":", label=f"overall {c.aht_profile.mean_s:.0f} s")
+    ax.set_xlabel("interval start (hour)")
+    ax.set_ylabel("mean handle time (s)")
+    ax.set_title(f"Handle time by time of day (test of equal means p = {c.aht_profile.p_equal:.2g})")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def sensitivity_line(c: Calibration) -> str | None:
+    """One line: the report's abandonment and service level at each handle-time CV simulated."""
+    s = c.cv_sensitivity
+    if s is None or s.empty:
+        return None
+    cvs = ", ".join(f"{v:g}" for v in s["cv"])
+    ab = ", ".join(f"{100 * v:.1f} %" for v in s["abandon_share"])
+    sl = ", ".join(f"{100 * v:.1f} %" for v in s["service_level"])
+    r = s.iloc[0]
+    what = f"assumed {c.aht_cv:.2f}" if c.aht_cv_assumed else f"{c.aht_cv:.2f} (aht_cv)"
+    text = (
+        f"handle-time CV {what}; the last {int(r['days'])} regular days simulated at CV {cvs}: abandonment {ab} "
+        f"(observed {100 * r['observed_abandon_share']:.1f} %), service level {sl} (observed {100 * r['observed_service_level']:.1f} %)"
+    )
+    if {0.8, 1.2} <= set(s["cv"]):
+        hi = s[s["cv"] == 1.2].iloc[0]
+
+        def diff(name: str) -> str:
+            m, h = 100 * hi[f"{name}_diff"], 196 * hi[f"{name}_diff_se"]
+            return f"{m:+.1f} pp (95 % CI {m - h:+.1f} to {m + h:+.1f})"
+
+        text += f"; CV 1.2 against 0.8 (paired runs): abandonment {diff('abandon')}, service level {diff('service_level')}"
+    return text
+
+
 def plot_patience(c: Calibration, path: Path) -> Path:
     """Kaplan-Meier survival of patience with its CI, and the exponential MLE."""
     assert c.patience is not None and c.patience.km is not None
@@ -261,6 +306,30 @@ def sections(c: Calibration, plots: dict[str, Path]) -> list[Section]:
                 "handling",
             )
         )
+    if c.aht_profile is not None:
+        ap = c.aht_profile
+        body = paragraph(
+            f"Mean handle time per interval of the day (the interval a call arrives in), pooled over the regular days: "
+            f"{'a call log' if c.kind == 'calls' else 'the report’s aht_s weighted by answered calls'}; SE over days, at least "
+            f"CV × mean / √n. Test of equal means: p = {ap.p_equal:.3g}; "
+            + (
+                "no difference shown (p > 0.01): one handle time for the whole day."
+                if ap.flat
+                else f"the intervals differ: each is shrunk toward the overall {ap.mean_s:.0f} s by the random-effects weight "
+                f"(between-interval SD {ap.tau_s:.0f} s) and the factors (mean 1 over the answered calls) are the scenario's "
+                "handling.by_interval."
+            )
+        )
+        body += image(plots["aht_profile"], "AHT per interval with 95 % CIs and the scenario's profile")
+        body += frame_html(ap.table, "Per interval of the day")
+        line = sensitivity_line(c)
+        if line is not None:
+            body += paragraph(
+                "An interval report has no per-call times, so the handle time's spread is an assumption (set aht_cv in "
+                "the column map or --aht-cv). How much it matters: " + line + "."
+            )
+            body += frame_html(c.cv_sensitivity, "Simulated at each handle-time CV (same staffing, same random numbers)")
+        out.append(Section("Handle time by time of day", body, "aht_profile"))
     pat = est[est["parameter"].str.match(r"patience|balking")]
     body = table_html(head, _est_rows(pat))
     if "patience" in plots:
@@ -327,6 +396,8 @@ def write_report(c: Calibration, out: Path) -> Path:
     }
     if c.handling is not None:
         plots["handling"] = plot_handling(c, out / "handling.png")
+    if c.aht_profile is not None:
+        plots["aht_profile"] = plot_aht_profile(c, out / "aht_profile.png")
     if c.patience is not None and c.patience.km is not None:
         plots["patience"] = plot_patience(c, out / "patience.png")
     if c.forecast_backtest is not None:
@@ -358,6 +429,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--backtest-days", type=int, default=30, help="recent days simulated in the back-test (0: none)")
     p.add_argument("--replications", type=int, default=4, help="replications per back-test day")
     p.add_argument("--refine-days", type=int, default=40, help="regular days simulated to correct the Erlang A staffing (0: Erlang A only)")
+    p.add_argument("--aht-cv", type=float, default=None,
+                   help="interval report: the handle time's CV (default: the map's aht_cv, else the default parts, about 0.65)")
+    p.add_argument("--sensitivity-days", type=int, default=3,
+                   help="interval report: recent days simulated at handle-time CVs 0.8 and 1.2 (0: none)")
     p.add_argument("--seed", type=int, default=0)
     return p
 
@@ -383,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
             replications=args.replications,
             refine_days=args.refine_days,
             seed=args.seed,
+            aht_cv=args.aht_cv,
+            sensitivity_days=args.sensitivity_days,
         )
         report = write_report(c, args.out)
     except ScenarioError as exc:
@@ -404,6 +481,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\nBack-test (calibrated model over the history):")
         for r in c.backtest.summary.itertuples():
             print(f"  {r.kpi:<16} {r.verdict}")
+    line = sensitivity_line(c)
+    if line is not None:
+        print(f"\nHandle-time spread: {line}")
     for n in c.notes:
         print(f"note: {n}")
     print(

@@ -348,6 +348,14 @@ def render(title: str, sections: Sequence[Section], subtitle: str = "") -> str:
 # --------------------------------------------------------------------------- scenario in words
 
 
+def _by_interval_text(by: dict | None) -> str:
+    """The handle time's time-of-day profile in words (empty without one)."""
+    if not by:
+        return ""
+    f = list(by.values())
+    return f" at factor 1, times a time-of-day factor of {min(f):.2f}-{max(f):.2f} by the call's arrival interval (handling.by_interval)"
+
+
 def _dist(d: DistributionConfig | Any) -> str:
     if d.dist == "empirical":
         return f"resampled from {len(d.values)} observed values (mean {d.mean_value:.0f} s)"
@@ -550,7 +558,8 @@ def describe_scenario(s: Scenario) -> list[str]:
         f"{100 * d.displaced_share:g} % of callers who find the line closed call again within the first "
         f"{d.displaced_intervals * d.interval_min / 60:g} h of the next opening.",
         f"Handle time: talk {_dist(h.talk)} + hold {_dist(h.hold)} + after-call work {_dist(h.wrap)} "
-        f"= {h.mean_handle_s:.0f} s on average; {100 * h.logging_share:g} % of handled calls are logged as a case.",
+        f"= {h.mean_handle_s:.0f} s on average{_by_interval_text(h.by_interval)}; {100 * h.logging_share:g} % of handled calls "
+        "are logged as a case.",
         f"Patience: {patience}.",
         f"Staffing: {_staffing_text(s)}.",
         f"Targets: availability > {100 * t.availability_min:g} %, answered within {t.threshold_s:g} s / offered > "

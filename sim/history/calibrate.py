@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.history import aggregate
+from sim.history.aht import AhtProfile, cv_sensitivity, fit_aht_profile, handle_cv, handling_with_cv
 from sim.history.backtest import BacktestResult, run_backtest
 from sim.history.columns import load_map
 from sim.history.demand import DemandEstimate, calendar_with, estimate_demand
@@ -61,6 +62,14 @@ class Calibration:
     paths: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    aht_profile: AhtProfile | None = None
+    """The handle time by time of day (:mod:`sim.history.aht`)."""
+    aht_cv: float | None = None
+    """The whole handle time's CV in the scenario (fitted from a log; assumed for a report)."""
+    aht_cv_assumed: bool = False
+    """True when ``aht_cv`` is an assumption (an interval report has no per-call times)."""
+    cv_sensitivity: pd.DataFrame | None = None
+    """A report's abandonment and service level simulated at several handle-time CVs."""
 
     def estimates(self) -> pd.DataFrame:
         """All scalar estimates with their CIs, one row each."""
@@ -75,22 +84,42 @@ class Calibration:
         return pd.DataFrame([e.row() for e in ests])
 
 
-def _handling_from_report(base: Scenario, table: pd.DataFrame) -> tuple[dict[str, Any], str]:
+def _handling_from_report(base: Scenario, table: pd.DataFrame, cv: float | None = None) -> tuple[dict[str, Any], str]:
+    """The report's handle time: its mean split as the default scenario's parts; their CVs
+    the default's, or scaled so the whole handle time has CV ``cv`` (the ``aht_cv`` option)."""
     answered = table["answered"].to_numpy()
     aht = table["aht_s"].to_numpy()
     ok = np.isfinite(aht) & (answered > 0)
+    base_parts = {n: getattr(base.handling, n).model_dump() for n in ("talk", "hold", "wrap")}
     if not ok.any():
-        return {}, "the report has no handle time: the default scenario's handle time is kept"
+        if cv is None:
+            return {}, "the report has no handle time: the default scenario's handle time is kept"
+        return handling_with_cv(base_parts, cv), (
+            f"the report has no handle time: the default scenario's mean handle time is kept, with a CV of {cv:g} (aht_cv)"
+        )
     mean = float((aht[ok] * answered[ok]).sum() / answered[ok].sum())
     f = mean / base.handling.mean_handle_s
     parts = {}
     for name in ("talk", "hold", "wrap"):
         d = getattr(base.handling, name)
         parts[name] = {"dist": d.dist, "mean": round(d.mean_value * f, 2), "cv": d.cv, "values": None}
-    return parts, (
-        f"interval report: mean handle time {mean:.1f} s from the report; its split into talk/hold/wrap and the "
-        "CVs are the default scenario's (a report has no per-call times)"
+    if cv is not None:
+        parts = handling_with_cv(parts, cv)
+    spread = (
+        f"the handle time's CV {cv:g} is the planner's (aht_cv), spread over the default parts"
+        if cv is not None
+        else f"the CVs are the default scenario's (the whole handle time's CV {handle_cv(parts):.2f}, an assumption: "
+        "set aht_cv in the column map or --aht-cv; real centres show 1.1-1.3)"
     )
+    return parts, (
+        f"interval report: mean handle time {mean:.1f} s from the report; its split into talk/hold/wrap is the "
+        f"default scenario's and {spread} (a report has no per-call times)"
+    )
+
+
+def _open_grid(hours: dict[str, tuple[int, int] | None], step: int) -> list[int]:
+    """Every interval start (minutes) in some weekday's opening hours."""
+    return sorted({m for h in hours.values() if h is not None for m in range(h[0], h[1], step)})
 
 
 def _plan_period(days: pd.DataFrame, start: str | None, end: str | None) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -121,12 +150,17 @@ def calibrate(
     refine_days: int = 40,
     replications: int = 4,
     seed: int = 0,
+    aht_cv: float | None = None,
+    sensitivity_days: int = 3,
 ) -> Calibration:
     """Calibrate a scenario from a telephony export (see the module docstring).
 
     ``out``: folder for the tables (None: nothing written but the scenario);
     ``scenarios``: where the delta goes (default: the project's scenarios folder);
-    ``staffing``: a CSV ``date|weekday,interval_start,agents`` of the historical staffing.
+    ``staffing``: a CSV ``date|weekday,interval_start,agents`` of the historical staffing;
+    ``aht_cv``: an interval report's handle-time CV (overrides the column map's ``aht_cv``;
+    default: the default scenario's parts); ``sensitivity_days``: recent days simulated at
+    handle-time CVs 0.8 and 1.2 for a report (0: none).
     """
     import time
 
@@ -134,6 +168,8 @@ def calibrate(
     timings: dict[str, float] = {}
     if kind not in ("calls", "intervals"):
         raise ScenarioError(f"--kind must be calls or intervals, got {kind!r}.")
+    if sensitivity_days < 0:
+        raise ScenarioError(f"--sensitivity-days must be >= 0 (0: no handle-time CV sensitivity), got {sensitivity_days}.")
     cmap = load_map(columns, kind)
     base = load_scenario("default")
     notes: list[str] = []
@@ -157,8 +193,25 @@ def calibrate(
     handling_cfg: dict[str, Any]
     hfit = pat = None
     pat_iv = None
+    regular = dem.days.loc[dem.days["kind"].eq("regular") & ~dem.days["outlier"], "date"]
+    cv_given = aht_cv if aht_cv is not None else cmap.aht_cv
+    if cv_given is not None and not (isinstance(cv_given, int | float) and 0 < cv_given <= 20):
+        raise ScenarioError(f"aht_cv (--aht-cv or the column map's aht_cv): must be a number > 0 and <= 20, got {cv_given!r}.")
+    grid = _open_grid(dem.hours, step)
+    aht_prof: AhtProfile | None = None
     if log is not None:
-        hfit = fit_handling(log.calls, seed)
+        if cv_given is not None:
+            notes.append(f"aht_cv {cv_given:g} not used: a call log's handle-time CV is fitted from its calls")
+        answered = log.calls[log.calls["fate"].eq("answered")]
+        hs = answered["handle_s"].to_numpy(dtype=float)
+        hs = hs[np.isfinite(hs)]
+        cv_log = float(hs.std(ddof=1) / hs.mean()) if hs.size > 1 and hs.mean() > 0 else 1.0
+        aht_prof = fit_aht_profile(table, regular, cv_log)
+        scale = None
+        if aht_prof is not None and not aht_prof.flat:
+            a = answered["arrival"]
+            scale = aht_prof.factors_at(((a.dt.hour * 60 + a.dt.minute) // step * step).to_numpy())
+        hfit = fit_handling(log.calls, seed, scale)
         handling_cfg = {
             p.removesuffix("_s"): {"dist": None, "mean": None, "cv": None, "values": None, **f.config()} for p, f in hfit.items()
         }
@@ -177,8 +230,10 @@ def calibrate(
         else:
             patience_cfg = {"dist": "exponential", "mean": round(mean_pat, 1), "cv": None, "values": None, "balk_share": round(balk, 4)}
     else:
-        handling_cfg, note = _handling_from_report(base, table)
+        handling_cfg, note = _handling_from_report(base, table, cv_given)
         notes.append(note)
+        cv_rep = handle_cv(handling_cfg or {n: getattr(base.handling, n).model_dump() for n in ("talk", "hold", "wrap")})
+        aht_prof = fit_aht_profile(table, regular, cv_rep)
         pat_iv = patience_from_intervals(table, seed)
         mean_pat = pat_iv.value
         balk = 0.0
@@ -192,8 +247,14 @@ def calibrate(
             "interval report: patience is the exponential mean from total waiting time / abandonments; "
             "balkers cannot be told apart without per-call waits, so they are inside this mean"
         )
+    if aht_prof is not None and not aht_prof.flat:
+        handling_cfg = {**handling_cfg, "by_interval": aht_prof.by_interval(grid)}
+        notes.append(
+            f"handle time by time of day: the intervals' AHTs differ (test of equal means p = {aht_prof.p_equal:.2g}); "
+            f"factors {aht_prof.table['factor'].min():.2f}-{aht_prof.table['factor'].max():.2f} (shrunk toward the mean, "
+            "mean 1 over the answered calls) go to handling.by_interval"
+        )
     timings["handling_patience"] = time.perf_counter() - t0
-    regular = dem.days.loc[dem.days["kind"].eq("regular") & ~dem.days["outlier"], "date"]
     if staffing is not None:
         st_path = Path(staffing)
         try:
@@ -286,6 +347,14 @@ def calibrate(
             asa = c.groupby(c["arrival"].dt.normalize())["wait_s"].mean()
         bt = run_backtest(hist, table, st.per_interval, dates, replications, seed + 1, asa)
     timings["backtest"] = time.perf_counter() - t0
+    scen_parts = {n: getattr(scenario.handling, n).model_dump() for n in ("talk", "hold", "wrap")}
+    cv_now = handle_cv(scen_parts)
+    sens = None
+    if rep is not None and sensitivity_days > 0:
+        s_dates = list(regular.iloc[-sensitivity_days:])
+        cvs = tuple(sorted({round(cv_now, 2), 0.8, 1.2}))
+        sens = cv_sensitivity(hist, table, st.per_interval, s_dates, cvs, seed=seed + 11)
+    timings["cv_sensitivity"] = time.perf_counter() - t0
     result = Calibration(
         name,
         kind,
@@ -308,6 +377,10 @@ def calibrate(
         paths,
         notes,
         timings,
+        aht_prof,
+        cv_now,
+        rep is not None and cv_given is None,
+        sens,
     )
     if out is not None:
         result.paths.update(write_tables(result, Path(out)))
@@ -335,6 +408,8 @@ def write_tables(c: Calibration, out: Path) -> dict[str, Path]:
         "backtest_days": c.backtest.days if c.backtest else None,
         "backtest_intervals": c.backtest.intervals if c.backtest else None,
         "backtest_summary": c.backtest.summary if c.backtest else None,
+        "aht_profile": c.aht_profile.table if c.aht_profile else None,
+        "cv_sensitivity": c.cv_sensitivity,
     }
     paths = {}
     for k, t in tables.items():

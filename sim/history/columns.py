@@ -81,6 +81,9 @@ class ColumnMap:
     threshold_s: float = 90.0
     interval_min: int | None = None
     max_bad_share: float = 0.01
+    aht_cv: float | None = None
+    """An interval report's handle-time CV (the report has no per-call times; None: the
+    default scenario's parts, about 0.65)."""
     source: str = "defaults"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -112,6 +115,7 @@ _KEYS = {
     "threshold_s",
     "interval_min",
     "max_bad_share",
+    "aht_cv",
 }
 
 
@@ -145,4 +149,7 @@ def load_map(path: str | Path | None, kind: Kind) -> ColumnMap:
     share = opts.get("max_bad_share", 0.01)
     if not isinstance(share, int | float) or not 0 <= share <= 1:
         raise ScenarioError(f"Column map {p}: max_bad_share must be a number in [0, 1], got {share!r}.")
+    cv = opts.get("aht_cv")
+    if cv is not None and (isinstance(cv, bool) or not isinstance(cv, int | float) or not 0 < cv <= 20):
+        raise ScenarioError(f"Column map {p}: aht_cv (the handle time's CV) must be a number > 0 and <= 20, got {cv!r}.")
     return ColumnMap(kind=kind, columns=columns, source=str(p), **opts)

@@ -72,8 +72,22 @@ def fit_part(x: np.ndarray, part: str, rng: np.random.Generator) -> PartFit:
     return PartFit(part, max(ll, key=ll.__getitem__), mean, cv, ll, x, qs)
 
 
-def fit_handling(calls: pd.DataFrame, seed: int = 0) -> dict[str, PartFit]:
-    """Fit talk, hold and wrap of the answered calls of a call log."""
+def fit_handling(calls: pd.DataFrame, seed: int = 0, scale: np.ndarray | None = None) -> dict[str, PartFit]:
+    """Fit talk, hold and wrap of the answered calls of a call log.
+
+    ``scale`` (one per answered call: its interval's time-of-day factor, see
+    :mod:`sim.history.aht`): each part is fitted to the times divided by it and rescaled to the
+    sample mean, so the family and the CV are those within an interval -- the model multiplies
+    its draws by the factor again -- and the mean is the data's."""
     rng = np.random.default_rng(seed)
     ans = calls[calls["fate"].eq("answered")]
-    return {p: fit_part(ans[p].to_numpy(dtype=float), p, rng) for p in PARTS}
+    out = {}
+    for p in PARTS:
+        x = ans[p].to_numpy(dtype=float)
+        if scale is not None:
+            y = x / scale
+            ok = np.isfinite(x)
+            my = float(y[ok].mean()) if ok.any() else 0.0
+            x = y * (float(x[ok].mean()) / my) if my > 0 else x
+        out[p] = fit_part(x, p, rng)
+    return out

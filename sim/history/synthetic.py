@@ -59,6 +59,9 @@ class Truth:
     storms: tuple[str, ...] = ("2025-01-15", "2026-02-04")
     storm_factor: float = 2.0
     displaced_share: float = 0.5
+    aht_by_interval: tuple[tuple[str, float], ...] = ()
+    """Handle time by time of day: ``(("HH:MM", factor), ...)`` as ``handling.by_interval``
+    (talk, hold and wrap times the factor of the arrival interval); empty: none."""
 
     @property
     def normalised_factors(self) -> dict[str, float]:
@@ -114,6 +117,8 @@ def scenario_for(truth: Truth, start: dt.date, end: dt.date, volume: float, seed
             hold={"dist": "gamma", "mean": truth.hold_mean, "cv": truth.hold_cv},
             wrap={"dist": "lognormal", "mean": truth.wrap_mean, "cv": truth.wrap_cv},
         )
+    if truth.aht_by_interval:
+        base["handling"]["by_interval"] = dict(truth.aht_by_interval)
     base["patience"] = {"dist": "exponential", "mean": truth.patience_mean, "cv": None, "values": None, "balk_share": truth.balk}
     base["run"] = {"start": start.isoformat(), "end": end.isoformat(), "seed": seed}
     base["name"] = "synthetic_history"
@@ -307,6 +312,7 @@ def write_example(
     t = {k: v for k, v in truth.__dict__.items()}
     t["closures"] = [list(c) for c in truth.closures]
     t["storms"] = list(truth.storms)
+    t["aht_by_interval"] = [list(x) for x in truth.aht_by_interval]
     paths["truth"].write_text(yaml.safe_dump(t, sort_keys=False, allow_unicode=True), encoding="utf-8")
     true_staffing(truth).to_csv(paths["staffing"], index=False)
     return paths

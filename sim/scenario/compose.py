@@ -4,8 +4,8 @@
 experiment delta ``scenarios/experiment/<name>.yaml`` on top (the Hydra "configuring
 experiments" pattern). Overrides use Hydra's syntax (``staffing.agents=30``).
 
-Data files named in a scenario (``demand.profile_file``, ``staffing.table_file``) are read
-here, once, so the model itself never touches a file.
+Data files named in a scenario (``demand.profile_file``, ``staffing.table_file``,
+``handling.profile_file``) are read here, once, so the model itself never touches a file.
 """
 
 from __future__ import annotations
@@ -704,8 +704,39 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
     return {**raw, "staffing": {**staffing, "table": table, "table_file": None}}
 
 
+def _read_handling_file(raw: dict[str, Any], handling: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """``handling.profile_file``: a CSV ``interval_start,factor`` read into ``handling.by_interval``."""
+    key = "handling.profile_file"
+    path = handling["profile_file"]
+    if handling.get("by_interval") is not None:
+        raise ScenarioError(f"Invalid scenario: {key} = {path!r} and handling.by_interval are both set; give exactly one "
+                            "(or set handling.by_interval=null).")
+    df = _read_csv(_resolve(str(path), base_dir, key), key, {"interval_start", "factor"})
+    if "weekday" in df.columns:
+        raise ScenarioError(f"Invalid scenario: {key}: one handle-time profile holds for every day; remove the weekday column.")
+    mins = [_clock_minutes(v) for v in df["interval_start"].astype(str)]
+    for line, (v, m) in enumerate(zip(df["interval_start"], mins, strict=True), start=2):
+        if m is None or m >= 24 * 60:
+            raise ScenarioError(f"Invalid scenario: {key}: line {line}: interval_start {v!r} is not a time HH:MM (00:00-23:59).")
+    factor = pd.to_numeric(df["factor"], errors="coerce")
+    bad = ~(factor > 0) | ~factor.map(math.isfinite)
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise ScenarioError(f"Invalid scenario: {key}: line {i + 2}: column factor must hold numbers > 0 (a multiplier of the "
+                            f"handle time), found {_plain(df['factor'].iloc[i])!r}.")
+    ms = [int(m) for m in mins if m is not None]
+    dup = next((m for k, m in enumerate(ms) if m in ms[:k]), None)
+    if dup is not None:
+        raise ScenarioError(f"Invalid scenario: {key}: interval_start {hhmm(dup)} is listed more than once.")
+    by = {hhmm(m): float(f) for m, f in sorted(zip(ms, factor, strict=True))}
+    return {**raw, "handling": {**handling, "by_interval": by, "profile_file": None}}
+
+
 def _read_data_files(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     raw = _inline_profile_grid(raw)
+    handling = raw.get("handling")
+    if isinstance(handling, dict) and handling.get("profile_file"):
+        raw = _read_handling_file(raw, handling, base_dir)
     demand = raw.get("demand")
     if isinstance(demand, dict) and demand.get("profile_file"):
         raw = _read_profile_file(raw, demand, base_dir)

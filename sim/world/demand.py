@@ -9,7 +9,9 @@ spread uniformly over its first ``demand.displaced_intervals`` intervals.
 
 Every potential call's talk, hold and wrap time, patience and logging flag are drawn from
 their own per-date streams whether or not the call is finally offered, so changing the
-staffing or a closing time leaves all other calls identical (common random numbers).
+staffing or a closing time leaves all other calls identical (common random numbers). With
+``handling.by_interval`` the talk, hold and wrap of an offered call are then multiplied by the
+factor of the interval it arrives in (:func:`scale_handling`; no draw is added).
 """
 
 from __future__ import annotations
@@ -221,6 +223,8 @@ def generate(s: Scenario, streams: Streams, plans: list[DayPlan]) -> Calls:
     volumes = daily_volumes(s, plans)
     _check_size(s, volumes)
     step_s = 60.0 * s.demand.interval_min
+    day_factors = s.handling.day_factors(s.demand.interval_min)
+    factors = None if day_factors is None else np.asarray(day_factors, dtype=float)
     parts: list[dict[str, np.ndarray]] = []
     for k, p in enumerate(plans):
         pot = _potential_day(s, streams, p, k, float(volumes[k]))
@@ -233,8 +237,20 @@ def generate(s: Scenario, streams: Streams, plans: list[DayPlan]) -> Calls:
         part["arrival"] = t[keep]
         part["closes_at"] = closes[period[keep]]
         part["displaced"] = moved[keep]
+        if factors is not None:
+            scale_handling(part, factors, step_s)
         parts.append(part)
     return _assemble(parts, s)
+
+
+def scale_handling(part: dict[str, np.ndarray], factors: np.ndarray, step_s: float) -> None:
+    """``handling.by_interval``: multiply the talk, hold and wrap of each call by the factor of
+    the interval of the day it arrives in (after a displaced caller's move to the opening).
+    Nothing is drawn, so every random stream stays as it is."""
+    idx = np.minimum((part["arrival"] % DAY_S // step_s).astype(np.int64), factors.size - 1)
+    f = factors[idx]
+    for name in ("talk", "hold", "wrap"):
+        part[name] = part[name] * f
 
 
 def _assemble(parts: list[dict[str, np.ndarray]], s: Scenario | None = None) -> Calls:
