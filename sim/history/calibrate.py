@@ -10,6 +10,7 @@ Every step is in its own module of :mod:`sim.history`; this one only strings the
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from sim.errors import ScenarioError
 from sim.history import aggregate
 from sim.history.backtest import BacktestResult, run_backtest
 from sim.history.columns import load_map
-from sim.history.demand import DemandEstimate, calendar_with, estimate_demand
+from sim.history.demand import DemandEstimate, as_excluded, calendar_with, estimate_demand
 from sim.history.estimate import Estimate
 from sim.history.forecast import Backtest, backtest, forecast, plan_days
 from sim.history.handling import PartFit, fit_handling
@@ -29,7 +30,7 @@ from sim.history.patience import PatienceEstimate, estimate_patience, patience_f
 from sim.history.readers import Drops, read_calls, read_intervals
 from sim.history.refine import refine_staffing
 from sim.history.staffing import StaffingEstimate, effective_staffing, given_staffing
-from sim.history.writer import delta, full_config, hours_config, profile_csv, staffing_csv, write
+from sim.history.writer import calendar_config, delta, full_config, hours_config, profile_csv, staffing_csv, write
 from sim.scenario.compose import load_scenario, scenarios_dir
 from sim.schema import Scenario
 
@@ -121,12 +122,18 @@ def calibrate(
     refine_days: int = 40,
     replications: int = 4,
     seed: int = 0,
+    scenario: str = "default",
+    overrides: Sequence[str] = (),
+    exclude: Mapping[Any, str] | Iterable[Any] | None = None,
 ) -> Calibration:
     """Calibrate a scenario from a telephony export (see the module docstring).
 
     ``out``: folder for the tables (None: nothing written but the scenario);
     ``scenarios``: where the delta goes (default: the project's scenarios folder);
-    ``staffing``: a CSV ``date|weekday,interval_start,agents`` of the historical staffing.
+    ``staffing``: a CSV ``date|weekday,interval_start,agents`` of the historical staffing;
+    ``scenario``/``overrides``: the scenario whose calendar (country, eves, early closing,
+    closures) sorts the history's days and goes into the written scenario;
+    ``exclude``: dates left out of the fit (a list, or a mapping date -> reason), not closures.
     """
     import time
 
@@ -135,7 +142,9 @@ def calibrate(
     if kind not in ("calls", "intervals"):
         raise ScenarioError(f"--kind must be calls or intervals, got {kind!r}.")
     cmap = load_map(columns, kind)
-    base = load_scenario("default")
+    here = scenarios is not None and (Path(scenarios) / "config.yaml").is_file()
+    base = load_scenario(scenario, overrides, scenarios if here else None)  # the named scenario, where it is written
+    excluded = as_excluded(exclude)
     notes: list[str] = []
     log = rep = None
     if kind == "calls":
@@ -151,18 +160,20 @@ def calibrate(
     if table["offered"].sum() <= 0:
         raise ScenarioError(f"Cannot use {path}: no calls left after dropping rows ({drops.by_reason}).")
     timings["read"] = time.perf_counter() - t0
-    dem = estimate_demand(table, step, base.calendar, seed)
+    dem = estimate_demand(table, step, base.calendar, seed, excluded)
+    kept = table[~table["date"].isin(list(excluded))]  # handle times and patience without the excluded days
     notes += dem.notes
     timings["demand"] = time.perf_counter() - t0
     handling_cfg: dict[str, Any]
     hfit = pat = None
     pat_iv = None
     if log is not None:
-        hfit = fit_handling(log.calls, seed)
+        calls = log.calls[~log.calls["arrival"].dt.normalize().isin(list(excluded))]
+        hfit = fit_handling(calls, seed)
         handling_cfg = {
             p.removesuffix("_s"): {"dist": None, "mean": None, "cv": None, "values": None, **f.config()} for p, f in hfit.items()
         }
-        pat = estimate_patience(log.calls)
+        pat = estimate_patience(calls)
         aht = sum(f.mean.value for f in hfit.values())
         mean_pat = pat.exp_mean.value
         balk = pat.balk.value
@@ -177,14 +188,14 @@ def calibrate(
         else:
             patience_cfg = {"dist": "exponential", "mean": round(mean_pat, 1), "cv": None, "values": None, "balk_share": round(balk, 4)}
     else:
-        handling_cfg, note = _handling_from_report(base, table)
+        handling_cfg, note = _handling_from_report(base, kept)
         notes.append(note)
-        pat_iv = patience_from_intervals(table, seed)
+        pat_iv = patience_from_intervals(kept, seed)
         mean_pat = pat_iv.value
         balk = 0.0
         aht = (
-            float((table["aht_s"] * table["answered"]).sum() / table.loc[table["aht_s"].notna(), "answered"].sum())
-            if table["aht_s"].notna().any()
+            float((kept["aht_s"] * kept["answered"]).sum() / kept.loc[kept["aht_s"].notna(), "answered"].sum())
+            if kept["aht_s"].notna().any()
             else base.handling.mean_handle_s
         )
         patience_cfg = {"dist": "exponential", "mean": round(mean_pat, 1), "cv": None, "values": None, "balk_share": 0.0}
@@ -240,7 +251,7 @@ def calibrate(
     prof = profile_csv(dem.profile, dem.hours, step)
     st_table = staffing_csv(st.pooled, dem.hours, step)
     parts = {
-        "calendar": {"hours": hours_config(dem.hours)},
+        "calendar": {**calendar_config(base.calendar), "hours": hours_config(dem.hours)},
         "demand": {
             "interval_min": step,
             "volume": round(volume, 2),

@@ -1,4 +1,4 @@
-"""Demand from history: opening hours, day kinds by the Swedish calendar, outlier days,
+"""Demand from history: opening hours, day kinds by the scenario's calendar, outlier days,
 volume, weekday factors, day-level overdispersion, the intraday profile and the bump of
 displaced callers after a closure.
 
@@ -11,17 +11,30 @@ Day kinds (column ``kind`` of :attr:`DemandEstimate.days`):
                    carries displaced callers (the bump), so it is left out of the fit
 ``closed``         the calendar says closed (red day, closed eve, weekend, closure)
 ``unplanned``      the calendar says open but no call came: an unrecorded closure (noted)
+``missing``        the calendar says open but the date is not in the export at all, in an
+                   export that lists empty intervals (rows of zero offered calls): the data
+                   of that date are missing, not zero; left out, noted, no after-closure effect
+``excluded``       a date the planner excluded (an outage, bad data: ``calibrate(exclude=)``):
+                   left out of the fit with the planner's reason, no after-closure effect
+
+A date with no rows at all cannot be told apart from an unrecorded closure when the export
+never lists empty intervals (a per-call log; a report that prints only intervals with
+calls): there it stays ``unplanned``, and the next open day ``after_closure``, as a closure
+would make it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.robust.scale import qn_scale
 
+from sim.errors import ScenarioError
 from sim.history.estimate import Z95, Estimate, bootstrap
 from sim.schema import WEEKDAYS, CalendarConfig, HoursConfig, clock, minutes
 from sim.world.calendar import DayPlan, day_plans
@@ -91,15 +104,27 @@ def calendar_with(cal: CalendarConfig, hours: dict[str, tuple[int, int] | None])
     return cal.model_copy(update={"hours": {k: hc(v) for k, v in hours.items()}})
 
 
-def kinds_of(plans: list[DayPlan], offered: pd.Series | None = None) -> list[str]:
-    """The kind of each consecutive day: ``closed``, ``unplanned`` (open but no call offered;
-    only with ``offered`` by date), ``early`` (shorter hours), ``after_closure`` (the first
-    normally open day after a short one) or ``regular``."""
+def kinds_of(
+    plans: list[DayPlan],
+    offered: pd.Series | None = None,
+    missing: frozenset[pd.Timestamp] = frozenset(),
+    excluded: frozenset[pd.Timestamp] = frozenset(),
+) -> list[str]:
+    """The kind of each consecutive day: ``closed``, ``excluded`` (open by the calendar, left
+    out by the planner), ``missing`` (open, not in the data), ``unplanned`` (open but no call
+    offered; only with ``offered`` by date), ``early`` (shorter hours), ``after_closure`` (the
+    first normally open day after a short one) or ``regular``. Excluded and missing days do
+    not make the next day ``after_closure``."""
     kinds, prev_short = [], False
     for p in plans:
+        day = pd.Timestamp(p.date)
         if not p.is_open:
             kind = "closed"
-        elif offered is not None and float(offered.get(pd.Timestamp(p.date), 0.0)) == 0:
+        elif day in excluded:
+            kind = "excluded"
+        elif day in missing:
+            kind = "missing"
+        elif offered is not None and float(offered.get(day, 0.0)) == 0:
             kind = "unplanned"
         elif p.closes != p.regular_closes or p.opens != p.regular_opens:
             kind = "early"
@@ -113,13 +138,44 @@ def kinds_of(plans: list[DayPlan], offered: pd.Series | None = None) -> list[str
     return kinds
 
 
-def day_kinds(table: pd.DataFrame, cal: CalendarConfig) -> pd.DataFrame:
-    """One row per date of the history: weekday, calendar reason, offered calls, kind."""
+def as_excluded(exclude: Mapping[Any, str] | Iterable[Any] | None) -> dict[pd.Timestamp, str]:
+    """Excluded dates with their reasons (``exclude``: dates, or a mapping date -> reason)."""
+    if exclude is None:
+        return {}
+    items = exclude.items() if isinstance(exclude, Mapping) else ((d, "") for d in exclude)
+    out = {}
+    for d, r in items:
+        try:
+            day = pd.Timestamp(d).normalize()
+        except (ValueError, TypeError):
+            raise ScenarioError(f"Invalid excluded date {d!r}: expected a date YYYY-MM-DD.") from None
+        out[day] = str(r or "excluded by the planner")
+    return out
+
+
+def day_kinds(table: pd.DataFrame, cal: CalendarConfig, excluded: Mapping[pd.Timestamp, str] | None = None) -> pd.DataFrame:
+    """One row per date of the history: weekday, calendar reason (or the planner's reason of
+    an excluded date), offered calls, kind. Dates in ``excluded`` may lie outside the data."""
+    excluded = dict(excluded or {})
     start, end = table["date"].min().date(), table["date"].max().date()
     plans = day_plans(cal, start, end)
     offered = table.groupby("date")["offered"].sum()
-    rows = [(pd.Timestamp(p.date), WEEKDAYS[p.date.weekday()], p.reason, p.closes, float(offered.get(pd.Timestamp(p.date), 0.0)), kind)
-            for p, kind in zip(plans, kinds_of(plans, offered), strict=True)]
+    # an export that prints empty intervals (rows of zero offered calls) would have printed a
+    # date the line was open without calls; a date absent from it is missing data
+    lists_empty = bool((table["offered"] == 0).any())
+    missing = frozenset(pd.Timestamp(p.date) for p in plans if pd.Timestamp(p.date) not in offered.index) if lists_empty else frozenset()
+    kinds = kinds_of(plans, offered, missing, frozenset(excluded))
+    rows = [
+        (
+            pd.Timestamp(p.date),
+            WEEKDAYS[p.date.weekday()],
+            f"excluded: {excluded[pd.Timestamp(p.date)]}" if kind == "excluded" else p.reason,
+            p.closes,
+            float(offered.get(pd.Timestamp(p.date), 0.0)),
+            kind,
+        )
+        for p, kind in zip(plans, kinds, strict=True)
+    ]
     return pd.DataFrame(rows, columns=["date", "weekday", "reason", "closes", "offered", "kind"])
 
 
@@ -187,7 +243,7 @@ def weekday_factors(days: pd.DataFrame, rng: np.random.Generator) -> tuple[Estim
 
 def monthly(days: pd.DataFrame) -> pd.DataFrame:
     """Mean calls per open day by month (t interval) and the month's total."""
-    o = days[days["offered"] > 0]
+    o = days[(days["offered"] > 0) & ~days["kind"].eq("excluded")]
     g = o.groupby(o["date"].dt.to_period("M"))["offered"]
     m = pd.DataFrame({"mean": g.mean(), "sd": g.std(ddof=1), "days": g.size(), "total": g.sum()})
     half = stats.t.ppf(0.975, np.maximum(m["days"] - 1, 1)) * m["sd"] / np.sqrt(m["days"])
@@ -295,12 +351,20 @@ def calendar_check(days: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["date", "weekday", "calendar", "expected", "offered", "after_closing", "data_agrees"])
 
 
-def estimate_demand(table: pd.DataFrame, step: int, cal: CalendarConfig, seed: int = 0) -> DemandEstimate:
-    """Fit the demand of an interval table (see :mod:`sim.history.aggregate`)."""
+def estimate_demand(
+    table: pd.DataFrame,
+    step: int,
+    cal: CalendarConfig,
+    seed: int = 0,
+    exclude: Mapping[Any, str] | Iterable[Any] | None = None,
+) -> DemandEstimate:
+    """Fit the demand of an interval table (see :mod:`sim.history.aggregate`); ``exclude``:
+    dates to leave out (a list, or a mapping date -> reason), see :func:`as_excluded`."""
     rng = np.random.default_rng(seed)
-    hours = infer_hours(table, step, cal)
+    excluded = as_excluded(exclude)
+    hours = infer_hours(table[~table["date"].isin(list(excluded))], step, cal)
     cal = calendar_with(cal, hours)
-    days = flag_outliers(day_kinds(table, cal))
+    days = flag_outliers(day_kinds(table, cal, excluded))
     notes = []
     out = days[days["outlier"]]
     if len(out):
@@ -316,6 +380,21 @@ def estimate_demand(table: pd.DataFrame, step: int, cal: CalendarConfig, seed: i
             f"{len(unplanned)} day(s) open by the calendar without any call (unrecorded closures?): "
             + ", ".join(f"{d:%Y-%m-%d}" for d in unplanned["date"])
         )
+    missing = days[days["kind"].eq("missing")]
+    if len(missing):
+        notes.append(
+            f"{len(missing)} day(s) open by the calendar are not in the export (it lists empty intervals, so these dates "
+            "are missing data, not closures) and are left out: " + ", ".join(f"{d:%Y-%m-%d}" for d in missing["date"])
+        )
+    shut = days[days["kind"].eq("excluded")]
+    if len(shut):
+        notes.append(
+            f"{len(shut)} excluded day(s) left out of the fit (not closures: the next day is fitted as usual): "
+            + ", ".join(f"{d:%Y-%m-%d} ({r.removeprefix('excluded: ')})" for d, r in zip(shut["date"], shut["reason"], strict=True))
+        )
+    outside = sorted(set(excluded) - set(shut["date"]))
+    if outside:
+        notes.append("excluded date(s) not among the history's open days, nothing to leave out: " + ", ".join(f"{d:%Y-%m-%d}" for d in outside))
     volume, factors = weekday_factors(days, rng)
     prof, pooled, p = profile(table, days, hours)
     return DemandEstimate(
