@@ -369,7 +369,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--replications", type=int, default=4, help="replications per back-test day")
     p.add_argument("--refine-days", type=int, default=40, help="regular days simulated to correct the Erlang A staffing (0: Erlang A only)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--scenario", default="default", help="the scenario whose calendar the history is read with (default or an experiment name)")
+    p.add_argument("--scenario", default="default", help="the scenario whose calendar reads the history (default or an experiment)")
     p.add_argument("--exclude", default=None, help="dates to leave out of the fit, not closures: 2026-11-10,2026-11-12")
     p.add_argument("--exclude-file", type=Path, default=None, help="CSV of dates to leave out: date[,reason]")
     p.add_argument("overrides", nargs="*", help="Hydra overrides of that scenario's calendar, e.g. calendar.country=DE")

@@ -473,7 +473,8 @@ def estimate_demand(
         )
     outside = sorted(set(excluded) - set(shut["date"]))
     if outside:
-        notes.append("excluded date(s) not among the history's open days, nothing to leave out: " + ", ".join(f"{d:%Y-%m-%d}" for d in outside))
+        listed = ", ".join(f"{d:%Y-%m-%d}" for d in outside)
+        notes.append(f"excluded date(s) not among the history's open days, nothing to leave out: {listed}")
     volume, factors = weekday_factors(days, rng)
     prof, pooled, p = profile(table, days, hours)
     return DemandEstimate(

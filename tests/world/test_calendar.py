@@ -468,7 +468,8 @@ def test_another_country_closes_its_own_holidays_and_no_swedish_eves() -> None:
     assert closes_at(de, "2026-12-31") == "17:00" and closes_at(de, "2026-12-23") == "17:00"
     # Epiphany (6 January) is a holiday in Bavaria, not in Germany as a whole
     assert closes_at(hours("2027-01-06", "2027-01-06", "calendar.country=DE"), "2027-01-06") == "17:00"
-    assert day(hours("2027-01-06", "2027-01-06", "calendar.country=DE", "calendar.subdiv=BY"), "2027-01-06")["reason"] == "Heilige Drei Könige"
+    bavaria = hours("2027-01-06", "2027-01-06", "calendar.country=DE", "calendar.subdiv=BY")
+    assert day(bavaria, "2027-01-06")["reason"] == "Heilige Drei Könige"
 
 
 def test_the_early_closing_rule_is_swedish_by_default_and_a_key_elsewhere() -> None:
