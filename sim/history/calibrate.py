@@ -160,7 +160,8 @@ def calibrate(
     if table["offered"].sum() <= 0:
         raise ScenarioError(f"Cannot use {path}: no calls left after dropping rows ({drops.by_reason}).")
     timings["read"] = time.perf_counter() - t0
-    dem = estimate_demand(table, step, base.calendar, seed, excluded)
+    dense = rep is not None and bool((rep.intervals["offered"] == 0).any())  # a report that prints empty intervals
+    dem = estimate_demand(table, step, base.calendar, seed, excluded, dense)
     kept = table[~table["date"].isin(list(excluded))]  # handle times and patience without the excluded days
     notes += dem.notes
     timings["demand"] = time.perf_counter() - t0

@@ -155,16 +155,21 @@ def as_excluded(exclude: Mapping[Any, str] | Iterable[Any] | None) -> dict[pd.Ti
     return out
 
 
-def day_kinds(table: pd.DataFrame, cal: CalendarConfig, excluded: Mapping[pd.Timestamp, str] | None = None) -> pd.DataFrame:
+def day_kinds(
+    table: pd.DataFrame, cal: CalendarConfig, excluded: Mapping[pd.Timestamp, str] | None = None, lists_empty: bool | None = None
+) -> pd.DataFrame:
     """One row per date of the history: weekday, calendar reason (or the planner's reason of
-    an excluded date), offered calls, kind. Dates in ``excluded`` may lie outside the data."""
+    an excluded date), offered calls, kind. Dates in ``excluded`` may lie outside the data.
+    ``lists_empty``: the export prints intervals without calls (default: the table has rows
+    of zero offered calls), so a date without rows is ``missing``."""
     excluded = dict(excluded or {})
     start, end = table["date"].min().date(), table["date"].max().date()
     plans = day_plans(cal, start, end)
     offered = table.groupby("date")["offered"].sum()
     # an export that prints empty intervals (rows of zero offered calls) would have printed a
     # date the line was open without calls; a date absent from it is missing data
-    lists_empty = bool((table["offered"] == 0).any())
+    if lists_empty is None:
+        lists_empty = bool((table["offered"] == 0).any())
     missing = frozenset(pd.Timestamp(p.date) for p in plans if pd.Timestamp(p.date) not in offered.index) if lists_empty else frozenset()
     kinds = kinds_of(plans, offered, missing, frozenset(excluded))
     rows = [
@@ -435,14 +440,16 @@ def estimate_demand(
     cal: CalendarConfig,
     seed: int = 0,
     exclude: Mapping[Any, str] | Iterable[Any] | None = None,
+    lists_empty: bool | None = None,
 ) -> DemandEstimate:
     """Fit the demand of an interval table (see :mod:`sim.history.aggregate`); ``exclude``:
-    dates to leave out (a list, or a mapping date -> reason), see :func:`as_excluded`."""
+    dates to leave out (a list, or a mapping date -> reason), see :func:`as_excluded`;
+    ``lists_empty``: see :func:`day_kinds`."""
     rng = np.random.default_rng(seed)
     excluded = as_excluded(exclude)
     hours = infer_hours(table[~table["date"].isin(list(excluded))], step, cal)
     cal = calendar_with(cal, hours)
-    days = flag_outliers(day_kinds(table, cal, excluded))
+    days = flag_outliers(day_kinds(table, cal, excluded, lists_empty))
     notes = []
     out = days[days["outlier"]]
     if len(out):
