@@ -377,8 +377,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def read_exclude(dates: str | None, path: Path | None) -> dict[str, str]:
-    """Excluded dates (date -> reason) from ``--exclude`` and ``--exclude-file`` (``date[,reason]``,
-    a header line ``date,reason`` optional); a bad date names the option or the file and line."""
+    """Excluded dates (date -> reason) from ``--exclude`` and ``--exclude-file`` (``date[,reason]``
+    or ``date[;reason]``, a header line ``date,reason`` optional); a bad date names the option or
+    the file, line and column."""
     out: dict[str, str] = {}
 
     def add(text: str, reason: str, where: str) -> None:
@@ -397,7 +398,7 @@ def read_exclude(dates: str | None, path: Path | None) -> dict[str, str]:
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(f"Cannot read --exclude-file {path}: {' '.join(str(exc).split())}.") from None
         for n, line in enumerate(lines, start=1):
-            first, _, reason = line.partition(",")
+            first, _, reason = line.replace(";", ",", 1).partition(",")  # a Swedish Excel CSV separates with ";"
             if not first.strip() or (n == 1 and first.strip().lower() == "date"):
                 continue
             add(first, reason.strip().strip('"'), f"{path}, line {n}, column 1")
