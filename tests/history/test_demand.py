@@ -78,7 +78,7 @@ def _rates(factors: dict[str, float], n: int = 200, seed: int = 11) -> tuple[flo
 @pytest.mark.parametrize("factors", [FACTORS, {**FACTORS, "sat": 0.02}], ids=["mon-fri", "quiet-saturdays"])
 def test_an_outage_day_is_flagged_in_eight_weeks_and_clean_histories_rarely(factors: dict[str, float]) -> None:
     # 8 weeks, day CV 0.1: the 1.9x day is log(1.9) / sqrt((0.01 + 1/630) * 1.21) = 5.4 sd out
-    # against a threshold of about 3.3, so it is missed only when the day CV comes out high;
+    # against a threshold of 3.23, so it is missed only when the day CV comes out high;
     # the threshold gives any false flag in OUTLIER_ALPHA of clean histories: with 200 each,
     # 3 binomial SEs above it. Quiet Saturdays (12 calls) have a wide Poisson spread that a
     # pooled log scale charged to every day. The old rule (Qn of pooled log residuals, |z| > 3.5)
