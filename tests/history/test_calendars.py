@@ -153,3 +153,21 @@ def test_a_bad_excluded_date_is_one_line_and_exit_2(
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
     for w in words:
         assert w in err, err
+
+
+def test_a_date_missing_from_a_report_that_prints_empty_intervals(german, tmp_path: Path) -> None:
+    report, _, scen = german
+    rows = pd.read_csv(report, dtype={"Intervall": str})
+    dates = pd.date_range(rows["Datum"].min(), rows["Datum"].max(), freq="D")
+    dates = [f"{d:%Y-%m-%d}" for d in dates if d.day_of_week < 6]  # every Monday..Saturday, the holiday too
+    grid = pd.MultiIndex.from_product([dates, [f"{m // 60:02d}:{m % 60:02d}" for m in range(480, 1020, 30)]], names=["Datum", "Intervall"])
+    dense = rows.set_index(["Datum", "Intervall"]).reindex(grid, fill_value=0).reset_index()  # the empty intervals printed
+    dense = dense[dense["Datum"] != "2026-10-14"]  # a Wednesday the export left out
+    path = tmp_path / "dense.csv"
+    dense.to_csv(path, index=False)
+    c = calibrate(
+        path, "intervals", report.parent / "map.yaml", name="german_dense", scenarios=scen, overrides=["calendar.country=DE"],
+        backtest_days=0, refine_days=0,
+    )
+    assert (_kind(c.demand.days, "2026-10-14"), _kind(c.demand.days, "2026-10-15")) == ("missing", "regular")
+    assert any("not in the export" in n for n in c.notes)
