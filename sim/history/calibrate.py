@@ -142,8 +142,11 @@ def calibrate(
     if kind not in ("calls", "intervals"):
         raise ScenarioError(f"--kind must be calls or intervals, got {kind!r}.")
     cmap = load_map(columns, kind)
-    here = scenarios is not None and (Path(scenarios) / "config.yaml").is_file()
-    base = load_scenario(scenario, overrides, scenarios if here else None)  # the named scenario, where it is written
+    where = scenarios if scenarios is not None and (Path(scenarios) / "config.yaml").is_file() else None
+    named = load_scenario(scenario, overrides, where)
+    # the written experiment applies to the default configuration: only the calendar is the named one's
+    base = named if scenario == "default" and not overrides else load_scenario("default", (), where)
+    base = base.model_copy(update={"calendar": named.calendar})
     excluded = as_excluded(exclude)
     notes: list[str] = []
     log = rep = None
