@@ -9,8 +9,10 @@ Nothing in a scenario is ever instantiated as a Python object (no ``_target_``).
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Annotated, Literal
 
+import holidays
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WrapSerializer, model_validator
 
 from sim.errors import fail
@@ -282,16 +284,94 @@ class ClosureConfig(_Model):
         return self.end or self.start
 
 
-class CalendarConfig(_Model):
-    """Opening hours, Swedish public holidays, closed eves and the 15:00 rule."""
+DEFAULT = "default"
+"""The value of ``calendar.language``, ``closed_eves`` and ``early_close`` that takes the
+country's default (:func:`country_defaults`); a missing key means the same."""
+_EVE_YEARS = tuple(range(2015, 2041))  # the years whose holiday names closed_eves may use
 
-    country: Literal["SE"] = "SE"
-    language: Literal["sv", "en_US"] = "sv"
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    return frozenset(holidays.list_supported_countries())
+
+
+def _holiday_class(country: str) -> type[holidays.HolidayBase]:
+    cls = getattr(holidays, country, None) if country in _countries() else None
+    if cls is None:
+        raise fail(
+            "country",
+            f"{country!r} is not a country the holidays package knows; give its ISO 3166-1 alpha-2 code "
+            "(SE, DE, US, GB, ...); list the valid codes with "
+            "python -c \"import holidays; print(sorted(holidays.list_supported_countries()))\"",
+        )
+    return cls  # type: ignore[no-any-return]
+
+
+def country_defaults(country: str) -> dict[str, object]:
+    """``language``, ``closed_eves`` and ``early_close`` a calendar of ``country`` gets when
+    they are missing or ``default``: Swedish the language and the eves Midsommarafton,
+    Julafton and Nyårsafton closed with the 15:00 rule ("dag före röd dag") in SE; elsewhere
+    the country's own language, no closed eves and no early closing (the rule is Swedish
+    practice: set ``early_close`` to have it elsewhere)."""
+    if country == "SE":
+        return {"language": "sv", "closed_eves": ["Midsommarafton", "Julafton", "Nyårsafton"], "early_close": "15:00"}
+    cls = getattr(holidays, country, None)
+    return {"language": getattr(cls, "default_language", None), "closed_eves": [], "early_close": None}
+
+
+def eve_categories(country: str) -> tuple[str, ...]:
+    """The ``holidays`` categories of ``country`` besides ``public`` (``de_facto`` first)."""
+    cats = [c for c in getattr(holidays, country).supported_categories if c != "public"]
+    return tuple(sorted(cats, key=lambda c: c != "de_facto"))
+
+
+@lru_cache(maxsize=64)
+def eve_names(country: str, subdiv: str | None) -> tuple[str, ...]:
+    """Names (in the country's own language) of the days the ``holidays`` package lists for
+    ``country`` outside its public holidays (SE: the ``de_facto`` eves, ``bank`` and
+    ``optional`` days; US: ``half_day``, ``unofficial``...): what ``closed_eves`` may name."""
+    cls = getattr(holidays, country)
+    cats = eve_categories(country)
+    if not cats:
+        return ()
+    lang = cls.default_language
+    public = {n for v in cls(years=_EVE_YEARS, subdiv=subdiv, language=lang).values() for n in v.split("; ")}
+    other = {n for v in cls(years=_EVE_YEARS, subdiv=subdiv, language=lang, categories=cats).values() for n in v.split("; ")}
+    return tuple(sorted(other - public))
+
+
+def _alternatives(values: list[str] | tuple[str, ...]) -> str:
+    quoted = [repr(v) for v in values]
+    return ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else "".join(quoted)
+
+
+class CalendarConfig(_Model):
+    """Opening hours, public holidays (any country of the ``holidays`` package, Sweden by
+    default), closed eves and the early-closing rule (see :func:`country_defaults`)."""
+
+    country: str = "SE"
+    subdiv: str | None = None
+    language: str
     hours: dict[Weekday, HoursConfig | None]
-    closed_eves: list[Literal["Midsommarafton", "Julafton", "Nyårsafton"]] = ["Midsommarafton", "Julafton", "Nyårsafton"]
-    early_close: Clock | None = dt.time(15, 0)
+    closed_eves: list[str]
+    early_close: Clock | None
     early_close_before: list[Literal["public_holidays", "closed_eves", "closures"]] = ["public_holidays", "closed_eves"]
     closures: list[ClosureConfig] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _country_defaults(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        country = data.get("country", "SE")
+        if not isinstance(country, str):
+            raise fail("country", f"expected a country code such as SE, DE or US, got {country!r}")
+        _holiday_class(country)
+        out = dict(data)
+        for key, value in country_defaults(country).items():
+            if out.get(key, DEFAULT) == DEFAULT:
+                out[key] = value
+        return out
 
     @model_validator(mode="after")
     def _complete(self) -> CalendarConfig:
@@ -303,6 +383,26 @@ class CalendarConfig(_Model):
             )
         if self.early_close is not None:
             _check_clock("early_close", self.early_close)
+        cls = getattr(holidays, self.country)
+        subdivs = list(cls.subdivisions) + list(getattr(cls, "subdivisions_aliases", {}))
+        if self.subdiv is not None and self.subdiv not in subdivs:
+            known = ", ".join(cls.subdivisions) or f"none: {self.country} has no subdivisions, leave it null"
+            raise fail("subdiv", f"{self.subdiv!r} is not a subdivision of {self.country} in the holidays package (known: {known})")
+        if self.language not in cls.supported_languages:
+            raise fail(
+                "language",
+                f"{self.language!r} is not a language of the {self.country} holiday names; "
+                f"expected {_alternatives([*sorted(cls.supported_languages), DEFAULT])} (default: the country's own)",
+            )
+        known_eves = eve_names(self.country, self.subdiv)
+        for i, eve in enumerate(self.closed_eves):
+            if eve not in known_eves:
+                allowed = _alternatives(known_eves) if known_eves else f"none: {self.country} lists no days outside its public holidays"
+                raise fail(
+                    "closed_eves",
+                    f"item {i} ({eve!r}) is not a day the holidays package lists for {self.country} outside its public holidays "
+                    f"(names in its own language; allowed: {allowed})",
+                )
         return self
 
     def hours_of(self, weekday: int) -> HoursConfig | None:

@@ -9,6 +9,7 @@ the simulated back-test and its verdict) to ``--out``, and the scenario delta to
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -59,7 +60,7 @@ def plot_days(c: Calibration, path: Path) -> Path:
     """Daily calls by day kind, outliers marked; monthly mean per open day with CI."""
     d = c.demand.days
     fig, ax = plt.subplots(figsize=(10, 4))
-    for kind, mk in (("regular", "."), ("early", "v"), ("after_closure", "^"), ("unplanned", "x")):
+    for kind, mk in (("regular", "."), ("early", "v"), ("after_closure", "^"), ("unplanned", "x"), ("excluded", "s")):
         s = d[d["kind"] == kind]
         ax.plot(s["date"], s["offered"], mk, ms=4, ls="none", label=kind)
     o = d[d["outlier"]]
@@ -285,7 +286,16 @@ def sections(c: Calibration, plots: dict[str, Path]) -> list[Section]:
         + ", ".join(f"{w} {_hhmm(h[0])}-{_hhmm(h[1])}" if h else f"{w} closed" for w, h in d.hours.items())
         + "."
     )
-    body += frame_html(d.calendar_check, "Closed and 15:00 days of the Swedish calendar against the data")
+    cal = c.scenario.calendar
+    early = f"{cal.early_close:%H:%M}" if cal.early_close is not None else "early-closing"
+    where = cal.country + (f"-{cal.subdiv}" if cal.subdiv else "")
+    body += frame_html(d.calendar_check, f"Closed and {early} days of the calendar ({where}) against the data")
+    left = d.days[d.days["kind"].isin(("excluded", "missing"))]
+    if len(left):
+        body += frame_html(
+            left[["date", "weekday", "kind", "reason", "offered"]],
+            "Days left out of the fit: excluded by the planner (with the reason) or missing from the export; not closures",
+        )
     out.append(Section("Demand", body, "demand"))
     if c.handling is not None:
         rows = [
@@ -434,13 +444,47 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sensitivity-days", type=int, default=3,
                    help="interval report: recent days simulated at handle-time CVs 0.8 and 1.2 (0: none)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--scenario", default="default", help="the scenario whose calendar reads the history (default or an experiment)")
+    p.add_argument("--exclude", default=None, help="dates to leave out of the fit, not closures: 2026-11-10,2026-11-12")
+    p.add_argument("--exclude-file", type=Path, default=None, help="CSV of dates to leave out: date[,reason]")
+    p.add_argument("overrides", nargs="*", help="Hydra overrides of that scenario's calendar, e.g. calendar.country=DE")
     return p
 
 
+def read_exclude(dates: str | None, path: Path | None) -> dict[str, str]:
+    """Excluded dates (date -> reason) from ``--exclude`` and ``--exclude-file`` (``date[,reason]``
+    or ``date[;reason]``, a header line ``date,reason`` optional); a bad date names the option or
+    the file, line and column."""
+    out: dict[str, str] = {}
+
+    def add(text: str, reason: str, where: str) -> None:
+        try:
+            day = dt.date.fromisoformat(text.strip())
+        except ValueError:
+            raise ScenarioError(f"{where}: {text.strip()!r} is not a date; expected YYYY-MM-DD (e.g. 2026-11-10).") from None
+        out[day.isoformat()] = reason.strip() or "excluded by the planner"
+
+    for item in (dates or "").split(","):
+        if item.strip():
+            add(item, "", "--exclude")
+    if path is not None:
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"Cannot read --exclude-file {path}: {' '.join(str(exc).split())}.") from None
+        for n, line in enumerate(lines, start=1):
+            first, _, reason = line.replace(";", ",", 1).partition(",")  # a Swedish Excel CSV separates with ";"
+            if not first.strip() or (n == 1 and first.strip().lower() == "date"):
+                continue
+            add(first, reason.strip().strip('"'), f"{path}, line {n}, column 1")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_intermixed_args(argv)
     t = time.perf_counter()
     try:
+        exclude = read_exclude(args.exclude, args.exclude_file)
         c = calibrate(
             args.log,
             args.kind,
@@ -460,6 +504,9 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             aht_cv=args.aht_cv,
             sensitivity_days=args.sensitivity_days,
+            scenario=args.scenario,
+            overrides=args.overrides,
+            exclude=exclude,
         )
         report = write_report(c, args.out)
     except ScenarioError as exc:

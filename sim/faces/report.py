@@ -40,7 +40,7 @@ import pandas as pd
 from sim.analysis.cases import KIND_SHARE
 from sim.errors import ScenarioError
 from sim.faces.cli import reports_errors
-from sim.schema import WEEKDAYS, DistributionConfig, Scenario, hhmm
+from sim.schema import WEEKDAYS, CalendarConfig, DistributionConfig, Scenario, hhmm
 
 __all__ = [
     "Section",
@@ -525,6 +525,13 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def holidays_text(c: CalendarConfig) -> str:
+    """Whose public holidays close the line: "Swedish public holidays" or "the public holidays of DE-BY"."""
+    if c.country == "SE" and c.subdiv is None:
+        return "Swedish public holidays"
+    return f"the public holidays of {c.country}" + (f"-{c.subdiv}" if c.subdiv else "")
+
+
 def describe_scenario(s: Scenario) -> list[str]:
     """The scenario in plain sentences (calendar, demand, handling, patience, staffing, targets)."""
     from sim.world.calendar import opening_hours
@@ -551,7 +558,7 @@ def describe_scenario(s: Scenario) -> list[str]:
     t = s.targets
     lines = [
         f"Run: {s.run.start} to {s.run.end} ({_count(len(cal), 'day')}, {_count(open_days, 'open day')}), seed {s.run.seed}.",
-        f"Opening hours: {_hours_text(s)}; closed on Swedish public holidays and on {eves}. {rule}",
+        f"Opening hours: {_hours_text(s)}; closed on {holidays_text(c)} and on {eves}. {rule}",
         f"Planned closures: {closures}." if closures else "No planned closures.",
         f"Demand: {d.volume:g} potential calls {per} ({factors}), spread over {d.interval_min}-minute intervals by the "
         f"intraday profile; {dispersion}. On closed red days {100 * d.closed_day_factor:g} % of a normal day's callers try; "
@@ -805,7 +812,8 @@ def stress_des_sections(
         "and no caller type has priority.",
         "Abandonment: a caller whose waiting time reaches their patience hangs up and counts as offered, not answered "
         "(no exclusions of short abandons).",
-        f"Opening hours per weekday; closed on Swedish public holidays (holidays package, SE) and the closed eves; "
+        f"Opening hours per weekday; closed on {holidays_text(base.calendar)} (holidays package, "
+        f"{base.calendar.country}) and the closed eves; "
         f"the phones close early on the day before a closed red day (rule: {early}); planned closures close whole "
         "days or trim the start or end of a day.",
         "At closing the line stops accepting new calls but every caller already queued is still served: the agents "
@@ -843,7 +851,8 @@ def stress_des_sections(
         "Demand volume, weekday factors, intraday profile, handle-time distributions and patience are planning "
         "assumptions of the scenario files (scenarios/), not fitted to a call log; see the scenarios section for the "
         "values and README for the reasons.",
-        "The calendar uses the holidays package's Swedish public holidays; Sundays are not holidays for the 15:00 rule.",
+        f"The calendar uses the holidays package's {holidays_text(base.calendar).removeprefix('the ')}"
+        + ("; Sundays are not holidays for the 15:00 rule." if base.calendar.country == "SE" else "."),
     ]
     reps = cmp.replications
     t = cmp.table

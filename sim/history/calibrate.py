@@ -10,6 +10,7 @@ Every step is in its own module of :mod:`sim.history`; this one only strings the
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +23,7 @@ from sim.history import aggregate
 from sim.history.aht import AhtProfile, cv_sensitivity, fit_aht_profile, handle_cv, handling_with_cv
 from sim.history.backtest import BacktestResult, run_backtest
 from sim.history.columns import load_map
-from sim.history.demand import DemandEstimate, calendar_with, estimate_demand
+from sim.history.demand import DemandEstimate, as_excluded, calendar_with, estimate_demand
 from sim.history.estimate import Estimate
 from sim.history.forecast import Backtest, backtest, forecast, plan_days
 from sim.history.handling import PartFit, fit_handling
@@ -30,7 +31,7 @@ from sim.history.patience import PatienceEstimate, estimate_patience, patience_f
 from sim.history.readers import Drops, read_calls, read_intervals
 from sim.history.refine import refine_staffing
 from sim.history.staffing import StaffingEstimate, effective_staffing, given_staffing
-from sim.history.writer import delta, full_config, hours_config, profile_csv, staffing_csv, write
+from sim.history.writer import calendar_config, delta, full_config, hours_config, profile_csv, staffing_csv, write
 from sim.scenario.compose import load_scenario, scenarios_dir
 from sim.schema import Scenario
 
@@ -152,6 +153,9 @@ def calibrate(
     seed: int = 0,
     aht_cv: float | None = None,
     sensitivity_days: int = 3,
+    scenario: str = "default",
+    overrides: Sequence[str] = (),
+    exclude: Mapping[Any, str] | Iterable[Any] | None = None,
 ) -> Calibration:
     """Calibrate a scenario from a telephony export (see the module docstring).
 
@@ -161,6 +165,9 @@ def calibrate(
     ``aht_cv``: an interval report's handle-time CV (overrides the column map's ``aht_cv``;
     default: the default scenario's parts); ``sensitivity_days``: recent days simulated at
     handle-time CVs 0.8 and 1.2 for a report (0: none).
+    ``scenario``/``overrides``: the scenario whose calendar (country, eves, early closing,
+    closures) sorts the history's days and goes into the written scenario;
+    ``exclude``: dates left out of the fit (a list, or a mapping date -> reason), not closures.
     """
     import time
 
@@ -171,7 +178,12 @@ def calibrate(
     if sensitivity_days < 0:
         raise ScenarioError(f"--sensitivity-days must be >= 0 (0: no handle-time CV sensitivity), got {sensitivity_days}.")
     cmap = load_map(columns, kind)
-    base = load_scenario("default")
+    where = scenarios if scenarios is not None and (Path(scenarios) / "config.yaml").is_file() else None
+    named = load_scenario(scenario, overrides, where)
+    # the written experiment applies to the default configuration: only the calendar is the named one's
+    base = named if scenario == "default" and not overrides else load_scenario("default", (), where)
+    base = base.model_copy(update={"calendar": named.calendar})
+    excluded = as_excluded(exclude)
     notes: list[str] = []
     log = rep = None
     if kind == "calls":
@@ -187,7 +199,9 @@ def calibrate(
     if table["offered"].sum() <= 0:
         raise ScenarioError(f"Cannot use {path}: no calls left after dropping rows ({drops.by_reason}).")
     timings["read"] = time.perf_counter() - t0
-    dem = estimate_demand(table, step, base.calendar, seed)
+    dense = rep is not None and bool((rep.intervals["offered"] == 0).any())  # a report that prints empty intervals
+    dem = estimate_demand(table, step, base.calendar, seed, excluded, dense)
+    kept = table[~table["date"].isin(list(excluded))]  # handle times and patience without the excluded days
     notes += dem.notes
     timings["demand"] = time.perf_counter() - t0
     handling_cfg: dict[str, Any]
@@ -202,20 +216,21 @@ def calibrate(
     if log is not None:
         if cv_given is not None:
             notes.append(f"aht_cv {cv_given:g} not used: a call log's handle-time CV is fitted from its calls")
-        answered = log.calls[log.calls["fate"].eq("answered")]
+        calls = log.calls[~log.calls["arrival"].dt.normalize().isin(list(excluded))]
+        answered = calls[calls["fate"].eq("answered")]
         hs = answered["handle_s"].to_numpy(dtype=float)
         hs = hs[np.isfinite(hs)]
         cv_log = float(hs.std(ddof=1) / hs.mean()) if hs.size > 1 and hs.mean() > 0 else 1.0
-        aht_prof = fit_aht_profile(table, regular, cv_log)
+        aht_prof = fit_aht_profile(kept, regular, cv_log)
         scale = None
         if aht_prof is not None and not aht_prof.flat:
             a = answered["arrival"]
             scale = aht_prof.factors_at(((a.dt.hour * 60 + a.dt.minute) // step * step).to_numpy())
-        hfit = fit_handling(log.calls, seed, scale)
+        hfit = fit_handling(calls, seed, scale)
         handling_cfg = {
             p.removesuffix("_s"): {"dist": None, "mean": None, "cv": None, "values": None, **f.config()} for p, f in hfit.items()
         }
-        pat = estimate_patience(log.calls)
+        pat = estimate_patience(calls)
         aht = sum(f.mean.value for f in hfit.values())
         mean_pat = pat.exp_mean.value
         balk = pat.balk.value
@@ -230,16 +245,16 @@ def calibrate(
         else:
             patience_cfg = {"dist": "exponential", "mean": round(mean_pat, 1), "cv": None, "values": None, "balk_share": round(balk, 4)}
     else:
-        handling_cfg, note = _handling_from_report(base, table, cv_given)
+        handling_cfg, note = _handling_from_report(base, kept, cv_given)
         notes.append(note)
         cv_rep = handle_cv(handling_cfg or {n: getattr(base.handling, n).model_dump() for n in ("talk", "hold", "wrap")})
-        aht_prof = fit_aht_profile(table, regular, cv_rep)
-        pat_iv = patience_from_intervals(table, seed)
+        aht_prof = fit_aht_profile(kept, regular, cv_rep)
+        pat_iv = patience_from_intervals(kept, seed)
         mean_pat = pat_iv.value
         balk = 0.0
         aht = (
-            float((table["aht_s"] * table["answered"]).sum() / table.loc[table["aht_s"].notna(), "answered"].sum())
-            if table["aht_s"].notna().any()
+            float((kept["aht_s"] * kept["answered"]).sum() / kept.loc[kept["aht_s"].notna(), "answered"].sum())
+            if kept["aht_s"].notna().any()
             else base.handling.mean_handle_s
         )
         patience_cfg = {"dist": "exponential", "mean": round(mean_pat, 1), "cv": None, "values": None, "balk_share": 0.0}
@@ -301,7 +316,7 @@ def calibrate(
     prof = profile_csv(dem.profile, dem.hours, step)
     st_table = staffing_csv(st.pooled, dem.hours, step)
     parts = {
-        "calendar": {"hours": hours_config(dem.hours)},
+        "calendar": {**calendar_config(base.calendar), "hours": hours_config(dem.hours)},
         "demand": {
             "interval_min": step,
             "volume": round(volume, 2),

@@ -1,4 +1,4 @@
-"""Demand from history: opening hours, day kinds by the Swedish calendar, outlier days,
+"""Demand from history: opening hours, day kinds by the scenario's calendar, outlier days,
 volume, weekday factors, day-level overdispersion, the intraday profile and the bump of
 displaced callers after a closure.
 
@@ -11,23 +11,38 @@ Day kinds (column ``kind`` of :attr:`DemandEstimate.days`):
                    carries displaced callers (the bump), so it is left out of the fit
 ``closed``         the calendar says closed (red day, closed eve, weekend, closure)
 ``unplanned``      the calendar says open but no call came: an unrecorded closure (noted)
+``missing``        the calendar says open but the date is not in the export at all, in an
+                   export that lists empty intervals (rows of zero offered calls): the data
+                   of that date are missing, not zero; left out, noted, no after-closure effect
+``excluded``       a date the planner excluded (an outage, bad data: ``calibrate(exclude=)``):
+                   left out of the fit with the planner's reason, no after-closure effect
+
+A date with no rows at all cannot be told apart from an unrecorded closure when the export
+never lists empty intervals (a per-call log; a report that prints only intervals with
+calls): there it stays ``unplanned``, and the next open day ``after_closure``, as a closure
+would make it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.robust.scale import qn_scale
 
+from sim.errors import ScenarioError
 from sim.history.estimate import Z95, Estimate, bootstrap
 from sim.schema import WEEKDAYS, CalendarConfig, HoursConfig, clock, minutes
 from sim.world.calendar import DayPlan, day_plans
 
-OUTLIER_Z = 3.5
-"""Robust z-score beyond which a day is an outlier (about 1 false flag in 2000 normal days)."""
+OUTLIER_ALPHA = 0.10
+"""Probability that a history without outlier days gets any day flagged (family-wise, per
+history). A false flag costs one regular day of the fit; a missed outage day biases its
+weekday factor by (ratio - 1)/days and inflates the day CV, hence 10 % rather than 5 %."""
 POOL_P = 0.01
 """Weekday profiles are pooled when the chi-square test of equal shapes has p above this."""
 
@@ -91,15 +106,27 @@ def calendar_with(cal: CalendarConfig, hours: dict[str, tuple[int, int] | None])
     return cal.model_copy(update={"hours": {k: hc(v) for k, v in hours.items()}})
 
 
-def kinds_of(plans: list[DayPlan], offered: pd.Series | None = None) -> list[str]:
-    """The kind of each consecutive day: ``closed``, ``unplanned`` (open but no call offered;
-    only with ``offered`` by date), ``early`` (shorter hours), ``after_closure`` (the first
-    normally open day after a short one) or ``regular``."""
+def kinds_of(
+    plans: list[DayPlan],
+    offered: pd.Series | None = None,
+    missing: frozenset[pd.Timestamp] = frozenset(),
+    excluded: frozenset[pd.Timestamp] = frozenset(),
+) -> list[str]:
+    """The kind of each consecutive day: ``closed``, ``excluded`` (open by the calendar, left
+    out by the planner), ``missing`` (open, not in the data), ``unplanned`` (open but no call
+    offered; only with ``offered`` by date), ``early`` (shorter hours), ``after_closure`` (the
+    first normally open day after a short one) or ``regular``. Excluded and missing days do
+    not make the next day ``after_closure``."""
     kinds, prev_short = [], False
     for p in plans:
+        day = pd.Timestamp(p.date)
         if not p.is_open:
             kind = "closed"
-        elif offered is not None and float(offered.get(pd.Timestamp(p.date), 0.0)) == 0:
+        elif day in excluded:
+            kind = "excluded"
+        elif day in missing:
+            kind = "missing"
+        elif offered is not None and float(offered.get(day, 0.0)) == 0:
             kind = "unplanned"
         elif p.closes != p.regular_closes or p.opens != p.regular_opens:
             kind = "early"
@@ -113,38 +140,150 @@ def kinds_of(plans: list[DayPlan], offered: pd.Series | None = None) -> list[str
     return kinds
 
 
-def day_kinds(table: pd.DataFrame, cal: CalendarConfig) -> pd.DataFrame:
-    """One row per date of the history: weekday, calendar reason, offered calls, kind."""
+def as_excluded(exclude: Mapping[Any, str] | Iterable[Any] | None) -> dict[pd.Timestamp, str]:
+    """Excluded dates with their reasons (``exclude``: dates, or a mapping date -> reason)."""
+    if exclude is None:
+        return {}
+    items = exclude.items() if isinstance(exclude, Mapping) else ((d, "") for d in exclude)
+    out = {}
+    for d, r in items:
+        try:
+            day = pd.Timestamp(d).normalize()
+        except (ValueError, TypeError):
+            raise ScenarioError(f"Invalid excluded date {d!r}: expected a date YYYY-MM-DD.") from None
+        out[day] = str(r or "excluded by the planner")
+    return out
+
+
+def day_kinds(
+    table: pd.DataFrame, cal: CalendarConfig, excluded: Mapping[pd.Timestamp, str] | None = None, lists_empty: bool | None = None
+) -> pd.DataFrame:
+    """One row per date of the history: weekday, calendar reason (or the planner's reason of
+    an excluded date), offered calls, kind. Dates in ``excluded`` may lie outside the data.
+    ``lists_empty``: the export prints intervals without calls (default: the table has rows
+    of zero offered calls), so a date without rows is ``missing``."""
+    excluded = dict(excluded or {})
     start, end = table["date"].min().date(), table["date"].max().date()
     plans = day_plans(cal, start, end)
     offered = table.groupby("date")["offered"].sum()
-    rows = [(pd.Timestamp(p.date), WEEKDAYS[p.date.weekday()], p.reason, p.closes, float(offered.get(pd.Timestamp(p.date), 0.0)), kind)
-            for p, kind in zip(plans, kinds_of(plans, offered), strict=True)]
+    # an export that prints empty intervals (rows of zero offered calls) would have printed a
+    # date the line was open without calls; a date absent from it is missing data
+    if lists_empty is None:
+        lists_empty = bool((table["offered"] == 0).any())
+    missing = frozenset(pd.Timestamp(p.date) for p in plans if pd.Timestamp(p.date) not in offered.index) if lists_empty else frozenset()
+    kinds = kinds_of(plans, offered, missing, frozenset(excluded))
+    rows = [
+        (
+            pd.Timestamp(p.date),
+            WEEKDAYS[p.date.weekday()],
+            f"excluded: {excluded[pd.Timestamp(p.date)]}" if kind == "excluded" else p.reason,
+            p.closes,
+            float(offered.get(pd.Timestamp(p.date), 0.0)),
+            kind,
+        )
+        for p, kind in zip(plans, kinds, strict=True)
+    ]
     return pd.DataFrame(rows, columns=["date", "weekday", "reason", "closes", "offered", "kind"])
 
 
-def _neighbour_median(s: pd.Series, k: int = 3) -> pd.Series:
-    """Median of the ``k`` same-weekday days before and after each day (the day itself left out,
-    so an outlier cannot pull its own reference)."""
+_MEDIAN_VAR = (1.0, 1.0, 0.5, 0.4487, 0.2982, 0.2868, 0.2147)
+"""Variance of the median of n = 1..6 independent standard normals (``numpy.median``: the mean
+of the two middle values when n is even); index n."""
+
+
+def _neighbours(s: pd.Series, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Median of the ``k`` same-weekday days before and after each day (the day itself left
+    out, so an outlier cannot pull its own reference) and the number of those days."""
     x = s.to_numpy()
-    out = [np.median(np.r_[x[max(0, i - k) : i], x[i + 1 : i + 1 + k]]) if x.size > 1 else x[i] for i in range(x.size)]
-    return pd.Series(out, index=s.index)
+    ref, n = np.full(x.size, np.nan), np.zeros(x.size, dtype=int)
+    for i in range(x.size):
+        nb = np.r_[x[max(0, i - k) : i], x[i + 1 : i + 1 + k]]
+        if nb.size:
+            ref[i], n[i] = np.median(nb), nb.size
+    return ref, n
+
+
+def _standardised(resid: np.ndarray, ref: np.ndarray, n: np.ndarray, c2: float) -> np.ndarray:
+    """Log residuals over their sd under the gamma-Poisson day model with squared CV ``c2``."""
+    var_day = c2 + 1.0 / ref  # Var(log x) of a gamma-Poisson day of mean ref (delta method)
+    return resid / np.sqrt(var_day * (1.0 + np.take(_MEDIAN_VAR, n)))
+
+
+def _truncated_var(cut: float) -> float:
+    """Variance of a standard normal truncated to |z| < ``cut`` (the consistency factor of a
+    variance computed without the days beyond ``cut``)."""
+    return float(1 - 2 * cut * stats.norm.pdf(cut) / (2 * stats.norm.cdf(cut) - 1))
+
+
+def _solve_c2(f: Callable[[float], float]) -> float:
+    """The root in c² >= 0 of a decreasing ``f`` (0 when ``f(0) <= 0``)."""
+    if f(0.0) <= 0:
+        return 0.0
+    hi = 0.01
+    while f(hi) > 0 and hi < 100:
+        hi *= 4
+    return float(optimize.brentq(f, 0.0, hi, xtol=1e-7)) if f(hi) <= 0 else hi
+
+
+def _day_cv2(resid: np.ndarray, ref: np.ndarray, n: np.ndarray, cut: float) -> tuple[float, np.ndarray]:
+    """Squared day CV from the log residuals and the days within ``|z| < cut`` it was computed from.
+
+    Starts from the ``c2`` at which the Qn scale of the standardised residuals is 1 (robust,
+    but pairwise differences of residuals that share neighbours overstate it), then iterates to
+    the fixed point: ``c2`` such that the days within ``|z| < cut`` have the variance of a normal
+    truncated there. The scale is so the spread of the days that are not outliers, tails
+    included, and an outlier cannot widen its own yardstick. 0 when days vary no more than Poisson."""
+    c2 = _solve_c2(lambda c: float(qn_scale(_standardised(resid, ref, n, c))) - 1.0)
+    keep = np.ones(resid.size, dtype=bool)
+    for _ in range(20):
+        z = _standardised(resid, ref, n, c2)
+        new = np.abs(z - np.median(z)) < cut
+        if new.sum() < 3 or (new == keep).all():
+            break
+        keep = new
+        r, m, k = resid[keep] - np.median(resid[keep]), ref[keep], n[keep]
+        c2 = _solve_c2(lambda c: float(np.mean(_standardised(r, m, k, c) ** 2)) / _truncated_var(cut) - 1.0)  # noqa: B023
+    return c2, keep
+
+
+def outlier_threshold(tested: int, alpha: float = OUTLIER_ALPHA) -> float:
+    """|z| beyond which one of ``tested`` days is an outlier: Bonferroni for a family-wise
+    false-flag probability ``alpha`` per history, two-sided, on a t distribution with the
+    ``tested - 1`` degrees of freedom of the scale (a variance from the same days)."""
+    df = max(tested - 1.0, 1.0)
+    return float(stats.t.isf(alpha / (2 * max(tested, 1)), df))
 
 
 def flag_outliers(days: pd.DataFrame) -> pd.DataFrame:
-    """Robust z-score of each regular day's log volume against the median of its same-weekday
-    neighbours, scaled by the Qn estimator of the residuals' spread."""
+    """Flag regular days whose volume the day model cannot explain.
+
+    Each regular day's log volume is compared with the median of its same-weekday regular
+    neighbours (up to 3 before and 3 after). Under the gamma-Poisson day model with day CV
+    ``c`` the residual's variance is ``(c² + 1/mean)(1 + v_n)``: the day's overdispersion, its
+    Poisson noise (which matters on quiet weekdays) and the noise of the median of its ``n``
+    neighbours (``v_n``). ``c`` is estimated robustly (the Qn scale of the standardised
+    residuals is 1), so an outlier cannot widen its own yardstick, and a day is an outlier when
+    ``|z|`` exceeds :func:`outlier_threshold` for the number of days tested."""
     d = days.copy()
     d["robust_z"] = np.nan
     reg = d["kind"].eq("regular") & (d["offered"] > 0)
-    logs = np.log(d.loc[reg, "offered"])
-    local = logs.groupby(d.loc[reg, "weekday"]).transform(_neighbour_median)
-    resid = logs - local
-    # Rousseeuw-Croux Qn: as robust as the MAD (50 % breakdown) but twice as efficient, which
-    # matters on a few months of days (a MAD from 70 days can be 30 % low and flag normal days)
-    scale = float(qn_scale(resid.to_numpy())) if len(resid) > 2 else 0.0
-    d.loc[reg, "robust_z"] = (resid - resid.median()) / scale if scale > 0 else 0.0
-    d["outlier"] = d["robust_z"].abs() > OUTLIER_Z
+    r = d[reg].sort_values("date")
+    ref = pd.Series(np.nan, index=r.index)
+    n = pd.Series(0, index=r.index)
+    for _, g in r.groupby("weekday"):
+        ref_g, n_g = _neighbours(g["offered"])
+        ref.loc[g.index], n.loc[g.index] = ref_g, n_g
+    ok = n > 0
+    resid = np.log(r.loc[ok, "offered"].to_numpy()) - np.log(ref[ok].to_numpy())
+    d["outlier"] = False
+    if resid.size < 3:
+        return d
+    cut = outlier_threshold(int(resid.size))
+    c2, _ = _day_cv2(resid, ref[ok].to_numpy(), n[ok].to_numpy(), cut)
+    z = _standardised(resid, ref[ok].to_numpy(), n[ok].to_numpy(), c2)
+    z = z - np.median(z)
+    d.loc[ok[ok].index, "robust_z"] = z
+    d["outlier"] = d["robust_z"].abs() > cut
     return d
 
 
@@ -187,7 +326,7 @@ def weekday_factors(days: pd.DataFrame, rng: np.random.Generator) -> tuple[Estim
 
 def monthly(days: pd.DataFrame) -> pd.DataFrame:
     """Mean calls per open day by month (t interval) and the month's total."""
-    o = days[days["offered"] > 0]
+    o = days[(days["offered"] > 0) & ~days["kind"].eq("excluded")]
     g = o.groupby(o["date"].dt.to_period("M"))["offered"]
     m = pd.DataFrame({"mean": g.mean(), "sd": g.std(ddof=1), "days": g.size(), "total": g.sum()})
     half = stats.t.ppf(0.975, np.maximum(m["days"] - 1, 1)) * m["sd"] / np.sqrt(m["days"])
@@ -295,17 +434,28 @@ def calendar_check(days: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["date", "weekday", "calendar", "expected", "offered", "after_closing", "data_agrees"])
 
 
-def estimate_demand(table: pd.DataFrame, step: int, cal: CalendarConfig, seed: int = 0) -> DemandEstimate:
-    """Fit the demand of an interval table (see :mod:`sim.history.aggregate`)."""
+def estimate_demand(
+    table: pd.DataFrame,
+    step: int,
+    cal: CalendarConfig,
+    seed: int = 0,
+    exclude: Mapping[Any, str] | Iterable[Any] | None = None,
+    lists_empty: bool | None = None,
+) -> DemandEstimate:
+    """Fit the demand of an interval table (see :mod:`sim.history.aggregate`); ``exclude``:
+    dates to leave out (a list, or a mapping date -> reason), see :func:`as_excluded`;
+    ``lists_empty``: see :func:`day_kinds`."""
     rng = np.random.default_rng(seed)
-    hours = infer_hours(table, step, cal)
+    excluded = as_excluded(exclude)
+    hours = infer_hours(table[~table["date"].isin(list(excluded))], step, cal)
     cal = calendar_with(cal, hours)
-    days = flag_outliers(day_kinds(table, cal))
+    days = flag_outliers(day_kinds(table, cal, excluded, lists_empty))
     notes = []
     out = days[days["outlier"]]
     if len(out):
         notes.append(
-            f"{len(out)} outlier day(s) (robust |z| > {OUTLIER_Z}) left out of the fit: "
+            f"{len(out)} outlier day(s) (|z| > {outlier_threshold(int(days['robust_z'].notna().sum())):.2f}, a "
+            f"{100 * OUTLIER_ALPHA:.0f} % chance of any false flag in this history) left out of the fit: "
             + ", ".join(
                 f"{d:%Y-%m-%d} ({n:.0f} calls, z = {z:+.1f})" for d, n, z in zip(out["date"], out["offered"], out["robust_z"], strict=True)
             )
@@ -316,6 +466,22 @@ def estimate_demand(table: pd.DataFrame, step: int, cal: CalendarConfig, seed: i
             f"{len(unplanned)} day(s) open by the calendar without any call (unrecorded closures?): "
             + ", ".join(f"{d:%Y-%m-%d}" for d in unplanned["date"])
         )
+    missing = days[days["kind"].eq("missing")]
+    if len(missing):
+        notes.append(
+            f"{len(missing)} day(s) open by the calendar are not in the export (it lists empty intervals, so these dates "
+            "are missing data, not closures) and are left out: " + ", ".join(f"{d:%Y-%m-%d}" for d in missing["date"])
+        )
+    shut = days[days["kind"].eq("excluded")]
+    if len(shut):
+        notes.append(
+            f"{len(shut)} excluded day(s) left out of the fit (not closures: the next day is fitted as usual): "
+            + ", ".join(f"{d:%Y-%m-%d} ({r.removeprefix('excluded: ')})" for d, r in zip(shut["date"], shut["reason"], strict=True))
+        )
+    outside = sorted(set(excluded) - set(shut["date"]))
+    if outside:
+        listed = ", ".join(f"{d:%Y-%m-%d}" for d in outside)
+        notes.append(f"excluded date(s) not among the history's open days, nothing to leave out: {listed}")
     volume, factors = weekday_factors(days, rng)
     prof, pooled, p = profile(table, days, hours)
     return DemandEstimate(

@@ -88,7 +88,7 @@ def same_as_last_year(history: pd.DataFrame, target: pd.DataFrame) -> pd.Series:
     """Last year's same-month calls per unit of day weight, times each target day's weight."""
     wf, kf = _weights(history)
     weight = lambda d: d["weekday"].map(wf) * d["kind"].map(kf).fillna(1.0)  # noqa: E731
-    h = history[history["kind"] != "unplanned"].assign(w=weight(history))
+    h = history[~history["kind"].isin(("unplanned", "missing", "excluded"))].assign(w=weight(history))
     h = h[~h["outlier"]]
     per_w = h.groupby(h["date"].dt.to_period("M")).apply(lambda g: g["offered"].sum() / g["w"].sum() if g["w"].sum() > 0 else np.nan)
     last = (target["date"].dt.to_period("M") - 12).map(per_w)

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.schema import WEEKDAYS, Scenario, hhmm
+from sim.schema import WEEKDAYS, CalendarConfig, Scenario, hhmm
 
 
 class _Dumper(yaml.SafeDumper):
@@ -71,6 +71,16 @@ def staffing_csv(pooled: pd.DataFrame, hours: dict[str, tuple[int, int] | None],
 def hours_config(hours: dict[str, tuple[int, int] | None]) -> dict[str, Any]:
     """``calendar.hours`` of the delta."""
     return {w: None if hours[w] is None else {"opens": hhmm(hours[w][0]), "closes": hhmm(hours[w][1])} for w in WEEKDAYS}  # type: ignore[index]
+
+
+def calendar_config(cal: CalendarConfig) -> dict[str, Any]:
+    """The calendar the history was read with (country, subdivision, eves, early closing,
+    closures; the hours are the inferred ones), so the written scenario carries it."""
+    raw = cal.model_dump(mode="json")
+    raw.pop("hours")
+    if raw["early_close"] is not None:
+        raw["early_close"] = raw["early_close"][:5]
+    return raw
 
 
 def delta(name: str, description: str, parts: dict[str, Any]) -> dict[str, Any]:

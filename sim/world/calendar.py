@@ -1,9 +1,11 @@
 """Which days the line is open and when it closes.
 
-Public holidays come from the ``holidays`` package (country SE, Swedish names); the eves
-Midsommarafton, Julafton and Nyårsafton are taken from its ``de_facto`` category and closed
-when listed in ``calendar.closed_eves``. On the day before a closed red day the phones close
-at ``calendar.early_close`` (15:00). Dated closure windows close whole days or trim the start
+Public holidays come from the ``holidays`` package (``calendar.country``, default SE with
+Swedish names; ``calendar.subdiv`` for a state or Land); the days it lists outside the public
+holidays (in SE the eves Midsommarafton, Julafton and Nyårsafton, from its ``de_facto``
+category) are closed when listed in ``calendar.closed_eves``. On the day before a closed red
+day the phones close at ``calendar.early_close`` (15:00 in SE; no such rule elsewhere unless
+set; see :func:`sim.schema.country_defaults`). Dated closure windows close whole days or trim the start
 or the end of a day.
 """
 
@@ -17,7 +19,7 @@ import holidays
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.schema import CalendarConfig, ClosureConfig, Scenario, minutes
+from sim.schema import CalendarConfig, ClosureConfig, Scenario, eve_categories, minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +46,34 @@ class DayPlan:
 
 
 @lru_cache(maxsize=64)
-def _holiday_names(years: tuple[int, ...], language: str, category: str) -> dict[dt.date, str]:
-    # Sundays are not holidays for this purpose (older releases list every "Söndag").
-    table = holidays.SE(
-        years=years, language=language, categories=(category,), include_sundays=False
-    )
+def _holiday_names(
+    country: str, subdiv: str | None, years: tuple[int, ...], language: str, categories: tuple[str, ...]
+) -> dict[dt.date, str]:
+    cls = getattr(holidays, country)
+    # Sundays are not holidays for this purpose (older releases list every Swedish "Söndag").
+    extra = {"include_sundays": False} if country == "SE" else {}
+    table = cls(years=years, subdiv=subdiv, language=language, categories=categories, **extra)
     return dict(table.items())
 
 
-def _eve_names(years: tuple[int, ...], language: str, eves: tuple[str, ...]) -> dict[dt.date, str]:
-    # Eves are matched on their Swedish names, whatever language labels the output.
-    sv = _holiday_names(years, "sv", "de_facto")
-    local = _holiday_names(years, language, "de_facto")
-    return {d: local.get(d, n) for d, n in sv.items() if n in eves}
+def _eve_names(cal: CalendarConfig, years: tuple[int, ...]) -> dict[dt.date, str]:
+    """The closed eves by date, labelled in ``calendar.language``. Eves are matched on their
+    names in the country's own language (Swedish in SE) whatever language labels the output;
+    a date that carries two names ("A; B") matches on either."""
+    if not cal.closed_eves:
+        return {}
+    own = getattr(holidays, cal.country).default_language
+    wanted = set(cal.closed_eves)
+    out: dict[dt.date, str] = {}
+    for cat in eve_categories(cal.country):
+        ref = _holiday_names(cal.country, cal.subdiv, years, own, (cat,))
+        local = _holiday_names(cal.country, cal.subdiv, years, cal.language, (cat,))
+        for d, name in ref.items():
+            parts, labels = name.split("; "), local.get(d, name).split("; ")
+            hit = [i for i, n in enumerate(parts) if n in wanted]
+            if hit and d not in out:
+                out[d] = labels[hit[0]] if len(labels) == len(parts) else local.get(d, name)
+    return out
 
 
 def _closure_on(closures: tuple[ClosureConfig, ...], day: dt.date) -> list[ClosureConfig]:
@@ -65,9 +82,8 @@ def _closure_on(closures: tuple[ClosureConfig, ...], day: dt.date) -> list[Closu
 
 def _red_days(cal: CalendarConfig, years: tuple[int, ...]) -> tuple[dict[dt.date, str], dict[dt.date, str]]:
     """(public holidays, closed eves) by date."""
-    public = _holiday_names(years, cal.language, "public")
-    eves = _eve_names(years, cal.language, tuple(cal.closed_eves))
-    return public, eves
+    public = _holiday_names(cal.country, cal.subdiv, years, cal.language, ("public",))
+    return public, _eve_names(cal, years)
 
 
 def _is_rule_day(cal: CalendarConfig, day: dt.date, public: dict, eves: dict) -> str | None:

@@ -441,3 +441,81 @@ def test_every_shortened_day_has_a_reason(windows: list[dict[str, Any]], with_ru
             assert any(f"{n} 08:00-" in row.reason for n in names), (d, row.reason)
         if row.reason == "open":
             assert (row.opens.time(), row.closes.time()) == (dt.time(8, 0), dt.time(17, 0))
+
+
+# --------------------------------------------------------------------------- other countries
+
+
+SUN_THU = (
+    "calendar.country=IL",
+    "calendar.hours.fri=null",
+    *(f"calendar.hours.{d}={{opens:'07:00',closes:'24:00'}}" for d in ("sun", "mon", "tue", "wed", "thu")),
+    "demand.weekday_factor={sun:1.1,mon:1.0,tue:1.0,wed:1.0,thu:0.9,fri:0,sat:0}",
+    "demand.profile_start=07:00",
+    "demand.profile.all=[" + ",".join(["5"] * 34) + "]",
+    "staffing=flat",
+    "staffing.agents=12",
+)
+"""A centre open Sunday to Thursday 07:00-24:00 (Israeli holidays)."""
+
+
+def test_another_country_closes_its_own_holidays_and_no_swedish_eves() -> None:
+    de = hours("2026-10-01", "2026-12-31", "calendar.country=DE")
+    assert pd.isna(day(de, "2026-10-05")["opens"]) is False  # an ordinary Monday
+    assert day(de, "2026-12-25")["reason"] == "Erster Weihnachtstag" and pd.isna(day(de, "2026-12-25")["opens"])
+    # Julafton and Nyårsafton are ordinary weekdays in Germany, and there is no 15:00 rule
+    assert (opens_at(de, "2026-12-24"), closes_at(de, "2026-12-24")) == ("08:00", "17:00")
+    assert closes_at(de, "2026-12-31") == "17:00" and closes_at(de, "2026-12-23") == "17:00"
+    # Epiphany (6 January) is a holiday in Bavaria, not in Germany as a whole
+    assert closes_at(hours("2027-01-06", "2027-01-06", "calendar.country=DE"), "2027-01-06") == "17:00"
+    bavaria = hours("2027-01-06", "2027-01-06", "calendar.country=DE", "calendar.subdiv=BY")
+    assert day(bavaria, "2027-01-06")["reason"] == "Heilige Drei Könige"
+
+
+def test_the_early_closing_rule_is_swedish_by_default_and_a_key_elsewhere() -> None:
+    assert _load("calendar.country=DE").calendar.early_close is None
+    assert _load("calendar.country=DE").calendar.closed_eves == []
+    assert _load().calendar.early_close == dt.time(15, 0)
+    assert _load().calendar.closed_eves == ["Midsommarafton", "Julafton", "Nyårsafton"]
+    de = hours("2026-12-22", "2026-12-28", "calendar.country=DE", "calendar.early_close=15:00")
+    assert closes_at(de, "2026-12-24") == "15:00"  # the day before Erster Weihnachtstag
+    us = hours("2026-12-22", "2026-12-28", "calendar.country=US", "calendar.closed_eves=['Christmas Eve']")
+    assert day(us, "2026-12-24")["reason"] == "Christmas Eve" and pd.isna(day(us, "2026-12-24")["opens"])
+
+
+def test_observed_holidays_close_the_weekday_they_move_to() -> None:
+    us = hours("2026-07-01", "2026-07-06", "calendar.country=US")
+    assert pd.isna(day(us, "2026-07-03")["opens"]) and "Independence Day" in day(us, "2026-07-03")["reason"]
+
+
+def test_the_language_follows_the_country_and_can_be_chosen() -> None:
+    assert _load("calendar.country=DE").calendar.language == "de"
+    en = hours("2026-12-25", "2026-12-25", "calendar.country=DE", "calendar.language=en_US")
+    assert day(en, "2026-12-25")["reason"] == "Christmas Day"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        (["calendar.country=XX"], ["calendar.country", "'XX'", "list_supported_countries"]),
+        (["calendar.country=DE", "calendar.subdiv=XY"], ["calendar.subdiv", "'XY'", "BY"]),
+        (["calendar.country=DE", "calendar.language=sv"], ["calendar.language", "'sv'", "'de'"]),
+        (["calendar.country=DE", "calendar.closed_eves=[Julafton]"], ["calendar.closed_eves", "'Julafton'", "DE"]),
+    ],
+    ids=["unknown-country", "unknown-subdivision", "language-of-another-country", "swedish-eve-in-germany"],
+)
+def test_bad_calendar_keys_are_one_paragraph(overrides: list[str], words: list[str]) -> None:
+    with pytest.raises(ScenarioError) as err:
+        _load(*overrides)
+    text = str(err.value)
+    assert "\n" not in text
+    for w in words:
+        assert w in text, text
+
+
+def test_a_week_open_sunday_to_thursday_until_midnight() -> None:
+    f = hours("2026-11-01", "2026-11-14", *SUN_THU)
+    open_days = f[f["open_h"] > 0]
+    assert set(open_days["weekday"]) == {"Sun", "Mon", "Tue", "Wed", "Thu"}
+    assert (open_days["open_h"] == 17.0).all()
+    assert (open_days["closes"] == open_days.index + pd.Timedelta(days=1)).all()  # 24:00
