@@ -11,6 +11,8 @@ one-paragraph :class:`~sim.errors.ScenarioError` naming the file, the line and t
 
 Drop reasons, in the order they are applied (a row gets the first that fits):
 
+``junk``          not a data row: the header repeated mid-file, a blank row, a total line
+                  (``Summa``, ``Total`` … where a date, time or id belongs)
 ``ivr``           per-call: no queue entry: the caller hung up in the IVR / menu
 ``duplicate``     the same call id (per-call) or the same date and interval (report) again
 ``impossible``    negative or over-a-day durations, leaving the queue before entering it,
@@ -21,6 +23,7 @@ Drop reasons, in the order they are applied (a row gets the first that fits):
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +33,7 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.history.columns import ColumnMap, fields_of
 
-REASONS: tuple[str, ...] = ("ivr", "duplicate", "impossible", "out_of_range")
+REASONS: tuple[str, ...] = ("junk", "ivr", "duplicate", "impossible", "out_of_range")
 DAY_S = 86400.0
 
 
@@ -201,13 +204,50 @@ def parse_numbers(path: Path, df: pd.DataFrame, col: str, cmap: ColumnMap, durat
 # --------------------------------------------------------------------------- drops
 
 
-class _Dropper:
-    """Assigns each row its first drop reason and keeps the counts honest."""
+_TOTAL = re.compile(r"(summa|sum|s:a|totalt?|totals|grand total|totalsumma)\b.*", re.IGNORECASE)
 
-    def __init__(self, path: Path, df: pd.DataFrame, cmap: ColumnMap) -> None:
+
+def junk_mask(df: pd.DataFrame, cmap: ColumnMap) -> np.ndarray:
+    """Rows that are not data: the header repeated (at least half the mapped cells hold their
+    own column's name), blank (every mapped cell empty), or a total line (``Summa``, ``Total``
+    … in the file's first column or in a timestamp or date column)."""
+    cols = [c for c in dict.fromkeys(cmap.columns.values()) if c in df.columns]
+    if not cols:
+        return np.zeros(len(df), dtype=bool)
+    cells = {c: df[c].str.strip() for c in cols}
+    header = sum((cells[c].str.casefold() == c.casefold()).to_numpy(dtype=int) for c in cols) * 2 >= len(cols)
+    blank = sum((cells[c] != "").to_numpy(dtype=int) for c in cols) == 0
+    where = {str(df.columns[0])} | {cmap.columns[f] for f in ("arrival", "date", "interval", "call_id") if f in cmap.columns}
+    total = np.zeros(len(df), dtype=bool)
+    for c in where & set(df.columns):
+        total |= df[c].str.strip().str.fullmatch(_TOTAL).fillna(False).to_numpy(dtype=bool)
+    return np.asarray(header | blank | total, dtype=bool)
+
+
+def _without_junk(path: Path, raw: pd.DataFrame, cmap: ColumnMap) -> tuple[pd.DataFrame, np.ndarray]:
+    """The data rows and the index labels of the junk rows (an error beyond ``max_bad_share``)."""
+    junk = junk_mask(raw, cmap)
+    if junk.mean() > cmap.max_bad_share or junk.all():
+        first = int(np.flatnonzero(junk)[0])
+        row = ";".join(str(v) for v in raw.iloc[first].to_numpy()[:6])
+        raise _err(
+            path,
+            f"line {_line(raw, first)} ({row!r}) is not a data row (a repeated header, a blank or a total line); "
+            f"{int(junk.sum())} of {len(raw)} rows ({100 * junk.mean():.1f} %) are like that, more than max_bad_share = "
+            f"{cmap.max_bad_share:g} of the column map.",
+        )
+    return raw[~junk], raw.index.to_numpy()[junk]
+
+
+class _Dropper:
+    """Assigns each row its first drop reason and keeps the counts honest (``junk``: index
+    labels of the rows already left out as not data)."""
+
+    def __init__(self, path: Path, df: pd.DataFrame, cmap: ColumnMap, junk: np.ndarray | None = None) -> None:
         self.path, self.df, self.cmap = path, df, cmap
         self.reason = np.full(len(df), "", dtype=object)
         self.first_col: dict[str, str] = {}
+        self.junk = np.array([], dtype=int) if junk is None else np.asarray(junk, dtype=int)
 
     def mark(self, reason: str, mask: np.ndarray, col: str = "") -> None:
         new = mask & (self.reason == "")
@@ -236,9 +276,16 @@ class _Dropper:
 
     def drops(self) -> Drops:
         counts = {r: int((self.reason == r).sum()) for r in REASONS}
+        counts["junk"] = len(self.junk)
         dropped = np.flatnonzero(~self.keep)
-        rows = pd.DataFrame({"line": [_line(self.df, int(i)) for i in dropped], "reason": self.reason[dropped]})
-        return Drops(str(self.path), len(self.df), int(self.keep.sum()), counts, rows)
+        rows = pd.DataFrame(
+            {
+                "line": np.concatenate([self.junk + 2, self.df.index.to_numpy()[dropped] + 2]).astype(int),
+                "reason": np.concatenate([np.full(len(self.junk), "junk", dtype=object), self.reason[dropped]]),
+            }
+        )
+        rows = rows.sort_values("line", kind="stable").reset_index(drop=True)
+        return Drops(str(self.path), len(self.df) + len(self.junk), int(self.keep.sum()), counts, rows)
 
 
 def _range_mask(t: pd.Series, start: str | None, end: str | None) -> np.ndarray:
@@ -262,7 +309,7 @@ def read_calls(path: str | Path, cmap: ColumnMap, start: str | None = None, end:
     KPI functions of :mod:`sim.analysis.kpis` apply to it unchanged.
     """
     p = Path(path)
-    df = read_raw(p, cmap)
+    df, junk = _without_junk(p, read_raw(p, cmap), cmap)
     col = cmap.column
     if col("answered") is None and col("answered_at") is None:
         raise _err(p, f"the column map ({cmap.source}) must name either 'answered' (a flag) or 'answered_at' (a timestamp).")
@@ -280,14 +327,13 @@ def read_calls(path: str | Path, cmap: ColumnMap, start: str | None = None, end:
     parts = {}
     for name in ("talk_s", "hold_s", "wrap_s"):
         c = col(name)
-        parts[name] = parse_numbers(p, df, c, cmap, durations=True) if c and c in df.columns else pd.Series(np.where(answered, 0.0, np.nan))
-    drop = _Dropper(p, df, cmap)
+        parts[name] = parse_numbers(p, df, c, cmap, durations=True) if c and c in df.columns else pd.Series(np.where(answered, 0.0, np.nan), index=df.index)
+    drop = _Dropper(p, df, cmap, junk)
     drop.mark("ivr", entry.isna().to_numpy(), col("queue_entry") or "")
     ids = df[col("call_id")].astype(str).str.strip()  # type: ignore[index]
     drop.mark("duplicate", ids.duplicated(keep="first").to_numpy(), col("call_id") or "")
     left = np.where(answered, answered_at, exit_)
-    left = pd.Series(pd.to_datetime(left)) if not isinstance(left, pd.Series) else left
-    wait = (pd.Series(left, index=df.index) - entry).dt.total_seconds().to_numpy()
+    wait = (pd.Series(pd.to_datetime(left), index=df.index) - entry).dt.total_seconds().to_numpy()
     no_exit = np.isnan(wait) & ~entry.isna().to_numpy()
     drop.mark("impossible", no_exit, col("queue_exit") or "")
     drop.mark("impossible", (wait < 0) | (wait > DAY_S), col("queue_exit") or "")
@@ -360,7 +406,7 @@ def read_intervals(path: str | Path, cmap: ColumnMap, start: str | None = None, 
     ``line``.
     """
     p = Path(path)
-    df = read_raw(p, cmap)
+    df, junk = _without_junk(p, read_raw(p, cmap), cmap)
     col = cmap.column
     period = _interval_starts(p, df, cmap)
     num: dict[str, pd.Series] = {}
@@ -371,7 +417,7 @@ def read_intervals(path: str | Path, cmap: ColumnMap, start: str | None = None, 
         empty = num[name].isna().to_numpy()
         if empty.any():
             raise _bad(p, df, empty, col(name), "is empty, but a count is required")  # type: ignore[arg-type]
-    drop = _Dropper(p, df, cmap)
+    drop = _Dropper(p, df, cmap, junk)
     drop.mark("duplicate", period.duplicated(keep="first").to_numpy(), col("interval") or col("interval_start") or "")
     off, ans, ab = (num[n].to_numpy() for n in ("offered", "answered", "abandoned"))
     drop.mark("impossible", (off < 0) | (ans < 0) | (ab < 0), col("offered") or "")

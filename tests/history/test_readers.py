@@ -45,7 +45,7 @@ def test_every_row_is_kept_or_counted_once(tmp_path: Path) -> None:
     path = _write(tmp_path, [HEADER, *GOOD, IVR, DUP, NEG, LATE])
     log = read_calls(path, load_map(_lenient(tmp_path), "calls"), end="2026-09-05")
     d = log.drops
-    assert d.by_reason == {"ivr": 1, "duplicate": 1, "impossible": 1, "out_of_range": 1}
+    assert d.by_reason == {"junk": 0, "ivr": 1, "duplicate": 1, "impossible": 1, "out_of_range": 1}
     assert d.kept == len(GOOD) == len(log.calls)
     assert d.read == len(GOOD) + 4 == d.kept + sum(d.by_reason.values())
     assert sorted(d.rows["line"]) == [7, 8, 9, 10]  # header is line 1
@@ -70,9 +70,33 @@ def test_interval_report_counts(tmp_path: Path) -> None:
     rep = read_intervals(
         _write(tmp_path, [head, *rows]), load_map(_map(tmp_path, f"kind: intervals\nmax_bad_share: 0.5\ncolumns:\n{cols}\n"), "intervals")
     )
-    assert rep.drops.by_reason == {"ivr": 0, "duplicate": 1, "impossible": 1, "out_of_range": 0}
+    assert rep.drops.by_reason == {"junk": 0, "ivr": 0, "duplicate": 1, "impossible": 1, "out_of_range": 0}
     assert rep.drops.kept == 3 and rep.interval_min == 30
     assert rep.intervals["offered"].tolist() == [10, 12, 8]
+
+
+def test_junk_rows_are_dropped_and_counted_with_their_lines(tmp_path: Path) -> None:
+    """A header repeated mid-file (two exports pasted together), a blank row and a total line
+    are not data: dropped as ``junk`` with their line numbers, like any other bad row."""
+    lines = [HEADER, *GOOD[:3], HEADER, ",,,,,,,,", *GOOD[3:], "Summa,,,,,,,,", "Total:,,,,3,440,10,75,"]
+    log = read_calls(_write(tmp_path, lines), load_map(_lenient(tmp_path), "calls"))
+    d = log.drops
+    assert d.by_reason["junk"] == 4 and d.kept == len(GOOD) and d.read == len(lines) - 1
+    assert d.rows.to_dict("list") == {"line": [5, 6, 9, 10], "reason": ["junk"] * 4}
+    head = "date,interval_start,offered,answered,abandoned,asa_s"
+    good = [f"2026-09-01,{h:02d}:{m:02d},10,9,1,12" for h in range(8, 12) for m in (0, 30)]
+    rows = [head, *good[:2], head, *good[2:], "Summa;;;;", "Summa,,80,72,8,"]
+    cols = "\n".join(f"  {c}: {c}" for c in head.split(","))
+    rep = read_intervals(_write(tmp_path, rows, "rep.csv"), load_map(_map(tmp_path, f"kind: intervals\nmax_bad_share: 0.5\ncolumns:\n{cols}\n"), "intervals"))
+    assert rep.drops.by_reason["junk"] == 3 and rep.drops.kept == len(good) and rep.interval_min == 30
+    assert rep.drops.rows["line"].tolist() == [4, 11, 12]
+
+
+def test_junk_beyond_the_allowed_share_is_one_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, [HEADER, *GOOD, "Summa,,,,,,,,"])
+    with pytest.raises(ScenarioError) as e:
+        read_calls(path, load_map(None, "calls"))
+    _one_paragraph(e, str(path), "line 7", "not a data row", "max_bad_share")
 
 
 def _one_paragraph(exc: pytest.ExceptionInfo[ScenarioError], *needles: str) -> None:
