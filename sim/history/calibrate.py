@@ -93,6 +93,22 @@ def _handling_from_report(base: Scenario, table: pd.DataFrame) -> tuple[dict[str
     )
 
 
+MIN_ANSWERED = 10
+"""Answered calls a call log needs for the handle-time fit (:func:`sim.history.handling.fit_part`)."""
+
+
+def _enough_answered(path: str | Path, log: Any, cmap: Any) -> None:
+    n = int(log.calls["fate"].eq("answered").sum())
+    if n >= MIN_ANSWERED:
+        return
+    raise ScenarioError(
+        f"Cannot use {path}: only {n} answered call(s) are left ({log.drops.kept} of {log.drops.read} rows kept); fitting talk, "
+        f"hold and wrap times needs at least {MIN_ANSWERED} answered calls, and a calibration worth using some weeks of calls. "
+        f"Give a longer history, or check the column map's answered (or answered_at) column and answered_values "
+        f"({', '.join(cmap.answered_values)})."
+    )
+
+
 def _plan_period(days: pd.DataFrame, start: str | None, end: str | None) -> tuple[pd.Timestamp, pd.Timestamp]:
     if start is None:
         last = days["date"].max()
@@ -140,6 +156,7 @@ def calibrate(
     log = rep = None
     if kind == "calls":
         log = read_calls(path, cmap, start, end)
+        _enough_answered(path, log, cmap)
         step = cmap.interval_min or base.demand.interval_min
         table = aggregate.from_calls(log, step)
         drops = log.drops

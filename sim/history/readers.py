@@ -16,12 +16,14 @@ Drop reasons, in the order they are applied (a row gets the first that fits):
 ``ivr``           per-call: no queue entry: the caller hung up in the IVR / menu
 ``duplicate``     the same call id (per-call) or the same date and interval (report) again
 ``impossible``    negative or over-a-day durations, leaving the queue before entering it,
-                  answered + abandoned > offered, negative counts
+                  answered + abandoned > offered, negative counts or more than
+                  ``MAX_COUNT`` in one interval
 ``out_of_range``  before ``start`` or after ``end``
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from dataclasses import dataclass
@@ -35,6 +37,9 @@ from sim.history.columns import ColumnMap, fields_of
 
 REASONS: tuple[str, ...] = ("junk", "ivr", "duplicate", "impossible", "out_of_range")
 DAY_S = 86400.0
+MAX_COUNT = 1_000_000
+"""More calls (or agents) than this in one interval of a report is impossible (a unit or a
+column mix-up, or a corrupt cell such as 1e308), not a busy day."""
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,30 @@ def _err(path: Path, text: str) -> ScenarioError:
     return ScenarioError(" ".join(f"Cannot use {path}: {text}".split()))
 
 
-def _sniff(path: Path) -> str | None:
+def _encoding(cmap: ColumnMap) -> str:
+    """The map's encoding; UTF-8 read as ``utf-8-sig`` (a byte-order mark is not a column name)."""
+    return "utf-8-sig" if codecs.lookup(cmap.encoding).name == "utf-8" else cmap.encoding
+
+
+def _decode_error(path: Path, cmap: ColumnMap) -> ScenarioError:
+    """Where the file stops being ``cmap.encoding`` text (line and byte), and what to set."""
+    data = path.read_bytes()
     try:
-        head = path.read_text(encoding="utf-8-sig", errors="replace")[:4096]
+        data.decode(_encoding(cmap))
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return _err(
+            path,
+            f"line {line} (byte {exc.start} of the file): byte 0x{data[exc.start]:02x} is not {cmap.encoding} text; the export "
+            f"is probably Latin-1 or Windows-1252 (as Excel writes å, ä, ö): set encoding: latin-1 (or cp1252) in the column map "
+            f"({'give one with --columns' if cmap.source == 'defaults' else cmap.source}).",
+        )
+    return _err(path, f"it cannot be read as {cmap.encoding} text; set encoding in the column map ({cmap.source}).")
+
+
+def _sniff(path: Path, cmap: ColumnMap) -> str | None:
+    try:
+        head = path.read_text(encoding=_encoding(cmap), errors="replace")[:4096]
         return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
     except (csv.Error, OSError):
         return None
@@ -100,8 +126,10 @@ def read_raw(path: str | Path, cmap: ColumnMap) -> pd.DataFrame:
     if p.stat().st_size == 0:
         raise _err(p, "the file is empty (no header, no rows).")
     try:
-        df = pd.read_csv(p, sep=cmap.separator, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        df = pd.read_csv(p, sep=cmap.separator, dtype=str, keep_default_na=False, encoding=_encoding(cmap), skipinitialspace=True)
+    except UnicodeDecodeError:
+        raise _decode_error(p, cmap) from None
+    except (pd.errors.ParserError, ValueError) as exc:
         raise _err(p, f"it is not a CSV with separator {cmap.separator!r} ({' '.join(str(exc).split())}).") from None
     df.columns = [str(c).strip() for c in df.columns]
     needed = {f: c for f, c in cmap.columns.items()}
@@ -114,7 +142,7 @@ def read_raw(path: str | Path, cmap: ColumnMap) -> pd.DataFrame:
         raise _err(p, f"the column map ({cmap.source}) does not say which column holds {', '.join(required_unmapped)}.")
     if missing:
         f, c = missing[0]
-        sniffed = _sniff(p)
+        sniffed = _sniff(p, cmap)
         hint = ""
         if len(df.columns) == 1 and sniffed and sniffed != cmap.separator:
             hint = (
@@ -246,25 +274,25 @@ class _Dropper:
     def __init__(self, path: Path, df: pd.DataFrame, cmap: ColumnMap, junk: np.ndarray | None = None) -> None:
         self.path, self.df, self.cmap = path, df, cmap
         self.reason = np.full(len(df), "", dtype=object)
-        self.first_col: dict[str, str] = {}
+        self.col = np.full(len(df), "", dtype=object)  # the column that made the row's reason
         self.junk = np.array([], dtype=int) if junk is None else np.asarray(junk, dtype=int)
 
     def mark(self, reason: str, mask: np.ndarray, col: str = "") -> None:
         new = mask & (self.reason == "")
-        if new.any() and reason not in self.first_col:
-            self.first_col[reason] = col
         self.reason[new] = reason
+        self.col[new] = col
 
     def check_share(self, reason: str, what: str) -> None:
         mask = self.reason == reason
         share = mask.mean()
         if share > self.cmap.max_bad_share:
-            col = self.first_col.get(reason, "")
+            first = int(np.flatnonzero(mask)[0])
+            col = str(self.col[first])
             raise _bad(
                 self.path,
                 self.df,
-                mask,
-                col or self.df.columns[0],
+                mask & (self.col == col),
+                col if col in self.df.columns else self.df.columns[0],
                 f"makes the row {what}; {100 * share:.1f} % of rows are like that, more than "
                 f"max_bad_share = {self.cmap.max_bad_share:g} of the column map, which points to a wrong "
                 "column or unit rather than a few bad rows",
@@ -420,9 +448,11 @@ def read_intervals(path: str | Path, cmap: ColumnMap, start: str | None = None, 
     drop = _Dropper(p, df, cmap, junk)
     drop.mark("duplicate", period.duplicated(keep="first").to_numpy(), col("interval") or col("interval_start") or "")
     off, ans, ab = (num[n].to_numpy() for n in ("offered", "answered", "abandoned"))
-    drop.mark("impossible", (off < 0) | (ans < 0) | (ab < 0), col("offered") or "")
-    drop.mark("impossible", ans + ab > off + 1e-9, col("answered") or "")
     within = num["answered_within"].to_numpy()
+    for name in ("offered", "answered", "abandoned", "answered_within", "agents"):
+        v = num[name].to_numpy()
+        drop.mark("impossible", (v < 0) | (v > MAX_COUNT), col(name) or name)
+    drop.mark("impossible", ans + ab > off + 1e-9, col("answered") or "")
     drop.mark("impossible", within > ans + 1e-9, col("answered_within") or "")
     for name in ("asa_s", "abandon_wait_s", "aht_s"):
         v = num[name].to_numpy()
@@ -448,16 +478,36 @@ def read_intervals(path: str | Path, cmap: ColumnMap, start: str | None = None, 
         .sort_values("period", kind="stable")
         .reset_index(drop=True)
     )
-    step = cmap.interval_min or _infer_step(p, out["period"])
+    where = col("interval") if col("interval") in df.columns else col("interval_start") or "interval_start"
+    step = _grid_step(p, out, cmap, where)  # type: ignore[arg-type]
     return IntervalReport(out, drop.drops(), step, cmap.threshold_s)
 
 
-def _infer_step(p: Path, period: pd.Series) -> int:
-    mins = (period.dt.hour * 60 + period.dt.minute).to_numpy()
-    uniq = np.unique(mins)
-    if uniq.size < 2:
-        raise _err(p, "cannot tell the interval length from a single interval start; set interval_min in the column map.")
-    step = int(np.gcd.reduce(np.diff(uniq)))
-    if step not in (15, 30, 60):
-        raise _err(p, f"the interval starts are {step} minutes apart; only 15, 30 or 60-minute intervals are supported (set interval_min).")
+GRIDS = (60, 30, 15)
+"""The interval lengths a report may have (minutes)."""
+
+
+def _grid_step(p: Path, out: pd.DataFrame, cmap: ColumnMap, where: str) -> int:
+    """The report's interval length: ``interval_min`` of the map, else the grid the interval
+    starts lie on; a start off that grid is an error naming its line."""
+    mins = (out["period"].dt.hour * 60 + out["period"].dt.minute).to_numpy()
+    if cmap.interval_min:
+        step = int(cmap.interval_min)
+    else:
+        uniq = np.unique(mins)
+        if uniq.size < 2:
+            raise _err(p, "cannot tell the interval length from a single interval start; set interval_min in the column map.")
+        step = int(np.gcd.reduce(np.diff(uniq)))
+        if step not in GRIDS:  # some starts off the grid: the grid most rows lie on, and the first row off it
+            step = min(GRIDS, key=lambda g: (int((mins % g != 0).sum()), -g))
+    off = mins % step != 0
+    if off.any():
+        i = int(np.flatnonzero(off)[0])
+        raise _err(
+            p,
+            f"line {int(out['line'].iloc[i])}, column {where!r}: the interval starting {out['period'].iloc[i]:%Y-%m-%d %H:%M} is not "
+            f"on the {step}-minute grid of the {'column map (interval_min)' if cmap.interval_min else 'other rows'}"
+            f"{f' ({int(off.sum())} rows like it)' if off.sum() > 1 else ''}; only 15, 30 or 60-minute intervals starting on "
+            "the hour are supported (set interval_min in the column map).",
+        )
     return step

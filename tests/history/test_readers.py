@@ -180,3 +180,53 @@ def test_timezone_conversion(tmp_path: Path) -> None:
     cols = "\n".join(f"  {c}: {c}" for c in HEADER.split(","))
     log = read_calls(path, load_map(_map(tmp_path, f"kind: calls\nsource_timezone: UTC\ncolumns:\n{cols}\n"), "calls"))
     assert str(log.calls["arrival"].iloc[0]) == "2026-09-01 10:00:20"  # CEST = UTC + 2
+
+
+IV_HEAD = "date,interval_start,offered,answered,abandoned,asa_s"
+IV_GOOD = [f"2026-09-{d:02d},{h:02d}:{m:02d},10,9,1,12" for d in (1, 2) for h in range(8, 17) for m in (0, 30)]
+
+
+def _report(tmp: Path, rows: list[str], share: float = 0.01) -> tuple[Path, Path]:
+    cols = "\n".join(f"  {c}: {c}" for c in IV_HEAD.split(","))
+    return _write(tmp, [IV_HEAD, *rows], "rep.csv"), _map(tmp, f"kind: intervals\nmax_bad_share: {share}\ncolumns:\n{cols}\n")
+
+
+def test_an_implausible_count_is_dropped_as_impossible(tmp_path: Path) -> None:
+    """1e308 offered calls (a corrupt cell) is not a busy interval: dropped and counted, so the
+    fit downstream never sees it (it broke scipy's chi2_contingency)."""
+    rows = [*IV_GOOD[:5], "2026-09-01,10:30,1e308,9,1,12", *IV_GOOD[6:]]
+    path, cmap = _report(tmp_path, rows, share=0.05)
+    rep = read_intervals(path, load_map(cmap, "intervals"))
+    assert rep.drops.by_reason["impossible"] == 1 and rep.drops.rows["line"].tolist() == [7]
+    assert rep.intervals["offered"].max() == 10
+
+
+def test_negative_counts_are_blamed_on_their_own_column(tmp_path: Path) -> None:
+    rows = [r.replace(",9,1,", ",9,-1,") if i % 2 else r for i, r in enumerate(IV_GOOD)]
+    path, cmap = _report(tmp_path, rows)
+    with pytest.raises(ScenarioError) as e:
+        read_intervals(path, load_map(cmap, "intervals"))
+    _one_paragraph(e, str(path), "line 3", "column 'abandoned'", "'-1'", "max_bad_share")
+    assert "'offered'" not in str(e.value)
+
+
+def test_an_interval_off_the_grid_names_its_line(tmp_path: Path) -> None:
+    rows = [*IV_GOOD[:5], "2026-09-01,10:40,10,9,1,12", *IV_GOOD[6:]]
+    path, cmap = _report(tmp_path, rows)
+    with pytest.raises(ScenarioError) as e:
+        read_intervals(path, load_map(cmap, "intervals"))
+    _one_paragraph(e, str(path), "line 7", "'interval_start'", "10:40", "30-minute grid")
+
+
+def test_a_latin1_export_needs_the_encoding_key_and_the_error_says_so(tmp_path: Path) -> None:
+    rows = [HEADER, *(r.replace(",a", ",Björn") for r in GOOD)]
+    path = tmp_path / "latin.csv"
+    path.write_bytes(("\n".join(rows) + "\n").encode("latin-1"))
+    with pytest.raises(ScenarioError) as e:
+        read_calls(path, load_map(None, "calls"))
+    _one_paragraph(e, str(path), "line 2", "byte 0xf6", "encoding: latin-1")
+    cols = "\n".join(f"  {c}: {c}" for c in HEADER.split(","))
+    log = read_calls(path, load_map(_map(tmp_path, f"kind: calls\nencoding: latin-1\ncolumns:\n{cols}\n"), "calls"))
+    assert "Björn" in set(log.calls["agent"])
+    with pytest.raises(ScenarioError, match="not a known text encoding"):
+        load_map(_map(tmp_path, f"kind: calls\nencoding: klingon\ncolumns:\n{cols}\n"), "calls")
