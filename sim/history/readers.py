@@ -26,11 +26,15 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from sim.errors import ScenarioError
 from sim.history.columns import ColumnMap, fields_of
@@ -118,6 +122,21 @@ def _sniff(path: Path, cmap: ColumnMap) -> str | None:
         return None
 
 
+def _read_strings(p: Path, cmap: ColumnMap) -> pd.DataFrame:
+    """Every cell as a string: Arrow's multi-threaded reader (fast, compact strings), or pandas'
+    own parser for what Arrow refuses (rows with fewer cells, such as a ``Summa;;;;`` line, or a
+    byte that is not valid text: the precise path names the line)."""
+    enc = _encoding(cmap)
+    try:
+        df = pd.read_csv(p, sep=cmap.separator, dtype=str, keep_default_na=False, encoding=enc, engine="pyarrow")
+        if not df.columns.is_unique or any(str(c).startswith("Unnamed") for c in df.columns):
+            raise ValueError("ambiguous header")  # pandas' parser names duplicate and empty headers
+        return df
+    except (pd.errors.ParserError, ValueError, pa.ArrowInvalid, UnicodeDecodeError):
+        pass
+    return pd.read_csv(p, sep=cmap.separator, dtype=str, keep_default_na=False, encoding=enc, skipinitialspace=True)
+
+
 def read_raw(path: str | Path, cmap: ColumnMap) -> pd.DataFrame:
     """The export as strings, header checked against the map (errors name file and column)."""
     p = Path(path)
@@ -126,15 +145,23 @@ def read_raw(path: str | Path, cmap: ColumnMap) -> pd.DataFrame:
     if p.stat().st_size == 0:
         raise _err(p, "the file is empty (no header, no rows).")
     try:
-        df = pd.read_csv(p, sep=cmap.separator, dtype=str, keep_default_na=False, encoding=_encoding(cmap), skipinitialspace=True)
+        df = _read_strings(p, cmap)
     except UnicodeDecodeError:
         raise _decode_error(p, cmap) from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise _err(p, f"it is not a CSV with separator {cmap.separator!r} ({' '.join(str(exc).split())}).") from None
     df.columns = [str(c).strip() for c in df.columns]
+    _check_header(p, cmap, list(df.columns))
+    if df.empty:
+        raise _err(p, "it has a header but no data rows.")
+    return df
+
+
+def _check_header(p: Path, cmap: ColumnMap, columns: list[str]) -> None:
+    """Every column the map names is in the header (an error names the first one missing)."""
     needed = {f: c for f, c in cmap.columns.items()}
-    missing = [(f, c) for f, c in needed.items() if c not in df.columns and fields_of(cmap.kind)[f][0]]
-    optional_missing = [(f, c) for f, c in needed.items() if c not in df.columns and not fields_of(cmap.kind)[f][0]]
+    missing = [(f, c) for f, c in needed.items() if c not in columns and fields_of(cmap.kind)[f][0]]
+    optional_missing = [(f, c) for f, c in needed.items() if c not in columns and not fields_of(cmap.kind)[f][0]]
     if cmap.source != "defaults" and optional_missing:
         missing += optional_missing  # a map that names a column promises it exists
     required_unmapped = [f for f, (req, _) in fields_of(cmap.kind).items() if req and f not in cmap.columns]
@@ -144,7 +171,7 @@ def read_raw(path: str | Path, cmap: ColumnMap) -> pd.DataFrame:
         f, c = missing[0]
         sniffed = _sniff(p, cmap)
         hint = ""
-        if len(df.columns) == 1 and sniffed and sniffed != cmap.separator:
+        if len(columns) == 1 and sniffed and sniffed != cmap.separator:
             hint = (
                 f" The header is one single column: the file looks separated by {sniffed!r}, not {cmap.separator!r}; "
                 f"set separator: {sniffed!r} in the column map."
@@ -152,11 +179,70 @@ def read_raw(path: str | Path, cmap: ColumnMap) -> pd.DataFrame:
         raise _err(
             p,
             f"line 1 (header): column {c!r} (field {f}, from {cmap.source}) is not in the file; it has "
-            f"{', '.join(repr(x) for x in df.columns[:12])}{' …' if len(df.columns) > 12 else ''}.{hint}",
+            f"{', '.join(repr(x) for x in columns[:12])}{' …' if len(columns) > 12 else ''}.{hint}",
         )
-    if df.empty:
+
+
+class _SlowPath(Exception):
+    """Arrow's streaming reader cannot read this file: read it whole with pandas' parser."""
+
+
+CHUNK_BYTES = 16 << 20
+"""Bytes of the file parsed at a time by the streaming reader of call logs."""
+
+
+def _header(p: Path, cmap: ColumnMap) -> list[str]:
+    with p.open(encoding=_encoding(cmap), newline="") as f:
+        try:
+            return next(csv.reader(f, delimiter=cmap.separator))
+        except (StopIteration, csv.Error, UnicodeDecodeError):
+            raise _SlowPath from None
+
+
+def _chunks(p: Path, cmap: ColumnMap) -> Iterator[pd.DataFrame]:
+    """The export's mapped columns as strings, ``CHUNK_BYTES`` at a time (index: row number
+    from 0, so line = index + 2), header checked. Raises :class:`_SlowPath` (possibly after
+    some chunks) when Arrow cannot read it: ragged rows, bytes that are not text, odd headers."""
+    if not p.is_file() or p.stat().st_size == 0:
+        raise _SlowPath
+    names = _header(p, cmap)
+    stripped = [n.strip() for n in names]
+    if len(set(stripped)) != len(stripped) or "" in stripped:
+        raise _SlowPath
+    _check_header(p, cmap, stripped)
+    wanted = [n for n, s in zip(names, stripped, strict=True) if s in set(cmap.columns.values())]
+    enc = "utf8" if codecs.lookup(cmap.encoding).name == "utf-8" else cmap.encoding
+    try:
+        reader = pacsv.open_csv(
+            p,
+            read_options=pacsv.ReadOptions(block_size=CHUNK_BYTES, encoding=enc),
+            parse_options=pacsv.ParseOptions(delimiter=cmap.separator),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False, include_columns=wanted
+            ),
+        )
+        offset = 0
+        for batch in reader:
+            df = batch.to_pandas(types_mapper={pa.string(): _STR, pa.large_string(): _STR}.get)
+            df.columns = [str(c).strip() for c in df.columns]
+            df.index = pd.RangeIndex(offset, offset + len(df))
+            offset += len(df)
+            yield df
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeDecodeError):
+        raise _SlowPath from None
+    if offset == 0:
         raise _err(p, "it has a header but no data rows.")
-    return df
+
+
+def _raw_cell(p: Path, cmap: ColumnMap, line: int, col: str) -> str:
+    """The text of one cell (the precise path, for an error message)."""
+    with p.open(encoding=_encoding(cmap), errors="replace", newline="") as f:
+        rows = csv.reader(f, delimiter=cmap.separator)
+        header = [h.strip() for h in next(rows)]
+        for i, row in enumerate(rows, start=2):
+            if i == line:
+                return row[header.index(col)].strip() if col in header and header.index(col) < len(row) else ""
+    return ""
 
 
 def _line(df: pd.DataFrame, pos: int) -> int:
@@ -174,9 +260,14 @@ def _bad(path: Path, df: pd.DataFrame, mask: np.ndarray, col: str, what: str) ->
 def parse_times(path: Path, df: pd.DataFrame, col: str, cmap: ColumnMap, fmt: str | None = None, optional: bool = False) -> pd.Series:
     """Timestamps of a column as local naive times (``cmap.timezone``); empty cells are NaT
     when ``optional``; anything else unreadable is an error naming line and column."""
+    fmt = fmt or cmap.datetime_format
+    fast = _fast_times(df[col], fmt)
+    if fast is not None:
+        if not optional and fast.isna().any():
+            raise _bad(path, df, fast.isna().to_numpy(), col, "is empty, but a timestamp is required")
+        return _localise(path, fast, col, cmap)
     text = df[col].astype(str).str.strip()
     empty = (text == "").to_numpy()
-    fmt = fmt or cmap.datetime_format
     try:
         t = pd.to_datetime(text.where(~empty, None), format=fmt or "ISO8601", errors="coerce", utc=False)
     except (ValueError, TypeError):
@@ -193,6 +284,65 @@ def parse_times(path: Path, df: pd.DataFrame, col: str, cmap: ColumnMap, fmt: st
     if empty.any() and not optional:
         raise _bad(path, df, empty, col, "is empty, but a timestamp is required")
     return _localise(path, t, col, cmap)
+
+
+def _trimmed(s: pd.Series) -> pa.Array:
+    """A column as an Arrow string array, surrounding whitespace trimmed."""
+    try:
+        arr = pa.array(s.array)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        arr = pa.array(s.astype(str).to_numpy(dtype=object), type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.utf8_trim_whitespace(arr)
+
+
+def _strings(s: pd.Series) -> pd.Series:
+    """A text column trimmed, kept as compact Arrow strings (not one Python object per cell)."""
+    return pd.Series(pd.arrays.ArrowExtensionArray(_trimmed(s)), index=s.index, name=s.name).astype(_STR)
+
+
+def _str_dtype() -> pd.StringDtype:
+    """Arrow-backed strings with NaN for missing (pandas' default ``str`` from pandas 3 on)."""
+    try:
+        return pd.StringDtype("pyarrow", na_value=np.nan)  # type: ignore[call-arg]
+    except TypeError:  # pandas < 2.3
+        return pd.StringDtype("pyarrow_numpy")
+
+
+_STR = _str_dtype()
+
+
+def _fast_times(s: pd.Series, fmt: str | None) -> pd.Series | None:
+    """Naive timestamps (NaT where empty) parsed by Arrow, or None when any non-empty cell does
+    not parse this way (then the precise path parses it, or names the bad cell)."""
+    text = _trimmed(s)
+    blank = pc.equal(text, "")
+    text = pc.if_else(blank, pa.scalar(None, text.type), text)
+    try:
+        t = pc.strptime(text, format=fmt, unit="ns") if fmt else pc.cast(text, pa.timestamp("ns"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if t.null_count != text.null_count:
+        return None
+    return pd.Series(t.to_numpy(zero_copy_only=False), index=s.index, name=s.name).astype("datetime64[ns]")
+
+
+def _fast_numbers(s: pd.Series, decimal: str) -> pd.Series | None:
+    """Finite numbers (NaN where empty) parsed by Arrow, or None when any non-empty cell is not
+    a plain finite number (then the precise path reads HH:MM:SS or names the bad cell)."""
+    text = _trimmed(s)
+    if decimal != ".":
+        text = pc.replace_substring(text, decimal, ".")
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+    try:
+        x = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    x = np.asarray(x, dtype=float)
+    if np.isinf(x).any() or np.isnan(x).sum() != text.null_count:
+        return None
+    return pd.Series(x, index=s.index, name=s.name)
 
 
 def _localise(path: Path, t: pd.Series, col: str, cmap: ColumnMap) -> pd.Series:
@@ -212,6 +362,9 @@ def _localise(path: Path, t: pd.Series, col: str, cmap: ColumnMap) -> pd.Series:
 
 def parse_numbers(path: Path, df: pd.DataFrame, col: str, cmap: ColumnMap, durations: bool = False) -> pd.Series:
     """Numbers of a column (``cmap.decimal`` honoured); durations may be HH:MM:SS. Empty is NaN."""
+    fast = _fast_numbers(df[col], cmap.decimal)
+    if fast is not None:
+        return fast
     text = df[col].astype(str).str.strip()
     if cmap.decimal != ".":
         text = text.str.replace(cmap.decimal, ".", regex=False)
@@ -238,10 +391,23 @@ _TOTAL = re.compile(r"(summa|sum|s:a|totalt?|totals|grand total|totalsumma)\b.*"
 def junk_mask(df: pd.DataFrame, cmap: ColumnMap) -> np.ndarray:
     """Rows that are not data: the header repeated (at least half the mapped cells hold their
     own column's name), blank (every mapped cell empty), or a total line (``Summa``, ``Total``
-    … in the file's first column or in a timestamp or date column)."""
+    … in the file's first column or in a timestamp or date column). Only rows whose timestamp
+    (or date) does not start with a digit are looked at closely."""
     cols = [c for c in dict.fromkeys(cmap.columns.values()) if c in df.columns]
-    if not cols:
-        return np.zeros(len(df), dtype=bool)
+    out = np.zeros(len(df), dtype=bool)
+    key = next((cmap.columns[f] for f in ("arrival", "interval", "date") if cmap.columns.get(f) in df.columns), None)
+    if not cols or key is None:
+        return out
+    # Every data row's timestamp or date starts with a digit: only the others can be junk.
+    maybe = ~np.asarray(pc.match_substring_regex(_trimmed(df[key]), r"^\d").to_numpy(zero_copy_only=False), dtype=bool)
+    if not maybe.any():
+        return out
+    out[maybe] = _junk_rows(df[maybe], cmap, cols)
+    return out
+
+
+def _junk_rows(df: pd.DataFrame, cmap: ColumnMap, cols: list[str]) -> np.ndarray:
+    """The junk rules of :func:`junk_mask` on the candidate rows."""
     cells = {c: df[c].str.strip() for c in cols}
     header = sum((cells[c].str.casefold() == c.casefold()).to_numpy(dtype=int) for c in cols) * 2 >= len(cols)
     blank = sum((cells[c] != "").to_numpy(dtype=int) for c in cols) == 0
@@ -252,27 +418,42 @@ def junk_mask(df: pd.DataFrame, cmap: ColumnMap) -> np.ndarray:
     return np.asarray(header | blank | total, dtype=bool)
 
 
+def _check_junk(path: Path, cmap: ColumnMap, n_junk: int, n_rows: int, first: tuple[int, str] | None) -> None:
+    """More junk rows than ``max_bad_share`` (or nothing but junk) is an error naming the first."""
+    if n_junk == 0 or (n_junk <= cmap.max_bad_share * n_rows and n_junk < n_rows):
+        return
+    line, text = first or (0, "")
+    raise _err(
+        path,
+        f"line {line} ({text!r}) is not a data row (a repeated header, a blank or a total line); "
+        f"{n_junk} of {n_rows} rows ({100 * n_junk / n_rows:.1f} %) are like that, more than max_bad_share = "
+        f"{cmap.max_bad_share:g} of the column map.",
+    )
+
+
+def _split_junk(raw: pd.DataFrame, cmap: ColumnMap) -> tuple[pd.DataFrame, np.ndarray, tuple[int, str] | None]:
+    """The data rows, the index labels of the junk rows and the first junk row (line, text)."""
+    junk = junk_mask(raw, cmap)
+    if not junk.any():
+        return raw, np.array([], dtype=int), None
+    i = int(np.flatnonzero(junk)[0])
+    first = (_line(raw, i), ";".join(str(v) for v in raw.iloc[i].to_numpy()[:6]))
+    return raw[~junk], raw.index.to_numpy()[junk], first
+
+
 def _without_junk(path: Path, raw: pd.DataFrame, cmap: ColumnMap) -> tuple[pd.DataFrame, np.ndarray]:
     """The data rows and the index labels of the junk rows (an error beyond ``max_bad_share``)."""
-    junk = junk_mask(raw, cmap)
-    if junk.mean() > cmap.max_bad_share or junk.all():
-        first = int(np.flatnonzero(junk)[0])
-        row = ";".join(str(v) for v in raw.iloc[first].to_numpy()[:6])
-        raise _err(
-            path,
-            f"line {_line(raw, first)} ({row!r}) is not a data row (a repeated header, a blank or a total line); "
-            f"{int(junk.sum())} of {len(raw)} rows ({100 * junk.mean():.1f} %) are like that, more than max_bad_share = "
-            f"{cmap.max_bad_share:g} of the column map.",
-        )
-    return raw[~junk], raw.index.to_numpy()[junk]
+    df, junk, first = _split_junk(raw, cmap)
+    _check_junk(path, cmap, len(junk), len(raw), first)
+    return df, junk
 
 
 class _Dropper:
     """Assigns each row its first drop reason and keeps the counts honest (``junk``: index
     labels of the rows already left out as not data)."""
 
-    def __init__(self, path: Path, df: pd.DataFrame, cmap: ColumnMap, junk: np.ndarray | None = None) -> None:
-        self.path, self.df, self.cmap = path, df, cmap
+    def __init__(self, path: Path, df: pd.DataFrame, cmap: ColumnMap, junk: np.ndarray | None = None, raw: bool = True) -> None:
+        self.path, self.df, self.cmap, self.raw = path, df, cmap, raw  # raw: df holds the file's text
         self.reason = np.full(len(df), "", dtype=object)
         self.col = np.full(len(df), "", dtype=object)  # the column that made the row's reason
         self.junk = np.array([], dtype=int) if junk is None else np.asarray(junk, dtype=int)
@@ -288,14 +469,18 @@ class _Dropper:
         if share > self.cmap.max_bad_share:
             first = int(np.flatnonzero(mask)[0])
             col = str(self.col[first])
-            raise _bad(
+            line = _line(self.df, first)
+            if self.raw:
+                col = col if col in self.df.columns else str(self.df.columns[0])
+                value = self.df[col].iloc[first]
+            else:  # parsed rows: the cell's text from the file (the precise path, only for this message)
+                value = _raw_cell(self.path, self.cmap, line, col)
+            n = int((mask & (self.col == self.col[first])).sum())
+            raise _err(
                 self.path,
-                self.df,
-                mask & (self.col == col),
-                col if col in self.df.columns else self.df.columns[0],
-                f"makes the row {what}; {100 * share:.1f} % of rows are like that, more than "
-                f"max_bad_share = {self.cmap.max_bad_share:g} of the column map, which points to a wrong "
-                "column or unit rather than a few bad rows",
+                f"line {line}, column {col!r}: {value!r} makes the row {what}{f' ({n} rows like it)' if n > 1 else ''}; "
+                f"{100 * share:.1f} % of rows are like that, more than max_bad_share = {self.cmap.max_bad_share:g} of the "
+                "column map, which points to a wrong column or unit rather than a few bad rows.",
             )
 
     @property
@@ -335,12 +520,67 @@ def read_calls(path: str | Path, cmap: ColumnMap, start: str | None = None, end:
     (NaT if not answered), ``fate`` (answered / abandoned), ``wait_s``, ``talk_s``,
     ``hold_s``, ``wrap_s``, ``handle_s``, ``agent``, ``line`` (line of the file) -- so the
     KPI functions of :mod:`sim.analysis.kpis` apply to it unchanged.
+
+    The file is parsed a chunk at a time into compact columns (Arrow's streaming reader), so a
+    log of millions of rows needs little more memory than its calls; a file Arrow cannot read
+    (ragged rows such as ``Summa;;;;``, a wrong encoding) is read whole by pandas' parser.
     """
     p = Path(path)
-    df, junk = _without_junk(p, read_raw(p, cmap), cmap)
     col = cmap.column
     if col("answered") is None and col("answered_at") is None:
         raise _err(p, f"the column map ({cmap.source}) must name either 'answered' (a flag) or 'answered_at' (a timestamp).")
+    try:
+        pieces = [_call_rows(p, chunk, cmap) for chunk in _chunks(p, cmap)]
+    except _SlowPath:
+        pieces = [_call_rows(p, read_raw(p, cmap), cmap)]
+    rows = pd.concat([r for r, _, _ in pieces]) if len(pieces) > 1 else pieces[0][0]
+    junk = np.concatenate([j for _, j, _ in pieces]).astype(int)
+    firsts = [f for _, _, f in pieces if f is not None]
+    _check_junk(p, cmap, len(junk), len(rows) + len(junk), firsts[0] if firsts else None)
+    del pieces
+    answered = rows["answered"].to_numpy()
+    entry = rows["entry"].to_numpy(dtype="datetime64[ns]")
+    drop = _Dropper(p, rows, cmap, junk, raw=False)
+    drop.mark("ivr", np.isnat(entry), col("queue_entry") or "")
+    drop.mark("duplicate", rows["call_id"].duplicated(keep="first").to_numpy(), col("call_id") or "")
+    left = np.where(answered, rows["answered_at"].to_numpy(dtype="datetime64[ns]"), rows["exit"].to_numpy(dtype="datetime64[ns]"))
+    wait = (left - entry) / np.timedelta64(1, "s")
+    drop.mark("impossible", np.isnan(wait) & ~np.isnat(entry), col("queue_exit") or "")
+    drop.mark("impossible", (wait < 0) | (wait > DAY_S), col("queue_exit") or "")
+    drop.mark("impossible", entry < rows["arrival"].to_numpy(dtype="datetime64[ns]"), col("queue_entry") or "")
+    for name in PARTS:
+        v = rows[name].to_numpy()
+        drop.mark("impossible", answered & ((v < 0) | (v > DAY_S) | np.isnan(v)), col(name) or name)
+    drop.check_share("impossible", "impossible (a negative or over-a-day duration, or leaving the queue before entering it)")
+    drop.mark("out_of_range", _range_mask(rows["entry"], start, end), col("arrival") or "")
+    keep = drop.keep
+    ans = answered[keep]
+    calls = pd.DataFrame(
+        {
+            "call_id": rows["call_id"].array[keep],
+            "arrival": entry[keep],
+            "answered_at": np.where(ans, rows["answered_at"].to_numpy(dtype="datetime64[ns]")[keep], np.datetime64("NaT", "ns")),
+            "fate": np.where(ans, "answered", "abandoned"),
+            "wait_s": wait[keep],
+            **{name: np.where(ans, rows[name].to_numpy()[keep], np.nan) for name in PARTS},
+            "agent": rows["agent"].array[keep] if "agent" in rows.columns else None,
+            "line": rows.index.to_numpy()[keep] + 2,
+        }
+    )
+    calls["handle_s"] = calls["talk_s"] + calls["hold_s"] + calls["wrap_s"]
+    calls = calls.sort_values("arrival", kind="stable").reset_index(drop=True)
+    return CallLog(calls, drop.drops(), cmap.threshold_s)
+
+
+PARTS = ("talk_s", "hold_s", "wrap_s")
+
+
+def _call_rows(p: Path, raw: pd.DataFrame, cmap: ColumnMap) -> tuple[pd.DataFrame, np.ndarray, tuple[int, str] | None]:
+    """One chunk of a call log parsed (unreadable cells are errors naming line and column):
+    its rows as compact columns (index: the file's row numbers), its junk rows' labels and
+    the first junk row."""
+    df, junk, first = _split_junk(raw, cmap)
+    col = cmap.column
     arrival = parse_times(p, df, col("arrival"), cmap)  # type: ignore[arg-type]
     has_entry = col("queue_entry") is not None and col("queue_entry") in df.columns
     entry = parse_times(p, df, col("queue_entry"), cmap, optional=True) if has_entry else arrival  # type: ignore[arg-type]
@@ -349,49 +589,18 @@ def read_calls(path: str | Path, cmap: ColumnMap, start: str | None = None, end:
         answered_at = parse_times(p, df, col("answered_at"), cmap, optional=True)  # type: ignore[arg-type]
         answered = answered_at.notna().to_numpy()
     else:
-        flag = df[col("answered")].astype(str).str.strip().str.lower()  # type: ignore[index]
-        answered = flag.isin(cmap.answered_values).to_numpy()
+        flag = _strings(df[col("answered")]).str.lower()  # type: ignore[index]
+        answered = flag.isin(cmap.answered_values).to_numpy(dtype=bool)
         answered_at = exit_.where(answered)
-    parts = {}
-    for name in ("talk_s", "hold_s", "wrap_s"):
+    out = {"arrival": arrival, "entry": entry, "exit": exit_, "answered": answered, "answered_at": answered_at}
+    for name in PARTS:
         c = col(name)
-        parts[name] = parse_numbers(p, df, c, cmap, durations=True) if c and c in df.columns else pd.Series(np.where(answered, 0.0, np.nan), index=df.index)
-    drop = _Dropper(p, df, cmap, junk)
-    drop.mark("ivr", entry.isna().to_numpy(), col("queue_entry") or "")
-    ids = df[col("call_id")].astype(str).str.strip()  # type: ignore[index]
-    drop.mark("duplicate", ids.duplicated(keep="first").to_numpy(), col("call_id") or "")
-    left = np.where(answered, answered_at, exit_)
-    wait = (pd.Series(pd.to_datetime(left), index=df.index) - entry).dt.total_seconds().to_numpy()
-    no_exit = np.isnan(wait) & ~entry.isna().to_numpy()
-    drop.mark("impossible", no_exit, col("queue_exit") or "")
-    drop.mark("impossible", (wait < 0) | (wait > DAY_S), col("queue_exit") or "")
-    drop.mark("impossible", (entry < arrival).to_numpy(), col("queue_entry") or "")
-    for name, s in parts.items():
-        v = s.to_numpy()
-        drop.mark("impossible", answered & ((v < 0) | (v > DAY_S) | np.isnan(v)), col(name) or name)
-    drop.check_share("impossible", "impossible (a negative or over-a-day duration, or leaving the queue before entering it)")
-    drop.mark("out_of_range", _range_mask(entry, start, end), col("arrival") or "")
-    keep = drop.keep
-    talk, hold, wrap = (parts[n].to_numpy()[keep] for n in ("talk_s", "hold_s", "wrap_s"))
-    ans = answered[keep]
-    nan = np.full(int(keep.sum()), np.nan)
-    calls = pd.DataFrame(
-        {
-            "call_id": ids.to_numpy()[keep],
-            "arrival": entry.to_numpy()[keep],
-            "answered_at": pd.to_datetime(answered_at.to_numpy()[keep]).where(ans),
-            "fate": np.where(ans, "answered", "abandoned"),
-            "wait_s": wait[keep],
-            "talk_s": np.where(ans, talk, nan),
-            "hold_s": np.where(ans, hold, nan),
-            "wrap_s": np.where(ans, wrap, nan),
-            "agent": df[col("agent")].to_numpy()[keep] if col("agent") and col("agent") in df.columns else None,
-            "line": df.index.to_numpy()[keep] + 2,
-        }
-    )
-    calls["handle_s"] = calls["talk_s"] + calls["hold_s"] + calls["wrap_s"]
-    calls = calls.sort_values("arrival", kind="stable").reset_index(drop=True)
-    return CallLog(calls, drop.drops(), cmap.threshold_s)
+        out[name] = parse_numbers(p, df, c, cmap, durations=True) if c and c in df.columns else np.where(answered, 0.0, np.nan)
+    out["call_id"] = _strings(df[col("call_id")]).array  # type: ignore[index]
+    if col("agent") and col("agent") in df.columns:
+        out["agent"] = _strings(df[col("agent")]).array  # type: ignore[index]
+    frame = pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) else v) for k, v in out.items()}, index=df.index)
+    return frame, junk, first
 
 
 # --------------------------------------------------------------------------- interval report
@@ -417,7 +626,7 @@ def _interval_starts(p: Path, df: pd.DataFrame, cmap: ColumnMap) -> pd.Series:
                 p,
                 df,
                 d.isna().to_numpy(),
-                col("date"),
+                col("date") or "date",
                 "is not a date"
                 + (f" in the format {cmap.date_format!r}" if cmap.date_format else " YYYY-MM-DD (set date_format in the column map)"),
             ) from None  # type: ignore[arg-type]

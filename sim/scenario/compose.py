@@ -736,7 +736,8 @@ def _same_file(a: object, b: object, base_dir: Path) -> bool:
 
 
 PLAN_MODELS = ("erlang_a", "erlang_c")
-COMPOSE_ONLY_KEYS = ("staffing.model", "staffing.planned_for", "demand.profile_interval_min")  # read while composing (staffing=plan), never by the schema
+# Read while composing (staffing=plan, the staffing table's provenance, an inline profile's grid), never by the schema.
+COMPOSE_ONLY_KEYS = ("staffing.model", "staffing.planned_for", "demand.profile_interval_min")
 
 
 def _constant_over_table(raw: dict[str, Any]) -> dict[str, Any]:

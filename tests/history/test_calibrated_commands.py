@@ -100,8 +100,9 @@ def test_plan(scen: Path, name: str, tmp_path: Path, monkeypatch: pytest.MonkeyP
 @pytest.mark.parametrize("name", NAMES)
 def test_staff_then_compare_with_its_roster_and_report(scen: Path, name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "staff"
-    _run(scen, "sim.staff", f"+experiment={name}", *DAY, "staff.search=false", "staff.roster_from=erlang_a", "staff.replications=2", "staff.verify_replications=2",
-         "staff.roster_rounds=1", "staff.workers=1", f"staff.out_dir={out}", f"hydra.run.dir={tmp_path / 'hydra'}")
+    _run(scen, "sim.staff", f"+experiment={name}", *DAY, "staff.search=false", "staff.roster_from=erlang_a", "staff.replications=2",
+         "staff.verify_replications=2", "staff.roster_rounds=1", "staff.workers=1", f"staff.out_dir={out}",
+         f"hydra.run.dir={tmp_path / 'hydra'}")
     assert "Patience" in (out / "report.html").read_text(encoding="utf-8")
     shutil.copy(out / "experiment_roster.yaml", scen / "experiment" / f"roster_{name}.yaml")
     from sim.faces.compare import main as compare

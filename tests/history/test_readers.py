@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.errors import ScenarioError
@@ -87,7 +88,8 @@ def test_junk_rows_are_dropped_and_counted_with_their_lines(tmp_path: Path) -> N
     good = [f"2026-09-01,{h:02d}:{m:02d},10,9,1,12" for h in range(8, 12) for m in (0, 30)]
     rows = [head, *good[:2], head, *good[2:], "Summa;;;;", "Summa,,80,72,8,"]
     cols = "\n".join(f"  {c}: {c}" for c in head.split(","))
-    rep = read_intervals(_write(tmp_path, rows, "rep.csv"), load_map(_map(tmp_path, f"kind: intervals\nmax_bad_share: 0.5\ncolumns:\n{cols}\n"), "intervals"))
+    cmap = load_map(_map(tmp_path, f"kind: intervals\nmax_bad_share: 0.5\ncolumns:\n{cols}\n"), "intervals")
+    rep = read_intervals(_write(tmp_path, rows, "rep.csv"), cmap)
     assert rep.drops.by_reason["junk"] == 3 and rep.drops.kept == len(good) and rep.interval_min == 30
     assert rep.drops.rows["line"].tolist() == [4, 11, 12]
 
@@ -230,3 +232,12 @@ def test_a_latin1_export_needs_the_encoding_key_and_the_error_says_so(tmp_path: 
     assert "Björn" in set(log.calls["agent"])
     with pytest.raises(ScenarioError, match="not a known text encoding"):
         load_map(_map(tmp_path, f"kind: calls\nencoding: klingon\ncolumns:\n{cols}\n"), "calls")
+
+
+def test_naive_stamps_are_local_time_unless_the_map_says_otherwise(tmp_path: Path) -> None:
+    cols = "\n".join(f"  {c}: {c}" for c in HEADER.split(","))
+    path = _write(tmp_path, [HEADER, *GOOD])
+    local = read_calls(path, load_map(_map(tmp_path, f"kind: calls\ncolumns:\n{cols}\n"), "calls"))
+    assert local.calls["arrival"].iloc[0] == pd.Timestamp("2026-09-01 08:00:20")  # the clock time as written
+    utc = read_calls(path, load_map(_map(tmp_path, f"kind: calls\nsource_timezone: UTC\ncolumns:\n{cols}\n"), "calls"))
+    assert utc.calls["arrival"].iloc[0] == pd.Timestamp("2026-09-01 10:00:20")  # UTC + 2 h in Stockholm's summer
