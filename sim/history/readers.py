@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -215,7 +216,7 @@ def _chunks(p: Path, cmap: ColumnMap) -> Iterator[pd.DataFrame]:
     try:
         reader = pacsv.open_csv(
             p,
-            read_options=pacsv.ReadOptions(block_size=CHUNK_BYTES, encoding=enc),
+            read_options=pacsv.ReadOptions(block_size=CHUNK_BYTES, encoding=enc, use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=cmap.separator),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=False, include_columns=wanted
@@ -450,27 +451,34 @@ def _without_junk(path: Path, raw: pd.DataFrame, cmap: ColumnMap) -> tuple[pd.Da
 
 class _Dropper:
     """Assigns each row its first drop reason and keeps the counts honest (``junk``: index
-    labels of the rows already left out as not data)."""
+    labels of the rows already left out as not data). ``index``: the rows' labels (line - 2);
+    ``df``: the rows' text when at hand (else a share error re-reads the one cell it quotes)."""
 
-    def __init__(self, path: Path, df: pd.DataFrame, cmap: ColumnMap, junk: np.ndarray | None = None, raw: bool = True) -> None:
-        self.path, self.df, self.cmap, self.raw = path, df, cmap, raw  # raw: df holds the file's text
-        self.reason = np.full(len(df), "", dtype=object)
-        self.col = np.full(len(df), "", dtype=object)  # the column that made the row's reason
+    def __init__(self, path: Path, index: np.ndarray, cmap: ColumnMap, junk: np.ndarray | None = None,
+                 df: pd.DataFrame | None = None) -> None:
+        self.path, self.index, self.cmap, self.df = path, np.asarray(index), cmap, df
+        self.reason = np.zeros(len(index), dtype=np.int8)  # 0: kept, else 1 + position in REASONS
+        self.col = np.zeros(len(index), dtype=np.int16)  # the column that made the row's reason
+        self.cols: list[str] = [""]
         self.junk = np.array([], dtype=int) if junk is None else np.asarray(junk, dtype=int)
 
     def mark(self, reason: str, mask: np.ndarray, col: str = "") -> None:
-        new = mask & (self.reason == "")
-        self.reason[new] = reason
-        self.col[new] = col
+        new = mask & (self.reason == 0)
+        if not new.any():
+            return
+        if col not in self.cols:
+            self.cols.append(col)
+        self.reason[new] = REASONS.index(reason) + 1
+        self.col[new] = self.cols.index(col)
 
     def check_share(self, reason: str, what: str) -> None:
-        mask = self.reason == reason
+        mask = self.reason == REASONS.index(reason) + 1
         share = mask.mean()
         if share > self.cmap.max_bad_share:
             first = int(np.flatnonzero(mask)[0])
-            col = str(self.col[first])
-            line = _line(self.df, first)
-            if self.raw:
+            col = self.cols[self.col[first]]
+            line = int(self.index[first]) + 2
+            if self.df is not None:
                 col = col if col in self.df.columns else str(self.df.columns[0])
                 value = self.df[col].iloc[first]
             else:  # parsed rows: the cell's text from the file (the precise path, only for this message)
@@ -485,20 +493,21 @@ class _Dropper:
 
     @property
     def keep(self) -> np.ndarray:
-        return self.reason == ""
+        return self.reason == 0
 
     def drops(self) -> Drops:
-        counts = {r: int((self.reason == r).sum()) for r in REASONS}
+        counts = {r: int((self.reason == i + 1).sum()) for i, r in enumerate(REASONS)}
         counts["junk"] = len(self.junk)
         dropped = np.flatnonzero(~self.keep)
+        names = np.array(["", *REASONS], dtype=object)
         rows = pd.DataFrame(
             {
-                "line": np.concatenate([self.junk + 2, self.df.index.to_numpy()[dropped] + 2]).astype(int),
-                "reason": np.concatenate([np.full(len(self.junk), "junk", dtype=object), self.reason[dropped]]),
+                "line": np.concatenate([self.junk + 2, self.index[dropped] + 2]).astype(int),
+                "reason": np.concatenate([np.full(len(self.junk), "junk", dtype=object), names[self.reason[dropped]]]),
             }
         )
         rows = rows.sort_values("line", kind="stable").reset_index(drop=True)
-        return Drops(str(self.path), len(self.df) + len(self.junk), int(self.keep.sum()), counts, rows)
+        return Drops(str(self.path), len(self.index) + len(self.junk), int(self.keep.sum()), counts, rows)
 
 
 def _range_mask(t: pd.Series, start: str | None, end: str | None) -> np.ndarray:
@@ -533,51 +542,113 @@ def read_calls(path: str | Path, cmap: ColumnMap, start: str | None = None, end:
         pieces = [_call_rows(p, chunk, cmap) for chunk in _chunks(p, cmap)]
     except _SlowPath:
         pieces = [_call_rows(p, read_raw(p, cmap), cmap)]
-    rows = pd.concat([r for r, _, _ in pieces]) if len(pieces) > 1 else pieces[0][0]
+    rows = _concat([r for r, _, _ in pieces])
     junk = np.concatenate([j for _, j, _ in pieces]).astype(int)
     firsts = [f for _, _, f in pieces if f is not None]
-    _check_junk(p, cmap, len(junk), len(rows) + len(junk), firsts[0] if firsts else None)
     del pieces
-    answered = rows["answered"].to_numpy()
-    entry = rows["entry"].to_numpy(dtype="datetime64[ns]")
-    drop = _Dropper(p, rows, cmap, junk, raw=False)
+    index = rows.pop("index")
+    _check_junk(p, cmap, len(junk), len(index) + len(junk), firsts[0] if firsts else None)
+    answered = rows["answered"]
+    entry = rows["entry"]
+    drop = _Dropper(p, index, cmap, junk)
     drop.mark("ivr", np.isnat(entry), col("queue_entry") or "")
-    drop.mark("duplicate", rows["call_id"].duplicated(keep="first").to_numpy(), col("call_id") or "")
-    left = np.where(answered, rows["answered_at"].to_numpy(dtype="datetime64[ns]"), rows["exit"].to_numpy(dtype="datetime64[ns]"))
-    wait = (left - entry) / np.timedelta64(1, "s")
+    drop.mark("duplicate", _repeated(rows["call_id"]), col("call_id") or "")
+    wait = (np.where(answered, rows["answered_at"], rows.pop("exit")) - entry) / np.timedelta64(1, "s")
     drop.mark("impossible", np.isnan(wait) & ~np.isnat(entry), col("queue_exit") or "")
     drop.mark("impossible", (wait < 0) | (wait > DAY_S), col("queue_exit") or "")
-    drop.mark("impossible", entry < rows["arrival"].to_numpy(dtype="datetime64[ns]"), col("queue_entry") or "")
+    drop.mark("impossible", entry < rows.pop("arrival"), col("queue_entry") or "")
     for name in PARTS:
-        v = rows[name].to_numpy()
+        v = rows[name]
         drop.mark("impossible", answered & ((v < 0) | (v > DAY_S) | np.isnan(v)), col(name) or name)
     drop.check_share("impossible", "impossible (a negative or over-a-day duration, or leaving the queue before entering it)")
-    drop.mark("out_of_range", _range_mask(rows["entry"], start, end), col("arrival") or "")
+    drop.mark("out_of_range", _range_mask(pd.Series(entry), start, end), col("arrival") or "")
     keep = drop.keep
     ans = answered[keep]
-    calls = pd.DataFrame(
-        {
-            "call_id": rows["call_id"].array[keep],
-            "arrival": entry[keep],
-            "answered_at": np.where(ans, rows["answered_at"].to_numpy(dtype="datetime64[ns]")[keep], np.datetime64("NaT", "ns")),
-            "fate": np.where(ans, "answered", "abandoned"),
-            "wait_s": wait[keep],
-            **{name: np.where(ans, rows[name].to_numpy()[keep], np.nan) for name in PARTS},
-            "agent": rows["agent"].array[keep] if "agent" in rows.columns else None,
-            "line": rows.index.to_numpy()[keep] + 2,
-        }
-    )
-    calls["handle_s"] = calls["talk_s"] + calls["hold_s"] + calls["wrap_s"]
-    calls = calls.sort_values("arrival", kind="stable").reset_index(drop=True)
+    entry = entry[keep]
+    # Sorted by arrival: one permutation applied while each column is taken (an export in time
+    # order needs none), each source column freed as soon as it is taken.
+    order = None if (entry[1:] >= entry[:-1]).all() else np.argsort(entry, kind="stable")
+
+    def take(a: Any) -> Any:
+        return a if order is None else a[order]
+
+    cols: dict[str, Any] = {"call_id": take(rows.pop("call_id")[keep]), "arrival": take(entry)}
+    cols["answered_at"] = take(np.where(ans, rows.pop("answered_at")[keep], np.datetime64("NaT", "ns")))
+    cols["fate"] = take(_text(pc.if_else(pa.array(ans), "answered", "abandoned")))
+    cols["wait_s"] = take(wait[keep])
+    del wait
+    for name in PARTS:
+        cols[name] = take(np.where(ans, rows.pop(name)[keep], np.nan))
+    cols["agent"] = take(rows.pop("agent")[keep]) if "agent" in rows else None
+    cols["line"] = take(index[keep] + 2)
+    cols["handle_s"] = cols["talk_s"] + cols["hold_s"] + cols["wrap_s"]
+    calls = pd.DataFrame(cols, copy=False)
     return CallLog(calls, drop.drops(), cmap.threshold_s)
+
+
+def _hash64(chunk: pa.Array) -> np.ndarray:
+    """FNV-1a hashes of an Arrow string array's values (vectorised over the rows, one pass per
+    byte position: no Python object per row)."""
+    n = len(chunk)
+    wide = pa.types.is_large_string(chunk.type)
+    bufs = chunk.buffers()
+    off = np.frombuffer(bufs[1], dtype=np.int64 if wide else np.int32)[chunk.offset : chunk.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, dtype=np.uint8)
+    start, length = off[:-1], np.diff(off)
+    h = np.full(n, 14695981039346656037, dtype=np.uint64) ^ length.astype(np.uint64)
+    for j in range(int(length.max()) if n else 0):
+        m = length > j
+        h[m] = (h[m] ^ data[start[m] + j].astype(np.uint64)) * np.uint64(1099511628211)
+    return h
+
+
+def _repeated(ids: Any) -> np.ndarray:
+    """True for every id seen before in the array (its first occurrence is False): equal
+    64-bit hashes, confirmed by comparing the strings."""
+    arr = pa.array(ids)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    h = np.concatenate([_hash64(c) for c in chunks]) if chunks else np.zeros(0, dtype=np.uint64)
+    out = np.zeros(len(h), dtype=bool)
+    if len(h) < 2:
+        return out
+    order = np.argsort(h, kind="stable")
+    h = h[order]
+    same = h[1:] == h[:-1]
+    del h
+    if not same.any():
+        return out
+    group = np.cumsum(np.r_[True, ~same]) - 1  # group of each sorted position
+    first = order[np.flatnonzero(np.r_[True, ~same])][group]  # its group's first row in file order
+    later = np.flatnonzero(np.r_[False, same])
+    cand, orig = order[later], first[later]
+    equal = pc.equal(arr.take(pa.array(cand)), arr.take(pa.array(orig)))
+    out[cand[np.asarray(equal.to_numpy(zero_copy_only=False), dtype=bool)]] = True
+    return out
+
+
+def _text(arr: pa.Array) -> Any:
+    """An Arrow string array as pandas' compact string array."""
+    return pd.Series(pd.arrays.ArrowExtensionArray(arr)).astype(_STR).array
+
+
+def _concat(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Column-wise concatenation of parsed chunks (NumPy arrays, Arrow-backed strings)."""
+    if len(parts) == 1:
+        return parts[0]
+    out: dict[str, Any] = {}
+    for key in list(parts[0]):
+        arrays = [part.pop(key) for part in parts]
+        first = arrays[0]
+        out[key] = type(first)._concat_same_type(arrays) if isinstance(first, pd.api.extensions.ExtensionArray) else np.concatenate(arrays)
+    return out
 
 
 PARTS = ("talk_s", "hold_s", "wrap_s")
 
 
-def _call_rows(p: Path, raw: pd.DataFrame, cmap: ColumnMap) -> tuple[pd.DataFrame, np.ndarray, tuple[int, str] | None]:
+def _call_rows(p: Path, raw: pd.DataFrame, cmap: ColumnMap) -> tuple[dict[str, Any], np.ndarray, tuple[int, str] | None]:
     """One chunk of a call log parsed (unreadable cells are errors naming line and column):
-    its rows as compact columns (index: the file's row numbers), its junk rows' labels and
+    its rows as compact columns (``index``: the file's row numbers), its junk rows' labels and
     the first junk row."""
     df, junk, first = _split_junk(raw, cmap)
     col = cmap.column
@@ -592,15 +663,17 @@ def _call_rows(p: Path, raw: pd.DataFrame, cmap: ColumnMap) -> tuple[pd.DataFram
         flag = _strings(df[col("answered")]).str.lower()  # type: ignore[index]
         answered = flag.isin(cmap.answered_values).to_numpy(dtype=bool)
         answered_at = exit_.where(answered)
-    out = {"arrival": arrival, "entry": entry, "exit": exit_, "answered": answered, "answered_at": answered_at}
+    ns = "datetime64[ns]"
+    out: dict[str, Any] = {"index": df.index.to_numpy(), "arrival": arrival.to_numpy(dtype=ns), "entry": entry.to_numpy(dtype=ns),
+                           "exit": exit_.to_numpy(dtype=ns), "answered": answered, "answered_at": answered_at.to_numpy(dtype=ns)}
     for name in PARTS:
         c = col(name)
-        out[name] = parse_numbers(p, df, c, cmap, durations=True) if c and c in df.columns else np.where(answered, 0.0, np.nan)
+        out[name] = (parse_numbers(p, df, c, cmap, durations=True).to_numpy(dtype=float) if c and c in df.columns
+                     else np.where(answered, 0.0, np.nan))
     out["call_id"] = _strings(df[col("call_id")]).array  # type: ignore[index]
     if col("agent") and col("agent") in df.columns:
         out["agent"] = _strings(df[col("agent")]).array  # type: ignore[index]
-    frame = pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) else v) for k, v in out.items()}, index=df.index)
-    return frame, junk, first
+    return out, junk, first
 
 
 # --------------------------------------------------------------------------- interval report
@@ -654,7 +727,7 @@ def read_intervals(path: str | Path, cmap: ColumnMap, start: str | None = None, 
         empty = num[name].isna().to_numpy()
         if empty.any():
             raise _bad(p, df, empty, col(name), "is empty, but a count is required")  # type: ignore[arg-type]
-    drop = _Dropper(p, df, cmap, junk)
+    drop = _Dropper(p, df.index.to_numpy(), cmap, junk, df)
     drop.mark("duplicate", period.duplicated(keep="first").to_numpy(), col("interval") or col("interval_start") or "")
     off, ans, ab = (num[n].to_numpy() for n in ("offered", "answered", "abandoned"))
     within = num["answered_within"].to_numpy()
