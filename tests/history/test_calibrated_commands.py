@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -30,14 +31,18 @@ NAMES = ("cal_calls", "cal_hourly")
 
 
 @pytest.fixture(scope="module")
-def scen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def calls() -> pd.DataFrame:
+    return simulate_history("2026-11-02", "2026-11-20", Truth(storms=(), closures=()), seed=3, yearly=False)
+
+
+@pytest.fixture(scope="module")
+def scen(calls: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A scenarios folder holding both calibrated scenarios."""
     from sim.calibrate import main
 
     root = tmp_path_factory.mktemp("calibrated")
     scen = root / "scenarios"
     shutil.copytree(scenarios_dir(), scen)
-    calls = simulate_history("2026-11-02", "2026-11-20", Truth(storms=(), closures=()), seed=3, yearly=False)
     call_log(calls, seed=3).to_csv(root / "log.csv", sep=";", index=False)
     interval_report(calls, step=60).to_csv(root / "hourly.csv", index=False)
     (root / "cmap.yaml").write_text(yaml.safe_dump(CALL_MAP, allow_unicode=True), encoding="utf-8")
@@ -72,6 +77,36 @@ def test_the_calibrated_scenarios_are_what_the_test_needs(scen: Path, caplog: py
     assert hourly.demand.interval_min == 60 and hourly.roster.start_step(60) == 60
     assert calls.staffing.mode == hourly.staffing.mode == "table"
     assert "planned for another demand" not in caplog.text  # the table was fitted to exactly this demand
+    other = scen / "data" / "other_profile.csv"
+    shutil.copy(scen / "data" / "cal_calls_profile.csv", other)
+    with caplog.at_level(logging.WARNING):
+        load_scenario("cal_calls", [f"demand.profile_file={other}"], config_dir=scen)
+    assert "planned for another demand" in caplog.text  # but another profile still warns
+
+
+@pytest.mark.parametrize("step", [15, 30, 60])
+def test_any_grid_the_readers_accept_calibrates_and_runs(calls: pd.DataFrame, step: int, tmp_path: Path) -> None:
+    """An hourly report was refused before (roster.start_step_min: 30 is not a multiple of the
+    interval length): the settings derived from the grid follow it."""
+    from sim.history.calibrate import calibrate
+    from sim.model.simulate import simulate
+
+    interval_report(calls, step=step).to_csv(tmp_path / "rep.csv", index=False)
+    (tmp_path / "map.yaml").write_text(yaml.safe_dump(INTERVAL_MAP, allow_unicode=True), encoding="utf-8")
+    c = calibrate(tmp_path / "rep.csv", "intervals", tmp_path / "map.yaml", name=f"grid{step}", scenarios=tmp_path / "s",
+                  backtest_days=0, refine_days=0)
+    s = load_scenario(f"grid{step}", DAY, config_dir=_with_configs(tmp_path / "s"))
+    assert c.scenario.demand.interval_min == s.demand.interval_min == step
+    assert s.roster.start_step(step) % step == 0
+    assert len(simulate(s, seed=1).calls) > 0
+
+
+def _with_configs(folder: Path) -> Path:
+    """The project's scenarios with the calibrated delta and its data added."""
+    out = folder.parent / "with_configs"
+    shutil.copytree(scenarios_dir(), out)
+    shutil.copytree(folder, out, dirs_exist_ok=True)
+    return out
 
 
 @pytest.mark.parametrize("name", NAMES)
