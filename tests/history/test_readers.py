@@ -241,3 +241,25 @@ def test_naive_stamps_are_local_time_unless_the_map_says_otherwise(tmp_path: Pat
     assert local.calls["arrival"].iloc[0] == pd.Timestamp("2026-09-01 08:00:20")  # the clock time as written
     utc = read_calls(path, load_map(_map(tmp_path, f"kind: calls\nsource_timezone: UTC\ncolumns:\n{cols}\n"), "calls"))
     assert utc.calls["arrival"].iloc[0] == pd.Timestamp("2026-09-01 10:00:20")  # UTC + 2 h in Stockholm's summer
+
+
+def test_a_log_read_in_many_chunks_is_the_same_and_names_the_same_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The streaming reader (chunks of CHUNK_BYTES) gives the rows, drops and line numbers of
+    one whole read: a duplicate across chunks, errors with the file's line."""
+    import sim.history.readers as readers
+
+    rows = [HEADER, *GOOD, IVR, NEG, LATE]
+    rows += [r.replace(r.split(",")[0] + ",", f"{100 + i},", 1) for i, r in enumerate(GOOD * 6)] + [DUP]
+    path = _write(tmp_path, rows)
+    cmap = load_map(_lenient(tmp_path), "calls")
+    whole = read_calls(path, cmap, end="2026-09-05")
+    monkeypatch.setattr(readers, "CHUNK_BYTES", 300)
+    assert len(list(readers._chunks(path, cmap))) > 3
+    parts = read_calls(path, cmap, end="2026-09-05")
+    pd.testing.assert_frame_equal(parts.calls, whole.calls)
+    pd.testing.assert_frame_equal(parts.drops.rows, whole.drops.rows)
+    assert parts.drops.by_reason == whole.drops.by_reason == {"junk": 0, "ivr": 1, "duplicate": 1, "impossible": 1, "out_of_range": 1}
+    bad = [*rows[:30], rows[30].replace("2026-09-", "2026-13-"), *rows[31:]]
+    with pytest.raises(ScenarioError) as e:
+        read_calls(_write(tmp_path, bad, "bad.csv"), cmap)
+    _one_paragraph(e, "line 31", "2026-13-")
