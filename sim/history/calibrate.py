@@ -265,6 +265,9 @@ def calibrate(
             "weekday_factor": {w: round(float(v), 4) for w, v in wf.items()},
             "day_cv": round(min(plan_cv, 5.0), 4),
             "profile_start": prof["interval_start"].min(),
+            # the displaced callers' window keeps its length in hours on another grid
+            **({"displaced_intervals": max(1, round(base.demand.displaced_intervals * base.demand.interval_min / step))}
+               if step != base.demand.interval_min else {}),
         },
         "handling": handling_cfg,
         "patience": patience_cfg,

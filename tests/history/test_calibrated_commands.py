@@ -98,6 +98,8 @@ def test_any_grid_the_readers_accept_calibrates_and_runs(calls: pd.DataFrame, st
     s = load_scenario(f"grid{step}", DAY, config_dir=_with_configs(tmp_path / "s"))
     assert c.scenario.demand.interval_min == s.demand.interval_min == step
     assert s.roster.start_step(step) % step == 0
+    base = load_scenario("default")
+    assert s.demand.displaced_intervals * step == base.demand.displaced_intervals * base.demand.interval_min  # same hours
     assert len(simulate(s, seed=1).calls) > 0
 
 
