@@ -9,6 +9,7 @@ Nothing in a scenario is ever instantiated as a Python object (no ``_target_``).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import lru_cache
 from typing import Annotated, Literal
 
@@ -234,6 +235,12 @@ class PatienceConfig(_Model):
         if self.infinite:
             raise ValueError("infinite patience has no distribution")
         return DistributionConfig(dist=self.dist, mean=self.mean, cv=self.cv, values=self.values)  # type: ignore[arg-type]
+
+    @property
+    def mean_value(self) -> float:
+        """The mean patience in seconds of the callers who queue (balkers not included);
+        ``inf`` when nobody abandons."""
+        return math.inf if self.infinite else self.as_distribution().mean_value
 
 
 # --------------------------------------------------------------------------- calendar
@@ -604,7 +611,9 @@ class RosterConfig(_Model):
     slot_min: Literal[5, 10, 15, 30, 60] = 15
     start_earliest: Clock = dt.time(8, 0)
     start_latest: Clock = dt.time(13, 0)
-    start_step_min: Int = Field(default=30, gt=0, le=1440)
+    start_step_min: Int | None = Field(default=None, gt=0, le=1440)
+    """Minutes between allowed shift starts; None: every 30 minutes or every interval when the
+    intervals are longer (the least multiple of both, see :meth:`start_step`)."""
     lengths_h: list[Annotated[Float, Field(gt=0.0, le=24.0)]] = Field(default_factory=lambda: [4.0, 5.0, 6.0, 7.0, 8.0, 9.0], min_length=1)
     lunch: LunchConfig | None = None
     breaks: list[BreakRuleConfig] = Field(default_factory=list)
@@ -618,7 +627,7 @@ class RosterConfig(_Model):
         _check_clock("start_latest", self.start_latest)
         if self.start_latest < self.start_earliest:
             raise fail("start_latest", f"{self.start_latest:%H:%M} is before start_earliest {self.start_earliest:%H:%M}")
-        if self.start_step_min % self.slot_min:
+        if self.start_step_min is not None and self.start_step_min % self.slot_min:
             raise fail("start_step_min", f"{self.start_step_min} is not a multiple of slot_min ({self.slot_min} minutes)")
         for i, h in enumerate(self.lengths_h):
             if abs(h * 60 - round(h * 60)) > 1e-9 or round(h * 60) % self.slot_min:
@@ -637,6 +646,10 @@ class RosterConfig(_Model):
                            "lower latest_h or raise min_shift_h")
         self._check_order()
         return self
+
+    def start_step(self, interval_min: int) -> int:
+        """Minutes between allowed shift starts on a grid of ``interval_min``-minute intervals."""
+        return self.start_step_min if self.start_step_min is not None else math.lcm(30, interval_min)
 
     def rules(self) -> list[tuple[str, BreakRuleConfig]]:
         """(key, rule) of the lunch and the breaks, in the order of their windows."""
@@ -1113,8 +1126,10 @@ def _check_roster_grid(s: Scenario) -> None:
     for key, t in (("start_earliest", r.start_earliest), ("start_latest", r.start_latest)):
         if minutes(t) % step:
             raise fail(f"roster.{key}", f"{t:%H:%M} is not on the {step}-minute interval grid (demand.interval_min)")
-    if r.start_step_min % step:
-        raise fail("roster.start_step_min", f"{r.start_step_min} is not a multiple of the interval length ({step} minutes)")
+    if r.start_step_min is not None and r.start_step_min % step:
+        raise fail("roster.start_step_min", f"{r.start_step_min} is not a multiple of the interval length ({step} minutes, "
+                   "demand.interval_min); set a multiple of it, or null for the default (every 30 minutes, or every interval "
+                   "when the intervals are longer)")
     for i, h in enumerate(r.lengths_h):
         if round(h * 60) % step:
             raise fail(f"roster.lengths_h.{i}", f"{h:g} h is not on the {step}-minute interval grid (demand.interval_min); "

@@ -513,7 +513,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     dr = c.drops
-    print(f"Read {dr.read} rows from {args.log}: kept {dr.kept}, dropped " + ", ".join(f"{k} {v}" for k, v in dr.by_reason.items()) + ".")
+    dropped = ", ".join(f"{k} {v}" for k, v in dr.by_reason.items() if v or k != "junk")  # junk only when there was some
+    print(f"Read {dr.read} rows from {args.log}: kept {dr.kept}, dropped {dropped}.")
     est = c.estimates()
     show = est[est["parameter"].str.match(r"volume|day_cv|talk_s.mean|hold_s.mean|wrap_s.mean|balking|patience")]
     print("\nEstimates (95 % CI):")

@@ -40,7 +40,7 @@ import pandas as pd
 from sim.analysis.cases import KIND_SHARE
 from sim.errors import ScenarioError
 from sim.faces.cli import reports_errors
-from sim.schema import WEEKDAYS, CalendarConfig, DistributionConfig, Scenario, hhmm
+from sim.schema import WEEKDAYS, CalendarConfig, DistributionConfig, PatienceConfig, Scenario, hhmm
 
 __all__ = [
     "Section",
@@ -356,14 +356,20 @@ def _by_interval_text(by: dict | None) -> str:
     return f" at factor 1, times a time-of-day factor of {min(f):.2f}-{max(f):.2f} by the call's arrival interval (handling.by_interval)"
 
 
-def _dist(d: DistributionConfig | Any) -> str:
+def _dist(d: DistributionConfig | PatienceConfig) -> str:
+    """A distribution in words: any ``dist`` of a duration or of the patience (with its balkers)."""
+    if d.dist == "infinite":
+        return "infinite (nobody hangs up)"
     if d.dist == "empirical":
-        return f"resampled from {len(d.values)} observed values (mean {d.mean_value:.0f} s)"
-    if d.dist == "deterministic":
-        return f"fixed {d.mean:g} s"
-    if d.dist == "exponential":
-        return f"exponential with mean {d.mean:g} s"
-    return f"{d.dist} with mean {d.mean:g} s (CV {d.cv:g})"
+        text = f"resampled from {len(d.values or [])} observed values (mean {d.mean_value:.0f} s)"
+    elif d.dist == "deterministic":
+        text = f"fixed {d.mean_value:g} s"
+    elif d.dist == "exponential":
+        text = f"exponential with mean {d.mean_value:g} s"
+    else:
+        text = f"{d.dist} with mean {d.mean_value:g} s (CV {d.cv:g})"
+    balk = getattr(d, "balk_share", 0.0)
+    return f"{text}; {100 * balk:g} % of the callers who find no free agent hang up at once (balk)" if balk else text
 
 
 def _hours_text(s: Scenario) -> str:

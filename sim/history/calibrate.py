@@ -123,6 +123,22 @@ def _open_grid(hours: dict[str, tuple[int, int] | None], step: int) -> list[int]
     return sorted({m for h in hours.values() if h is not None for m in range(h[0], h[1], step)})
 
 
+MIN_ANSWERED = 10
+"""Answered calls a call log needs for the handle-time fit (:func:`sim.history.handling.fit_part`)."""
+
+
+def _enough_answered(path: str | Path, log: Any, cmap: Any) -> None:
+    n = int(log.calls["fate"].eq("answered").sum())
+    if n >= MIN_ANSWERED:
+        return
+    raise ScenarioError(
+        f"Cannot use {path}: only {n} answered call(s) are left ({log.drops.kept} of {log.drops.read} rows kept); fitting talk, "
+        f"hold and wrap times needs at least {MIN_ANSWERED} answered calls, and a calibration worth using some weeks of calls. "
+        f"Give a longer history, or check the column map's answered (or answered_at) column and answered_values "
+        f"({', '.join(cmap.answered_values)})."
+    )
+
+
 def _plan_period(days: pd.DataFrame, start: str | None, end: str | None) -> tuple[pd.Timestamp, pd.Timestamp]:
     if start is None:
         last = days["date"].max()
@@ -188,6 +204,7 @@ def calibrate(
     log = rep = None
     if kind == "calls":
         log = read_calls(path, cmap, start, end)
+        _enough_answered(path, log, cmap)
         step = cmap.interval_min or base.demand.interval_min
         table = aggregate.from_calls(log, step)
         drops = log.drops
@@ -324,6 +341,9 @@ def calibrate(
             "weekday_factor": {w: round(float(v), 4) for w, v in wf.items()},
             "day_cv": round(min(plan_cv, 5.0), 4),
             "profile_start": prof["interval_start"].min(),
+            # the displaced callers' window keeps its length in hours on another grid
+            **({"displaced_intervals": max(1, round(base.demand.displaced_intervals * base.demand.interval_min / step))}
+               if step != base.demand.interval_min else {}),
         },
         "handling": handling_cfg,
         "patience": patience_cfg,

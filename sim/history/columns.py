@@ -1,7 +1,9 @@
 """The column map: which column of a telephony export is which field.
 
 ACD systems name their columns differently, separate with ``;`` or ``,``, write decimals
-with a comma and stamp times in UTC or local time. A small YAML file says how to read one
+with a comma, encode text as UTF-8 or Latin-1 and stamp times in UTC or local time. Naive
+timestamps are local time (``timezone``, default Europe/Stockholm) unless
+``source_timezone`` says otherwise. A small YAML file says how to read one
 export; without one the reader expects the project's own field names. Example (a typical
 ACD per-call export, see docs/calibration.md)::
 
@@ -9,7 +11,7 @@ ACD per-call export, see docs/calibration.md)::
     separator: ";"
     decimal: ","
     datetime_format: "%Y-%m-%d %H:%M:%S"
-    source_timezone: UTC            # naive stamps are UTC; converted to Europe/Stockholm
+    source_timezone: UTC            # this export stamps UTC; leave out when it writes local time
     columns:
       call_id: SamtalsID
       arrival: Starttid
@@ -25,6 +27,7 @@ ACD per-call export, see docs/calibration.md)::
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -84,6 +87,7 @@ class ColumnMap:
     aht_cv: float | None = None
     """An interval report's handle-time CV (the report has no per-call times; None: the
     default scenario's parts, about 0.65)."""
+    encoding: str = "utf-8"
     source: str = "defaults"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -116,6 +120,7 @@ _KEYS = {
     "interval_min",
     "max_bad_share",
     "aht_cv",
+    "encoding",
 }
 
 
@@ -152,4 +157,11 @@ def load_map(path: str | Path | None, kind: Kind) -> ColumnMap:
     cv = opts.get("aht_cv")
     if cv is not None and (isinstance(cv, bool) or not isinstance(cv, int | float) or not 0 < cv <= 20):
         raise ScenarioError(f"Column map {p}: aht_cv (the handle time's CV) must be a number > 0 and <= 20, got {cv!r}.")
+    enc = opts.get("encoding", "utf-8")
+    try:
+        codecs.lookup(str(enc))
+    except LookupError:
+        raise ScenarioError(
+            f"Column map {p}: encoding {enc!r} is not a known text encoding; use e.g. utf-8 (the default), latin-1 or cp1252."
+        ) from None
     return ColumnMap(kind=kind, columns=columns, source=str(p), **opts)

@@ -66,7 +66,7 @@ def fit_part(x: np.ndarray, part: str, rng: np.random.Generator) -> PartFit:
     cvf = lambda v: float(v.std(ddof=1) / v.mean()) if v.mean() > 0 else float("nan")  # noqa: E731
     lo, hi, se = bootstrap(sub, cvf, rng, b=300)
     cv = Estimate(f"{part}.cv", cvf(x), lo, hi, se, "", "sample CV (bootstrap CI)")
-    if (x <= 0).any() or x.mean() == 0:
+    if (x <= 0).any() or x.mean() == 0 or np.ptp(x) == 0:  # zeros or no spread (a fixed wrap timer): no parametric fit
         return PartFit(part, "empirical", mean, cv, {}, x, qs)
     ll = _logliks(sub)
     return PartFit(part, max(ll, key=ll.__getitem__), mean, cv, ll, x, qs)

@@ -186,7 +186,7 @@ CALL_MAP = {
     "separator": ";",
     "decimal": ",",
     "datetime_format": "%Y-%m-%d %H:%M:%S",
-    "source_timezone": "UTC",
+    "source_timezone": "UTC",  # this synthetic ACD writes UTC (call_log); an export in local time leaves the key out
     "timezone": "Europe/Stockholm",
     "answered_values": ["ja"],
     "columns": {

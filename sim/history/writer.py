@@ -125,7 +125,14 @@ def write(scenarios: str | Path, name: str, d: dict[str, Any], profile: pd.DataF
     staffing.to_csv(paths["staffing"], index=False)
     body = dict(d)
     body["demand"] = {**d["demand"], "profile": None, "profile_file": f"data/{name}_profile.csv"}
-    body["staffing"] = {"mode": "table", "agents": None, "shifts": None, "table": None, "table_file": f"data/{name}_staffing.csv"}
+    body["staffing"] = {
+        "mode": "table",
+        "agents": None,
+        "shifts": None,
+        "table": None,
+        "table_file": f"data/{name}_staffing.csv",
+        "planned_for": f"data/{name}_profile.csv",  # fitted to this demand: no "planned for another demand" warning
+    }
     head = (
         f"# @package _global_\n# Calibrated by `python -m sim.calibrate` on {dt.date.today():%Y-%m-%d}; "
         f"see the calibration report for every estimate and its CI.\n"

@@ -740,12 +740,18 @@ def _read_data_files(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     demand = raw.get("demand")
     if isinstance(demand, dict) and demand.get("profile_file"):
         raw = _read_profile_file(raw, demand, base_dir)
+    staffing = raw.get("staffing")
+    planned_for = None
+    if isinstance(staffing, dict) and "planned_for" in staffing:
+        staffing = dict(staffing)
+        planned_for = staffing.pop("planned_for")
+        raw = {**raw, "staffing": staffing}
     raw = _constant_over_table(raw)
     staffing = raw.get("staffing")
     if isinstance(staffing, dict) and staffing.get("mode") == "plan":
         return _planned_staffing(raw, staffing)
     if isinstance(staffing, dict) and staffing.get("table_file"):
-        if isinstance(demand, dict) and demand.get("profile_file"):
+        if isinstance(demand, dict) and demand.get("profile_file") and not _same_file(planned_for, demand["profile_file"], base_dir):
             log.warning("demand.profile_file %s is a new demand profile, but the staffing is still the table %s "
                         "(planned for another demand); staffing=plan derives the Erlang A table from this demand.",
                         demand["profile_file"], staffing["table_file"])
@@ -753,8 +759,16 @@ def _read_data_files(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     return raw
 
 
+def _same_file(a: object, b: object, base_dir: Path) -> bool:
+    """Whether two data-file settings name the same file (relative paths from ``base_dir``)."""
+    if not a or not b:
+        return False
+    return bool((base_dir / str(a)).resolve() == (base_dir / str(b)).resolve())
+
+
 PLAN_MODELS = ("erlang_a", "erlang_c")
-COMPOSE_ONLY_KEYS = ("staffing.model", "demand.profile_interval_min")  # read while composing (staffing=plan), never by the schema
+# Read while composing (staffing=plan, the staffing table's provenance, an inline profile's grid), never by the schema.
+COMPOSE_ONLY_KEYS = ("staffing.model", "staffing.planned_for", "demand.profile_interval_min")
 
 
 def _constant_over_table(raw: dict[str, Any]) -> dict[str, Any]:

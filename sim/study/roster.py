@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 def template(s: Scenario) -> ip.Template:
     """The scenario's shift templates in the integer program's terms (minutes)."""
     r = s.roster
-    starts = tuple(range(minutes(r.start_earliest), minutes(r.start_latest) + 1, r.start_step_min))
+    starts = tuple(range(minutes(r.start_earliest), minutes(r.start_latest) + 1, r.start_step(s.demand.interval_min)))
     rules = tuple(ip.BreakRule(b.minutes, round(60 * b.earliest_h), round(60 * b.latest_h), round(60 * b.min_shift_h), b.paid)
                   for _, b in r.rules())
     return ip.Template(r.slot_min, starts, tuple(round(60 * h) for h in r.lengths_h), rules, round(60 * r.part_time_below_h))
@@ -175,7 +175,7 @@ def build_roster(s: Scenario, requirement: Table, solved: dict | None = None) ->
 
 def _infeasible_text(s: Scenario, day: str, opens: int, slot_min: int, exc: ip.Infeasible) -> str:
     r = s.roster
-    what = (f"shifts start {r.start_earliest:%H:%M}-{r.start_latest:%H:%M} every {r.start_step_min} min, last "
+    what = (f"shifts start {r.start_earliest:%H:%M}-{r.start_latest:%H:%M} every {r.start_step(s.demand.interval_min)} min, last "
             f"{', '.join(f'{h:g}' for h in r.lengths_h)} h and lie inside the opening hours")
     step = s.demand.interval_min
     if exc.slots:

@@ -71,3 +71,15 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Capture
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("error: Cannot use ") and err.count("\n") == 1 and str(bad) in err
+
+
+def test_a_log_with_one_answered_call_is_one_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    head = "call_id,arrival,queue_entry,queue_exit,answered,talk_s,hold_s,wrap_s,agent"
+    rows = [f"{i},2026-09-01 08:{i:02d}:00,2026-09-01 08:{i:02d}:20,2026-09-01 08:{i:02d}:50,{int(i == 1)},120,0,30,a"
+            for i in range(1, 30)]
+    log = tmp_path / "one.csv"
+    log.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    code = main([str(log), "--kind", "calls", "--out", str(tmp_path / "o"), "--scenarios", str(tmp_path / "s")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert str(log) in err and "only 1 answered call" in err and "at least 10 answered calls" in err

@@ -41,3 +41,15 @@ def test_default_templates_are_valid() -> None:
     r = sim.load_scenario().roster
     assert [k for k, _ in r.rules()] == ["breaks.0", "lunch", "breaks.1"]
     assert r.limits_of("mon").part_time_share == 0.3
+
+
+@pytest.mark.parametrize(("step", "start_step"), [(15, 30), (30, 30), (60, 60)])
+def test_the_default_start_step_follows_the_interval_grid(step: int, start_step: int) -> None:
+    """Hourly intervals were refused for a roster setting nobody set (start_step_min: 30)."""
+    s = sim.load_scenario("default", [f"demand.interval_min={step}", "staffing=flat", "staffing.agents=10"])
+    assert s.roster.start_step_min is None and s.roster.start_step(step) == start_step
+
+
+def test_an_explicit_start_step_off_the_grid_is_still_an_error() -> None:
+    text = error_of(["demand.interval_min=60", "staffing=flat", "staffing.agents=10", "roster.start_step_min=30"])
+    assert "roster.start_step_min" in text and "not a multiple of the interval length (60 minutes" in text
