@@ -67,6 +67,13 @@ def _observed(table: pd.DataFrame) -> pd.DataFrame:
     return d[["availability", "service_level", "abandon_share", "mean_wait_all_s"]].assign(asa_s=np.nan)
 
 
+def _level(v: object) -> int | float:
+    """A staffing table value: a whole count as an int, a fraction to one decimal (NaN: 0)."""
+    x = float(v) if v is not None else 0.0  # type: ignore[arg-type]
+    x = 0.0 if not np.isfinite(x) else round(x, 1)
+    return int(x) if x.is_integer() else x
+
+
 def day_scenario(
     base: dict[str, Any], date: pd.Timestamp, counts: pd.Series, agents: pd.Series, hours: tuple[int, int], step: int, seed: int
 ) -> Scenario:
@@ -89,7 +96,7 @@ def day_scenario(
         "displaced_share": 0.0,
         "closed_day_factor": 0.0,
     }
-    cfg["staffing"] = {"mode": "table", "table": {"all": [int(agents.get(m, 0)) for m in grid]}}
+    cfg["staffing"] = {"mode": "table", "table": {"all": [_level(agents.get(m, 0.0)) for m in grid]}}
     cfg["run"] = {"start": date.date().isoformat(), "end": date.date().isoformat(), "seed": seed}
     return Scenario.model_validate(cfg)
 
