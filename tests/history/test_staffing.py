@@ -44,10 +44,13 @@ def test_effective_staffing_recovered(report: pd.DataFrame) -> None:
     err = p["agents"] - p["truth"]
     # Erlang A (steady state) is the model's own M/M/n+M here, but each interval starts from the
     # previous one's queue (the morning from an empty one), so a given n abandons less than in
-    # steady state: the inversion overstates, never understates, and mostly by at most one agent.
-    assert (err >= 0).all()
-    assert (err.abs() <= 1).mean() >= 0.9
-    assert (err == 0).mean() >= 0.4
+    # steady state: the inversion overstates (continuous n: by a fraction), hardly ever understates,
+    # and mostly by at most one agent.
+    assert err.mean() > 0
+    assert (err >= -0.5).mean() >= 0.95
+    assert (err.abs() <= 1.5).mean() >= 0.9  # (a whole-number estimate within 1 is within 1.5 continuous)
+    cover = (p["ci_low"] <= p["truth"]) & (p["truth"] <= p["ci_high"])
+    assert cover.mean() >= 0.5, err.describe()  # Erlang A alone, uncorrected: biased, but not far
 
 
 def test_simulation_correction_removes_the_erlang_a_bias(tmp_path: Path) -> None:
@@ -60,10 +63,13 @@ def test_simulation_correction_removes_the_erlang_a_bias(tmp_path: Path) -> None
     c = calibrate(path, "intervals", tmp_path / "map.yaml", name="staff_test", scenarios=tmp_path / "scen", backtest_days=0)
     p = c.staffing.pooled.assign(truth=true_staffing(truth)["agents"].to_numpy())
     plain, corrected = p["erlang_a"] - p["truth"], p["agents"] - p["truth"]
-    assert plain.mean() > 0.3  # Erlang A alone: about half the intervals one agent too many
+    assert plain.mean() > 0.3  # Erlang A alone: about half an agent too many
     assert abs(corrected.mean()) < 0.25  # corrected: no systematic error left
-    assert (corrected == 0).mean() > (plain == 0).mean()
+    assert corrected.abs().mean() < plain.abs().mean()
     assert (corrected.abs() <= 1).mean() >= 0.9
+    # weekdays with the same input get the same correction: no weekday differs by noise
+    by_day = p.groupby("weekday")["agents"].sum() - p.groupby("weekday")["truth"].sum()
+    assert by_day.abs().max() < 0.5 * 18, by_day
 
 
 def test_given_staffing_is_used_as_is(report: pd.DataFrame) -> None:
