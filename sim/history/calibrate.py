@@ -379,6 +379,7 @@ def write_tables(c: Calibration, out: Path) -> dict[str, Path]:
         "backtest_days": c.backtest.days if c.backtest else None,
         "backtest_intervals": c.backtest.intervals if c.backtest else None,
         "backtest_summary": c.backtest.summary if c.backtest else None,
+        "backtest_hours": c.backtest.hours if c.backtest else None,
     }
     paths = {}
     for k, t in tables.items():

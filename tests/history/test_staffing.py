@@ -233,3 +233,12 @@ def test_inflated_staffing_fails_the_backtest(backtested) -> None:
     assert (b.hours["off"].str.contains("abandon")).mean() >= 0.8
     ab = b.summary.set_index("kpi").loc["abandon_share", "verdict"]
     assert ab.startswith("not reproduced by hour of the day") or ab.startswith("under-predicted")
+
+
+def test_roster_covers_the_time_split_of_a_fractional_requirement() -> None:
+    from sim.study.roster import slot_need
+
+    assert slot_need([5, 6], 30, 15).tolist() == [5, 5, 6, 6]  # whole numbers: as before
+    # 5.4 over 15-minute slots: the sixth agent's first 12 minutes fall in the first slot
+    assert slot_need([5.4], 30, 15).tolist() == [6, 5]
+    assert slot_need([5.4], 30, 5).tolist() == [6, 6, 6, 5, 5, 5]
