@@ -749,6 +749,22 @@ def erlang_a(
     )
 
 
+def erlang_a_abandonment(
+    calls: npt.ArrayLike, interval_s: npt.ArrayLike, aht_s: npt.ArrayLike, agents: npt.ArrayLike, patience_s: npt.ArrayLike
+) -> tuple[Floats, Floats]:
+    """``(p_wait, p_abandon)`` of :func:`erlang_a` without its costlier KPIs (the ASA and the
+    virtual service level): for inversions that evaluate many staffing levels."""
+    shape, flat = _broadcast(calls, interval_s, aht_s, agents, patience_s)
+    c, ivl, aht, n, pat = flat
+    _check("calls", c, lower=0.0, strict=False)
+    _check("interval_s", ivl, lower=0.0, strict=True)
+    _check("aht_s", aht, lower=0.0, strict=True)
+    _check_agents(n)
+    _check("patience_s", pat, lower=0.0, strict=True, allow_inf=True)
+    k = _erlang_a_flat(c / ivl, c * aht / ivl, aht, pat, n, np.zeros_like(c), asa=False, virtual=False)
+    return _shaped(k["p_wait"], shape), _shaped(k["p_abandon"], shape)
+
+
 def erlang_a_time_average(
     calls: npt.ArrayLike,
     interval_s: npt.ArrayLike,

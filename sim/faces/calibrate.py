@@ -307,7 +307,8 @@ def sections(c: Calibration, plots: dict[str, Path]) -> list[Section]:
                     f"{c.backtest.replications} times with its observed calls per interval and the scenario's staffing table "
                     f"({c.staffing.source}, fitted on the days before). 'days within spread': share of days with "
                     "|observed − model| < 1.96 model SD. An hour of the day whose abandonment or service level differs "
-                    "significantly (|difference| > 1.96 SE) and by more than 15 % of the observed value is off, and the "
+                    "significantly (|difference| > z SE, z Bonferroni-corrected over the hours and the two KPIs) and by more "
+                    "than 15 % of the observed value is off, and the "
                     f"verdict cannot be 'reproduced'. Verdict: {c.backtest.verdict}."
                 )
                 + frame_html(c.backtest.summary, "Observed against model, per KPI")

@@ -250,10 +250,10 @@ def calibrate(
         seen = agents_answering(log.calls, step) if log is not None else None
         unc = Uncertainty(_aht_ci(hfit, table, aht), _patience_ci(pat, pat_iv))
 
-        def estimate(bias: Bias | None) -> StaffingEstimate:
+        def estimate(bias: Bias | None, ci: bool = True) -> StaffingEstimate:
             return effective_staffing(
                 table, step, aht, mean_pat, balk, regular, staffing_target, cmap.threshold_s, bias,
-                hours=dem.hours, seen=seen, uncertainty=unc,
+                hours=dem.hours, seen=seen, uncertainty=unc if ci else None,
             )
 
         st = estimate(None)
@@ -311,7 +311,7 @@ def calibrate(
     hist = scenario.model_copy(update={"calendar": cal})
     if staffing is None and refine_days > 0 and staffing_target == "abandonment":
         sample = list(regular.iloc[-refine_days:])
-        st = refine_staffing(hist, table, estimate, sample, aht, mean_pat, balk, seed=seed + 7)
+        st = refine_staffing(hist, table, estimate, sample, aht, mean_pat, balk, seed=seed + 7, plain=st)
         st_table = staffing_csv(st.pooled, dem.hours, step)
         scenario = Scenario.model_validate(full_config(base, d, prof, st_table))
         hist = scenario.model_copy(update={"calendar": cal})

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.history.backtest import day_scenario
-from sim.history.staffing import Bias, StaffingEstimate, erlang_a_abandon
+from sim.history.staffing import StaffingEstimate, erlang_a_abandon
 from sim.model.simulate import simulate
 from sim.schema import WEEKDAYS, Scenario, minutes
 
@@ -81,7 +81,7 @@ def simulation_bias(
 def refine_staffing(
     base: Scenario,
     table: pd.DataFrame,
-    estimate: Callable[[Bias | None], StaffingEstimate],
+    estimate: Callable[..., StaffingEstimate],
     dates: list[pd.Timestamp],
     aht_s: float,
     patience_s: float,
@@ -89,13 +89,16 @@ def refine_staffing(
     rounds: int = 2,
     replications: int = 2,
     seed: int = 7,
+    plain: StaffingEstimate | None = None,
 ) -> StaffingEstimate:
-    """Re-estimate with the simulation's correction (``estimate(bias)`` runs the inversion)."""
-    plain = estimate(None)
+    """Re-estimate with the simulation's correction (``estimate(bias, ci=...)`` runs the inversion;
+    the intermediate rounds skip the propagation of the inputs' uncertainty into the intervals).
+    ``plain``: the uncorrected estimate when already at hand."""
+    plain = plain if plain is not None else estimate(None)
     est = plain
     for r in range(rounds):
         # the ratio is measured against Erlang A at the current staffing; the corrected curve is p_A x ratio
         bias = simulation_bias(base, table, est, dates, aht_s, patience_s, balk, replications, seed + r)
-        est = estimate(bias)
+        est = estimate(bias, ci=r == rounds - 1)
     pooled = est.pooled.assign(erlang_a=plain.pooled["agents"].to_numpy())
     return StaffingEstimate(pooled, est.per_interval, est.source, est.target, est.dispersion, est.notes)

@@ -43,7 +43,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sim.analysis.erlang import erlang_a, erlang_a_time_average
+from sim.analysis.erlang import erlang_a, erlang_a_abandonment, erlang_a_time_average
 from sim.schema import WEEKDAYS
 
 Target = Literal["abandonment", "wait"]
@@ -115,14 +115,19 @@ def _open_rows(t: pd.DataFrame, hours: Mapping[str, tuple[int, int] | None] | No
 
 
 def _curves(
-    off: np.ndarray, step: int, aht: np.ndarray, patience_s: float, balk: float, target_s: float, top: int
+    off: np.ndarray, step: int, aht: np.ndarray, patience_s: float, balk: float, target_s: float, top: int, target: Target
 ) -> dict[str, np.ndarray]:
     """Erlang A per row on the integer grid 0..top+1 (rows x agents)."""
     n = np.arange(0, top + 2, dtype=float)
-    r = erlang_a(off[:, None], 60.0 * step, aht[:, None], n[None, :], patience_s, target_s)
+    if target == "wait":
+        r = erlang_a(off[:, None], 60.0 * step, aht[:, None], n[None, :], patience_s, target_s)
+        p_wait, p_ab, wait = r.p_wait, r.p_abandon, r.mean_wait_all_s
+    else:  # abandonment only: without the ASA, the costliest part of Erlang A
+        p_wait, p_ab = erlang_a_abandonment(off[:, None], 60.0 * step, aht[:, None], n[None, :], patience_s)
+        wait = np.zeros_like(np.asarray(p_ab))
     return {
-        "p_abandon": np.asarray(balk * r.p_wait + (1 - balk) * r.p_abandon, dtype=float),
-        "mean_wait_all_s": np.asarray((1 - balk) * r.mean_wait_all_s, dtype=float),
+        "p_abandon": np.asarray(balk * np.asarray(p_wait) + (1 - balk) * np.asarray(p_ab), dtype=float),
+        "mean_wait_all_s": np.asarray((1 - balk) * np.asarray(wait), dtype=float),
     }
 
 
@@ -245,7 +250,7 @@ def effective_staffing(
         b_se = np.array([x[1] for x in br])
 
     def fit(aht_scale: float = 1.0, pat: float = patience_s, bscale: np.ndarray | None = None) -> tuple[_Fit, np.ndarray]:
-        k = _curves(off, step, aht_row * aht_scale, pat, balk, target_s, top)
+        k = _curves(off, step, aht_row * aht_scale, pat, balk, target_s, top, target)
         key = "p_abandon" if target == "abandonment" else "mean_wait_all_s"
         kf = _fine(k[key], grid)
         pf = _fine(k["p_abandon"], grid)
