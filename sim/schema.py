@@ -352,6 +352,9 @@ class DemandConfig(_Model):
                   list[Annotated[Float, Field(ge=0.0, le=MAX_WEIGHT)]]] | None = None
     profile_file: str | None = None
     day_cv: Float = Field(default=0.0, ge=0.0, le=5.0)
+    arrival_counts: Literal["poisson", "expected"] = "poisson"
+    """``expected``: each interval gets exactly its expected calls (rounded), at uniform times --
+    a replay of observed counts (the calibration's back-test), not a forecast."""
     closed_day_factor: Float = Field(default=0.25, ge=0.0, le=5.0)
     displaced_share: Probability = 0.5
     displaced_intervals: Int = Field(default=2, ge=1, le=32)

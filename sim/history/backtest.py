@@ -110,6 +110,7 @@ def day_scenario(
         "volume_per": "day",
         "weekday_factor": {x: (1.0 if x == w else 0.0) for x in WEEKDAYS},
         "day_cv": 0.0,
+        "arrival_counts": "expected",  # the day's observed calls per interval, not a Poisson draw around them
         "profile_start": f"{hours[0] // 60:02d}:{hours[0] % 60:02d}",
         "profile": {"all": prof},
         "profile_file": None,
