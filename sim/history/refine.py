@@ -9,9 +9,9 @@ historical days (each with its observed calls per interval, as in
 :mod:`sim.history.backtest`) at the current effective staffing, measures per weekday and
 interval ``ratio = simulated abandonment / Erlang A abandonment`` at that staffing, and
 re-runs the maximum-likelihood inversion with ``p(n) = p_ErlangA(n) x ratio``. Two rounds.
-The ratio is pooled per interval of the day over the weekdays (all the sampled days simulate
-it), so weekdays with identical input get identical corrections, and its noise (the SE of the
-log of the simulated count) is carried into the staffing's interval.
+The ratio is a smooth function of the load per agent (a weighted regression of its log over
+the weekday x interval cells), so cells with identical input get identical corrections, and its
+noise (the regression's prediction SE) is carried into the staffing's interval.
 Because the ratio is measured with the neighbouring intervals staffed as estimated, the
 coupling between intervals (a queue spilling over) is in it; nothing is fitted per cell
 against the observed abandonment twice, so it does not overfit.
@@ -41,9 +41,12 @@ def simulation_bias(
     replications: int = 2,
     seed: int = 7,
 ) -> dict[tuple[str, int], tuple[float, float]]:
-    """Per (weekday, minute): simulated over Erlang A abandonment at the current staffing, and
-    the SE of its log. The ratio is pooled per interval of the day over all weekdays (the same
-    for every weekday: weekdays with the same input must not differ by simulation noise)."""
+    """Per (weekday, minute): the factor on Erlang A's abandonment at the current staffing and the
+    SE of its log, as a smooth function of the load per agent: ``log(simulated / Erlang A)`` of
+    each weekday and interval (the sampled days pooled) is regressed on ``x`` = offered Erlangs /
+    agents (weighted least squares, weights the simulated abandoned calls), and every cell gets
+    the fitted value at its own ``x``. Cells with the same input get the same factor, so weekdays
+    cannot differ by simulation noise, while a busier weekday gets the factor of its load."""
     cfg = base.model_dump(mode="json")
     step = base.demand.interval_min
     per = est.per_interval
@@ -58,24 +61,48 @@ def simulation_bias(
         for r in range(replications):
             c = simulate(day_scenario(cfg, date, counts, agents, h, step, seed * 10_000 + i * 10 + r)).calls
             minute = (c["arrival"].dt.hour * 60 + c["arrival"].dt.minute) // step * step
-            sims.append(pd.DataFrame({"minute": minute, "ab": c["answered_at"].isna()}))
+            sims.append(pd.DataFrame({"weekday": WEEKDAYS[date.weekday()], "minute": minute, "ab": c["answered_at"].isna()}))
     if not sims:
         return {}
-    s = pd.concat(sims).groupby("minute")["ab"].agg(["size", "sum"])
-    rows = per[per["date"].isin(dates) & per["agents_eff"].notna()]
+    s = pd.concat(sims).groupby(["weekday", "minute"])["ab"].agg(["size", "sum"])
+    ok = per["agents_eff"].notna() & (per["agents_eff"] > 0)
+    rows = per[per["date"].isin(dates) & ok]
     p_a = erlang_a_abandon(rows, rows["agents_eff"].to_numpy(), step, aht_s, patience_s, balk)
-    f = rows.assign(exp_ab=rows["offered"] * p_a)
-    e = f.groupby("minute")[["exp_ab", "offered"]].sum()
+    wd = rows["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
+    e = rows.assign(weekday=wd, exp_ab=rows["offered"] * p_a).groupby(["weekday", "minute"])[["exp_ab", "offered"]].sum()
     sim = s.reindex(e.index)
-    ratio = ((sim["sum"] + 0.5) / sim["size"]) / ((e["exp_ab"] + 0.5) / e["offered"])
-    # the simulated count is Poisson-like (SE of its log 1/sqrt(count)); the Erlang A side is exact
-    log_se = 1.0 / np.sqrt(sim["sum"] + 0.5)
-    weekdays = sorted({WEEKDAYS[d.weekday()] for d in per["date"]})
+    y = np.log((sim["sum"] + 0.5) / sim["size"]) - np.log((e["exp_ab"] + 0.5) / e["offered"])
+    w = (sim["sum"] + 0.5).to_numpy()
+    x_all = _load_per_agent(per, step, aht_s)
+    x = x_all.reindex(e.index).to_numpy()
+    good = np.isfinite(y.to_numpy()) & np.isfinite(x) & np.isfinite(w)
+    if good.sum() < 3:
+        return {}
+    X = np.column_stack([np.ones(good.sum()), x[good]])
+    W = w[good]
+    xtwx = X.T @ (X * W[:, None])
+    beta = np.linalg.solve(xtwx, X.T @ (W * y.to_numpy()[good]))
+    resid = y.to_numpy()[good] - X @ beta
+    # Poisson-like counts give log-scale variance 1/count; excess scatter widens it
+    sigma2 = max(float((W * resid**2).sum() / max(good.sum() - 2, 1)), 1.0)
+    cov = sigma2 * np.linalg.inv(xtwx)
     out = {}
-    for m, r, se in zip(ratio.index, ratio, log_se, strict=True):
-        if np.isfinite(r):
-            out.update({(w, int(m)): (float(r), float(se)) for w in weekdays})
+    for (wk, m), xv in x_all.items():
+        if np.isfinite(xv):
+            v = np.array([1.0, xv])
+            out[(str(wk), int(m))] = (float(np.exp(v @ beta)), float(np.sqrt(v @ cov @ v)))
     return out
+
+
+def _load_per_agent(per: pd.DataFrame, step: int, aht_s: float) -> pd.Series:
+    """Per (weekday, minute): mean offered Erlangs over the days / the cell's agents."""
+    aht = per["aht_s"].fillna(aht_s).to_numpy(dtype=float)
+    aht = np.where(aht > 0, aht, aht_s)
+    a = per["offered"].to_numpy(dtype=float) * aht / (60.0 * step)
+    wd = per["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
+    f = pd.DataFrame({"weekday": wd, "minute": per["minute"], "a": a, "n": per["agents_eff"]})
+    g = f.groupby(["weekday", "minute"]).agg(a=("a", "mean"), n=("n", "mean"))
+    return (g["a"] / g["n"].where(g["n"] > 0)).astype(float)
 
 
 def refine_staffing(
