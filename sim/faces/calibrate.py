@@ -361,7 +361,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--plan-start", default=None, help="first date of the plan period (default: the month after the history)")
     p.add_argument("--plan-end", default=None, help="last date of the plan period (default: the end of that month)")
     p.add_argument("--staffing-target", choices=("abandonment", "wait"), default="abandonment", help="what effective staffing reproduces")
-    p.add_argument("--backtest-days", type=int, default=30, help="recent days simulated in the back-test (0: none)")
+    p.add_argument(
+        "--backtest-days",
+        type=int,
+        default=30,
+        help="recent days held out of the staffing fit and simulated in the back-test (0: none; at most half the regular days)",
+    )
     p.add_argument("--replications", type=int, default=4, help="replications per back-test day")
     p.add_argument("--refine-days", type=int, default=40, help="regular days simulated to correct the Erlang A staffing (0: Erlang A only)")
     p.add_argument("--seed", type=int, default=0)
