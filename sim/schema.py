@@ -126,7 +126,21 @@ Day = Annotated[dt.date, BeforeValidator(_quoted_date)]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Probability = Annotated[Float, Field(ge=0.0, le=1.0)]
-AgentCount = Annotated[Int, Field(ge=0, le=100_000)]
+AGENT_DECIMALS = 2
+"""A staffing table's agent count is kept to this many decimals (0.01 agent: 18 s of a 30-minute interval)."""
+
+
+def _agent_level(value: float) -> int | float:
+    """A whole count stays an ``int`` (integer tables are exactly what they were); a fraction is
+    rounded to :data:`AGENT_DECIMALS` decimals."""
+    v = round(float(value), AGENT_DECIMALS)
+    return int(v) if v.is_integer() else v
+
+
+AgentCount = Annotated[Float, Field(ge=0, le=100_000), AfterValidator(_agent_level)]
+"""Agents on the phones in one interval of a staffing table: a non-negative number. A fraction is a
+time-average (5.4: five agents all interval and a sixth for its first 40 %; see
+:func:`sim.world.staffing.regular_steps`)."""
 DistName = Literal["exponential", "lognormal", "gamma", "deterministic", "empirical"]
 
 
@@ -445,6 +459,9 @@ class DemandConfig(_Model):
                   list[Annotated[Float, Field(ge=0.0, le=MAX_WEIGHT)]]] | None = None
     profile_file: str | None = None
     day_cv: Float = Field(default=0.0, ge=0.0, le=5.0)
+    arrival_counts: Literal["poisson", "expected"] = "poisson"
+    """``expected``: each interval gets exactly its expected calls (rounded), at uniform times --
+    a replay of observed counts (the calibration's back-test), not a forecast."""
     closed_day_factor: Float = Field(default=0.25, ge=0.0, le=5.0)
     displaced_share: Probability = 0.5
     displaced_intervals: Int = Field(default=2, ge=1, le=32)

@@ -749,6 +749,56 @@ def erlang_a(
     )
 
 
+def erlang_a_abandonment(
+    calls: npt.ArrayLike, interval_s: npt.ArrayLike, aht_s: npt.ArrayLike, agents: npt.ArrayLike, patience_s: npt.ArrayLike
+) -> tuple[Floats, Floats]:
+    """``(p_wait, p_abandon)`` of :func:`erlang_a` without its costlier KPIs (the ASA and the
+    virtual service level): for inversions that evaluate many staffing levels."""
+    shape, flat = _broadcast(calls, interval_s, aht_s, agents, patience_s)
+    c, ivl, aht, n, pat = flat
+    _check("calls", c, lower=0.0, strict=False)
+    _check("interval_s", ivl, lower=0.0, strict=True)
+    _check("aht_s", aht, lower=0.0, strict=True)
+    _check_agents(n)
+    _check("patience_s", pat, lower=0.0, strict=True, allow_inf=True)
+    k = _erlang_a_flat(c / ivl, c * aht / ivl, aht, pat, n, np.zeros_like(c), asa=False, virtual=False)
+    return _shaped(k["p_wait"], shape), _shaped(k["p_abandon"], shape)
+
+
+def erlang_a_time_average(
+    calls: npt.ArrayLike,
+    interval_s: npt.ArrayLike,
+    aht_s: npt.ArrayLike,
+    agents: npt.ArrayLike,
+    patience_s: npt.ArrayLike,
+    target_s: npt.ArrayLike = 90.0,
+) -> dict[str, Floats]:
+    """Erlang A of a fractional (time-average) staffing: ``n + f`` agents are ``n + 1`` for a
+    share ``f`` of the interval and ``n`` for the rest (how the engine realises a fractional
+    staffing table, :func:`sim.world.staffing.interval_steps`), so a share ``f`` of the calls meet
+    ``n + 1`` agents. Per offered call the KPIs are ``f K(n + 1) + (1 - f) K(n)`` (``p_wait``,
+    ``p_abandon``, ``service_level``, ``mean_wait_all_s``); the ASA is weighted by the answered
+    calls of each part. Whole ``agents`` give exactly :func:`erlang_a`. Each part is taken at
+    its steady state (no queue carried across the change)."""
+    shape, flat = _broadcast(calls, interval_s, aht_s, agents, patience_s, target_s)
+    c, ivl, aht, n, pat, t = flat
+    _check("agents", n, lower=0.0, strict=False)
+    lo = np.floor(n)
+    f = n - lo
+    a0 = erlang_a(c, ivl, aht, lo, pat, t)
+    a1 = erlang_a(c, ivl, aht, lo + 1.0, pat, t)
+    out: dict[str, Floats] = {}
+    for k in ("p_wait", "p_abandon", "service_level", "mean_wait_all_s"):
+        v0, v1 = np.asarray(getattr(a0, k), dtype=float), np.asarray(getattr(a1, k), dtype=float)
+        out[k] = _shaped(np.where(f > 0, (1 - f) * v0 + f * v1, v0), shape)
+    ans0, ans1 = (1 - f) * (1 - np.asarray(a0.p_abandon)), f * (1 - np.asarray(a1.p_abandon))
+    asa0, asa1 = np.nan_to_num(np.asarray(a0.asa_s, dtype=float)), np.nan_to_num(np.asarray(a1.asa_s, dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        asa = np.where(f > 0, (ans0 * asa0 + ans1 * asa1) / (ans0 + ans1), np.asarray(a0.asa_s, dtype=float))
+    out["asa_s"] = _shaped(asa, shape)
+    return out
+
+
 # -- staffing -----------------------------------------------------------------------------------
 
 

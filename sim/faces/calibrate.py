@@ -265,6 +265,7 @@ def sections(c: Calibration, plots: dict[str, Path]) -> list[Section]:
         f"by {c.plan_method}, day CV {c.plan_day_cv:.3f}.",
     ]
     if c.backtest is not None:
+        summary += [f"Back-test verdict: {c.backtest.verdict}."]
         summary += [f"{r.kpi}: {r.verdict}" for r in c.backtest.summary.itertuples()]
     out.append(Section("Summary", bullets(summary) + (bullets(c.notes) if c.notes else ""), "summary"))
     out.append(
@@ -355,7 +356,8 @@ def sections(c: Calibration, plots: dict[str, Path]) -> list[Section]:
     out.append(
         Section(
             "Staffing",
-            paragraph(f"Source: {c.staffing.source}; target: {c.staffing.target}.")
+            paragraph(f"Source: {c.staffing.source}; target: {c.staffing.target}; dispersion factor {c.staffing.dispersion:.2f}.")
+            + (bullets(c.staffing.notes) if c.staffing.notes else "")
             + image(plots["staffing"], "Agents per interval with 95 % profile-likelihood CIs")
             + frame_html(c.staffing.pooled, "Per weekday and interval (the scenario's staffing table)"),
             "staffing",
@@ -380,12 +382,16 @@ def sections(c: Calibration, plots: dict[str, Path]) -> list[Section]:
             Section(
                 "Back-test: the calibrated model over the history",
                 paragraph(
-                    f"Each of {c.backtest.summary['days'].max()} recent days simulated {c.backtest.replications} times with its "
-                    "observed calls per interval and the "
-                    f"{c.staffing.source} staffing of that date. 'days within spread': share of days with "
-                    "|observed − model| < 1.96 model SD."
+                    f"Each of {c.backtest.summary['days'].max()} recent days, held out of the staffing fit, simulated "
+                    f"{c.backtest.replications} times with its observed calls per interval and the scenario's staffing table "
+                    f"({c.staffing.source}, fitted on the days before). 'days within spread': share of days with "
+                    "|observed − model| < 1.96 model SD. An hour of the day whose abandonment or service level differs "
+                    "significantly (|difference| > z SE, z Bonferroni-corrected over the hours and the two KPIs) and by more "
+                    "than 15 % of the observed value is off, and the "
+                    f"verdict cannot be 'reproduced'. Verdict: {c.backtest.verdict}."
                 )
                 + frame_html(c.backtest.summary, "Observed against model, per KPI")
+                + frame_html(c.backtest.hours, "Per hour of the day: observed against model")
                 + image(plots["backtest"], "Per day: observed and model")
                 + frame_html(c.backtest.intervals, "Per interval of the day, pooled over the days"),
                 "backtest",
@@ -436,7 +442,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--plan-start", default=None, help="first date of the plan period (default: the month after the history)")
     p.add_argument("--plan-end", default=None, help="last date of the plan period (default: the end of that month)")
     p.add_argument("--staffing-target", choices=("abandonment", "wait"), default="abandonment", help="what effective staffing reproduces")
-    p.add_argument("--backtest-days", type=int, default=30, help="recent days simulated in the back-test (0: none)")
+    p.add_argument(
+        "--backtest-days",
+        type=int,
+        default=30,
+        help="recent days held out of the staffing fit and simulated in the back-test (0: none; at most half the regular days)",
+    )
     p.add_argument("--replications", type=int, default=4, help="replications per back-test day")
     p.add_argument("--refine-days", type=int, default=40, help="regular days simulated to correct the Erlang A staffing (0: Erlang A only)")
     p.add_argument("--aht-cv", type=float, default=None,
@@ -526,9 +537,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {r.method:<18} {r.mape:5.1f} %   ({r.relative_to_naive:.2f} x seasonal naive)")
         print(f"  default: {c.forecast_backtest.best}")
     if c.backtest is not None:
-        print("\nBack-test (calibrated model over the history):")
-        for r in c.backtest.summary.itertuples():
+        bt = c.backtest
+        days = bt.summary["days"].max() if len(bt.summary) else 0
+        print(f"\nBack-test ({days} held-out days, simulated with the scenario's staffing table fitted on the days before):")
+        for r in bt.summary.itertuples():
             print(f"  {r.kpi:<16} {r.verdict}")
+        if len(bt.hours):
+            print("  per hour: observed / model abandonment, service level")
+            for h in bt.hours.itertuples():
+                flag = f"  <- off ({h.off})" if h.off else ""
+                print(
+                    f"    {h.hour}  {h.calls:6d} calls  abandon {100 * h.observed_abandon:5.1f} / {100 * h.model_abandon:5.1f} %"
+                    f"  service level {100 * h.observed_service_level:5.1f} / {100 * h.model_service_level:5.1f} %{flag}"
+                )
+        print(f"  verdict: {bt.verdict}")
     line = sensitivity_line(c)
     if line is not None:
         print(f"\nHandle-time spread: {line}")

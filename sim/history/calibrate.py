@@ -30,7 +30,7 @@ from sim.history.handling import PartFit, fit_handling
 from sim.history.patience import PatienceEstimate, estimate_patience, patience_from_intervals
 from sim.history.readers import Drops, read_calls, read_intervals
 from sim.history.refine import refine_staffing
-from sim.history.staffing import StaffingEstimate, effective_staffing, given_staffing
+from sim.history.staffing import Bias, StaffingEstimate, Uncertainty, agents_answering, effective_staffing, given_staffing
 from sim.history.writer import calendar_config, delta, full_config, hours_config, profile_csv, staffing_csv, write
 from sim.scenario.compose import load_scenario, scenarios_dir
 from sim.schema import Scenario
@@ -137,6 +137,41 @@ def _enough_answered(path: str | Path, log: Any, cmap: Any) -> None:
         f"Give a longer history, or check the column map's answered (or answered_at) column and answered_values "
         f"({', '.join(cmap.answered_values)})."
     )
+
+
+def _held_out(days: pd.DataFrame, backtest_days: int) -> list[pd.Timestamp]:
+    """The back-test's days: the last ``backtest_days`` open, non-outlier days, at most half of the
+    regular days (the staffing is fitted on the regular days before them)."""
+    if backtest_days <= 0:
+        return []
+    ok = days["kind"].isin(("regular", "early", "after_closure")) & ~days["outlier"]
+    n_regular = int((days["kind"].eq("regular") & ~days["outlier"]).sum())
+    k = min(backtest_days, n_regular // 2)
+    return list(days.loc[ok, "date"].iloc[-k:]) if k > 0 else []
+
+
+def _aht_ci(hfit: dict[str, PartFit] | None, table: pd.DataFrame, aht: float) -> tuple[float, float] | None:
+    """95 % CI of the mean handle time: the parts' CIs in quadrature (call log), or a t interval
+    over the days' mean handle times (interval report)."""
+    if hfit:
+        half = math.sqrt(sum(((f.mean.high - f.mean.low) / 2) ** 2 for f in hfit.values()))
+        return (aht - half, aht + half)
+    t = table[table["aht_s"].notna() & (table["answered"] > 0)]
+    if t.empty:
+        return None
+    g = t.assign(h=t["aht_s"] * t["answered"]).groupby("date")[["h", "answered"]].sum()
+    d = (g["h"] / g["answered"]).to_numpy()
+    if len(d) < 3:
+        return None
+    half = 1.959963984540054 * float(np.std(d, ddof=1)) / math.sqrt(len(d))
+    return (aht - half, aht + half)
+
+
+def _patience_ci(pat: PatienceEstimate | None, pat_iv: Estimate | None) -> tuple[float, float] | None:
+    e = pat.exp_mean if pat is not None else pat_iv
+    if e is None or not (math.isfinite(e.low) and math.isfinite(e.high)) or e.low <= 0:
+        return None
+    return (e.low, e.high)
 
 
 def _plan_period(days: pd.DataFrame, start: str | None, end: str | None) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -287,6 +322,9 @@ def calibrate(
             "mean 1 over the answered calls) go to handling.by_interval"
         )
     timings["handling_patience"] = time.perf_counter() - t0
+    held = _held_out(dem.days, backtest_days)
+    if held:  # the back-test judges the staffing on days its fit did not see
+        regular = regular[regular < min(held)]
     if staffing is not None:
         st_path = Path(staffing)
         try:
@@ -302,8 +340,14 @@ def calibrate(
                 f"Cannot infer staffing from {path}: no call was abandoned, so abandonment says nothing about the agents; give --staffing."
             )
 
-        def estimate(bias: dict[tuple[str, int], float] | None) -> StaffingEstimate:
-            return effective_staffing(table, step, aht, mean_pat, balk, regular, staffing_target, cmap.threshold_s, bias)
+        seen = agents_answering(log.calls, step) if log is not None else None
+        unc = Uncertainty(_aht_ci(hfit, table, aht), _patience_ci(pat, pat_iv))
+
+        def estimate(bias: Bias | None, ci: bool = True) -> StaffingEstimate:
+            return effective_staffing(
+                table, step, aht, mean_pat, balk, regular, staffing_target, cmap.threshold_s, bias,
+                hours=dem.hours, seen=seen, uncertainty=unc if ci else None,
+            )
 
         st = estimate(None)
     timings["staffing"] = time.perf_counter() - t0
@@ -363,16 +407,16 @@ def calibrate(
     hist = scenario.model_copy(update={"calendar": cal})
     if staffing is None and refine_days > 0 and staffing_target == "abandonment":
         sample = list(regular.iloc[-refine_days:])
-        st = refine_staffing(hist, table, estimate, sample, aht, mean_pat, balk, seed=seed + 7)
+        st = refine_staffing(hist, table, estimate, sample, aht, mean_pat, balk, seed=seed + 7, plain=st)
         st_table = staffing_csv(st.pooled, dem.hours, step)
         scenario = Scenario.model_validate(full_config(base, d, prof, st_table))
         hist = scenario.model_copy(update={"calendar": cal})
     timings["refine"] = time.perf_counter() - t0
     paths = write(scenarios or scenarios_dir(), name, d, prof, st_table)
+    notes += st.notes
     bt = None
-    if backtest_days > 0:
-        dates = dem.days.loc[dem.days["kind"].isin(("regular", "early", "after_closure")) & ~dem.days["outlier"], "date"]
-        dates = list(dates.iloc[-backtest_days:])
+    if held:
+        dates = held
         asa = None
         if rep is not None:
             r = rep.intervals.assign(date=rep.intervals["period"].dt.normalize())
@@ -445,6 +489,7 @@ def write_tables(c: Calibration, out: Path) -> dict[str, Path]:
         "backtest_summary": c.backtest.summary if c.backtest else None,
         "aht_profile": c.aht_profile.table if c.aht_profile else None,
         "cv_sensitivity": c.cv_sensitivity,
+        "backtest_hours": c.backtest.hours if c.backtest else None,
     }
     paths = {}
     for k, t in tables.items():

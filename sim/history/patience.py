@@ -86,9 +86,13 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
 
 def km_values(km: pd.DataFrame, tail_mean: float, n: int = KM_VALUES, last_time: float | None = None, skip: float = 0.0) -> list[float]:
     """``n`` equally spaced quantiles of the KM patience distribution (an empirical patience).
-    Beyond the last observed wait the KM curve stops above 0; that mass gets an exponential
-    tail with the MLE mean (memoryless, so it continues the curve's hazard). ``skip``: leave out the lowest share of the mass (the balkers,
-    who go to ``patience.balk_share``)."""
+    Beyond the last observed wait the KM curve stops above 0 and the data say nothing about that
+    mass: it gets an exponential tail beyond the last wait whose mean is chosen so that the whole
+    distribution's mean equals ``tail_mean`` (the censored-data MLE the report prints), so the
+    patience the model draws has the estimated mean. When that is impossible (no mass beyond the
+    last wait, or the observed part alone already has a larger mean) the tail's mean is
+    ``tail_mean`` itself. ``skip``: leave out the lowest share of the mass (the balkers, who go
+    to ``patience.balk_share``)."""
     p = skip + (1.0 - skip) * (np.arange(n) + 0.5) / n
     f = 1.0 - km["survival"].to_numpy()
     t = km["time"].to_numpy()
@@ -99,7 +103,13 @@ def km_values(km: pd.DataFrame, tail_mean: float, n: int = KM_VALUES, last_time:
     last_t, last_f = (t[-1], f[-1]) if t.size else (0.0, 0.0)
     last_t = max(last_t, last_time) if last_time is not None else last_t
     tail_p = (p[~inside] - last_f) / max(1.0 - last_f, 1e-12)
-    out[~inside] = last_t - tail_mean * np.log1p(-tail_p)
+    e = -np.log1p(-tail_p)
+    tau = tail_mean
+    if e.size and e.sum() > 0 and math.isfinite(tail_mean):
+        fit = (n * tail_mean - out[inside].sum() - e.size * last_t) / e.sum()
+        if fit > 0:
+            tau = fit
+    out[~inside] = last_t + tau * e
     return [round(float(v), 2) for v in out]
 
 

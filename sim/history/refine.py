@@ -9,6 +9,9 @@ historical days (each with its observed calls per interval, as in
 :mod:`sim.history.backtest`) at the current effective staffing, measures per weekday and
 interval ``ratio = simulated abandonment / Erlang A abandonment`` at that staffing, and
 re-runs the maximum-likelihood inversion with ``p(n) = p_ErlangA(n) x ratio``. Two rounds.
+The ratio is a smooth function of the load per agent (a weighted regression of its log over
+the weekday x interval cells), so cells with identical input get identical corrections, and its
+noise (the regression's prediction SE) is carried into the staffing's interval.
 Because the ratio is measured with the neighbouring intervals staffed as estimated, the
 coupling between intervals (a queue spilling over) is in it; nothing is fitted per cell
 against the observed abandonment twice, so it does not overfit.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from sim.history.backtest import day_scenario
@@ -36,8 +40,13 @@ def simulation_bias(
     balk: float,
     replications: int = 2,
     seed: int = 7,
-) -> dict[tuple[str, int], float]:
-    """Per (weekday, minute): simulated over Erlang A abandonment at the current staffing."""
+) -> dict[tuple[str, int], tuple[float, float]]:
+    """Per (weekday, minute): the factor on Erlang A's abandonment at the current staffing and the
+    SE of its log, as a smooth function of the load per agent: ``log(simulated / Erlang A)`` of
+    each weekday and interval (the sampled days pooled) is regressed on ``x`` = offered Erlangs /
+    agents (weighted least squares, weights the simulated abandoned calls), and every cell gets
+    the fitted value at its own ``x``. Cells with the same input get the same factor, so weekdays
+    cannot differ by simulation noise, while a busier weekday gets the factor of its load."""
     cfg = base.model_dump(mode="json")
     step = base.demand.interval_min
     per = est.per_interval
@@ -52,22 +61,54 @@ def simulation_bias(
         for r in range(replications):
             c = simulate(day_scenario(cfg, date, counts, agents, h, step, seed * 10_000 + i * 10 + r)).calls
             minute = (c["arrival"].dt.hour * 60 + c["arrival"].dt.minute) // step * step
-            sims.append(pd.DataFrame({"minute": minute, "ab": c["answered_at"].isna(), "weekday": WEEKDAYS[date.weekday()]}))
+            sims.append(pd.DataFrame({"weekday": WEEKDAYS[date.weekday()], "minute": minute, "ab": c["answered_at"].isna()}))
     if not sims:
         return {}
     s = pd.concat(sims).groupby(["weekday", "minute"])["ab"].agg(["size", "sum"])
-    rows = per[per["date"].isin(dates)]
+    ok = per["agents_eff"].notna() & (per["agents_eff"] > 0)
+    rows = per[per["date"].isin(dates) & ok]
     p_a = erlang_a_abandon(rows, rows["agents_eff"].to_numpy(), step, aht_s, patience_s, balk)
-    f = rows.assign(weekday=rows["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS))), exp_ab=rows["offered"] * p_a)
-    e = f.groupby(["weekday", "minute"])[["exp_ab", "offered"]].sum()
-    ratio = ((s["sum"] + 0.5) / s["size"]).reindex(e.index) / ((e["exp_ab"] + 0.5) / e["offered"])
-    return {k: float(v) for k, v in ratio.dropna().items()}
+    wd = rows["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
+    e = rows.assign(weekday=wd, exp_ab=rows["offered"] * p_a).groupby(["weekday", "minute"])[["exp_ab", "offered"]].sum()
+    sim = s.reindex(e.index)
+    y = np.log((sim["sum"] + 0.5) / sim["size"]) - np.log((e["exp_ab"] + 0.5) / e["offered"])
+    w = (sim["sum"] + 0.5).to_numpy()
+    x_all = _load_per_agent(per, step, aht_s)
+    x = x_all.reindex(e.index).to_numpy()
+    good = np.isfinite(y.to_numpy()) & np.isfinite(x) & np.isfinite(w)
+    if good.sum() < 3:
+        return {}
+    X = np.column_stack([np.ones(good.sum()), x[good]])
+    W = w[good]
+    xtwx = X.T @ (X * W[:, None])
+    beta = np.linalg.solve(xtwx, X.T @ (W * y.to_numpy()[good]))
+    resid = y.to_numpy()[good] - X @ beta
+    # Poisson-like counts give log-scale variance 1/count; excess scatter widens it
+    sigma2 = max(float((W * resid**2).sum() / max(good.sum() - 2, 1)), 1.0)
+    cov = sigma2 * np.linalg.inv(xtwx)
+    out = {}
+    for (wk, m), xv in x_all.items():
+        if np.isfinite(xv):
+            v = np.array([1.0, xv])
+            out[(str(wk), int(m))] = (float(np.exp(v @ beta)), float(np.sqrt(v @ cov @ v)))
+    return out
+
+
+def _load_per_agent(per: pd.DataFrame, step: int, aht_s: float) -> pd.Series:
+    """Per (weekday, minute): mean offered Erlangs over the days / the cell's agents."""
+    aht = per["aht_s"].fillna(aht_s).to_numpy(dtype=float)
+    aht = np.where(aht > 0, aht, aht_s)
+    a = per["offered"].to_numpy(dtype=float) * aht / (60.0 * step)
+    wd = per["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
+    f = pd.DataFrame({"weekday": wd, "minute": per["minute"], "a": a, "n": per["agents_eff"]})
+    g = f.groupby(["weekday", "minute"]).agg(a=("a", "mean"), n=("n", "mean"))
+    return (g["a"] / g["n"].where(g["n"] > 0)).astype(float)
 
 
 def refine_staffing(
     base: Scenario,
     table: pd.DataFrame,
-    estimate: Callable[[dict[tuple[str, int], float] | None], StaffingEstimate],
+    estimate: Callable[..., StaffingEstimate],
     dates: list[pd.Timestamp],
     aht_s: float,
     patience_s: float,
@@ -75,14 +116,16 @@ def refine_staffing(
     rounds: int = 2,
     replications: int = 2,
     seed: int = 7,
+    plain: StaffingEstimate | None = None,
 ) -> StaffingEstimate:
-    """Re-estimate with the simulation's correction (``estimate(bias)`` runs the inversion)."""
-    est = estimate(None)
-    total: dict[tuple[str, int], float] = {}
+    """Re-estimate with the simulation's correction (``estimate(bias, ci=...)`` runs the inversion;
+    the intermediate rounds skip the propagation of the inputs' uncertainty into the intervals).
+    ``plain``: the uncorrected estimate when already at hand."""
+    plain = plain if plain is not None else estimate(None)
+    est = plain
     for r in range(rounds):
-        delta = simulation_bias(base, table, est, dates, aht_s, patience_s, balk, replications, seed + r)
         # the ratio is measured against Erlang A at the current staffing; the corrected curve is p_A x ratio
-        total = delta
-        est = estimate(total)
-    pooled = est.pooled.assign(erlang_a=estimate(None).pooled["agents"].to_numpy())
-    return StaffingEstimate(pooled, est.per_interval, est.source, est.target)
+        bias = simulation_bias(base, table, est, dates, aht_s, patience_s, balk, replications, seed + r)
+        est = estimate(bias, ci=r == rounds - 1)
+    pooled = est.pooled.assign(erlang_a=plain.pooled["agents"].to_numpy())
+    return StaffingEstimate(pooled, est.per_interval, est.source, est.target, est.dispersion, est.notes)

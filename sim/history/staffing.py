@@ -1,76 +1,184 @@
 """Effective staffing: the agents per interval that make the model reproduce what the queue did.
 
-Interval reports and call logs rarely show how many agents were really on the phones. For
-each interval the effective number ``n`` is found by maximum likelihood under Erlang A
-(M/M/n+M with the calibrated mean handle time and patience; balkers added as
-``b * P(wait)``): the abandoned calls are binomial with probability ``p_abandon(n)``
-(``target="abandonment"``, the default), or ``n`` makes the model's mean wait of all
-callers closest to the observed one (``target="wait"``).
+Interval reports and call logs rarely show how many agents were really on the phones. The
+effective number ``n`` of a weekday and interval (the scenario's table: one value for all the
+days with that input) is found by maximum likelihood under Erlang A (M/M/n+M with the
+calibrated mean handle time and patience; balkers added as ``b * P(wait)``), pooled over the
+regular days of that weekday: the abandoned calls of each day are binomial with probability
+``p_abandon(n)`` (``target="abandonment"``, the default), or ``n`` makes the model's mean wait
+of all callers closest to the observed one (``target="wait"``).
 
-Per weekday and interval the log-likelihoods of all regular days are summed (the pooled
-table the scenario uses), with a profile-likelihood 95 % interval (``n`` within 1.92 of the
-maximum). Per date and interval, the pooled value is clipped into that interval's own
-likelihood interval: a day whose abandonment says otherwise gets its own value, a day
-without information (no abandonment) keeps the pooled one.
+``n`` is continuous (a 0.1-agent grid): a fraction is a time-average, ``n + f`` agents being
+``n + 1`` for a share ``f`` of the interval (as the engine realises it), so Erlang A is
+interpolated between the whole numbers (:func:`sim.analysis.erlang.erlang_a_time_average`).
+
+**Bounds from the data.** Below: the carried load, answered calls x handle time / interval
+length averaged over the days (agents cannot be fewer than the busy time needs). Above (when
+the data has them): the most agents seen answering calls in that weekday and interval on any
+day (a call log's ``agent`` column; every agent on the phones answers while callers wait), or
+the agents an interval report says were logged in (median over the days). The estimate and its
+interval are clipped into the bounds.
+
+**Identified or not.** Where few callers hang up the likelihood is flat: any ``n`` above a
+certain level fits "no abandonment". A cell is *identified* when its days had at least
+:data:`MIN_ABANDONED` abandoned calls and its interval is narrower than :data:`MAX_REL_WIDTH` x
+the estimate (plus one agent). Other cells fall back to the bound-based estimate: the agents
+seen answering (call log), else the carried load at the occupancy of the identified cells of
+the same weekday (at least the carried load, at most the upper bound); the report lists them.
+
+**Honest intervals.** The profile-likelihood interval (``n`` within ``phi x 1.92`` of the
+maximum) uses a dispersion factor ``phi`` (quasi-likelihood): abandonment counts vary more
+between days than binomially (the queue is autocorrelated within an interval), so ``phi`` is
+the Pearson chi-square of all pooled cells over its degrees of freedom (at least 1). The
+uncertainty of the handle time and the patience (their 95 % CI ends) and of the simulation
+correction (:mod:`sim.history.refine`) moves the estimate; each shift is added in quadrature.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from sim.analysis.erlang import erlang_a
+from sim.analysis.erlang import erlang_a, erlang_a_abandonment, erlang_a_time_average
 from sim.schema import WEEKDAYS
 
 Target = Literal["abandonment", "wait"]
 CHI2_1 = 1.920729410347062  # half the 95 % quantile of chi-square(1)
+STEP = 0.1
+"""Resolution of the effective staffing (agents); the scenario's table keeps one decimal."""
+MIN_ABANDONED = 10
+"""Fewer abandoned calls than this over a cell's days: the cell is not identified."""
+MAX_REL_WIDTH = 0.5
+"""A cell whose 95 % interval is wider than this share of the estimate (plus one agent) is not identified."""
+
+Bias = Mapping[tuple[str, int], tuple[float, float]]
+"""(weekday, minute) -> (ratio simulated / Erlang A abandonment, standard error of its log)."""
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """The 95 % CI ends of the inputs the inversion takes as known (None: not propagated)."""
+
+    aht_s: tuple[float, float] | None = None
+    patience_s: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
 class StaffingEstimate:
-    """``pooled``: weekday, minute, agents, ci_low, ci_high; ``per_interval``: the interval
-    table with ``agents_eff``, ``eff_low``, ``eff_high``; ``source``: effective or given."""
+    """``pooled``: weekday, minute, agents, ci_low, ci_high, days, lower_bound, upper_bound,
+    identified, abandoned; ``per_interval``: the interval table with ``agents_eff`` (the pooled
+    value of its weekday and interval), ``eff_low``, ``eff_high``; ``source``: effective or given;
+    ``dispersion``: the quasi-likelihood factor; ``notes``: what a planner should know."""
 
     pooled: pd.DataFrame
     per_interval: pd.DataFrame
     source: str
     target: str
+    dispersion: float = 1.0
+    notes: list[str] = field(default_factory=list)
+
+    def unidentified(self) -> pd.DataFrame:
+        """The cells the data could not identify (they carry the bound-based estimate)."""
+        if "identified" not in self.pooled.columns:
+            return self.pooled.iloc[0:0]
+        return self.pooled[~self.pooled["identified"].astype(bool)]
 
 
-def _grid(
-    table: pd.DataFrame, step: int, aht: np.ndarray, patience_s: float, balk: float, target_s: float
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    a = table["offered"].to_numpy() * aht / (60.0 * step)
-    top = int(np.ceil(np.nanmax(a + 6 * np.sqrt(a) + 6))) if len(a) else 1
-    n = np.arange(0, top + 1, dtype=float)
-    r = erlang_a(table["offered"].to_numpy()[:, None], 60.0 * step, aht[:, None], n[None, :], patience_s, target_s)
-    p_ab = balk * r.p_wait + (1 - balk) * r.p_abandon
-    wait = (1 - balk) * r.mean_wait_all_s
-    return n, {"p_abandon": np.asarray(p_ab), "mean_wait_all_s": np.asarray(wait)}
+def agents_answering(calls: pd.DataFrame, step: int) -> pd.DataFrame:
+    """Per date and interval the distinct agents who answered a call in it (``date``, ``minute``,
+    ``seen``), from a call log's ``agent`` column (empty without one)."""
+    if "agent" not in calls.columns or calls["agent"].isna().all():
+        return pd.DataFrame(columns=["date", "minute", "seen"])
+    c = calls[calls["fate"].eq("answered") & calls["agent"].notna()]
+    c = c[c["agent"].astype(str).str.strip() != ""]
+    at = c["arrival"] + pd.to_timedelta(c["wait_s"], unit="s")
+    period = at.dt.floor(f"{step}min")
+    g = pd.DataFrame({"period": period, "agent": c["agent"].astype(str)}).groupby("period")["agent"].nunique()
+    p = g.index
+    return pd.DataFrame({"date": p.normalize(), "minute": p.hour * 60 + p.minute, "seen": g.to_numpy().astype(float)})
 
 
-def _loglik(table: pd.DataFrame, k: dict[str, np.ndarray], target: Target, bias: np.ndarray | None = None) -> np.ndarray:
-    off = table["offered"].to_numpy()[:, None]
+def _open_rows(t: pd.DataFrame, hours: Mapping[str, tuple[int, int] | None] | None) -> np.ndarray:
+    """Rows within their weekday's opening hours (calls queued just before closing make a row at
+    or after closing: no agents are planned there)."""
+    if hours is None:
+        return np.ones(len(t), dtype=bool)
+    wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
+    lo = wd.map(lambda w: hours.get(w)[0] if hours.get(w) else -1).to_numpy()  # type: ignore[index]
+    hi = wd.map(lambda w: hours.get(w)[1] if hours.get(w) else -1).to_numpy()  # type: ignore[index]
+    m = t["minute"].to_numpy()
+    return (m >= lo) & (m < hi)
+
+
+def _curves(
+    off: np.ndarray, step: int, aht: np.ndarray, patience_s: float, balk: float, target_s: float, top: int, target: Target
+) -> dict[str, np.ndarray]:
+    """Erlang A per row on the integer grid 0..top+1 (rows x agents)."""
+    n = np.arange(0, top + 2, dtype=float)
+    if target == "wait":
+        r = erlang_a(off[:, None], 60.0 * step, aht[:, None], n[None, :], patience_s, target_s)
+        p_wait, p_ab, wait = r.p_wait, r.p_abandon, r.mean_wait_all_s
+    else:  # abandonment only: without the ASA, the costliest part of Erlang A
+        p_wait, p_ab = erlang_a_abandonment(off[:, None], 60.0 * step, aht[:, None], n[None, :], patience_s)
+        wait = np.zeros_like(np.asarray(p_ab))
+    return {
+        "p_abandon": np.asarray(balk * np.asarray(p_wait) + (1 - balk) * np.asarray(p_ab), dtype=float),
+        "mean_wait_all_s": np.asarray((1 - balk) * np.asarray(wait), dtype=float),
+    }
+
+
+def _fine(curve: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """A rows x integers curve on the fine grid, interpolated by the fraction (a time-average)."""
+    lo = np.floor(grid + 1e-9).astype(int)
+    f = grid - lo
+    return curve[:, lo] * (1 - f) + curve[:, np.minimum(lo + 1, curve.shape[1] - 1)] * f
+
+
+def _loglik(off: np.ndarray, ab: np.ndarray, wait: np.ndarray, k: np.ndarray, target: Target, bias: np.ndarray) -> np.ndarray:
     if target == "abandonment":
-        p = k["p_abandon"] * (bias[:, None] if bias is not None else 1.0)
-        p = np.clip(p, 1e-12, 1 - 1e-12)
-        ab = table["abandoned"].to_numpy()[:, None]
-        return ab * np.log(p) + (off - ab) * np.log1p(-p)
-    w = (table["wait_all_s"].to_numpy() / np.maximum(table["offered"].to_numpy(), 1))[:, None]
+        p = np.clip(k * bias[:, None], 1e-12, 1 - 1e-12)
+        return ab[:, None] * np.log(p) + (off - ab)[:, None] * np.log1p(-p)
+    w = (wait / np.maximum(off, 1))[:, None]
     # Gaussian with the wait's sampling variance about (mean wait)^2 / offered, floored at 1 s^2
-    var = np.maximum(k["mean_wait_all_s"] ** 2 + 1.0, 1.0) / np.maximum(off, 1)
-    return -((w - k["mean_wait_all_s"]) ** 2) / (2 * var)
+    var = np.maximum(k**2 + 1.0, 1.0) / np.maximum(off, 1)[:, None]
+    return -((w - k) ** 2) / (2 * var)
 
 
-def _ci(ll: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    best = ll.argmax(axis=1)
-    ok = ll >= ll.max(axis=1, keepdims=True) - CHI2_1
-    lo = n[ok.argmax(axis=1)]
-    hi = n[ok.shape[1] - 1 - ok[:, ::-1].argmax(axis=1)]
-    return n[best], lo, hi
+def _pearson(off: np.ndarray, ab: np.ndarray, p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return (ab - off * p) ** 2 / (off * p * (1 - p))
+
+
+@dataclass
+class _Fit:
+    best: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    phi: float
+
+
+def _pooled_fit(
+    ll: np.ndarray, cell: np.ndarray, ncell: int, grid: np.ndarray, off: np.ndarray, ab: np.ndarray, p: np.ndarray, target: Target
+) -> _Fit:
+    """Per cell: the maximum of the summed log-likelihood and the profile interval (with the
+    dispersion factor of the Pearson residuals at the maxima)."""
+    s = np.zeros((ncell, ll.shape[1]))
+    np.add.at(s, cell, ll)
+    j = s.argmax(axis=1)
+    phi = 1.0
+    if target == "abandonment":
+        r = _pearson(off, ab, p[np.arange(len(cell)), j[cell]])
+        dof = len(cell) - ncell
+        if dof > 0:
+            phi = max(float(r.sum() / dof), 1.0)
+    ok = s >= s.max(axis=1, keepdims=True) - phi * CHI2_1
+    lo = grid[ok.argmax(axis=1)]
+    hi = grid[ok.shape[1] - 1 - ok[:, ::-1].argmax(axis=1)]
+    return _Fit(grid[j], lo, hi, phi)
 
 
 def effective_staffing(
@@ -82,42 +190,163 @@ def effective_staffing(
     regular_dates: pd.Series | None = None,
     target: Target = "abandonment",
     target_s: float = 90.0,
-    bias: dict[tuple[str, int], float] | None = None,
+    bias: Bias | None = None,
+    *,
+    hours: Mapping[str, tuple[int, int] | None] | None = None,
+    seen: pd.DataFrame | None = None,
+    uncertainty: Uncertainty | None = None,
 ) -> StaffingEstimate:
-    """Effective agents per interval (see the module docstring). ``bias`` (weekday, minute) ->
-    the factor the simulation found on Erlang A's abandonment probability there (see
-    :mod:`sim.history.refine`)."""
+    """Effective agents per weekday and interval (see the module docstring).
+
+    ``bias`` (weekday, minute) -> the factor the simulation found on Erlang A's abandonment
+    there and its log-scale SE (:mod:`sim.history.refine`); ``hours``: the opening hours per
+    weekday (rows outside are not staffing rows); ``seen``: :func:`agents_answering`;
+    ``uncertainty``: CI ends of the handle time and the patience to propagate."""
     t = table[table["offered"] > 0].reset_index(drop=True)
-    aht = t["aht_s"].fillna(aht_s).to_numpy()
-    aht = np.where(aht > 0, aht, aht_s)
-    n, k = _grid(t, step, aht, patience_s, balk, target_s)
-    wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
-    b = np.array([bias.get((w, m), 1.0) for w, m in zip(wd, t["minute"], strict=True)]) if bias else None
-    ll = _loglik(t, k, target, b)
-    use = t["date"].isin(regular_dates) if regular_dates is not None else pd.Series(True, index=t.index)
-    rows, keys = [], []
-    for (w, m), idx in t[use.to_numpy()].groupby([wd[use], t.loc[use, "minute"]]).groups.items():
-        s = ll[np.asarray(idx)].sum(axis=0, keepdims=True)
-        best, lo, hi = _ci(s, n)
-        rows.append((w, int(m), int(best[0]), int(lo[0]), int(hi[0]), len(idx)))
-        keys.append((w, int(m)))
-    pooled = pd.DataFrame(rows, columns=["weekday", "minute", "agents", "ci_low", "ci_high", "days"])
-    best, lo, hi = _ci(ll, n)
-    pool_map = pooled.set_index(["weekday", "minute"])["agents"]
-    p = np.array([pool_map.get((w, m), np.nan) for w, m in zip(wd, t["minute"], strict=True)], dtype=float)
-    p = np.where(np.isnan(p), best, p)
-    out = t.assign(agents_eff=np.clip(p, lo, hi).astype(int), eff_low=lo.astype(int), eff_high=hi.astype(int), eff_mle=best.astype(int))
-    order = {w: i for i, w in enumerate(WEEKDAYS)}
-    pooled = pooled.sort_values(["weekday", "minute"], key=lambda s: s.map(order) if s.name == "weekday" else s).reset_index(drop=True)
-    return StaffingEstimate(pooled, out, "effective (Erlang A inversion" + (", simulation-corrected)" if bias else ")"), target)
+    t = t[_open_rows(t, hours)].reset_index(drop=True)
+    wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS))).to_numpy()
+    use = t["date"].isin(regular_dates).to_numpy() if regular_dates is not None else np.ones(len(t), dtype=bool)
+    f = t[use].reset_index(drop=True)
+    fwd = wd[use]
+    keys = sorted({(w, int(m)) for w, m in zip(fwd, f["minute"], strict=True)}, key=lambda k: (WEEKDAYS.index(k[0]), k[1]))
+    index = {k: i for i, k in enumerate(keys)}
+    cell = np.array([index[(w, int(m))] for w, m in zip(fwd, f["minute"], strict=True)], dtype=int)
+    ncell = len(keys)
+    off = f["offered"].to_numpy(dtype=float)
+    ab = f["abandoned"].to_numpy(dtype=float)
+    wait = f["wait_all_s"].to_numpy(dtype=float)
+    aht_row = f["aht_s"].fillna(aht_s).to_numpy(dtype=float)
+    aht_row = np.where(aht_row > 0, aht_row, aht_s)
+    carried = f["answered"].to_numpy(dtype=float) * aht_row / (60.0 * step)
+    lower = np.zeros(ncell)
+    np.add.at(lower, cell, carried)
+    days = np.bincount(cell, minlength=ncell).astype(float)
+    lower = lower / np.maximum(days, 1)
+    ab_cell = np.bincount(cell, weights=ab, minlength=ncell)
+    upper = np.full(ncell, np.inf)
+    upper_src = ""
+    if seen is not None and len(seen):
+        sm = f[["date", "minute"]].merge(seen, on=["date", "minute"], how="left")["seen"].to_numpy(dtype=float)
+        u = np.full(ncell, -np.inf)
+        np.maximum.at(u, cell, np.nan_to_num(sm, nan=-np.inf))
+        upper = np.where(np.isfinite(u) & (u > 0), u, np.inf)
+        upper_src = "the most agents seen answering calls on any day"
+    elif "agents" in f.columns and f["agents"].notna().any():
+        ag = f["agents"].to_numpy(dtype=float)
+        med = pd.Series(ag).groupby(cell).median()
+        upper = np.full(ncell, np.inf)
+        upper[med.index.to_numpy()] = np.where(med.to_numpy() > 0, med.to_numpy(), np.inf)
+        upper_src = "the agents logged in (median over the days)"
+    upper = np.maximum(upper, np.ceil(lower * 10) / 10)
+    a = off * aht_row / (60.0 * step)
+    finite_up = upper[np.isfinite(upper)]
+    top = int(np.ceil(max(float(np.nanmax(a + 6 * np.sqrt(a) + 6)) if len(a) else 1.0, float(finite_up.max()) if finite_up.size else 0.0)))
+    grid = np.round(np.arange(0, top + 1 + 1e-9, STEP), 1)
+    b_row = np.ones(len(f))
+    b_se = np.zeros(len(f))
+    if bias:
+        br = [bias.get((w, int(m)), (1.0, 0.0)) for w, m in zip(fwd, f["minute"], strict=True)]
+        b_row = np.array([x[0] for x in br])
+        b_se = np.array([x[1] for x in br])
+
+    def fit(aht_scale: float = 1.0, pat: float = patience_s, bscale: np.ndarray | None = None) -> tuple[_Fit, np.ndarray]:
+        k = _curves(off, step, aht_row * aht_scale, pat, balk, target_s, top, target)
+        key = "p_abandon" if target == "abandonment" else "mean_wait_all_s"
+        kf = _fine(k[key], grid)
+        pf = _fine(k["p_abandon"], grid)
+        bb = b_row * (bscale if bscale is not None else 1.0)
+        ll = _loglik(off, ab, wait, kf, target, bb)
+        return _pooled_fit(ll, cell, ncell, grid, off, ab, pf * bb[:, None], target), pf
+
+    main, _ = fit()
+    best, lo, hi = main.best.copy(), main.lo.copy(), main.hi.copy()
+    shifts = np.zeros(ncell)
+    if uncertainty is not None and target == "abandonment":
+        if uncertainty.aht_s is not None:
+            ends = [fit(e / aht_s)[0].best for e in uncertainty.aht_s]
+            shifts += ((ends[1] - ends[0]) / 2) ** 2
+        if uncertainty.patience_s is not None and np.isfinite(patience_s):
+            ends = [fit(1.0, e)[0].best for e in uncertainty.patience_s]
+            shifts += ((ends[1] - ends[0]) / 2) ** 2
+    if bias and target == "abandonment" and b_se.any():
+        ends = [fit(bscale=np.exp(s * 1.959963984540054 * b_se))[0].best for s in (-1.0, 1.0)]
+        shifts += ((ends[1] - ends[0]) / 2) ** 2
+    lo = best - np.sqrt((best - lo) ** 2 + shifts)
+    hi = best + np.sqrt((hi - best) ** 2 + shifts)
+    width_ok = (hi - lo) <= MAX_REL_WIDTH * best + 1.0
+    identified = (ab_cell >= MIN_ABANDONED) & width_ok & np.isfinite(hi)
+    if target == "wait":
+        identified = width_ok.copy()
+    # fall back on the bounds where the data cannot tell
+    cw = np.array([k[0] for k in keys])
+    fallback = np.full(ncell, np.nan)
+    if np.isfinite(upper).any() and seen is not None and len(seen):
+        fallback = np.where(np.isfinite(upper), upper, np.nan)
+    for w in set(cw):
+        m = (cw == w) & identified
+        occ = float(lower[m].sum() / best[m].sum()) if m.any() and best[m].sum() > 0 else np.nan
+        if not np.isfinite(occ):
+            m = identified
+            occ = float(lower[m].sum() / best[m].sum()) if m.any() and best[m].sum() > 0 else np.nan
+        need = (cw == w) & np.isnan(fallback)
+        if np.isfinite(occ) and occ > 0:
+            fallback[need] = lower[need] / occ
+    fallback = np.where(np.isnan(fallback), np.maximum(best, lower), fallback)
+    est = np.where(identified, best, fallback)
+    lo = np.where(identified, lo, np.minimum(lo, est))
+    hi = np.where(identified, hi, np.maximum(np.where(np.isfinite(upper), upper, hi), est))
+    est = np.round(np.clip(est, lower, upper), 1)
+    lo = np.round(np.clip(np.minimum(lo, est), np.floor(lower * 10) / 10, est), 1)
+    hi = np.round(np.clip(np.maximum(hi, est), est, upper), 1)
+    pooled = pd.DataFrame(
+        {
+            "weekday": cw,
+            "minute": [k[1] for k in keys],
+            "agents": est,
+            "ci_low": lo,
+            "ci_high": hi,
+            "days": days.astype(int),
+            "abandoned": ab_cell.astype(int),
+            "lower_bound": np.round(lower, 2),
+            "upper_bound": upper,
+            "identified": identified,
+            "mle": np.round(best, 1),
+        }
+    )
+    pm = {k: i for i, k in enumerate(keys)}
+    pi = np.array([pm.get((w, int(m)), -1) for w, m in zip(wd, t["minute"], strict=True)])
+    has = pi >= 0
+    pick = np.where(has, pi, 0)
+    out = t.assign(
+        agents_eff=np.where(has, est[pick], np.nan),
+        eff_low=np.where(has, lo[pick], np.nan),
+        eff_high=np.where(has, hi[pick], np.nan),
+    )
+    notes = []
+    un = pooled[~pooled["identified"]]
+    if len(un):
+        how = "the carried load at the occupancy of the identified cells"
+        if seen is not None and len(seen):
+            how = "the agents seen answering calls"
+        notes.append(
+            f"effective staffing: {len(un)} of {len(pooled)} weekday intervals have too few abandoned calls to identify the agents "
+            f"(fewer than {MIN_ABANDONED}, or an interval wider than {MAX_REL_WIDTH:.0%} of the estimate): they use {how} instead: "
+            + ", ".join(f"{r.weekday} {r.minute // 60:02d}:{r.minute % 60:02d}" for r in un.head(12).itertuples())
+            + (" …" if len(un) > 12 else "")
+        )
+    if upper_src:
+        notes.append(f"effective staffing bounded below by the carried load and above by {upper_src}")
+    src = "effective (Erlang A inversion" + (", simulation-corrected)" if bias else ")")
+    return StaffingEstimate(pooled, out, src, target, main.phi, notes)
 
 
 def erlang_a_abandon(table: pd.DataFrame, agents: np.ndarray, step: int, aht_s: float, patience_s: float, balk: float) -> np.ndarray:
-    """Erlang A abandonment probability of each row of an interval table at ``agents``."""
+    """Erlang A abandonment probability of each row of an interval table at ``agents`` (a
+    fractional count as a time-average)."""
     aht = table["aht_s"].fillna(aht_s).to_numpy()
     aht = np.where(aht > 0, aht, aht_s)
-    r = erlang_a(table["offered"].to_numpy(), 60.0 * step, aht, agents.astype(float), patience_s)
-    return np.asarray(balk * r.p_wait + (1 - balk) * r.p_abandon)
+    r = erlang_a_time_average(table["offered"].to_numpy(), 60.0 * step, aht, agents.astype(float), patience_s)
+    return np.asarray(balk * np.asarray(r["p_wait"]) + (1 - balk) * np.asarray(r["p_abandon"]))
 
 
 def given_staffing(table: pd.DataFrame, staffing: pd.DataFrame) -> StaffingEstimate:
@@ -133,7 +362,7 @@ def given_staffing(table: pd.DataFrame, staffing: pd.DataFrame) -> StaffingEstim
     if "date" in st.columns:
         st["date"] = pd.to_datetime(st["date"])
         m = t.merge(st[["date", "minute", "agents"]], on=["date", "minute"], how="left")
-        pooled = m.assign(weekday=wd).groupby(["weekday", "minute"])["agents"].median().round().astype(int).reset_index()
+        pooled = m.assign(weekday=wd).groupby(["weekday", "minute"])["agents"].mean().round(1).reset_index()
         agents = m["agents"].to_numpy()
     else:
         st["weekday"] = st["weekday"].astype(str).str.lower().str[:3]
@@ -142,6 +371,6 @@ def given_staffing(table: pd.DataFrame, staffing: pd.DataFrame) -> StaffingEstim
         agents = np.array([key.get((w, mm), np.nan) for w, mm in zip(wd, t["minute"], strict=True)], dtype=float)
     pooled["ci_low"] = pooled["ci_high"] = pooled["agents"]
     pooled["days"] = 0
-    a = np.nan_to_num(agents, nan=0.0).astype(int)
-    out = t.assign(agents_eff=a, eff_low=a, eff_high=a, eff_mle=a)
+    a = np.nan_to_num(agents.astype(float), nan=0.0)
+    out = t.assign(agents_eff=a, eff_low=a, eff_high=a)
     return StaffingEstimate(pooled, out, "given (staffing CSV)", "given")

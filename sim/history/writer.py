@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -56,15 +57,22 @@ def profile_csv(profile: pd.DataFrame, hours: dict[str, tuple[int, int] | None],
     return pd.DataFrame(rows, columns=["weekday", "interval_start", "calls"])
 
 
+def _level(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else float(v)
+
+
 def staffing_csv(pooled: pd.DataFrame, hours: dict[str, tuple[int, int] | None], step: int) -> pd.DataFrame:
-    """``weekday,interval_start,agents`` over each open weekday's hours (missing intervals: 0)."""
+    """``weekday,interval_start,agents`` over each open weekday's hours (missing intervals: 0).
+    Agents keep one decimal (a time-average: see :func:`sim.world.staffing.interval_steps`)."""
     rows = []
     key = pooled.set_index(["weekday", "minute"])["agents"]
     for w, h in hours.items():
         if h is None:
             continue
         for m in range(h[0], h[1], step):
-            rows.append((w, hhmm(m), int(key.get((w, m), 0))))
+            v = float(key.get((w, m), 0.0))
+            v = round(v, 1) if np.isfinite(v) else 0.0
+            rows.append((w, hhmm(m), int(v) if v.is_integer() else v))
     return pd.DataFrame(rows, columns=["weekday", "interval_start", "agents"])
 
 
@@ -107,7 +115,10 @@ def full_config(base: Scenario, d: dict[str, Any], profile: pd.DataFrame, staffi
         weights = dict(zip(mins, g["calls"], strict=True))
         cfg["demand"]["profile"][w] = [float(weights.get(m, 0.0)) for m in range(first, max(mins) + step, step)]
     cfg["demand"]["profile_file"] = None
-    cfg["staffing"] = {"mode": "table", "table": {w: g["agents"].astype(int).tolist() for w, g in staffing.groupby("weekday", sort=False)}}
+    cfg["staffing"] = {
+        "mode": "table",
+        "table": {w: [_level(v) for v in g["agents"]] for w, g in staffing.groupby("weekday", sort=False)},
+    }
     return cfg
 
 

@@ -649,9 +649,6 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
         raise ScenarioError(f"Invalid scenario: {key} = {path!r} and staffing.table are both set; give exactly one.")
     df = _read_csv(_resolve(str(path), base_dir, key), key, {"interval_start", "agents"})
     out, _, step = _grid(df, key, "agents")
-    if (out["agents"] != out["agents"].round()).any():
-        bad = _plain(df["agents"][out["agents"] != out["agents"].round()].iloc[0])
-        raise ScenarioError(f"Invalid scenario: {key}: column agents must hold whole numbers >= 0, found {bad!r}.")
     demand = raw.get("demand")
     interval = demand.get("interval_min", 30) if isinstance(demand, Mapping) else 30
     if interval not in _INTERVALS:
@@ -666,7 +663,7 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
         k = step // interval
         out = pd.concat([out.assign(minute=out["minute"] + j * interval) for j in range(k)], ignore_index=True)
         step = interval
-    table: dict[str, list[int]] = {}
+    table: dict[str, list[int | float]] = {}
     for day, grp in out.groupby("weekday", sort=False):
         mins = grp["minute"].sort_values().tolist()
         dup = next((m for a, m in zip(mins, mins[1:], strict=False) if a == m), None)
@@ -700,7 +697,9 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
                     f"{hhmm(mins[-1] + interval)}), but calendar.hours.{d} is open "
                     f"{hhmm(opens)}-{hhmm(closes)}: {need} intervals of {interval} minutes."
                 )
-        table[str(day)] = [int(v) for v in grp.sort_values("minute")["agents"]]
+        # a whole count stays an int (integer tables are what they always were); a fraction is a
+        # time-average the schema keeps to two decimals (sim.world.staffing.regular_steps)
+        table[str(day)] = [int(v) if float(v).is_integer() else float(v) for v in grp.sort_values("minute")["agents"]]
     return {**raw, "staffing": {**staffing, "table": table, "table_file": None}}
 
 

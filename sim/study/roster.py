@@ -133,9 +133,17 @@ class Roster:
         return pd.DataFrame(rows)
 
 
-def slot_need(row: list[int], interval_min: int, slot_min: int) -> np.ndarray:
-    """A weekday's requirement per interval spread over its slots."""
-    return np.repeat(np.asarray(row, dtype=float), interval_min // slot_min)
+def slot_need(row: list[int] | list[float], interval_min: int, slot_min: int) -> np.ndarray:
+    """A weekday's requirement per interval spread over its slots. A fractional requirement is a
+    time-average (``n + f``: ``n + 1`` agents for the first share ``f`` of the interval, as the
+    engine runs a fractional staffing table): the slots that overlap that first share need
+    ``n + 1``, the others ``n``. Whole numbers need the same in every slot."""
+    k = interval_min // slot_min
+    v = np.asarray(row, dtype=float)
+    n = np.floor(v + 1e-9)
+    split = (v - n) * interval_min  # minutes of the interval with n + 1 agents
+    starts = np.arange(k) * slot_min
+    return (n[:, None] + (starts[None, :] < split[:, None] - 1e-9)).ravel()
 
 
 def build_roster(s: Scenario, requirement: Table, solved: dict | None = None) -> Roster:

@@ -24,7 +24,9 @@ from sim.study.runner import run_replications
 SweepMode = Literal["add", "multiply"]
 
 
-def _scale(n: int, level: float, mode: SweepMode) -> int:
+def _scale(n: int | float, level: float, mode: SweepMode) -> int | float:
+    if not float(n).is_integer():  # a fractional (time-average) count keeps its fraction
+        return max(0.0, round(n + level if mode == "add" else n * level, 1))
     value = n + level if mode == "add" else math.floor(n * level + 0.5)
     return max(0, int(value))
 

@@ -119,7 +119,7 @@ def _potential_day(s: Scenario, streams: Streams, p: DayPlan, k: int, volume: fl
         volume *= streams.rng("day_factor", o).gamma(shape, 1.0 / shape)
     starts, lam = interval_rates(s, p, volume)
     rng = streams.rng("arrivals", o)
-    counts = rng.poisson(lam)
+    counts = rng.poisson(lam) if s.demand.arrival_counts == "poisson" else np.rint(lam).astype(np.int64)
     n = int(counts.sum())
     t = k * DAY_S + 60.0 * (np.repeat(starts, counts) + s.demand.interval_min * rng.random(n))
     t.sort()

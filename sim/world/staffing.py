@@ -13,6 +13,7 @@ one that opens at 00:00 does not close at midnight: the next day's staffing take
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -41,8 +42,10 @@ class Schedule:
         return int(self.counts.max(initial=0))
 
 
-def regular_steps(st: StaffingConfig, weekday: int, opens: int, closes: int, step: int) -> list[tuple[int, int]]:
-    """(minute, agents) changes over a weekday's regular hours ``[opens, closes)``."""
+def regular_steps(st: StaffingConfig, weekday: int, opens: int, closes: int, step: int) -> list[tuple[int | float, int]]:
+    """(minute, agents) changes over a weekday's regular hours ``[opens, closes)``. A table's
+    fractional count becomes two steps within its interval (:func:`interval_steps`), so the minute
+    of a change need not be whole."""
     if st.mode == "constant":
         assert st.agents is not None
         return [(opens, st.agents)]
@@ -50,8 +53,31 @@ def regular_steps(st: StaffingConfig, weekday: int, opens: int, closes: int, ste
         assert st.table is not None
         name = WEEKDAYS[weekday]
         row = st.table.get(name, st.table.get("all", []))  # type: ignore[call-overload]
-        return [(opens + i * step, int(v)) for i, v in enumerate(row)]
+        out: list[tuple[int | float, int]] = []
+        for i, v in enumerate(row):
+            out += interval_steps(opens + i * step, v, step)
+        return out
     return [(m, on - off) for m, on, off in shift_steps(st, weekday, opens, closes)]
+
+
+def interval_steps(start: int, agents: float, step: int) -> list[tuple[int | float, int]]:
+    """The step function of one table interval holding ``agents`` (a time-average).
+
+    A whole count is one step, ``(start, n)``. A fraction ``n + f`` (0 < f < 1) is ``n + 1`` agents
+    for the first ``f`` of the interval, then ``n``: the interval's agent-time is exactly
+    ``(n + f) × step`` (to the second), and the extra agent comes first so that a queue left by the
+    previous interval is worked off. The split time is rounded to the whole second.
+    """
+    n = math.floor(agents)
+    frac = float(agents) - n
+    if frac <= 0:
+        return [(start, int(n))]
+    split = round(frac * step * 60) / 60  # minutes, to the second
+    if split <= 0:
+        return [(start, int(n))]
+    if split >= step:
+        return [(start, int(n) + 1)]
+    return [(start, int(n) + 1), (start + split, int(n))]
 
 
 def _on_break(s: ShiftConfig, m: int) -> bool:
@@ -74,20 +100,20 @@ def shift_steps(st: StaffingConfig, weekday: int, opens: int, closes: int) -> li
     return out
 
 
-def break_steps(st: StaffingConfig, weekday: int, opens: int, closes: int) -> list[tuple[int, int]]:
+def break_steps(st: StaffingConfig, weekday: int, opens: int, closes: int) -> list[tuple[int | float, int]]:
     """(minute, agents on a break) changes over a weekday's regular hours (none unless shifts)."""
     if st.mode != "shifts":
         return [(opens, 0)]
     return [(m, off) for m, _, off in shift_steps(st, weekday, opens, closes)]
 
 
-def clip_steps(steps: list[tuple[int, int]], opens: int, closes: int) -> list[tuple[int, int]]:
+def clip_steps(steps: list[tuple[int | float, int]], opens: int, closes: int) -> list[tuple[int | float, int]]:
     """Restrict a step function to ``[opens, closes)``, dropping repeats."""
     current = 0
     for m, n in steps:
         if m <= opens:
             current = n
-    out = [(opens, current)]
+    out: list[tuple[int | float, int]] = [(opens, current)]
     for m, n in steps:
         if opens < m < closes and n != out[-1][1]:
             out.append((m, n))
@@ -102,7 +128,7 @@ def agents_at_open_intervals(s: Scenario) -> Iterator[tuple[str, str, int]]:
             continue
         o, c = minutes(hours.opens), minutes(hours.closes)
         for m, n in clip_steps(regular_steps(s.staffing, wd, o, c, s.demand.interval_min), o, c):
-            yield name, f"{m // 60:02d}:{m % 60:02d}", n
+            yield name, f"{int(m) // 60:02d}:{int(m) % 60:02d}", n
 
 
 def build_schedule(s: Scenario, plans: list[DayPlan], staffing: StaffingConfig | None = None) -> Schedule:
@@ -144,7 +170,7 @@ def _through_midnight(times: list[float], counts: list[int], breaks: list[int], 
             del times[j], counts[j], breaks[j], opens_flags[j]
 
 
-def _at(steps: list[tuple[int, int]], m: int) -> int:
+def _at(steps: list[tuple[int | float, int]], m: int | float) -> int:
     """Value of a step function at minute ``m``."""
     value = 0
     for t, n in steps:

@@ -53,9 +53,14 @@ def test_command_writes_a_scenario_every_command_accepts(month, tmp_path: Path, 
     )
     text = capsys.readouterr().out
     assert code == 0, text
-    assert "dropped ivr" in text and "Back-test" in text
+    assert "dropped ivr" in text and "Back-test (4 held-out days" in text
+    # per hour of the day, and one overall verdict
+    assert "per hour: observed / model abandonment, service level" in text and "    10:00 " in text
+    assert "  verdict: " in text
+    assert (out / "backtest_hours.csv").exists() and (out / "staffing_pooled.csv").exists()
     html = (out / "calibration_report.html").read_text(encoding="utf-8")
-    for part in ("Rows read and dropped", "Patience and balking", "Back-test", "Kaplan-Meier", "data:image/png;base64"):
+    for part in ("Rows read and dropped", "Patience and balking", "Back-test", "Kaplan-Meier", "data:image/png;base64",
+                 "Per hour of the day: observed against model", "dispersion factor"):
         assert part in html
     s = load_scenario("cli_test", ["run.end=2026-12-02"], config_dir=scen)
     assert s.patience.dist == "empirical" and s.staffing.mode == "table"

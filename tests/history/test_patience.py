@@ -34,8 +34,15 @@ def test_km_values_follow_the_curve_and_add_an_exponential_tail() -> None:
     v = km_values(km, tail_mean=100.0, n=8, last_time=40.0)
     assert v[:2] == [10.0, 10.0] and v[2:4] == [20.0, 20.0]
     tail = np.array(v[4:])
-    # the remaining half of the mass: 40 s + Exp(100) quantiles at (0.5..3.5)/4
-    np.testing.assert_allclose(tail, 40 - 100 * np.log1p(-(np.arange(4) + 0.5) / 4), atol=0.01)
+    # the remaining half of the mass: 40 s + exponential quantiles at (0.5..3.5)/4, whose mean is
+    # chosen so that the whole distribution has the given mean (the MLE the report prints)
+    e = -np.log1p(-(np.arange(4) + 0.5) / 4)
+    tau = (8 * 100.0 - 60.0 - 4 * 40.0) / e.sum()
+    np.testing.assert_allclose(tail, 40 + tau * e, atol=0.01)
+    assert np.mean(v) == pytest.approx(100.0, abs=0.01)
+    # no mass left to choose (the curve reaches 0): the observed quantiles as they are
+    full = kaplan_meier(np.array([10.0, 20.0]), np.array([1, 1]))
+    assert km_values(full, tail_mean=100.0, n=4) == [10.0, 10.0, 20.0, 20.0]
 
 
 def test_exponential_mle_and_balking_share_by_hand() -> None:

@@ -44,10 +44,13 @@ def test_effective_staffing_recovered(report: pd.DataFrame) -> None:
     err = p["agents"] - p["truth"]
     # Erlang A (steady state) is the model's own M/M/n+M here, but each interval starts from the
     # previous one's queue (the morning from an empty one), so a given n abandons less than in
-    # steady state: the inversion overstates, never understates, and mostly by at most one agent.
-    assert (err >= 0).all()
-    assert (err.abs() <= 1).mean() >= 0.9
-    assert (err == 0).mean() >= 0.4
+    # steady state: the inversion overstates (continuous n: by a fraction), hardly ever understates,
+    # and mostly by at most one agent.
+    assert err.mean() > 0
+    assert (err >= -0.5).mean() >= 0.95
+    assert (err.abs() <= 1.5).mean() >= 0.9  # (a whole-number estimate within 1 is within 1.5 continuous)
+    cover = (p["ci_low"] <= p["truth"]) & (p["truth"] <= p["ci_high"])
+    assert cover.mean() >= 0.5, err.describe()  # Erlang A alone, uncorrected: biased, but not far
 
 
 def test_simulation_correction_removes_the_erlang_a_bias(tmp_path: Path) -> None:
@@ -60,10 +63,13 @@ def test_simulation_correction_removes_the_erlang_a_bias(tmp_path: Path) -> None
     c = calibrate(path, "intervals", tmp_path / "map.yaml", name="staff_test", scenarios=tmp_path / "scen", backtest_days=0)
     p = c.staffing.pooled.assign(truth=true_staffing(truth)["agents"].to_numpy())
     plain, corrected = p["erlang_a"] - p["truth"], p["agents"] - p["truth"]
-    assert plain.mean() > 0.3  # Erlang A alone: about half the intervals one agent too many
+    assert plain.mean() > 0.3  # Erlang A alone: about half an agent too many
     assert abs(corrected.mean()) < 0.25  # corrected: no systematic error left
-    assert (corrected == 0).mean() > (plain == 0).mean()
+    assert corrected.abs().mean() < plain.abs().mean()
     assert (corrected.abs() <= 1).mean() >= 0.9
+    # weekdays with the same input get the same correction: no weekday differs by noise
+    by_day = p.groupby("weekday")["agents"].sum() - p.groupby("weekday")["truth"].sum()
+    assert by_day.abs().max() < 0.5 * 18, by_day
 
 
 def test_given_staffing_is_used_as_is(report: pd.DataFrame) -> None:
@@ -74,3 +80,169 @@ def test_given_staffing_is_used_as_is(report: pd.DataFrame) -> None:
     assert (
         mon_0830["agents_eff"].tolist() == table.loc[(table["weekday"] == "mon") & (table["interval_start"] == "08:30"), "agents"].tolist()
     )
+
+
+# --------------------------------------------------------------------------- fractional staffing
+
+
+def test_fractional_interval_is_a_time_average() -> None:
+    from sim.world.staffing import interval_steps
+
+    assert interval_steps(480, 5, 30) == [(480, 5)]  # whole counts: exactly today's single step
+    assert interval_steps(480, 5.4, 30) == [(480, 6), (492.0, 5)]  # a sixth agent for the first 40 % (12 min)
+    steps = interval_steps(480, 5.45, 30)
+    assert steps[0] == (480, 6) and abs(steps[1][0] - (480 + 0.45 * 30)) < 1 / 60  # split to the second
+    # agent-time over the interval equals 5.45 x 30 agent-minutes
+    assert abs(6 * (steps[1][0] - 480) + 5 * (510 - steps[1][0]) - 5.45 * 30) < 1e-9
+
+
+def test_schema_accepts_fractions_and_keeps_whole_counts_ints() -> None:
+    from sim.schema import StaffingConfig
+
+    st = StaffingConfig(mode="table", table={"all": [5, 5.0, 5.4, 5.456]})
+    assert st.table == {"all": [5, 5, 5.4, 5.46]} and isinstance(st.table["all"][1], int)
+    with pytest.raises(ValueError, match="greater than or equal to 0"):
+        StaffingConfig(mode="table", table={"all": [-0.5]})
+
+
+def test_erlang_a_of_a_fractional_staffing_interpolates() -> None:
+    from sim.analysis.erlang import erlang_a, erlang_a_time_average
+
+    whole = erlang_a(30, 1800, 300, [5, 6], 240)
+    frac = erlang_a_time_average(30, 1800, 300, [5, 5.4, 6], 240)
+    p5, p6 = whole.p_abandon
+    assert frac["p_abandon"][0] == pytest.approx(p5) and frac["p_abandon"][2] == pytest.approx(p6)
+    assert frac["p_abandon"][1] == pytest.approx(0.6 * p5 + 0.4 * p6)
+
+
+def _flat_scenario(agents: float, days: tuple[str, str] = ("2026-09-07", "2026-10-30"), seed: int = 3):
+    base = load_scenario("default").model_dump(mode="json")
+    base["staffing"] = {"mode": "table", "table": {"all": [agents] * 18}}
+    base["demand"].update(
+        volume=18 * 32.0, volume_per="day", day_cv=0.0, profile={"all": [1.0] * 18}, profile_file=None, profile_start="08:00",
+        weekday_factor={"mon": 1.0, "tue": 1.0, "wed": 1.0, "thu": 1.0, "fri": 1.0, "sat": 0.0, "sun": 0.0},
+    )
+    base["calendar"]["closures"] = []
+    base["patience"] = {"dist": "exponential", "mean": 240.0, "cv": None, "values": None, "balk_share": 0.0}
+    base["run"] = {"start": days[0], "end": days[1], "seed": seed}
+    from sim.schema import Scenario
+
+    return Scenario.model_validate(base)
+
+
+def test_simulated_abandonment_at_5_4_lies_between_5_and_6() -> None:
+    """About 5.5 Erlangs: 5.4 agents abandon between 5 and 6, close to the time-average
+    interpolation 0.6 p(5) + 0.4 p(6): the 95 % CI of the day-level difference lies within 10 %
+    of the interpolated value. (Measured: 16.2 % against 17.0 %, SE 0.09 pp: the sixth agent of
+    the first 12 minutes also works off the queue the previous interval left, which steady-state
+    parts do not see; the calibration's simulation correction measures exactly this ratio.)"""
+    import numpy as np
+
+    from sim.model.simulate import simulate
+
+    per_day = {}
+    for n in (5, 5.4, 6):
+        c = simulate(_flat_scenario(n)).calls
+        g = c.assign(date=c["arrival"].dt.normalize(), ab=c["answered_at"].isna()).groupby("date")["ab"]
+        per_day[n] = g.sum() / g.size()
+    a5, a54, a6 = (per_day[n].to_numpy() for n in (5, 5.4, 6))
+    assert a5.mean() > a54.mean() > a6.mean()
+    interp = 0.6 * a5 + 0.4 * a6
+    d = a54 - interp
+    se = d.std(ddof=1) / np.sqrt(len(d))
+    assert abs(d.mean()) + 1.96 * se <= 0.10 * interp.mean(), (d.mean(), se, interp.mean())
+
+
+# --------------------------------------------------------------------------- the planner's reproducer
+
+FLAT = Truth(volume=450.0, staffing_scale=0.0, staffing_delta=8, patience_mean=900.0, balk=0.02, storms=(), closures=(), day_cv=0.1)
+"""Eight agents in every interval (72 agent-hours a day), long patience, few abandoned calls."""
+
+
+@pytest.fixture(scope="module")
+def flat_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from sim.history.synthetic import CALL_MAP, call_log
+
+    out = tmp_path_factory.mktemp("flat")
+    calls = simulate_history("2026-09-07", "2026-10-30", FLAT, seed=11, yearly=False)
+    call_log(calls, seed=3).to_csv(out / "log.csv", sep=";", index=False)
+    (out / "map.yaml").write_text(yaml.safe_dump(CALL_MAP, allow_unicode=True), encoding="utf-8")
+    return out / "log.csv", out / "map.yaml"
+
+
+def test_flat_staffing_is_not_inflated_where_few_hang_up(flat_log: tuple[Path, Path], tmp_path: Path) -> None:
+    """The planner's 8-week log: the same staffing every weekday came back Mon 72 ... Fri 133.5
+    agent-hours. Every weekday's agent-hours must stay within the sum of its cells' CIs of the
+    true 72, no cell above its upper bound (the agents seen answering), and the cells the data
+    cannot identify are flagged and named in the notes."""
+    c = calibrate(flat_log[0], "calls", flat_log[1], name="flat", scenarios=tmp_path, backtest_days=0)
+    p = c.staffing.pooled
+    assert (p["agents"] <= p["upper_bound"] + 1e-9).all()
+    assert (p["agents"] >= p["lower_bound"] - 0.1).all()
+    hours = p.groupby("weekday").agg(h=("agents", "sum"), lo=("ci_low", "sum"), hi=("ci_high", "sum")) * 0.5
+    assert len(hours) == 5
+    for w, r in hours.iterrows():
+        assert r["lo"] <= 72.0 <= r["hi"], (w, r.to_dict())
+        assert abs(r["h"] - 72.0) <= max(r["hi"] - r["h"], r["h"] - r["lo"]), (w, r.to_dict())
+    assert p["agents"].max() <= 8.0
+    un = c.staffing.unidentified()
+    assert len(un) > 0 and not un["identified"].any()
+    assert any("too few abandoned calls" in n for n in c.notes)
+    # no staffing row at or after closing (calls queued just before 17:00 make a 17:00 row)
+    assert p["minute"].max() < 17 * 60 and p["minute"].min() >= 8 * 60
+    # the written table is what the report prints
+    table = c.scenario.staffing.table
+    assert table is not None and table["fri"] == p.loc[p["weekday"] == "fri", "agents"].tolist()
+
+
+# --------------------------------------------------------------------------- a back-test that can fail
+
+
+@pytest.fixture(scope="module")
+def backtested(tmp_path_factory: pytest.TempPathFactory):
+    from sim.history.synthetic import CALL_MAP, call_log
+
+    out = tmp_path_factory.mktemp("bt")
+    truth = Truth(storms=(), closures=())
+    calls = simulate_history("2026-09-07", "2026-11-27", truth, seed=4, yearly=False)
+    call_log(calls, seed=3).to_csv(out / "log.csv", sep=";", index=False)
+    (out / "map.yaml").write_text(yaml.safe_dump(CALL_MAP, allow_unicode=True), encoding="utf-8")
+    return calibrate(out / "log.csv", "calls", out / "map.yaml", name="bt", scenarios=out / "scen", backtest_days=15, refine_days=30)
+
+
+def test_backtest_holds_its_days_out_of_the_fit(backtested) -> None:
+    c = backtested
+    held = sorted(c.backtest.days["date"].unique())
+    assert len(held) == 15
+    regular = c.demand.days.loc[c.demand.days["kind"].eq("regular") & ~c.demand.days["outlier"], "date"]
+    fit_days = int(c.staffing.pooled.groupby("weekday")["days"].max().sum())
+    assert fit_days == int((regular < held[0]).sum())  # only the days before the held-out ones
+    # per hour of the day: observed against model, nothing off with the fitted table
+    h = c.backtest.hours
+    assert len(h) == 9 and (h["off"] == "").all(), h
+    assert (h["abandon_rel_diff"].abs() < 0.4).all()
+
+
+def test_inflated_staffing_fails_the_backtest(backtested) -> None:
+    """Half as many agents again as fitted: the model barely abandons while the held-out days did,
+    so every hour's abandonment is off and the verdict is not "reproduced"."""
+    from sim.history.backtest import run_backtest
+
+    c = backtested
+    per = c.staffing.per_interval
+    inflated = per.assign(agents_eff=(per["agents_eff"] * 1.5).round(1))
+    held = [pd.Timestamp(d) for d in sorted(c.backtest.days["date"].unique())]
+    b = run_backtest(c.scenario, c.table, inflated, held, 2, 1)
+    assert b.verdict.startswith("not reproduced")
+    assert (b.hours["off"].str.contains("abandon")).mean() >= 0.8
+    ab = b.summary.set_index("kpi").loc["abandon_share", "verdict"]
+    assert ab.startswith("not reproduced by hour of the day") or ab.startswith("under-predicted")
+
+
+def test_roster_covers_the_time_split_of_a_fractional_requirement() -> None:
+    from sim.study.roster import slot_need
+
+    assert slot_need([5, 6], 30, 15).tolist() == [5, 5, 6, 6]  # whole numbers: as before
+    # 5.4 over 15-minute slots: the sixth agent's first 12 minutes fall in the first slot
+    assert slot_need([5.4], 30, 15).tolist() == [6, 5]
+    assert slot_need([5.4], 30, 5).tolist() == [6, 6, 6, 5, 5, 5]

@@ -318,7 +318,7 @@ BAD_CSV = [
     pytest.param("demand", "date,interval_start,calls\n", "no rows", id="profile-header-only"),
     pytest.param("staffing", "weekday,interval_start,people\nall,08:00,3\n", "lacks column(s) agents", id="table-missing-column"),
     pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,x\n", "must hold numbers >= 0, found 'x'", id="table-non-numeric"),
-    pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,2.5\n", "whole numbers >= 0, found 2.5", id="table-fraction"),
+    pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,-2.5\n", "must hold numbers >= 0, found -2.5", id="table-negative"),
     pytest.param("staffing", "weekday,interval_start,agents\nfunday,08:00,2\n", "unknown weekday(s)", id="table-unknown-weekday"),
     pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,2\nall,08:30,2\n", "has 2 rows (08:00-09:00)", id="table-too-short"),
     pytest.param("staffing", "weekday,interval_start,agents\nmon,08:00,2\nmon,09:00,2\ntue,08:00,2\ntue,08:30,2\n",

@@ -268,7 +268,9 @@ def _shipped(group: str, option: str) -> Raw:
     return value
 
 
-def _shift(value: int, mode: str, delta: float) -> int:
+def _shift(value: int | float, mode: str, delta: float) -> int | float:
+    if not float(value).is_integer():  # a fractional (time-average) count keeps its fraction
+        return max(0.0, round(value + int(delta) if mode == "agents" else value * (1 + delta / 100), 1))
     if mode == "agents":
         return max(0, int(value) + int(delta))
     return max(0, round(int(value) * (1 + delta / 100)))
