@@ -97,7 +97,11 @@ class Centre:
     balk_share: float = 0.05
     staffing_scale: float = 1.0
     shifts: tuple[Shift, ...] = SHIFTS
-    outages: tuple[tuple[str, str, str], ...] = (("2026-08-26", "10:05", "12:05"), ("2026-09-15", "13:20", "15:20"), ("2026-10-01", "09:10", "11:10"))
+    outages: tuple[tuple[str, str, str], ...] = (
+        ("2026-08-26", "10:05", "12:05"),
+        ("2026-09-15", "13:20", "15:20"),
+        ("2026-10-01", "09:10", "11:10"),
+    )
     outage_keep: float = 0.5
 
     @property
@@ -388,7 +392,9 @@ def true_staffing(centre: Centre, dates: list[dt.date], step: int) -> pd.DataFra
         change, count = day_agents(centre, WEEKDAYS[d.weekday()], outages.get(d))
         per_min = count[np.searchsorted(change, np.arange(24 * 60), side="right") - 1]
         for m in range(_m(centre.opens), _m(centre.closes), step):
-            rows.append((d.isoformat(), WEEKDAYS[d.weekday()], f"{m // 60:02d}:{m % 60:02d}", round(float(per_min[m : m + step].mean()), 3)))
+            rows.append(
+                (d.isoformat(), WEEKDAYS[d.weekday()], f"{m // 60:02d}:{m % 60:02d}", round(float(per_min[m : m + step].mean()), 3))
+            )
     return pd.DataFrame(rows, columns=["date", "weekday", "interval_start", "agents"])
 
 
@@ -434,11 +440,16 @@ def true_aht(calls: pd.DataFrame, centre: Centre) -> pd.DataFrame:
     a = calls[calls["answered"]]
     real = a.groupby(a["arrival"].dt.hour)["handle_s"].agg(["mean", "size"])
     h0 = _m(centre.opens) // 60
-    rows = [(h0 + i, centre.aht_s * f, float(real["mean"].get(h0 + i, np.nan)), int(real["size"].get(h0 + i, 0))) for i, f in enumerate(centre.aht_hour_factor)]
+    rows = [
+        (h0 + i, centre.aht_s * f, float(real["mean"].get(h0 + i, np.nan)), int(real["size"].get(h0 + i, 0)))
+        for i, f in enumerate(centre.aht_hour_factor)
+    ]
     return pd.DataFrame(rows, columns=["hour", "aht_param_s", "aht_realised_s", "answered"])
 
 
-def write_history(out: str | Path, weeks: int = 8, seed: int = 1, start: str = "2026-08-17", centre: Centre | None = None) -> dict[str, Path]:
+def write_history(
+    out: str | Path, weeks: int = 8, seed: int = 1, start: str = "2026-08-17", centre: Centre | None = None
+) -> dict[str, Path]:
     """Simulate and write every export, its column map and the truth (see the module docstring)."""
     centre = centre or Centre()
     out = Path(out)
