@@ -12,7 +12,10 @@ Two models are checked: ``scenario`` -- the calibrated scenario as every command
 weekday staffing table, handle time and patience); ``effective`` -- each date with its own
 fitted staffing, as the calibration's back-test does; and, as a diagnosis, ``true_staffing`` --
 the calibrated handle time and patience with the true time-average agents rounded to whole
-agents (what is left when the staffing is right).
+agents (what is left when the staffing is right); ``true_inputs`` -- also the true handle time
+(one lognormal, the history's mean, CV 1.2) and the true Weibull patience and baulking share:
+what is left is what the model cannot take (handle time by hour of day, agents in fractions,
+agents finishing their call before a break).
 
 Relative error = model / observed - 1 per hour, pooled over the check days as a ratio of
 totals (the model's share on each day applied to that day's observed calls) with a 95 % CI
@@ -104,7 +107,7 @@ def _agents(c: Calibration, variant: str, date: pd.Timestamp, step: int, truth: 
     if variant == "effective":
         per = c.staffing.per_interval
         return per[per["date"] == date].set_index("minute")["agents_eff"]
-    if variant == "true_staffing":
+    if variant in ("true_staffing", "true_inputs"):
         assert truth is not None
         t = truth[truth["date"] == date]
         return pd.Series(np.round(t["agents"].to_numpy()).astype(int), index=t["minute"].to_numpy())
@@ -116,12 +119,48 @@ def _agents(c: Calibration, variant: str, date: pd.Timestamp, step: int, truth: 
     return pd.Series(list(row), index=[minutes(h.opens) + step * i for i in range(len(row))])
 
 
+def true_inputs(history: Path) -> dict[str, Any]:
+    """Handle time and patience of the truth as far as the model can take them: one lognormal
+    handle time (the history's mean, CV 1.2; no hour-of-day variation), the Weibull patience as
+    400 quantiles and the baulking share."""
+    truth = yaml.safe_load((history / "truth.yaml").read_text(encoding="utf-8"))
+    aht = pd.read_csv(history / "true_aht_by_hour.csv")
+    mean = float((aht["aht_realised_s"] * aht["answered"]).sum() / aht["answered"].sum())
+    k = float(truth["patience_shape"])
+    scale = float(truth["patience_mean_s"]) / math.gamma(1 + 1 / k)
+    q = (np.arange(400) + 0.5) / 400
+    zero = {"dist": "deterministic", "mean": 0.0, "cv": None, "values": None}
+    return {
+        "handling": {
+            "talk": {"dist": "lognormal", "mean": round(mean, 2), "cv": truth["handle_cv"], "values": None},
+            "hold": zero,
+            "wrap": zero,
+        },
+        "patience": {
+            "dist": "empirical",
+            "mean": None,
+            "cv": None,
+            "values": [round(float(v), 2) for v in scale * (-np.log1p(-q)) ** (1 / k)],
+            "balk_share": truth["balk_share"],
+        },
+    }
+
+
 def per_day_hour(
-    c: Calibration, dates: list[pd.Timestamp], variant: str, replications: int, seed: int, truth: pd.DataFrame | None
+    c: Calibration,
+    dates: list[pd.Timestamp],
+    variant: str,
+    replications: int,
+    seed: int,
+    truth: pd.DataFrame | None,
+    overrides: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Observed and model counts per date and hour: offered, abandoned, within, wait (sums;
-    the model's are the means over replications)."""
+    the model's are the means over replications); ``overrides`` replace top-level sections of
+    the calibrated scenario (handling, patience) in the ``true_inputs`` variant."""
     cfg = c.scenario.model_dump(mode="json")
+    for k, v in (overrides or {}).items():
+        cfg[k] = {**cfg[k], **v}
     step = c.scenario.demand.interval_min
     thr = c.scenario.targets.threshold_s
     rows = []
@@ -304,7 +343,8 @@ def run_check(
                 continue
             step = c.scenario.demand.interval_min
             truth = true_agents(history, step)
-            hs = {v: hourly(per_day_hour(c, dates, v, replications, seed, truth)) for v in variants}
+            over = true_inputs(history)
+            hs = {v: hourly(per_day_hour(c, dates, v, replications, seed, truth, over if v == "true_inputs" else None)) for v in variants}
             if out:
                 for v, h in hs.items():
                     h.to_csv(out / e / f"hourly_{v}.csv", index=False)
