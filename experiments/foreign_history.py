@@ -24,7 +24,7 @@ call log, local time with ``source_timezone`` said explicitly): ``call_log.csv``
 ``truth.yaml`` (parameters, outage days), ``true_staffing_30.csv`` / ``true_staffing_60.csv``
 (time-average agents on the phones per date and interval) and ``true_aht_by_hour.csv``.
 
-    python experiments/foreign_history.py --out outputs/foreign [--weeks 8] [--seed 1]
+    python experiments/foreign_history.py --out outputs/foreign [--weeks 8] [--seed 1] [--flat-aht]
 
 About 1 s of Ciw per simulated day at the default 3 000 calls a day.
 """
@@ -501,10 +501,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--weeks", type=int, default=8)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--start", default="2026-08-17", help="a Monday (default 2026-08-17: no Swedish holiday in the next 8 weeks)")
+    p.add_argument("--flat-aht", action="store_true", help="one mean handle time for every hour (a control: the model can take it)")
     args = p.parse_args(argv)
     t = time.perf_counter()
+    centre = Centre(aht_hour_factor=(1.0,) * len(Centre().aht_hour_factor)) if args.flat_aht else Centre()
     try:
-        paths = write_history(args.out, args.weeks, args.seed, args.start)
+        paths = write_history(args.out, args.weeks, args.seed, args.start, centre)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
