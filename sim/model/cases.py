@@ -17,14 +17,17 @@ Who works cases:
   working hours, that takes only cases.
 
 A case in hand is finished before the agent takes the next call (no pre-emption; cases are
-not split in chunks). Agents work cases only while on duty (after closing, agents who stay to
-empty the phone queue take no new case). The backlog is ordered by due time
+not split in chunks). Agents start cases only while on duty and the office works (after
+closing, agents who stay to empty the phone queue take no new case). The backlog is ordered by due time
 (``earliest_due``) or arrival (``fifo``) and carries over from day to day; whatever is still
 in it when the run ends is recorded as ``open``, never dropped.
 
-On duty for blended agents: the first line's staffing over the office's working day, so on
-a 15:00 day with ``early_close_scope: phones`` they carry on with cases until the normal
-closing (the phones still close at 15:00: no call arrives after it).
+On duty for blended agents: the first line's staffing over the phones' open hours joined
+with the office's working day, so on a 15:00 day with ``early_close_scope: phones`` they carry
+on with cases until the normal closing (the phones still close at 15:00: no call arrives after
+it), and office hours narrower than the phone hours leave the phone staffing as it is. Any
+agent takes a case only while the office works (:attr:`CasePlan.clock`); at each office
+opening, idle agents take the waiting cases.
 
 The engine calls this module through three hooks: :meth:`CaseWork.take` when an agent finds
 the phone queue empty, :meth:`CaseWork.work` for a case entry, and :meth:`CaseWork.from_phone`
@@ -85,15 +88,20 @@ def office_plans(s: Scenario, plans: list[DayPlan]) -> list[DayPlan]:
 
 
 def blended_plans(phone: list[DayPlan], office: list[DayPlan]) -> list[DayPlan]:
-    """When blended agents are on duty: the office's open hours, staffed by the phone plan's
-    regular hours (so the staffing table of the phones applies); a day without phone hours
-    has no blended agents."""
+    """When blended agents are on duty: the phones' open hours (their staffing unchanged by
+    case work) joined with the office's open hours, staffed by the phone plan's regular hours
+    (so the staffing table of the phones applies); a day without phone hours has no blended
+    agents. Case work itself is bounded by the office's hours (:meth:`CaseWork.take`)."""
     out = []
     for p, o in zip(phone, office, strict=True):
-        if p.regular_opens is None or o.opens is None:
+        if p.regular_opens is None:
             out.append(dataclasses.replace(p, opens=None, closes=None))
-            continue
-        out.append(dataclasses.replace(p, opens=o.opens, closes=o.closes))
+        elif o.opens is None or o.closes is None:
+            out.append(p)
+        elif p.opens is None or p.closes is None:
+            out.append(dataclasses.replace(p, opens=o.opens, closes=o.closes))
+        else:
+            out.append(dataclasses.replace(p, opens=min(p.opens, o.opens), closes=max(p.closes, o.closes)))
     return out
 
 
@@ -171,12 +179,26 @@ class CaseWork:
     def enter(self, c: int) -> None:
         """Case ``c`` joins the backlog; an idle agent allowed to take it gets it now."""
         heapq.heappush(self.backlog, (self.arrival[c] if self.plan.fifo else self.due[c], c))
-        for g in (self.team, self.first):
-            if g is None or g.closed or not self.backlog or not self._allowed(g, waking=True):
-                continue
-            k, ev = g.idle.popleft()
-            ev.succeed(self._pop())
+        self._wake(1)
+
+    def _wake(self, most: int) -> None:
+        """Hand backlog cases to at most ``most`` idle agents allowed to take one now."""
+        if not self.plan.clock.is_working(self.env.now):
             return
+        for g in (self.team, self.first):
+            while most > 0 and g is not None and not g.closed and self.backlog and self._allowed(g, waking=True):
+                k, ev = g.idle.popleft()
+                ev.succeed(self._pop())
+                most -= 1
+
+    def openings(self) -> Generator[simpy.Event, None, None]:
+        """At each office opening, idle agents (on the phones before the office opens) take
+        the backlog's cases."""
+        env = self.env
+        for t in self.plan.clock.opens.tolist():
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self._wake(len(self.backlog))
 
     def from_phone(self, i: int, source: int) -> None:
         """Call ``i`` ended as a case (``source`` indexes PHONE_CASE_SOURCES): one new case."""
@@ -216,8 +238,9 @@ class CaseWork:
         return (0.0, 0, CASE, c)
 
     def take(self, g: Group) -> tuple[float, int, int, int] | None:
-        """Hook: an on-duty agent of ``g`` found no caller waiting; the next case, if allowed."""
-        if not self.backlog or g.closed or not self._allowed(g):
+        """Hook: an on-duty agent of ``g`` found no caller waiting; the next case, if allowed
+        (and only while the office works: office hours bound case work, not the phones)."""
+        if not self.backlog or g.closed or not self._allowed(g) or not self.plan.clock.is_working(self.env.now):
             return None
         return self._pop()
 
