@@ -48,13 +48,13 @@ import pandas as pd
 import simpy
 
 from sim.analysis.cases import CASE_COLUMNS, met_target
-from sim.schema import PHONE_CASE_SOURCES, Scenario
+from sim.schema import PHONE_CASE_SOURCES, CalendarConfig, Scenario
 from sim.world.calendar import DayPlan, day_plans
 from sim.world.cases import CaseArrivals, generate_cases
 from sim.world.distributions import make
 from sim.world.staffing import Schedule, build_schedule
 from sim.world.streams import Streams
-from sim.world.workhours import WorkClock, scenario_office_calendar, work_clock
+from sim.world.workhours import DAY_S, WorkClock, scenario_office_calendar, work_clock
 
 if TYPE_CHECKING:
     from sim.model.queue import Group
@@ -80,6 +80,7 @@ class CasePlan:
     reserve: int
     fifo: bool
     team: Schedule | None
+    office: CalendarConfig | None = None  # the office calendar, to extend ``clock`` past its horizon
 
 
 def office_plans(s: Scenario, plans: list[DayPlan]) -> list[DayPlan]:
@@ -130,7 +131,8 @@ def case_plan(s: Scenario, streams: Streams, plans: list[DayPlan], n_calls: int)
     target_h = np.array([s.targets.case_hours[k] for k in kinds], dtype=float)
     arrivals = generate_cases(s, streams, plans)
     start, end = plans[0].date, plans[-1].date
-    clock = work_clock(scenario_office_calendar(s), start, end, ahead_h=float(target_h.max(initial=0.0)) + 1.0)
+    office = scenario_office_calendar(s)
+    clock = work_clock(office, start, end, ahead_h=float(target_h.max(initial=0.0)) + 1.0)
     handles, extras = [], []
     for j, src in enumerate(PHONE_CASE_SOURCES):
         dist = make(c.phone_cases[src].handle)  # type: ignore[index]
@@ -141,7 +143,7 @@ def case_plan(s: Scenario, streams: Streams, plans: list[DayPlan], n_calls: int)
         arrivals=arrivals, clock=clock, kind_names=kinds, channel_names=tuple(c.channels), target_h=target_h,
         phone_kind=tuple(kinds.index(c.phone_cases[src].kind) for src in PHONE_CASE_SOURCES),  # type: ignore[index]
         phone_handle=tuple(handles), phone_extra=tuple(extras), blend=c.blend, reserve=c.reserve,
-        fifo=c.order == "fifo", team=team,
+        fifo=c.order == "fifo", team=team, office=office,
     )
 
 
@@ -151,6 +153,7 @@ class CaseWork:
     def __init__(self, env: simpy.Environment, plan: CasePlan, n_calls: int, first: Group, team: Group | None) -> None:
         self.env, self.plan, self.n_calls = env, plan, n_calls
         self.first, self.team = first, team
+        self.clock = plan.clock  # extended when a phone case arrives past its horizon
         a = plan.arrivals
         n = len(a)
         self.arrival: list[float] = a.arrival.tolist()
@@ -183,7 +186,7 @@ class CaseWork:
 
     def _wake(self, most: int) -> None:
         """Hand backlog cases to at most ``most`` idle agents allowed to take one now."""
-        if not self.plan.clock.is_working(self.env.now):
+        if not self.clock.is_working(self.env.now):
             return
         for g in (self.team, self.first):
             while most > 0 and g is not None and not g.closed and self.backlog and self._allowed(g, waking=True):
@@ -211,7 +214,7 @@ class CaseWork:
             handle = float(p.phone_extra[source][used % p.phone_extra[source].size])
         kind = p.phone_kind[source]
         self.arrival.append(now)
-        self.due.append(float(p.clock.add(np.array(now), np.array(p.target_h[kind]))))
+        self.due.append(self._due(now, float(p.target_h[kind])))
         self.kind.append(kind)
         self.source.append(-1 - source)
         self.call.append(i)
@@ -221,6 +224,17 @@ class CaseWork:
         self.agent.append(-1)
         self.group.append(-1)
         self.enter(len(self.arrival) - 1)
+
+    def _due(self, t: float, hours: float) -> float:
+        """When ``hours`` working hours have passed after ``t``; the clock is extended first
+        when ``t`` lies beyond its horizon (the phone queue can be served long after the run)."""
+        due = float(self.clock.add(np.array(t), np.array(hours)))
+        if np.isfinite(due) or self.plan.office is None:
+            return due
+        origin = self.clock.origin
+        last = origin + dt.timedelta(days=int(t // DAY_S) + 1)
+        self.clock = work_clock(self.plan.office, origin, last, ahead_h=float(self.plan.target_h.max(initial=0.0)) + 1.0)
+        return float(self.clock.add(np.array(t), np.array(hours)))
 
     # -- agents --------------------------------------------------------------------------
 
@@ -240,7 +254,7 @@ class CaseWork:
     def take(self, g: Group) -> tuple[float, int, int, int] | None:
         """Hook: an on-duty agent of ``g`` found no caller waiting; the next case, if allowed
         (and only while the office works: office hours bound case work, not the phones)."""
-        if not self.backlog or g.closed or not self._allowed(g) or not self.plan.clock.is_working(self.env.now):
+        if not self.backlog or g.closed or not self._allowed(g) or not self.clock.is_working(self.env.now):
             return None
         return self._pop()
 
@@ -280,7 +294,7 @@ def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: 
     def stamps(x: np.ndarray) -> pd.DatetimeIndex:
         return pd.DatetimeIndex(origin + pd.to_timedelta(x, unit="s"))
 
-    work_h = np.where(done, p.clock.between_h(arrival, np.where(done, finished, arrival)), np.nan)
+    work_h = np.where(done, w.clock.between_h(arrival, np.where(done, finished, arrival)), np.nan)
     frame = pd.DataFrame(
         {
             "channel": channel_names[np.where(phone, len(p.channel_names), source)],

@@ -19,7 +19,7 @@ from sim.model import engine as model
 from sim.model.cases import CasePlan
 from sim.model.rules import Features
 from sim.world.cases import CaseArrivals
-from sim.world.workhours import WorkClock, scenario_office_calendar, work_clock
+from sim.world.workhours import WorkClock, add_working_time, scenario_office_calendar, work_clock
 
 from .test_features import constant, hand_calls
 
@@ -110,6 +110,26 @@ def test_case_work_waits_for_the_office_while_the_phones_are_open() -> None:
     assert w.started[0] == 1000.0 and w.finished[0] == 1300.0
     assert np.isnan(w.started[1])  # arrived after the office closed: not worked by the phone agents
     assert out.answered_at.tolist() == [50.0, 1300.0]
+
+
+def test_a_phone_case_after_the_clock_horizon_extends_the_clock() -> None:
+    """A phone case arriving days after the working-hours clock ends (the phone queue served
+    long after the run) gets a finite due time from the extended clock (issue 23.2)."""
+    s = sim.load_scenario(overrides=["cases=on"])
+    office = scenario_office_calendar(s)
+    day0 = dt.date(2026, 12, 1)
+    short = work_clock(office, day0, day0)  # Tuesday only
+    t0 = 3 * 86400.0 + 9 * 3600.0  # Friday 09:00
+    calls = hand_calls([t0, t0 + 10], [500, 100], accept=[False, True], answer=False, closes=t0 + 100_000.0)
+    f = Features(callbacks=True, cb_ring_s=20.0, cb_retry_gap_s=300.0, cb_max_attempts=2, cb_failed_s=10.0)
+    plan = dataclasses.replace(hand_plan([], []), clock=short, office=office, target_h=np.array([4.0]))
+    out, w = run(calls, [constant(1, close=t0 + 7 * 3600.0)], plan, f)
+    assert len(w.due) == 1 and np.isfinite(w.due[0])
+    arrival = pd.Timestamp(day0) + pd.Timedelta(seconds=w.arrival[0])
+    due = pd.Timestamp(day0) + pd.Timedelta(seconds=w.due[0])
+    assert abs(due - add_working_time(s, arrival, 4)) < pd.Timedelta(milliseconds=1)
+    from sim.model.cases import case_records
+    assert case_records(w, out.arrival, day0, ("first_line",), 86400.0)["due_at"].notna().all()
 
 
 NARROW_OFFICE = "cases.office_hours={" + ",".join(
