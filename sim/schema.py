@@ -160,6 +160,19 @@ def _check_clock(key: str, t: dt.time) -> None:
 # --------------------------------------------------------------------------- distributions
 
 
+MAX_DURATION_S = 1e7
+"""Upper bound of every duration key in seconds (about 116 days): far beyond any call, case or
+wait, and small enough that the records' timestamps (pandas nanoseconds, which end in the year
+2262) hold the run's work; draws are capped at :data:`MAX_DRAW_S`."""
+MAX_DRAW_S = 1e9
+"""Cap of a single drawn duration (about 32 years): only a heavy tail (lognormal, cv up to 20)
+of a mean near :data:`MAX_DURATION_S` reaches it."""
+MIN_CV = 1e-6
+"""Smallest positive coefficient of variation (smaller ones are numerically 0: use a
+deterministic distribution, or 0 where 0 is allowed)."""
+Seconds = Annotated[Float, Field(ge=0.0, le=MAX_DURATION_S)]
+
+
 class DistributionConfig(_Model):
     """A duration distribution given by its mean and coefficient of variation (seconds).
 
@@ -168,9 +181,9 @@ class DistributionConfig(_Model):
     """
 
     dist: DistName
-    mean: Float | None = Field(default=None, ge=0.0)
-    cv: Float | None = Field(default=None, gt=0.0, le=20.0)
-    values: list[Annotated[Float, Field(ge=0.0)]] | None = None
+    mean: Float | None = Field(default=None, ge=0.0, le=MAX_DURATION_S)
+    cv: Float | None = Field(default=None, ge=MIN_CV, le=20.0)
+    values: list[Seconds] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> DistributionConfig:
@@ -204,9 +217,9 @@ class PatienceConfig(_Model):
     """How long a caller waits before abandoning; ``dist: infinite`` means nobody abandons."""
 
     dist: Literal["exponential", "lognormal", "gamma", "deterministic", "empirical", "infinite"]
-    mean: Float | None = Field(default=None, gt=0.0)
-    cv: Float | None = Field(default=None, gt=0.0, le=20.0)
-    values: list[Annotated[Float, Field(ge=0.0)]] | None = None
+    mean: Float | None = Field(default=None, gt=0.0, le=MAX_DURATION_S)
+    cv: Float | None = Field(default=None, ge=MIN_CV, le=20.0)
+    values: list[Seconds] | None = None
     balk_share: Float = Field(default=0.0, ge=0.0, lt=1.0)
     """Share of callers who, finding no free agent, hang up at once (balk) instead of queueing."""
 
@@ -338,6 +351,7 @@ class DemandConfig(_Model):
                   list[Annotated[Float, Field(ge=0.0, le=MAX_WEIGHT)]]] | None = None
     profile_file: str | None = None
     day_cv: Float = Field(default=0.0, ge=0.0, le=5.0)
+    """Coefficient of variation of the day's volume: 0 (none) or MIN_CV..5."""
     closed_day_factor: Float = Field(default=0.25, ge=0.0, le=5.0)
     displaced_share: Probability = 0.5
     displaced_intervals: Int = Field(default=2, ge=1, le=32)
@@ -347,6 +361,8 @@ class DemandConfig(_Model):
         missing = [d for d in WEEKDAYS if d not in self.weekday_factor]
         if missing:
             raise fail(f"weekday_factor.{missing[0]}", "every weekday mon..sun needs a factor >= 0")
+        if 0.0 < self.day_cv < MIN_CV:
+            raise fail("day_cv", f"{self.day_cv:g} is too small to vary anything; allowed: 0 (no day-to-day variation) or {MIN_CV:g} to 5")
         if (self.profile is None) == (self.profile_file is None):
             raise fail("profile", "give exactly one of 'profile' (weights) or 'profile_file' (CSV)")
         _check_clock("profile_start", self.profile_start)
@@ -600,7 +616,7 @@ class TransferConfig(_Model):
     first_talk: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="lognormal", mean=90.0, cv=0.6))
     handover: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="deterministic", mean=30.0))
     first_wrap: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="deterministic", mean=30.0))
-    consult_limit_s: Float = Field(default=120.0, gt=0.0)
+    consult_limit_s: Float = Field(default=120.0, gt=0.0, le=MAX_DURATION_S)
     prefer_callback_share: Probability = 0.1
     blind_patience: PatienceConfig = Field(default_factory=lambda: PatienceConfig(dist="exponential", mean=180.0))
 
@@ -628,14 +644,14 @@ class CallbackConfig(_Model):
 
     enabled: bool = False
     trigger: Literal["on_arrival", "after_wait"] = "on_arrival"
-    threshold_s: Float = Field(default=120.0, ge=0.0)
+    threshold_s: Float = Field(default=120.0, ge=0.0, le=MAX_DURATION_S)
     accept_share: Probability = 0.3
-    promise_window_s: Float = Field(default=3600.0, gt=0.0)
-    ring_s: Float = Field(default=20.0, ge=0.0)
+    promise_window_s: Float = Field(default=3600.0, gt=0.0, le=MAX_DURATION_S)
+    ring_s: Float = Field(default=20.0, ge=0.0, le=MAX_DURATION_S)
     answer_probability: Probability = 0.8
-    retry_gap_s: Float = Field(default=600.0, ge=0.0)
+    retry_gap_s: Float = Field(default=600.0, ge=0.0, le=MAX_DURATION_S)
     max_attempts: Int = Field(default=3, ge=1, le=20)
-    failed_attempt_s: Float = Field(default=30.0, ge=0.0)
+    failed_attempt_s: Float = Field(default=30.0, ge=0.0, le=MAX_DURATION_S)
     pending_at_close: Literal["serve", "next_opening"] = "serve"
     kpi_convention: Literal["answered_when_made", "answered_at_request", "not_answered"] = "answered_when_made"
 

@@ -48,6 +48,7 @@ import pandas as pd
 import simpy
 
 from sim.analysis.cases import CASE_COLUMNS, met_target
+from sim.model.records import check_stampable
 from sim.schema import PHONE_CASE_SOURCES, CalendarConfig, Scenario
 from sim.world.calendar import DayPlan, day_plans
 from sim.world.cases import CaseArrivals, generate_cases
@@ -292,6 +293,7 @@ def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: 
     done = ~np.isnan(finished)
 
     def stamps(x: np.ndarray) -> pd.DatetimeIndex:
+        check_stampable(origin, x)
         return pd.DatetimeIndex(origin + pd.to_timedelta(x, unit="s"))
 
     work_h = np.where(done, w.clock.between_h(arrival, np.where(done, finished, arrival)), np.nan)
