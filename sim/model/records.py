@@ -68,6 +68,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.errors import ScenarioError
 from sim.model.callstate import (
     ABANDONED,
     ANSWERED,
@@ -80,7 +81,6 @@ from sim.model.callstate import (
     WARM,
     Outcome,
 )
-from sim.errors import ScenarioError
 from sim.world.demand import Calls
 from sim.world.staffing import Schedule
 
