@@ -112,9 +112,10 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
     """Check command-line overrides before Hydra composes them; return an error text or None.
 
     Catches a key that is not in the schema (``staffing.tabel=3``: Hydra's own message would
-    suggest adding it with ``+``, which the schema then refuses) and a group override whose
-    value is not a file name (``staffing=[1,2]``: Hydra crashes with a TypeError deep inside).
-    Syntax errors are left to Hydra, which reports them with context."""
+    suggest adding it with ``+``, which the schema then refuses), a group override whose
+    value is not a file name (``staffing=[1,2]``: Hydra crashes with a TypeError deep inside)
+    and a decimal comma on a numeric key (``patience.mean=3,5``: Hydra reads a sweep and asks
+    for ``--multirun``). Syntax errors are left to Hydra, which reports them with context."""
     root = root or scenarios_dir()
     if not root.is_dir():
         return None
@@ -124,10 +125,14 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
         parsed = OverridesParser.create().parse_overrides(candidates)
     except Exception:  # noqa: BLE001 - syntax errors are reported by Hydra itself, with context
         return None
+    multirun = any(a in ("-m", "--multirun") for a in args)
     for o in parsed:
         key = o.key_or_group
         if re.split(r"[./]", key)[0] == "hydra" or o.package is not None:
             continue  # Hydra's own settings (hydra.run.dir, hydra/launcher=...)
+        comma = None if multirun or key in groups else _decimal_comma(o.input_line or "", key)
+        if comma:
+            return comma
         if key not in groups:
             if not o.is_add() and not o.is_force_add() and not schema_has(key) and key not in COMPOSE_ONLY_KEYS:
                 return (
@@ -160,6 +165,23 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
                     f"{o.key_or_group}.<key>=<value>."
                 )
     return None
+
+
+def _decimal_comma(line: str, key: str) -> str | None:
+    """The error for ``key=3,5`` on a numeric key (a decimal comma, as Swedish writes numbers),
+    or None."""
+    value = line.partition("=")[2].strip()
+    if not re.fullmatch(r"[+-]?\d+,\d+", value):
+        return None
+    found = _schema_at(key.split("."))
+    kind = _expected(found[0]) if found is not None else None
+    if kind == "a whole number":
+        return (f"Invalid scenario composition ({line}): {key} is a whole number, and {value} is not one; a comma "
+                "separates the values of a sweep: add --multirun to run each of them.")
+    if kind != "a number":
+        return None
+    return (f"Invalid scenario composition ({line}): {key} is a number, and {value} has a decimal comma; "
+            f"write {value.replace(',', '.')} (a comma separates the values of a --multirun sweep).")
 
 
 _ABSENT = object()
