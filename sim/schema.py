@@ -476,7 +476,8 @@ class RosterLimitsConfig(_Model):
 class RosterConfig(_Model):
     """Shift templates for ``python -m sim.staff``'s rostering: allowed starts (every
     ``start_step_min`` from ``start_earliest`` to ``start_latest``), lengths in hours, a lunch
-    and short breaks (placed on a grid of ``slot_min`` minutes), shifts shorter than
+    and short breaks (placed on a grid of ``slot_min`` minutes, at least ``break_gap_min``
+    minutes from the end of one to the start of the next), shifts shorter than
     ``part_time_below_h`` count as part-time, and per-weekday ``limits`` (key ``all`` as
     fallback). Shifts lie inside the day's opening hours."""
 
@@ -487,6 +488,8 @@ class RosterConfig(_Model):
     lengths_h: list[Annotated[Float, Field(gt=0.0, le=24.0)]] = Field(default_factory=lambda: [4.0, 5.0, 6.0, 7.0, 8.0, 9.0], min_length=1)
     lunch: LunchConfig | None = None
     breaks: list[BreakRuleConfig] = Field(default_factory=list)
+    break_gap_min: Int = Field(default=60, ge=0, le=600)
+    """Fewest minutes between the end of an agent's break (or lunch) and the start of the next."""
     part_time_below_h: Float = Field(default=6.0, ge=0.0, le=24.0)
     limits: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], RosterLimitsConfig] = Field(default_factory=dict)
     time_limit_s: Float = Field(default=60.0, gt=0.0, le=3600.0)
@@ -532,6 +535,10 @@ class RosterConfig(_Model):
                     raise fail(k1, f"its window ({r1.earliest_h:g}-{r1.latest_h:g} h, {r1.minutes} min) overlaps the window of "
                                f"{k2} ({r2.earliest_h:g}-{r2.latest_h:g} h) in {h:g}-hour shifts; break windows must follow "
                                "each other without overlapping")
+                if 60 * r1.earliest_h + r1.minutes + self.break_gap_min > 60 * r2.latest_h + 1e-9:
+                    raise fail("break_gap_min", f"{self.break_gap_min} minutes cannot lie between {k1} ({r1.earliest_h:g}-"
+                               f"{r1.latest_h:g} h after the start, {r1.minutes} min) and {k2} ({r2.earliest_h:g}-{r2.latest_h:g} h) "
+                               f"in {h:g}-hour shifts, even at their earliest and latest; lower break_gap_min or widen the windows")
 
     def limits_of(self, weekday: str) -> RosterLimitsConfig:
         """The limits of ``weekday``, falling back to ``all``."""

@@ -25,6 +25,8 @@ def error_of(overrides: list[str]) -> str:
     ("roster.breaks.0.minutes=20", "roster.breaks.0.minutes", "not a multiple of slot_min"),
     ("roster.lunch.latest_h=2", "roster.lunch.latest_h", "before earliest_h"),
     ("roster.start_step_min=20", "roster.start_step_min", "not a multiple of slot_min"),
+    ("roster.break_gap_min=240", "roster.break_gap_min", "240 minutes cannot lie between breaks.0"),
+    ("roster.break_gap_min=-5", "roster.break_gap_min", ">= 0"),
 ])
 def test_bad_templates(override: str, key: str, words: str) -> None:
     text = error_of([override])
@@ -41,3 +43,9 @@ def test_default_templates_are_valid() -> None:
     r = sim.load_scenario().roster
     assert [k for k, _ in r.rules()] == ["breaks.0", "lunch", "breaks.1"]
     assert r.limits_of("mon").part_time_share == 0.3
+
+
+def test_breaks_are_spread_by_default() -> None:
+    """roster.break_gap_min: an hour between an agent's breaks unless set (issue 23.14)."""
+    assert sim.load_scenario("tiny").roster.break_gap_min == 60
+    assert sim.load_scenario("tiny", ["roster.break_gap_min=0"]).roster.break_gap_min == 0
