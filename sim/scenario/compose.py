@@ -529,8 +529,8 @@ def _text_of(path: Path, key: str, columns: set[str]) -> str:
             except UnicodeDecodeError:
                 continue
     if text is None or _BINARY.search(text):
-        raise ScenarioError(f"{_at(key, path)} is not a text CSV file (it holds binary data); give a CSV file "
-                            f"with the columns {', '.join(sorted(columns))}.")
+        raise ScenarioError(f"{_at(key, path)} is not a text CSV file (it holds binary data, e.g. an Excel workbook or "
+                            f"UTF-16 text); save it as CSV (UTF-8) with the columns {', '.join(sorted(columns))}.")
     return text
 
 
