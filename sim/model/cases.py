@@ -36,6 +36,7 @@ when a call ends as a case.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import heapq
@@ -154,7 +155,7 @@ class CaseWork:
     def __init__(self, env: simpy.Environment, plan: CasePlan, n_calls: int, first: Group, team: Group | None) -> None:
         self.env, self.plan, self.n_calls = env, plan, n_calls
         self.first, self.team = first, team
-        self.clock = plan.clock  # extended when a phone case arrives past its horizon
+        self._set_clock(plan.clock)
         a = plan.arrivals
         n = len(a)
         self.arrival: list[float] = a.arrival.tolist()
@@ -187,7 +188,7 @@ class CaseWork:
 
     def _wake(self, most: int) -> None:
         """Hand backlog cases to at most ``most`` idle agents allowed to take one now."""
-        if not self.clock.is_working(self.env.now):
+        if not self.office_works(self.env.now):
             return
         for g in (self.team, self.first):
             while most > 0 and g is not None and not g.closed and self.backlog and self._allowed(g, waking=True):
@@ -226,6 +227,15 @@ class CaseWork:
         self.group.append(-1)
         self.enter(len(self.arrival) - 1)
 
+    def _set_clock(self, clock: WorkClock) -> None:
+        self.clock = clock  # extended when a phone case arrives past its horizon
+        self._opens, self._closes = clock.opens.tolist(), clock.closes.tolist()  # for a fast scalar look-up
+
+    def office_works(self, t: float) -> bool:
+        """Whether the office works at time ``t`` (``WorkClock.is_working``, on plain lists)."""
+        j = bisect.bisect_right(self._opens, t) - 1
+        return j >= 0 and t < self._closes[j]
+
     def _due(self, t: float, hours: float) -> float:
         """When ``hours`` working hours have passed after ``t``; the clock is extended first
         when ``t`` lies beyond its horizon (the phone queue can be served long after the run)."""
@@ -234,7 +244,7 @@ class CaseWork:
             return due
         origin = self.clock.origin
         last = origin + dt.timedelta(days=int(t // DAY_S) + 1)
-        self.clock = work_clock(self.plan.office, origin, last, ahead_h=float(self.plan.target_h.max(initial=0.0)) + 1.0)
+        self._set_clock(work_clock(self.plan.office, origin, last, ahead_h=float(self.plan.target_h.max(initial=0.0)) + 1.0))
         return float(self.clock.add(np.array(t), np.array(hours)))
 
     # -- agents --------------------------------------------------------------------------
@@ -255,7 +265,7 @@ class CaseWork:
     def take(self, g: Group) -> tuple[float, int, int, int] | None:
         """Hook: an on-duty agent of ``g`` found no caller waiting; the next case, if allowed
         (and only while the office works: office hours bound case work, not the phones)."""
-        if not self.backlog or g.closed or not self._allowed(g) or not self.clock.is_working(self.env.now):
+        if not self.backlog or g.closed or not self._allowed(g) or not self.office_works(self.env.now):
             return None
         return self._pop()
 
