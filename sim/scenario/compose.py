@@ -710,8 +710,28 @@ def _read_profile_file(raw: dict[str, Any], demand: dict[str, Any], base_dir: Pa
                                     "(demand.interval_min).")
         profile = {d: _resample(w, step, interval, key) for d, w in profile.items()}
     _check_weekdays_covered(raw, profile, f"{key} = {str(path)!r}, column weekday")
+    _check_hours_covered(raw, out, step or (interval if interval in _INTERVALS else 30), key, path)
     demand = {**demand, "profile_start": start, "profile": profile, "profile_file": None}
     return {**raw, "demand": demand}
+
+
+def _check_hours_covered(raw: Mapping[str, Any], out: pd.DataFrame, step: int, key: str, path: Path) -> None:
+    """The rows of every open weekday (its own, or those without a weekday) must cover its
+    opening hours: the error names the file, the line and the column."""
+    for d in WEEKDAYS:
+        hours = _raw_hours(raw, d)
+        if hours is None:
+            continue
+        rows = out[out["weekday"] == (d if (out["weekday"] == d).any() else "all")]
+        if rows.empty:
+            continue  # named by _check_weekdays_covered
+        first, last = int(rows["minute"].min()), int(rows["minute"].max()) + step
+        opens, closes = hours
+        if first > opens or last < closes:
+            line = int(rows.loc[rows["minute"] == (rows["minute"].min() if first > opens else rows["minute"].max()), "line"].min())
+            which = "" if rows["weekday"].iloc[0] == "all" else f" for {d}"
+            raise ScenarioError(f"{_at(key, path, line, 'interval_start')}: the rows{which} cover {hhmm(first)}-{hhmm(last)}, but "
+                                f"calendar.hours.{d} is open {hhmm(opens)}-{hhmm(closes)}; the file must cover the opening hours.")
 
 
 def _resample(values: list[float], step: int, interval: int, key: str) -> list[float]:

@@ -425,7 +425,8 @@ def test_csv_profile_must_cover_opening_hours(tmp_path: Path) -> None:
     path = tmp_path / "short.csv"
     path.write_text("interval_start,calls\n" + "".join(f"{t},5\n" for t in HALF_HOURS[:10]))
     msg = error_of("demand.profile=null", f"demand.profile_file={path}")
-    assert "demand.profile.all:" in msg and "08:00-13:00" in msg and "08:00-17:00" in msg
+    assert f"demand.profile_file = {str(path)!r}, line 11, column interval_start:" in msg, msg
+    assert "the rows cover 08:00-13:00" in msg and "08:00-17:00" in msg
 
 
 # --------------------------------------------------------------------------- valid scenarios
