@@ -160,13 +160,14 @@ def _check_clock(key: str, t: dt.time) -> None:
 # --------------------------------------------------------------------------- distributions
 
 
-MAX_DURATION_S = 1e7
-"""Upper bound of every duration key in seconds (about 116 days): far beyond any call, case or
-wait, and small enough that the records' timestamps (pandas nanoseconds, which end in the year
-2262) hold the run's work; draws are capped at :data:`MAX_DRAW_S`."""
+MAX_DURATION_S = 1e8
+"""Upper bound of every duration key in seconds (about 3 years): far beyond any call, case or
+wait (a calibrated patience with almost no abandonment included), and small enough that the
+records' timestamps (pandas nanoseconds, which end in the year 2262) hold the run's work;
+draws are capped at :data:`MAX_DRAW_S`."""
 MAX_DRAW_S = 1e9
-"""Cap of a single drawn duration (about 32 years): only a heavy tail (lognormal, cv up to 20)
-of a mean near :data:`MAX_DURATION_S` reaches it."""
+"""Cap of a single drawn duration (about 32 years): only a huge mean near
+:data:`MAX_DURATION_S` or its heavy tail (lognormal, cv up to 20) reaches it."""
 MIN_CV = 1e-6
 """Smallest positive coefficient of variation (smaller ones are numerically 0: use a
 deterministic distribution, or 0 where 0 is allowed)."""

@@ -45,7 +45,7 @@ def test_agent_log_accounts_for_every_busy_second(variant) -> None:
 
 
 def test_work_beyond_what_timestamps_hold_is_refused_in_words() -> None:
-    """1,500 calls of 1e7 s talk (the longest mean allowed) with one agent and no abandonment:
+    """1,500 calls of 1e7 s talk (a tenth of the longest mean allowed) with one agent and no abandonment:
     the queue drains after the year 2262; one error paragraph instead of OutOfBoundsTimedelta
     (issue 23.3)."""
     from sim.errors import ScenarioError
