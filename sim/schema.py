@@ -177,6 +177,20 @@ def _check_clock(key: str, t: dt.time) -> None:
 # --------------------------------------------------------------------------- distributions
 
 
+MAX_DURATION_S = 1e8
+"""Upper bound of every duration key in seconds (about 3 years): far beyond any call, case or
+wait (a calibrated patience with almost no abandonment included), and small enough that the
+records' timestamps (pandas nanoseconds, which end in the year 2262) hold the run's work;
+draws are capped at :data:`MAX_DRAW_S`."""
+MAX_DRAW_S = 1e9
+"""Cap of a single drawn duration (about 32 years): only a huge mean near
+:data:`MAX_DURATION_S` or its heavy tail (lognormal, cv up to 20) reaches it."""
+MIN_CV = 1e-6
+"""Smallest positive coefficient of variation (smaller ones are numerically 0: use a
+deterministic distribution, or 0 where 0 is allowed)."""
+Seconds = Annotated[Float, Field(ge=0.0, le=MAX_DURATION_S)]
+
+
 class DistributionConfig(_Model):
     """A duration distribution given by its mean and coefficient of variation (seconds).
 
@@ -185,9 +199,9 @@ class DistributionConfig(_Model):
     """
 
     dist: DistName
-    mean: Float | None = Field(default=None, ge=0.0)
-    cv: Float | None = Field(default=None, gt=0.0, le=20.0)
-    values: list[Annotated[Float, Field(ge=0.0)]] | None = None
+    mean: Float | None = Field(default=None, ge=0.0, le=MAX_DURATION_S)
+    cv: Float | None = Field(default=None, ge=MIN_CV, le=20.0)
+    values: list[Seconds] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> DistributionConfig:
@@ -221,9 +235,9 @@ class PatienceConfig(_Model):
     """How long a caller waits before abandoning; ``dist: infinite`` means nobody abandons."""
 
     dist: Literal["exponential", "lognormal", "gamma", "deterministic", "empirical", "infinite"]
-    mean: Float | None = Field(default=None, gt=0.0)
-    cv: Float | None = Field(default=None, gt=0.0, le=20.0)
-    values: list[Annotated[Float, Field(ge=0.0)]] | None = None
+    mean: Float | None = Field(default=None, gt=0.0, le=MAX_DURATION_S)
+    cv: Float | None = Field(default=None, ge=MIN_CV, le=20.0)
+    values: list[Seconds] | None = None
     balk_share: Float = Field(default=0.0, ge=0.0, lt=1.0)
     """Share of callers who, finding no free agent, hang up at once (balk) instead of queueing."""
 
@@ -459,6 +473,7 @@ class DemandConfig(_Model):
                   list[Annotated[Float, Field(ge=0.0, le=MAX_WEIGHT)]]] | None = None
     profile_file: str | None = None
     day_cv: Float = Field(default=0.0, ge=0.0, le=5.0)
+    """Coefficient of variation of the day's volume: 0 (none) or MIN_CV..5."""
     arrival_counts: Literal["poisson", "expected"] = "poisson"
     """``expected``: each interval gets exactly its expected calls (rounded), at uniform times --
     a replay of observed counts (the calibration's back-test), not a forecast."""
@@ -471,6 +486,8 @@ class DemandConfig(_Model):
         missing = [d for d in WEEKDAYS if d not in self.weekday_factor]
         if missing:
             raise fail(f"weekday_factor.{missing[0]}", "every weekday mon..sun needs a factor >= 0")
+        if 0.0 < self.day_cv < MIN_CV:
+            raise fail("day_cv", f"{self.day_cv:g} is too small to vary anything; allowed: 0 (no day-to-day variation) or {MIN_CV:g} to 5")
         if (self.profile is None) == (self.profile_file is None):
             raise fail("profile", "give exactly one of 'profile' (weights) or 'profile_file' (CSV)")
         _check_clock("profile_start", self.profile_start)
@@ -621,7 +638,8 @@ class RosterLimitsConfig(_Model):
 class RosterConfig(_Model):
     """Shift templates for ``python -m sim.staff``'s rostering: allowed starts (every
     ``start_step_min`` from ``start_earliest`` to ``start_latest``), lengths in hours, a lunch
-    and short breaks (placed on a grid of ``slot_min`` minutes), shifts shorter than
+    and short breaks (placed on a grid of ``slot_min`` minutes, at least ``break_gap_min``
+    minutes from the end of one to the start of the next), shifts shorter than
     ``part_time_below_h`` count as part-time, and per-weekday ``limits`` (key ``all`` as
     fallback). Shifts lie inside the day's opening hours."""
 
@@ -634,6 +652,8 @@ class RosterConfig(_Model):
     lengths_h: list[Annotated[Float, Field(gt=0.0, le=24.0)]] = Field(default_factory=lambda: [4.0, 5.0, 6.0, 7.0, 8.0, 9.0], min_length=1)
     lunch: LunchConfig | None = None
     breaks: list[BreakRuleConfig] = Field(default_factory=list)
+    break_gap_min: Int = Field(default=60, ge=0, le=600)
+    """Fewest minutes between the end of an agent's break (or lunch) and the start of the next."""
     part_time_below_h: Float = Field(default=6.0, ge=0.0, le=24.0)
     limits: dict[Literal["all", "mon", "tue", "wed", "thu", "fri", "sat", "sun"], RosterLimitsConfig] = Field(default_factory=dict)
     time_limit_s: Float = Field(default=60.0, gt=0.0, le=3600.0)
@@ -683,6 +703,10 @@ class RosterConfig(_Model):
                     raise fail(k1, f"its window ({r1.earliest_h:g}-{r1.latest_h:g} h, {r1.minutes} min) overlaps the window of "
                                f"{k2} ({r2.earliest_h:g}-{r2.latest_h:g} h) in {h:g}-hour shifts; break windows must follow "
                                "each other without overlapping")
+                if 60 * r1.earliest_h + r1.minutes + self.break_gap_min > 60 * r2.latest_h + 1e-9:
+                    raise fail("break_gap_min", f"{self.break_gap_min} minutes cannot lie between {k1} ({r1.earliest_h:g}-"
+                               f"{r1.latest_h:g} h after the start, {r1.minutes} min) and {k2} ({r2.earliest_h:g}-{r2.latest_h:g} h) "
+                               f"in {h:g}-hour shifts, even at their earliest and latest; lower break_gap_min or widen the windows")
 
     def limits_of(self, weekday: str) -> RosterLimitsConfig:
         """The limits of ``weekday``, falling back to ``all``."""
@@ -767,7 +791,7 @@ class TransferConfig(_Model):
     first_talk: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="lognormal", mean=90.0, cv=0.6))
     handover: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="deterministic", mean=30.0))
     first_wrap: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="deterministic", mean=30.0))
-    consult_limit_s: Float = Field(default=120.0, gt=0.0)
+    consult_limit_s: Float = Field(default=120.0, gt=0.0, le=MAX_DURATION_S)
     prefer_callback_share: Probability = 0.1
     blind_patience: PatienceConfig = Field(default_factory=lambda: PatienceConfig(dist="exponential", mean=180.0))
 
@@ -795,14 +819,14 @@ class CallbackConfig(_Model):
 
     enabled: bool = False
     trigger: Literal["on_arrival", "after_wait"] = "on_arrival"
-    threshold_s: Float = Field(default=120.0, ge=0.0)
+    threshold_s: Float = Field(default=120.0, ge=0.0, le=MAX_DURATION_S)
     accept_share: Probability = 0.3
-    promise_window_s: Float = Field(default=3600.0, gt=0.0)
-    ring_s: Float = Field(default=20.0, ge=0.0)
+    promise_window_s: Float = Field(default=3600.0, gt=0.0, le=MAX_DURATION_S)
+    ring_s: Float = Field(default=20.0, ge=0.0, le=MAX_DURATION_S)
     answer_probability: Probability = 0.8
-    retry_gap_s: Float = Field(default=600.0, ge=0.0)
+    retry_gap_s: Float = Field(default=600.0, ge=0.0, le=MAX_DURATION_S)
     max_attempts: Int = Field(default=3, ge=1, le=20)
-    failed_attempt_s: Float = Field(default=30.0, ge=0.0)
+    failed_attempt_s: Float = Field(default=30.0, ge=0.0, le=MAX_DURATION_S)
     pending_at_close: Literal["serve", "next_opening"] = "serve"
     kpi_convention: Literal["answered_when_made", "answered_at_request", "not_answered"] = "answered_when_made"
 

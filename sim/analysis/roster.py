@@ -14,8 +14,14 @@ position ``w`` (the implicit break model of Bechtold and Jacobs 1990 / Aykin 199
 
 where ``on_s(t)`` is 1 while shift ``s`` runs and ``brk_kw(t)`` while a break of rule ``k``
 started at ``w`` lasts. When the break windows of a shift do not overlap in time (the
-templates are validated so), any pairing of the chosen break positions gives each agent a
-valid day, and the model is exact; it has far fewer variables than one per combination of
+templates are validated so), pairing the chosen break positions in time order gives each
+agent a valid day, and the model is exact. A minimum gap ``g`` between an agent's
+consecutive breaks (``gap_min``) adds, for every position ``w`` of break ``k+1``,
+
+                Σ_{v ≤ w} y_{s,k+1,v} ≤ Σ_{u ≤ w − m_k − g} y_{s,k,u}
+
+(no more agents have started break ``k+1`` by ``w`` than can have ended break ``k`` at
+least ``g`` minutes before), which is exactly what the time-order pairing needs; it has far fewer variables than one per combination of
 break positions, which is what lets HiGHS prove optimality in about a second per day.
 
 It is solved with HiGHS through :func:`scipy.optimize.milp`; the linear relaxation (real
@@ -49,14 +55,16 @@ class BreakRule:
 @dataclass(frozen=True)
 class Template:
     """The shifts allowed on one day: starts (minutes since midnight), lengths (minutes) and
-    break rules, on a grid of ``slot_min`` minutes. Shifts shorter than
-    ``part_time_below_min`` are part-time."""
+    break rules (in the order of their windows), on a grid of ``slot_min`` minutes. Shifts
+    shorter than ``part_time_below_min`` are part-time. Between the end of one break of an
+    agent and the start of the next lie at least ``gap_min`` minutes."""
 
     slot_min: int
     starts: tuple[int, ...]
     lengths: tuple[int, ...]
     breaks: tuple[BreakRule, ...] = ()
     part_time_below_min: int = 0
+    gap_min: int = 0
 
 
 @dataclass(frozen=True)
@@ -138,8 +146,10 @@ class Solution:
     variables: int
 
 
-def _model(sh: list[Shift], slots: np.ndarray, slot_min: int) -> tuple[sparse.csr_matrix, sparse.csr_matrix, list[tuple[int, int, int]]]:
-    """(coverage matrix slots × variables, linking rows, the y variables as (shift, k, position))."""
+def _model(sh: list[Shift], slots: np.ndarray, slot_min: int,
+           gap_min: int = 0) -> tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, list[tuple[int, int, int]]]:
+    """(coverage matrix slots × variables, linking rows, gap rows (<= 0), the y variables as
+    (shift, k, position))."""
     ys = [(i, k, w) for i, s in enumerate(sh) for k in range(len(s.rules)) for w in s.positions(k, slot_min)]
     n = len(sh) + len(ys)
     cover = np.zeros((len(slots), n))
@@ -155,7 +165,31 @@ def _model(sh: list[Shift], slots: np.ndarray, slot_min: int) -> tuple[sparse.cs
         m = sh[i].rules[k].minutes
         cover[:, j] = -((slots >= w) & (slots < w + m)).astype(float)
         links[row_of[(i, k)], j] = 1.0
-    return sparse.csr_matrix(cover), sparse.csr_matrix(links), ys
+    return sparse.csr_matrix(cover), sparse.csr_matrix(links), _gap_rows(sh, ys, n, slot_min, gap_min), ys
+
+
+def _gap_rows(sh: list[Shift], ys: list[tuple[int, int, int]], n: int, slot_min: int, gap_min: int) -> sparse.csr_matrix:
+    """The rows ``Σ_{v<=w} y_{k+1,v} − Σ_{u<=w−m_k−gap} y_{k,u} <= 0`` that keep ``gap_min``
+    minutes between consecutive breaks; only the binding ones (none when the windows are far
+    enough apart)."""
+    col = {y: j for j, y in enumerate(ys, start=len(sh))}
+    rows: list[dict[int, float]] = []
+    for i, s in enumerate(sh):
+        for k in range(len(s.rules) - 1):
+            before, after = s.positions(k, slot_min), s.positions(k + 1, slot_min)
+            for w in after:
+                allowed = [u for u in before if u + s.rules[k].minutes + gap_min <= w]
+                if len(allowed) == len(before):
+                    continue  # every position of break k ends early enough
+                row = {col[(i, k + 1, v)]: 1.0 for v in after if v <= w}
+                for u in allowed:
+                    row[col[(i, k, u)]] = -1.0
+                rows.append(row)
+    out = sparse.lil_matrix((len(rows), n))
+    for r, row in enumerate(rows):
+        for j, v in row.items():
+            out[r, j] = v
+    return out.tocsr()
 
 
 def solve(t: Template, opens: int, closes: int, need: np.ndarray, max_agents: int | None = None,
@@ -168,13 +202,15 @@ def solve(t: Template, opens: int, closes: int, need: np.ndarray, max_agents: in
         raise ValueError(f"need has {len(need)} slots, the day has {len(slots)}")
     sh = shifts(t, opens, closes)
     _check_coverable(sh, slots, need, max_agents, t.slot_min)
-    cover, links, ys = _model(sh, slots, t.slot_min)
+    cover, links, gaps, ys = _model(sh, slots, t.slot_min, t.gap_min)
     n = cover.shape[1]
     cost = np.zeros(n)
     cost[: len(sh)] = [s.paid_min for s in sh]
     rows = [LinearConstraint(cover, lb=need, ub=np.inf)]
     if links.shape[0]:
         rows.append(LinearConstraint(links, lb=0.0, ub=0.0))
+    if gaps.shape[0]:
+        rows.append(LinearConstraint(gaps, lb=-np.inf, ub=0.0))
     is_x = np.zeros(n)
     is_x[: len(sh)] = 1.0
     if max_agents is not None:

@@ -31,7 +31,7 @@ from sim.faces.excel import excel_copies
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import Scenario
 from sim.study.precision import precision_table, run_until_precise
-from sim.study.runner import MonteCarlo, close_pool, default_workers, load_folder, results_folder, run_replications
+from sim.study.runner import MonteCarlo, close_pool, default_workers, load_folder, make_folder, results_folder, run_replications
 from sim.study.sweep import run_sweep, sweep_summary
 
 
@@ -142,7 +142,7 @@ def app(cfg: DictConfig) -> None:
     try:
         s = validate(cfg)
         out = results_folder(s).path
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out)
         OmegaConf.save(cfg, out / "config.yaml", resolve=True)
         t0 = time.perf_counter()
         if s.montecarlo.sweep:

@@ -2,8 +2,9 @@
 
 ``on_arrival``: a caller who finds no idle agent and an estimated wait above the threshold
 is offered a callback; ``after_wait``: a caller still waiting at the threshold is. One who
-accepts keeps their queue entry; when an agent reaches it, the agent dials (``ring_s``). An
-answered callback is handled like a call; an unanswered one is retried ``retry_gap_s`` later
+accepts keeps their queue entry; when an agent reaches it, the agent dials. An answered
+callback (after ``ring_s``) is handled like a call; an unanswered attempt costs the agent
+``failed_attempt_s`` in all (ringing until giving up, a note), and is retried ``retry_gap_s`` later
 (at the original queue position) until ``max_attempts``, then becomes a case. Pending
 retries at closing are made then (``pending_at_close: serve``: agents wait for them) or
 carried to the next opening.
@@ -51,8 +52,8 @@ class Callbacks(Queues):
         self.cb_attempts[i] = n + 1
         if n == 0:
             self.cb_first_attempt[i] = t0
-        yield env.timeout(f.cb_ring_s)
-        if self.cb_answer_u[i][n] < f.cb_answer_p:
+        if self.cb_answer_u[i][n] < f.cb_answer_p:  # answered after ring_s
+            yield env.timeout(f.cb_ring_s)
             self.answered_at[i] = env.now
             self.agent[i] = gk
             self.fate[i] = CALLBACK_MADE
@@ -62,7 +63,7 @@ class Callbacks(Queues):
                 return
             yield env.timeout(self.handle[i])
             self.ended_at[i] = env.now
-        else:
+        else:  # no answer: the whole attempt (ringing until giving up, a note) takes failed_attempt_s
             yield env.timeout(f.cb_failed_s)
             if n + 1 < f.cb_max_attempts:
                 g.pending += 1

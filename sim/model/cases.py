@@ -17,14 +17,17 @@ Who works cases:
   working hours, that takes only cases.
 
 A case in hand is finished before the agent takes the next call (no pre-emption; cases are
-not split in chunks). Agents work cases only while on duty (after closing, agents who stay to
-empty the phone queue take no new case). The backlog is ordered by due time
+not split in chunks). Agents start cases only while on duty and the office works (after
+closing, agents who stay to empty the phone queue take no new case). The backlog is ordered by due time
 (``earliest_due``) or arrival (``fifo``) and carries over from day to day; whatever is still
 in it when the run ends is recorded as ``open``, never dropped.
 
-On duty for blended agents: the first line's staffing over the office's working day, so on
-a 15:00 day with ``early_close_scope: phones`` they carry on with cases until the normal
-closing (the phones still close at 15:00: no call arrives after it).
+On duty for blended agents: the first line's staffing over the phones' open hours joined
+with the office's working day, so on a 15:00 day with ``early_close_scope: phones`` they carry
+on with cases until the normal closing (the phones still close at 15:00: no call arrives after
+it), and office hours narrower than the phone hours leave the phone staffing as it is. Any
+agent takes a case only while the office works (:attr:`CasePlan.clock`); at each office
+opening, idle agents take the waiting cases.
 
 The engine calls this module through three hooks: :meth:`CaseWork.take` when an agent finds
 the phone queue empty, :meth:`CaseWork.work` for a case entry, and :meth:`CaseWork.from_phone`
@@ -33,6 +36,7 @@ when a call ends as a case.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import heapq
@@ -45,13 +49,14 @@ import pandas as pd
 import simpy
 
 from sim.analysis.cases import CASE_COLUMNS, met_target
-from sim.schema import PHONE_CASE_SOURCES, Scenario
+from sim.model.records import check_stampable
+from sim.schema import PHONE_CASE_SOURCES, CalendarConfig, Scenario
 from sim.world.calendar import DayPlan, day_plans
 from sim.world.cases import CaseArrivals, generate_cases
 from sim.world.distributions import make
 from sim.world.staffing import Schedule, build_schedule
 from sim.world.streams import Streams
-from sim.world.workhours import WorkClock, scenario_office_calendar, work_clock
+from sim.world.workhours import DAY_S, WorkClock, scenario_office_calendar, work_clock
 
 if TYPE_CHECKING:
     from sim.model.queue import Group
@@ -77,6 +82,7 @@ class CasePlan:
     reserve: int
     fifo: bool
     team: Schedule | None
+    office: CalendarConfig | None = None  # the office calendar, to extend ``clock`` past its horizon
 
 
 def office_plans(s: Scenario, plans: list[DayPlan]) -> list[DayPlan]:
@@ -85,15 +91,20 @@ def office_plans(s: Scenario, plans: list[DayPlan]) -> list[DayPlan]:
 
 
 def blended_plans(phone: list[DayPlan], office: list[DayPlan]) -> list[DayPlan]:
-    """When blended agents are on duty: the office's open hours, staffed by the phone plan's
-    regular hours (so the staffing table of the phones applies); a day without phone hours
-    has no blended agents."""
+    """When blended agents are on duty: the phones' open hours (their staffing unchanged by
+    case work) joined with the office's open hours, staffed by the phone plan's regular hours
+    (so the staffing table of the phones applies); a day without phone hours has no blended
+    agents. Case work itself is bounded by the office's hours (:meth:`CaseWork.take`)."""
     out = []
     for p, o in zip(phone, office, strict=True):
-        if p.regular_opens is None or o.opens is None:
+        if p.regular_opens is None:
             out.append(dataclasses.replace(p, opens=None, closes=None))
-            continue
-        out.append(dataclasses.replace(p, opens=o.opens, closes=o.closes))
+        elif o.opens is None or o.closes is None:
+            out.append(p)
+        elif p.opens is None or p.closes is None:
+            out.append(dataclasses.replace(p, opens=o.opens, closes=o.closes))
+        else:
+            out.append(dataclasses.replace(p, opens=min(p.opens, o.opens), closes=max(p.closes, o.closes)))
     return out
 
 
@@ -122,7 +133,8 @@ def case_plan(s: Scenario, streams: Streams, plans: list[DayPlan], n_calls: int)
     target_h = np.array([s.targets.case_hours[k] for k in kinds], dtype=float)
     arrivals = generate_cases(s, streams, plans)
     start, end = plans[0].date, plans[-1].date
-    clock = work_clock(scenario_office_calendar(s), start, end, ahead_h=float(target_h.max(initial=0.0)) + 1.0)
+    office = scenario_office_calendar(s)
+    clock = work_clock(office, start, end, ahead_h=float(target_h.max(initial=0.0)) + 1.0)
     handles, extras = [], []
     for j, src in enumerate(PHONE_CASE_SOURCES):
         dist = make(c.phone_cases[src].handle)  # type: ignore[index]
@@ -133,7 +145,7 @@ def case_plan(s: Scenario, streams: Streams, plans: list[DayPlan], n_calls: int)
         arrivals=arrivals, clock=clock, kind_names=kinds, channel_names=tuple(c.channels), target_h=target_h,
         phone_kind=tuple(kinds.index(c.phone_cases[src].kind) for src in PHONE_CASE_SOURCES),  # type: ignore[index]
         phone_handle=tuple(handles), phone_extra=tuple(extras), blend=c.blend, reserve=c.reserve,
-        fifo=c.order == "fifo", team=team,
+        fifo=c.order == "fifo", team=team, office=office,
     )
 
 
@@ -143,6 +155,7 @@ class CaseWork:
     def __init__(self, env: simpy.Environment, plan: CasePlan, n_calls: int, first: Group, team: Group | None) -> None:
         self.env, self.plan, self.n_calls = env, plan, n_calls
         self.first, self.team = first, team
+        self._set_clock(plan.clock)
         a = plan.arrivals
         n = len(a)
         self.arrival: list[float] = a.arrival.tolist()
@@ -171,12 +184,26 @@ class CaseWork:
     def enter(self, c: int) -> None:
         """Case ``c`` joins the backlog; an idle agent allowed to take it gets it now."""
         heapq.heappush(self.backlog, (self.arrival[c] if self.plan.fifo else self.due[c], c))
-        for g in (self.team, self.first):
-            if g is None or g.closed or not self.backlog or not self._allowed(g, waking=True):
-                continue
-            k, ev = g.idle.popleft()
-            ev.succeed(self._pop())
+        self._wake(1)
+
+    def _wake(self, most: int) -> None:
+        """Hand backlog cases to at most ``most`` idle agents allowed to take one now."""
+        if not self.office_works(self.env.now):
             return
+        for g in (self.team, self.first):
+            while most > 0 and g is not None and not g.closed and self.backlog and self._allowed(g, waking=True):
+                k, ev = g.idle.popleft()
+                ev.succeed(self._pop())
+                most -= 1
+
+    def openings(self) -> Generator[simpy.Event, None, None]:
+        """At each office opening, idle agents (on the phones before the office opens) take
+        the backlog's cases."""
+        env = self.env
+        for t in self.plan.clock.opens.tolist():
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self._wake(len(self.backlog))
 
     def from_phone(self, i: int, source: int) -> None:
         """Call ``i`` ended as a case (``source`` indexes PHONE_CASE_SOURCES): one new case."""
@@ -189,7 +216,7 @@ class CaseWork:
             handle = float(p.phone_extra[source][used % p.phone_extra[source].size])
         kind = p.phone_kind[source]
         self.arrival.append(now)
-        self.due.append(float(p.clock.add(np.array(now), np.array(p.target_h[kind]))))
+        self.due.append(self._due(now, float(p.target_h[kind])))
         self.kind.append(kind)
         self.source.append(-1 - source)
         self.call.append(i)
@@ -199,6 +226,26 @@ class CaseWork:
         self.agent.append(-1)
         self.group.append(-1)
         self.enter(len(self.arrival) - 1)
+
+    def _set_clock(self, clock: WorkClock) -> None:
+        self.clock = clock  # extended when a phone case arrives past its horizon
+        self._opens, self._closes = clock.opens.tolist(), clock.closes.tolist()  # for a fast scalar look-up
+
+    def office_works(self, t: float) -> bool:
+        """Whether the office works at time ``t`` (``WorkClock.is_working``, on plain lists)."""
+        j = bisect.bisect_right(self._opens, t) - 1
+        return j >= 0 and t < self._closes[j]
+
+    def _due(self, t: float, hours: float) -> float:
+        """When ``hours`` working hours have passed after ``t``; the clock is extended first
+        when ``t`` lies beyond its horizon (the phone queue can be served long after the run)."""
+        due = float(self.clock.add(np.array(t), np.array(hours)))
+        if np.isfinite(due) or self.plan.office is None:
+            return due
+        origin = self.clock.origin
+        last = origin + dt.timedelta(days=int(t // DAY_S) + 1)
+        self._set_clock(work_clock(self.plan.office, origin, last, ahead_h=float(self.plan.target_h.max(initial=0.0)) + 1.0))
+        return float(self.clock.add(np.array(t), np.array(hours)))
 
     # -- agents --------------------------------------------------------------------------
 
@@ -216,8 +263,9 @@ class CaseWork:
         return (0.0, 0, CASE, c)
 
     def take(self, g: Group) -> tuple[float, int, int, int] | None:
-        """Hook: an on-duty agent of ``g`` found no caller waiting; the next case, if allowed."""
-        if not self.backlog or g.closed or not self._allowed(g):
+        """Hook: an on-duty agent of ``g`` found no caller waiting; the next case, if allowed
+        (and only while the office works: office hours bound case work, not the phones)."""
+        if not self.backlog or g.closed or not self._allowed(g) or not self.office_works(self.env.now):
             return None
         return self._pop()
 
@@ -255,9 +303,10 @@ def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: 
     done = ~np.isnan(finished)
 
     def stamps(x: np.ndarray) -> pd.DatetimeIndex:
+        check_stampable(origin, x)
         return pd.DatetimeIndex(origin + pd.to_timedelta(x, unit="s"))
 
-    work_h = np.where(done, p.clock.between_h(arrival, np.where(done, finished, arrival)), np.nan)
+    work_h = np.where(done, w.clock.between_h(arrival, np.where(done, finished, arrival)), np.nan)
     frame = pd.DataFrame(
         {
             "channel": channel_names[np.where(phone, len(p.channel_names), source)],

@@ -206,6 +206,7 @@ def run(calls: Calls, schedules: list[Schedule], features: Features | None = Non
     if cases is not None:
         centre.casework = CaseWork(env, cases, len(calls), centre.groups[0], centre.groups[-1] if cases.team is not None else None)
         env.process(centre.casework.feed())
+        env.process(centre.casework.openings())
     for g in centre.groups:
         env.process(centre.staffing(g))
     env.run()

@@ -68,6 +68,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.errors import ScenarioError
 from sim.model.callstate import (
     ABANDONED,
     ANSWERED,
@@ -146,12 +147,31 @@ STAMP_COLUMNS: tuple[str, ...] = (
 )
 
 
+def check_stampable(origin: np.datetime64 | dt.date, seconds: np.ndarray) -> None:
+    """Refuse, in words, times (seconds since ``origin``) that nanosecond timestamps cannot
+    hold (after the year 2262): the work of the run went on for centuries."""
+    finite = seconds[np.isfinite(seconds)]
+    if finite.size == 0:
+        return
+    start = pd.Timestamp(origin)
+    room_s = (pd.Timestamp.max - start).total_seconds() - 86400.0
+    latest = float(finite.max())
+    if latest > room_s:
+        raise ScenarioError(
+            f"Invalid scenario: the simulated work goes on for {latest / (365.25 * 86400):.3g} years after {start.date()} "
+            f"(the records' timestamps end in the year {pd.Timestamp.max.year}): the queue cannot be served with these "
+            "durations and this staffing; lower the duration means (handling.*, patience.*, cases.kinds.*.handle) "
+            "or add agents."
+        )
+
+
 def _stamp_columns(origin: np.datetime64, seconds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Seconds since ``origin`` -> datetime64[ns] (NaN -> NaT), every column in one conversion
     (pandas' own float-seconds rounding, so the stamps are those of ``pd.to_timedelta``)."""
     names = list(seconds)
     n = next(iter(seconds.values())).size
     flat = np.concatenate([np.asarray(seconds[k], dtype=float) for k in names]) if n else np.empty(0)
+    check_stampable(origin, flat)
     ns = pd.to_timedelta(flat, unit="s").as_unit("ns").asi8
     nat = np.isnan(flat)
     stamps = np.where(nat, np.iinfo(np.int64).min, ns + origin.astype("datetime64[ns]").astype(np.int64)).view("M8[ns]")

@@ -10,7 +10,9 @@ Data files named in a scenario (``demand.profile_file``, ``staffing.table_file``
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import logging
 import math
 import os
@@ -110,9 +112,10 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
     """Check command-line overrides before Hydra composes them; return an error text or None.
 
     Catches a key that is not in the schema (``staffing.tabel=3``: Hydra's own message would
-    suggest adding it with ``+``, which the schema then refuses) and a group override whose
-    value is not a file name (``staffing=[1,2]``: Hydra crashes with a TypeError deep inside).
-    Syntax errors are left to Hydra, which reports them with context."""
+    suggest adding it with ``+``, which the schema then refuses), a group override whose
+    value is not a file name (``staffing=[1,2]``: Hydra crashes with a TypeError deep inside)
+    and a decimal comma on a numeric key (``patience.mean=3,5``: Hydra reads a sweep and asks
+    for ``--multirun``). Syntax errors are left to Hydra, which reports them with context."""
     root = root or scenarios_dir()
     if not root.is_dir():
         return None
@@ -122,10 +125,14 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
         parsed = OverridesParser.create().parse_overrides(candidates)
     except Exception:  # noqa: BLE001 - syntax errors are reported by Hydra itself, with context
         return None
+    multirun = any(a in ("-m", "--multirun") for a in args)
     for o in parsed:
         key = o.key_or_group
         if re.split(r"[./]", key)[0] == "hydra" or o.package is not None:
             continue  # Hydra's own settings (hydra.run.dir, hydra/launcher=...)
+        comma = None if multirun or key in groups else _decimal_comma(o.input_line or "", key)
+        if comma:
+            return comma
         if key not in groups:
             if not o.is_add() and not o.is_force_add() and not schema_has(key) and key not in COMPOSE_ONLY_KEYS:
                 return (
@@ -158,6 +165,23 @@ def check_overrides(args: Sequence[str], root: Path | None = None) -> str | None
                     f"{o.key_or_group}.<key>=<value>."
                 )
     return None
+
+
+def _decimal_comma(line: str, key: str) -> str | None:
+    """The error for ``key=3,5`` on a numeric key (a decimal comma, as Swedish writes numbers),
+    or None."""
+    value = line.partition("=")[2].strip()
+    if not re.fullmatch(r"[+-]?\d+,\d+", value):
+        return None
+    found = _schema_at(key.split("."))
+    kind = _expected(found[0]) if found is not None else None
+    if kind == "a whole number":
+        return (f"Invalid scenario composition ({line}): {key} is a whole number, and {value} is not one; a comma "
+                "separates the values of a sweep: add --multirun to run each of them.")
+    if kind != "a number":
+        return None
+    return (f"Invalid scenario composition ({line}): {key} is a number, and {value} has a decimal comma; "
+            f"write {value.replace(',', '.')} (a comma separates the values of a --multirun sweep).")
 
 
 _ABSENT = object()
@@ -475,20 +499,76 @@ def _resolve(path: str, base_dir: Path, key: str) -> Path:
     raise ScenarioError(f"Invalid scenario: {key} = {path!r}: file not found (looked in {Path.cwd()} and {base_dir}).")
 
 
-def _read_csv(path: Path, key: str, columns: set[str]) -> pd.DataFrame:
+LINE = "_line"  # the column of a data file's frame holding each row's line number (as an editor counts)
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _at(key: str, path: Path, line: int | None = None, column: str | None = None) -> str:
+    """``Invalid scenario: <key> = '<file>', line <n>, column <c>`` (the parts that are known)."""
+    where = f"Invalid scenario: {key} = {str(path)!r}"
+    if line is not None:
+        where += f", line {line}"
+    if column is not None:
+        where += f", column {column}"
+    return where
+
+
+def _text_of(path: Path, key: str, columns: set[str]) -> str:
+    """The file's text (UTF-8, with or without a byte-order mark, or Windows-1252 as Swedish
+    Excel saves it); a binary file is refused without showing its bytes."""
     try:
-        df = pd.read_csv(path, skipinitialspace=True)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
-        raise ScenarioError(f"Invalid scenario: {key} = {str(path)!r} could not be read as CSV ({_one_line(exc)}).") from None
-    df.columns = [str(c).strip() for c in df.columns]
-    missing = columns - set(df.columns)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"{_at(key, path)} could not be read ({exc.strerror or exc}).") from None
+    text = None
+    if b"\x00" not in data:
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    if text is None or _BINARY.search(text):
+        raise ScenarioError(f"{_at(key, path)} is not a text CSV file (it holds binary data, e.g. an Excel workbook or "
+                            f"UTF-16 text); save it as CSV (UTF-8) with the columns {', '.join(sorted(columns))}.")
+    return text
+
+
+def _read_csv(path: Path, key: str, columns: set[str]) -> pd.DataFrame:
+    """The rows of a CSV data file as texts, with each row's line number in column ``LINE``;
+    blank lines are skipped."""
+    text = _text_of(path, key, columns)
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        for record in reader:
+            if not any(field.strip() for field in record):
+                continue
+            if header is None:
+                header, header_line = [field.strip() for field in record], reader.line_num
+                continue
+            if len(record) > len(header):
+                raise ScenarioError(f"{_at(key, path, reader.line_num)}: {len(record)} fields, but the header (line {header_line}) "
+                                    f"names {len(header)} columns ({', '.join(header)}).")
+            rows.append([field.strip() for field in record] + [""] * (len(header) - len(record)))
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise ScenarioError(f"{_at(key, path, reader.line_num)} could not be read as CSV ({_one_line(exc)}).") from None
+    if header is None:
+        raise ScenarioError(f"{_at(key, path)} could not be read as CSV (the file is empty: no header line).")
+    missing = columns - set(header)
     if missing:
         raise ScenarioError(
-            f"Invalid scenario: {key} = {str(path)!r} lacks column(s) {', '.join(sorted(missing))}; "
-            f"it has {', '.join(map(str, df.columns)) or 'none'} (needed: {', '.join(sorted(columns))})."
+            f"{_at(key, path, header_line)} lacks column(s) {', '.join(sorted(missing))}; "
+            f"it has {', '.join(header) or 'none'} (needed: {', '.join(sorted(columns))})."
         )
-    if df.empty:
-        raise ScenarioError(f"Invalid scenario: {key} = {str(path)!r} has a header but no rows.")
+    if not rows:
+        raise ScenarioError(f"{_at(key, path)} has a header but no rows.")
+    df = pd.DataFrame(rows, columns=header, dtype=object)
+    df[LINE] = lines
     return df
 
 
@@ -497,34 +577,75 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _grid(df: pd.DataFrame, key: str, value: str) -> tuple[pd.DataFrame, str, int]:
-    """Parse interval_start (HH:MM), check values and the regular grid; return (df, start, step)."""
+def _shown(value: Any) -> str:
+    """A cell as the messages show it."""
+    if value == "":
+        return "an empty cell"
+    if isinstance(value, str) and not math.isnan(_number(value)):
+        return value  # a number as written (-4, 2.5)
+    return repr(_plain(value))
+
+
+def _number(text: str) -> float:
+    """A cell as a number (NaN if it is none)."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _grid(df: pd.DataFrame, key: str, value: str, path: Path) -> tuple[pd.DataFrame, str, int]:
+    """Parse interval_start (HH:MM), check values and the regular grid; return (df with a
+    ``line`` column, start, step). Without a ``date`` column an interval may be listed once
+    per weekday only."""
     text = df["interval_start"].astype(str).str.strip()
     text = text.where(~text.str.fullmatch(r"\d{1,2}:\d{2}:00"), text.str.slice(0, -3))  # HH:MM:00
     times = pd.to_datetime(text, format="%H:%M", errors="coerce")
     if times.isna().any():
-        bad = df["interval_start"][times.isna()].iloc[0]
-        raise ScenarioError(f"Invalid scenario: {key}: interval_start {bad!r} is not a time HH:MM.")
-    vals = pd.to_numeric(df[value], errors="coerce")
-    if vals.isna().any() or (vals < 0).any() or not vals.map(math.isfinite).all():
-        bad = _plain(df[value][vals.isna() | (vals < 0) | ~vals.map(math.isfinite)].iloc[0])
-        raise ScenarioError(f"Invalid scenario: {key}: column {value} must hold numbers >= 0, found {bad!r}.")
+        row = df[times.isna().to_numpy()].iloc[0]
+        raise ScenarioError(f"{_at(key, path, row[LINE], 'interval_start')}: {_shown(row['interval_start'])} is not a time HH:MM.")
+    vals = df[value].map(_number).astype(float)
+    bad = vals.isna() | (vals < 0) | ~vals.map(math.isfinite)
+    if bad.any():
+        row = df[bad.to_numpy()].iloc[0]
+        raise ScenarioError(f"{_at(key, path, row[LINE], value)}: must hold numbers >= 0, found {_shown(row[value])}.")
     mins = times.dt.hour * 60 + times.dt.minute
-    out = pd.DataFrame({"minute": mins, value: vals})
+    out = pd.DataFrame({"minute": mins, value: vals, "line": df[LINE].astype(int)})
     if "weekday" in df.columns:
         out["weekday"] = df["weekday"].astype(str).str.strip().str.lower().str[:3]
-        bad_days = set(out["weekday"]) - set(WEEKDAYS) - {"all"}
-        if bad_days:
-            raise ScenarioError(f"Invalid scenario: {key}: unknown weekday(s) {sorted(bad_days)}; use mon..sun or all.")
+        unknown = ~out["weekday"].isin([*WEEKDAYS, "all"])
+        if unknown.any():
+            j = int(unknown.to_numpy().argmax())
+            raise ScenarioError(f"{_at(key, path, int(out['line'].iloc[j]), 'weekday')}: unknown weekday "
+                                f"{_shown(df['weekday'].iloc[j])}; use mon..sun or all.")
     else:
         out["weekday"] = "all"
+    if "date" not in df.columns:
+        twice = out.duplicated(["weekday", "minute"])
+        if twice.any():
+            again = out[twice.to_numpy()].iloc[0]
+            same = out[(out["weekday"] == again["weekday"]) & (out["minute"] == again["minute"])]
+            first = int(same["line"].iloc[0])
+            day = "" if again["weekday"] == "all" else f"{again['weekday']} "
+            raise ScenarioError(
+                f"{_at(key, path, int(again['line']), 'interval_start')}: {day}interval {hhmm(int(again['minute']))} is listed "
+                f"more than once (lines {first} and {int(again['line'])}); give one row per interval (only a file with a date "
+                "column may list an interval once per date)."
+            )
     uniq = sorted(out["minute"].unique())
-    steps = {b - a for a, b in zip(uniq, uniq[1:], strict=False)}
-    step = steps.pop() if len(steps) == 1 else 0
-    if len(uniq) > 1 and (steps or step not in (15, 30, 60)):
-        raise ScenarioError(f"Invalid scenario: {key}: interval starts must be evenly spaced 15, 30 or 60 minutes apart.")
+    gaps = [(a, b) for a, b in zip(uniq, uniq[1:], strict=False)]
+    step = min((b - a for a, b in gaps), default=0)
+    uneven = next(((a, b) for a, b in gaps if b - a != step or step not in _INTERVALS), None)
+    if uneven is not None:
+        a, b = uneven
+        line = int(out.loc[out["minute"] == b, "line"].min())
+        raise ScenarioError(
+            f"{_at(key, path, line, 'interval_start')}: {hhmm(int(b))} follows {hhmm(int(a))} after {b - a} minutes, but "
+            f"interval starts must be evenly spaced 15, 30 or 60 minutes apart (the closest are {step} minutes apart), "
+            "with a row for every interval."
+        )
     first = uniq[0]
-    return out, f"{first // 60:02d}:{first % 60:02d}", step
+    return out, hhmm(int(first)), int(step)
 
 
 def _per_weekday(out: pd.DataFrame, value: str, start_min: int, step: int, how: str) -> dict[str, list[float]]:
@@ -570,19 +691,47 @@ def _read_profile_file(raw: dict[str, Any], demand: dict[str, Any], base_dir: Pa
     key = "demand.profile_file"
     if demand.get("profile") is not None:
         log.info("%s = %s replaces demand.profile.", key, demand["profile_file"])
-    df = _read_csv(_resolve(str(demand["profile_file"]), base_dir, key), key, {"interval_start", "calls"})
-    out, start, step = _grid(df, key, "calls")
+    path = _resolve(str(demand["profile_file"]), base_dir, key)
+    df = _read_csv(path, key, {"interval_start", "calls"})
+    out, start, step = _grid(df, key, "calls", path)
     interval = demand.get("interval_min", 30)
     start_min = int(out["minute"].min())
     profile = _per_weekday(out, "calls", start_min, step, "sum")
     if step and step != interval and interval in _INTERVALS:
         if start_min % interval:
-            raise ScenarioError(f"Invalid scenario: {key}: the file starts at {start} with {step}-minute intervals, which is "
-                                f"not on the {interval}-minute grid of demand.interval_min.")
+            line = int(out.loc[out["minute"] == start_min, "line"].min())
+            raise ScenarioError(f"{_at(key, path, line, 'interval_start')}: the file starts at {start} with {step}-minute "
+                                f"intervals, which is not on the {interval}-minute grid of demand.interval_min.")
+        for d, w in profile.items():
+            if step < interval and len(w) % (interval // step):
+                last = int(out.loc[out["weekday"] == d, "line"].max())
+                raise ScenarioError(f"{_at(key, path, last, 'interval_start')}: {len(w)} intervals of {step} minutes"
+                                    f"{'' if d == 'all' else ' on ' + d} do not make whole {interval}-minute intervals "
+                                    "(demand.interval_min).")
         profile = {d: _resample(w, step, interval, key) for d, w in profile.items()}
-    _check_weekdays_covered(raw, profile, key)
+    _check_weekdays_covered(raw, profile, f"{key} = {str(path)!r}, column weekday")
+    _check_hours_covered(raw, out, step or (interval if interval in _INTERVALS else 30), key, path)
     demand = {**demand, "profile_start": start, "profile": profile, "profile_file": None}
     return {**raw, "demand": demand}
+
+
+def _check_hours_covered(raw: Mapping[str, Any], out: pd.DataFrame, step: int, key: str, path: Path) -> None:
+    """The rows of every open weekday (its own, or those without a weekday) must cover its
+    opening hours: the error names the file, the line and the column."""
+    for d in WEEKDAYS:
+        hours = _raw_hours(raw, d)
+        if hours is None:
+            continue
+        rows = out[out["weekday"] == (d if (out["weekday"] == d).any() else "all")]
+        if rows.empty:
+            continue  # named by _check_weekdays_covered
+        first, last = int(rows["minute"].min()), int(rows["minute"].max()) + step
+        opens, closes = hours
+        if first > opens or last < closes:
+            line = int(rows.loc[rows["minute"] == (rows["minute"].min() if first > opens else rows["minute"].max()), "line"].min())
+            which = "" if rows["weekday"].iloc[0] == "all" else f" for {d}"
+            raise ScenarioError(f"{_at(key, path, line, 'interval_start')}: the rows{which} cover {hhmm(first)}-{hhmm(last)}, but "
+                                f"calendar.hours.{d} is open {hhmm(opens)}-{hhmm(closes)}; the file must cover the opening hours.")
 
 
 def _resample(values: list[float], step: int, interval: int, key: str) -> list[float]:
@@ -647,8 +796,9 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
         )
     if staffing.get("table") is not None:
         raise ScenarioError(f"Invalid scenario: {key} = {path!r} and staffing.table are both set; give exactly one.")
-    df = _read_csv(_resolve(str(path), base_dir, key), key, {"interval_start", "agents"})
-    out, _, step = _grid(df, key, "agents")
+    file = _resolve(str(path), base_dir, key)
+    df = _read_csv(file, key, {"interval_start", "agents"})
+    out, _, step = _grid(df, key, "agents", file)
     demand = raw.get("demand")
     interval = demand.get("interval_min", 30) if isinstance(demand, Mapping) else 30
     if interval not in _INTERVALS:
@@ -656,7 +806,9 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
         # and let the schema name demand.interval_min and its allowed values.
         interval = step or 30
     if step and step < interval:
-        raise ScenarioError(f"Invalid scenario: {key}: the file has {step}-minute intervals but demand.interval_min is {interval}; "
+        second = int(out.loc[out["minute"] == int(out["minute"].min()) + step, "line"].min())
+        raise ScenarioError(f"{_at(key, file, second, 'interval_start')}: the file has {step}-minute intervals but "
+                            f"demand.interval_min is {interval}; "
                             "a staffing table cannot be coarsened (which agent count would hold?): give one on the "
                             f"{interval}-minute grid, or use staffing=plan to derive it from the demand.")
     if step and step > interval:  # a finer KPI grid: each interval's agents stay on for its parts
@@ -665,15 +817,18 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
         step = interval
     table: dict[str, list[int | float]] = {}
     for day, grp in out.groupby("weekday", sort=False):
-        mins = grp["minute"].sort_values().tolist()
-        dup = next((m for a, m in zip(mins, mins[1:], strict=False) if a == m), None)
+        grp = grp.sort_values(["minute", "line"], kind="stable")
+        mins, lines = grp["minute"].tolist(), grp["line"].tolist()
+        dup = next((j for j in range(1, len(mins)) if mins[j - 1] == mins[j]), None)
         if dup is not None:
-            raise ScenarioError(f"Invalid scenario: {key}: {day} lists interval {hhmm(dup)} more than once.")
-        gap = next((a for a, b in zip(mins, mins[1:], strict=False) if b - a != interval), None)
+            raise ScenarioError(f"{_at(key, file, lines[dup], 'interval_start')}: {day} interval {hhmm(mins[dup])} is listed "
+                                f"more than once (lines {lines[dup - 1]} and {lines[dup]}); give one row per interval.")
+        gap = next((j for j in range(1, len(mins)) if mins[j] - mins[j - 1] != interval), None)
         if gap is not None:
             raise ScenarioError(
-                f"Invalid scenario: {key}: {day} has no row for the interval after {hhmm(gap)}; "
-                f"give one row per {interval}-minute interval of the opening hours, without gaps."
+                f"{_at(key, file, lines[gap], 'interval_start')}: {day} has no row for the interval after "
+                f"{hhmm(mins[gap - 1])} (line {lines[gap - 1]}); give one row per {interval}-minute interval of the "
+                "opening hours, without gaps."
             )
         # The table is anchored at opening: its first row is the interval that starts then.
         days = [day] if day != "all" else [d for d in WEEKDAYS if d not in set(out["weekday"])]
@@ -686,20 +841,21 @@ def _read_table_file(raw: dict[str, Any], staffing: dict[str, Any], base_dir: Pa
                 continue  # off the interval grid: the schema names calendar.hours.<day>
             if mins[0] != opens:
                 raise ScenarioError(
-                    f"Invalid scenario: {key}: the rows for {day} start at {hhmm(mins[0])}, but "
+                    f"{_at(key, file, lines[0], 'interval_start')}: the rows for {day} start at {hhmm(mins[0])}, but "
                     f"calendar.hours.{d}.opens is {hhmm(opens)}; the table is anchored at opening, "
                     f"so its first interval_start must be {hhmm(opens)}."
                 )
             need = (closes - opens) // interval
             if len(mins) != need:
                 raise ScenarioError(
-                    f"Invalid scenario: {key}: {day} has {len(mins)} rows ({hhmm(mins[0])}-"
+                    f"{_at(key, file, lines[-1], 'interval_start')}: {day} has {len(mins)} rows (lines {lines[0]}-{lines[-1]}, "
+                    f"{hhmm(mins[0])}-"
                     f"{hhmm(mins[-1] + interval)}), but calendar.hours.{d} is open "
                     f"{hhmm(opens)}-{hhmm(closes)}: {need} intervals of {interval} minutes."
                 )
         # a whole count stays an int (integer tables are what they always were); a fraction is a
         # time-average the schema keeps to two decimals (sim.world.staffing.regular_steps)
-        table[str(day)] = [int(v) if float(v).is_integer() else float(v) for v in grp.sort_values("minute")["agents"]]
+        table[str(day)] = [int(v) if float(v).is_integer() else float(v) for v in grp["agents"]]
     return {**raw, "staffing": {**staffing, "table": table, "table_file": None}}
 
 

@@ -40,7 +40,8 @@ def template(s: Scenario) -> ip.Template:
     starts = tuple(range(minutes(r.start_earliest), minutes(r.start_latest) + 1, r.start_step(s.demand.interval_min)))
     rules = tuple(ip.BreakRule(b.minutes, round(60 * b.earliest_h), round(60 * b.latest_h), round(60 * b.min_shift_h), b.paid)
                   for _, b in r.rules())
-    return ip.Template(r.slot_min, starts, tuple(round(60 * h) for h in r.lengths_h), rules, round(60 * r.part_time_below_h))
+    return ip.Template(r.slot_min, starts, tuple(round(60 * h) for h in r.lengths_h), rules, round(60 * r.part_time_below_h),
+                       r.break_gap_min)
 
 
 def open_hours(s: Scenario) -> dict[str, tuple[int, int]]:

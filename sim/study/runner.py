@@ -163,6 +163,18 @@ def results_folder(scenario: Scenario, seed: int | None = None, *, replications:
     return ResultsFolder(path, frozenset(done), replications or scenario.montecarlo.replications)
 
 
+def make_folder(out: Path) -> None:
+    """Make the results folder ``out`` (and its parents); a file in the way is one error
+    paragraph naming it, not a traceback."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"{out} is a file, not a folder: choose another output folder (montecarlo.out_dir) or move the file.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError(f"cannot make the results folder {out} ({exc.strerror or exc}): "
+                            "choose another output folder (montecarlo.out_dir).") from None
+
+
 class Store:
     """A folder of per-replication Parquet files, each carrying the fingerprint of its
     scenario, its seed and its replication number in the Parquet metadata; a file that is
@@ -173,8 +185,22 @@ class Store:
         self.digest, self.seed = digest, seed
         self.reps = out_dir / "replications"
         self.calls = out_dir / "calls"
-        self.reps.mkdir(parents=True, exist_ok=True)
+        self._folders()
         self._manifest()
+
+    def _folders(self) -> None:
+        """Make the folder and ``replications/``; a plain file where ``replications`` or
+        ``calls`` belongs is set aside to ``rejected/`` like a damaged replication."""
+        out = self.out_dir
+        make_folder(out)
+        try:
+            for sub in (self.reps, self.calls):
+                if sub.exists() and not sub.is_dir():
+                    self._reject(sub, "a plain file where a folder belongs", folder=out, then="the folder is made again")
+            self.reps.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise ScenarioError(f"cannot make the results folder {out} ({exc.strerror or exc}): "
+                                "choose another output folder (montecarlo.out_dir) or repair its files.") from None
 
     def _manifest(self) -> None:
         manifest = self.out_dir / "manifest.json"
@@ -185,14 +211,32 @@ class Store:
             except (ValueError, KeyError, TypeError, OSError):
                 log.warning("%s is damaged or empty; writing it again (each replication file is checked on its own).", manifest)
         if old is not None and old != self.digest:
-            raise ScenarioError(
-                f"{self.out_dir} holds replications of a different scenario, seed or KPI levels "
-                f"(fingerprint {old}, now {self.digest}); use another output folder or delete it to start over."
-            )
+            if self._holds(old):
+                raise ScenarioError(
+                    f"{self.out_dir} holds replications of a different scenario, seed or KPI levels "
+                    f"(fingerprint {old}, now {self.digest}); use another output folder or delete it to start over."
+                )
+            # no replication file carries the manifest's fingerprint: the manifest is the odd one out
+            self._reject(manifest, f"of another fingerprint ({old}) than every replication file in the folder", folder=self.out_dir,
+                         then="written again (each replication file is checked on its own)")
+            old = None
         if old is None:
             tmp = manifest.with_suffix(".tmp")
             tmp.write_text(json.dumps({"digest": self.digest, "seed": self.seed}), encoding="utf-8")
             os.replace(tmp, manifest)
+
+    def _holds(self, digest: str) -> bool:
+        """Whether some replication file of the folder carries ``digest`` (read from its metadata)."""
+        import pyarrow.parquet as pq
+
+        for p in sorted(self.reps.glob("rep_*.parquet")):
+            try:
+                meta = json.loads((pq.read_schema(p).metadata or {}).get(_META_KEY, b"null"))
+            except Exception:  # noqa: BLE001 - damaged files are dealt with by scan()
+                continue
+            if isinstance(meta, dict) and meta.get("digest") == digest:
+                return True
+        return False
 
     def path(self, k: int) -> Path:
         return self.reps / f"rep_{k:06d}.parquet"
@@ -233,11 +277,15 @@ class Store:
         return good
 
     @staticmethod
-    def _reject(p: Path, problem: str, recompute: bool = True) -> None:
-        aside = p.parent.parent / "rejected"
+    def _reject(p: Path, problem: str, recompute: bool = True, *, folder: Path | None = None, then: str | None = None) -> None:
+        """Move ``p`` (a replication file, or with ``folder`` a file of the results folder
+        itself) to the folder's ``rejected/`` and say so (``then``: what happens next)."""
+        aside = (folder or p.parent.parent) / "rejected"
+        if aside.exists() and not aside.is_dir():
+            raise ScenarioError(f"{p} is {problem}, and {aside} is a file, so it cannot be set aside there: move {aside} away.")
         aside.mkdir(exist_ok=True)
         os.replace(p, aside / p.name)
-        then = "the replication is recomputed" if recompute else "it is not used"
+        then = then or ("the replication is recomputed" if recompute else "it is not used")
         log.warning("%s is %s; moved to %s, %s.", p, problem, aside, then)
 
     def done(self) -> set[int]:

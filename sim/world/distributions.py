@@ -2,7 +2,9 @@
 
 Each is built from a :class:`~sim.schema.DistributionConfig` (mean and CV) and samples
 vectorised from a :class:`numpy.random.Generator`, so tests can compare sample moments with
-theory and the model can draw every call's attributes at once.
+theory and the model can draw every call's attributes at once. A draw is capped at
+:data:`sim.schema.MAX_DRAW_S` (about 32 years; only a heavy tail of a huge mean gets there) so
+that the records' timestamps can hold it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.schema import DistributionConfig, PatienceConfig
+from sim.schema import MAX_DRAW_S, DistributionConfig, PatienceConfig
 
 
 class Distribution(Protocol):
@@ -39,7 +41,7 @@ class Exponential:
         return self.mean**2
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return rng.exponential(self.mean, n) if self.mean > 0 else np.zeros(n)
+        return np.minimum(rng.exponential(self.mean, n), MAX_DRAW_S) if self.mean > 0 else np.zeros(n)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class LogNormal(_MeanCV):
         if self.mean <= 0:
             return np.zeros(n)
         sigma2 = math.log1p(self.cv**2)
-        return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), n)
+        return np.minimum(rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), n), MAX_DRAW_S)
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class Gamma(_MeanCV):
         if self.mean <= 0:
             return np.zeros(n)
         shape = 1.0 / self.cv**2
-        return rng.gamma(shape, self.mean / shape, n)
+        return np.minimum(rng.gamma(shape, self.mean / shape, n), MAX_DRAW_S)
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,20 @@ def test_coverage_never_below_requirement(seed: int) -> None:
         assert len(p.breaks) == len(rules_of)
         for (b, m), r in zip(p.breaks, rules_of, strict=True):
             assert m == r.minutes and p.start + r.earliest_min <= b <= p.start + r.latest_min
+
+
+def test_a_minimum_gap_between_breaks_is_kept() -> None:
+    """Two 1-hour breaks (09 or 10, then 11 or 12) in 08:00-14:00 shifts; nobody may break at
+    12 and one agent at a time at 09 and 10. Without a gap two agents do (one breaks 10-11
+    and again 11-12); with gap_min 60 that day is not allowed and a third agent is needed
+    (issue 23.14: a break 15 minutes after the lunch)."""
+    rules = (BreakRule(H, H, 2 * H), BreakRule(H, 3 * H, 4 * H))
+    need = np.array([2, 1, 1, 0, 2, 2])
+    tight = solve(Template(H, (8 * H,), (6 * H,), rules), 8 * H, 14 * H, need)
+    assert tight.paid_min == 2 * 6 * H and ((10 * H, H), (11 * H, H)) in [p.breaks for p in tight.patterns]
+    spread = solve(Template(H, (8 * H,), (6 * H,), rules, gap_min=60), 8 * H, 14 * H, need)
+    assert spread.paid_min == 3 * 6 * H and spread.status == "optimal"
+    for p in spread.patterns:
+        (a, m), (b, _) = p.breaks
+        assert b - (a + m) >= 60, p
+    assert (on_phones(spread.patterns, spread.counts, 8 * H, 14 * H, H) >= need).all()

@@ -3,6 +3,7 @@ order, no case lost, phone-created cases one for one, calls unchanged (CRN)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from functools import lru_cache
 
@@ -18,7 +19,7 @@ from sim.model import engine as model
 from sim.model.cases import CasePlan
 from sim.model.rules import Features
 from sim.world.cases import CaseArrivals
-from sim.world.workhours import WorkClock, scenario_office_calendar, work_clock
+from sim.world.workhours import WorkClock, add_working_time, scenario_office_calendar, work_clock
 
 from .test_features import constant, hand_calls
 
@@ -98,6 +99,65 @@ def test_phone_cases_enter_the_backlog_one_for_one() -> None:
     out, w = run(calls, [constant(1)], hand_plan([], []), f)
     assert w.call == [1] and w.source == [-1] and w.handle == [60.0]
     assert w.arrival == [out.ended_at[1]] and not np.isnan(w.finished[0])
+
+
+def test_case_work_waits_for_the_office_while_the_phones_are_open() -> None:
+    # phones open from 0, the office from 1000 to 2000: a case arriving at 10 finds the agent
+    # idle but waits for the office; at 1000 the idle agent takes it; calls are served all along
+    office = WorkClock(dt.date(2026, 12, 1), np.array([1000.0]), np.array([2000.0]))
+    plan = dataclasses.replace(hand_plan([10, 2500], [300, 50]), clock=office)
+    out, w = run(hand_calls([50, 1100], [100, 100]), [constant(1, close=5000.0)], plan)
+    assert w.started[0] == 1000.0 and w.finished[0] == 1300.0
+    assert np.isnan(w.started[1])  # arrived after the office closed: not worked by the phone agents
+    assert out.answered_at.tolist() == [50.0, 1300.0]
+
+
+def test_a_phone_case_after_the_clock_horizon_extends_the_clock() -> None:
+    """A phone case arriving days after the working-hours clock ends (the phone queue served
+    long after the run) gets a finite due time from the extended clock (issue 23.2)."""
+    s = sim.load_scenario(overrides=["cases=on"])
+    office = scenario_office_calendar(s)
+    day0 = dt.date(2026, 12, 1)
+    short = work_clock(office, day0, day0)  # Tuesday only
+    t0 = 3 * 86400.0 + 9 * 3600.0  # Friday 09:00
+    calls = hand_calls([t0, t0 + 10], [500, 100], accept=[False, True], answer=False, closes=t0 + 100_000.0)
+    f = Features(callbacks=True, cb_ring_s=20.0, cb_retry_gap_s=300.0, cb_max_attempts=2, cb_failed_s=10.0)
+    plan = dataclasses.replace(hand_plan([], []), clock=short, office=office, target_h=np.array([4.0]))
+    out, w = run(calls, [constant(1, close=t0 + 7 * 3600.0)], plan, f)
+    assert len(w.due) == 1 and np.isfinite(w.due[0])
+    arrival = pd.Timestamp(day0) + pd.Timedelta(seconds=w.arrival[0])
+    due = pd.Timestamp(day0) + pd.Timedelta(seconds=w.due[0])
+    assert abs(due - add_working_time(s, arrival, 4)) < pd.Timedelta(milliseconds=1)
+    from sim.model.cases import case_records
+    assert case_records(w, out.arrival, day0, ("first_line",), 86400.0)["due_at"].notna().all()
+
+
+NARROW_OFFICE = "cases.office_hours={" + ",".join(
+    [f"{d}:{{opens:'10:00',closes:'12:00'}}" for d in ("mon", "tue", "wed", "thu", "fri")] + ["sat:null", "sun:null"]) + "}"
+
+
+def test_narrow_office_hours_leave_the_phone_schedule_alone() -> None:
+    """Office hours bound case work only: the first line keeps the phones' staffing (issue 23.0)."""
+    day = ["run.start=2026-12-01", "run.end=2026-12-01"]
+    off, on = month(*day), month(*day, "cases=on", NARROW_OFFICE)
+    first = on.agents[on.agents["group"] == "first_line"]
+    assert first["staffed_s"].sum() == off.agents["staffed_s"].sum() > 70 * 3600
+    k_off, k_on = off.kpis("D").iloc[0], on.kpis("D").iloc[0]
+    assert k_on["availability"] > k_off["availability"] - 0.1 and k_on["availability"] > 0.85
+    c = on.cases
+    started = c["started_at"].dropna().dt.time
+    assert len(started) > 0 and started.between(dt.time(10), dt.time(12)).all()  # case work only in office hours
+
+
+def test_a_saturday_with_phones_open_and_the_office_closed() -> None:
+    """Phones open, no office hours: callers answered (no case work); with infinite patience
+    the run ends normally (issue 23.1)."""
+    over = ["run.start=2026-12-05", "run.end=2026-12-05", "staffing=flat", "staffing.agents=5",
+            "calendar.hours.sat={opens:'09:00',closes:'12:00'}", "demand.weekday_factor.sat=1", "cases=on",
+            "patience.dist=infinite", "patience.mean=null", NARROW_OFFICE]
+    r = month(*over)
+    assert r.calls["answered_at"].notna().all() and len(r.calls) > 100
+    assert r.cases["started_at"].isna().all()
 
 
 @lru_cache(maxsize=8)

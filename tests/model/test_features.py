@@ -60,8 +60,9 @@ def test_callback_retries_then_becomes_a_case() -> None:
     f = Features(callbacks=True, cb_ring_s=20.0, cb_retry_gap_s=300.0, cb_max_attempts=3, cb_failed_s=10.0)
     out = model.run(calls, [constant(1)], f)
     assert out.fate[1] == fates.CALLBACK_FAILED and out.cb_attempts[1] == 3 and out.logged_case[1]
-    # attempts at 500, then 300 s after each failed one ends (30 s of agent time each)
-    assert out.cb_first_attempt[1] == 500.0 and out.ended_at[1] == 500 + 3 * 30 + 2 * 300
+    # attempts at 500, then 300 s after each failed one ends: an unanswered attempt costs the agent
+    # failed_attempt_s (10 s) in all, not ring_s + failed_attempt_s (issue 23.15)
+    assert out.cb_first_attempt[1] == 500.0 and out.ended_at[1] == 500 + 3 * 10 + 2 * 300
 
 
 def warm_case(**kw):

@@ -42,3 +42,16 @@ def test_agent_log_accounts_for_every_busy_second(variant) -> None:
     assert r.calendar["open_h"].sum() == 16
     # present = staffed + overtime after closing (no shift ends mid-day here)
     assert r.agents["present_s"].sum() == pytest.approx(r.agents["staffed_s"].sum() + r.agents["overtime_s"].sum())
+
+
+def test_work_beyond_what_timestamps_hold_is_refused_in_words() -> None:
+    """1,500 calls of 1e7 s talk (a tenth of the longest mean allowed) with one agent and no abandonment:
+    the queue drains after the year 2262; one error paragraph instead of OutOfBoundsTimedelta
+    (issue 23.3)."""
+    from sim.errors import ScenarioError
+
+    s = sim.load_scenario(overrides=["run.end=2026-12-01", "staffing=flat", "staffing.agents=1", "handling.talk.mean=1e7",
+                                     "patience.dist=infinite", "patience.mean=null", "demand.volume=1500"])
+    with pytest.raises(ScenarioError, match=r"years after 2026-12-01 \(the records' timestamps end in the year 2262\)") as info:
+        sim.simulate(s)
+    assert "\n" not in str(info.value) and "handling" in str(info.value)

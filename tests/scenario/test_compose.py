@@ -86,3 +86,19 @@ def test_a_run_covers_at_most_three_calendar_years() -> None:
         sim.load_scenario("default", ["run.start=2027-01-01", "run.end=2030-01-01"])
     with pytest.raises(sim.ScenarioError, match="at most three years"):  # three years and three days used to pass
         sim.load_scenario("default", ["run.start=2027-01-01", "run.end=2030-01-03"])
+
+
+@pytest.mark.parametrize(("override", "says"), [
+    ("patience.mean=3,5", "patience.mean is a number, and 3,5 has a decimal comma; write 3.5"),
+    ("targets.service_level_min=0,9", "write 0.9"),
+    ("demand.weekday_factor.sat=0,5", "write 0.5"),
+    ("staffing.agents=3,5", "staffing.agents is a whole number, and 3,5 is not one"),
+])
+def test_a_decimal_comma_on_a_numeric_key_says_write_a_point(override: str, says: str) -> None:
+    """Swedish writes 3,5; Hydra reads a sweep and asks for --multirun (issue 23.11)."""
+    from sim.scenario.compose import check_overrides
+
+    msg = check_overrides(["staffing=flat", override]) or ""
+    assert says in msg and "--multirun" in msg and "\n" not in msg, msg
+    assert check_overrides(["--multirun", "staffing=flat", override]) is None  # a sweep, as asked
+    assert check_overrides(["calendar.hours.mon.opens=08:00", "run.start=2026-12-01"]) is None

@@ -25,6 +25,8 @@ def error_of(overrides: list[str]) -> str:
     ("roster.breaks.0.minutes=20", "roster.breaks.0.minutes", "not a multiple of slot_min"),
     ("roster.lunch.latest_h=2", "roster.lunch.latest_h", "before earliest_h"),
     ("roster.start_step_min=20", "roster.start_step_min", "not a multiple of slot_min"),
+    ("roster.break_gap_min=240", "roster.break_gap_min", "240 minutes cannot lie between breaks.0"),
+    ("roster.break_gap_min=-5", "roster.break_gap_min", ">= 0"),
 ])
 def test_bad_templates(override: str, key: str, words: str) -> None:
     text = error_of([override])
@@ -53,3 +55,9 @@ def test_the_default_start_step_follows_the_interval_grid(step: int, start_step:
 def test_an_explicit_start_step_off_the_grid_is_still_an_error() -> None:
     text = error_of(["demand.interval_min=60", "staffing=flat", "staffing.agents=10", "roster.start_step_min=30"])
     assert "roster.start_step_min" in text and "not a multiple of the interval length (60 minutes" in text
+
+
+def test_breaks_are_spread_by_default() -> None:
+    """roster.break_gap_min: an hour between an agent's breaks unless set (issue 23.14)."""
+    assert sim.load_scenario("tiny").roster.break_gap_min == 60
+    assert sim.load_scenario("tiny", ["roster.break_gap_min=0"]).roster.break_gap_min == 0

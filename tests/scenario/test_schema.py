@@ -87,7 +87,18 @@ BAD = [
                  "'exponential', 'lognormal', 'gamma', 'deterministic' or 'empirical'", "'weibull'", id="unknown-distribution"),
     pytest.param(["patience.dist=pareto"], "patience.dist:", "'infinite'", "'pareto'", id="unknown-patience-distribution"),
     pytest.param(["handling.talk.cv=null"], "handling.talk.cv:", "needs a cv", "lognormal", id="lognormal-without-cv"),
-    pytest.param(["handling.talk.cv=25"], "handling.talk.cv:", "> 0 and <= 20", "25", id="cv-too-large"),
+    pytest.param(["handling.talk.cv=25"], "handling.talk.cv:", ">= 1e-06 and <= 20", "25", id="cv-too-large"),
+    # durations the records' nanosecond timestamps could not hold (issue 23.3)
+    pytest.param(["handling.talk.mean=1e308"], "handling.talk.mean:", ">= 0 and <= 1e+08", "1e+308", id="talk-mean-1e308"),
+    pytest.param(["handling.talk.mean=1e23"], "handling.talk.mean:", ">= 0 and <= 1e+08", "1e+23", id="talk-mean-1e23"),
+    pytest.param([FLAT, "staffing.agents=0", "patience.mean=1e10"], "patience.mean:", "> 0 and <= 1e+08", "10000000000",
+                 id="patience-1e10"),
+    pytest.param(["handling.wrap.dist=empirical", "handling.wrap.mean=null", "+handling.wrap.values=[1,1e9]"], "handling.wrap.values[1]:",
+                 "<= 1e+08", "1000000000", id="empirical-value-too-long"),
+    pytest.param(["callbacks=on", "callbacks.retry_gap_s=1e12"], "callbacks.retry_gap_s:", "<= 1e+08", "1000000000000",
+                 id="retry-gap-too-long"),
+    pytest.param(["demand.day_cv=1e-320"], "demand.day_cv:", "0 (no day-to-day variation) or 1e-06 to 5", "e-321", id="day-cv-tiny"),
+    pytest.param(["handling.talk.cv=1e-320"], "handling.talk.cv:", ">= 1e-06", "1e-320", id="cv-tiny"),
     pytest.param(["handling.wrap.dist=exponential"], "handling.wrap.cv:", "takes no cv", "exponential", id="exponential-with-cv"),
     pytest.param(["demand.profile.all=[1,2,3]"], "demand.profile.all:", "must cover the opening hours", "08:00-09:30",
                  id="profile-too-short"),
@@ -306,30 +317,52 @@ def test_staffing_table_anchor_follows_the_weekday_opening(tmp_path: Path) -> No
     assert len(s.staffing.table["tue"]) == 16 and len(s.staffing.table["mon"]) == 18
 
 
+# (group, file text, what the message says, where: "line N, column C" as an editor counts; None: the whole file)
 BAD_CSV = [
-    pytest.param("demand", "date,interval_start,count\n2026-11-02,08:00,5\n", "lacks column(s) calls", id="profile-missing-column"),
+    pytest.param("demand", "date,interval_start,count\n2026-11-02,08:00,5\n", "lacks column(s) calls", "line 1",
+                 id="profile-missing-column"),
     pytest.param("demand", "date,interval_start,calls\n2026-11-02,08:00,many\n", "must hold numbers >= 0, found 'many'",
-                 id="profile-non-numeric"),
-    pytest.param("demand", "date,interval_start,calls\n2026-11-02,08:00,-4\n", "must hold numbers >= 0, found -4", id="profile-negative"),
-    pytest.param("demand", "date,interval_start,calls\n2026-11-02,8 o'clock,4\n", "is not a time HH:MM", id="profile-bad-time"),
-    pytest.param("demand", "interval_start,calls\n08:15,4\n08:30,4\n08:45,4\n", "not on the 30-minute grid", id="profile-off-the-grid"),
-    pytest.param("demand", "interval_start,calls\n08:00,4\n08:30,4\n09:15,4\n", "evenly spaced", id="profile-uneven"),
-    pytest.param("demand", "", "could not be read as CSV", id="profile-empty-file"),
-    pytest.param("demand", "date,interval_start,calls\n", "no rows", id="profile-header-only"),
-    pytest.param("staffing", "weekday,interval_start,people\nall,08:00,3\n", "lacks column(s) agents", id="table-missing-column"),
-    pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,x\n", "must hold numbers >= 0, found 'x'", id="table-non-numeric"),
-    pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,-2.5\n", "must hold numbers >= 0, found -2.5", id="table-negative"),
-    pytest.param("staffing", "weekday,interval_start,agents\nfunday,08:00,2\n", "unknown weekday(s)", id="table-unknown-weekday"),
-    pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,2\nall,08:30,2\n", "has 2 rows (08:00-09:00)", id="table-too-short"),
+                 "line 2, column calls", id="profile-non-numeric"),
+    pytest.param("demand", "date,interval_start,calls\n2026-11-02,08:00,4\n\n2026-11-02,08:30,-4\n", "must hold numbers >= 0, found -4",
+                 "line 4, column calls", id="profile-negative-after-a-blank-line"),
+    pytest.param("demand", "interval_start,calls\n08:00,4\n08:30,\n", "must hold numbers >= 0, found an empty cell",
+                 "line 3, column calls", id="profile-empty-cell"),
+    pytest.param("demand", "date,interval_start,calls\n2026-11-02,8 o'clock,4\n", "is not a time HH:MM", "line 2, column interval_start",
+                 id="profile-bad-time"),
+    pytest.param("demand", "interval_start,calls\n08:15,4\n08:30,4\n08:45,4\n", "not on the 30-minute grid",
+                 "line 2, column interval_start",
+                 id="profile-off-the-grid"),
+    pytest.param("demand", "interval_start,calls\n08:00,4\n08:30,4\n09:15,4\n", "evenly spaced", "line 4, column interval_start",
+                 id="profile-uneven"),
+    pytest.param("demand", "interval_start,calls\n08:00,4\n08:30,4,7\n", "3 fields, but the header (line 1) names 2", "line 3",
+                 id="profile-extra-field"),
+    pytest.param("demand", "interval_start,calls\n08:00,4\n08:30,4\n08:00,5\n", "interval 08:00 is listed more than once (lines 2 and 4)",
+                 "line 4, column interval_start", id="profile-duplicate-without-date"),
+    pytest.param("demand", "weekday,interval_start,calls\nmon,08:00,4\ntue,08:00,4\nmon,08:00,5\n",
+                 "mon interval 08:00 is listed more than once (lines 2 and 4)", "line 4, column interval_start",
+                 id="profile-duplicate-weekday"),
+    pytest.param("demand", "", "the file is empty", None, id="profile-empty-file"),
+    pytest.param("demand", "date,interval_start,calls\n", "no rows", None, id="profile-header-only"),
+    pytest.param("staffing", "weekday,interval_start,people\nall,08:00,3\n", "lacks column(s) agents", "line 1", id="table-missing-column"),
+    pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,x\n", "must hold numbers >= 0, found 'x'", "line 2, column agents",
+                 id="table-non-numeric"),
+    pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,-2.5\n", "must hold numbers >= 0, found -2.5",
+                 "line 2, column agents", id="table-negative"),
+    pytest.param("staffing", "weekday,interval_start,agents\nfunday,08:00,2\n", "unknown weekday 'funday'", "line 2, column weekday",
+                 id="table-unknown-weekday"),
+    pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,2\nall,08:30,2\n", "has 2 rows (lines 2-3, 08:00-09:00)",
+                 "line 3, column interval_start", id="table-too-short"),
     pytest.param("staffing", "weekday,interval_start,agents\nmon,08:00,2\nmon,09:00,2\ntue,08:00,2\ntue,08:30,2\n",
-                 "no row for the interval after 08:00", id="table-gap"),
-    pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,2\nall,08:00,3\nall,08:30,2\n", "08:00 more than once",
-                 id="table-duplicate"),
+                 "no row for the interval after 08:00", "line 3, column interval_start", id="table-gap"),
+    pytest.param("staffing", "weekday,interval_start,agents\nall,08:00,2\nall,08:00,3\nall,08:30,2\n",
+                 "interval 08:00 is listed more than once (lines 2 and 3)", "line 3, column interval_start", id="table-duplicate"),
 ]
 
 
-@pytest.mark.parametrize(("group", "text", "expected"), BAD_CSV)
-def test_bad_csv_names_the_key(tmp_path: Path, group: str, text: str, expected: str) -> None:
+@pytest.mark.parametrize(("group", "text", "expected", "where"), BAD_CSV)
+def test_bad_csv_names_the_file_line_and_column(tmp_path: Path, group: str, text: str, expected: str, where: str | None) -> None:
+    """Every reader error names the key, the file, the line (as an editor counts: the header is
+    line 1, blank lines count) and the column (issue 23.5)."""
     path = tmp_path / "data.csv"
     path.write_text(text, encoding="utf-8")
     if group == "demand":
@@ -338,9 +371,29 @@ def test_bad_csv_names_the_key(tmp_path: Path, group: str, text: str, expected: 
     else:
         key = "staffing.table_file"
         msg = error_of(*table_file(path))
-    assert key in msg, msg
+    assert f"{key} = {str(path)!r}" in msg, msg
     assert expected in msg, msg
+    if where is not None:
+        assert f"{str(path)!r}, {where}:" in msg or f"{str(path)!r}, {where} " in msg, msg
     assert_one_paragraph(msg)
+
+
+@pytest.mark.parametrize("group", ["demand", "staffing"])
+def test_a_binary_file_is_not_a_text_csv_and_its_bytes_are_not_shown(tmp_path: Path, group: str) -> None:
+    path = tmp_path / "profile.xlsx"
+    path.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb2\x8f\xffinterval_start,calls")
+    msg = error_of("demand.profile=null", f"demand.profile_file={path}") if group == "demand" else error_of(*table_file(path))
+    assert "is not a text CSV file" in msg and str(path) in msg, msg
+    assert "\x00" not in msg and "PK" not in msg, msg
+    assert_one_paragraph(msg)
+
+
+def test_a_windows_1252_profile_from_swedish_excel_is_read(tmp_path: Path) -> None:
+    path, _ = _profile_csv(tmp_path / "history.csv")
+    text = path.read_text(encoding="utf-8").splitlines()
+    (tmp_path / "sv.csv").write_bytes(("\n".join([text[0] + ",kö", *(row + ",Växel" for row in text[1:])]) + "\n").encode("cp1252"))
+    assert load("demand.profile=null", f"demand.profile_file={tmp_path / 'sv.csv'}").demand.profile == \
+        load("demand.profile=null", f"demand.profile_file={path}").demand.profile
 
 
 def test_missing_profile_file(tmp_path: Path) -> None:
@@ -372,7 +425,8 @@ def test_csv_profile_must_cover_opening_hours(tmp_path: Path) -> None:
     path = tmp_path / "short.csv"
     path.write_text("interval_start,calls\n" + "".join(f"{t},5\n" for t in HALF_HOURS[:10]))
     msg = error_of("demand.profile=null", f"demand.profile_file={path}")
-    assert "demand.profile.all:" in msg and "08:00-13:00" in msg and "08:00-17:00" in msg
+    assert f"demand.profile_file = {str(path)!r}, line 11, column interval_start:" in msg, msg
+    assert "the rows cover 08:00-13:00" in msg and "08:00-17:00" in msg
 
 
 # --------------------------------------------------------------------------- valid scenarios

@@ -70,6 +70,39 @@ def test_output_folder_of_another_scenario_is_refused(small, tmp_path) -> None:
         run_replications(small, 1, seed=2, workers=1, out_dir=tmp_path)
 
 
+def test_a_plain_file_named_replications_is_set_aside(small, tmp_path, caplog) -> None:
+    """`replications` a plain file: set aside to rejected/ like a damaged file, and the run goes
+    on (issue 23.4; it was Hydra's FileExistsError traceback)."""
+    (tmp_path / "replications").write_text("not a folder")
+    got = run_replications(small, 2, seed=1, workers=1, out_dir=tmp_path)
+    pd.testing.assert_frame_equal(got.kpis, run_replications(small, 2, seed=1, workers=1).kpis)
+    assert (tmp_path / "rejected" / "replications").read_text() == "not a folder"
+    assert "replications is a plain file where a folder belongs; moved to" in caplog.text
+
+
+def test_a_results_path_that_is_a_file_is_one_error_naming_it(small, tmp_path) -> None:
+    (tmp_path / "out").write_text("x")
+    with pytest.raises(sim.ScenarioError, match=r"out is a file, not a folder: choose another output folder \(montecarlo.out_dir\)"):
+        run_replications(small, 1, seed=1, workers=1, out_dir=tmp_path / "out")
+
+
+def test_a_manifest_of_another_fingerprint_over_valid_files_is_set_aside(small, tmp_path, monkeypatch, caplog) -> None:
+    """Every replication file is this scenario's; only manifest.json names another fingerprint:
+    the manifest is set aside (not the run stopped) and no replication is recomputed (issue 23.4)."""
+    first = run_replications(small, 3, seed=1, workers=1, out_dir=tmp_path)
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"digest": "', '"digest": "0ther'))
+    ran: list[int] = []
+    real = runner.run_one
+    monkeypatch.setattr(runner, "run_one", lambda *a: ran.append(a[2]) or real(*a))
+    again = run_replications(small, 3, seed=1, workers=1, out_dir=tmp_path)
+    assert ran == [] and again.replications == 3
+    pd.testing.assert_frame_equal(again.kpis, first.kpis)
+    assert "0ther" in (tmp_path / "rejected" / "manifest.json").read_text()
+    assert "0ther" not in manifest.read_text()
+    assert "manifest.json is of another fingerprint" in caplog.text and "written again" in caplog.text
+
+
 def test_confidence_intervals_cover_at_the_nominal_rate() -> None:
     """100 groups of 10 replications; the 95 % CI of mean offered calls (known exactly: the
     Poisson mean of the day's demand) must cover it in a share compatible with 0.95 (a 99 %
