@@ -106,7 +106,7 @@ def run_one(scenario: Scenario, seed: int, k: int, levels: tuple[str, ...],
 # how many workers, where the results go (a rerun with more replications or other workers
 # must resume the same folder), the scenario's name and description, and the settings of
 # rostering and of sim.staff (they do not change a replication).
-_NOT_IN_DIGEST = ("montecarlo", "name", "description", "roster", "staff")
+_NOT_IN_DIGEST = ("montecarlo", "name", "description", "roster", "staff", "schedule")
 _REP_FILE = re.compile(r"rep_(\d{6})\.parquet")
 _META_KEY = b"sim.replication"
 

@@ -1,0 +1,356 @@
+"""A dated roster for named agents as one integer program: numbers in, numbers out.
+
+The period is a list of :class:`Day` (open hours in minutes and the agents needed on the
+phones in every slot of ``slot_min`` minutes); the team a list of :class:`Person` (paid-minute
+band over the period, the days and hours they can work). The shifts of each day are the
+templates of :mod:`sim.analysis.roster` that lie inside its opening hours, with the break
+windows narrowed so that no stretch of work is longer than ``max_stretch_min``
+(:func:`legal_shift`). Variables:
+
+* ``x[a,d,s]`` ∈ {0, 1}: agent ``a`` works shift ``s`` on day ``d`` (only where allowed:
+  the phones skill, not on vacation, unavailable or a fixed day off, inside their hours);
+* ``y[d,s,k,w]`` ∈ ℕ: agents of shift ``s`` on day ``d`` taking break ``k`` at ``w`` (the
+  implicit break model of Bechtold and Jacobs 1990 / Aykin 1996, per day: which agent of the
+  shift takes which position does not matter, so they are numbered afterwards);
+* ``short[d,t]`` ≥ 0: agents missing in slot ``t`` of day ``d`` (penalised: the program
+  always has a solution, and the slack is the shortage report);
+* ``under[a]`` ≥ 0: paid minutes below the agent's lower bound (penalised);
+* ``emax, emin, lmax, lmin``: the most and fewest early and late shifts per agent (scaled by
+  their target hours), for fairness.
+
+    minimise  Σ paid_s x + w_short·slot·Σ short + w_hours/60·Σ under + w_fair·(emax−emin + lmax−lmin)
+    s.t.      Σ_{a,s} on_s(t) x[a,d,s] − Σ brk(t) y[d,s,k,w] + short[d,t] ≥ need[d,t]
+              Σ_w y[d,s,k,w] = Σ_a x[a,d,s]                       (every day, shift, break)
+              Σ_s x[a,d,s] ≤ 1                                     (one shift a day)
+              x[a,d,s] + Σ_{s' too soon after s} x[a,d+1,s'] ≤ 1   (daily rest)
+              Σ_{d ∈ W} Σ_s x[a,d,s] ≤ 6 for every 7-day rest period W (a week),
+                  (enough when a day off between the latest end and the earliest start
+                  gives the weekly rest; other opening hours are refused)
+              lo_a ≤ Σ paid_s x[a,·,s] + under_a,  Σ paid_s x[a,·,s] ≤ hi_a
+
+Solved by HiGHS through :func:`scipy.optimize.milp`; its dual bound gives the gap.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from sim.analysis.roster import BreakRule, Shift, Template, shifts
+
+
+@dataclass(frozen=True)
+class Day:
+    """One date of the period: ``index`` (days since the period's first date), opening hours
+    in minutes (``None`` when closed) and the agents needed on the phones per slot."""
+
+    index: int
+    opens: int | None
+    closes: int | None
+    need: np.ndarray
+
+
+@dataclass(frozen=True)
+class Person:
+    """One agent: the paid-minute band over the period (``lo``..``hi``), the days they can work
+    (indices), their earliest start and latest end (minutes), and whether they take calls."""
+
+    key: str
+    lo: float
+    hi: float
+    days: frozenset[int]
+    earliest: int = 0
+    latest: int = 24 * 60
+    phones: bool = True
+    target: float = 0.0
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Working-time rules in minutes: daily rest, weekly rest, longest stretch without a
+    counting break (``unpaid_only``: only unpaid breaks count), and fairness's bounds."""
+
+    daily_rest: int = 11 * 60
+    weekly_rest: int = 36 * 60
+    max_stretch: int = 5 * 60
+    unpaid_only: bool = True
+    early_before: int = 9 * 60
+    late_after: int = 16 * 60
+    weeks: tuple[int, ...] = ()  # first day index of every whole 7-day rest period inside the period
+
+
+@dataclass(frozen=True)
+class Weights:
+    shortage: float = 20.0
+    hours: float = 200.0
+    fairness: float = 30.0
+
+
+@dataclass(frozen=True)
+class Work:
+    """One agent's shift on one day: start, length, breaks ``(start, minutes, paid)`` in time order."""
+
+    person: int
+    day: int
+    start: int
+    length: int
+    breaks: tuple[tuple[int, int, bool], ...]
+    paid_min: int
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+
+@dataclass
+class Result:
+    """The schedule, the shortage per day and slot, the agents' minutes below their band, the
+    objective, HiGHS's dual bound and gap, its status and time."""
+
+    work: list[Work]
+    short: dict[int, np.ndarray]
+    under: np.ndarray
+    objective: float
+    bound: float
+    gap: float
+    seconds: float
+    status: str
+    variables: int
+    constraints: int
+    dropped: list[tuple[int, int]] = field(default_factory=list)  # (day, length) of shifts no break placement makes legal
+
+
+def counts_as_rest(rule: BreakRule, unpaid_only: bool) -> bool:
+    return not rule.paid or not unpaid_only
+
+
+def legal_shift(sh: Shift, max_stretch: int, unpaid_only: bool, slot_min: int) -> Shift | None:
+    """``sh`` with the windows of its counting breaks narrowed so that wherever each break
+    falls, no stretch of work exceeds ``max_stretch`` minutes; None when no placement can.
+
+    Going forward, break ``k`` may start at most ``max_stretch`` after the earliest end of the
+    counting break before it (or the shift start), and the last must end no earlier than
+    ``max_stretch`` before the shift end: the worst pairing of positions then still holds."""
+    rules = list(sh.rules)
+    idx = [k for k, r in enumerate(rules) if counts_as_rest(r, unpaid_only)]
+    prev_end = 0  # earliest end of the previous counting break, minutes after the start
+    for j, k in enumerate(idx):
+        r = rules[k]
+        latest = min(r.latest_min, prev_end + max_stretch)
+        earliest = r.earliest_min
+        if j == len(idx) - 1:
+            need = sh.length - max_stretch - r.minutes  # the last break must end at or after length − max_stretch
+            earliest = max(earliest, -(-need // slot_min) * slot_min if need > 0 else earliest)
+        latest = latest // slot_min * slot_min
+        if earliest > latest:
+            return None
+        rules[k] = BreakRule(r.minutes, earliest, latest, r.min_shift_min, r.paid)
+        prev_end = earliest + r.minutes
+    if not idx and sh.length > max_stretch:
+        return None
+    return Shift(sh.start, sh.length, tuple(rules))
+
+
+def day_shifts(t: Template, day: Day, rules: Rules) -> tuple[list[Shift], list[int]]:
+    """The legal shifts of a day (inside its hours) and the lengths dropped as illegal."""
+    if day.opens is None or day.closes is None:
+        return [], []
+    out, dropped = [], []
+    for sh in shifts(t, day.opens, day.closes):
+        ok = legal_shift(sh, rules.max_stretch, rules.unpaid_only, t.slot_min)
+        if ok is None:
+            dropped.append(sh.length)
+        else:
+            out.append(ok)
+    return out, sorted(set(dropped))
+
+
+class _Builder:
+    """Sparse rows in COO form."""
+
+    def __init__(self) -> None:
+        self.r: list[int] = []
+        self.c: list[int] = []
+        self.v: list[float] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+
+    def row(self, cols: list[int], vals: list[float] | float, lo: float, hi: float) -> None:
+        i = len(self.lo)
+        vv = vals if isinstance(vals, list) else [vals] * len(cols)
+        self.r += [i] * len(cols)
+        self.c += cols
+        self.v += vv
+        self.lo.append(lo)
+        self.hi.append(hi)
+
+    def constraint(self, n: int) -> LinearConstraint:
+        a = sparse.csr_matrix((self.v, (self.r, self.c)), shape=(len(self.lo), n))
+        return LinearConstraint(a, np.array(self.lo), np.array(self.hi))
+
+
+def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rules(), weights: Weights = Weights(),
+          time_limit_s: float = 60.0, mip_rel_gap: float = 0.02) -> Result:
+    """The cheapest dated roster (see the module docstring)."""
+    slot = t.slot_min
+    by_day = {d.index: day_shifts(t, d, rules) for d in days}
+    day_of = {d.index: d for d in days}
+    # ---- variables
+    xs: list[tuple[int, int, int]] = []  # (person, day, shift index)
+    x_at: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (person, day) -> [(shift, var)]
+    for a, p in enumerate(people):
+        if not p.phones:
+            continue
+        for d in days:
+            if d.index not in p.days:
+                continue
+            for s, sh in enumerate(by_day[d.index][0]):
+                if sh.start >= p.earliest and sh.end <= p.latest:
+                    x_at.setdefault((a, d.index), []).append((s, len(xs)))
+                    xs.append((a, d.index, s))
+    ys: list[tuple[int, int, int, int]] = []  # (day, shift, break k, position)
+    for d in days:
+        for s, sh in enumerate(by_day[d.index][0]):
+            for k in range(len(sh.rules)):
+                ys += [(d.index, s, k, w) for w in sh.positions(k, slot)]
+    shorts: list[tuple[int, int]] = [(d.index, i) for d in days for i in range(len(d.need))]
+    nx, ny, ns, na = len(xs), len(ys), len(shorts), len(people)
+    ox, oy, osh, ou = 0, nx, nx + ny, nx + ny + ns
+    of = ou + na  # emax, emin, lmax, lmin
+    n = of + 4
+    cost = np.zeros(n)
+    integrality = np.zeros(n)
+    upper = np.full(n, np.inf)
+    for j, (_, d, s) in enumerate(xs):
+        cost[ox + j] = by_day[d][0][s].paid_min
+    integrality[: nx + ny] = 1
+    upper[:nx] = 1
+    cost[osh: osh + ns] = weights.shortage * slot
+    cost[ou: ou + na] = weights.hours / 60.0
+    cost[of: of + 4] = weights.fairness * np.array([1, -1, 1, -1])
+    b = _Builder()
+    # ---- coverage
+    slot_row: dict[tuple[int, int], int] = {}
+    cover_terms: dict[int, tuple[list[int], list[float]]] = {}
+    for j, (d, i) in enumerate(shorts):
+        slot_row[(d, i)] = j
+        cover_terms[j] = ([osh + j], [1.0])
+    for j, (_, d, s) in enumerate(xs):
+        sh, o = by_day[d][0][s], day_of[d].opens
+        assert o is not None
+        for m in range(sh.start, sh.end, slot):
+            cols, vals = cover_terms[slot_row[(d, (m - o) // slot)]]
+            cols.append(ox + j)
+            vals.append(1.0)
+    for j, (d, s, k, w) in enumerate(ys):
+        o = day_of[d].opens
+        assert o is not None
+        for m in range(w, w + by_day[d][0][s].rules[k].minutes, slot):
+            cols, vals = cover_terms[slot_row[(d, (m - o) // slot)]]
+            cols.append(oy + j)
+            vals.append(-1.0)
+    for j, (d, i) in enumerate(shorts):
+        cols, vals = cover_terms[j]
+        b.row(cols, vals, float(day_of[d].need[i]), np.inf)
+    # ---- breaks link to shifts
+    link: dict[tuple[int, int, int], list[int]] = {}
+    for j, (d, s, k, _) in enumerate(ys):
+        link.setdefault((d, s, k), []).append(oy + j)
+    x_of_shift: dict[tuple[int, int], list[int]] = {}
+    for j, (_, d, s) in enumerate(xs):
+        x_of_shift.setdefault((d, s), []).append(ox + j)
+    for (d, s, _), cols in link.items():
+        xc = x_of_shift.get((d, s), [])
+        b.row(cols + xc, [1.0] * len(cols) + [-1.0] * len(xc), 0.0, 0.0)
+    # ---- one shift a day; daily rest
+    for (a, d), lst in x_at.items():
+        if len(lst) > 1:
+            b.row([ox + v for _, v in lst], 1.0, -np.inf, 1.0)
+        nxt = x_at.get((a, d + 1), [])
+        for s, v in lst:
+            end = by_day[d][0][s].end
+            clash = [ox + v2 for s2, v2 in nxt if 24 * 60 + by_day[d + 1][0][s2].start - end < rules.daily_rest]
+            if clash:
+                b.row([ox + v, *clash], 1.0, -np.inf, 1.0)
+    # ---- weekly rest
+    _weekly_rest(b, people, days, by_day, x_at, rules)
+    # ---- contract hours, fairness
+    for a, p in enumerate(people):
+        cols = [ox + v for d in p.days for _, v in x_at.get((a, d), [])]
+        paid = [float(by_day[xs[c - ox][1]][0][xs[c - ox][2]].paid_min) for c in cols]
+        if not cols:
+            continue
+        b.row(cols, paid, -np.inf, p.hi)
+        b.row([*cols, ou + a], [*paid, 1.0], p.lo, np.inf)
+        if p.target <= 0:
+            continue
+        scale = float(np.mean([q.target for q in people if q.phones and q.target > 0])) / p.target
+        for off, test in ((0, lambda sh: sh.start < rules.early_before), (2, lambda sh: sh.end > rules.late_after)):
+            mark = [c for c in cols if test(by_day[xs[c - ox][1]][0][xs[c - ox][2]])]
+            b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
+            b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
+    constraint = b.constraint(n)
+    bounds = Bounds(np.zeros(n), upper)
+    t0 = time.perf_counter()
+    res = milp(cost, constraints=[constraint], integrality=integrality, bounds=bounds,
+               options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap, "presolve": True})
+    seconds = time.perf_counter() - t0
+    if res.x is None:
+        raise RuntimeError(f"HiGHS returned no schedule within {time_limit_s:g} s ({res.message})")
+    sol = np.asarray(res.x)
+    work = _expand(xs, ys, sol[:nx], sol[oy: oy + ny], by_day)
+    short = {d.index: np.zeros(len(d.need)) for d in days}
+    for j, (d, i) in enumerate(shorts):
+        short[d][i] = max(0.0, round(float(sol[osh + j]), 6))
+    bound = float(getattr(res, "mip_dual_bound", np.nan) or res.fun)
+    gap = float(getattr(res, "mip_gap", np.nan))
+    dropped = [(d, length) for d, (_, lens) in by_day.items() for length in lens]
+    return Result(work, short, np.maximum(sol[ou: ou + na], 0.0), float(res.fun), bound, gap, seconds,
+                  "optimal" if res.status == 0 else str(res.message), n, len(b.lo), dropped)
+
+
+def _weekly_rest(b: _Builder, people: list[Person], days: list[Day], by_day: dict, x_at: dict, rules: Rules) -> None:
+    """At least one day off in every 7-day rest period (``rules.weeks``): enough for the weekly
+    rest when any day off lies ``rules.weekly_rest`` or more between the latest shift end and
+    the earliest shift start; other opening hours are refused (:class:`ValueError`)."""
+    if not days or rules.weekly_rest <= 0:
+        return
+    starts = [sh.start for shs, _ in by_day.values() for sh in shs]
+    ends = [sh.end for shs, _ in by_day.values() for sh in shs]
+    if not starts or not rules.weeks:
+        return
+    if (24 * 60 - max(ends)) + 24 * 60 + min(starts) < rules.weekly_rest:
+        raise ValueError(f"one day off between a shift ending at {max(ends) // 60:02d}:{max(ends) % 60:02d} and one starting at "
+                         f"{min(starts) // 60:02d}:{min(starts) % 60:02d} gives less than the weekly rest of "
+                         f"{rules.weekly_rest / 60:g} h; such opening hours are not supported by the dated roster")
+    for a in range(len(people)):
+        for k in rules.weeks:
+            window = [x_at.get((a, d), []) for d in range(k, k + 7)]
+            if all(window):  # a day without any allowed shift is a day off anyway
+                b.row([v for lst in window for _, v in lst], 1.0, -np.inf, 6.0)
+
+
+def _expand(xs: list[tuple[int, int, int]], ys: list[tuple[int, int, int, int]], x: np.ndarray, y: np.ndarray,
+            by_day: dict, ox: int = 0) -> list[Work]:
+    """Named shifts with break positions: the agents of a day's shift (in their order) take
+    its break positions in time order (any pairing is valid: the windows do not overlap)."""
+    on: dict[tuple[int, int], list[int]] = {}
+    for j, (a, d, s) in enumerate(xs):
+        if x[j] > 0.5:
+            on.setdefault((d, s), []).append(a)
+    pos: dict[tuple[int, int, int], list[int]] = {}
+    for j, (d, s, k, w) in enumerate(ys):
+        c = int(round(y[j]))
+        if c > 0:
+            pos.setdefault((d, s, k), []).extend([w] * c)
+    out = []
+    for (d, s), agents in on.items():
+        sh = by_day[d][0][s]
+        for i, a in enumerate(sorted(agents)):
+            brk = tuple((sorted(pos[(d, s, k)])[i], r.minutes, r.paid) for k, r in enumerate(sh.rules))
+            out.append(Work(a, d, sh.start, sh.length, brk, sh.paid_min))
+    return sorted(out, key=lambda w: (w.person, w.day))
