@@ -1030,7 +1030,8 @@ class AbsenceConfig(_Model):
 class WorkRulesConfig(_Model):
     """Working-time rules (Arbetstidslagen, SFS 1982:673, unless an agreement says otherwise):
     ``daily_rest_h`` consecutive hours of rest in every 24 hours (§13), ``weekly_rest_h`` in
-    every 7 days (§14; the 7-day periods are the weeks starting on ``week_starts``), at most ``max_work_without_break_h`` hours of work without a break
+    every 7 days (§14; the 7-day periods are the weeks starting on ``week_starts``), at most
+    ``max_work_without_break_h`` hours of work without a break
     (§15; ``rest_breaks``: which breaks count, ``unpaid`` ones (the rast) or ``all``), at most
     ``max_shifts_per_day`` shifts a day."""
 
@@ -1072,8 +1073,10 @@ class ScheduleConfig(_Model):
     weights: ScheduleWeightsConfig = Field(default_factory=ScheduleWeightsConfig)
     dates_outside_period: Literal["error", "ignore"] = "error"
     extra_agents_max: Int = Field(default=10, ge=0, le=200)
+    method: Literal["two_stage", "joint"] = "two_stage"
     time_limit_s: Float = Field(default=60.0, gt=0.0, le=3600.0)
     mip_rel_gap: Probability = 0.02
+    swedish_csv: bool = False
     out_dir: str = "outputs/schedule"
 
     @model_validator(mode="after")

@@ -354,3 +354,184 @@ def _expand(xs: list[tuple[int, int, int]], ys: list[tuple[int, int, int, int]],
             brk = tuple((sorted(pos[(d, s, k)])[i], r.minutes, r.paid) for k, r in enumerate(sh.rules))
             out.append(Work(a, d, sh.start, sh.length, brk, sh.paid_min))
     return sorted(out, key=lambda w: (w.person, w.day))
+
+
+# --------------------------------------------------------------------------- two stages
+
+def _day_mix(t: Template, day: Day, shs: list[Shift], cap: list[int], agents: int, lo: float, hi: float, weights: Weights,
+             time_limit_s: float, mip_rel_gap: float) -> tuple[np.ndarray, dict[tuple[int, int], list[int]], float, float]:
+    """Stage 1 for one day: how many agents on each shift (at most ``cap`` each and ``agents``
+    in all) and where their breaks fall, covering the need at the least paid time with the
+    day's share ``lo``..``hi`` of the agents' paid minutes. Returns (counts, break positions
+    per (shift, break), objective, dual bound)."""
+    slot = t.slot_min
+    o = day.opens
+    assert o is not None
+    ys = [(s, k, w) for s, sh in enumerate(shs) for k in range(len(sh.rules)) for w in sh.positions(k, slot)]
+    ns, ny, nt = len(shs), len(ys), len(day.need)
+    n = ns + ny + nt + 1
+    cost = np.zeros(n)
+    cost[:ns] = [sh.paid_min for sh in shs]
+    cost[ns + ny: ns + ny + nt] = weights.shortage * slot
+    cost[-1] = weights.hours / 60.0
+    upper = np.full(n, np.inf)
+    upper[:ns] = cap
+    integrality = np.zeros(n)
+    integrality[: ns + ny] = 1
+    b = _Builder()
+    terms: list[tuple[list[int], list[float]]] = [([ns + ny + i], [1.0]) for i in range(nt)]
+    for s, sh in enumerate(shs):
+        for m in range(sh.start, sh.end, slot):
+            terms[(m - o) // slot][0].append(s)
+            terms[(m - o) // slot][1].append(1.0)
+    for j, (s, k, w) in enumerate(ys):
+        for m in range(w, w + shs[s].rules[k].minutes, slot):
+            terms[(m - o) // slot][0].append(ns + j)
+            terms[(m - o) // slot][1].append(-1.0)
+    for i, (cols, vals) in enumerate(terms):
+        b.row(cols, vals, float(day.need[i]), np.inf)
+    link: dict[tuple[int, int], list[int]] = {}
+    for j, (s, k, _) in enumerate(ys):
+        link.setdefault((s, k), []).append(ns + j)
+    for (s, _), cols in link.items():
+        b.row([*cols, s], [1.0] * len(cols) + [-1.0], 0.0, 0.0)
+    b.row(list(range(ns)), 1.0, -np.inf, float(agents))
+    paid = [float(sh.paid_min) for sh in shs]
+    b.row([*range(ns), n - 1], [*paid, 1.0], lo, np.inf)
+    b.row(list(range(ns)), paid, -np.inf, max(hi, 0.0))
+    res = milp(cost, constraints=[b.constraint(n)], integrality=integrality, bounds=Bounds(np.zeros(n), upper),
+               options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap / 4})
+    if res.x is None:
+        raise RuntimeError(f"HiGHS returned no day plan within {time_limit_s:g} s ({res.message})")
+    counts = np.rint(res.x[:ns]).astype(int)
+    pos: dict[tuple[int, int], list[int]] = {}
+    for j, (s, k, w) in enumerate(ys):
+        pos.setdefault((s, k), []).extend([w] * int(round(res.x[ns + j])))
+    bound = float(getattr(res, "mip_dual_bound", np.nan) or res.fun)
+    return counts, pos, float(res.fun), bound
+
+
+def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: Rules = Rules(), weights: Weights = Weights(),
+                    time_limit_s: float = 60.0, mip_rel_gap: float = 0.02) -> Result:
+    """The dated roster in two stages, each an integer program solved by HiGHS:
+
+    1. per day, the shift mix and the break positions (:func:`_day_mix`: the cover of the
+       one-day roster, with at most as many shifts as agents available, each shift at most
+       as often as agents may work it, and the day's share of the agents' contract bands);
+    2. over the period, which agent works which of those shifts: the program of :func:`solve`
+       restricted to the shifts of stage 1, without coverage rows; a shift left unfilled costs
+       its on-phone minutes as shortage. The breaks of stage 1 go to the agents of each shift.
+
+    Much smaller than the joint program, but not proven optimal for it: the gap reported is
+    stage 2's (to its own dual bound); the shortage is recounted from the final schedule."""
+    t0 = time.perf_counter()
+    slot = t.slot_min
+    by_day = {d.index: day_shifts(t, d, rules) for d in days}
+    mixes: dict[int, tuple[np.ndarray, dict]] = {}
+    day_gap = 0.0
+    for d in days:
+        shs = by_day[d.index][0]
+        able = [a for a, p in enumerate(people) if p.phones and d.index in p.days]
+        if not shs:
+            continue
+        cap = [sum(1 for a in able if sh.start >= people[a].earliest and sh.end <= people[a].latest) for sh in shs]
+        lo = sum(people[a].lo / max(1, len(people[a].days)) for a in able)
+        hi = sum(people[a].hi / max(1, len(people[a].days)) for a in able)
+        counts, pos, obj, bound = _day_mix(t, d, shs, cap, len(able), lo, hi, weights, time_limit_s / 4, mip_rel_gap)
+        mixes[d.index] = (counts, pos)
+        day_gap = max(day_gap, (obj - bound) / obj if obj > 0 else 0.0)
+    # stage 2: assignment
+    xs: list[tuple[int, int, int]] = []
+    x_at: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for a, p in enumerate(people):
+        if not p.phones:
+            continue
+        for d in days:
+            if d.index not in p.days or d.index not in mixes:
+                continue
+            for s, sh in enumerate(by_day[d.index][0]):
+                if mixes[d.index][0][s] > 0 and sh.start >= p.earliest and sh.end <= p.latest:
+                    x_at.setdefault((a, d.index), []).append((s, len(xs)))
+                    xs.append((a, d.index, s))
+    nx, na = len(xs), len(people)
+    ou, of = nx, nx + na
+    n = of + 4
+    cost = np.zeros(n)
+    for j, (_, d, s) in enumerate(xs):
+        sh = by_day[d][0][s]
+        on_phone = sh.length - sum(r.minutes for r in sh.rules)
+        cost[j] = sh.paid_min - weights.shortage * on_phone  # filling a shift saves its shortage
+    cost[ou: ou + na] = weights.hours / 60.0
+    cost[of: of + 4] = weights.fairness * np.array([1, -1, 1, -1])
+    integrality = np.zeros(n)
+    integrality[:nx] = 1
+    upper = np.full(n, np.inf)
+    upper[:nx] = 1
+    b = _Builder()
+    of_shift: dict[tuple[int, int], list[int]] = {}
+    for j, (_, d, s) in enumerate(xs):
+        of_shift.setdefault((d, s), []).append(j)
+    for (d, s), cols in of_shift.items():
+        b.row(cols, 1.0, -np.inf, float(mixes[d][0][s]))
+    for (a, d), lst in x_at.items():
+        if len(lst) > 1:
+            b.row([v for _, v in lst], 1.0, -np.inf, 1.0)
+        for s, v in lst:
+            end = by_day[d][0][s].end
+            clash = [v2 for s2, v2 in x_at.get((a, d + 1), []) if 24 * 60 + by_day[d + 1][0][s2].start - end < rules.daily_rest]
+            if clash:
+                b.row([v, *clash], 1.0, -np.inf, 1.0)
+    _weekly_rest(b, people, days, by_day, x_at, rules)
+    _hours_and_fairness(b, people, x_at, xs, by_day, rules, ou, of)
+    res = milp(cost, constraints=[b.constraint(n)], integrality=integrality, bounds=Bounds(np.zeros(n), upper),
+               options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap})
+    if res.x is None:
+        raise RuntimeError(f"HiGHS returned no assignment within {time_limit_s:g} s ({res.message})")
+    sol = np.asarray(res.x)
+    work = []
+    for (d, s), cols in sorted(of_shift.items()):
+        agents = sorted(xs[j][0] for j in cols if sol[j] > 0.5)
+        sh = by_day[d][0][s]
+        pos = mixes[d][1]
+        for i, a in enumerate(agents):
+            brk = tuple((sorted(pos[(s, k)])[i], r.minutes, r.paid) for k, r in enumerate(sh.rules))
+            work.append(Work(a, d, sh.start, sh.length, brk, sh.paid_min))
+    work.sort(key=lambda w: (w.person, w.day))
+    short = recount_short(work, days, slot)
+    bound = float(getattr(res, "mip_dual_bound", np.nan) or res.fun)
+    gap = float(getattr(res, "mip_gap", np.nan))
+    dropped = [(d, length) for d, (_, lens) in by_day.items() for length in lens]
+    status = "optimal" if res.status == 0 else str(res.message)
+    return Result(work, short, np.maximum(sol[ou: ou + na], 0.0), float(res.fun), bound, gap, time.perf_counter() - t0,
+                  f"{status}; day plans' largest gap {100 * day_gap:.1f} %", n, len(b.lo), dropped)
+
+
+def _hours_and_fairness(b: _Builder, people: list[Person], x_at: dict, xs: list, by_day: dict, rules: Rules, ou: int, of: int) -> None:
+    mean_target = [q.target for q in people if q.phones and q.target > 0]
+    for a, p in enumerate(people):
+        cols = [v for d in sorted(p.days) for _, v in x_at.get((a, d), [])]
+        if not cols:
+            continue
+        paid = [float(by_day[xs[c][1]][0][xs[c][2]].paid_min) for c in cols]
+        b.row(cols, paid, -np.inf, p.hi)
+        b.row([*cols, ou + a], [*paid, 1.0], p.lo, np.inf)
+        if p.target <= 0:
+            continue
+        scale = float(np.mean(mean_target)) / p.target
+        for off, test in ((0, lambda sh: sh.start < rules.early_before), (2, lambda sh: sh.end > rules.late_after)):
+            mark = [c for c in cols if test(by_day[xs[c][1]][0][xs[c][2]])]
+            b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
+            b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
+
+
+def recount_short(work: list[Work], days: list[Day], slot_min: int) -> dict[int, np.ndarray]:
+    """Agents missing per slot of every day: the need minus the agents on the phones."""
+    on = {d.index: np.zeros(len(d.need)) for d in days}
+    opens = {d.index: d.opens for d in days}
+    for w in work:
+        o = opens[w.day]
+        assert o is not None
+        for m in range(w.start, w.end, slot_min):
+            if not any(b <= m < b + mm for b, mm, _ in w.breaks):
+                on[w.day][(m - o) // slot_min] += 1
+    return {d.index: np.maximum(d.need - on[d.index], 0.0) for d in days}

@@ -63,6 +63,9 @@ def _validate(path: Path, data: Any, where: Where, agent_place: dict[int, str]) 
         err = exc.errors()[0]
         loc = [p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p in ("list", "str")))]
         msg = err["msg"].removeprefix("Value error, ")
+        m = re.match(r"agents\.(\d+)\.(\w+): (.*)", msg)
+        if not loc and m:  # a check of the whole team names its agent and key in the text
+            loc, msg = ["agents", int(m.group(1)), m.group(2)], m.group(3)
         if len(loc) >= 2 and loc[0] == "agents" and isinstance(loc[1], int):
             i = loc[1]
             rel, sep, rest = msg.partition(": ")

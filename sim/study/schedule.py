@@ -306,8 +306,9 @@ def build_schedule(s: Scenario, team: TeamConfig | None = None, table: Table | N
             if dn.opens is not None]
     w = sc.weights
     try:
-        res = ip.solve(t, days, _people(s, team, dated, tg), rules_of(s), ip.Weights(w.shortage, w.hours, w.fairness),
-                       time_limit_s or sc.time_limit_s, sc.mip_rel_gap)
+        solver = ip.solve_two_stage if sc.method == "two_stage" else ip.solve
+        res = solver(t, days, _people(s, team, dated, tg), rules_of(s), ip.Weights(w.shortage, w.hours, w.fairness),
+                     time_limit_s or sc.time_limit_s, sc.mip_rel_gap)
     except ValueError as exc:
         raise ScenarioError(f"Invalid scenario: schedule.rules.weekly_rest_h: {exc}.") from None
     except RuntimeError as exc:
