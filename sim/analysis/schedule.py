@@ -359,7 +359,8 @@ def _expand(xs: list[tuple[int, int, int]], ys: list[tuple[int, int, int, int]],
 # --------------------------------------------------------------------------- two stages
 
 def _day_mix(t: Template, day: Day, shs: list[Shift], cap: list[int], agents: int, lo: float, hi: float, weights: Weights,
-             time_limit_s: float, mip_rel_gap: float) -> tuple[np.ndarray, dict[tuple[int, int], list[int]], float, float]:
+             time_limit_s: float, mip_rel_gap: float,
+             fixed: np.ndarray | None = None) -> tuple[np.ndarray, dict[tuple[int, int], list[int]], float, float]:
     """Stage 1 for one day: how many agents on each shift (at most ``cap`` each and ``agents``
     in all) and where their breaks fall, covering the need at the least paid time with the
     day's share ``lo``..``hi`` of the agents' paid minutes. Returns (counts, break positions
@@ -376,6 +377,9 @@ def _day_mix(t: Template, day: Day, shs: list[Shift], cap: list[int], agents: in
     cost[-1] = weights.hours / 60.0
     upper = np.full(n, np.inf)
     upper[:ns] = cap
+    lower = np.zeros(n)
+    if fixed is not None:
+        lower[:ns] = upper[:ns] = fixed
     integrality = np.zeros(n)
     integrality[: ns + ny] = 1
     b = _Builder()
@@ -399,7 +403,7 @@ def _day_mix(t: Template, day: Day, shs: list[Shift], cap: list[int], agents: in
     paid = [float(sh.paid_min) for sh in shs]
     b.row([*range(ns), n - 1], [*paid, 1.0], lo, np.inf)
     b.row(list(range(ns)), paid, -np.inf, max(hi, 0.0))
-    res = milp(cost, constraints=[b.constraint(n)], integrality=integrality, bounds=Bounds(np.zeros(n), upper),
+    res = milp(cost, constraints=[b.constraint(n)], integrality=integrality, bounds=Bounds(lower, upper),
                options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap / 4})
     if res.x is None:
         raise RuntimeError(f"HiGHS returned no day plan within {time_limit_s:g} s ({res.message})")
@@ -440,7 +444,8 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
         counts, pos, obj, bound = _day_mix(t, d, shs, cap, len(able), lo, hi, weights, time_limit_s / 4, mip_rel_gap)
         mixes[d.index] = (counts, pos)
         day_gap = max(day_gap, (obj - bound) / obj if obj > 0 else 0.0)
-    # stage 2: assignment
+    # stage 2: assignment. Any allowed shift may be worked (for the contract hours); filling one
+    # of the shifts of the day plan earns its on-phone minutes (f[d,s] <= planned, <= worked).
     xs: list[tuple[int, int, int]] = []
     x_at: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for a, p in enumerate(people):
@@ -450,29 +455,47 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
             if d.index not in p.days or d.index not in mixes:
                 continue
             for s, sh in enumerate(by_day[d.index][0]):
-                if mixes[d.index][0][s] > 0 and sh.start >= p.earliest and sh.end <= p.latest:
+                if sh.start >= p.earliest and sh.end <= p.latest:
                     x_at.setdefault((a, d.index), []).append((s, len(xs)))
                     xs.append((a, d.index, s))
-    nx, na = len(xs), len(people)
-    ou, of = nx, nx + na
+    planned = [(d, s) for d, (counts, _) in sorted(mixes.items()) for s in np.flatnonzero(counts)]
+    # a worked shift s2 may stand in for one planned shift s it contains (g[d,s2,s])
+    pairs = [(d, s2, s) for d, s in planned for s2, sh2 in enumerate(by_day[d][0])
+             if sh2.start <= by_day[d][0][s].start and sh2.end >= by_day[d][0][s].end]
+    nx, na, nf, ng = len(xs), len(people), len(planned), len(pairs)
+    ofill, og = nx, nx + nf
+    ou = og + ng
+    of = ou + na
     n = of + 4
     cost = np.zeros(n)
     for j, (_, d, s) in enumerate(xs):
+        cost[j] = by_day[d][0][s].paid_min
+    for j, (d, s) in enumerate(planned):
         sh = by_day[d][0][s]
-        on_phone = sh.length - sum(r.minutes for r in sh.rules)
-        cost[j] = sh.paid_min - weights.shortage * on_phone  # filling a shift saves its shortage
+        cost[ofill + j] = -weights.shortage * (sh.length - sum(r.minutes for r in sh.rules))
     cost[ou: ou + na] = weights.hours / 60.0
     cost[of: of + 4] = weights.fairness * np.array([1, -1, 1, -1])
     integrality = np.zeros(n)
     integrality[:nx] = 1
     upper = np.full(n, np.inf)
     upper[:nx] = 1
+    for j, (d, s) in enumerate(planned):
+        upper[ofill + j] = float(mixes[d][0][s])
     b = _Builder()
     of_shift: dict[tuple[int, int], list[int]] = {}
     for j, (_, d, s) in enumerate(xs):
         of_shift.setdefault((d, s), []).append(j)
-    for (d, s), cols in of_shift.items():
-        b.row(cols, 1.0, -np.inf, float(mixes[d][0][s]))
+    g_for: dict[tuple[int, int], list[int]] = {}
+    g_by: dict[tuple[int, int], list[int]] = {}
+    for j, (d, s2, s) in enumerate(pairs):
+        g_for.setdefault((d, s), []).append(og + j)
+        g_by.setdefault((d, s2), []).append(og + j)
+    for j, (d, s) in enumerate(planned):
+        cols = g_for.get((d, s), [])
+        b.row([ofill + j, *cols], [1.0] + [-1.0] * len(cols), -np.inf, 0.0)
+    for (d, s2), gs in g_by.items():
+        cols = of_shift.get((d, s2), [])
+        b.row([*gs, *cols], [1.0] * len(gs) + [-1.0] * len(cols), -np.inf, 0.0)
     for (a, d), lst in x_at.items():
         if len(lst) > 1:
             b.row([v for _, v in lst], 1.0, -np.inf, 1.0)
@@ -489,12 +512,24 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
         raise RuntimeError(f"HiGHS returned no assignment within {time_limit_s:g} s ({res.message})")
     sol = np.asarray(res.x)
     work = []
+    worked: dict[int, dict[int, int]] = {}
+    for (d, s), cols in of_shift.items():
+        k = sum(1 for j in cols if sol[j] > 0.5)
+        if k:
+            worked.setdefault(d, {})[s] = k
+    day_of = {d.index: d for d in days}
+    for d, counts in worked.items():  # stage 3: the breaks of the shifts actually worked, placed anew
+        shs = by_day[d][0]
+        fixed = np.zeros(len(shs), dtype=int)
+        for s, k in counts.items():
+            fixed[s] = k
+        mixes[d] = (fixed, _place_breaks(t, day_of[d], shs, fixed, weights, time_limit_s / 4))
     for (d, s), cols in sorted(of_shift.items()):
         agents = sorted(xs[j][0] for j in cols if sol[j] > 0.5)
         sh = by_day[d][0][s]
         pos = mixes[d][1]
         for i, a in enumerate(agents):
-            brk = tuple((sorted(pos[(s, k)])[i], r.minutes, r.paid) for k, r in enumerate(sh.rules))
+            brk = tuple((_position(pos.get((s, k), []), i, sh, k, slot), r.minutes, r.paid) for k, r in enumerate(sh.rules))
             work.append(Work(a, d, sh.start, sh.length, brk, sh.paid_min))
     work.sort(key=lambda w: (w.person, w.day))
     short = recount_short(work, days, slot)
@@ -504,6 +539,23 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
     status = "optimal" if res.status == 0 else str(res.message)
     return Result(work, short, np.maximum(sol[ou: ou + na], 0.0), float(res.fun), bound, gap, time.perf_counter() - t0,
                   f"{status}; day plans' largest gap {100 * day_gap:.1f} %", n, len(b.lo), dropped)
+
+
+def _place_breaks(t: Template, day: Day, shs: list[Shift], counts: np.ndarray, weights: Weights,
+                  time_limit_s: float) -> dict[tuple[int, int], list[int]]:
+    """The break positions of a day's worked shifts (``counts`` agents each) that leave the
+    fewest agent-slots short: :func:`_day_mix` with the shift counts fixed."""
+    _, pos, _, _ = _day_mix(t, day, shs, list(counts), int(counts.sum()), 0.0, np.inf, weights, time_limit_s, 0.0,
+                            fixed=counts)
+    return pos
+
+
+def _position(planned: list[int], i: int, sh: Shift, k: int, slot_min: int) -> int:
+    """The i-th planned position of break k, or (for a shift beyond the day plan) the middle of its window."""
+    if i < len(planned):
+        return sorted(planned)[i]
+    window = list(sh.positions(k, slot_min))
+    return window[len(window) // 2]
 
 
 def _hours_and_fairness(b: _Builder, people: list[Person], x_at: dict, xs: list, by_day: dict, rules: Rules, ou: int, of: int) -> None:
