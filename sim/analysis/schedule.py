@@ -42,6 +42,10 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from sim.analysis.roster import BreakRule, Shift, Template, shifts
 
+SPREAD = 3.0
+"""A second agent missing in the same slot costs this many times the first: a shortage is
+spread over the day rather than piled into one slot (the total alone would not care)."""
+
 
 @dataclass(frozen=True)
 class Day:
@@ -219,7 +223,7 @@ def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rul
                 ys += [(d.index, s, k, w) for w in sh.positions(k, slot)]
     shorts: list[tuple[int, int]] = [(d.index, i) for d in days for i in range(len(d.need))]
     nx, ny, ns, na = len(xs), len(ys), len(shorts), len(people)
-    ox, oy, osh, ou = 0, nx, nx + ny, nx + ny + ns
+    ox, oy, osh, ou = 0, nx, nx + ny, nx + ny + 2 * ns  # two slacks per slot: the first agent missing, the further ones
     of = ou + na  # emax, emin, lmax, lmin
     n = of + 4
     cost = np.zeros(n)
@@ -230,6 +234,8 @@ def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rul
     integrality[: nx + ny] = 1
     upper[:nx] = 1
     cost[osh: osh + ns] = weights.shortage * slot
+    cost[osh + ns: osh + 2 * ns] = SPREAD * weights.shortage * slot
+    upper[osh: osh + ns] = 1.0
     cost[ou: ou + na] = weights.hours / 60.0
     cost[of: of + 4] = weights.fairness * np.array([1, -1, 1, -1])
     b = _Builder()
@@ -238,7 +244,7 @@ def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rul
     cover_terms: dict[int, tuple[list[int], list[float]]] = {}
     for j, (d, i) in enumerate(shorts):
         slot_row[(d, i)] = j
-        cover_terms[j] = ([osh + j], [1.0])
+        cover_terms[j] = ([osh + j, osh + ns + j], [1.0, 1.0])
     for j, (_, d, s) in enumerate(xs):
         sh, o = by_day[d][0][s], day_of[d].opens
         assert o is not None
@@ -303,9 +309,7 @@ def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rul
         raise RuntimeError(f"HiGHS returned no schedule within {time_limit_s:g} s ({res.message})")
     sol = np.asarray(res.x)
     work = _expand(xs, ys, sol[:nx], sol[oy: oy + ny], by_day)
-    short = {d.index: np.zeros(len(d.need)) for d in days}
-    for j, (d, i) in enumerate(shorts):
-        short[d][i] = max(0.0, round(float(sol[osh + j]), 6))
+    short = recount_short(work, days, slot)
     bound = float(getattr(res, "mip_dual_bound", np.nan) or res.fun)
     gap = float(getattr(res, "mip_gap", np.nan))
     dropped = [(d, length) for d, (_, lens) in by_day.items() for length in lens]
@@ -370,20 +374,22 @@ def _day_mix(t: Template, day: Day, shs: list[Shift], cap: list[int], agents: in
     assert o is not None
     ys = [(s, k, w) for s, sh in enumerate(shs) for k in range(len(sh.rules)) for w in sh.positions(k, slot)]
     ns, ny, nt = len(shs), len(ys), len(day.need)
-    n = ns + ny + nt + 1
+    n = ns + ny + 2 * nt + 1
     cost = np.zeros(n)
     cost[:ns] = [sh.paid_min for sh in shs]
-    cost[ns + ny: ns + ny + nt] = weights.shortage * slot
+    cost[ns + ny: ns + ny + nt] = weights.shortage * slot  # the first agent missing in a slot
+    cost[ns + ny + nt: ns + ny + 2 * nt] = SPREAD * weights.shortage * slot  # every further one: spread a shortage out
     cost[-1] = weights.hours / 60.0
     upper = np.full(n, np.inf)
     upper[:ns] = cap
+    upper[ns + ny: ns + ny + nt] = 1.0
     lower = np.zeros(n)
     if fixed is not None:
         lower[:ns] = upper[:ns] = fixed
     integrality = np.zeros(n)
     integrality[: ns + ny] = 1
     b = _Builder()
-    terms: list[tuple[list[int], list[float]]] = [([ns + ny + i], [1.0]) for i in range(nt)]
+    terms: list[tuple[list[int], list[float]]] = [([ns + ny + i, ns + ny + nt + i], [1.0, 1.0]) for i in range(nt)]
     for s, sh in enumerate(shs):
         for m in range(sh.start, sh.end, slot):
             terms[(m - o) // slot][0].append(s)
