@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.schedule import legal_shift
 from sim.analysis.roster import BreakRule, Shift
+from sim.analysis.schedule import legal_shift
 from sim.analysis.schedule_check import Limits, check
 from sim.schema import TeamConfig
 
