@@ -209,18 +209,18 @@ def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rul
     for a, p in enumerate(people):
         if not p.phones:
             continue
-        for d in days:
-            if d.index not in p.days:
+        for dy in days:
+            if dy.index not in p.days:
                 continue
-            for s, sh in enumerate(by_day[d.index][0]):
+            for s, sh in enumerate(by_day[dy.index][0]):
                 if sh.start >= p.earliest and sh.end <= p.latest:
-                    x_at.setdefault((a, d.index), []).append((s, len(xs)))
-                    xs.append((a, d.index, s))
+                    x_at.setdefault((a, dy.index), []).append((s, len(xs)))
+                    xs.append((a, dy.index, s))
     ys: list[tuple[int, int, int, int]] = []  # (day, shift, break k, position)
-    for d in days:
-        for s, sh in enumerate(by_day[d.index][0]):
+    for dy in days:
+        for s, sh in enumerate(by_day[dy.index][0]):
             for k in range(len(sh.rules)):
-                ys += [(d.index, s, k, w) for w in sh.positions(k, slot)]
+                ys += [(dy.index, s, k, w) for w in sh.positions(k, slot)]
     shorts: list[tuple[int, int]] = [(d.index, i) for d in days for i in range(len(d.need))]
     nx, ny, ns, na = len(xs), len(ys), len(shorts), len(people)
     ox, oy, osh, ou = 0, nx, nx + ny, nx + ny + 2 * ns  # two slacks per slot: the first agent missing, the further ones
@@ -439,16 +439,16 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
     by_day = {d.index: day_shifts(t, d, rules) for d in days}
     mixes: dict[int, tuple[np.ndarray, dict]] = {}
     day_gap = 0.0
-    for d in days:
-        shs = by_day[d.index][0]
-        able = [a for a, p in enumerate(people) if p.phones and d.index in p.days]
+    for dy in days:
+        shs = by_day[dy.index][0]
+        able = [a for a, p in enumerate(people) if p.phones and dy.index in p.days]
         if not shs:
             continue
         cap = [sum(1 for a in able if sh.start >= people[a].earliest and sh.end <= people[a].latest) for sh in shs]
         lo = sum(people[a].lo / max(1, len(people[a].days)) for a in able)
         hi = sum(people[a].hi / max(1, len(people[a].days)) for a in able)
-        counts, pos, obj, bound = _day_mix(t, d, shs, cap, len(able), lo, hi, weights, time_limit_s / 4, mip_rel_gap)
-        mixes[d.index] = (counts, pos)
+        counts, pos, obj, bound = _day_mix(t, dy, shs, cap, len(able), lo, hi, weights, time_limit_s / 4, mip_rel_gap)
+        mixes[dy.index] = (counts, pos)
         day_gap = max(day_gap, (obj - bound) / obj if obj > 0 else 0.0)
     # stage 2: assignment. Any allowed shift may be worked (for the contract hours); filling one
     # of the shifts of the day plan earns its on-phone minutes (f[d,s] <= planned, <= worked).
@@ -457,14 +457,14 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
     for a, p in enumerate(people):
         if not p.phones:
             continue
-        for d in days:
-            if d.index not in p.days or d.index not in mixes:
+        for dy in days:
+            if dy.index not in p.days or dy.index not in mixes:
                 continue
-            for s, sh in enumerate(by_day[d.index][0]):
+            for s, sh in enumerate(by_day[dy.index][0]):
                 if sh.start >= p.earliest and sh.end <= p.latest:
-                    x_at.setdefault((a, d.index), []).append((s, len(xs)))
-                    xs.append((a, d.index, s))
-    planned = [(d, s) for d, (counts, _) in sorted(mixes.items()) for s in np.flatnonzero(counts)]
+                    x_at.setdefault((a, dy.index), []).append((s, len(xs)))
+                    xs.append((a, dy.index, s))
+    planned = [(d, int(s)) for d, (mix, _) in sorted(mixes.items()) for s in np.flatnonzero(mix)]
     # a worked shift s2 may stand in for one planned shift s it contains (g[d,s2,s])
     pairs = [(d, s2, s) for d, s in planned for s2, sh2 in enumerate(by_day[d][0])
              if sh2.start <= by_day[d][0][s].start and sh2.end >= by_day[d][0][s].end]
@@ -524,10 +524,10 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
         if k:
             worked.setdefault(d, {})[s] = k
     day_of = {d.index: d for d in days}
-    for d, counts in worked.items():  # stage 3: the breaks of the shifts actually worked, placed anew
+    for d, per_shift in worked.items():  # stage 3: the breaks of the shifts actually worked, placed anew
         shs = by_day[d][0]
         fixed = np.zeros(len(shs), dtype=int)
-        for s, k in counts.items():
+        for s, k in per_shift.items():
             fixed[s] = k
         mixes[d] = (fixed, _place_breaks(t, day_of[d], shs, fixed, weights, time_limit_s / 4))
     for (d, s), cols in sorted(of_shift.items()):

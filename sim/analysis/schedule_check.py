@@ -168,7 +168,7 @@ def _hours(rows: list, band: Mapping[str, tuple[float, float]]) -> list[tuple[st
     paid: dict[str, float] = {a: 0.0 for a in band}
     for agent, _d, _s, _e, _l, _b, p in rows:
         paid[agent] = paid.get(agent, 0.0) + p
-    out = []
+    out: list[tuple[str, str, object, str]] = []
     for agent, (lo, hi) in band.items():
         if not lo - 1e-6 <= paid[agent] <= hi + 1e-6:
             out.append(("contract hours", agent, None, f"{paid[agent]:g} h paid, the band is {lo:g}-{hi:g} h"))
