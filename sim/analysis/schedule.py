@@ -364,7 +364,7 @@ def _expand(xs: list[tuple[int, int, int]], ys: list[tuple[int, int, int, int]],
 
 def _day_mix(t: Template, day: Day, shs: list[Shift], cap: list[int], agents: int, lo: float, hi: float, weights: Weights,
              time_limit_s: float, mip_rel_gap: float,
-             fixed: np.ndarray | None = None) -> tuple[np.ndarray, dict[tuple[int, int], list[int]], float, float]:
+             fixed: np.ndarray | None = None, spread: float = 1.0) -> tuple[np.ndarray, dict[tuple[int, int], list[int]], float, float]:
     """Stage 1 for one day: how many agents on each shift (at most ``cap`` each and ``agents``
     in all) and where their breaks fall, covering the need at the least paid time with the
     day's share ``lo``..``hi`` of the agents' paid minutes. Returns (counts, break positions
@@ -378,7 +378,7 @@ def _day_mix(t: Template, day: Day, shs: list[Shift], cap: list[int], agents: in
     cost = np.zeros(n)
     cost[:ns] = [sh.paid_min for sh in shs]
     cost[ns + ny: ns + ny + nt] = weights.shortage * slot  # the first agent missing in a slot
-    cost[ns + ny + nt: ns + ny + 2 * nt] = SPREAD * weights.shortage * slot  # every further one: spread a shortage out
+    cost[ns + ny + nt: ns + ny + 2 * nt] = spread * weights.shortage * slot  # every further one (spread > 1: spread it out)
     cost[-1] = weights.hours / 60.0
     upper = np.full(n, np.inf)
     upper[:ns] = cap
@@ -552,7 +552,7 @@ def _place_breaks(t: Template, day: Day, shs: list[Shift], counts: np.ndarray, w
     """The break positions of a day's worked shifts (``counts`` agents each) that leave the
     fewest agent-slots short: :func:`_day_mix` with the shift counts fixed."""
     _, pos, _, _ = _day_mix(t, day, shs, list(counts), int(counts.sum()), 0.0, np.inf, weights, time_limit_s, 0.0,
-                            fixed=counts)
+                            fixed=counts, spread=SPREAD)
     return pos
 
 

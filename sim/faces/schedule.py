@@ -209,8 +209,9 @@ def summary_lines(sch: Schedule, violations: pd.DataFrame) -> list[str]:
                      + (" ..." if len(dates) > 6 else ""))
         if sch.extra is not None:
             for r in sch.extra.itertuples(index=False):
+                left = f", {r.short_agent_h_left:.2f} h still short with {s.schedule.extra_agents_max}" if r.solves else ""
                 got = (f"{int(r.agents)} more agent(s)" if pd.notna(r.agents) else
-                       f"more than {s.schedule.extra_agents_max} agents ({r.short_agent_h_left:.2f} h still short)")
+                       f"more than {s.schedule.extra_agents_max} agents (schedule.extra_agents_max{left})")
                 lines.append(f"  with contract {r.contract:g}: {got} close it (lower bound {r.lower_bound}, {r.solves} re-solve(s))")
     lines.append(f"  rule check: {'every rule holds' if violations.empty else f'{len(violations)} violation(s), see violations.csv'}")
     return lines

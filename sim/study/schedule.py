@@ -330,20 +330,20 @@ def extra_agents(s: Scenario, sch: Schedule, contracts: tuple[float, ...] | None
                  base_dir: Path | None = None) -> pd.DataFrame:
     """How many more agents of each contract make the schedule cover the requirement.
 
-    Method: start from a lower bound, the larger of the most agents missing in one slot (an
-    agent covers one place at a time) and the short agent-hours over one extra agent's
-    target hours; re-solve with that many hypothetical agents (phones skill, no restrictions,
-    that contract) and add one at a time until no slot is short or ``schedule.extra_agents_max``."""
+    Method: start from the short agent-hours over one extra agent's target hours (rounded up,
+    at least one: no fewer can add the missing hours); re-solve with that many hypothetical
+    agents (phones skill, no restrictions, that contract) and add one at a time until no slot
+    is short or ``schedule.extra_agents_max``. The re-solves are as heuristic as the schedule:
+    the number found is enough, not proven the fewest."""
     contracts = contracts or tuple(sorted({a.contract for a in sch.team.agents if "phones" in a.skills}, reverse=True)) or (1.0,)
     short_h = sch.summary()["short_agent_h"]
     rows: list[dict] = []
     if not short_h:
         return pd.DataFrame(rows, columns=["contract", "agents", "short_agent_h_left", "short_dates_left", "lower_bound", "solves"])
-    peak = max((float(v.max()) for v in sch.result.short.values() if v.size), default=0.0)
     for c in contracts:
         probe = AgentConfig(id="probe", name="probe", contract=c)
         per_agent = targets(s, TeamConfig(agents=[probe]), sch.dated)["probe"].target_h
-        n0 = max(math.ceil(peak - 1e-6), math.ceil(float(short_h) / per_agent - 1e-6) if per_agent > 0 else 1, 1)
+        n0 = max(math.ceil(float(short_h) / per_agent - 1e-6) if per_agent > 0 else 1, 1)
         n, solves, left, dates_left = n0, 0, float("nan"), -1
         while n <= s.schedule.extra_agents_max:
             more = [AgentConfig(id=f"new{c:g}_{i + 1}", name=f"new agent {i + 1} ({c:g})", contract=c) for i in range(n)]
