@@ -295,10 +295,12 @@ def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rul
         if p.target <= 0:
             continue
         scale = float(np.mean([q.target for q in people if q.phones and q.target > 0])) / p.target
-        for off, test in ((0, lambda sh: sh.start < rules.early_before), (2, lambda sh: sh.end > rules.late_after)):
+        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before),
+                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after)):
             mark = [c for c in cols if test(by_day[xs[c - ox][1]][0][xs[c - ox][2]])]
             b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
-            b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
+            if able:  # an agent who may not work early (late) shifts does not set the fewest
+                b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
     constraint = b.constraint(n)
     bounds = Bounds(np.zeros(n), upper)
     t0 = time.perf_counter()
@@ -576,10 +578,12 @@ def _hours_and_fairness(b: _Builder, people: list[Person], x_at: dict, xs: list,
         if p.target <= 0:
             continue
         scale = float(np.mean(mean_target)) / p.target
-        for off, test in ((0, lambda sh: sh.start < rules.early_before), (2, lambda sh: sh.end > rules.late_after)):
+        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before),
+                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after)):
             mark = [c for c in cols if test(by_day[xs[c][1]][0][xs[c][2]])]
             b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
-            b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
+            if able:  # an agent who may not work early (late) shifts does not set the fewest
+                b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
 
 
 def recount_short(work: list[Work], days: list[Day], slot_min: int) -> dict[int, np.ndarray]:

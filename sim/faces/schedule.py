@@ -196,6 +196,16 @@ def summary_lines(sch: Schedule, violations: pd.DataFrame) -> list[str]:
              f"  expected sick absence {summ['expected_sick_h']:,.1f} h ({100 * s.schedule.absence.sick_share:g} % of the paid "
              "hours; not covered by this schedule)"]
     under = sch.agents()
+    ph = under[under["phones"] & (under["shifts"] > 0)]
+    if len(ph):
+        per = ph["shifts"].clip(lower=1)
+        agents = {a.id: a for a in sch.team.agents}
+        can_early = ph["agent"].map(lambda i: agents[i].earliest_start is None or agents[i].earliest_start < s.schedule.early_before)
+        can_late = ph["agent"].map(lambda i: agents[i].latest_end is None or agents[i].latest_end > s.schedule.late_after)
+        e, la = (100 * ph["early_shifts"] / per)[can_early], (100 * ph["late_shifts"] / per)[can_late]
+        lines.append(f"  fairness: early shifts (before {s.schedule.early_before:%H:%M}) {e.min():.0f}-{e.max():.0f} % of an agent's "
+                     f"shifts, late (after {s.schedule.late_after:%H:%M}) {la.min():.0f}-{la.max():.0f} % (agents who may work them; "
+                     "per agent in schedule_agents.csv)")
     low = under[(under["phones"]) & (under["paid_h"] + 1e-6 < under["target_h"] * (1 - s.schedule.hours_tolerance))]
     if len(low):
         lines.append(f"  below their contract band: {', '.join(f'{r.agent} {r.paid_h:g} h (band {r.band_h})' for r in low.itertuples())}")
