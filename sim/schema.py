@@ -1077,6 +1077,9 @@ class ScheduleConfig(_Model):
     time_limit_s: Float = Field(default=60.0, gt=0.0, le=3600.0)
     mip_rel_gap: Probability = 0.02
     swedish_csv: bool = False
+    simulate_replications: Int = Field(default=20, ge=0, le=10_000)
+    simulate_seed: Int = Field(default=1, ge=0)
+    confidence: float = Field(default=0.9, ge=0.5, lt=1.0)
     out_dir: str = "outputs/schedule"
 
     @model_validator(mode="after")

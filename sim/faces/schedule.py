@@ -31,6 +31,7 @@ from sim.faces.report import Section, esc, frame_html, paragraph, render, table_
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import WEEKDAYS
 from sim.study.schedule import Schedule, build_schedule, check_schedule, extra_agents, period_of, with_extra
+from sim.study.schedule_sim import simulate_schedule
 
 TZ = "Europe/Stockholm"
 
@@ -160,7 +161,8 @@ def _coverage_table(sch: Schedule) -> str:
     return table_html(head, rows, "On the phones (fewest in the interval, after breaks) / required", raw=True)
 
 
-def write_html(sch: Schedule, violations: pd.DataFrame, lines: list[str], path: Path) -> Path:
+def write_html(sch: Schedule, violations: pd.DataFrame, lines: list[str], path: Path,
+               simulated: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Path:
     s = sch.scenario
     start, end = period_of(s)
     sections = [Section("Summary", "".join(paragraph(x) for x in lines), "summary"),
@@ -174,6 +176,14 @@ def write_html(sch: Schedule, violations: pd.DataFrame, lines: list[str], path: 
             body += paragraph("Extra agents that would close the shortage (re-solved with hypothetical agents of each contract, "
                               "phones skill, no restrictions):") + frame_html(sch.extra)
         sections.append(Section("Shortage", body, "shortage"))
+    if simulated is not None:
+        days, month = simulated
+        sections.append(Section("Checked by simulation", paragraph(
+            f"Every open date simulated {s.schedule.simulate_replications} times (seed {s.schedule.simulate_seed}), each agent off "
+            f"sick with probability {s.schedule.absence.sick_share:g} per day (the shift removed), the demand's day-to-day "
+            f"variation included; a date is at risk when P(all targets met) < {s.schedule.confidence:g}. Dates are simulated one "
+            "at a time: callers a closed day pushes into the next opening are not included.")
+            + frame_html(month, "The month (pooled KPIs per replication): P(target met)") + frame_html(days, "Per date"), "simulation"))
     found = paragraph(f"The independent checker (sim.analysis.schedule_check) found {len(violations)} violation(s).")
     sections.append(Section("Rule check", found + (frame_html(violations) if len(violations) else ""), "check"))
     path.write_text(render(f"Schedule: {esc(s.name)}", sections, f"{start} to {end}"), encoding="utf-8")
@@ -230,6 +240,22 @@ def summary_lines(sch: Schedule, violations: pd.DataFrame) -> list[str]:
 def write_outputs(sch: Schedule, out: Path) -> tuple[list[str], Path]:
     """Every file of the command; returns the summary lines and the page's path."""
     violations = check_schedule(sch)
+    sc = sch.scenario.schedule
+    simulated = None
+    sim_lines = []
+    if sc.simulate_replications:
+        days, reps, month = simulate_schedule(sch, sc.simulate_replications, sc.simulate_seed, sc.confidence)
+        if not days.empty:
+            days.to_csv(out / "simulation_days.csv", index=False)
+            reps.to_csv(out / "simulation_replications.csv", index=False)
+            month.to_csv(out / "simulation_month.csv", index=False)
+            simulated = (days, month)
+            p = dict(zip(month["target"], month["p_met"], strict=True))
+            risk = days[days["at_risk"]]
+            sim_lines.append(f"  simulated with sick absence ({sc.simulate_replications} replications per date): P(month meets "
+                             + ", ".join(f"{k} {100 * v:.0f} %" for k, v in p.items()) + "); days at risk (P(all) < "
+                             f"{sc.confidence:g}): " + (", ".join(f"{d:%Y-%m-%d} ({100 * v:.0f} %)" for d, v in
+                                                                  zip(risk["date"], risk["p_all_met"], strict=True)) or "none"))
     sw = sch.scenario.schedule.swedish_csv
     sch.frame().to_csv(out / "schedule.csv", index=False)
     write_csv(sch.agents(), out / "schedule_agents.csv", sw)
@@ -247,8 +273,8 @@ def write_outputs(sch: Schedule, out: Path) -> tuple[list[str], Path]:
             write_csv(agent_frame(sch, a.id), out / "agents" / f"{a.id}.csv", sw)
             write_ics(sch, a.id, out / "ics" / f"{a.id}.ics")
     write_xlsx(sch, out / "schedule.xlsx")
-    lines = summary_lines(sch, violations)
-    return lines, write_html(sch, violations, lines, out / "schedule.html")
+    lines = summary_lines(sch, violations) + sim_lines
+    return lines, write_html(sch, violations, lines, out / "schedule.html", simulated)
 
 
 @hydra.main(version_base="1.3", config_path=str(scenarios_dir()), config_name="config")

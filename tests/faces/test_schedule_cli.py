@@ -39,7 +39,9 @@ def test_the_command_writes_the_planner_files(tmp_path: Path) -> None:
     assert set(sched["agent"]) <= {"a1", "a2", "a3"} and sched["shift_start"].str.fullmatch(r"\d\d:\d\d").all()
     assert sched["lunch"].dropna().str.fullmatch(r"(\d\d:\d\d-\d\d:\d\d ?)+").all()
     assert pd.read_csv(out / "violations.csv").query("rule != 'contract hours'").empty
-    assert "rule check" in res.stdout
+    assert "rule check" in res.stdout and "days at risk" in res.stdout
+    sim_days = pd.read_csv(out / "simulation_days.csv")
+    assert len(sim_days) == 5 and sim_days["p_all_met"].between(0, 1).all()
     text = (out / "agents" / "a3.csv").read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("date;weekday;")
     assert re.search(r";\d+,\d+;", text)  # paid hours with a decimal comma

@@ -79,3 +79,26 @@ def test_the_requirement_follows_the_calendar() -> None:
     assert len(dated[dt.date(2026, 12, 23)].need) == 14  # the day before Julafton closes at 15:00
     assert dated[dt.date(2026, 12, 23)].need == table["wed"][:14]
     assert dated[dt.date(2026, 12, 24)].opens is None and dated[dt.date(2026, 12, 26)].opens is None
+
+
+def test_the_simulated_schedule_has_the_schedules_on_phone_hours(flat2: sim.Scenario) -> None:
+    from sim.study.schedule_sim import on_phone_hours, simulate_schedule
+
+    sch = build_schedule(flat2, FOUR)
+    days, reps, month = simulate_schedule(sch, replications=2, sick_share=0.0)
+    hours = on_phone_hours(sch)
+    assert (reps["absent"] == 0).all()
+    for d, h in reps.groupby("date")["staffed_h"]:
+        assert h.tolist() == pytest.approx([hours[d]] * 2)
+    again = simulate_schedule(sch, replications=2, sick_share=0.0)[1]
+    assert reps.equals(again)  # same seed, same answer
+    assert list(month["target"])[-1] == "all" and set(days["date"]) == set(hours)
+
+
+def test_everyone_sick_puts_every_day_at_risk(flat2: sim.Scenario) -> None:
+    from sim.study.schedule_sim import simulate_schedule
+
+    sch = build_schedule(flat2, FOUR)
+    days, reps, month = simulate_schedule(sch, replications=2, sick_share=1.0)
+    assert (reps["absent"] == reps["rostered"]).all() and (reps["staffed_h"] == 0).all()
+    assert days["at_risk"].all() and month.set_index("target").loc["all", "p_met"] == 0.0
