@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -152,7 +152,6 @@ class Schedule:
     slot_min: int
     lunch_index: dict[int, int | None]
     extra: pd.DataFrame | None = None  # the extra-agent re-solves (extra_agents)
-    hypothetical: list[str] = field(default_factory=list)  # ids of agents added for the re-solves
 
     @property
     def start(self) -> dt.date:
