@@ -1070,6 +1070,7 @@ class Scenario(_Model):
     staff: StaffConfig = Field(default_factory=StaffConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    schedule: ScheduleConfig = Field(default_factory=lambda: ScheduleConfig())
 
     @model_validator(mode="after")
     def _cross(self) -> Scenario:
@@ -1175,3 +1176,146 @@ def _check_roster_grid(s: Scenario) -> None:
         if round(h * 60) % step:
             raise fail(f"roster.lengths_h.{i}", f"{h:g} h is not on the {step}-minute interval grid (demand.interval_min); "
                        f"allowed lengths are multiples of {step} minutes")
+
+
+# --------------------------------------------------------------------------- team and dated schedule
+
+SKILLS: tuple[str, ...] = ("phones", "cases", "second_line")
+Skill = Literal["phones", "cases", "second_line"]
+
+
+class VacationConfig(_Model):
+    """A vacation of an agent: every date from ``start`` to ``end`` (inclusive) off."""
+
+    start: Day
+    end: Day
+
+    @model_validator(mode="after")
+    def _order(self) -> VacationConfig:
+        if self.end < self.start:
+            raise fail("end", f"{self.end} is before start {self.start}")
+        return self
+
+
+class AgentConfig(_Model):
+    """One person of the team: ``contract`` is the share of a ``schedule.week_h``-hour week
+    (1.0 full time, 0.75, 0.5), ``skills`` the work they do (only ``phones`` agents cover the
+    phone requirement), ``days_off`` fixed weekly days off, ``unavailable`` single dates,
+    ``vacations`` date ranges, ``earliest_start``/``latest_end`` the limits of their shifts."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    contract: Float = Field(gt=0.0, le=1.0)
+    skills: list[Skill] = Field(default_factory=lambda: ["phones"])
+    days_off: list[Weekday] = Field(default_factory=list)
+    unavailable: list[Day] = Field(default_factory=list)
+    vacations: list[VacationConfig] = Field(default_factory=list)
+    earliest_start: Clock | None = None
+    latest_end: EndClock | None = None
+
+    @model_validator(mode="after")
+    def _limits(self) -> AgentConfig:
+        if self.earliest_start is not None and self.latest_end is not None and self.earliest_start >= self.latest_end:
+            raise fail("earliest_start", f"{self.earliest_start:%H:%M} must be before latest_end {self.latest_end:%H:%M}")
+        return self
+
+    def off_on(self, day: dt.date) -> str | None:
+        """Why the agent cannot work on ``day`` (vacation, unavailable, fixed day off), or None."""
+        if any(v.start <= day <= v.end for v in self.vacations):
+            return "vacation"
+        if day in self.unavailable:
+            return "unavailable"
+        if WEEKDAYS[day.weekday()] in self.days_off:
+            return "day off"
+        return None
+
+
+class TeamConfig(_Model):
+    """The team: named agents with unique ids."""
+
+    agents: list[AgentConfig] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> TeamConfig:
+        seen: dict[str, int] = {}
+        for i, a in enumerate(self.agents):
+            if a.id in seen:
+                raise fail(f"agents.{i}.id", f"duplicate id {a.id!r} (also agent {seen[a.id] + 1}); every agent needs its own id")
+            seen[a.id] = i
+        return self
+
+
+class AbsenceConfig(_Model):
+    """Paid time that is not on the phones: ``sick_share`` is the daily probability that a
+    rostered agent is off sick (an assumption, 4.5 % of working time by default: see
+    docs/schedule.md for the source), ``meetings_h_per_week`` team meetings per full-time
+    week (taken off the hours an agent is rostered on the phones, pro rata of the contract).
+    Training and team days are dated closures (``calendar.closures``)."""
+
+    sick_share: Probability = 0.045
+    meetings_h_per_week: Float = Field(default=1.0, ge=0.0, le=40.0)
+
+
+class WorkRulesConfig(_Model):
+    """Working-time rules (Arbetstidslagen, SFS 1982:673, unless an agreement says otherwise):
+    ``daily_rest_h`` consecutive hours of rest in every 24 hours (§13), ``weekly_rest_h`` in
+    every 7 days (§14; the 7-day periods are the weeks starting on ``week_starts``), at most
+    ``max_work_without_break_h`` hours of work without a break
+    (§15; ``rest_breaks``: which breaks count, ``unpaid`` ones (the rast) or ``all``), at most
+    ``max_shifts_per_day`` shifts a day."""
+
+    daily_rest_h: Float = Field(default=11.0, ge=0.0, le=24.0)
+    weekly_rest_h: Float = Field(default=36.0, ge=0.0, le=72.0)
+    week_starts: Weekday = "mon"
+    max_work_without_break_h: Float = Field(default=5.0, gt=0.0, le=24.0)
+    rest_breaks: Literal["unpaid", "all"] = "unpaid"
+    max_shifts_per_day: Literal[1] = 1
+
+
+class ScheduleWeightsConfig(_Model):
+    """Weights of the dated roster's objective (a paid minute costs 1): a short agent-minute
+    (``shortage``; 20 makes a short 15-minute slot cost 5 paid hours), an agent-hour under the
+    contract's band (``hours``; above 60 so that meeting the contract beats saving paid time),
+    and one early or late shift of the agent with the most above the fewest (``fairness``)."""
+
+    shortage: Float = Field(default=20.0, ge=0.0)
+    hours: Float = Field(default=200.0, ge=0.0)
+    fairness: Float = Field(default=30.0, ge=0.0)
+
+
+class ScheduleConfig(_Model):
+    """Settings of ``python -m sim.schedule``: a dated roster for the named agents of
+    ``team_file`` from ``start`` to ``end`` (default: the run's dates), covering the staffing
+    table of each date's weekday (``requirement_file``: a CSV weekday,interval_start,agents,
+    or the scenario's ``staffing.table``) clipped to the date's opening hours."""
+
+    team_file: str = "team/team.yaml"
+    start: Day | None = None
+    end: Day | None = None
+    requirement_file: str | None = None
+    week_h: Float = Field(default=40.0, gt=0.0, le=80.0)
+    hours_tolerance: Probability = 0.1
+    early_before: Clock = dt.time(9, 0)
+    late_after: EndClock = dt.time(16, 0)
+    rules: WorkRulesConfig = Field(default_factory=WorkRulesConfig)
+    absence: AbsenceConfig = Field(default_factory=AbsenceConfig)
+    weights: ScheduleWeightsConfig = Field(default_factory=ScheduleWeightsConfig)
+    dates_outside_period: Literal["error", "ignore"] = "error"
+    extra_agents_max: Int = Field(default=10, ge=0, le=200)
+    method: Literal["two_stage", "joint"] = "two_stage"
+    time_limit_s: Float = Field(default=60.0, gt=0.0, le=3600.0)
+    mip_rel_gap: Probability = 0.02
+    swedish_csv: bool = False
+    simulate_replications: Int = Field(default=20, ge=0, le=10_000)
+    simulate_seed: Int = Field(default=1, ge=0)
+    confidence: float = Field(default=0.9, ge=0.5, lt=1.0)
+    out_dir: str = "outputs/schedule"
+
+    @model_validator(mode="after")
+    def _period(self) -> ScheduleConfig:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise fail("end", f"{self.end} is before start {self.start}")
+        return self
+
+
+Scenario.model_rebuild()  # ``schedule`` refers to ScheduleConfig, defined after Scenario

@@ -105,8 +105,9 @@ def run_one(scenario: Scenario, seed: int, k: int, levels: tuple[str, ...],
 # Scenario keys that do not change what a replication computes: how many replications, on
 # how many workers, where the results go (a rerun with more replications or other workers
 # must resume the same folder), the scenario's name and description, and the settings of
-# rostering and of sim.staff, and the Excel copies of the tables (they do not change a replication).
-_NOT_IN_DIGEST = ("montecarlo", "name", "description", "roster", "staff", "output")
+# rostering, sim.staff and the dated schedule, and the Excel copies of the tables (they do not
+# change a replication).
+_NOT_IN_DIGEST = ("montecarlo", "name", "description", "roster", "staff", "schedule", "output")
 _REP_FILE = re.compile(r"rep_(\d{6})\.parquet")
 _META_KEY = b"sim.replication"
 

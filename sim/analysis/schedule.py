@@ -1,0 +1,599 @@
+"""A dated roster for named agents as one integer program: numbers in, numbers out.
+
+The period is a list of :class:`Day` (open hours in minutes and the agents needed on the
+phones in every slot of ``slot_min`` minutes); the team a list of :class:`Person` (paid-minute
+band over the period, the days and hours they can work). The shifts of each day are the
+templates of :mod:`sim.analysis.roster` that lie inside its opening hours, with the break
+windows narrowed so that no stretch of work is longer than ``max_stretch_min``
+(:func:`legal_shift`). Variables:
+
+* ``x[a,d,s]`` ∈ {0, 1}: agent ``a`` works shift ``s`` on day ``d`` (only where allowed:
+  the phones skill, not on vacation, unavailable or a fixed day off, inside their hours);
+* ``y[d,s,k,w]`` ∈ ℕ: agents of shift ``s`` on day ``d`` taking break ``k`` at ``w`` (the
+  implicit break model of Bechtold and Jacobs 1990 / Aykin 1996, per day: which agent of the
+  shift takes which position does not matter, so they are numbered afterwards);
+* ``short[d,t]`` ≥ 0: agents missing in slot ``t`` of day ``d`` (penalised: the program
+  always has a solution, and the slack is the shortage report);
+* ``under[a]`` ≥ 0: paid minutes below the agent's lower bound (penalised);
+* ``emax, emin, lmax, lmin``: the most and fewest early and late shifts per agent (scaled by
+  their target hours), for fairness.
+
+    minimise  Σ paid_s x + w_short·slot·Σ short + w_hours/60·Σ under + w_fair·(emax−emin + lmax−lmin)
+    s.t.      Σ_{a,s} on_s(t) x[a,d,s] − Σ brk(t) y[d,s,k,w] + short[d,t] ≥ need[d,t]
+              Σ_w y[d,s,k,w] = Σ_a x[a,d,s]                       (every day, shift, break)
+              Σ_s x[a,d,s] ≤ 1                                     (one shift a day)
+              x[a,d,s] + Σ_{s' too soon after s} x[a,d+1,s'] ≤ 1   (daily rest)
+              Σ_{d ∈ W} Σ_s x[a,d,s] ≤ 6 for every 7-day rest period W (a week),
+                  (enough when a day off between the latest end and the earliest start
+                  gives the weekly rest; other opening hours are refused)
+              lo_a ≤ Σ paid_s x[a,·,s] + under_a,  Σ paid_s x[a,·,s] ≤ hi_a
+
+Solved by HiGHS through :func:`scipy.optimize.milp`; its dual bound gives the gap.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from sim.analysis.roster import BreakRule, Shift, Template, shifts
+
+SPREAD = 3.0
+"""A second agent missing in the same slot costs this many times the first: a shortage is
+spread over the day rather than piled into one slot (the total alone would not care)."""
+
+
+@dataclass(frozen=True)
+class Day:
+    """One date of the period: ``index`` (days since the period's first date), opening hours
+    in minutes (``None`` when closed) and the agents needed on the phones per slot."""
+
+    index: int
+    opens: int | None
+    closes: int | None
+    need: np.ndarray
+
+
+@dataclass(frozen=True)
+class Person:
+    """One agent: the paid-minute band over the period (``lo``..``hi``), the days they can work
+    (indices), their earliest start and latest end (minutes), and whether they take calls."""
+
+    key: str
+    lo: float
+    hi: float
+    days: frozenset[int]
+    earliest: int = 0
+    latest: int = 24 * 60
+    phones: bool = True
+    target: float = 0.0
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Working-time rules in minutes: daily rest, weekly rest, longest stretch without a
+    counting break (``unpaid_only``: only unpaid breaks count), and fairness's bounds."""
+
+    daily_rest: int = 11 * 60
+    weekly_rest: int = 36 * 60
+    max_stretch: int = 5 * 60
+    unpaid_only: bool = True
+    early_before: int = 9 * 60
+    late_after: int = 16 * 60
+    weeks: tuple[int, ...] = ()  # first day index of every whole 7-day rest period inside the period
+
+
+@dataclass(frozen=True)
+class Weights:
+    shortage: float = 20.0
+    hours: float = 200.0
+    fairness: float = 30.0
+
+
+@dataclass(frozen=True)
+class Work:
+    """One agent's shift on one day: start, length, breaks ``(start, minutes, paid)`` in time order."""
+
+    person: int
+    day: int
+    start: int
+    length: int
+    breaks: tuple[tuple[int, int, bool], ...]
+    paid_min: int
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+
+@dataclass
+class Result:
+    """The schedule, the shortage per day and slot, the agents' minutes below their band, the
+    objective, HiGHS's dual bound and gap, its status and time."""
+
+    work: list[Work]
+    short: dict[int, np.ndarray]
+    under: np.ndarray
+    objective: float
+    bound: float
+    gap: float
+    seconds: float
+    status: str
+    variables: int
+    constraints: int
+    dropped: list[tuple[int, int]] = field(default_factory=list)  # (day, length) of shifts no break placement makes legal
+
+
+def counts_as_rest(rule: BreakRule, unpaid_only: bool) -> bool:
+    return not rule.paid or not unpaid_only
+
+
+def legal_shift(sh: Shift, max_stretch: int, unpaid_only: bool, slot_min: int) -> Shift | None:
+    """``sh`` with the windows of its counting breaks narrowed so that wherever each break
+    falls, no stretch of work exceeds ``max_stretch`` minutes; None when no placement can.
+
+    Going forward, break ``k`` may start at most ``max_stretch`` after the earliest end of the
+    counting break before it (or the shift start), and the last must end no earlier than
+    ``max_stretch`` before the shift end: the worst pairing of positions then still holds."""
+    rules = list(sh.rules)
+    idx = [k for k, r in enumerate(rules) if counts_as_rest(r, unpaid_only)]
+    prev_end = 0  # earliest end of the previous counting break, minutes after the start
+    for j, k in enumerate(idx):
+        r = rules[k]
+        latest = min(r.latest_min, prev_end + max_stretch)
+        earliest = r.earliest_min
+        if j == len(idx) - 1:
+            need = sh.length - max_stretch - r.minutes  # the last break must end at or after length − max_stretch
+            earliest = max(earliest, -(-need // slot_min) * slot_min if need > 0 else earliest)
+        latest = latest // slot_min * slot_min
+        if earliest > latest:
+            return None
+        rules[k] = BreakRule(r.minutes, earliest, latest, r.min_shift_min, r.paid)
+        prev_end = earliest + r.minutes
+    if not idx and sh.length > max_stretch:
+        return None
+    return Shift(sh.start, sh.length, tuple(rules))
+
+
+def day_shifts(t: Template, day: Day, rules: Rules) -> tuple[list[Shift], list[int]]:
+    """The legal shifts of a day (inside its hours) and the lengths dropped as illegal."""
+    if day.opens is None or day.closes is None:
+        return [], []
+    out, dropped = [], []
+    for sh in shifts(t, day.opens, day.closes):
+        ok = legal_shift(sh, rules.max_stretch, rules.unpaid_only, t.slot_min)
+        if ok is None:
+            dropped.append(sh.length)
+        else:
+            out.append(ok)
+    return out, sorted(set(dropped))
+
+
+class _Builder:
+    """Sparse rows in COO form."""
+
+    def __init__(self) -> None:
+        self.r: list[int] = []
+        self.c: list[int] = []
+        self.v: list[float] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+
+    def row(self, cols: list[int], vals: list[float] | float, lo: float, hi: float) -> None:
+        i = len(self.lo)
+        vv = vals if isinstance(vals, list) else [vals] * len(cols)
+        self.r += [i] * len(cols)
+        self.c += cols
+        self.v += vv
+        self.lo.append(lo)
+        self.hi.append(hi)
+
+    def constraint(self, n: int) -> LinearConstraint:
+        a = sparse.csr_matrix((self.v, (self.r, self.c)), shape=(len(self.lo), n))
+        return LinearConstraint(a, np.array(self.lo), np.array(self.hi))
+
+
+def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rules(), weights: Weights = Weights(),
+          time_limit_s: float = 60.0, mip_rel_gap: float = 0.02) -> Result:
+    """The cheapest dated roster (see the module docstring)."""
+    slot = t.slot_min
+    by_day = {d.index: day_shifts(t, d, rules) for d in days}
+    day_of = {d.index: d for d in days}
+    # ---- variables
+    xs: list[tuple[int, int, int]] = []  # (person, day, shift index)
+    x_at: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (person, day) -> [(shift, var)]
+    for a, p in enumerate(people):
+        if not p.phones:
+            continue
+        for dy in days:
+            if dy.index not in p.days:
+                continue
+            for s, sh in enumerate(by_day[dy.index][0]):
+                if sh.start >= p.earliest and sh.end <= p.latest:
+                    x_at.setdefault((a, dy.index), []).append((s, len(xs)))
+                    xs.append((a, dy.index, s))
+    ys: list[tuple[int, int, int, int]] = []  # (day, shift, break k, position)
+    for dy in days:
+        for s, sh in enumerate(by_day[dy.index][0]):
+            for k in range(len(sh.rules)):
+                ys += [(dy.index, s, k, w) for w in sh.positions(k, slot)]
+    shorts: list[tuple[int, int]] = [(d.index, i) for d in days for i in range(len(d.need))]
+    nx, ny, ns, na = len(xs), len(ys), len(shorts), len(people)
+    ox, oy, osh, ou = 0, nx, nx + ny, nx + ny + 2 * ns  # two slacks per slot: the first agent missing, the further ones
+    of = ou + na  # emax, emin, lmax, lmin
+    n = of + 4
+    cost = np.zeros(n)
+    integrality = np.zeros(n)
+    upper = np.full(n, np.inf)
+    for j, (_, d, s) in enumerate(xs):
+        cost[ox + j] = by_day[d][0][s].paid_min
+    integrality[: nx + ny] = 1
+    upper[:nx] = 1
+    cost[osh: osh + ns] = weights.shortage * slot
+    cost[osh + ns: osh + 2 * ns] = SPREAD * weights.shortage * slot
+    upper[osh: osh + ns] = 1.0
+    cost[ou: ou + na] = weights.hours / 60.0
+    cost[of: of + 4] = weights.fairness * np.array([1, -1, 1, -1])
+    b = _Builder()
+    # ---- coverage
+    slot_row: dict[tuple[int, int], int] = {}
+    cover_terms: dict[int, tuple[list[int], list[float]]] = {}
+    for j, (d, i) in enumerate(shorts):
+        slot_row[(d, i)] = j
+        cover_terms[j] = ([osh + j, osh + ns + j], [1.0, 1.0])
+    for j, (_, d, s) in enumerate(xs):
+        sh, o = by_day[d][0][s], day_of[d].opens
+        assert o is not None
+        for m in range(sh.start, sh.end, slot):
+            cols, vals = cover_terms[slot_row[(d, (m - o) // slot)]]
+            cols.append(ox + j)
+            vals.append(1.0)
+    for j, (d, s, k, w) in enumerate(ys):
+        o = day_of[d].opens
+        assert o is not None
+        for m in range(w, w + by_day[d][0][s].rules[k].minutes, slot):
+            cols, vals = cover_terms[slot_row[(d, (m - o) // slot)]]
+            cols.append(oy + j)
+            vals.append(-1.0)
+    for j, (d, i) in enumerate(shorts):
+        cols, vals = cover_terms[j]
+        b.row(cols, vals, float(day_of[d].need[i]), np.inf)
+    # ---- breaks link to shifts
+    link: dict[tuple[int, int, int], list[int]] = {}
+    for j, (d, s, k, _) in enumerate(ys):
+        link.setdefault((d, s, k), []).append(oy + j)
+    x_of_shift: dict[tuple[int, int], list[int]] = {}
+    for j, (_, d, s) in enumerate(xs):
+        x_of_shift.setdefault((d, s), []).append(ox + j)
+    for (d, s, _), cols in link.items():
+        xc = x_of_shift.get((d, s), [])
+        b.row(cols + xc, [1.0] * len(cols) + [-1.0] * len(xc), 0.0, 0.0)
+    # ---- one shift a day; daily rest
+    for (a, d), lst in x_at.items():
+        if len(lst) > 1:
+            b.row([ox + v for _, v in lst], 1.0, -np.inf, 1.0)
+        nxt = x_at.get((a, d + 1), [])
+        for s, v in lst:
+            end = by_day[d][0][s].end
+            clash = [ox + v2 for s2, v2 in nxt if 24 * 60 + by_day[d + 1][0][s2].start - end < rules.daily_rest]
+            if clash:
+                b.row([ox + v, *clash], 1.0, -np.inf, 1.0)
+    # ---- weekly rest
+    _weekly_rest(b, people, days, by_day, x_at, rules)
+    # ---- contract hours, fairness
+    for a, p in enumerate(people):
+        cols = [ox + v for d in p.days for _, v in x_at.get((a, d), [])]
+        paid = [float(by_day[xs[c - ox][1]][0][xs[c - ox][2]].paid_min) for c in cols]
+        if not cols:
+            continue
+        b.row(cols, paid, -np.inf, p.hi)
+        b.row([*cols, ou + a], [*paid, 1.0], p.lo, np.inf)
+        if p.target <= 0:
+            continue
+        scale = float(np.mean([q.target for q in people if q.phones and q.target > 0])) / p.target
+        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before),
+                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after)):
+            mark = [c for c in cols if test(by_day[xs[c - ox][1]][0][xs[c - ox][2]])]
+            b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
+            if able:  # an agent who may not work early (late) shifts does not set the fewest
+                b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
+    constraint = b.constraint(n)
+    bounds = Bounds(np.zeros(n), upper)
+    t0 = time.perf_counter()
+    res = milp(cost, constraints=[constraint], integrality=integrality, bounds=bounds,
+               options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap, "presolve": True})
+    seconds = time.perf_counter() - t0
+    if res.x is None:
+        raise RuntimeError(f"HiGHS returned no schedule within {time_limit_s:g} s ({res.message})")
+    sol = np.asarray(res.x)
+    work = _expand(xs, ys, sol[:nx], sol[oy: oy + ny], by_day)
+    short = recount_short(work, days, slot)
+    bound = float(getattr(res, "mip_dual_bound", np.nan) or res.fun)
+    gap = float(getattr(res, "mip_gap", np.nan))
+    dropped = [(d, length) for d, (_, lens) in by_day.items() for length in lens]
+    return Result(work, short, np.maximum(sol[ou: ou + na], 0.0), float(res.fun), bound, gap, seconds,
+                  "optimal" if res.status == 0 else str(res.message), n, len(b.lo), dropped)
+
+
+def _weekly_rest(b: _Builder, people: list[Person], days: list[Day], by_day: dict, x_at: dict, rules: Rules) -> None:
+    """At least one day off in every 7-day rest period (``rules.weeks``): enough for the weekly
+    rest when any day off lies ``rules.weekly_rest`` or more between the latest shift end and
+    the earliest shift start; other opening hours are refused (:class:`ValueError`)."""
+    if not days or rules.weekly_rest <= 0:
+        return
+    starts = [sh.start for shs, _ in by_day.values() for sh in shs]
+    ends = [sh.end for shs, _ in by_day.values() for sh in shs]
+    if not starts or not rules.weeks:
+        return
+    if (24 * 60 - max(ends)) + 24 * 60 + min(starts) < rules.weekly_rest:
+        raise ValueError(f"one day off between a shift ending at {max(ends) // 60:02d}:{max(ends) % 60:02d} and one starting at "
+                         f"{min(starts) // 60:02d}:{min(starts) % 60:02d} gives less than the weekly rest of "
+                         f"{rules.weekly_rest / 60:g} h; such opening hours are not supported by the dated roster")
+    for a in range(len(people)):
+        for k in rules.weeks:
+            window = [x_at.get((a, d), []) for d in range(k, k + 7)]
+            if all(window):  # a day without any allowed shift is a day off anyway
+                b.row([v for lst in window for _, v in lst], 1.0, -np.inf, 6.0)
+
+
+def _expand(xs: list[tuple[int, int, int]], ys: list[tuple[int, int, int, int]], x: np.ndarray, y: np.ndarray,
+            by_day: dict, ox: int = 0) -> list[Work]:
+    """Named shifts with break positions: the agents of a day's shift (in their order) take
+    its break positions in time order (any pairing is valid: the windows do not overlap)."""
+    on: dict[tuple[int, int], list[int]] = {}
+    for j, (a, d, s) in enumerate(xs):
+        if x[j] > 0.5:
+            on.setdefault((d, s), []).append(a)
+    pos: dict[tuple[int, int, int], list[int]] = {}
+    for j, (d, s, k, w) in enumerate(ys):
+        c = int(round(y[j]))
+        if c > 0:
+            pos.setdefault((d, s, k), []).extend([w] * c)
+    out = []
+    for (d, s), agents in on.items():
+        sh = by_day[d][0][s]
+        for i, a in enumerate(sorted(agents)):
+            brk = tuple((sorted(pos[(d, s, k)])[i], r.minutes, r.paid) for k, r in enumerate(sh.rules))
+            out.append(Work(a, d, sh.start, sh.length, brk, sh.paid_min))
+    return sorted(out, key=lambda w: (w.person, w.day))
+
+
+# --------------------------------------------------------------------------- two stages
+
+def _day_mix(t: Template, day: Day, shs: list[Shift], cap: list[int], agents: int, lo: float, hi: float, weights: Weights,
+             time_limit_s: float, mip_rel_gap: float,
+             fixed: np.ndarray | None = None, spread: float = 1.0) -> tuple[np.ndarray, dict[tuple[int, int], list[int]], float, float]:
+    """Stage 1 for one day: how many agents on each shift (at most ``cap`` each and ``agents``
+    in all) and where their breaks fall, covering the need at the least paid time with the
+    day's share ``lo``..``hi`` of the agents' paid minutes. Returns (counts, break positions
+    per (shift, break), objective, dual bound)."""
+    slot = t.slot_min
+    o = day.opens
+    assert o is not None
+    ys = [(s, k, w) for s, sh in enumerate(shs) for k in range(len(sh.rules)) for w in sh.positions(k, slot)]
+    ns, ny, nt = len(shs), len(ys), len(day.need)
+    n = ns + ny + 2 * nt + 1
+    cost = np.zeros(n)
+    cost[:ns] = [sh.paid_min for sh in shs]
+    cost[ns + ny: ns + ny + nt] = weights.shortage * slot  # the first agent missing in a slot
+    cost[ns + ny + nt: ns + ny + 2 * nt] = spread * weights.shortage * slot  # every further one (spread > 1: spread it out)
+    cost[-1] = weights.hours / 60.0
+    upper = np.full(n, np.inf)
+    upper[:ns] = cap
+    upper[ns + ny: ns + ny + nt] = 1.0
+    lower = np.zeros(n)
+    if fixed is not None:
+        lower[:ns] = upper[:ns] = fixed
+    integrality = np.zeros(n)
+    integrality[: ns + ny] = 1
+    b = _Builder()
+    terms: list[tuple[list[int], list[float]]] = [([ns + ny + i, ns + ny + nt + i], [1.0, 1.0]) for i in range(nt)]
+    for s, sh in enumerate(shs):
+        for m in range(sh.start, sh.end, slot):
+            terms[(m - o) // slot][0].append(s)
+            terms[(m - o) // slot][1].append(1.0)
+    for j, (s, k, w) in enumerate(ys):
+        for m in range(w, w + shs[s].rules[k].minutes, slot):
+            terms[(m - o) // slot][0].append(ns + j)
+            terms[(m - o) // slot][1].append(-1.0)
+    for i, (cols, vals) in enumerate(terms):
+        b.row(cols, vals, float(day.need[i]), np.inf)
+    link: dict[tuple[int, int], list[int]] = {}
+    for j, (s, k, _) in enumerate(ys):
+        link.setdefault((s, k), []).append(ns + j)
+    for (s, _), cols in link.items():
+        b.row([*cols, s], [1.0] * len(cols) + [-1.0], 0.0, 0.0)
+    b.row(list(range(ns)), 1.0, -np.inf, float(agents))
+    paid = [float(sh.paid_min) for sh in shs]
+    b.row([*range(ns), n - 1], [*paid, 1.0], lo, np.inf)
+    b.row(list(range(ns)), paid, -np.inf, max(hi, 0.0))
+    res = milp(cost, constraints=[b.constraint(n)], integrality=integrality, bounds=Bounds(lower, upper),
+               options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap / 4})
+    if res.x is None:
+        raise RuntimeError(f"HiGHS returned no day plan within {time_limit_s:g} s ({res.message})")
+    counts = np.rint(res.x[:ns]).astype(int)
+    pos: dict[tuple[int, int], list[int]] = {}
+    for j, (s, k, w) in enumerate(ys):
+        pos.setdefault((s, k), []).extend([w] * int(round(res.x[ns + j])))
+    bound = float(getattr(res, "mip_dual_bound", np.nan) or res.fun)
+    return counts, pos, float(res.fun), bound
+
+
+def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: Rules = Rules(), weights: Weights = Weights(),
+                    time_limit_s: float = 60.0, mip_rel_gap: float = 0.02) -> Result:
+    """The dated roster in two stages, each an integer program solved by HiGHS:
+
+    1. per day, the shift mix and the break positions (:func:`_day_mix`: the cover of the
+       one-day roster, with at most as many shifts as agents available, each shift at most
+       as often as agents may work it, and the day's share of the agents' contract bands);
+    2. over the period, which agent works which of those shifts: the program of :func:`solve`
+       restricted to the shifts of stage 1, without coverage rows; a shift left unfilled costs
+       its on-phone minutes as shortage. The breaks of stage 1 go to the agents of each shift.
+
+    Much smaller than the joint program, but not proven optimal for it: the gap reported is
+    stage 2's (to its own dual bound); the shortage is recounted from the final schedule."""
+    t0 = time.perf_counter()
+    slot = t.slot_min
+    by_day = {d.index: day_shifts(t, d, rules) for d in days}
+    mixes: dict[int, tuple[np.ndarray, dict]] = {}
+    day_gap = 0.0
+    for dy in days:
+        shs = by_day[dy.index][0]
+        able = [a for a, p in enumerate(people) if p.phones and dy.index in p.days]
+        if not shs:
+            continue
+        cap = [sum(1 for a in able if sh.start >= people[a].earliest and sh.end <= people[a].latest) for sh in shs]
+        lo = sum(people[a].lo / max(1, len(people[a].days)) for a in able)
+        hi = sum(people[a].hi / max(1, len(people[a].days)) for a in able)
+        counts, pos, obj, bound = _day_mix(t, dy, shs, cap, len(able), lo, hi, weights, time_limit_s / 4, mip_rel_gap)
+        mixes[dy.index] = (counts, pos)
+        day_gap = max(day_gap, (obj - bound) / obj if obj > 0 else 0.0)
+    # stage 2: assignment. Any allowed shift may be worked (for the contract hours); filling one
+    # of the shifts of the day plan earns its on-phone minutes (f[d,s] <= planned, <= worked).
+    xs: list[tuple[int, int, int]] = []
+    x_at: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for a, p in enumerate(people):
+        if not p.phones:
+            continue
+        for dy in days:
+            if dy.index not in p.days or dy.index not in mixes:
+                continue
+            for s, sh in enumerate(by_day[dy.index][0]):
+                if sh.start >= p.earliest and sh.end <= p.latest:
+                    x_at.setdefault((a, dy.index), []).append((s, len(xs)))
+                    xs.append((a, dy.index, s))
+    planned = [(d, int(s)) for d, (mix, _) in sorted(mixes.items()) for s in np.flatnonzero(mix)]
+    # a worked shift s2 may stand in for one planned shift s it contains (g[d,s2,s])
+    pairs = [(d, s2, s) for d, s in planned for s2, sh2 in enumerate(by_day[d][0])
+             if sh2.start <= by_day[d][0][s].start and sh2.end >= by_day[d][0][s].end]
+    nx, na, nf, ng = len(xs), len(people), len(planned), len(pairs)
+    ofill, og = nx, nx + nf
+    ou = og + ng
+    of = ou + na
+    n = of + 4
+    cost = np.zeros(n)
+    for j, (_, d, s) in enumerate(xs):
+        cost[j] = by_day[d][0][s].paid_min
+    for j, (d, s) in enumerate(planned):
+        sh = by_day[d][0][s]
+        cost[ofill + j] = -weights.shortage * (sh.length - sum(r.minutes for r in sh.rules))
+    cost[ou: ou + na] = weights.hours / 60.0
+    cost[of: of + 4] = weights.fairness * np.array([1, -1, 1, -1])
+    integrality = np.zeros(n)
+    integrality[:nx] = 1
+    upper = np.full(n, np.inf)
+    upper[:nx] = 1
+    for j, (d, s) in enumerate(planned):
+        upper[ofill + j] = float(mixes[d][0][s])
+    b = _Builder()
+    of_shift: dict[tuple[int, int], list[int]] = {}
+    for j, (_, d, s) in enumerate(xs):
+        of_shift.setdefault((d, s), []).append(j)
+    g_for: dict[tuple[int, int], list[int]] = {}
+    g_by: dict[tuple[int, int], list[int]] = {}
+    for j, (d, s2, s) in enumerate(pairs):
+        g_for.setdefault((d, s), []).append(og + j)
+        g_by.setdefault((d, s2), []).append(og + j)
+    for j, (d, s) in enumerate(planned):
+        cols = g_for.get((d, s), [])
+        b.row([ofill + j, *cols], [1.0] + [-1.0] * len(cols), -np.inf, 0.0)
+    for (d, s2), gs in g_by.items():
+        cols = of_shift.get((d, s2), [])
+        b.row([*gs, *cols], [1.0] * len(gs) + [-1.0] * len(cols), -np.inf, 0.0)
+    for (a, d), lst in x_at.items():
+        if len(lst) > 1:
+            b.row([v for _, v in lst], 1.0, -np.inf, 1.0)
+        for s, v in lst:
+            end = by_day[d][0][s].end
+            clash = [v2 for s2, v2 in x_at.get((a, d + 1), []) if 24 * 60 + by_day[d + 1][0][s2].start - end < rules.daily_rest]
+            if clash:
+                b.row([v, *clash], 1.0, -np.inf, 1.0)
+    _weekly_rest(b, people, days, by_day, x_at, rules)
+    _hours_and_fairness(b, people, x_at, xs, by_day, rules, ou, of)
+    res = milp(cost, constraints=[b.constraint(n)], integrality=integrality, bounds=Bounds(np.zeros(n), upper),
+               options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap})
+    if res.x is None:
+        raise RuntimeError(f"HiGHS returned no assignment within {time_limit_s:g} s ({res.message})")
+    sol = np.asarray(res.x)
+    work = []
+    worked: dict[int, dict[int, int]] = {}
+    for (d, s), cols in of_shift.items():
+        k = sum(1 for j in cols if sol[j] > 0.5)
+        if k:
+            worked.setdefault(d, {})[s] = k
+    day_of = {d.index: d for d in days}
+    for d, per_shift in worked.items():  # stage 3: the breaks of the shifts actually worked, placed anew
+        shs = by_day[d][0]
+        fixed = np.zeros(len(shs), dtype=int)
+        for s, k in per_shift.items():
+            fixed[s] = k
+        mixes[d] = (fixed, _place_breaks(t, day_of[d], shs, fixed, weights, time_limit_s / 4))
+    for (d, s), cols in sorted(of_shift.items()):
+        agents = sorted(xs[j][0] for j in cols if sol[j] > 0.5)
+        sh = by_day[d][0][s]
+        pos = mixes[d][1]
+        for i, a in enumerate(agents):
+            brk = tuple((_position(pos.get((s, k), []), i, sh, k, slot), r.minutes, r.paid) for k, r in enumerate(sh.rules))
+            work.append(Work(a, d, sh.start, sh.length, brk, sh.paid_min))
+    work.sort(key=lambda w: (w.person, w.day))
+    short = recount_short(work, days, slot)
+    bound = float(getattr(res, "mip_dual_bound", np.nan) or res.fun)
+    gap = float(getattr(res, "mip_gap", np.nan))
+    dropped = [(d, length) for d, (_, lens) in by_day.items() for length in lens]
+    status = "optimal" if res.status == 0 else str(res.message)
+    return Result(work, short, np.maximum(sol[ou: ou + na], 0.0), float(res.fun), bound, gap, time.perf_counter() - t0,
+                  f"{status}; day plans' largest gap {100 * day_gap:.1f} %", n, len(b.lo), dropped)
+
+
+def _place_breaks(t: Template, day: Day, shs: list[Shift], counts: np.ndarray, weights: Weights,
+                  time_limit_s: float) -> dict[tuple[int, int], list[int]]:
+    """The break positions of a day's worked shifts (``counts`` agents each) that leave the
+    fewest agent-slots short: :func:`_day_mix` with the shift counts fixed."""
+    _, pos, _, _ = _day_mix(t, day, shs, list(counts), int(counts.sum()), 0.0, np.inf, weights, time_limit_s, 0.0,
+                            fixed=counts, spread=SPREAD)
+    return pos
+
+
+def _position(planned: list[int], i: int, sh: Shift, k: int, slot_min: int) -> int:
+    """The i-th planned position of break k, or (for a shift beyond the day plan) the middle of its window."""
+    if i < len(planned):
+        return sorted(planned)[i]
+    window = list(sh.positions(k, slot_min))
+    return window[len(window) // 2]
+
+
+def _hours_and_fairness(b: _Builder, people: list[Person], x_at: dict, xs: list, by_day: dict, rules: Rules, ou: int, of: int) -> None:
+    mean_target = [q.target for q in people if q.phones and q.target > 0]
+    for a, p in enumerate(people):
+        cols = [v for d in sorted(p.days) for _, v in x_at.get((a, d), [])]
+        if not cols:
+            continue
+        paid = [float(by_day[xs[c][1]][0][xs[c][2]].paid_min) for c in cols]
+        b.row(cols, paid, -np.inf, p.hi)
+        b.row([*cols, ou + a], [*paid, 1.0], p.lo, np.inf)
+        if p.target <= 0:
+            continue
+        scale = float(np.mean(mean_target)) / p.target
+        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before),
+                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after)):
+            mark = [c for c in cols if test(by_day[xs[c][1]][0][xs[c][2]])]
+            b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
+            if able:  # an agent who may not work early (late) shifts does not set the fewest
+                b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
+
+
+def recount_short(work: list[Work], days: list[Day], slot_min: int) -> dict[int, np.ndarray]:
+    """Agents missing per slot of every day: the need minus the agents on the phones."""
+    on = {d.index: np.zeros(len(d.need)) for d in days}
+    opens = {d.index: d.opens for d in days}
+    for w in work:
+        o = opens[w.day]
+        assert o is not None
+        for m in range(w.start, w.end, slot_min):
+            if not any(b <= m < b + mm for b, mm, _ in w.breaks):
+                on[w.day][(m - o) // slot_min] += 1
+    return {d.index: np.maximum(d.need - on[d.index], 0.0) for d in days}

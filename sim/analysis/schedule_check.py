@@ -1,0 +1,214 @@
+"""An independent check of a published schedule against the rules, written from the rules.
+
+It reads the schedule as a planner sees it (``schedule.csv``: ``agent, date, shift_start,
+shift_end, lunch, breaks, paid_h`` with times ``HH:MM`` and spans ``HH:MM-HH:MM``) and
+shares no code with the integer program of :mod:`sim.analysis.schedule`, so that a mistake
+in the program's constraints cannot hide in the check. :func:`check` returns one row per
+violation (``rule, agent, date, detail``); empty means the schedule keeps every rule:
+
+* one shift per agent and date; shifts inside the date's opening hours;
+* breaks inside their shift, not overlapping; paid hours = length − unpaid breaks;
+* daily rest (§13): between the end of a shift and the start of the agent's next one;
+* weekly rest (§14): in every whole week (from ``week_starts``) of the period, a free stretch that long;
+* work without a break (§15): no stretch between counting breaks longer than the limit;
+* the agent's vacations, unavailable dates and fixed days off; earliest start, latest end;
+* skills: only agents with the phones skill are rostered on the phones;
+* contract hours: each agent's paid hours within the band given;
+* coverage after breaks: per date and slot, agents on the phones ≥ the requirement minus
+  the shortage the schedule declares (``declared_short``, default none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.schema import WEEKDAYS, TeamConfig
+
+COLUMNS = ("rule", "agent", "date", "detail")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The rules to check, in hours (``rest_breaks``: ``unpaid`` or ``all`` count for §15)."""
+
+    daily_rest_h: float = 11.0
+    weekly_rest_h: float = 36.0
+    max_work_without_break_h: float = 5.0
+    rest_breaks: str = "unpaid"
+    lunch_paid: bool = False
+    week_starts: str = "mon"
+
+
+def _clock(text: str) -> int:
+    h, m = str(text).strip().split(":")
+    return int(h) * 60 + int(m)
+
+
+def _spans(text: object) -> list[tuple[int, int]]:
+    if not isinstance(text, str) or not text.strip():
+        return []
+    out = []
+    for part in text.split():
+        a, b = part.split("-")
+        out.append((_clock(a), _clock(b)))
+    return out
+
+
+def _as_date(x: object) -> dt.date:
+    return pd.Timestamp(x).date()  # type: ignore[arg-type]
+
+
+def check(schedule: pd.DataFrame, team: TeamConfig, hours: Mapping[dt.date, tuple[int, int] | None],
+          need: Mapping[dt.date, np.ndarray], slot_min: int, limits: Limits,
+          band_h: Mapping[str, tuple[float, float]] | None = None,
+          declared_short: Mapping[dt.date, np.ndarray] | None = None) -> pd.DataFrame:
+    """Every violation of ``schedule`` (see the module docstring). ``hours``: each date of the
+    period with its (opens, closes) minutes or None; ``need``: agents per slot of each open date."""
+    bad: list[tuple[str, str, object, str]] = []
+    agents = {a.id: a for a in team.agents}
+    rows = []
+    for r in schedule.itertuples(index=False):
+        d = _as_date(r.date)
+        start, end = _clock(r.shift_start), _clock(r.shift_end)
+        lunch, short = _spans(r.lunch), _spans(r.breaks)
+        rows.append((str(r.agent), d, start, end, lunch, short, float(r.paid_h)))
+    seen: dict[tuple[str, dt.date], int] = {}
+    for agent, d, start, end, lunch, short, paid in rows:
+        seen[(agent, d)] = seen.get((agent, d), 0) + 1
+        a = agents.get(agent)
+        if a is None:
+            bad.append(("team", agent, d, "not in the team"))
+            continue
+        if "phones" not in a.skills:
+            bad.append(("skills", agent, d, f"rostered on the phones without the phones skill ({', '.join(a.skills)})"))
+        if any(v.start <= d <= v.end for v in a.vacations):
+            bad.append(("vacation", agent, d, "works during a vacation"))
+        if d in a.unavailable:
+            bad.append(("unavailable", agent, d, "works on an unavailable date"))
+        if WEEKDAYS[d.weekday()] in a.days_off:
+            bad.append(("day off", agent, d, f"works on a fixed day off ({WEEKDAYS[d.weekday()]})"))
+        if a.earliest_start is not None and start < a.earliest_start.hour * 60 + a.earliest_start.minute:
+            bad.append(("earliest start", agent, d, f"starts {r_hhmm(start)} before {a.earliest_start:%H:%M}"))
+        if a.latest_end is not None:
+            latest = 24 * 60 if a.latest_end == dt.time.max else a.latest_end.hour * 60 + a.latest_end.minute
+            if end > latest:
+                bad.append(("latest end", agent, d, f"ends {r_hhmm(end)} after {r_hhmm(latest)}"))
+        h = hours.get(d)
+        if h is None:
+            bad.append(("opening hours", agent, d, "works on a date the line is closed or outside the period"))
+        elif start < h[0] or end > h[1]:
+            bad.append(("opening hours", agent, d, f"shift {r_hhmm(start)}-{r_hhmm(end)} outside {r_hhmm(h[0])}-{r_hhmm(h[1])}"))
+        brk = sorted([(b0, b1, False) for b0, b1 in lunch] + [(b0, b1, True) for b0, b1 in short])
+        last = start
+        for b0, b1, _ in brk:
+            if b0 < last or b1 > end or b1 <= b0:
+                bad.append(("breaks", agent, d, f"break {r_hhmm(b0)}-{r_hhmm(b1)} outside the shift or overlapping another"))
+            last = max(last, b1)
+        unpaid = 0 if limits.lunch_paid else sum(b1 - b0 for b0, b1 in lunch)
+        if abs((end - start - unpaid) / 60 - paid) > 1e-6:
+            bad.append(("paid hours", agent, d, f"paid_h {paid:g} but the shift pays {(end - start - unpaid) / 60:g} h"))
+        rest = lunch + short if limits.rest_breaks == "all" else ([] if limits.lunch_paid else lunch)
+        t, longest = start, 0
+        for b0, b1 in sorted(rest):
+            longest, t = max(longest, b0 - t), b1
+        longest = max(longest, end - t)
+        if longest > limits.max_work_without_break_h * 60 + 1e-9:
+            bad.append(("work without a break", agent, d, f"{longest / 60:g} h in a row (at most {limits.max_work_without_break_h:g} h)"))
+    for (agent, d), k in seen.items():
+        if k > 1:
+            bad.append(("one shift a day", agent, d, f"{k} shifts"))
+    bad += _rests(rows, sorted(hours), limits)
+    bad += _hours(rows, band_h or {})
+    bad += _coverage(rows, hours, need, slot_min, declared_short or {})
+    return pd.DataFrame(bad, columns=list(COLUMNS))
+
+
+def r_hhmm(m: int) -> str:
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _rests(rows: list, dates: list[dt.date], limits: Limits) -> list[tuple[str, str, object, str]]:
+    out: list[tuple[str, str, object, str]] = []
+    if not dates:
+        return out
+    origin = dates[0]
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for agent, d, start, end, *_ in rows:
+        base = (d - origin).days * 1440
+        spans.setdefault(agent, []).append((base + start, base + end))
+    n_days = (dates[-1] - origin).days + 1
+    for agent, sp in spans.items():
+        sp.sort()
+        for (_, e1), (s2, _) in zip(sp, sp[1:], strict=False):
+            if s2 - e1 < limits.daily_rest_h * 60 - 1e-9:
+                when = origin + dt.timedelta(days=s2 // 1440)
+                out.append(("daily rest", agent, when, f"{(s2 - e1) / 60:g} h between shifts (at least {limits.daily_rest_h:g} h)"))
+        for k in range(0, n_days - 6):
+            if WEEKDAYS[(origin + dt.timedelta(days=k)).weekday()] != limits.week_starts:
+                continue  # §14's 7-day periods are the weeks from week_starts; partial weeks at the ends are not judged
+            lo, hi = k * 1440, (k + 7) * 1440
+            t, free = lo, 0
+            for s, e in sp:
+                if e <= lo or s >= hi:
+                    continue
+                free, t = max(free, max(s, lo) - t), max(t, min(e, hi))
+            free = max(free, hi - t)
+            if free < limits.weekly_rest_h * 60 - 1e-9:
+                out.append(("weekly rest", agent, origin + dt.timedelta(days=k),
+                            f"longest rest {free / 60:g} h in the 7 days from this date (at least {limits.weekly_rest_h:g} h)"))
+    return out
+
+
+def _hours(rows: list, band: Mapping[str, tuple[float, float]]) -> list[tuple[str, str, object, str]]:
+    paid: dict[str, float] = {a: 0.0 for a in band}
+    for agent, _d, _s, _e, _l, _b, p in rows:
+        paid[agent] = paid.get(agent, 0.0) + p
+    out: list[tuple[str, str, object, str]] = []
+    for agent, (lo, hi) in band.items():
+        if not lo - 1e-6 <= paid[agent] <= hi + 1e-6:
+            out.append(("contract hours", agent, None, f"{paid[agent]:g} h paid, the band is {lo:g}-{hi:g} h"))
+    return out
+
+
+def _coverage(rows: list, hours: Mapping, need: Mapping, slot_min: int, declared: Mapping) -> list[tuple[str, str, object, str]]:
+    on: dict[dt.date, np.ndarray] = {}
+    for d, h in hours.items():
+        if h is not None:
+            on[d] = np.zeros((h[1] - h[0]) // slot_min)
+    for _agent, d, start, end, lunch, short, _p in rows:
+        if d not in on:
+            continue
+        o = hours[d][0]
+        for m in range(start, end, slot_min):
+            if not any(b0 <= m < b1 for b0, b1 in lunch + short) and 0 <= (m - o) // slot_min < len(on[d]):
+                on[d][(m - o) // slot_min] += 1
+    out = []
+    for d, req in need.items():
+        have = on.get(d, np.zeros(len(req)))
+        allowed = np.asarray(declared.get(d, np.zeros(len(req))))
+        miss = np.asarray(req, dtype=float) - have - allowed
+        for i in np.flatnonzero(miss > 1e-6):
+            o = hours[d][0] if hours.get(d) else 0
+            out.append(("coverage", "", d, f"{r_hhmm(o + int(i) * slot_min)}: {have[i]:g} on the phones, {req[i]:g} needed, "
+                                           f"{allowed[i]:g} declared short"))
+    return out
+
+
+def on_phones(schedule: pd.DataFrame, hours: Mapping[dt.date, tuple[int, int] | None], slot_min: int) -> dict[dt.date, np.ndarray]:
+    """Agents on the phones (on shift, not on a break) per slot of every open date."""
+    on: dict[dt.date, np.ndarray] = {d: np.zeros((h[1] - h[0]) // slot_min) for d, h in hours.items() if h is not None}
+    for r in schedule.itertuples(index=False):
+        d = _as_date(r.date)
+        if d not in on:
+            continue
+        o = hours[d][0]  # type: ignore[index]
+        off = _spans(r.lunch) + _spans(r.breaks)
+        for m in range(_clock(r.shift_start), _clock(r.shift_end), slot_min):
+            if not any(b0 <= m < b1 for b0, b1 in off):
+                on[d][(m - o) // slot_min] += 1
+    return on

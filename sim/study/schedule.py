@@ -1,0 +1,364 @@
+"""A dated roster for named agents: from the team file and the staffing table to who works when.
+
+:func:`build_schedule` takes the scenario's requirement (agents on the phones per weekday ×
+interval: ``schedule.requirement_file`` or the scenario's ``staffing.table``), lays it on the
+calendar of the planning period (``schedule.start``..``schedule.end``, default the run's
+dates: red days closed, the 15:00 rule and closures clip a date's intervals), computes each
+agent's paid-hour band from the contract (:func:`targets`) and solves the integer program of
+:mod:`sim.analysis.schedule` with the shift templates (``roster.*``) and the working-time
+rules (``schedule.rules``). Where the team cannot cover the requirement the shortfall is
+part of the answer (:attr:`Schedule.shortage`), and :func:`extra_agents` re-solves with
+hypothetical extra agents of each contract to say how many would close it.
+:func:`check_schedule` runs the independent checker of :mod:`sim.analysis.schedule_check`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis import schedule as ip
+from sim.analysis.schedule_check import Limits, check
+from sim.errors import ScenarioError
+from sim.scenario.compose import scenarios_dir, validate
+from sim.scenario.team import read_team, resolve
+from sim.schema import WEEKDAYS, AgentConfig, Scenario, TeamConfig, hhmm, minutes
+from sim.study.roster import template
+from sim.world.calendar import DayPlan, day_plans
+
+Table = dict[str, list[int]]
+SCHEDULE_COLUMNS = ("agent", "name", "date", "shift_start", "shift_end", "lunch", "breaks", "paid_h")
+
+
+def period_of(s: Scenario) -> tuple[dt.date, dt.date]:
+    """The planning period: ``schedule.start``..``schedule.end``, default the run's dates."""
+    start, end = s.schedule.start or s.run.start, s.schedule.end or s.run.end
+    if end < start:
+        raise ScenarioError(f"Invalid scenario: schedule.end: {end} is before the period's start {start}.")
+    if (end - start).days > 366:
+        raise ScenarioError(f"Invalid scenario: schedule.end: a planning period covers at most a year ({start} to {end}).")
+    return start, end
+
+
+def load_team(s: Scenario, base_dir: Path | None = None) -> TeamConfig:
+    """The scenario's team file (``schedule.team_file``), checked against the planning period."""
+    path = resolve(s.schedule.team_file, base_dir or scenarios_dir())
+    return read_team(path, period_of(s), s.schedule.dates_outside_period)
+
+
+def weekday_table(s: Scenario, base_dir: Path | None = None) -> Table:
+    """Agents on the phones per weekday × interval of the regular hours: ``schedule.requirement_file``
+    (read and checked like ``staffing.table_file``) or the scenario's own staffing."""
+    st = s.staffing
+    if s.schedule.requirement_file is not None:
+        raw = s.model_dump(mode="json")
+        raw["staffing"] = {"mode": "table", "agents": None, "table": None, "shifts": None, "table_file": s.schedule.requirement_file}
+        try:
+            st = validate(raw, base_dir).staffing
+        except ScenarioError as exc:
+            raise ScenarioError(str(exc).replace("staffing.table_file", "schedule.requirement_file")) from None
+    out: Table = {}
+    for wd, name in enumerate(WEEKDAYS):
+        h = s.calendar.hours_of(wd)
+        if h is None:
+            continue
+        n = (minutes(h.closes) - minutes(h.opens)) // s.demand.interval_min
+        if st.mode == "constant":
+            out[name] = [int(st.agents or 0)] * n
+        elif st.mode == "table" and st.table is not None:
+            out[name] = [int(v) for v in st.table.get(name, st.table.get("all", []))]  # type: ignore[call-overload]
+        else:
+            raise ScenarioError("Invalid scenario: schedule.requirement_file: the scenario is staffed by shifts, so it has no "
+                                "requirement per interval; give a staffing table (schedule.requirement_file=FILE.csv, e.g. "
+                                "staffing_table_simulation.csv of python -m sim.staff) or use staffing=fibra.")
+    return out
+
+
+@dataclass(frozen=True)
+class DatedNeed:
+    """One date: its plan, opening hours in minutes (None when closed) and agents per interval."""
+
+    plan: DayPlan
+    opens: int | None
+    closes: int | None
+    need: list[int]
+
+
+def dated_requirement(s: Scenario, table: Table, plans: list[DayPlan]) -> list[DatedNeed]:
+    """The weekday table laid on the dates: closed dates need nobody, a shortened day (the
+    15:00 rule, a closure window) keeps the intervals of its weekday that it is open."""
+    step = s.demand.interval_min
+    out = []
+    for p in plans:
+        row = table.get(WEEKDAYS[p.date.weekday()])
+        if p.opens is None or p.closes is None or row is None or p.regular_opens is None:
+            out.append(DatedNeed(p, None, None, []))
+            continue
+        o, c, reg = minutes(p.opens), minutes(p.closes), minutes(p.regular_opens)
+        out.append(DatedNeed(p, o, c, [int(row[(m - reg) // step]) for m in range(o, c, step)]))
+    return out
+
+
+@dataclass(frozen=True)
+class Target:
+    """An agent's paid hours over the period: the contract's ``target`` (after meetings) and
+    the band ``lo``..``hi`` (± ``schedule.hours_tolerance``); ``workdays`` it counts."""
+
+    target_h: float
+    lo_h: float
+    hi_h: float
+    workdays: int
+
+
+def targets(s: Scenario, team: TeamConfig, dated: list[DatedNeed]) -> dict[str, Target]:
+    """Contract hours over the period: ``contract × week_h / 5`` per working day (Monday to
+    Friday, not a red day, not on vacation or unavailable; fixed days off are part of the
+    contract and do not reduce it), at most the date's opening hours, less the meetings
+    (``absence.meetings_h_per_week × contract`` per five working days)."""
+    sc = s.schedule
+    out = {}
+    for a in team.agents:
+        hours, days = 0.0, 0
+        for dn in dated:
+            p = dn.plan
+            if p.date.weekday() >= 5 or p.red or a.off_on(p.date) in ("vacation", "unavailable"):
+                continue
+            days += 1
+            open_h = (dn.closes - dn.opens) / 60 if dn.opens is not None and dn.closes is not None else 0.0
+            hours += a.contract * min(sc.week_h / 5, open_h) if open_h else 0.0
+        hours = max(0.0, hours - a.contract * sc.absence.meetings_h_per_week * days / 5)
+        if "phones" not in a.skills:
+            hours = 0.0
+        tol = sc.hours_tolerance
+        out[a.id] = Target(hours, hours * (1 - tol), hours * (1 + tol), days)
+    return out
+
+
+@dataclass
+class Schedule:
+    """The dated roster of a team and everything reported about it."""
+
+    scenario: Scenario
+    team: TeamConfig
+    dated: list[DatedNeed]
+    targets: dict[str, Target]
+    result: ip.Result
+    slot_min: int
+    lunch_index: dict[int, int | None]
+    extra: pd.DataFrame | None = None  # the extra-agent re-solves (extra_agents)
+
+    @property
+    def start(self) -> dt.date:
+        return self.dated[0].plan.date
+
+    def frame(self) -> pd.DataFrame:
+        """``schedule.csv``: one row per agent and working date."""
+        rows = []
+        for w in self.result.work:
+            a = self.team.agents[w.person]
+            li = self.lunch_index.get(w.length)
+            lunch = [(b, m) for k, (b, m, _) in enumerate(w.breaks) if k == li]
+            other = [(b, m) for k, (b, m, _) in enumerate(w.breaks) if k != li]
+            rows.append({"agent": a.id, "name": a.name, "date": self.start + dt.timedelta(days=w.day),
+                         "shift_start": hhmm(w.start), "shift_end": hhmm(w.end),
+                         "lunch": " ".join(f"{hhmm(b)}-{hhmm(b + m)}" for b, m in lunch),
+                         "breaks": " ".join(f"{hhmm(b)}-{hhmm(b + m)}" for b, m in other), "paid_h": w.paid_min / 60})
+        frame = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
+        return frame.sort_values(["agent", "date"], kind="stable").reset_index(drop=True)
+
+    def hours(self) -> dict[dt.date, tuple[int, int] | None]:
+        return {dn.plan.date: (dn.opens, dn.closes) if dn.opens is not None and dn.closes is not None else None for dn in self.dated}
+
+    def need(self) -> dict[dt.date, np.ndarray]:
+        """Agents needed per slot of every open date."""
+        k = self.scenario.demand.interval_min // self.slot_min
+        return {dn.plan.date: np.repeat(np.asarray(dn.need, dtype=float), k) for dn in self.dated if dn.opens is not None}
+
+    def declared_short(self) -> dict[dt.date, np.ndarray]:
+        return {self.start + dt.timedelta(days=d): v for d, v in self.result.short.items()}
+
+    def coverage(self) -> pd.DataFrame:
+        """Per open date and slot: required, on shift, on the phones (after breaks), short."""
+        from sim.analysis.schedule_check import on_phones  # noqa: PLC0415
+
+        frame = self.frame()
+        phones = on_phones(frame, self.hours(), self.slot_min)
+        need, short = self.need(), self.declared_short()
+        parts = []
+        for dn in self.dated:
+            d = dn.plan.date
+            if dn.opens is None or dn.closes is None:
+                continue
+            slots = np.arange(dn.opens, dn.closes, self.slot_min)
+            shift = np.zeros(len(slots))
+            for r in frame[frame["date"] == d].itertuples(index=False):
+                shift += (slots >= minutes(dt.time.fromisoformat(r.shift_start))) & (slots < _end_min(r.shift_end))
+            parts.append(pd.DataFrame({"date": d, "slot_start": [hhmm(int(m)) for m in slots], "required": need[d].astype(int),
+                                       "on_shift": shift.astype(int), "on_phones": phones[d].astype(int),
+                                       "short": np.round(short.get(d, np.zeros(len(slots))), 3)}))
+        cols = ["date", "slot_start", "required", "on_shift", "on_phones", "short"]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+
+    def shortage(self) -> pd.DataFrame:
+        """Per date and interval that stays short: agents missing (most in a slot) and agent-hours."""
+        step = self.scenario.demand.interval_min
+        rows = []
+        for dn in self.dated:
+            if dn.opens is None:
+                continue
+            sh = self.result.short.get((dn.plan.date - self.start).days)
+            if sh is None or not (sh > 1e-6).any():
+                continue
+            k = step // self.slot_min
+            for i in range(len(dn.need)):
+                part = sh[i * k:(i + 1) * k]
+                if (part > 1e-6).any():
+                    rows.append({"date": dn.plan.date, "interval_start": hhmm(dn.opens + i * step), "required": dn.need[i],
+                                 "short_agents": float(np.ceil(part.max() - 1e-6)),
+                                 "short_agent_h": float(part.sum() * self.slot_min / 60)})
+        return pd.DataFrame(rows, columns=["date", "interval_start", "required", "short_agents", "short_agent_h"])
+
+    def agents(self) -> pd.DataFrame:
+        """Per agent: contract, skills, target and band, paid hours, shifts, early and late shifts, days off by reason."""
+        frame = self.frame()
+        rules = self.scenario.schedule
+        early, late = minutes(rules.early_before), minutes(rules.late_after)
+        rows = []
+        for a in self.team.agents:
+            mine = frame[frame["agent"] == a.id]
+            t = self.targets[a.id]
+            starts = mine["shift_start"].map(lambda x: minutes(dt.time.fromisoformat(x)))
+            ends = mine["shift_end"].map(_end_min)
+            rows.append({"agent": a.id, "name": a.name, "contract": a.contract, "skills": " ".join(a.skills),
+                         "phones": "phones" in a.skills, "workdays": t.workdays, "target_h": round(t.target_h, 2),
+                         "band_h": f"{t.lo_h:.1f}-{t.hi_h:.1f}", "paid_h": float(mine["paid_h"].sum()), "shifts": len(mine),
+                         "early_shifts": int((starts < early).sum()), "late_shifts": int((ends > late).sum()),
+                         "vacation_days": sum(a.off_on(dn.plan.date) == "vacation" for dn in self.dated)})
+        return pd.DataFrame(rows)
+
+    def summary(self) -> dict[str, float | int | str]:
+        """The figures of the solve: paid hours, requirement, shortage, gap, time, size."""
+        r = self.result
+        paid = sum(w.paid_min for w in r.work) / 60
+        need = sum(sum(dn.need) for dn in self.dated) * self.scenario.demand.interval_min / 60
+        short = sum(float(v.sum()) for v in r.short.values()) * self.slot_min / 60
+        return {"shifts": len(r.work), "paid_h": paid, "required_agent_h": need, "short_agent_h": short,
+                "short_dates": int(sum(bool((v > 1e-6).any()) for v in r.short.values())),
+                "under_band_h": float(r.under.sum() / 60), "objective": r.objective, "dual_bound": r.bound,
+                "gap": r.gap, "seconds": r.seconds, "status": r.status, "variables": r.variables, "constraints": r.constraints,
+                "expected_sick_h": paid * self.scenario.schedule.absence.sick_share}
+
+
+def _end_min(text: str) -> int:
+    return 24 * 60 if text.startswith("24:") else minutes(dt.time.fromisoformat(text))
+
+
+def _lunch_index(s: Scenario, lengths: tuple[int, ...]) -> dict[int, int | None]:
+    out = {}
+    for n in lengths:
+        keys = [k for k, r in s.roster.rules() if round(60 * r.min_shift_h) <= n]
+        out[n] = keys.index("lunch") if "lunch" in keys else None
+    return out
+
+
+def _people(s: Scenario, team: TeamConfig, dated: list[DatedNeed], tg: dict[str, Target]) -> list[ip.Person]:
+    out = []
+    for a in team.agents:
+        days = frozenset(k for k, dn in enumerate(dated) if dn.opens is not None and a.off_on(dn.plan.date) is None)
+        t = tg[a.id]
+        out.append(ip.Person(a.id, 60 * t.lo_h, 60 * t.hi_h, days,
+                             minutes(a.earliest_start) if a.earliest_start is not None else 0,
+                             minutes(a.latest_end) if a.latest_end is not None else 24 * 60,
+                             "phones" in a.skills, 60 * t.target_h))
+    return out
+
+
+def rules_of(s: Scenario) -> ip.Rules:
+    """The working-time rules in the program's terms; the rest periods of §14 are the whole
+    weeks (from ``schedule.rules.week_starts``) inside the planning period."""
+    r = s.schedule.rules
+    start, end = period_of(s)
+    n = (end - start).days + 1
+    weeks = tuple(k for k in range(n - 6) if WEEKDAYS[(start + dt.timedelta(days=k)).weekday()] == r.week_starts)
+    return ip.Rules(round(60 * r.daily_rest_h), round(60 * r.weekly_rest_h), round(60 * r.max_work_without_break_h),
+                    r.rest_breaks == "unpaid", minutes(s.schedule.early_before), minutes(s.schedule.late_after), weeks)
+
+
+def build_schedule(s: Scenario, team: TeamConfig | None = None, table: Table | None = None, base_dir: Path | None = None,
+                   time_limit_s: float | None = None) -> Schedule:
+    """The dated roster of ``team`` (default: the scenario's team file) for the planning period."""
+    team = team if team is not None else load_team(s, base_dir)
+    table = table if table is not None else weekday_table(s, base_dir)
+    start, end = period_of(s)
+    dated = dated_requirement(s, table, day_plans(s.calendar, start, end))
+    tg = targets(s, team, dated)
+    t = template(s)
+    sc = s.schedule
+    slot_k = s.demand.interval_min // t.slot_min
+    days = [ip.Day(k, dn.opens, dn.closes, np.repeat(np.asarray(dn.need, dtype=float), slot_k)) for k, dn in enumerate(dated)
+            if dn.opens is not None]
+    w = sc.weights
+    try:
+        solver = ip.solve_two_stage if sc.method == "two_stage" else ip.solve
+        res = solver(t, days, _people(s, team, dated, tg), rules_of(s), ip.Weights(w.shortage, w.hours, w.fairness),
+                     time_limit_s or sc.time_limit_s, sc.mip_rel_gap)
+    except ValueError as exc:
+        raise ScenarioError(f"Invalid scenario: schedule.rules.weekly_rest_h: {exc}.") from None
+    except RuntimeError as exc:
+        raise ScenarioError(f"Invalid scenario: schedule.time_limit_s: {exc}; raise schedule.time_limit_s.") from None
+    return Schedule(s, team, dated, tg, res, t.slot_min, _lunch_index(s, t.lengths))
+
+
+def check_schedule(sch: Schedule) -> pd.DataFrame:
+    """Every rule the schedule breaks, by the independent checker (empty: none). The shortage
+    the schedule reports is allowed; an agent below the band is a violation."""
+    r = sch.scenario.schedule.rules
+    lunch_paid = bool(sch.scenario.roster.lunch.paid) if sch.scenario.roster.lunch is not None else False
+    limits = Limits(r.daily_rest_h, r.weekly_rest_h, r.max_work_without_break_h, r.rest_breaks, lunch_paid, r.week_starts)
+    band = {a: (t.lo_h, t.hi_h) for a, t in sch.targets.items()}
+    return check(sch.frame(), sch.team, sch.hours(), sch.need(), sch.slot_min, limits, band, sch.declared_short())
+
+
+def extra_agents(s: Scenario, sch: Schedule, contracts: tuple[float, ...] | None = None, table: Table | None = None,
+                 base_dir: Path | None = None) -> pd.DataFrame:
+    """How many more agents of each contract make the schedule cover the requirement.
+
+    Method: start from the short agent-hours over one extra agent's target hours (rounded up,
+    at least one: no fewer can add the missing hours); re-solve with that many hypothetical
+    agents (phones skill, no restrictions, that contract) and add one at a time until no slot
+    is short or ``schedule.extra_agents_max``. The re-solves are as heuristic as the schedule:
+    the number found is enough, not proven the fewest."""
+    contracts = contracts or tuple(sorted({a.contract for a in sch.team.agents if "phones" in a.skills}, reverse=True)) or (1.0,)
+    short_h = sch.summary()["short_agent_h"]
+    rows: list[dict] = []
+    if not short_h:
+        return pd.DataFrame(rows, columns=["contract", "agents", "short_agent_h_left", "short_dates_left", "lower_bound", "solves"])
+    for c in contracts:
+        probe = AgentConfig(id="probe", name="probe", contract=c)
+        per_agent = targets(s, TeamConfig(agents=[probe]), sch.dated)["probe"].target_h
+        n0 = max(math.ceil(float(short_h) / per_agent - 1e-6) if per_agent > 0 else 1, 1)
+        n, solves, left, dates_left = n0, 0, float("nan"), -1
+        while n <= s.schedule.extra_agents_max:
+            more = [AgentConfig(id=f"new{c:g}_{i + 1}", name=f"new agent {i + 1} ({c:g})", contract=c) for i in range(n)]
+            team = TeamConfig(agents=[*sch.team.agents, *more])
+            trial = build_schedule(s, team, table, base_dir, time_limit_s=max(5.0, s.schedule.time_limit_s / 2))
+            solves += 1
+            summ = trial.summary()
+            left, dates_left = float(summ["short_agent_h"]), int(summ["short_dates"])
+            if left < 1e-6:
+                break
+            n += 1
+        rows.append({"contract": c, "agents": n if left < 1e-6 else None, "short_agent_h_left": left,
+                     "short_dates_left": dates_left, "lower_bound": n0, "solves": solves})
+    return pd.DataFrame(rows)
+
+
+def with_extra(sch: Schedule, extra: pd.DataFrame) -> Schedule:
+    """The schedule with its extra-agent report attached."""
+    return dataclasses.replace(sch, extra=extra)
