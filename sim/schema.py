@@ -1197,6 +1197,10 @@ class VacationConfig(_Model):
         return self
 
 
+def _phones_only() -> list[Skill]:
+    return ["phones"]
+
+
 class AgentConfig(_Model):
     """One person of the team: ``contract`` is the share of a ``schedule.week_h``-hour week
     (1.0 full time, 0.75, 0.5), ``skills`` the work they do (only ``phones`` agents cover the
@@ -1206,7 +1210,7 @@ class AgentConfig(_Model):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     contract: Float = Field(gt=0.0, le=1.0)
-    skills: list[Skill] = Field(default_factory=lambda: ["phones"])
+    skills: list[Skill] = Field(default_factory=_phones_only)
     days_off: list[Weekday] = Field(default_factory=list)
     unavailable: list[Day] = Field(default_factory=list)
     vacations: list[VacationConfig] = Field(default_factory=list)
