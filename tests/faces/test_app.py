@@ -131,7 +131,8 @@ def test_changing_the_closing_time_updates_the_kpis_and_the_difference(page: Pag
     assert hours["assessment"] == "saves"
     assert "Tue–Mon 08:00–17:00 → 08:00–15:00" not in page.inner_text("#changes")
     assert "Mon–Fri 08:00–17:00 → 08:00–15:00" in page.inner_text("#changes")
-    assert page.query_selector("text=Queue time by time of day") is not None
+    # the plots render after the cards (each in its own output): wait for them rather than race them
+    assert page.wait_for_selector("text=Queue time by time of day", timeout=60_000) is not None
 
 
 def test_a_bad_value_shows_the_message_next_to_the_field(page: Page, server: tuple[str, Path]) -> None:

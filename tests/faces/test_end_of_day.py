@@ -49,7 +49,7 @@ def test_the_page_accepts_a_closing_at_2400_and_refits_the_table(evening: Scenar
     old = evening.staffing.table.get("tue", evening.staffing.table.get("all"))  # type: ignore[union-attr]
     new = b.variant.staffing.table["tue"]  # type: ignore[index]
     assert len(new) == 32 and new[:18] == old and new[18:] == [old[-1]] * 14  # later intervals: the last one's agents
-    assert any("Tue 08:00–24:00" in line for line in L.changes_text(b.baseline, b.variant))
+    assert "Tue 08:00–17:00 → 08:00–24:00" in L.changes_text(b.baseline, b.variant)  # 24:00, not 23:59
 
 
 def test_the_page_refuses_an_opening_at_2400(evening: Scenario) -> None:

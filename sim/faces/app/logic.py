@@ -31,7 +31,7 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.faces.app import words as W
 from sim.scenario.compose import load_scenario, scenarios_dir, validate
-from sim.schema import WEEKDAYS, Scenario
+from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 from sim.study.compare import NO_PRACTICAL, Comparison, is_share
 from sim.study.runner import scenario_digest
 from sim.world.calendar import day_plans
@@ -623,7 +623,7 @@ def _hours(p: Any) -> tuple[Any, Any] | None:
 
 
 def _span(h: tuple[Any, Any] | None) -> str:
-    return W.CLOSED if h is None else f"{h[0]:%H:%M}–{h[1]:%H:%M}"
+    return W.CLOSED if h is None else f"{hhmm(h[0])}–{hhmm(h[1])}"
 
 
 def calendar_html(scenarios: Mapping[str, Scenario]) -> str:
@@ -725,7 +725,7 @@ def _h(x: float) -> str:
 
 def _weekday_hours(s: Scenario, day: str) -> tuple[int, int] | None:
     h = s.calendar.hours_of(WEEKDAYS.index(day))
-    return None if h is None else (h.opens.hour * 60 + h.opens.minute, h.closes.hour * 60 + h.closes.minute)
+    return None if h is None else (minutes(h.opens), minutes(h.closes))  # 24:00 is 1440, not 23:59
 
 
 def _clock_span(h: tuple[int, int] | None) -> str:
@@ -754,12 +754,13 @@ def _week_agent_hours(st: Raw, s: Scenario) -> float:
     return sum(_day_agent_hours(st, d, _weekday_hours(s, d), step) for d in WEEKDAYS)
 
 
-def _agents_word(k: int) -> str:
+def _agents_word(k: float) -> str:
+    """``one agent more``, ``2 agents fewer``, ``0.5 agents more`` (a shift keeps a table's fractions)."""
     if k == 1:
         return W.AGENT_ONE_MORE
     if k == -1:
         return W.AGENT_ONE_FEWER
-    return (W.AGENTS_MORE if k > 0 else W.AGENTS_FEWER).format(k=abs(k))
+    return (W.AGENTS_MORE if k > 0 else W.AGENTS_FEWER).format(k=f"{abs(k):g}")
 
 
 def _same_shift(old: Sequence[int], new: Sequence[int]) -> tuple[int, bool] | None:
