@@ -214,3 +214,9 @@ def test_the_scenario_in_words_has_case_work_in_sentences_and_no_command_setting
     assert "(1 day, 1 open day)" in off[0] and "1 days" not in " ".join(off)
     on = " ".join(describe_scenario(sim.load_scenario(overrides=["cases=on", "run.end=2026-12-01"])))
     assert "Case work: cases per day by channel" in on and "fault_report" in on and ", , " not in on
+
+
+def test_the_callback_sentence_says_what_an_unanswered_attempt_costs() -> None:
+    text = " ".join(describe_scenario(sim.load_scenario(overrides=["callbacks=on", "run.end=2026-12-01"])))
+    s = sim.load_scenario(overrides=["callbacks=on"])
+    assert f"an unanswered attempt costs the agent {s.callbacks.failed_attempt_s:g} s in all" in text
