@@ -425,7 +425,8 @@ def _callbacks_text(cb: Any) -> str:
     return (f"Callbacks: offered {when}; {100 * cb.accept_share:g} % accept, hang up and keep their place in the queue "
             f"(callbacks are made in queue-position order). The promised window is {cb.promise_window_s / 60:g} min "
             f"(on time = first attempt within it); an attempt rings {cb.ring_s:g} s and is answered with probability "
-            f"{cb.answer_probability:g} (an unanswered attempt costs the agent {cb.failed_attempt_s:g} s in all), retried after {cb.retry_gap_s / 60:g} min up to {cb.max_attempts} attempts, "
+            f"{cb.answer_probability:g} (an unanswered attempt costs the agent {cb.failed_attempt_s:g} s in all), "
+            f"retried after {cb.retry_gap_s / 60:g} min up to {cb.max_attempts} attempts, "
             f"then a case is logged. Callbacks pending at closing: {pending}. In the agreement's KPIs a callback "
             f"counts {counted}.")
 
