@@ -106,7 +106,8 @@ def _interval_of_day_shift(minute: np.ndarray, resid: np.ndarray, w: np.ndarray)
     The load per agent does not carry everything: an interval after a heavily loaded one inherits
     its queue, the first interval starts from an empty one, staffing that changes inside the
     interval matters -- effects of the time of day that every weekday shares. The residuals of
-    the regression are pooled per interval of the day (weights ``w``, variance ``1 / sum w``) and
+    the regression are pooled per interval of the day (weights ``w``, variance ``1 / sum w`` or, when the weekdays
+    disagree more, their weighted scatter) and
     shrunk toward 0 by the DerSimonian-Laird weight ``tau^2 / (tau^2 + v)``, ``tau^2`` the
     between-interval variance beyond the simulation's noise (0 when the scatter is noise: no shift)."""
     keys = np.unique(minute)
@@ -114,12 +115,20 @@ def _interval_of_day_shift(minute: np.ndarray, resid: np.ndarray, w: np.ndarray)
     mean = np.array([(w[minute == k] * resid[minute == k]).sum() for k in keys]) / np.maximum(sw, 1e-12)
     if len(keys) < 3 or sw.sum() <= 0:
         return {}
-    q = float((sw * mean**2).sum())
-    c = float(sw.sum() - (sw**2).sum() / sw.sum())
+    # the weekdays of an interval may disagree beyond the noise (a busier weekday inherits more queue):
+    # the pooled mean's variance is then their scatter's, not the counts' alone
+    v = 1.0 / sw
+    for i, k in enumerate(keys):
+        m = minute == k
+        if m.sum() > 1:
+            scatter = float((w[m] * (resid[m] - mean[i]) ** 2).sum() / ((m.sum() - 1) * sw[i]))
+            v[i] = max(v[i], scatter)
+    u = 1.0 / v
+    q = float((u * mean**2).sum())
+    c = float(u.sum() - (u**2).sum() / u.sum())
     tau2 = max((q - (len(keys) - 1)) / c, 0.0) if c > 0 else 0.0
     if tau2 <= 0:
         return {}
-    v = 1.0 / sw
     b = tau2 / (tau2 + v)
     return {int(k): (float(bk * mk), float(bk * vk)) for k, bk, mk, vk in zip(keys, b, mean, v, strict=True)}
 
