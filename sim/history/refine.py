@@ -11,7 +11,10 @@ interval ``ratio = simulated abandonment / Erlang A abandonment`` at that staffi
 re-runs the maximum-likelihood inversion with ``p(n) = p_ErlangA(n) x ratio``. Two rounds.
 The ratio is a smooth function of the load per agent (a weighted regression of its log over
 the weekday x interval cells), so cells with identical input get identical corrections, and its
-noise (the regression's prediction SE) is carried into the staffing's interval.
+noise (the regression's prediction SE) is carried into the staffing's interval. What the load
+does not explain but every weekday shares at a time of day (the queue inherited from a busy
+interval, the empty start of the day) is kept as a per-interval-of-day shift of the log ratio,
+shrunk by its between-interval variance against the simulation noise (DerSimonian-Laird).
 Because the ratio is measured with the neighbouring intervals staffed as estimated, the
 coupling between intervals (a queue spilling over) is in it; nothing is fitted per cell
 against the observed abandonment twice, so it does not overfit.
@@ -86,12 +89,48 @@ def simulation_bias(
     # Poisson-like counts give log-scale variance 1/count; excess scatter widens it
     sigma2 = max(float((W * resid**2).sum() / max(good.sum() - 2, 1)), 1.0)
     cov = sigma2 * np.linalg.inv(xtwx)
+    minutes_good = np.asarray(e.index.get_level_values("minute"))[good]
+    shift = _interval_of_day_shift(minutes_good, resid, W)
     out = {}
     for (wk, m), xv in x_all.items():
         if np.isfinite(xv):
             v = np.array([1.0, xv])
-            out[(str(wk), int(m))] = (float(np.exp(v @ beta)), float(np.sqrt(v @ cov @ v)))
+            d, dv = shift.get(int(m), (0.0, 0.0))
+            out[(str(wk), int(m))] = (float(np.exp(v @ beta + d)), float(np.sqrt(v @ cov @ v + dv)))
     return out
+
+
+def _interval_of_day_shift(minute: np.ndarray, resid: np.ndarray, w: np.ndarray) -> dict[int, tuple[float, float]]:
+    """Per interval of the day: the shrunk mean residual of the log ratio and its variance.
+
+    The load per agent does not carry everything: an interval after a heavily loaded one inherits
+    its queue, the first interval starts from an empty one, staffing that changes inside the
+    interval matters -- effects of the time of day that every weekday shares. The residuals of
+    the regression are pooled per interval of the day (weights ``w``, variance ``1 / sum w`` or, when the weekdays
+    disagree more, their weighted scatter) and
+    shrunk toward 0 by the DerSimonian-Laird weight ``tau^2 / (tau^2 + v)``, ``tau^2`` the
+    between-interval variance beyond the simulation's noise (0 when the scatter is noise: no shift)."""
+    keys = np.unique(minute)
+    sw = np.array([w[minute == k].sum() for k in keys])
+    mean = np.array([(w[minute == k] * resid[minute == k]).sum() for k in keys]) / np.maximum(sw, 1e-12)
+    if len(keys) < 3 or sw.sum() <= 0:
+        return {}
+    # the weekdays of an interval may disagree beyond the noise (a busier weekday inherits more queue):
+    # the pooled mean's variance is then their scatter's, not the counts' alone
+    v = 1.0 / sw
+    for i, k in enumerate(keys):
+        m = minute == k
+        if m.sum() > 1:
+            scatter = float((w[m] * (resid[m] - mean[i]) ** 2).sum() / ((m.sum() - 1) * sw[i]))
+            v[i] = max(v[i], scatter)
+    u = 1.0 / v
+    q = float((u * mean**2).sum())
+    c = float(u.sum() - (u**2).sum() / u.sum())
+    tau2 = max((q - (len(keys) - 1)) / c, 0.0) if c > 0 else 0.0
+    if tau2 <= 0:
+        return {}
+    b = tau2 / (tau2 + v)
+    return {int(k): (float(bk * mk), float(bk * vk)) for k, bk, mk, vk in zip(keys, b, mean, v, strict=True)}
 
 
 def _load_per_agent(per: pd.DataFrame, step: int, aht_s: float) -> pd.Series:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -246,3 +247,25 @@ def test_roster_covers_the_time_split_of_a_fractional_requirement() -> None:
     # 5.4 over 15-minute slots: the sixth agent's first 12 minutes fall in the first slot
     assert slot_need([5.4], 30, 15).tolist() == [6, 5]
     assert slot_need([5.4], 30, 5).tolist() == [6, 6, 6, 5, 5, 5]
+
+
+def test_simulation_correction_keeps_a_time_of_day_effect_the_load_does_not_explain() -> None:
+    """The queue an interval inherits from a busy one (or the empty start of the day) is a time-of-day
+    effect every weekday shares: the regression residuals pooled per interval of the day are kept
+    when they exceed the simulation noise, shrunk to nothing when they are noise."""
+    from sim.history.refine import _interval_of_day_shift
+
+    rng = np.random.default_rng(3)
+    minute = np.repeat(np.arange(480, 1020, 30), 5)  # 18 intervals x 5 weekdays
+    w = np.full(minute.size, 100.0)  # about 100 simulated abandoned calls per cell: log-scale SD 0.1
+    effect = np.where(minute == 660, 0.5, 0.0) - np.where(minute == 480, 0.4, 0.0)
+    resid = effect + rng.normal(0.0, 0.1, minute.size)
+    shift = _interval_of_day_shift(minute, resid - resid.mean(), w)
+    # the shifted intervals keep nearly all of their effect (5 cells of SD 0.1: SE 0.045), the others stay near 0
+    assert shift[660][0] == pytest.approx(0.5, abs=0.15)
+    assert shift[480][0] == pytest.approx(-0.4, abs=0.15)
+    others = [v[0] for m, v in shift.items() if m not in (480, 660)]
+    assert max(abs(x) for x in others) < 0.15
+    # pure simulation noise: shrunk to (nearly) nothing
+    noise = _interval_of_day_shift(minute, rng.normal(0.0, 0.1, minute.size), w)
+    assert all(abs(v[0]) < 0.05 for v in noise.values())
