@@ -3,8 +3,13 @@
 joining and leaving inside intervals, staggered breaks and lunches, handle time lognormal with
 CV 1.2 and a mean that varies by hour (+-15 %), Weibull patience, immediate hang-ups, a gamma
 day factor, outage days -- is calibrated from its per-call log and from its 30-minute interval report, and each calibrated scenario
-(its weekday staffing table, handle time and patience) must reproduce the history's hourly
-abandonment within 10 % and service level within 15 % (relative).
+(its weekday staffing table, handle time and patience) is compared with the history's hourly
+abandonment (tolerance 10 %) and service level (15 %, relative).
+
+What this test asserts is the weaker half of issue 20's requirement: no busy hour is
+*significantly* beyond the tolerance. The point estimates are not all within it: on this
+history (seed 1) the model still abandons 15-40 % more than observed at 10, 11 and 14 h (with
+CIs of about +-30 %), while the service level is within 15 % in every hour. That gap is open.
 
 The comparison (``experiments/foreign_check.py``): every non-outage day of the history is
 simulated with its observed calls per interval, 4 replications; per hour of day the relative
