@@ -29,10 +29,10 @@ from sim.errors import ScenarioError
 from sim.scenario.compose import scenarios_dir, validate
 from sim.scenario.team import read_team, resolve
 from sim.schema import WEEKDAYS, AgentConfig, Scenario, TeamConfig, hhmm, minutes
-from sim.study.roster import template
+from sim.study.roster import slot_need, template
 from sim.world.calendar import DayPlan, day_plans
 
-Table = dict[str, list[int]]
+Table = dict[str, list[float]]  # agents per interval; a fraction is a time-average (slot_need)
 SCHEDULE_COLUMNS = ("agent", "name", "date", "shift_start", "shift_end", "lunch", "breaks", "paid_h")
 
 
@@ -70,9 +70,9 @@ def weekday_table(s: Scenario, base_dir: Path | None = None) -> Table:
             continue
         n = (minutes(h.closes) - minutes(h.opens)) // s.demand.interval_min
         if st.mode == "constant":
-            out[name] = [int(st.agents or 0)] * n
+            out[name] = [float(st.agents or 0)] * n
         elif st.mode == "table" and st.table is not None:
-            out[name] = [int(v) for v in st.table.get(name, st.table.get("all", []))]  # type: ignore[call-overload]
+            out[name] = [float(v) for v in st.table.get(name, st.table.get("all", []))]  # type: ignore[call-overload]
         else:
             raise ScenarioError("Invalid scenario: schedule.requirement_file: the scenario is staffed by shifts, so it has no "
                                 "requirement per interval; give a staffing table (schedule.requirement_file=FILE.csv, e.g. "
@@ -87,7 +87,7 @@ class DatedNeed:
     plan: DayPlan
     opens: int | None
     closes: int | None
-    need: list[int]
+    need: list[float]
 
 
 def dated_requirement(s: Scenario, table: Table, plans: list[DayPlan]) -> list[DatedNeed]:
@@ -101,7 +101,7 @@ def dated_requirement(s: Scenario, table: Table, plans: list[DayPlan]) -> list[D
             out.append(DatedNeed(p, None, None, []))
             continue
         o, c, reg = minutes(p.opens), minutes(p.closes), minutes(p.regular_opens)
-        out.append(DatedNeed(p, o, c, [int(row[(m - reg) // step]) for m in range(o, c, step)]))
+        out.append(DatedNeed(p, o, c, [float(row[(m - reg) // step]) for m in range(o, c, step)]))
     return out
 
 
@@ -177,8 +177,8 @@ class Schedule:
 
     def need(self) -> dict[dt.date, np.ndarray]:
         """Agents needed per slot of every open date."""
-        k = self.scenario.demand.interval_min // self.slot_min
-        return {dn.plan.date: np.repeat(np.asarray(dn.need, dtype=float), k) for dn in self.dated if dn.opens is not None}
+        return {dn.plan.date: slot_need(dn.need, self.scenario.demand.interval_min, self.slot_min) for dn in self.dated
+                if dn.opens is not None}
 
     def declared_short(self) -> dict[dt.date, np.ndarray]:
         return {self.start + dt.timedelta(days=d): v for d, v in self.result.short.items()}
@@ -300,8 +300,7 @@ def build_schedule(s: Scenario, team: TeamConfig | None = None, table: Table | N
     tg = targets(s, team, dated)
     t = template(s)
     sc = s.schedule
-    slot_k = s.demand.interval_min // t.slot_min
-    days = [ip.Day(k, dn.opens, dn.closes, np.repeat(np.asarray(dn.need, dtype=float), slot_k)) for k, dn in enumerate(dated)
+    days = [ip.Day(k, dn.opens, dn.closes, slot_need(dn.need, s.demand.interval_min, t.slot_min)) for k, dn in enumerate(dated)
             if dn.opens is not None]
     w = sc.weights
     try:

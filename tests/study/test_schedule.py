@@ -9,6 +9,7 @@ import pytest
 
 import sim
 from sim.schema import TeamConfig
+from sim.study.roster import slot_need
 from sim.study.schedule import build_schedule, check_schedule, dated_requirement, extra_agents, period_of, weekday_table
 from sim.world.calendar import day_plans
 
@@ -102,3 +103,16 @@ def test_everyone_sick_puts_every_day_at_risk(flat2: sim.Scenario) -> None:
     days, reps, month = simulate_schedule(sch, replications=2, sick_share=1.0)
     assert (reps["absent"] == reps["rostered"]).all() and (reps["staffed_h"] == 0).all()
     assert days["at_risk"].all() and month.set_index("target").loc["all", "p_met"] == 0.0
+
+
+def test_a_fractional_requirement_is_kept_as_a_time_average() -> None:
+    """A calibrated table's 5.4 agents were cut to 5: the schedule must cover the engine's time split."""
+    s = sim.load_scenario("default", ["staffing=flat", "staffing.mode=table", "staffing.agents=null",
+                                      "+staffing.table={all: [" + ", ".join(["5.4"] * 18) + "]}",
+                                      "schedule.start=2026-12-21", "schedule.end=2026-12-21"])
+    table = weekday_table(s)
+    assert table["mon"][0] == 5.4
+    (dn,) = [d for d in dated_requirement(s, table, day_plans(s.calendar, *period_of(s))) if d.opens is not None]
+    assert dn.need[0] == 5.4
+    slots = slot_need(dn.need[:1], s.demand.interval_min, 15)
+    assert slots.tolist() == [6.0, 5.0]  # six agents for the first 40 % (12 min) of the interval: the first slot
