@@ -116,9 +116,6 @@ def scenario_digest(scenario: Scenario, seed: int, levels: Sequence[str]) -> str
     """A fingerprint of what a folder's replications were computed from: the resolved
     scenario (without ``montecarlo``, ``name``, ``description``), the seed and the KPI levels."""
     model = scenario.model_dump(mode="json", exclude=set(_NOT_IN_DIGEST))
-    if scenario.handling.by_interval is None:  # added later: a scenario without it keeps its folder
-        model["handling"].pop("by_interval")
-        model["handling"].pop("profile_file")
     blob = json.dumps({"scenario": model, "seed": seed, "levels": list(levels)}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
