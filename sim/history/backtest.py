@@ -298,4 +298,9 @@ def overall(summary: pd.DataFrame) -> str:
     if summary.empty:
         return "no back-test"
     bad = [k for k, v in zip(summary["kpi"], summary["verdict"], strict=True) if not str(v).startswith("reproduced")]
-    return "reproduced: every KPI and every hour of the day" if not bad else f"not reproduced: {', '.join(bad)}"
+    if not bad:
+        return "reproduced: every KPI and every hour of the day"
+    unsure = [k for k, v in zip(summary["kpi"], summary["verdict"], strict=True) if str(v).startswith("not clearly different")]
+    if len(unsure) == len(bad):  # nothing shown to differ: too few days to show agreement within the bands
+        return f"not shown: no KPI or hour clearly differs, but too few days to show {', '.join(bad)} within the bands"
+    return f"not reproduced: {', '.join(k for k in bad if k not in unsure)}" + (f" (uncertain: {', '.join(unsure)})" if unsure else "")

@@ -66,9 +66,19 @@ def test_each_violation_is_found(rows: list[dict], rule: str) -> None:
 
 
 def test_weekly_rest_is_judged_per_week_not_per_rolling_window() -> None:
-    # Monday to Friday, then Monday again: every rolling 7-day window from Tuesday holds 63 h of rest
-    # only across the weekend, and the week itself (Mon-Sun) has Saturday and Sunday free.
-    assert _check(GOOD).empty
+    # Monday to Friday, then Monday again: a rolling 7-day window from Tuesday to the next Monday
+    # holds its 63 h of rest only across the weekend (so it passes too), and each Mon-Sun week has
+    # Saturday and Sunday free. A second week of work after the weekend must not be read as a
+    # week without rest.
+    days = [*D, D[-1] + dt.timedelta(days=1)]
+    hours = {d: (6 * 60, 23 * 60) for d in days}
+    rows = [*GOOD, {**GOOD[0], "date": days[7]}]
+    found = check(pd.DataFrame(rows), TEAM, hours, {d: np.zeros((23 - 6) * 60 // SLOT) for d in days}, SLOT, Limits(), None)
+    assert found.empty, found
+    # the same two weeks with the weekend worked as well: now the first week has no 36 h of rest
+    worked = [*rows, {**GOOD[0], "date": D[5]}, {**GOOD[0], "date": D[6]}]
+    found = check(pd.DataFrame(worked), TEAM, hours, {d: np.zeros((23 - 6) * 60 // SLOT) for d in days}, SLOT, Limits(), None)
+    assert "weekly rest" in set(found["rule"])
 
 
 def test_contract_hours_outside_the_band() -> None:
