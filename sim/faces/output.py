@@ -44,7 +44,8 @@ class RunSummary:
 
 
 def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
-    """Write the run's tables; return the KPI tables for plotting and printing."""
+    """Write the run's tables; return the KPI tables for plotting and printing (``interval``,
+    ``day``, ``month``, ``run`` and with cases ``case_day``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     s = result.scenario
     t = s.targets
@@ -55,13 +56,15 @@ def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
     interval = judge(kpi_table(result.calls, f"{s.demand.interval_min}min", result.agents, t.threshold_s), t)
     day = judge(kpi_table(result.calls, "D", result.agents, t.threshold_s), t)
     month = days_missed(result.calls, t, result.agents)
-    summary(result.calls, result.agents, t).to_csv(out_dir / "kpi_run.csv", index=False)
+    run = summary(result.calls, result.agents, t)
+    run.to_csv(out_dir / "kpi_run.csv", index=False)
+    tables = {"interval": interval, "day": day, "month": month, "run": run}
     if s.features_on:
         feature_kpis(result.calls, "D").to_csv(out_dir / "kpi_features_day.csv", index=False)
         group_kpis(result.calls, result.agents).to_csv(out_dir / "kpi_groups.csv", index=False)
     if result.cases is not None:  # case work on: the case records and their KPIs
         result.cases.to_parquet(out_dir / "cases.parquet", index=False)
-        case_day = judged_case_kpis(result, "D")
+        case_day = tables["case_day"] = judged_case_kpis(result, "D")
         case_day.to_csv(out_dir / "kpi_cases_day.csv", index=False)
         case_month = judged_case_kpis(result, "MS")
         case_month["case_days_missed"] = _case_days_missed(case_day, case_month["period"])
@@ -69,7 +72,7 @@ def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
     interval.to_csv(out_dir / "kpi_interval.csv", index=False)
     day.to_csv(out_dir / "kpi_day.csv", index=False)
     _month_labels(month, "month").to_csv(out_dir / "kpi_month.csv", index=False)
-    return {"interval": interval, "day": day, "month": month}
+    return tables
 
 
 def judged_case_kpis(result: SimResult, freq: str) -> pd.DataFrame:
@@ -111,10 +114,11 @@ def _fmt(kpi: str, value: float) -> str:
     return f"{value:.0f}"
 
 
-def summary_text(result: SimResult, month: pd.DataFrame) -> str:
+def summary_text(result: SimResult, month: pd.DataFrame, run: pd.DataFrame | None = None,
+                 case_day: pd.DataFrame | None = None) -> str:
     """A short plain-text table: whole-run KPIs against targets, and days missed per month."""
     s = result.scenario
-    table = summary(result.calls, result.agents, s.targets)
+    table = run if run is not None else summary(result.calls, result.agents, s.targets)
     keep = ["offered", "answered", "abandoned", "availability", "service_level", "asa_s",
             "mean_wait_all_s", "p90_wait_s", "aht_s", "logging_share", "occupancy", "overtime_s"]
     table = table[table["kpi"].isin(keep)]
@@ -133,11 +137,11 @@ def summary_text(result: SimResult, month: pd.DataFrame) -> str:
             f"logging {m.logging_days_missed} (any: {m.all_days_missed})"
         )
     lines += _feature_lines(result)
-    lines += case_lines(result)
+    lines += case_lines(result, case_day)
     return "\n".join(lines)
 
 
-def case_lines(result: SimResult) -> list[str]:
+def case_lines(result: SimResult, case_day: pd.DataFrame | None = None) -> list[str]:
     """The case KPIs of a run against the case targets (empty when cases are off)."""
     s, c = result.scenario, result.cases
     if c is None:
@@ -154,7 +158,7 @@ def case_lines(result: SimResult) -> list[str]:
                      f"(target >= {100 * t.case_share_min:.0f} %) {met}")
     busy = result.agents["busy_s"].sum()
     case_s = c.loc[c["started_at"].notna(), "handle_s"].sum()
-    day = judged_case_kpis(result, "D")
+    day = case_day if case_day is not None else judged_case_kpis(result, "D")
     lines.append(f"  days on which a case target was missed: {int(day['case_met'].eq(False).sum())} of {len(day)} days with cases "
                  f"(the {100 * t.case_share_min:.0f} % share is targets.case_share_min, an assumption: "
                  "the agreement gives the limits, not the share)")
@@ -196,5 +200,6 @@ def write_run(scenario: Scenario, out_dir: Path, seed: int | None = None) -> Run
     plots.intraday_queue(tables["interval"], scenario.targets, out_dir / "intraday_queue.png")
     excel_copies(out_dir, scenario.output.excel)
     if result.cases is not None:
-        plots.daily_cases(judged_case_kpis(result, "D"), tuple(scenario.cases.kinds), scenario.targets, out_dir / "daily_cases.png")
-    return RunSummary(summary_text(result, tables["month"]), len(result.calls), out_dir)
+        plots.daily_cases(tables["case_day"], tuple(scenario.cases.kinds), scenario.targets, out_dir / "daily_cases.png")
+    text = summary_text(result, tables["month"], tables["run"], tables.get("case_day"))  # the tables just written
+    return RunSummary(text, len(result.calls), out_dir)

@@ -34,12 +34,12 @@ from scipy import stats
 
 from sim.errors import ScenarioError
 from sim.history.backtest import day_scenario
+from sim.history.estimate import Z95
 from sim.model.simulate import simulate
 from sim.schema import Scenario, hhmm, minutes
 
 ALPHA = 0.01
 """No time-of-day profile unless the test of equal means rejects at this level."""
-Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from sim.history.aggregate import daily
 from sim.model.simulate import simulate
 from sim.schema import WEEKDAYS, Scenario, minutes
 
-Z95 = 1.959963984540054
 HOUR_REL_TOL = 0.15
 """An hour whose model abandonment or service level differs from the observed by more than this
 share of the observed value (and significantly) is *off*: the verdict cannot be "reproduced"."""

@@ -767,7 +767,7 @@ def _same_shift(old: Sequence[int], new: Sequence[int]) -> tuple[int, bool] | No
     """``(k, clipped)`` when every value of ``new`` is ``old + k`` (or 0 where that would be negative)."""
     if len(old) != len(new) or not old:
         return None
-    ks = {n - o for o, n in zip(old, new, strict=True) if n > 0 or o + (n - o) > 0}
+    ks = {n - o for o, n in zip(old, new, strict=True) if n > 0}
     if len(ks) != 1:
         return None
     k = ks.pop()
