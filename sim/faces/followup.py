@@ -286,7 +286,8 @@ def _print(f: FollowUp, out: Path, report: Path, seconds: float) -> None:
             level=r.level, wape=_pct(r.wape), mape=_pct(r.mape), bias=100 * r.bias))
     if len(f.plan_day):
         pd_ = f.plan_day
-        print(_("Plan ({src}): {plan:.0f} agent-hours planned, {eff:.0f} effective; AHT {aht:.0f} s against {aht_plan:.0f} s planned").format(
+        print(_("Plan ({src}): {plan:.0f} agent-hours planned, {eff:.0f} effective; "
+                "AHT {aht:.0f} s against {aht_plan:.0f} s planned").format(
             src=f.plan.staffing_source, plan=pd_["agent_hours_plan"].sum(), eff=pd_["agent_hours_effective"].sum(),
             aht=float(f.months[f.months["month"] == f.month]["aht_s"].iloc[0]), aht_plan=float(pd_["aht_plan_s"].mean())))
     for d, ws in f.words.items():

@@ -201,7 +201,7 @@ def attribute_days(
             means, r, active = attribute_day(s, date, iv, aht_ratio, replications, seed + date.toordinal() % 10_000)
             runs.append(r)
         fd = fday[fday["date"] == date]
-        ctx = {
+        ctx: dict[str, Any] = {
             "actual": float(fd["actual"].iloc[0]) if len(fd) else math.nan,
             "forecast": float(fd["forecast"].iloc[0]) if len(fd) else math.nan,
             "h_eff": float(p["agent_hours_effective"]),
@@ -219,9 +219,10 @@ def attribute_days(
                                    "replications": replications}
             sign = -1.0 if ABOVE[k] else 1.0
             if k == "aht_s":
-                row.update(simulated_plan=ctx["aht_plan"], simulated_actual=ctx["aht"], plan_margin=ctx["aht_plan"] - t,
+                aht_plan = float(ctx["aht_plan"])
+                row.update(simulated_plan=aht_plan, simulated_actual=float(ctx["aht"]), plan_margin=aht_plan - t,
                            residual=0.0, factors="aht", **{f"share_{f}": 0.0 for f in FACTORS})
-                row["share_aht"] = obs - ctx["aht_plan"]
+                row["share_aht"] = obs - aht_plan
             else:
                 full = frozenset(active)
                 v_plan, v_act = means[frozenset()][k], means[full][k]

@@ -34,6 +34,7 @@ import yaml
 from sim.analysis.accuracy import Accuracy, accuracy
 from sim.errors import ScenarioError
 from sim.history import aggregate
+from sim.history.attribution import COLUMNS, attribute_days
 from sim.history.columns import Kind, load_map
 from sim.history.readers import CallLog, read_calls, read_intervals
 from sim.history.staffing import agents_answering, effective_staffing
@@ -454,15 +455,13 @@ def follow_up(
     ``attribute``: False skips the re-simulation."""
     import time
 
-    from sim.history.attribution import attribute_days
-
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     if replications < 1:
         raise ScenarioError(f"--replications must be >= 1, got {replications}.")
     files = [paths] if isinstance(paths, str | Path) else list(paths)
     s, source, given = load_plan_scenario(plan, overrides)
-    step = s.demand.interval_min
+    step: int = int(s.demand.interval_min)
     table, calls, step = read_actuals(files, kind, columns, step, start, end)
     timings["read"] = time.perf_counter() - t0
     tg = s.targets
@@ -489,7 +488,8 @@ def follow_up(
         f["abs_pct_error"] = (f["error"].abs() / f["actual"].where(f["actual"] > 0))
     unplanned = fday[(fday["forecast"] <= 0) & (fday["actual"] > 0)]
     if len(unplanned):
-        notes.append(f"{len(unplanned)} date(s) with calls that the plan had closed: {', '.join(f'{d:%Y-%m-%d}' for d in unplanned['date'])}")
+        notes.append(f"{len(unplanned)} date(s) with calls that the plan had closed: "
+                     f"{', '.join(f'{d:%Y-%m-%d}' for d in unplanned['date'])}")
     missing = fday[(fday["forecast"] > 0) & (fday["actual"] <= 0)]
     if len(missing):
         notes.append(f"{len(missing)} planned open date(s) without calls in the export (closed, or missing data): "
@@ -512,7 +512,7 @@ def follow_up(
         pday["aht_ratio"] = pday["aht_actual_s"] / pday["aht_plan_s"]
     if calls is None:
         notes.append("effective staffing from an interval report: bounded above by the agents logged in, not by agents seen answering")
-    att = runs = pd.DataFrame()
+    att, runs = pd.DataFrame(columns=COLUMNS), pd.DataFrame()
     words: dict[str, list[str]] = {}
     if attribute and pl.given:
         missed = days[days["missed"] != ""]
