@@ -200,12 +200,13 @@ def attribute_days(
         if any(k in ABOVE and k != "aht_s" for k in kpis):
             means, r, active = attribute_day(s, date, iv, aht_ratio, replications, seed + date.toordinal() % 10_000)
             runs.append(r)
-        fd = fday[fday["date"] == date]
-        ctx: dict[str, Any] = {
-            "actual": float(fd["actual"].iloc[0]) if len(fd) else math.nan,
-            "forecast": float(fd["forecast"].iloc[0]) if len(fd) else math.nan,
-            "h_eff": float(p["agent_hours_effective"]),
-            "h_plan": float(p["agent_hours_plan"]),
+        open_ = ~iv["closed"].to_numpy(dtype=bool)
+        hours = step / 60.0
+        ctx: dict[str, Any] = {  # the open intervals: a closure's hours are the closure's
+            "actual": float(iv.loc[open_, "offered"].sum()),
+            "forecast": float(iv.loc[open_, "forecast"].sum()),
+            "h_eff": float(iv.loc[open_, "agents_eff"].sum() * hours),
+            "h_plan": float(iv.loc[open_, "agents_plan"].sum() * hours),
             "aht": float(p["aht_actual_s"]),
             "aht_plan": float(p["aht_plan_s"]),
             "closed": [int(m) for m in iv.loc[iv["closed"], "minute"]],
@@ -261,11 +262,23 @@ def _pct(a: float, b: float) -> str:
     return f"{100 * (a / b - 1):+.0f} %" if b > 0 and np.isfinite(a) else "–"
 
 
+def factor_label(f: str, ctx: dict[str, Any]) -> str:
+    """A factor in words, in the direction it went (volume above or below the forecast, …)."""
+    up = {"volume": ctx["actual"] > ctx["forecast"], "agents": ctx["h_eff"] < ctx["h_plan"], "aht": ctx["aht"] > ctx["aht_plan"]}
+    return FACTOR_WORDS[f] if up.get(f, True) else FACTOR_WORDS_LOWER[f]
+
+
 def factor_detail(f: str, ctx: dict[str, Any]) -> str:
     """The numbers behind a factor, in words."""
+    if f == "volume" and ctx["closed"]:
+        return _("{actual:.0f} calls in the hours it was open against {forecast:.0f} forecast for them, {pct}, the callers the "
+                 "closure displaced included").format(actual=ctx["actual"], forecast=ctx["forecast"], pct=_pct(ctx["actual"], ctx["forecast"]))
     if f == "volume":
         return _("{actual:.0f} calls against {forecast:.0f} forecast, {pct}").format(
             actual=ctx["actual"], forecast=ctx["forecast"], pct=_pct(ctx["actual"], ctx["forecast"]))
+    if f == "agents" and ctx["closed"]:
+        return _("{eff:.1f} effective agent-hours in the hours it was open against {plan:.1f} planned for them, {pct}").format(
+            eff=ctx["h_eff"], plan=ctx["h_plan"], pct=_pct(ctx["h_eff"], ctx["h_plan"]))
     if f == "agents":
         return _("{eff:.1f} effective agent-hours against {plan:.1f} planned, {pct}").format(
             eff=ctx["h_eff"], plan=ctx["h_plan"], pct=_pct(ctx["h_eff"], ctx["h_plan"]))
@@ -295,18 +308,14 @@ def sentence(row: dict[str, Any], ctx: dict[str, Any]) -> str:
         if f not in row["factors"].split("+"):
             continue
         v = row[f"share_{f}"]
-        label = FACTOR_WORDS[f]
-        if f in ("volume", "agents", "aht"):
-            up = {"volume": ctx["actual"] > ctx["forecast"], "agents": ctx["h_eff"] < ctx["h_plan"], "aht": ctx["aht"] > ctx["aht_plan"]}[f]
-            label = FACTOR_WORDS[f] if up else FACTOR_WORDS_LOWER[f]
-        parts.append(_("{factor} ({detail}): {share}").format(factor=label, detail=factor_detail(f, ctx), share=unit(v)))
+        parts.append(_("{factor} ({detail}): {share}").format(factor=factor_label(f, ctx), detail=factor_detail(f, ctx), share=unit(v)))
     body = _("Re-simulated with each factor at the plan ({n} replications each, common random numbers, Shapley shares, in "
              "shortfall: positive = towards the miss): {parts}; the plan itself (the day simulated at the plan: {plan}) {margin}; "
              "chance and what the model does not reproduce (observed against the day simulated as it was: {actual}) {residual}."
              ).format(n=row["replications"], parts="; ".join(parts), plan=_fmt(k, row["simulated_plan"]), margin=unit(row["plan_margin"]),
                       actual=_fmt(k, row["simulated_actual"]), residual=unit(row["residual"]))
     cause = row["main_cause"]
-    main = _("Main cause: {cause}.").format(cause=FACTOR_WORDS[cause] if cause in FACTOR_WORDS else cause)
+    main = _("Main cause: {cause}.").format(cause=factor_label(cause, ctx) if cause in FACTORS else FACTOR_WORDS[cause])
     return f"{head} {body} {main}"
 
 

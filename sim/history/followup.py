@@ -411,8 +411,15 @@ def effective_by_day(table: pd.DataFrame, calls: pd.DataFrame | None, plan: Plan
         hours = {wd: (int(pl["minute"].min()), int(pl["minute"].max()) + step)}
         sd = seen[seen["date"] == date] if seen is not None and len(seen) else None
         est = effective_staffing(day, step, aht, pat, balk, None, hours=hours, seen=sd)
-        e = est.per_interval[["minute", "agents_eff", "eff_low", "eff_high"]]
-        ident = est.pooled.set_index("minute")["identified"]
+        e = est.per_interval[["minute", "agents_eff", "eff_low", "eff_high"]].copy()
+        pooled = est.pooled.set_index("minute")
+        ident = pooled["identified"]
+        if sd is None:  # a report: where the queue cannot tell (few hung up), the plan stands, within the data's bounds
+            plan_at = e["minute"].map(pl.set_index("minute")["agents_plan"])
+            lo = e["minute"].map(pooled["lower_bound"])
+            hi = e["minute"].map(pooled["upper_bound"])
+            keep = e["minute"].map(ident).fillna(False).astype(bool)
+            e["agents_eff"] = np.where(keep, e["agents_eff"], np.round(np.clip(plan_at, lo, hi), 1))
         m = pl.merge(e, on="minute", how="left").merge(
             day[["minute", "offered", "answered", "abandoned", "handle_sum_s"]], on="minute", how="left")
         m["identified"] = m["minute"].map(ident).fillna(False).astype(bool)
@@ -511,7 +518,8 @@ def follow_up(
         pday["agents_diff_h"] = pday["agent_hours_effective"] - pday["agent_hours_plan"]
         pday["aht_ratio"] = pday["aht_actual_s"] / pday["aht_plan_s"]
     if calls is None:
-        notes.append("effective staffing from an interval report: bounded above by the agents logged in, not by agents seen answering")
+        notes.append("effective staffing from an interval report: where too few callers hung up to identify the agents, the planned "
+                     "agents are kept within the data's bounds (the carried load below, the agents logged in above)")
     att, runs = pd.DataFrame(columns=COLUMNS), pd.DataFrame()
     words: dict[str, list[str]] = {}
     if attribute and pl.given:

@@ -216,3 +216,29 @@ def test_a_given_staffing_and_forecast_replace_the_plan_scenarios(month: tuple[P
     assert f.plan.given
     assert (f.plan_day["agent_hours_plan"] == 90.0).all()
     assert (f.forecast_day["forecast"].round(9) == 500.0).all()
+
+
+def test_an_interval_report_with_a_closure(tmp_path: Path) -> None:
+    """The same follow-up from an interval report: a morning closure the plan did not have is found
+    (no calls where the forecast expected many), gets a share, and the parts still add up; where
+    the report cannot identify the agents the plan stands, so ordinary days are at the plan."""
+    from sim.history.month_example import Cause
+    from sim.history.synthetic import INTERVAL_MAP, interval_report
+
+    causes = {"2026-11-12": Cause(closed=("08:00", "11:00"))}
+    calls = simulate_month(FIRST, LAST, causes, seed=2)
+    interval_report(calls, truth=EXAMPLE_TRUTH).to_csv(tmp_path / "report.csv", index=False)
+    (tmp_path / "map.yaml").write_text(yaml.safe_dump(INTERVAL_MAP), encoding="utf-8")
+    plan = plan_scenario(EXAMPLE_TRUTH, FIRST, LAST)
+    f = follow_up(tmp_path / "report.csv", "intervals", tmp_path / "map.yaml", plan=plan, replications=4)
+    day = pd.Timestamp("2026-11-12")
+    closed = f.plan_interval[(f.plan_interval["date"] == day) & f.plan_interval["closed"]]["minute"].tolist()
+    assert closed == [480, 510, 540, 570, 600, 630]
+    assert not f.plan_interval[f.plan_interval["date"] != day]["closed"].any()
+    att = f.attribution[f.attribution["date"] == day]
+    assert len(att) and (att["share_closure"] > 0).all() and att["factors"].str.contains("closure").all()
+    parts = att["plan_margin"] + sum(att[f"share_{x}"] for x in FACTORS) + att["residual"]
+    np.testing.assert_allclose(parts.to_numpy(dtype=float), att["shortfall"].to_numpy(dtype=float), atol=1e-12)
+    assert "closed 08:00–11:00" in " ".join(f.words["2026-11-12"])
+    ordinary = f.plan_day[f.plan_day["date"] != day]
+    assert ordinary["agents_diff_h"].abs().max() <= 2.0
