@@ -272,7 +272,8 @@ def factor_detail(f: str, ctx: dict[str, Any]) -> str:
     """The numbers behind a factor, in words."""
     if f == "volume" and ctx["closed"]:
         return _("{actual:.0f} calls in the hours it was open against {forecast:.0f} forecast for them, {pct}, the callers the "
-                 "closure displaced included").format(actual=ctx["actual"], forecast=ctx["forecast"], pct=_pct(ctx["actual"], ctx["forecast"]))
+                 "closure displaced included").format(
+            actual=ctx["actual"], forecast=ctx["forecast"], pct=_pct(ctx["actual"], ctx["forecast"]))
     if f == "volume":
         return _("{actual:.0f} calls against {forecast:.0f} forecast, {pct}").format(
             actual=ctx["actual"], forecast=ctx["forecast"], pct=_pct(ctx["actual"], ctx["forecast"]))
