@@ -76,6 +76,9 @@ def tables(f: FollowUp) -> dict[str, pd.DataFrame]:
     }
     if len(f.attribution_runs):
         out["attribution_runs.csv"] = clock(f.attribution_runs)
+    if len(f.case_day) or len(f.case_month):
+        out["case_day.csv"] = clock(f.case_day)
+        out["case_month.csv"] = f.case_month
     return out
 
 
@@ -231,12 +234,39 @@ def sections(f: FollowUp, plots: dict[str, Path]) -> list[Section]:
     else:
         body = paragraph(_("No day missed a target."))
     out.append(Section(_("Why days missed"), body, "why"))
-    out.append(Section(_("Case work"), paragraph(_("Not in this follow-up yet: the exports read here hold calls only (the share of cases "
-                                                   "handled within 4/8 working hours and the backlog are not computed).")), "cases"))
+    out.append(Section(_("Case work"), case_body(f), "cases"))
     notes = f.notes or [_("none")]
     out.append(Section(_("Notes"), bullets([*notes, _("sources: {src}").format(src=", ".join(f.sources)),
                                             _("plan: {src}").format(src=f.plan.source)]), "notes"))
     return out
+
+
+def case_lines(f: FollowUp) -> list[str]:
+    """The month's case work per kind against the share target, one line per kind."""
+    if f.case_month.empty:
+        return []
+    m = f.case_month.iloc[0]
+    out = []
+    for k in f.plan.scenario.targets.case_hours:
+        share = float(m[f"within_target_{k}"])
+        out.append(_("{kind}: {share} handled within {hours:g} working hours (target at least {target}) {verdict}; missed on {days} "
+                     "days").format(kind=k, share=_pct(share), hours=f.plan.scenario.targets.case_hours[k],
+                                    target=_pct(float(m["case_share_min"])),
+                                    verdict=_("met") if share >= m["case_share_min"] else _("missed") if np.isfinite(share) else
+                                    _("not judged"), days=int(m[f"days_missed_{k}"])))
+    out.append(_("{arrived} cases arrived, {handled} handled; {backlog} open at the end of the month; mean time to handling "
+                 "{work:.1f} working hours").format(arrived=int(m["cases_arrived"]), handled=int(m["cases_handled"]),
+                                                    backlog=int(m["backlog_end"]), work=float(m["work_h_mean"])))
+    return out
+
+
+def case_body(f: FollowUp) -> str:
+    """The report's case section."""
+    if f.case_month.empty and f.case_day.empty:
+        return paragraph(_("No case export was given (--cases): the share of cases handled within 4/8 working hours and the backlog "
+                           "are not computed."))
+    day = f.case_day.assign(date=f.case_day["date"].dt.strftime("%Y-%m-%d %a")) if len(f.case_day) else f.case_day
+    return bullets(case_lines(f)) + frame_html(day, _("Case work per day of arrival (backlog: open at the end of the day)"))
 
 
 def write_report(f: FollowUp, out: Path) -> Path:
@@ -272,6 +302,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--replications", type=int, default=8, help="replications per factor combination in the attribution (default 8)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-attribution", action="store_true", help="skip the re-simulation of the missed days")
+    p.add_argument("--cases", type=Path, default=None, help="a case export (CSV: case id, kind, arrival, handled) for the case work")
+    p.add_argument("--case-columns", type=Path, default=None, help="the case export's map YAML (docs/followup.md)")
     p.add_argument("overrides", nargs="*", help="Hydra overrides of a named plan scenario, e.g. targets.service_level_min=0.8")
     return p
 
@@ -290,6 +322,11 @@ def _print(f: FollowUp, out: Path, report: Path, seconds: float) -> None:
                 "AHT {aht:.0f} s against {aht_plan:.0f} s planned").format(
             src=f.plan.staffing_source, plan=pd_["agent_hours_plan"].sum(), eff=pd_["agent_hours_effective"].sum(),
             aht=float(f.months[f.months["month"] == f.month]["aht_s"].iloc[0]), aht_plan=float(pd_["aht_plan_s"].mean())))
+    lines = case_lines(f)
+    if lines:
+        print(_("Case work:"))
+        for line in lines:
+            print(f"  {line}")
     for d, ws in f.words.items():
         for w in ws:
             print(f"{d}: {w}")
@@ -304,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         f = follow_up(args.logs, args.kind, args.columns, plan=args.plan, overrides=args.overrides, staffing=args.staffing,
                       forecast=args.forecast, month=args.month, start=args.start, end=args.end, replications=args.replications,
-                      seed=args.seed, attribute=not args.no_attribution)
+                      seed=args.seed, attribute=not args.no_attribution, cases=args.cases, case_columns=args.case_columns)
         write_tables(f, args.out)
         report = write_report(f, args.out)
     except ScenarioError as exc:

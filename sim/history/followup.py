@@ -13,7 +13,8 @@ Output (:class:`FollowUp`):
 - plan vs actual: planned agents against the effective staffing inferred from the queue, per
   date and interval (:func:`sim.history.staffing.effective_staffing` on that date alone,
   bounded by the agents seen answering when the log names agents), and planned vs actual AHT;
-- for each day that missed a queue target, an attribution (:mod:`sim.history.attribution`).
+- for each day that missed a queue target, an attribution (:mod:`sim.history.attribution`);
+- with a case export, the case work in working hours (:mod:`sim.history.case_log`).
 
 The follow-up month is the last calendar month of the data unless ``month`` names one.
 """
@@ -25,7 +26,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ from sim.analysis.accuracy import Accuracy, accuracy
 from sim.errors import ScenarioError
 from sim.history import aggregate
 from sim.history.attribution import COLUMNS, attribute_days
+from sim.history.case_log import case_records, case_tables, load_case_map, read_cases
 from sim.history.columns import Kind, load_map
 from sim.history.readers import CallLog, read_calls, read_intervals
 from sim.history.staffing import agents_answering, effective_staffing
@@ -90,6 +92,9 @@ class FollowUp:
     words: dict[str, list[str]]
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    case_day: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Case work per day of arrival (empty without a case export, :mod:`sim.history.case_log`)."""
+    case_month: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # --------------------------------------------------------------------------- actuals
@@ -455,11 +460,13 @@ def follow_up(
     replications: int = 8,
     seed: int = 0,
     attribute: bool = True,
-    order: Literal["shapley"] = "shapley",
+    cases: str | Path | None = None,
+    case_columns: str | Path | None = None,
 ) -> FollowUp:
     """The follow-up of one month (see the module docstring). ``replications``: simulated
     replications per factor combination in the attribution (common random numbers);
-    ``attribute``: False skips the re-simulation."""
+    ``attribute``: False skips the re-simulation; ``cases``: a case export (with its map
+    ``case_columns``, :mod:`sim.history.case_log`) for the case work in working hours."""
     import time
 
     t0 = time.perf_counter()
@@ -528,5 +535,14 @@ def follow_up(
     elif attribute:
         notes.append("no plan given (--plan, --staffing or --forecast): the misses are not attributed")
     timings["attribution"] = time.perf_counter() - t0
+    cday = cmon = pd.DataFrame()
+    if cases is not None:
+        kinds = tuple(s.targets.case_hours)
+        rows = read_cases(cases, load_case_map(case_columns), kinds)
+        end_at = max(rows["arrival"].max(), rows["finished_at"].max() if rows["finished_at"].notna().any() else rows["arrival"].max())
+        cday, cmon = case_tables(case_records(rows, s, end_at), s, m)
+        if cday.empty:
+            notes.append(f"the case export {cases} has no case in {m}")
+        timings["cases"] = time.perf_counter() - t0
     return FollowUp(m, [str(f) for f in files], kind, step, targets, days, months, pl, fday, fiv, scores, pday, piv, att, runs, words,
-                    notes, timings)
+                    notes, timings, cday, cmon)

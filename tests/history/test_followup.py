@@ -242,3 +242,53 @@ def test_an_interval_report_with_a_closure(tmp_path: Path) -> None:
     assert "closed 08:00–11:00" in " ".join(f.words["2026-11-12"])
     ordinary = f.plan_day[f.plan_day["date"] != day]
     assert ordinary["agents_diff_h"].abs().max() <= 2.0
+
+
+CASES = """ArendeID;Typ;Skapad;Avslutad
+C1;Felanmälan;2026-11-02 16:00;2026-11-03 11:00
+C2;Felanmälan;2026-11-06 16:00;2026-11-09 12:00
+C3;Beställning;2026-11-02 09:00;2026-11-02 17:00
+C4;Beställning;2026-11-03 10:00;
+C5;Felanmälan;2026-11-09 11:00;
+C1;Felanmälan;2026-11-02 16:00;2026-11-03 11:00
+"""
+CASE_MAP = {"separator": ";", "datetime_format": "%Y-%m-%d %H:%M",
+            "columns": {"case_id": "ArendeID", "kind": "Typ", "arrival": "Skapad", "finished_at": "Avslutad"},
+            "kinds": {"Felanmälan": "fault_report", "Beställning": "case_order"}}
+
+
+def test_case_work_in_working_hours_by_hand(month: tuple[Path, pd.DataFrame, FollowUp], tmp_path: Path) -> None:
+    """Hand-built cases: 16:00 Monday + 4 working hours is 11:00 Tuesday (met exactly), Friday
+    16:00 to Monday 12:00 is 5 working hours (missed), 09:00-17:00 is 8 (met), an open order due
+    before the export ends is missed, an open fault report not yet due is unknown; the duplicate
+    row is dropped."""
+    d = month[0]
+    (tmp_path / "cases.csv").write_text(CASES, encoding="utf-8")
+    (tmp_path / "case_map.yaml").write_text(yaml.safe_dump(CASE_MAP, allow_unicode=True), encoding="utf-8")
+    f = follow_up(d / "call_log.csv", "calls", d / "call_map.yaml", plan=d / "plan.json", attribute=False,
+                  cases=tmp_path / "cases.csv", case_columns=tmp_path / "case_map.yaml")
+    m = f.case_month.iloc[0]
+    assert m["cases_arrived"] == 5
+    assert m["within_target_fault_report"] == pytest.approx(0.5)
+    assert m["within_target_case_order"] == pytest.approx(0.5)
+    assert m["backlog_end"] == 2
+    assert m["work_h_mean"] == pytest.approx((4 + 5 + 8) / 3)
+    assert not m["within_target_fault_report_met"]
+    day = f.case_day.set_index("date")
+    assert day.loc[pd.Timestamp("2026-11-02"), "within_target_fault_report"] == 1.0
+    assert day.loc[pd.Timestamp("2026-11-02"), "backlog_end"] == 1
+    assert m["days_missed_fault_report"] == 1  # 11-06; 11-09's only case is not yet known
+
+
+def test_a_bad_case_export_names_line_and_column(month: tuple[Path, pd.DataFrame, FollowUp], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    d = month[0]
+    (tmp_path / "cases.csv").write_text(CASES.replace("Beställning;2026-11-03", "Klagomål;2026-11-03"), encoding="utf-8")
+    (tmp_path / "case_map.yaml").write_text(yaml.safe_dump(CASE_MAP, allow_unicode=True), encoding="utf-8")
+    base = [str(d / "call_log.csv"), "--kind", "calls", "--columns", str(d / "call_map.yaml"), "--out", str(tmp_path / "o"),
+            "--no-attribution", "--case-columns", str(tmp_path / "case_map.yaml"), "--cases", str(tmp_path / "cases.csv")]
+    err = _err(capsys, base)
+    assert "line 5" in err and "'Typ'" in err and "Klagomål" in err and "fault_report" in err
+    (tmp_path / "cases.csv").write_text(CASES.replace("2026-11-03 11:00", "2026-11-01 11:00"), encoding="utf-8")
+    err = _err(capsys, base)
+    assert "line 2" in err and "'Avslutad'" in err and "before it arrived" in err
