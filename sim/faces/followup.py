@@ -249,8 +249,8 @@ def case_lines(f: FollowUp) -> list[str]:
     out = []
     for k in f.plan.scenario.targets.case_hours:
         share = float(m[f"within_target_{k}"])
-        out.append(_("{kind}: {share} handled within {hours:g} working hours (target at least {target}) {verdict}; missed on {days} "
-                     "days").format(kind=k, share=_pct(share), hours=f.plan.scenario.targets.case_hours[k],
+        out.append(_("{kind}: {share} handled within {hours:g} working hours (target at least {target}) {verdict}; days missed: "
+                     "{days}").format(kind=k, share=_pct(share), hours=f.plan.scenario.targets.case_hours[k],
                                     target=_pct(float(m["case_share_min"])),
                                     verdict=_("met") if share >= m["case_share_min"] else _("missed") if np.isfinite(share) else
                                     _("not judged"), days=int(m[f"days_missed_{k}"])))

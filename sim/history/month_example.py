@@ -25,6 +25,7 @@ import yaml
 
 from sim.history.synthetic import CALL_MAP, Truth, call_log, scenario_for
 from sim.model.simulate import simulate
+from sim.scenario.compose import load_scenario
 from sim.schema import Scenario
 
 
@@ -94,17 +95,44 @@ def simulate_month(
     return out
 
 
+CASE_MAP = {
+    "separator": ";",
+    "datetime_format": "%Y-%m-%d %H:%M",
+    "columns": {"case_id": "ArendeID", "kind": "Typ", "arrival": "Skapad", "finished_at": "Avslutad"},
+    "kinds": {"Felanmälan": "fault_report", "Beställning": "case_order"},
+}
+"""The column map of :func:`case_export` (a Swedish case system's export)."""
+
+
+def case_export(start: str | dt.date, end: str | dt.date, seed: int = 1) -> pd.DataFrame:
+    """A case system's export of the month: the default scenario's case work (``cases=on``:
+    e-mail, web and social-media cases worked by the phone agents between calls), one row per
+    case, ``;``-separated, Swedish kind names, an empty ``Avslutad`` for a case still open."""
+    a, b = pd.Timestamp(start).date(), pd.Timestamp(end).date()
+    s = load_scenario("default", ["cases=on", f"run.start={a.isoformat()}", f"run.end={b.isoformat()}", f"run.seed={seed}"])
+    cases = simulate(s).cases
+    assert cases is not None
+    names = {v: k for k, v in CASE_MAP["kinds"].items()}  # type: ignore[attr-defined]
+
+    def stamp(t: pd.Series) -> pd.Series:
+        return t.dt.strftime("%Y-%m-%d %H:%M").fillna("")
+
+    return pd.DataFrame({"ArendeID": [f"A{i:06d}" for i in cases["case_id"]], "Typ": cases["kind"].map(names),
+                         "Kanal": cases["channel"], "Skapad": stamp(cases["arrival"]), "Avslutad": stamp(cases["finished_at"])})
+
+
 def write_month(out_dir: str | Path, month: str = "2026-11", causes: dict[str, Cause] | None = None, seed: int = 1) -> dict[str, Path]:
     """Write the example month: ``call_log.csv`` (a Swedish ACD export, as the calibration's
-    example), ``call_map.yaml``, the plan in force ``plan.json`` (a scenario) and ``causes.yaml``
-    (what was changed on which day)."""
+    example), ``call_map.yaml``, the plan in force ``plan.json`` (a scenario), ``causes.yaml``
+    (what was changed on which day) and a case export ``cases.csv`` with ``case_map.yaml``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     first = pd.Timestamp(f"{month}-01")
     last = first + pd.offsets.MonthEnd(0)
     causes = EXAMPLE_CAUSES if causes is None else causes
     calls = simulate_month(first.date(), last.date(), causes, seed=seed)
-    paths = {"calls": out / "call_log.csv", "call_map": out / "call_map.yaml", "plan": out / "plan.json", "causes": out / "causes.yaml"}
+    paths = {"calls": out / "call_log.csv", "call_map": out / "call_map.yaml", "plan": out / "plan.json", "causes": out / "causes.yaml",
+             "cases": out / "cases.csv", "case_map": out / "case_map.yaml"}
     call_log(calls, seed=seed).to_csv(paths["calls"], sep=";", index=False)
     paths["call_map"].write_text(yaml.safe_dump(CALL_MAP, sort_keys=False, allow_unicode=True), encoding="utf-8")
     paths["plan"].write_text(plan_scenario(EXAMPLE_TRUTH, first, last).model_dump_json(indent=1), encoding="utf-8")
@@ -113,4 +141,6 @@ def write_month(out_dir: str | Path, month: str = "2026-11", causes: dict[str, C
                        sort_keys=False),
         encoding="utf-8",
     )
+    case_export(first.date(), last.date(), seed).to_csv(paths["cases"], sep=";", index=False)
+    paths["case_map"].write_text(yaml.safe_dump(CASE_MAP, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return paths
