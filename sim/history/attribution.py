@@ -191,6 +191,8 @@ def attribute_days(
         iv = piv[piv["date"] == date].sort_values("minute").reset_index(drop=True)
         pd_row = pday[pday["date"] == date]
         if iv.empty or pd_row.empty:
+            words[f"{date:%Y-%m-%d}"] = [_("Missed {kpis}, not attributed: the plan had the line closed that day.").format(
+                kpis=", ".join(KPI_WORDS.get(k, k) for k in d["missed"].split(", ")))]
             continue
         p = pd_row.iloc[0]
         aht_ratio = float(p["aht_ratio"]) if np.isfinite(p["aht_ratio"]) else 1.0

@@ -292,3 +292,18 @@ def test_a_bad_case_export_names_line_and_column(month: tuple[Path, pd.DataFrame
     (tmp_path / "cases.csv").write_text(CASES.replace("2026-11-03 11:00", "2026-11-01 11:00"), encoding="utf-8")
     err = _err(capsys, base)
     assert "line 2" in err and "'Avslutad'" in err and "before it arrived" in err
+
+
+def test_earlier_months_give_the_trend(month: tuple[Path, pd.DataFrame, FollowUp], tmp_path: Path) -> None:
+    d = month[0]
+    october = simulate_month("2026-10-01", "2026-10-31", {}, seed=5)
+    call_log(october, seed=5).to_csv(tmp_path / "october.csv", sep=";", index=False)
+    f = follow_up([tmp_path / "october.csv", d / "call_log.csv"], "calls", d / "call_map.yaml", plan=d / "plan.json", attribute=False)
+    assert [str(m) for m in f.months["month"]] == ["2026-10", "2026-11"]
+    assert str(f.month) == "2026-11" and f.days["date"].dt.month.eq(11).all()
+    oct_row = f.months.iloc[0]
+    assert oct_row["offered"] == len(october)
+    assert oct_row["open_days"] == october["arrival"].dt.normalize().nunique()
+    g = follow_up([tmp_path / "october.csv", d / "call_log.csv"], "calls", d / "call_map.yaml", plan=d / "plan.json", attribute=False,
+                  month="2026-10")
+    assert str(g.month) == "2026-10" and len(g.forecast_day) == oct_row["open_days"]
