@@ -1,0 +1,355 @@
+"""``python -m sim.followup LOG.csv --kind calls|intervals [--columns map.yaml] [--plan P] --out DIR``.
+
+The monthly follow-up (:mod:`sim.history.followup`): a month's actuals against the agreement's
+targets, the forecast and the plan in force, and for each day that missed a target the causes
+in words backed by numbers (:mod:`sim.history.attribution`). Writes the tables as CSVs and an
+HTML report (the report kit of :mod:`sim.faces.report`) to ``--out``.
+
+Every sentence of the report is one template with named placeholders, marked with ``_``, so a
+language switch can translate whole sentences later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.errors import ScenarioError  # noqa: E402
+from sim.faces.report import Section, bullets, frame_html, image, paragraph, render, table_html  # noqa: E402
+from sim.history.attribution import FACTOR_WORDS, FACTORS, KPI_WORDS  # noqa: E402
+from sim.history.followup import ABOVE, KPIS, FollowUp, follow_up  # noqa: E402
+
+
+def _(text: str) -> str:
+    """Marks a sentence for translation (the report kit's language switch translates it later)."""
+    return text
+
+
+def _value(kpi: str, v: float) -> str:
+    if v is None or not np.isfinite(v):
+        return "–"
+    return f"{100 * v:.1f} %" if kpi in ("availability", "service_level") else f"{v:.1f} s"
+
+
+def _target(kpi: str, t: float) -> str:
+    return ("> " if ABOVE[kpi] else "< ") + _value(kpi, t)
+
+
+def _pct(v: float) -> str:
+    return "–" if not np.isfinite(v) else f"{100 * v:.1f} %"
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def tables(f: FollowUp) -> dict[str, pd.DataFrame]:
+    """The CSVs of the follow-up (file name -> table)."""
+    def clock(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.copy()
+        if "minute" in out.columns:
+            out.insert(1, "interval_start", [f"{int(m) // 60:02d}:{int(m) % 60:02d}" for m in out["minute"]])
+            out = out.drop(columns="minute")
+        for c in out.columns:
+            if pd.api.types.is_datetime64_any_dtype(out[c]):
+                out[c] = out[c].dt.strftime("%Y-%m-%d")
+        return out
+
+    days = f.days.assign(weekday=f.days["date"].dt.day_name().str[:3].str.lower())
+    out = {
+        "kpi_day.csv": clock(days),
+        "kpi_month.csv": f.months.assign(month=f.months["month"].astype(str)),
+        "forecast_day.csv": clock(f.forecast_day),
+        "forecast_interval.csv": clock(f.forecast_interval),
+        "forecast_scores.csv": f.scores,
+        "plan_day.csv": clock(f.plan_day),
+        "plan_interval.csv": clock(f.plan_interval),
+        "attribution.csv": clock(f.attribution),
+    }
+    if len(f.attribution_runs):
+        out["attribution_runs.csv"] = clock(f.attribution_runs)
+    if len(f.case_day) or len(f.case_month):
+        out["case_day.csv"] = clock(f.case_day)
+        out["case_month.csv"] = f.case_month
+    return out
+
+
+def write_tables(f: FollowUp, out: Path) -> dict[str, Path]:
+    """Every table as a CSV in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, t in tables(f).items():
+        paths[name] = out / name
+        t.to_csv(paths[name], index=False)
+    return paths
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def plot_days(f: FollowUp, path: Path) -> Path:
+    """Daily availability and service level against their targets; missed days marked."""
+    d = f.days
+    fig, ax = plt.subplots(figsize=(10, 3.8))
+    for k, c in (("availability", "C0"), ("service_level", "C1")):
+        ax.plot(d["date"], 100 * d[k], "o-", color=c, ms=4, label=_(KPI_WORDS[k]))
+        ax.axhline(100 * f.targets[k], color=c, ls="--", lw=1)
+        miss = d[d[f"{k}_met"] == False]  # noqa: E712
+        ax.plot(miss["date"], 100 * miss[k], "x", color="red", ms=9, mew=2)
+    ax.set_ylabel("%")
+    ax.set_title(_("Daily availability and service level against the targets (x: missed)"))
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    return _save(fig, path)
+
+
+def plot_forecast(f: FollowUp, path: Path) -> Path:
+    """Calls per day: forecast and actual."""
+    d = f.forecast_day
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    ax.bar(d["date"], d["actual"], color="0.7", label=_("actual calls"))
+    ax.plot(d["date"], d["forecast"], "o-", color="C3", ms=4, label=_("forecast"))
+    ax.set_ylabel(_("calls per day"))
+    ax.set_title(_("Forecast against actual volume"))
+    ax.legend(fontsize=8)
+    fig.autofmt_xdate()
+    return _save(fig, path)
+
+
+def plot_plan(f: FollowUp, path: Path) -> Path:
+    """Agent-hours per day: planned and effective."""
+    d = f.plan_day
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    ax.plot(d["date"], d["agent_hours_plan"], "s-", ms=4, label=_("planned agent-hours"))
+    ax.plot(d["date"], d["agent_hours_effective"], "o-", ms=4, label=_("effective agent-hours (inferred from the queue)"))
+    ax.set_ylabel(_("agent-hours"))
+    ax.set_title(_("Planned against effective staffing"))
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    return _save(fig, path)
+
+
+def plot_attribution(f: FollowUp, path: Path) -> Path:
+    """The shortfall of each missed day and target split into its parts (stacked bars)."""
+    a = f.attribution[f.attribution["kpi"].isin(["availability", "service_level"])]
+    fig, ax = plt.subplots(figsize=(10, 3.8))
+    labels = [f"{r.date:%m-%d} {r.kpi}" for r in a.itertuples()]
+    parts = [*[f"share_{x}" for x in FACTORS], "plan_margin", "residual"]
+    names = [*[FACTOR_WORDS[x] for x in FACTORS], FACTOR_WORDS["plan"], FACTOR_WORDS["residual"]]
+    pos = np.zeros(len(a))
+    neg = np.zeros(len(a))
+    for c, n in zip(parts, names, strict=True):
+        v = 100 * a[c].to_numpy(dtype=float)
+        base = np.where(v >= 0, pos, neg)
+        ax.bar(labels, v, bottom=base, label=n)
+        pos += np.where(v >= 0, v, 0)
+        neg += np.where(v < 0, v, 0)
+    ax.plot(labels, 100 * a["shortfall"].to_numpy(dtype=float), "kD", ms=6, label=_("observed shortfall (the sum)"))
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_ylabel(_("shortfall (pp; positive = towards the miss)"))
+    ax.set_title(_("Why the days missed: the parts of each shortfall"))
+    ax.legend(fontsize=7, ncol=2)
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right", fontsize=8)
+    return _save(fig, path)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def summary_lines(f: FollowUp) -> list[str]:
+    """The month against the targets, one line per KPI."""
+    m = f.months[f.months["month"] == f.month].iloc[0]
+    out = []
+    for k in KPIS:
+        met = bool(m[f"{k}_met"]) if pd.notna(m[f"{k}_met"]) else None
+        out.append(_("{kpi}: {value} (target {target}) {verdict}; missed on {days} of {open} days").format(
+            kpi=KPI_WORDS[k], value=_value(k, float(m[k])), target=_target(k, f.targets[k]),
+            verdict=_("met") if met else _("missed") if met is False else _("not judged"), days=int(m[f"days_missed_{k}"]),
+            open=int(m["open_days"])))
+    return out
+
+
+def sections(f: FollowUp, plots: dict[str, Path]) -> list[Section]:
+    """The report's sections."""
+    out = []
+    m = f.months[f.months["month"] == f.month].iloc[0]
+    intro = paragraph(_("{days} open days in {month}, {calls:.0f} calls offered; {missed} days missed at least one target.").format(
+        days=int(m["open_days"]), month=f.month, calls=float(m["offered"]), missed=int(m["days_missed_any"])))
+    out.append(Section(_("The month against the agreement"), intro + bullets(summary_lines(f)), "month"))
+    days = f.days[["date", "offered", "availability", "service_level", "asa_s", "aht_s", "missed"]].copy()
+    days["date"] = days["date"].dt.strftime("%Y-%m-%d %a")
+    body = image(plots["days"], _("Daily KPIs against the targets")) + frame_html(days, _("KPIs per open day"))
+    out.append(Section(_("Days"), body, "days"))
+    if len(f.months) > 1:
+        cols = ["month", "open_days", "offered", "availability", "service_level", "asa_s", "aht_s", "days_missed_any"]
+        out.append(Section(_("Trend over the months"), frame_html(f.months[cols].assign(month=f.months["month"].astype(str))), "trend"))
+    else:
+        out.append(Section(_("Trend over the months"), paragraph(_("One month of data: give the earlier months' exports too for a trend.")),
+                           "trend"))
+    sc = f.scores
+    rows = [[r.level, r.units, f"{r.actual:.0f}", f"{r.forecast:.0f}", _pct(r.wape), _pct(r.mape), f"{100 * r.bias:+.1f} %"]
+            for r in sc.itertuples()]
+    body = paragraph(_("Forecast: {src}. WAPE = sum |actual − forecast| / sum actual; MAPE = mean |actual − forecast| / actual over "
+                       "the units with calls; bias = sum (forecast − actual) / sum actual (positive: the forecast was too high).").format(
+        src=f.plan.forecast_source))
+    body += table_html([_("level"), _("units"), _("actual"), _("forecast"), "WAPE", "MAPE", _("bias")], rows)
+    body += image(plots["forecast"], _("Forecast against actual volume"))
+    out.append(Section(_("Forecast against actual"), body, "forecast"))
+    pdays = f.plan_day.copy()
+    if len(pdays):
+        pdays["date"] = pdays["date"].dt.strftime("%Y-%m-%d %a")
+    body = paragraph(_("Staffing: {src}. The effective staffing is inferred from each day's queue (Erlang A on the abandoned calls of "
+                       "the day, bounded by the agents seen answering; sim/history/staffing.py)."
+                       ).format(src=f.plan.staffing_source))
+    body += image(plots["plan"], _("Planned against effective staffing")) + frame_html(pdays, _("Plan against actual per day"))
+    out.append(Section(_("Plan against actual"), body, "plan"))
+    if f.words:
+        items = [f"{d}: {w}" for d, ws in f.words.items() for w in ws]
+        body = paragraph(_("Each missed day is simulated again with the volume, the agents, the handle time and any closure set to the "
+                           "plan or to what happened, in every combination, with common random numbers; the Shapley share of each "
+                           "factor is its average effect over all orders, so the parts add up to the observed shortfall."))
+        body += bullets(items)
+        if "attribution" in plots:
+            body += image(plots["attribution"], _("The parts of each shortfall"))
+        body += frame_html(f.attribution.assign(date=f.attribution["date"].dt.strftime("%Y-%m-%d")), _("Attribution (shortfall units)"))
+    elif not f.plan.given:
+        body = paragraph(_("No plan was given (--plan, --staffing or --forecast): the misses are not attributed."))
+    else:
+        body = paragraph(_("No day missed a target."))
+    out.append(Section(_("Why days missed"), body, "why"))
+    out.append(Section(_("Case work"), case_body(f), "cases"))
+    notes = f.notes or [_("none")]
+    out.append(Section(_("Notes"), bullets([*notes, _("sources: {src}").format(src=", ".join(f.sources)),
+                                            _("plan: {src}").format(src=f.plan.source)]), "notes"))
+    return out
+
+
+def case_lines(f: FollowUp) -> list[str]:
+    """The month's case work per kind against the share target, one line per kind."""
+    if f.case_month.empty:
+        return []
+    m = f.case_month.iloc[0]
+    out = []
+    for k in f.plan.scenario.targets.case_hours:
+        share = float(m[f"within_target_{k}"])
+        out.append(_("{kind}: {share} handled within {hours:g} working hours (target at least {target}) {verdict}; days missed: "
+                     "{days}").format(kind=k, share=_pct(share), hours=f.plan.scenario.targets.case_hours[k],
+                                    target=_pct(float(m["case_share_min"])),
+                                    verdict=_("met") if share >= m["case_share_min"] else _("missed") if np.isfinite(share) else
+                                    _("not judged"), days=int(m[f"days_missed_{k}"])))
+    out.append(_("{arrived} cases arrived, {handled} handled; {backlog} open at the end of the month; mean time to handling "
+                 "{work:.1f} working hours").format(arrived=int(m["cases_arrived"]), handled=int(m["cases_handled"]),
+                                                    backlog=int(m["backlog_end"]), work=float(m["work_h_mean"])))
+    return out
+
+
+def case_body(f: FollowUp) -> str:
+    """The report's case section."""
+    if f.case_month.empty and f.case_day.empty:
+        return paragraph(_("No case export was given (--cases): the share of cases handled within 4/8 working hours and the backlog "
+                           "are not computed."))
+    day = f.case_day.assign(date=f.case_day["date"].dt.strftime("%Y-%m-%d %a")) if len(f.case_day) else f.case_day
+    return bullets(case_lines(f)) + frame_html(day, _("Case work per day of arrival (backlog: open at the end of the day)"))
+
+
+def write_report(f: FollowUp, out: Path) -> Path:
+    """The plots and ``followup_report.html`` in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    plots = {"days": plot_days(f, out / "daily_kpis.png"), "forecast": plot_forecast(f, out / "forecast.png"),
+             "plan": plot_plan(f, out / "plan.png")}
+    if len(f.attribution[f.attribution["kpi"].isin(["availability", "service_level"])]):
+        plots["attribution"] = plot_attribution(f, out / "attribution.png")
+    path = out / "followup_report.html"
+    path.write_text(render(_("Monthly follow-up: {month}").format(month=f.month), sections(f, plots), subtitle=", ".join(f.sources)),
+                    encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- command
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m sim.followup",
+                                description="The monthly follow-up: a month's actuals against the agreement, the forecast and the plan.")
+    p.add_argument("logs", type=Path, nargs="+", help="the export(s) (CSV); several files: earlier months for the trend")
+    p.add_argument("--kind", required=True, choices=("calls", "intervals"), help="per-call log or interval report")
+    p.add_argument("--columns", type=Path, default=None, help="column map YAML (as for sim.calibrate, docs/calibration.md)")
+    p.add_argument("--out", type=Path, default=Path("outputs/followup"), help="folder for the tables, plots and the report")
+    p.add_argument("--plan", default=None,
+                   help="the plan in force: a scenario name (default or an experiment) or a scenario file (.json/.yaml)")
+    p.add_argument("--staffing", type=Path, default=None, help="the staffing in force: CSV date|weekday,interval_start,agents")
+    p.add_argument("--forecast", type=Path, default=None, help="the forecast in force: CSV date[,interval_start],calls")
+    p.add_argument("--month", default=None, help="the month to follow up, YYYY-MM (default: the last month of the data)")
+    p.add_argument("--start", default=None, help="first date to read (YYYY-MM-DD)")
+    p.add_argument("--end", default=None, help="last date to read (YYYY-MM-DD)")
+    p.add_argument("--replications", type=int, default=8, help="replications per factor combination in the attribution (default 8)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-attribution", action="store_true", help="skip the re-simulation of the missed days")
+    p.add_argument("--cases", type=Path, default=None, help="a case export (CSV: case id, kind, arrival, handled) for the case work")
+    p.add_argument("--case-columns", type=Path, default=None, help="the case export's map YAML (docs/followup.md)")
+    p.add_argument("overrides", nargs="*", help="Hydra overrides of a named plan scenario, e.g. targets.service_level_min=0.8")
+    return p
+
+
+def _print(f: FollowUp, out: Path, report: Path, seconds: float) -> None:
+    print(_("Follow-up of {month} ({n} open days) from {src}:").format(month=f.month, n=len(f.days), src=", ".join(f.sources)))
+    for line in summary_lines(f):
+        print(f"  {line}")
+    print(_("Forecast ({src}):").format(src=f.plan.forecast_source))
+    for r in f.scores.itertuples():
+        print(_("  per {level:<8} WAPE {wape}  MAPE {mape}  bias {bias:+.1f} %").format(
+            level=r.level, wape=_pct(r.wape), mape=_pct(r.mape), bias=100 * r.bias))
+    if len(f.plan_day):
+        pd_ = f.plan_day
+        print(_("Plan ({src}): {plan:.0f} agent-hours planned, {eff:.0f} effective; "
+                "AHT {aht:.0f} s against {aht_plan:.0f} s planned").format(
+            src=f.plan.staffing_source, plan=pd_["agent_hours_plan"].sum(), eff=pd_["agent_hours_effective"].sum(),
+            aht=float(f.months[f.months["month"] == f.month]["aht_s"].iloc[0]), aht_plan=float(pd_["aht_plan_s"].mean())))
+    lines = case_lines(f)
+    if lines:
+        print(_("Case work:"))
+        for line in lines:
+            print(f"  {line}")
+    for d, ws in f.words.items():
+        for w in ws:
+            print(f"{d}: {w}")
+    for n in f.notes:
+        print(f"note: {n}")
+    print(_("Wrote {report} and the tables in {out}/ in {s:.1f} s.").format(report=report, out=out, s=seconds))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_intermixed_args(argv)
+    t = time.perf_counter()
+    try:
+        f = follow_up(args.logs, args.kind, args.columns, plan=args.plan, overrides=args.overrides, staffing=args.staffing,
+                      forecast=args.forecast, month=args.month, start=args.start, end=args.end, replications=args.replications,
+                      seed=args.seed, attribute=not args.no_attribution, cases=args.cases, case_columns=args.case_columns)
+        write_tables(f, args.out)
+        report = write_report(f, args.out)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    _print(f, args.out, report, time.perf_counter() - t)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
