@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.catalogue import TARGET_KPIS  # the agreement's KPIs, shown as cards
 from sim.errors import ScenarioError
 from sim.faces.app import words as W
 from sim.scenario.compose import load_scenario, scenarios_dir, validate
@@ -46,9 +47,6 @@ MAX_UPLOAD_BYTES = 64 * 1024
 """Largest staffing CSV accepted (a week of 15-minute rows is about 10 kB)."""
 
 MAX_CLOSURE_LINES = 50
-
-TARGET_KPIS: tuple[str, ...] = ("availability", "service_level", "asa_s", "aht_s", "logging_share")
-"""The agreement's KPIs, shown as cards."""
 
 TIME_KPIS: tuple[str, ...] = ("staffed_s", "present_s", "overtime_s")
 """Agent time, shown as cards without a target."""
