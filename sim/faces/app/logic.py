@@ -28,12 +28,13 @@ from typing import Any
 
 import pandas as pd
 
-from sim.catalogue import TARGET_KPIS  # the agreement's KPIs, shown as cards
+from sim.analysis.paired import NO_PRACTICAL
+from sim.catalogue import TARGET_KPIS, is_share  # TARGET_KPIS: the agreement's KPIs, shown as cards
 from sim.errors import ScenarioError
 from sim.faces.app import words as W
 from sim.scenario.compose import load_scenario, scenarios_dir, validate
 from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
-from sim.study.compare import NO_PRACTICAL, Comparison, is_share
+from sim.study.compare import Comparison
 from sim.study.runner import scenario_digest
 from sim.world.calendar import day_plans
 
