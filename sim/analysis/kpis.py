@@ -115,7 +115,6 @@ CALL_KPI_COLUMNS: Final = (
 AGENT_COLUMNS: Final = ("staffed_s", "present_s", "busy_s", "occupancy", "overtime_s")
 """Columns added to a KPI table when an agent log is given."""
 
-
 _REQUIRED_CALL_COLUMNS: Final = ("arrival", "answered_at", "fate", "wait_s")
 _AGENT_SUM_COLUMNS: Final = ("staffed_s", "present_s", "busy_s", "overtime_s")
 _REQUIRED_AGENT_COLUMNS: Final = ("interval_start", *_AGENT_SUM_COLUMNS)

@@ -18,6 +18,7 @@ from sim.catalogue import MET_OF as CATALOGUE_MET_OF
 
 MET_OF = dict(CATALOGUE_MET_OF)
 """KPI → its per-row met flag (from :data:`sim.catalogue.MET_OF`)."""
+
 DEFAULT_KPIS: tuple[str, ...] = (
     "offered", "availability", "service_level", "asa_s", "mean_wait_all_s", "p90_wait_s",
     "aht_s", "logging_share", "occupancy", "overtime_s", "staffed_s",
@@ -68,7 +69,8 @@ def p_met(keys: pd.DataFrame, met: np.ndarray, judged: np.ndarray, conf: float =
     judged) and its Wilson interval ``p_met_low``, ``p_met_high`` (NaN when nothing was judged).
 
     ``met`` and ``judged`` are per-row booleans (a row whose value or flag is missing is not
-    judged). The one estimate of P(met) behind every summary: Monte Carlo, sweeps, comparisons.
+    judged). The one estimate of P(met) behind every summary: Monte Carlo, sweeps, comparisons
+    (:mod:`sim.analysis.paired`).
     """
     names = list(keys.columns)
     g = keys.assign(met=np.asarray(met, dtype=bool).astype(int), judged=np.asarray(judged, dtype=bool).astype(int))
@@ -86,6 +88,9 @@ def p_met_of_flags(rows: pd.DataFrame, flag: str, by: Sequence[str] = ("period",
     return p_met(rows[list(by)], flags.fillna(False).to_numpy(dtype=bool), flags.notna().to_numpy(dtype=bool), conf)
 
 
+_P_MET_COLUMNS = ["period", "kpi", "p_met", "p_met_low", "p_met_high"]
+
+
 def _p_met(rows: pd.DataFrame, conf: float) -> pd.DataFrame:
     parts = []
     for kpi, col in [*MET_OF.items(), ("all_targets", "all_met")]:
@@ -95,5 +100,3 @@ def _p_met(rows: pd.DataFrame, conf: float) -> pd.DataFrame:
         parts.append(agg[_P_MET_COLUMNS])
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_P_MET_COLUMNS)
 
-
-_P_MET_COLUMNS = ["period", "kpi", "p_met", "p_met_low", "p_met_high"]
