@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 import holidays
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WrapSerializer, model_validator
 
+from sim.catalogue import PRACTICAL_KPIS, PRECISION_KPIS
 from sim.errors import fail
 
 
@@ -1004,11 +1005,8 @@ PRACTICAL: dict[str, float] = {
 """Default ``montecarlo.practical``: the smallest paired difference that matters in practice
 (shares 0.5 percentage points, times 2 s); a smaller one is "no practical difference"."""
 
-PRACTICAL_KPIS = frozenset({
-    "availability", "service_level", "logging_share", "abandon_share", "occupancy", "asa_s", "mean_wait_all_s",
-    "p90_wait_s", "aht_s", "staffed_s", "present_s", "overtime_s", "callback_on_time_share", "case_within_target",
-})
-"""KPIs a practical threshold may be given for (``montecarlo.practical``)."""
+# The KPIs a practical threshold may be given for (PRACTICAL_KPIS) and those a precision goal may
+# name (PRECISION_KPIS) are marked in the KPI catalogue, sim/catalogue.py.
 
 
 class MonteCarloConfig(_Model):
@@ -1027,10 +1025,9 @@ class MonteCarloConfig(_Model):
 
     @model_validator(mode="after")
     def _precision(self) -> MonteCarloConfig:
-        known = {"availability", "service_level", "asa_s", "mean_wait_all_s", "aht_s", "logging_share", "occupancy", "overtime_s"}
         for kpi in self.precision or {}:
-            if kpi not in known:
-                raise fail(f"precision.{kpi}", f"unknown KPI; allowed: {', '.join(sorted(known))}")
+            if kpi not in PRECISION_KPIS:
+                raise fail(f"precision.{kpi}", f"unknown KPI; allowed: {', '.join(sorted(PRECISION_KPIS))}")
         for kpi in self.practical:
             if kpi not in PRACTICAL_KPIS:
                 raise fail(f"practical.{kpi}", f"unknown KPI; allowed: {', '.join(sorted(PRACTICAL_KPIS))}")

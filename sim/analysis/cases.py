@@ -51,6 +51,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from sim.analysis.kpis import PERCENTILE, period_start
+from sim.catalogue import KIND_SHARE
 
 
 class Field(NamedTuple):
@@ -176,8 +177,8 @@ __all__ = ["CASE_COLUMNS", "CASE_FIELDS", "CASE_KPI_COLUMNS", "KIND_SHARE", "STA
            "check_case_records", "met_target"]
 
 
-KIND_SHARE = "within_target_"
-"""Prefix of a case kind's share handled within its limit (``within_target_fault_report``)."""
+# KIND_SHARE, the prefix of a case kind's share handled within its limit (within_target_fault_report),
+# is declared with the KPI catalogue (sim.catalogue) and imported above.
 
 CASE_KPI_COLUMNS: tuple[str, ...] = (
     "cases_arrived", "cases_handled", "case_within_target", "work_h_mean", "work_h_p90", "backlog_end", "case_busy_s",

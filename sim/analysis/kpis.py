@@ -70,6 +70,8 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from pandas.tseries.offsets import BaseOffset, Day, MonthBegin, QuarterBegin, Tick, Week, YearBegin
 
+from sim.catalogue import CATALOGUE, target_text
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -112,16 +114,6 @@ CALL_KPI_COLUMNS: Final = (
 
 AGENT_COLUMNS: Final = ("staffed_s", "present_s", "busy_s", "occupancy", "overtime_s")
 """Columns added to a KPI table when an agent log is given."""
-
-MET_COLUMNS: Final = (
-    "availability_met",
-    "service_level_met",
-    "asa_met",
-    "aht_met",
-    "logging_met",
-    "all_met",
-)
-"""Nullable-boolean columns added by :func:`judge`."""
 
 _REQUIRED_CALL_COLUMNS: Final = ("arrival", "answered_at", "fate", "wait_s")
 _AGENT_SUM_COLUMNS: Final = ("staffed_s", "present_s", "busy_s", "overtime_s")
@@ -167,6 +159,10 @@ class TargetsLike(Protocol):
     def logging_min(self) -> float: ...
 
 
+_SHARE_BOUNDS: Final = tuple(k.target for k in CATALOGUE if k.target and k.unit == "share")
+_TIME_BOUNDS: Final = tuple(k.target for k in CATALOGUE if k.target and k.unit == "s")
+
+
 @dataclass(frozen=True, slots=True)
 class Targets:
     """The service agreement's targets for incoming calls (all bounds are strict).
@@ -184,11 +180,11 @@ class Targets:
     logging_min: float = 0.90
 
     def __post_init__(self) -> None:
-        for name in ("availability_min", "service_level_min", "logging_min"):
+        for name in _SHARE_BOUNDS:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"targets.{name} must be in [0, 1], got {value!r}")
-        for name in ("threshold_s", "asa_max_s", "aht_max_s"):
+        for name in ("threshold_s", *_TIME_BOUNDS):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0.0):
                 raise ValueError(f"targets.{name} must be a finite number >= 0, got {value!r}")
@@ -205,13 +201,21 @@ class _Rule(NamedTuple):
     label: str
 
 
-_RULES: Final = (
-    _Rule("availability_met", "availability", "availability_min", True, "availability"),
-    _Rule("service_level_met", "service_level", "service_level_min", True, "service_level"),
-    _Rule("asa_met", "asa_s", "asa_max_s", False, "asa"),
-    _Rule("aht_met", "aht_s", "aht_max_s", False, "aht"),
-    _Rule("logging_met", "logging_share", "logging_min", True, "logging"),
-)
+def _rules() -> tuple[_Rule, ...]:
+    """The call targets :func:`judge` applies, from the KPI catalogue (entries with a target
+    and a met column; all strict)."""
+    rules = []
+    for k in CATALOGUE:
+        if k.target is not None and k.met is not None and k.short is not None:
+            assert not k.inclusive, f"judge compares strictly; {k.name} is met at its bound"
+            rules.append(_Rule(k.met, k.name, k.target, k.above, k.short))
+    return tuple(rules)
+
+
+_RULES: Final = _rules()
+
+MET_COLUMNS: Final = (*(rule.met_column for rule in _RULES), "all_met")
+"""Nullable-boolean columns added by :func:`judge`."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -507,15 +511,8 @@ def days_missed(
 
 def _target_texts(targets: TargetsLike) -> dict[str, str]:
     """The targets as the summary prints them: shares in per cent, like the values beside them."""
-    return {
-        "availability": f"> {100 * targets.availability_min:g} %",
-        "service_level": (
-            f"> {100 * targets.service_level_min:g} % (wait <= {targets.threshold_s:g} s)"
-        ),
-        "asa_s": f"< {targets.asa_max_s:g} s",
-        "aht_s": f"< {targets.aht_max_s:g} s",
-        "logging_share": f"> {100 * targets.logging_min:g} %",
-    }
+    texts = {rule.kpi_column: target_text(rule.kpi_column, targets, threshold=True) for rule in _RULES}
+    return {name: text for name, text in texts.items() if text is not None}
 
 
 def _whole_run_key(timestamps: pd.Series) -> pd.Series:

@@ -14,14 +14,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-MET_OF = {
-    "availability": "availability_met",
-    "service_level": "service_level_met",
-    "asa_s": "asa_met",
-    "aht_s": "aht_met",
-    "logging_share": "logging_met",
-    "case_within_target": "case_met",  # with cases on: every kind's share within target >= case_share_min
-}
+from sim.catalogue import MET_OF as CATALOGUE_MET_OF
+
+MET_OF = dict(CATALOGUE_MET_OF)
+"""KPI → its per-row met flag (from :data:`sim.catalogue.MET_OF`)."""
+
 DEFAULT_KPIS: tuple[str, ...] = (
     "offered", "availability", "service_level", "asa_s", "mean_wait_all_s", "p90_wait_s",
     "aht_s", "logging_share", "occupancy", "overtime_s", "staffed_s",
@@ -66,15 +63,40 @@ def summarize(kpis: pd.DataFrame, level: str = "month", kpis_to_show: Sequence[s
     return out.reset_index(drop=True)
 
 
+def p_met(keys: pd.DataFrame, met: np.ndarray, judged: np.ndarray, conf: float = 0.95) -> pd.DataFrame:
+    """P(target met) per group of ``keys`` (one row per key combination, in order of first
+    appearance): ``met`` and ``judged`` counts, ``p_met`` = met / judged (NaN when nothing was
+    judged) and its Wilson interval ``p_met_low``, ``p_met_high`` (NaN when nothing was judged).
+
+    ``met`` and ``judged`` are per-row booleans (a row whose value or flag is missing is not
+    judged). The one estimate of P(met) behind every summary: Monte Carlo, sweeps, comparisons
+    (:mod:`sim.analysis.paired`).
+    """
+    names = list(keys.columns)
+    g = keys.assign(met=np.asarray(met, dtype=bool).astype(int), judged=np.asarray(judged, dtype=bool).astype(int))
+    agg = g.groupby(names, sort=False)[["met", "judged"]].sum().reset_index()
+    lo, hi = wilson(agg["met"].to_numpy(), agg["judged"].to_numpy(), conf)
+    agg["p_met"] = agg["met"] / agg["judged"].where(agg["judged"] > 0)
+    agg["p_met_low"], agg["p_met_high"] = lo, hi
+    agg.loc[agg["judged"] == 0, ["p_met_low", "p_met_high"]] = np.nan
+    return agg
+
+
+def p_met_of_flags(rows: pd.DataFrame, flag: str, by: Sequence[str] = ("period",), conf: float = 0.95) -> pd.DataFrame:
+    """:func:`p_met` of a nullable-boolean met column (NA: not judged), per group of ``by``."""
+    flags = rows[flag].astype("boolean")
+    return p_met(rows[list(by)], flags.fillna(False).to_numpy(dtype=bool), flags.notna().to_numpy(dtype=bool), conf)
+
+
+_P_MET_COLUMNS = ["period", "kpi", "p_met", "p_met_low", "p_met_high"]
+
+
 def _p_met(rows: pd.DataFrame, conf: float) -> pd.DataFrame:
     parts = []
     for kpi, col in [*MET_OF.items(), ("all_targets", "all_met")]:
         if col not in rows.columns:
             continue
-        flags = rows[col].astype("boolean")
-        g = pd.DataFrame({"period": rows["period"], "met": flags.fillna(False).astype(int), "judged": flags.notna().astype(int)})
-        agg = g.groupby("period", sort=False).sum().reset_index()
-        lo, hi = wilson(agg["met"].to_numpy(), agg["judged"].to_numpy(), conf)
-        parts.append(pd.DataFrame({"period": agg["period"], "kpi": kpi, "p_met": agg["met"] / agg["judged"].where(agg["judged"] > 0),
-                                   "p_met_low": lo, "p_met_high": hi}))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["period", "kpi", "p_met", "p_met_low", "p_met_high"])
+        agg = p_met_of_flags(rows, col, ("period",), conf).assign(kpi=kpi)
+        parts.append(agg[_P_MET_COLUMNS])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_P_MET_COLUMNS)
+

@@ -23,7 +23,8 @@ import hydra
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.analysis.stats import summarize
+from sim.analysis.stats import p_met_of_flags, summarize
+from sim.catalogue import kpi as catalogue_entry
 from sim.errors import ScenarioError
 from sim.faces import plots
 from sim.faces.cli import fail, hydra_entry
@@ -59,24 +60,19 @@ def run_montecarlo(s: Scenario, out: Path) -> tuple[MonteCarlo, pd.DataFrame | N
 
 def with_all_targets(summary: pd.DataFrame, kpis: pd.DataFrame, level: str, conf: float) -> pd.DataFrame:
     """``summary`` plus, per period, the row ``all_targets``: P(every target met at once)."""
-    from sim.analysis.stats import wilson
-
     rows = kpis[kpis["level"] == level]
     if "all_met" not in rows.columns or rows.empty:
         return summary
-    flags = rows["all_met"].astype("boolean")
-    g = pd.DataFrame({"period": rows["period"], "met": flags.fillna(False).astype(int), "judged": flags.notna().astype(int)})
-    agg = g.groupby("period", sort=False).sum().reset_index()
-    lo, hi = wilson(agg["met"].to_numpy(), agg["judged"].to_numpy(), conf)
+    agg = p_met_of_flags(rows, "all_met", ("period",), conf)
     extra = pd.DataFrame({"period": agg["period"], "kpi": "all_targets", "replications": agg["judged"],
-                          "p_met": agg["met"] / agg["judged"].where(agg["judged"] > 0), "p_met_low": lo, "p_met_high": hi})
+                          "p_met": agg["p_met"], "p_met_low": agg["p_met_low"], "p_met_high": agg["p_met_high"]})
     out = pd.concat([summary, extra], ignore_index=True)
     return out.sort_values("period", kind="stable").reset_index(drop=True)
 
 
 def _fmt_row(r: pd.Series) -> str:
-    pct = r["kpi"] in ("availability", "service_level", "logging_share", "occupancy")
-    hours = r["kpi"] in ("overtime_s", "staffed_s")
+    entry = catalogue_entry(r["kpi"])
+    pct, hours = entry is not None and entry.fmt == "percent", entry is not None and entry.fmt == "agent_hours"
     scale, unit = (100.0, " %") if pct else ((1 / 3600, " h") if hours else (1.0, " s" if r["kpi"].endswith("_s") else ""))
     p = "" if pd.isna(r.get("p_met")) else f"{100 * r['p_met']:.0f} %"
     return (f"{r['kpi']:<16}{scale * r['mean']:>11.2f}{unit:<3} [{scale * r['ci_low']:.2f}, {scale * r['ci_high']:.2f}]"

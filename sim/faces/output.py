@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim.analysis.cases import KIND_SHARE, case_met, case_summary
 from sim.analysis.kpis import days_missed, feature_kpis, group_kpis, judge, kpi_table, summary
+from sim.catalogue import kpi as catalogue_entry
 from sim.faces import plots
 from sim.faces.excel import excel_copies
 from sim.model.simulate import SimResult, simulate
@@ -105,9 +106,10 @@ def _case_days_missed(day: pd.DataFrame, months: pd.Series) -> list[int]:
 def _fmt(kpi: str, value: float) -> str:
     if pd.isna(value):
         return "-"
-    if kpi in ("availability", "abandon_share", "service_level", "logging_share", "occupancy"):
+    entry = catalogue_entry(kpi)
+    if entry is not None and entry.fmt == "percent":
         return f"{100 * value:.1f} %"
-    if kpi.endswith("_s") and kpi in ("staffed_s", "present_s", "busy_s", "overtime_s"):
+    if entry is not None and entry.fmt == "agent_hours":
         return f"{value / 3600:.1f} h"
     if kpi.endswith("_s"):
         return f"{value:.1f} s"

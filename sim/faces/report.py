@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.cases import KIND_SHARE
+from sim.catalogue import TARGET_KPIS, by_format
 from sim.errors import ScenarioError
 from sim.faces.cli import reports_errors
 from sim.schema import WEEKDAYS, CalendarConfig, DistributionConfig, PatienceConfig, Scenario, hhmm
@@ -56,16 +57,11 @@ __all__ = [
     "stress_des_sections",
 ]
 
-PERCENT = frozenset({"availability", "service_level", "logging_share", "abandon_share", "occupancy",
-                     "callback_accept_share", "callback_on_time_share", "repeat_contact_ratio", "case_within_target"})
-HOURS = frozenset({"staffed_s", "present_s", "busy_s", "overtime_s", "case_busy_s"})
-WORKING_HOURS = frozenset({"work_h_mean", "work_h_p90"})
-COUNTS = frozenset({"offered", "answered", "abandoned", "within_threshold", "callbacks_offered", "callbacks_accepted",
-                    "callbacks_made", "callbacks_failed", "transfers", "transfers_warm", "transfers_blind",
-                    "transfer_fallbacks", "transfer_abandoned", "repeat_calls", "cases_arrived", "cases_handled",
-                    "backlog_end"})
-DAYS = frozenset({"open_days", "days", "days_missed_availability", "days_missed_service_level", "days_missed_asa",
-                  "days_missed_aht", "days_missed_logging", "days_missed_any"})
+PERCENT = by_format("percent")
+HOURS = by_format("agent_hours")
+WORKING_HOURS = by_format("working_hours")
+COUNTS = by_format("count")
+DAYS = by_format("days")
 
 KPI_LABELS: dict[str, str] = {
     "offered": "calls offered",
@@ -130,7 +126,6 @@ FEATURE_KPIS: tuple[str, ...] = (
     "transfer_abandoned", "mean_consult_wait_s", "repeat_calls", "repeat_contact_ratio",
 )
 
-TARGET_KPIS: tuple[str, ...] = ("availability", "service_level", "asa_s", "aht_s", "logging_share")
 OTHER_KPIS: tuple[str, ...] = (
     "offered", "answered", "abandon_share", "mean_wait_all_s", "p90_wait_s", "occupancy", "staffed_s", "present_s",
     "overtime_s", "open_days", "days_missed_availability", "days_missed_service_level", "days_missed_asa",

@@ -31,6 +31,7 @@ import pandas as pd  # noqa: E402
 from hydra.core.hydra_config import HydraConfig  # noqa: E402
 from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
+from sim.catalogue import is_share  # noqa: E402
 from sim.errors import ScenarioError  # noqa: E402
 from sim.faces.cli import run_hydra_app  # noqa: E402
 from sim.faces.excel import excel_copies  # noqa: E402
@@ -72,7 +73,7 @@ def _pct(x: float) -> str:
 
 
 def _kpi(kpi: str, m: float, lo: float, hi: float) -> str:
-    if kpi in ("availability", "service_level", "logging_share", "occupancy"):
+    if is_share(kpi):
         return f"{_pct(m)} [{100 * lo:.2f}, {100 * hi:.2f}]"
     return f"{m:.1f} s [{lo:.1f}, {hi:.1f}]"
 

@@ -11,17 +11,7 @@ from scipy import stats
 
 import sim
 from sim.faces.compare import main as cli_main
-from sim.study.compare import (
-    Comparison,
-    compare,
-    paired_differences,
-    parse_spec,
-    pool_days,
-    practical_assessment,
-    scenarios_from_specs,
-    split_overrides,
-    summarize_replications,
-)
+from sim.study.compare import Comparison, compare, pool_days
 
 LOADED = ["staffing=flat", "demand.volume=600"]  # tiny: two December days, ~1,150 calls
 
@@ -139,43 +129,6 @@ def test_intraday_covers_the_opening_hours(agents: Comparison) -> None:
     assert (peak["eight"] >= peak["ten"] - 1e-9).mean() > 0.8, "fewer agents wait longer in most intervals"
 
 
-def test_summaries_of_groups_and_paired_groups() -> None:
-    frame = pd.DataFrame({
-        "scenario": ["a"] * 4 + ["b"] * 4,
-        "group": ["g", "g", "h", "h"] * 2,
-        "replication": [0, 1, 0, 1] * 2,
-        "x": [1.0, 3.0, 10.0, 10.0, 2.0, 5.0, 10.0, 10.0],
-    })
-    s = summarize_replications(frame, ["x"], ("scenario", "group")).set_index(["scenario", "group"])
-    assert s.loc[("a", "g"), "mean"] == 2.0 and s.loc[("b", "g"), "mean"] == 3.5
-    d = paired_differences(frame, ["x"], "a", ("group",)).set_index("group")
-    assert d.loc["g", "difference"] == 1.5 and d.loc["g", "pairs"] == 2
-    assert d.loc["h", "assessment"] == "identical"
-
-
-def test_spec_parsing() -> None:
-    assert parse_spec("close_1600") == parse_spec("close_1600:")
-    s = parse_spec("more=default:staffing=flat,staffing.agents=14")
-    assert (s.label, s.name, s.overrides) == ("more", "default", ("staffing=flat", "staffing.agents=14"))
-    s = parse_spec("default:staffing.agents=14")
-    assert s.label == "default:staffing.agents=14" and s.name == "default"
-    assert split_overrides("calendar.closed_eves=[Julafton,Nyårsafton],x='a,b',y=1") == [
-        "calendar.closed_eves=[Julafton,Nyårsafton]", "x='a,b'", "y=1"]
-    with pytest.raises(sim.ScenarioError, match="label"):
-        parse_spec("=:")
-
-
-def test_spec_errors_name_the_scenario() -> None:
-    with pytest.raises(sim.ScenarioError, match="unique"):
-        scenarios_from_specs(["tiny", "tiny"])
-    with pytest.raises(sim.ScenarioError, match="not compared"):
-        scenarios_from_specs(["tiny"], extra={"other": ["staffing.agents=3"]})
-    with pytest.raises(sim.ScenarioError, match="'bad'.*staffing.agents"):
-        scenarios_from_specs(["tiny", "bad=tiny:staffing.agents=-3"])
-    with pytest.raises(sim.ScenarioError, match="no_such_experiment"):
-        scenarios_from_specs(["no_such_experiment"])
-
-
 def test_save_and_load_round_trip(agents: Comparison, tmp_path) -> None:
     agents.save(tmp_path)
     back = Comparison.load(tmp_path)
@@ -226,41 +179,6 @@ def test_module_entry_point() -> None:
     done = subprocess.run([sys.executable, "-m", "sim.compare", "--help"], cwd=Path(__file__).resolve().parents[2],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "python -m sim.compare" in done.stdout and "SPEC" in done.stdout
-
-
-def test_share_intervals_stay_within_0_and_1_and_cover_as_often_as_the_t_interval() -> None:
-    rng = np.random.default_rng(5)
-    true_mean = 50 / 52  # Beta(50, 2): shares near 1, as availability is
-    reps = rng.beta(50, 2, size=(2000, 2))
-    frame = pd.DataFrame({
-        "scenario": "a", "period": np.repeat(np.arange(2000), 2), "replication": np.tile([0, 1], 2000),
-        "availability": reps.ravel(), "asa_s": reps.ravel(),  # the same numbers as a share and as seconds
-    })
-    s = summarize_replications(frame, ["availability", "asa_s"])
-    share, other = s[s["kpi"] == "availability"], s[s["kpi"] == "asa_s"]
-    assert (share["ci_low"] >= 0).all() and (share["ci_high"] <= 1).all()
-    assert (other["ci_high"] > 1).any()  # with 2 replications the t-interval of the same numbers passes 100 %
-    assert (share["ci_low"] <= share["mean"]).all() and (share["mean"] <= share["ci_high"]).all()
-    covered = (share["ci_low"] <= true_mean) & (true_mean <= share["ci_high"])
-    covered_t = (other["ci_low"] <= true_mean) & (true_mean <= other["ci_high"])
-    assert (covered.to_numpy() == covered_t.to_numpy()).all()  # cutting at 1 loses no coverage
-    assert np.array_equal(share["half_width"].to_numpy(), other["half_width"].to_numpy())
-
-
-def test_practical_verdicts_say_when_a_difference_is_too_small_to_matter() -> None:
-    assert practical_assessment("worse", -0.0012, -0.0002, -0.0007, 0.005) == "no practical difference"
-    assert practical_assessment("better", -0.3, 0.1, -0.1, 2.0) == "no practical difference"
-    assert practical_assessment("worse", -0.047, -0.035, -0.041, 0.005) == "worse"
-    assert practical_assessment("worse", -0.008, -0.002, -0.004, 0.005) == "no practical difference"  # mean below
-    assert practical_assessment("worse", -0.012, -0.001, -0.0065, 0.005) == "worse"  # mean above the threshold
-    assert practical_assessment("no clear difference", -0.03, 0.02, -0.005, 0.005) == "no clear difference"  # too wide
-    assert practical_assessment("worse", -0.047, -0.035, -0.041, float("nan")) == "worse"  # no threshold
-    assert practical_assessment("identical", 0.0, 0.0, 0.0, 0.005) == "identical"
-    from sim.faces.report import judged  # how sim.compare and its report word it
-
-    assert judged(pd.Series({"assessment": "worse", "practical_assessment": "no practical difference"})) == (
-        "no practical difference (statistically worse)")
-    assert judged(pd.Series({"assessment": "worse", "practical_assessment": "worse"})) == "worse"
 
 
 def test_the_comparison_judges_differences_with_montecarlo_practical(agents: Comparison) -> None:

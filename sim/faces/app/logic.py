@@ -28,11 +28,13 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.paired import NO_PRACTICAL
+from sim.catalogue import TARGET_KPIS, is_share  # TARGET_KPIS: the agreement's KPIs, shown as cards
 from sim.errors import ScenarioError
 from sim.faces.app import words as W
 from sim.scenario.compose import load_scenario, scenarios_dir, validate
 from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
-from sim.study.compare import NO_PRACTICAL, Comparison, is_share
+from sim.study.compare import Comparison
 from sim.study.runner import scenario_digest
 from sim.world.calendar import day_plans
 
@@ -46,9 +48,6 @@ MAX_UPLOAD_BYTES = 64 * 1024
 """Largest staffing CSV accepted (a week of 15-minute rows is about 10 kB)."""
 
 MAX_CLOSURE_LINES = 50
-
-TARGET_KPIS: tuple[str, ...] = ("availability", "service_level", "asa_s", "aht_s", "logging_share")
-"""The agreement's KPIs, shown as cards."""
 
 TIME_KPIS: tuple[str, ...] = ("staffed_s", "present_s", "overtime_s")
 """Agent time, shown as cards without a target."""
