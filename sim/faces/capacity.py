@@ -33,7 +33,7 @@ from sim.schema import Scenario  # noqa: E402
 from sim.study.capacity import CapacityPlan, capacity_plan  # noqa: E402
 
 
-def make_plan(s: Scenario, base_dir: Path | None = None, out: Path | None = None, progress: bool = False) -> tuple[CapacityPlan, Path]:
+def make_plan(s: Scenario, base_dir: Path | None = None, progress: bool = False) -> tuple[CapacityPlan, Path]:
     """Read the history and the team of ``s.capacity``, forecast the year, plan it."""
     base = base_dir or scenarios_dir()
     cap = s.capacity
@@ -46,7 +46,7 @@ def make_plan(s: Scenario, base_dir: Path | None = None, out: Path | None = None
         if progress and s.capacity.simulate:
             print(f"  checked by simulation: {label} ({k}/{n})", file=sys.stderr, flush=True)
 
-    return capacity_plan(s, fc, team, tell, out / "search" if out is not None else None), hist_path
+    return capacity_plan(s, fc, team, tell), hist_path
 
 
 def plot(plan: CapacityPlan, path: Path) -> Path:
@@ -136,7 +136,7 @@ def app(cfg: DictConfig) -> None:
         out = Path(s.capacity.out_dir)
         out.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(cfg, out / "config.yaml", resolve=True)
-        plan, hist = make_plan(s, out=out, progress=True)
+        plan, hist = make_plan(s, progress=True)
         paths = write_outputs(plan, out)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)

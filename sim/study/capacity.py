@@ -26,8 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -112,24 +112,48 @@ def day_scenario(s: Scenario, p: DayPlan, volume: float) -> Scenario:
     return Scenario.model_validate(raw)
 
 
-def check_kind(s: Scenario, p: DayPlan, volume: float, out_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray, int]:
-    """(Erlang A agents, simulation-checked agents, search rounds) per open interval of date
-    ``p`` at ``volume`` calls: the staffing search of :mod:`sim.study.search` on one day."""
+def check_kind(s: Scenario, p: DayPlan, volume: float) -> tuple[np.ndarray, np.ndarray, int, float]:
+    """(Erlang A agents, simulation-checked agents, search rounds, seconds) per open interval
+    of date ``p`` at ``volume`` calls: the staffing search of :mod:`sim.study.search` on one
+    day, its replications in this process (the kinds run in parallel: :func:`_check_kinds`)."""
+    t0 = time.perf_counter()
     day = day_scenario(s, p, volume)
     st = s.staff
     wd = WEEKDAYS[p.date.weekday()]
     found = search(day, replications=st.replications, seed=st.seed, confidence=st.confidence, max_rounds=st.max_rounds,
-                   workers=st.workers or default_workers(), out_dir=out_dir)
+                   workers=1)
     assert p.regular_opens is not None and p.opens is not None and p.closes is not None
     step = s.demand.interval_min
     idx = [(m - minutes(p.regular_opens)) // step for m in range(minutes(p.opens), minutes(p.closes), step)]
     erl = np.asarray(erlang_table(day)[wd], dtype=int)[idx]
     sim = np.asarray(found.table[wd], dtype=float)[idx]
-    return erl, sim.astype(int), len(found.history)
+    return erl, sim.astype(int), len(found.history), time.perf_counter() - t0
 
 
-def requirement(s: Scenario, forecast: pd.DataFrame, on_kind: Callable[[str, int, int], None] | None = None,
-                out_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _check_kinds(s: Scenario, days: list[tuple[DayPlan, float]], on_kind: Callable[[str, int, int], None] | None,
+                 labels: list[str]) -> list[tuple[np.ndarray, np.ndarray, int, float]]:
+    """:func:`check_kind` of every kind, on ``staff.workers`` processes (default all cores)."""
+    workers = min(s.staff.workers or default_workers(), len(days))
+    if workers <= 1:
+        out = []
+        for k, (p, v) in enumerate(days):
+            out.append(check_kind(s, p, v))
+            if on_kind is not None:
+                on_kind(labels[k], k + 1, len(days))
+        return out
+    results: dict[int, tuple[np.ndarray, np.ndarray, int, float]] = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(check_kind, s, p, v): k for k, (p, v) in enumerate(days)}
+        for fut in as_completed(futures):
+            k = futures[fut]
+            results[k] = fut.result()
+            if on_kind is not None:
+                on_kind(labels[k], len(results), len(days))
+    return [results[k] for k in range(len(days))]
+
+
+def requirement(s: Scenario, forecast: pd.DataFrame,
+                on_kind: Callable[[str, int, int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(dates, kinds): per date of ``forecast`` the Erlang A and the checked on-phone hours at
     each level; per date kind its dates, representative date and volume, and the hours of
     Erlang A and of the simulation at that volume (see the module docstring)."""
@@ -151,27 +175,25 @@ def requirement(s: Scenario, forecast: pd.DataFrame, on_kind: Callable[[str, int
                      **{f"volume_{lv}": float(getattr(r, lv)) if open_ else 0.0 for lv in LEVELS},
                      **{f"erlang_h_{lv}": float(agents[lv].sum()) * step_h for lv in LEVELS}})
     dates = pd.DataFrame(rows)
-    kinds = []
-    n_kinds = dates.loc[dates["kind"] != "closed", "kind"].nunique()
-    for k, (label, g) in enumerate(dates[dates["kind"] != "closed"].groupby("kind", sort=True)):
+    groups = list(dates[dates["kind"] != "closed"].groupby("kind", sort=True))
+    reps = []
+    for label, g in groups:
         rep = g.iloc[(g["volume_mean"] - g["volume_mean"].median()).abs().to_numpy().argmin()]
-        d = rep["date"]
+        reps.append((label, g, rep["date"], float(rep["volume_mean"])))
+    checked = _check_kinds(s, [(plans[d], v) for _, _, d, v in reps], on_kind, [lb for lb, *_ in reps]) if cap.simulate else None
+    kinds = []
+    for k, (label, g, d, volume) in enumerate(reps):
         erl = per_date[d]["mean"]
-        if cap.simulate:
-            t0 = time.perf_counter()
-            erl_day, sim, rounds = check_kind(s, plans[d], float(rep["volume_mean"]),
-                                              out_dir / label.replace(" ", "_") if out_dir is not None else None)
+        if checked is not None:
+            erl_day, sim, rounds, seconds = checked[k]
             delta = sim - erl_day
-            seconds = time.perf_counter() - t0
         else:
             delta, rounds, seconds = np.zeros_like(erl), 0, 0.0
         for dd in g["date"]:
             per_date[dd]["delta"] = delta
-        kinds.append({"kind": label, "dates": len(g), "representative_date": d, "volume": float(rep["volume_mean"]),
-                      "erlang_h": float(erl.sum()) * step_h, "checked_h": float(np.maximum(erl + delta, 0).sum()) * step_h,
+        kinds.append({"kind": label, "dates": len(g), "representative_date": d, "volume": volume,
+                      "erlang_h": float(erl.sum()) * step_h, "checked_h": float(_checked(erl, delta).sum()) * step_h,
                       "delta_agent_intervals": int(delta.sum()), "search_rounds": rounds, "seconds": round(seconds, 2)})
-        if on_kind is not None:
-            on_kind(label, k + 1, n_kinds)
     for lv in LEVELS:
         dates[f"phone_h_{lv}"] = [
             float(_checked(per_date[d][lv], per_date[d].get("delta")).sum()) * step_h for d in dates["date"]]
@@ -242,7 +264,7 @@ def month_label(year: int, index: int) -> str:
 
 
 def capacity_plan(s: Scenario, forecast: pd.DataFrame, team: TeamConfig,
-                  on_kind: Callable[[str, int, int], None] | None = None, out_dir: Path | None = None) -> CapacityPlan:
+                  on_kind: Callable[[str, int, int], None] | None = None) -> CapacityPlan:
     """The whole plan (see the module docstring) for the forecast of ``capacity.year``."""
     missing = [c for c in FORECAST_COLUMNS if c not in forecast.columns]
     if missing:
@@ -250,7 +272,7 @@ def capacity_plan(s: Scenario, forecast: pd.DataFrame, team: TeamConfig,
     cap = s.capacity
     t0 = time.perf_counter()
     fte = fte_months(s)
-    dates, kinds = requirement(s, forecast, on_kind, out_dir)
+    dates, kinds = requirement(s, forecast, on_kind)
     t1 = time.perf_counter()
     dates["month"] = pd.to_datetime(dates["date"]).dt.month
     oh = cap.shrinkage.roster_overhead
