@@ -1324,9 +1324,10 @@ class ScheduleConfig(_Model):
 
 
 MONTHS: tuple[str, ...] = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-VACATION_KEY = {"jan": 0.5, "feb": 1.0, "mar": 0.5, "apr": 1.0, "may": 0.5, "jun": 4.0, "jul": 12.0, "aug": 4.0,
-                "sep": 0.5, "oct": 0.5, "nov": 0.5, "dec": 1.0}
-"""Default vacation days per full-time person per month: 20 of the 25 in June-August, 12 in July."""
+VACATION_KEY = {"jan": 0.5, "feb": 1.0, "mar": 0.0, "apr": 1.0, "may": 0.5, "jun": 4.0, "jul": 12.0, "aug": 4.0,
+                "sep": 0.0, "oct": 0.5, "nov": 0.0, "dec": 1.5}
+"""Default vacation days per full-time person per month: 20 of the 25 in June-August, 12 in July,
+the rest around the school holidays (sportlov, Easter, höstlov) and Christmas."""
 
 
 class ShrinkageConfig(_Model):
