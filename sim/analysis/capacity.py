@@ -128,8 +128,8 @@ def hiring_plan(required: Sequence[float], team_fte: float, rule: HireRule) -> p
                      "temp_fte": max(0.0, need - pool) if m in rule.temp_months else 0.0, "surplus_fte": max(0.0, pool - need)})
     out = pd.DataFrame(rows)
     trainee = [0.0] * len(rows)
-    for r in rows:
-        for k in range(max(0, r["month"] - rule.training), r["month"]):
+    for m, r in enumerate(rows):
+        for k in range(max(0, m - rule.training), m):
             trainee[k] += r["hires"] * rule.contract
     out["trainee_fte"] = trainee
     return out

@@ -6,14 +6,15 @@ From a daily forecast of the year (date, kind, mean and the prediction interval 
 1. **The requirement per date, by date kind.** Every open date's forecast volume is spread
    over its open intervals by the demand profile and staffed with Erlang A for the
    agreement's targets (:func:`erlang_agents`, vectorised: every date at its mean, low and
-   high volume). The dates fall into kinds: the day type (``regular``; ``early``: the 15:00
-   day before a red day; ``after_closure``: the first opening after a closure) × weekday ×
-   the months of ``capacity.separate_months`` (July by default). With ``capacity.simulate``
+   high volume). The dates fall into kinds (:func:`kind_label`): ``early`` (the 15:00 day
+   before a red day), ``after_closure`` (the first opening after a closure), and the regular
+   days by weekday, those of ``capacity.separate_months`` (July by default) apart. With ``capacity.simulate``
    each kind is checked once by simulation: its representative date (the median volume of
    the kind) is simulated and the Erlang A table refined by the staffing search of
    :mod:`sim.study.search` (``staff.replications``, ``staff.confidence``, ``staff.seed``,
    ``staff.max_rounds``) until every interval meets the targets; the difference simulated
-   − Erlang A (agents per interval) is added to every date of the kind.
+   − Erlang A (agents per interval, by the interval's clock time) is added to every date of
+   the kind.
 2. **Shrinkage and FTE per month** (:mod:`sim.analysis.capacity`): the paid hours of an FTE
    and the hours off the phones by category; required FTE = on-phone hours × (1 + roster
    overhead) ÷ an FTE's on-phone hours, at the forecast's mean, low and high volume.
@@ -92,7 +93,11 @@ def erlang_agents(s: Scenario, calls: np.ndarray, starts: np.ndarray) -> np.ndar
 
 
 def kind_label(kind: str, date: dt.date, separate_months: list[int]) -> str:
-    """A date's kind: day type, weekday, and the month when it is one of ``separate_months``."""
+    """A date's kind: ``early`` (a 15:00 day or a closure window) and ``after_closure`` (the
+    first opening after a closure) are a kind each; a regular day's kind is its weekday, and
+    its month when that is one of ``separate_months`` (``regular mon``, ``regular fri jul``)."""
+    if kind != "regular":
+        return kind
     label = f"{kind} {WEEKDAYS[date.weekday()]}"
     return f"{label} {MONTHS[date.month - 1]}" if date.month in separate_months else label
 
@@ -186,14 +191,14 @@ def requirement(s: Scenario, forecast: pd.DataFrame,
         erl = per_date[d]["mean"]
         if checked is not None:
             erl_day, sim, rounds, seconds = checked[k]
-            delta = sim - erl_day
+            delta = dict(zip(per_date[d]["starts"].tolist(), (sim - erl_day).tolist(), strict=True))
         else:
-            delta, rounds, seconds = np.zeros_like(erl), 0, 0.0
+            delta, rounds, seconds = {}, 0, 0.0
         for dd in g["date"]:
-            per_date[dd]["delta"] = delta
+            per_date[dd]["delta"] = np.array([delta.get(m, 0) for m in per_date[dd]["starts"].tolist()], dtype=int)
         kinds.append({"kind": label, "dates": len(g), "representative_date": d, "volume": volume,
-                      "erlang_h": float(erl.sum()) * step_h, "checked_h": float(_checked(erl, delta).sum()) * step_h,
-                      "delta_agent_intervals": int(delta.sum()), "search_rounds": rounds, "seconds": round(seconds, 2)})
+                      "erlang_h": float(erl.sum()) * step_h, "checked_h": float(_checked(erl, per_date[d]["delta"]).sum()) * step_h,
+                      "delta_agent_intervals": int(sum(delta.values())), "search_rounds": rounds, "seconds": round(seconds, 2)})
     for lv in LEVELS:
         dates[f"phone_h_{lv}"] = [
             float(_checked(per_date[d][lv], per_date[d].get("delta")).sum()) * step_h for d in dates["date"]]

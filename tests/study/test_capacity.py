@@ -93,7 +93,7 @@ def test_each_kind_is_checked_once_by_simulation() -> None:
                       "mean": [700.0, 760.0, 500.0]})
     f = f.assign(low=0.8 * f["mean"], high=1.2 * f["mean"])
     dates, kinds = requirement(s, f)
-    assert kinds["kind"].tolist() == ["early thu", "regular mon"] and kinds["dates"].tolist() == [1, 2]
+    assert kinds["kind"].tolist() == ["early", "regular mon"] and kinds["dates"].tolist() == [1, 2]
     assert kinds.loc[1, "representative_date"] in (dt.date(2027, 3, 15), dt.date(2027, 3, 22))
     assert (kinds["search_rounds"] > 0).all()
     # the kind's correction (simulated - Erlang A) is the same for both Mondays at every level
