@@ -113,3 +113,15 @@ def test_the_example_history_forecasts_a_year() -> None:
     by_month = open_.groupby(open_["date"].dt.month)["mean"].mean()
     assert by_month.idxmax() in (1, 12) and by_month.idxmin() in (6, 7, 8)
     assert len(fte_months(s)) == 12
+
+
+def test_a_calibration_days_file_is_read_with_its_kinds_and_outliers(tmp_path) -> None:
+    # the days.csv of python -m sim.calibrate: its own kind and outlier columns are used as they are
+    s = scenario()
+    days = read_days(scenarios_dir() / "data" / "history_days_example.csv", s.calendar)
+    storm = days["offered"].idxmax()
+    days.loc[storm, "outlier"] = True
+    days.assign(robust_z=0.0).to_csv(tmp_path / "days.csv", index=False)
+    back = read_days(tmp_path / "days.csv", s.calendar)
+    assert back["kind"].tolist() == days["kind"].tolist()
+    assert back["outlier"].tolist() == days["outlier"].tolist() and bool(back.loc[storm, "outlier"])
