@@ -1068,6 +1068,7 @@ class Scenario(_Model):
     cases: CasesConfig = Field(default_factory=CasesConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
     schedule: ScheduleConfig = Field(default_factory=lambda: ScheduleConfig())
+    capacity: CapacityConfig = Field(default_factory=lambda: CapacityConfig())
 
     @model_validator(mode="after")
     def _cross(self) -> Scenario:
@@ -1316,6 +1317,98 @@ class ScheduleConfig(_Model):
     def _period(self) -> ScheduleConfig:
         if self.start is not None and self.end is not None and self.end < self.start:
             raise fail("end", f"{self.end} is before start {self.start}")
+        return self
+
+
+MONTHS: tuple[str, ...] = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+VACATION_KEY = {"jan": 0.5, "feb": 1.0, "mar": 0.0, "apr": 1.0, "may": 0.5, "jun": 4.0, "jul": 12.0, "aug": 4.0,
+                "sep": 0.0, "oct": 0.5, "nov": 0.0, "dec": 1.5}
+"""Default vacation days per full-time person per month: 20 of the 25 in June-August, 12 in July,
+the rest around the school holidays (sportlov, Easter, höstlov) and Christmas."""
+
+
+class ShrinkageConfig(_Model):
+    """Paid time that is not on the phones, per full-time person (docs/capacity.md)."""
+
+    vacation_days: Float = Field(default=25.0, ge=0.0, le=60.0)
+    vacation_key: dict[str, Float] = Field(default_factory=lambda: dict(VACATION_KEY))
+    sick_share: Probability = 0.045
+    training_days: Float = Field(default=4.0, ge=0.0, le=60.0)
+    meetings_h_per_week: Float = Field(default=1.0, ge=0.0, le=40.0)
+    breaks_min_per_day: Float = Field(default=30.0, ge=0.0, le=240.0)
+    roster_overhead: Float = Field(default=0.05, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _key(self) -> ShrinkageConfig:
+        unknown = [k for k in self.vacation_key if k not in MONTHS]
+        if unknown:
+            raise fail(f"vacation_key.{unknown[0]}", f"unknown month; the months are {', '.join(MONTHS)}")
+        missing = [m for m in MONTHS if m not in self.vacation_key]
+        if missing:
+            raise fail("vacation_key", f"give a weight for every month; missing: {', '.join(missing)}")
+        neg = [m for m in MONTHS if self.vacation_key[m] < 0]
+        if neg:
+            raise fail(f"vacation_key.{neg[0]}", f"must be >= 0, got {self.vacation_key[neg[0]]}")
+        if self.vacation_days > 0 and sum(self.vacation_key.values()) <= 0:
+            raise fail("vacation_key", "the weights sum to 0; give the months in which vacation is taken a positive weight")
+        return self
+
+
+class HiringConfig(_Model):
+    """Recruitment: ``lead_months`` from the decision to a productive agent (of which the last
+    ``training_months`` paid training), the yearly ``attrition`` (share of the team leaving
+    in a year), the ``contract`` of a new hire, which requirement the plan hires for, and the
+    months whose gap temporary staff cover (``temp_months``, 1..12: summer temps)."""
+
+    lead_months: Int = Field(default=3, ge=0, le=24)
+    training_months: Int = Field(default=1, ge=0, le=24)
+    attrition: Probability = 0.12
+    contract: Float = Field(default=1.0, gt=0.0, le=1.0)
+    hire_to: Literal["point", "high"] = "point"
+    decide_from: str | None = None
+    temp_months: list[Int] = Field(default_factory=lambda: [6, 7, 8])
+
+    @model_validator(mode="after")
+    def _lead(self) -> HiringConfig:
+        if self.training_months > self.lead_months:
+            raise fail("training_months", f"{self.training_months} is longer than the lead time lead_months={self.lead_months}")
+        if self.decide_from is not None and not _is_month(self.decide_from):
+            raise fail("decide_from", f"expected a month \"YYYY-MM\" (e.g. \"2026-12\"), got {self.decide_from!r}")
+        bad = [m for m in self.temp_months if not 1 <= m <= 12]
+        if bad:
+            raise fail("temp_months", f"months are 1..12, got {bad[0]}")
+        return self
+
+
+def _is_month(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        return False
+    return len(text) == 7
+
+
+class CapacityConfig(_Model):
+    """Settings of ``python -m sim.capacity``: the year's capacity plan from a forecast of a
+    daily-volume history (``history_file``), the requirement by date kind (Erlang A, checked by
+    simulation with the ``staff.*`` search settings when ``simulate``), shrinkage, the team of
+    ``team_file`` and a hiring plan."""
+
+    year: Int = Field(default=2027, ge=1990, le=2200)
+    history_file: str = "data/history_days_example.csv"
+    team_file: str = "team/team.yaml"
+    week_h: Float = Field(default=40.0, gt=0.0, le=80.0)
+    simulate: bool = True
+    separate_months: list[Int] = Field(default_factory=lambda: [7])
+    shrinkage: ShrinkageConfig = Field(default_factory=ShrinkageConfig)
+    hiring: HiringConfig = Field(default_factory=HiringConfig)
+    out_dir: str = "outputs/capacity"
+
+    @model_validator(mode="after")
+    def _months(self) -> CapacityConfig:
+        bad = [m for m in self.separate_months if not 1 <= m <= 12]
+        if bad:
+            raise fail("separate_months", f"months are 1..12, got {bad[0]}")
         return self
 
 

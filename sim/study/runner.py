@@ -107,7 +107,7 @@ def run_one(scenario: Scenario, seed: int, k: int, levels: tuple[str, ...],
 # must resume the same folder), the scenario's name and description, and the settings of
 # rostering, sim.staff and the dated schedule, and the Excel copies of the tables (they do not
 # change a replication).
-_NOT_IN_DIGEST = ("montecarlo", "name", "description", "roster", "staff", "schedule", "output")
+_NOT_IN_DIGEST = ("montecarlo", "name", "description", "roster", "staff", "schedule", "capacity", "output")
 _REP_FILE = re.compile(r"rep_(\d{6})\.parquet")
 _META_KEY = b"sim.replication"
 
