@@ -37,7 +37,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.cases import KIND_SHARE
+from sim.analysis.case_kpis import KIND_SHARE
 from sim.errors import ScenarioError
 from sim.faces.cli import reports_errors
 from sim.schema import WEEKDAYS, CalendarConfig, DistributionConfig, PatienceConfig, Scenario, hhmm

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.cases import add_case_kpis
+from sim.analysis.case_kpis import add_case_kpis
 from sim.analysis.kpis import feature_kpis, judge, kpi_table
 from sim.model.simulate import SimResult, simulate
 from sim.schema import Scenario
