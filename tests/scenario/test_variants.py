@@ -97,3 +97,14 @@ def test_the_page_sets_hours_and_closures_by_the_variants_rules() -> None:
     assert built.variant.calendar == expected.calendar and built.variant.staffing == expected.staffing
     with pytest.raises(ScenarioError, match=r"on line 1: 'tomorrow'"):
         variants.parse_closures("tomorrow")
+
+
+def test_a_fractional_table_keeps_two_decimals_in_the_sweep_and_on_the_page() -> None:
+    """A calibrated table's 5.45 agents: half of it is 2.73 (the schema's two decimals), not 2.7."""
+    raw = sim.load_scenario("default").model_dump(mode="json")
+    raw["staffing"]["table"] = {"all": [5.45] * 18}  # 08:00-17:00 in 30-minute intervals, every open weekday
+    base = sim.validate(raw)
+    assert base.staffing.table == {"all": [5.45] * 18}
+    half = staffing_variant(base, 0.5, "multiply")
+    assert half.staffing.table == {"all": [2.73] * 18} == _page(base, "percent", -50).staffing.table
+    assert staffing_variant(base, 1, "add").staffing.table == {"all": [6.45] * 18} == _page(base, "agents", 1).staffing.table
