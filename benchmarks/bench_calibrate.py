@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.history.calibrate import calibrate
+from sim.history.calibration import calibrate
 from sim.history.synthetic import CALL_MAP, Truth, call_log, simulate_history, true_staffing
 
 

@@ -2,7 +2,7 @@
 model's own data").
 
 Calibrates each export of a Ciw history (``experiments/foreign_history.py``) with
-:func:`sim.history.calibrate.calibrate`, then simulates the calibrated model over the check days
+:func:`sim.history.calibration.calibrate`, then simulates the calibrated model over the check days
 (the last ``--check-weeks`` weeks, outage days left out of the comparison) -- each day with its
 observed calls per interval, ``--replications`` times -- and compares per hour of day the
 observed and the model's abandonment share, service level (answered within 90 s / offered) and
@@ -55,7 +55,7 @@ from foreign_history import write_history  # noqa: E402
 
 from sim.errors import ScenarioError  # noqa: E402
 from sim.history.backtest import day_scenario  # noqa: E402
-from sim.history.calibrate import Calibration, calibrate  # noqa: E402
+from sim.history.calibration import Calibration, calibrate  # noqa: E402
 from sim.model.simulate import simulate  # noqa: E402
 from sim.schema import WEEKDAYS, minutes  # noqa: E402
 

@@ -1,44 +1,6 @@
-"""``python -m sim``: the Hydra app that runs one scenario and writes its results.
+"""``python -m sim``: one scenario simulated, its results written (a Hydra app) (the command lives in :mod:`sim.faces.run`)."""
 
-Examples::
-
-    python -m sim                                  # the default scenario (December 2026)
-    python -m sim staffing.agents=14 run.seed=7    # override any key
-    python -m sim +experiment=tiny                 # apply an experiment delta
-    python -m sim -m staffing.agents=11,12,13      # a Hydra multirun sweep
-"""
-
-from __future__ import annotations
-
-import logging
-import time
-from pathlib import Path
-
-import hydra
-from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
-
-from sim.faces.cli import hydra_entry, reports_errors
-from sim.faces.output import write_run
-from sim.scenario.compose import scenarios_dir, validate
-
-log = logging.getLogger("sim")
-
-
-@hydra.main(version_base="1.3", config_path=str(scenarios_dir()), config_name="config")
-@reports_errors  # a user error, also when found only while simulating: one paragraph, no traceback
-def app(cfg: DictConfig) -> None:
-    """Validate the composed scenario, simulate it, write results and print a summary."""
-    scenario = validate(cfg)
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    t0 = time.perf_counter()
-    summary = write_run(scenario, out_dir)
-    print(summary.text)
-    print(f"\n{summary.n_calls} calls simulated in {time.perf_counter() - t0:.1f} s; results in {out_dir}")
-
-
-main = hydra_entry(app)
-
+from sim.faces.run import main
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -150,7 +150,7 @@ CATALOGUE: Final[tuple[KPI, ...]] = (
     _count("repeat_calls", "calls", "repeat contacts (2nd or later attempt)"),
     _count("customers", "customers", "distinct customers who called"),
     _share("repeat_contact_ratio", "repeat contacts / offered"),
-    # cases (sim.analysis.cases): per period and over the whole run
+    # cases (sim.analysis.case_kpis): per period and over the whole run
     _count("cases_arrived", "cases", "cases arrived (e-mail, web, social media)"),
     _count("cases_handled", "cases", "cases handled", "higher"),
     _count("cases_open", "cases", "cases still open at the end of the run"),

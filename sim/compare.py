@@ -1,13 +1,6 @@
-"""``python -m sim.compare``: scenarios side by side with common random numbers.
+"""``python -m sim.compare``: scenarios side by side with common random numbers (the command lives in :mod:`sim.faces.compare`)."""
 
-The comparison itself is :func:`sim.study.compare.compare`, the command :mod:`sim.faces.compare`.
-"""
-
-from sim.study.compare import Comparison, compare
-
-__all__ = ["Comparison", "compare"]
+from sim.faces.compare import main
 
 if __name__ == "__main__":
-    from sim.faces.compare import main
-
-    main()
+    raise SystemExit(main())

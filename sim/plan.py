@@ -1,8 +1,6 @@
 """``python -m sim.plan``: the Erlang C / Erlang A staffing table (the command lives in :mod:`sim.faces.plan`)."""
 
-import sys
-
 from sim.faces.plan import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -3,4 +3,4 @@
 from sim.faces.schedule import main
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

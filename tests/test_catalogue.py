@@ -13,7 +13,7 @@ import sim
 from sim import catalogue as C
 from sim.analysis import kpis as K
 from sim.analysis import stats
-from sim.analysis.cases import CASE_KPI_COLUMNS, KIND_SHARE, case_kpis, case_summary
+from sim.analysis.case_kpis import CASE_KPI_COLUMNS, KIND_SHARE, case_kpis, case_summary
 from sim.analysis.paired import paired_differences, summarize_replications
 from sim.schema import PRACTICAL, MonteCarloConfig, TargetsConfig
 from sim.study.compare import DAYS_MISSED, Comparison

@@ -3,7 +3,7 @@
 Phones: the Erlang A agents per weekday × interval (:func:`sim.analysis.planning.erlang_plan`),
 summed over the run's open intervals into agent-hours. Cases: the expected agent-hours of the
 channel cases arriving in the run (volume × weekday × red-day factor × mean handle time of
-the kind mix, :func:`sim.world.cases.workload_h`), spread evenly over the office's working
+the kind mix, :func:`sim.world.case_arrivals.workload_h`), spread evenly over the office's working
 hours (:mod:`sim.world.workhours`). The bound ignores everything that makes blending cost
 more than its workload: calls arriving while every agent is busy with a case (no
 pre-emption), the reserve, case targets that need capacity at the right time of day, and the
@@ -24,7 +24,7 @@ import pandas as pd
 from sim.analysis.planning import erlang_plan
 from sim.schema import WEEKDAYS, Scenario, minutes
 from sim.world.calendar import day_plans
-from sim.world.cases import workload_h
+from sim.world.case_arrivals import workload_h
 from sim.world.workhours import scenario_office_calendar, work_clock
 
 

@@ -1,6 +1,6 @@
 """``python -m sim.calibrate LOG.csv --kind calls|intervals [--columns map.yaml] --out DIR``.
 
-Calibrates a scenario from a telephony export (:mod:`sim.history.calibrate`), writes the
+Calibrates a scenario from a telephony export (:mod:`sim.history.calibration`), writes the
 tables, the plots and an HTML report (estimates with CIs, dropped rows, forecast back-test,
 the simulated back-test and its verdict) to ``--out``, and the scenario delta to
 ``scenarios/experiment/<name>.yaml`` (run it with ``python -m sim +experiment=<name>``).
@@ -24,7 +24,7 @@ from scipy import stats  # noqa: E402
 
 from sim.errors import ScenarioError  # noqa: E402
 from sim.faces.report import Section, bullets, frame_html, image, paragraph, render, table_html  # noqa: E402
-from sim.history.calibrate import Calibration, calibrate  # noqa: E402
+from sim.history.calibration import Calibration, calibrate  # noqa: E402
 from sim.schema import WEEKDAYS  # noqa: E402
 
 

@@ -35,7 +35,7 @@ from sim.faces.excel import excel_copies
 from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, fmt, fmt_diff, fmt_p, judged
 from sim.scenario.specs import parse_spec, scenarios_from_specs
 from sim.study.compare import Comparison, compare
-from sim.study.runner import slug
+from sim.study.store import slug
 
 SHOWN = (*TARGET_KPIS, "offered", "staffed_s", "overtime_s", "days_missed_service_level", "days_missed_any")
 

@@ -31,8 +31,10 @@ from sim.faces.cli import fail, hydra_entry
 from sim.faces.excel import excel_copies
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import Scenario
+from sim.study.executors import close_pool, default_workers
 from sim.study.precision import precision_table, run_until_precise
-from sim.study.runner import MonteCarlo, close_pool, default_workers, load_folder, make_folder, results_folder, run_replications
+from sim.study.runner import MonteCarlo, load_folder, run_replications
+from sim.study.store import make_folder, results_folder
 from sim.study.sweep import run_sweep, sweep_summary
 
 

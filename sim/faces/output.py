@@ -10,7 +10,7 @@ Files (all in the run folder, beside Hydra's ``.hydra/config.yaml``):
   terminal summary prints; a multirun sweep puts these side by side, :mod:`sim.faces.sweep_table`)
 - ``calendar.csv``: opening hours per date and the reason for each closure
 - ``scenario.json``: the validated scenario (data files already read in)
-- with cases on: ``cases.parquet`` (case records, :mod:`sim.analysis.cases`), ``kpi_cases_day.csv``
+- with cases on: ``cases.parquet`` (case records, :mod:`sim.analysis.case_kpis`), ``kpi_cases_day.csv``
   (per day of arrival: each kind's share within its limit with a ``_met`` flag against
   ``targets.case_share_min``, ``case_met``, the backlog at the end of the day) and
   ``kpi_cases_month.csv`` (the same per month, plus ``case_days_missed``: days whose cases missed
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.cases import KIND_SHARE, case_met, case_summary
+from sim.analysis.case_kpis import KIND_SHARE, case_met, case_summary
 from sim.analysis.kpis import days_missed, feature_kpis, group_kpis, judge, kpi_table, summary
 from sim.catalogue import kpi as catalogue_entry
 from sim.faces import plots

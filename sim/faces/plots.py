@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.analysis.cases import KIND_SHARE  # noqa: E402
+from sim.analysis.case_kpis import KIND_SHARE  # noqa: E402
 from sim.analysis.kpis import TargetsLike  # noqa: E402
 from sim.schema import TargetsConfig  # noqa: E402
 

@@ -37,7 +37,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.cases import KIND_SHARE
+from sim.analysis.case_kpis import KIND_SHARE
 from sim.catalogue import TARGET_KPIS, by_format
 from sim.errors import ScenarioError
 from sim.faces.cli import reports_errors

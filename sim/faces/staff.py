@@ -40,7 +40,7 @@ from sim.faces.report import KIND_SHARE, Section, describe_scenario, esc, fmt, f
 from sim.scenario.compose import scenarios_dir, validate  # noqa: E402
 from sim.schema import Scenario  # noqa: E402
 from sim.study.search import plan_frame  # noqa: E402
-from sim.study.staff import StaffStudy, run_study  # noqa: E402
+from sim.study.staffing_study import StaffStudy, run_study  # noqa: E402
 
 log = logging.getLogger("sim.staff")
 NAMES = {"erlang_a": "Erlang A", "simulation": "simulation search", "roster": "roster (shifts with breaks)"}

@@ -33,10 +33,11 @@ import pandas as pd
 from scipy import stats
 
 from sim.errors import ScenarioError
-from sim.history.backtest import day_scenario
 from sim.history.estimate import Z95
 from sim.model.simulate import simulate
+from sim.scenario.variants import day_variant
 from sim.schema import Scenario, hhmm, minutes
+from sim.study.runner import replication_seed
 
 ALPHA = 0.01
 """No time-of-day profile unless the test of equal means rejects at this level."""
@@ -219,7 +220,7 @@ def cv_sensitivity(
             agents = staffing[staffing["date"] == date].set_index("minute")["agents_eff"]
             h = (minutes(hours.opens), minutes(hours.closes))
             for r in range(replications):
-                calls = simulate(day_scenario(c, date, counts, agents, h, step, seed * 100_000 + i * 100 + r)).calls
+                calls = simulate(day_variant(c, date, counts, agents, h, step, seed), replication_seed(seed, i * replications + r)).calls
                 ans = calls["answered_at"].notna()
                 off += len(calls)
                 ab += int((~ans).sum())

@@ -3,12 +3,13 @@
 Each historical day is simulated on its own with that day's observed calls per interval as
 the demand (so the day-to-day and intraday volume is the history's, and what is tested is
 the queue: handle time, patience, balking and staffing), the calibrated handle time and
-patience, and the historical or effective staffing of that date (in :func:`sim.history.calibrate`
+patience, and the historical or effective staffing of that date (in :func:`sim.history.calibration`
 the days are held out of the staffing fit and carry the scenario's pooled weekday table, so an
-inflated staffing cannot pass by construction). ``replications`` seeds per day give the model's
-spread. Per day and KPI the observed value is compared with the
-replications' mean: ``z = (observed - mean) / (sd * sqrt(1 + 1/R))``; a reproduced KPI has
-|z| < 1.96 on about 95 % of days and a mean difference whose 95 % CI (t over days) is near 0.
+inflated staffing cannot pass by construction). ``replications`` runs per day (the runner's
+replication seeds, :func:`sim.study.runner.replication_seed`) give the model's spread. Per day
+and KPI the observed value is compared with the replications' mean:
+``z = (observed - mean) / (sd * sqrt(1 + 1/R))``; a reproduced KPI has |z| < 1.96 on about 95 % of
+days and a mean difference whose 95 % CI (t over days) is near 0.
 Per hour of the day (:func:`by_hour`) abandonment and service level are compared too; an hour
 off by more than 15 % of the observed value, significantly (family-wise over the hours), blocks
 the verdict "reproduced".
@@ -25,7 +26,9 @@ from scipy import stats
 
 from sim.history.aggregate import daily
 from sim.model.simulate import simulate
-from sim.schema import WEEKDAYS, Scenario, minutes
+from sim.scenario.variants import day_variant
+from sim.schema import Scenario, minutes
+from sim.study.runner import replication_seed
 
 HOUR_REL_TOL = 0.15
 """An hour whose model abandonment or service level differs from the observed by more than this
@@ -86,39 +89,8 @@ def _observed(table: pd.DataFrame) -> pd.DataFrame:
     return d[["availability", "service_level", "abandon_share", "mean_wait_all_s"]].assign(asa_s=np.nan)
 
 
-def _level(v: object) -> int | float:
-    """A staffing table value: a whole count as an int, a fraction to one decimal (NaN: 0)."""
-    x = float(v) if v is not None else 0.0  # type: ignore[arg-type]
-    x = 0.0 if not np.isfinite(x) else round(x, 1)
-    return int(x) if x.is_integer() else x
-
-
-def day_scenario(
-    base: dict[str, Any], date: pd.Timestamp, counts: pd.Series, agents: pd.Series, hours: tuple[int, int], step: int, seed: int
-) -> Scenario:
-    """The scenario of one historical day: its observed counts as the demand profile."""
-    cfg = {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()}
-    w = WEEKDAYS[date.weekday()]
-    grid = range(hours[0], hours[1], step)
-    prof = [float(counts.get(m, 0.0)) for m in grid]
-    if sum(prof) <= 0:
-        prof = [1.0] * len(prof)
-    cfg["demand"] = {
-        **cfg["demand"],
-        "volume": float(counts.sum()),
-        "volume_per": "day",
-        "weekday_factor": {x: (1.0 if x == w else 0.0) for x in WEEKDAYS},
-        "day_cv": 0.0,
-        "arrival_counts": "expected",  # the day's observed calls per interval, not a Poisson draw around them
-        "profile_start": f"{hours[0] // 60:02d}:{hours[0] % 60:02d}",
-        "profile": {"all": prof},
-        "profile_file": None,
-        "displaced_share": 0.0,
-        "closed_day_factor": 0.0,
-    }
-    cfg["staffing"] = {"mode": "table", "table": {"all": [_level(agents.get(m, 0.0)) for m in grid]}}
-    cfg["run"] = {"start": date.date().isoformat(), "end": date.date().isoformat(), "seed": seed}
-    return Scenario.model_validate(cfg)
+day_scenario = day_variant
+"""The scenario of one historical day: :func:`sim.scenario.variants.day_variant`."""
 
 
 def run_backtest(
@@ -149,8 +121,8 @@ def run_backtest(
         counts = day.set_index("minute")["offered"]
         agents = staffing[staffing["date"] == date].set_index("minute")["agents_eff"]
         sims = []
-        for r in range(replications):
-            res = simulate(day_scenario(cfg, date, counts, agents, h, step, seed * 100_000 + i * 100 + r))
+        for r in range(replications):  # the runner's seeds: day i's replication r is replication i * R + r of the run
+            res = simulate(day_scenario(cfg, date, counts, agents, h, step, seed), replication_seed(seed, i * replications + r))
             c = res.calls
             sims.append(_day_kpis(c, thr))
             m = c["arrival"].dt.hour * 60 + c["arrival"].dt.minute

@@ -23,7 +23,7 @@ Working hours run on the plan scenario's office calendar (:mod:`sim.world.workho
 hours, red days, closures). Per day of arrival and per month, per kind: the cases, the share of
 the known ones handled within the limit (an open case is missed once its due time has passed the
 end of the export, unknown before), the mean working hours to handling, and the backlog at the
-end of each day (:func:`sim.analysis.cases.case_kpis`).
+end of each day (:func:`sim.analysis.case_kpis.case_kpis`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.analysis.cases import KIND_SHARE, case_kpis
+from sim.analysis.case_kpis import KIND_SHARE, case_kpis
 from sim.errors import ScenarioError
 from sim.history.columns import ColumnMap
 from sim.history.readers import parse_times

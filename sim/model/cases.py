@@ -1,7 +1,7 @@
 """Case work in the engine: the backlog, who takes a case when, and the case records.
 
 One backlog holds every case: the channel cases (e-mail, web, social media; drawn up front by
-:mod:`sim.world.cases`) from their arrival time, and the cases the phone model creates (a
+:mod:`sim.world.case_arrivals`) from their arrival time, and the cases the phone model creates (a
 callback never reached, a warm transfer that fell back to a case) from the moment the call
 ends, one case per such call. Each case is due ``targets.case_hours[kind]`` working hours
 after it arrived (:mod:`sim.world.workhours`).
@@ -48,11 +48,11 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from sim.analysis.cases import CASE_COLUMNS, met_target
+from sim.analysis.case_kpis import CASE_COLUMNS, met_target
 from sim.model.records import check_stampable
 from sim.schema import PHONE_CASE_SOURCES, CalendarConfig, Scenario
 from sim.world.calendar import DayPlan, day_plans
-from sim.world.cases import CaseArrivals, generate_cases
+from sim.world.case_arrivals import CaseArrivals, generate_cases
 from sim.world.distributions import make
 from sim.world.staffing import Schedule, build_schedule
 from sim.world.streams import Streams
@@ -280,7 +280,7 @@ class CaseWork:
 
 
 def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: tuple[str, ...], run_end_s: float) -> pd.DataFrame:
-    """The case table (schema in :mod:`sim.analysis.cases`), sorted by arrival.
+    """The case table (schema in :mod:`sim.analysis.case_kpis`), sorted by arrival.
 
     ``call_arrival`` is the model's call arrival times (the records number calls in their
     stable arrival order, so a phone case's ``call_id`` is its call's position in it)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.analysis.cases import case_kpis
+from sim.analysis.case_kpis import case_kpis
 from sim.analysis.kpis import kpi_table
 from sim.model import cases as casework
 from sim.model import engine as model
@@ -25,7 +25,7 @@ from sim.world.streams import Streams
 class SimResult:
     """One replication: ``calls`` (one row per offered call), ``agents`` (per-interval agent
     log per group), ``calendar`` (opening hours per date); see :mod:`sim.model.records`.
-    With ``cases.enabled``: ``cases`` (one row per case, :mod:`sim.analysis.cases`), else None."""
+    With ``cases.enabled``: ``cases`` (one row per case, :mod:`sim.analysis.case_kpis`), else None."""
 
     scenario: Scenario
     seed: int | None
@@ -39,7 +39,7 @@ class SimResult:
         return kpi_table(self.calls, freq, agents=self.agents, threshold_s=self.scenario.targets.threshold_s)
 
     def case_kpis(self, freq: str = "D") -> pd.DataFrame:
-        """Case KPI table per period (:func:`sim.analysis.cases.case_kpis`); cases must be on."""
+        """Case KPI table per period (:func:`sim.analysis.case_kpis.case_kpis`); cases must be on."""
         if self.cases is None:
             raise ValueError("this run has no cases (cases.enabled is false; use the group cases=on)")
         return case_kpis(self.cases, freq, kinds=tuple(self.scenario.cases.kinds))

@@ -2,7 +2,8 @@
 
 YAML: a mapping with ``agents:``, a list of ``{id, name, contract, skills, days_off,
 unavailable, vacations: [{start, end}], earliest_start, latest_end}``. CSV: one row per agent
-with those columns (``id``, ``name`` and ``contract`` required); list cells hold values
+with those columns (``id``, ``name`` and ``contract`` required; UTF-8, or Windows-1252 as Swedish
+Excel saves it); list cells hold values
 separated by spaces (``phones cases``, ``fri``, ``2026-12-07 2026-12-08``), vacations as
 ``START..END`` (``2026-12-21..2026-12-31``). Every problem is one :class:`ScenarioError`
 paragraph naming the file, the row (line) and the column (key) and what is allowed.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -20,19 +22,11 @@ import yaml
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
+from sim.scenario.datafiles import decode_text
 from sim.schema import TeamConfig
 
 CSV_COLUMNS = ("id", "name", "contract", "skills", "days_off", "unavailable", "vacations", "earliest_start", "latest_end")
 _LISTS = ("skills", "days_off", "unavailable")
-
-
-def resolve(path: str, base_dir: Path) -> Path:
-    """The team file: as given (absolute or from the working directory), else under ``base_dir``."""
-    p = Path(path).expanduser()
-    for cand in ([p] if p.is_absolute() else [Path.cwd() / p, base_dir / p]):
-        if cand.is_file():
-            return cand
-    raise ScenarioError(f"Invalid scenario: schedule.team_file = {path!r}: file not found (looked in {Path.cwd()} and {base_dir}).")
 
 
 def read_team(path: Path, period: tuple[dt.date, dt.date] | None = None, outside: str = "error") -> TeamConfig:
@@ -119,13 +113,18 @@ def _split(cell: str) -> list[str]:
 
 def _read_csv(path: Path) -> tuple[TeamConfig, Where]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            sample = f.read(4096)
-            f.seek(0)
-            delim = ";" if sample.count(";") > sample.count(",") else ","
-            rows = list(csv.reader(f, delimiter=delim))
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode_text(path.read_bytes())  # UTF-8, or Windows-1252 as Swedish Excel saves a CSV
+    except OSError as exc:
         raise ScenarioError(f"Invalid team file {path}: could not be read ({exc}).") from None
+    if text is None:
+        raise ScenarioError(f"Invalid team file {path}: not a text CSV file (it holds binary data, e.g. an Excel workbook or "
+                            f"UTF-16 text); save it as CSV (UTF-8) with the columns {', '.join(CSV_COLUMNS)}.")
+    sample = text[:4096]
+    delim = ";" if sample.count(";") > sample.count(",") else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:
+        raise ScenarioError(f"Invalid team file {path}: could not be read as CSV ({exc}).") from None
     if not rows:
         raise _fail(path, "row 1", f"the file is empty; the header needs the columns {', '.join(CSV_COLUMNS)}")
     header = [h.strip() for h in rows[0]]

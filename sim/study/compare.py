@@ -38,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.cases import CASE_KPI_COLUMNS, KIND_SHARE
+from sim.analysis.case_kpis import CASE_KPI_COLUMNS, KIND_SHARE
 from sim.analysis.kpis import TargetsLike
 from sim.analysis.paired import NO_PRACTICAL, paired_differences, practical_assessment, summarize_replications
 from sim.catalogue import CATALOGUE, SHARES, TARGET_KPIS, is_share
@@ -87,7 +87,7 @@ FEATURE_KPIS: tuple[str, ...] = (
 whenever the runner's KPI rows carry them."""
 
 CASE_KPIS: tuple[str, ...] = CASE_KPI_COLUMNS
-"""Case-work KPIs (:func:`sim.analysis.cases.add_case_kpis`), compared whenever cases are on;
+"""Case-work KPIs (:func:`sim.analysis.case_kpis.add_case_kpis`), compared whenever cases are on;
 each case kind's ``within_target_<kind>`` share follows ``case_within_target``."""
 
 COMPARE_KPIS: tuple[str, ...] = (

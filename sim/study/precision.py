@@ -10,7 +10,8 @@ import pandas as pd
 
 from sim.analysis.stats import summarize
 from sim.schema import Scenario
-from sim.study.runner import DEFAULT_LEVELS, MonteCarlo, Store, run_replications, scenario_digest
+from sim.study.runner import MonteCarlo, run_replications
+from sim.study.store import DEFAULT_LEVELS, Store, scenario_digest
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,8 @@ from sim.analysis import schedule as ip
 from sim.analysis.schedule_check import Limits, check
 from sim.errors import ScenarioError
 from sim.scenario.compose import scenarios_dir, validate
-from sim.scenario.team import read_team, resolve
+from sim.scenario.datafiles import resolve_file
+from sim.scenario.team import read_team
 from sim.schema import WEEKDAYS, AgentConfig, Scenario, TeamConfig, hhmm, minutes
 from sim.study.roster import slot_need, template
 from sim.world.calendar import DayPlan, day_plans
@@ -48,7 +49,7 @@ def period_of(s: Scenario) -> tuple[dt.date, dt.date]:
 
 def load_team(s: Scenario, base_dir: Path | None = None) -> TeamConfig:
     """The scenario's team file (``schedule.team_file``), checked against the planning period."""
-    path = resolve(s.schedule.team_file, base_dir or scenarios_dir())
+    path = resolve_file(s.schedule.team_file, base_dir or scenarios_dir(), "schedule.team_file")
     return read_team(path, period_of(s), s.schedule.dates_outside_period)
 
 

@@ -57,7 +57,8 @@ from sim.analysis.planning import erlang_plan
 from sim.errors import StudyLimitError
 from sim.scenario.compose import validate
 from sim.schema import Scenario
-from sim.study.runner import run_replications, scenario_digest
+from sim.study.runner import run_replications
+from sim.study.store import scenario_digest
 
 log = logging.getLogger(__name__)
 

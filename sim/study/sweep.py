@@ -1,14 +1,14 @@
 """Staffing sweeps with common random numbers.
 
 A sweep evaluates a scenario at several staffing levels: ``add`` puts ``k`` agents more (or
-fewer) on every open interval, ``multiply`` scales every interval's agents by ``m`` (rounded
-half up). Every level reuses the same replication seeds, so the levels see the same calls
+fewer) on every open interval, ``multiply`` scales every interval's agents by ``m`` (whole
+counts rounded half up), by the rules of :mod:`sim.scenario.variants`, which the managers'
+page follows too. Every level reuses the same replication seeds, so the levels see the same calls
 (arrival, handle time, patience) and their differences are due to staffing alone.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -16,47 +16,19 @@ from typing import Literal
 import pandas as pd
 
 from sim.analysis.stats import summarize
-from sim.errors import ScenarioError
 from sim.scenario.compose import validate
-from sim.schema import WEEKDAYS, Scenario, minutes
+from sim.scenario.variants import add_agents, scale_agents
+from sim.schema import Scenario
 from sim.study.runner import run_replications
 
 SweepMode = Literal["add", "multiply"]
 
 
-def _scale(n: int | float, level: float, mode: SweepMode) -> int | float:
-    if not float(n).is_integer():  # a fractional (time-average) count keeps its fraction
-        return max(0.0, round(n + level if mode == "add" else n * level, 1))
-    value = n + level if mode == "add" else math.floor(n * level + 0.5)
-    return max(0, int(value))
-
-
 def staffing_variant(scenario: Scenario, level: float, mode: SweepMode = "add") -> Scenario:
-    """The scenario with its staffing changed by ``level`` (see the module docstring)."""
+    """The scenario with its staffing changed by ``level``: ``add`` k agents on every open
+    interval, ``multiply`` every count by m (the rules of :mod:`sim.scenario.variants`)."""
     raw = scenario.model_dump(mode="json")
-    st = raw["staffing"]
-    if st["mode"] == "constant":
-        st["agents"] = _scale(st["agents"], level, mode)
-    elif st["mode"] == "table":
-        st["table"] = {day: [_scale(n, level, mode) for n in row] for day, row in st["table"].items()}
-    else:
-        st["shifts"] = _shift_variant(scenario, st["shifts"], level, mode)
-    return validate(raw)
-
-
-def _shift_variant(scenario: Scenario, shifts: list[dict], level: float, mode: SweepMode) -> list[dict]:
-    if mode == "multiply":
-        return [{**s, "count": _scale(s["count"], level, mode)} for s in shifts]
-    if level < 0:
-        raise ScenarioError("staffing sweep: 'add' with a negative level is not defined for shifts; use mode multiply.")
-    if level == 0:
-        return shifts
-    open_days = [(d, scenario.calendar.hours_of(i)) for i, d in enumerate(WEEKDAYS) if scenario.calendar.hours_of(i)]
-    first = min(minutes(h.opens) for _, h in open_days)
-    last = max(minutes(h.closes) for _, h in open_days)
-    extra = {"start": f"{first // 60:02d}:{first % 60:02d}", "end": f"{last // 60:02d}:{last % 60:02d}",
-             "count": int(level), "days": [d for d, _ in open_days]}
-    return [*shifts, extra]
+    return validate(add_agents(raw, int(level), "montecarlo.sweep.levels") if mode == "add" else scale_agents(raw, level))
 
 
 def run_sweep(

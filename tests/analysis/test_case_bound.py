@@ -8,7 +8,7 @@ import sim
 from sim.analysis.case_bound import bound_table, combined_bound, phone_agent_hours
 from sim.analysis.planning import erlang_plan
 from sim.world.calendar import day_plans
-from sim.world.cases import expected_per_day
+from sim.world.case_arrivals import expected_per_day
 
 
 def test_phone_agent_hours_count_each_open_day_once() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 import sim
-from sim.analysis.cases import CASE_COLUMNS
+from sim.analysis.case_kpis import CASE_COLUMNS
 from sim.faces.output import write_run
 
 

@@ -221,8 +221,8 @@ def test_forked_and_loky_workers_give_the_same_results(tmp_path: Path) -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are used on Linux only")
 def test_forked_workers_end_with_their_parent() -> None:
     """A parent killed with SIGKILL (no clean-up code runs) must not leave its workers behind."""
-    code = ("import sys, time, sim.study.runner as r\n"
-            "pool = r._forked_pool(2)\n"
+    code = ("import sys, time, sim.study.executors as r\n"
+            "pool = r.forked_pool(2)\n"
             "assert pool is not None, 'no forked pool in a single-threaded process on Linux'\n"
             "print(*[p.pid for p in pool._processes.values()], flush=True)\n"
             "time.sleep(60)\n")

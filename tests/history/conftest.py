@@ -31,7 +31,7 @@ def round_trip_files(round_trip_calls: pd.DataFrame, tmp_path_factory: pytest.Te
 
 @pytest.fixture(scope="session")
 def round_trip(round_trip_files: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory):
-    from sim.history.calibrate import calibrate
+    from sim.history.calibration import calibrate
 
     log, cmap = round_trip_files
     scen = tmp_path_factory.mktemp("scenarios")

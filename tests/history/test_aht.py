@@ -12,7 +12,7 @@ import yaml
 
 from sim.errors import ScenarioError
 from sim.history.aht import handle_cv, handling_with_cv
-from sim.history.calibrate import Calibration, calibrate
+from sim.history.calibration import Calibration, calibrate
 from sim.history.synthetic import CALL_MAP, INTERVAL_MAP, Truth, call_log, interval_report, simulate_history
 from sim.schema import hhmm
 

@@ -12,7 +12,7 @@ import yaml
 
 from sim.calibrate import main
 from sim.history import aggregate
-from sim.history.calibrate import calibrate
+from sim.history.calibration import calibrate
 from sim.history.columns import ColumnMap
 from sim.history.demand import estimate_demand
 from sim.history.readers import read_intervals

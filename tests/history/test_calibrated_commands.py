@@ -88,7 +88,7 @@ def test_the_calibrated_scenarios_are_what_the_test_needs(scen: Path, caplog: py
 def test_any_grid_the_readers_accept_calibrates_and_runs(calls: pd.DataFrame, step: int, tmp_path: Path) -> None:
     """An hourly report was refused before (roster.start_step_min: 30 is not a multiple of the
     interval length): the settings derived from the grid follow it."""
-    from sim.history.calibrate import calibrate
+    from sim.history.calibration import calibrate
     from sim.model.simulate import simulate
 
     interval_report(calls, step=step).to_csv(tmp_path / "rep.csv", index=False)

@@ -104,7 +104,7 @@ def test_scenario_uses_km_patience_and_the_balking_share(round_trip) -> None:
 @pytest.fixture(scope="module")
 def round_trip_report(round_trip_calls, tmp_path_factory: pytest.TempPathFactory):
     """The same history as an interval report (logged-in agents = truth + 3, no agent column)."""
-    from sim.history.calibrate import calibrate
+    from sim.history.calibration import calibrate
     from sim.history.synthetic import INTERVAL_MAP, interval_report
 
     out = Path(tmp_path_factory.mktemp("round_trip_report"))

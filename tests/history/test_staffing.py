@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from sim.history import aggregate
-from sim.history.calibrate import calibrate
+from sim.history.calibration import calibrate
 from sim.history.columns import ColumnMap
 from sim.history.demand import estimate_demand
 from sim.history.patience import patience_from_intervals

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.analysis.cases import check_case_records
+from sim.analysis.case_kpis import check_case_records
 from sim.model import engine as model
 from sim.model.cases import CasePlan
 from sim.model.rules import Features
-from sim.world.cases import CaseArrivals
+from sim.world.case_arrivals import CaseArrivals
 from sim.world.workhours import WorkClock, add_working_time, scenario_office_calendar, work_clock
 
 from .test_features import constant, hand_calls
@@ -188,7 +188,7 @@ def test_no_case_lost_across_day_boundaries() -> None:
     check_case_records(c)
     s = r.scenario
     from sim.world.calendar import day_plans
-    from sim.world.cases import generate_cases
+    from sim.world.case_arrivals import generate_cases
     from sim.world.streams import Streams
 
     drawn = generate_cases(s, Streams(3), day_plans(s.calendar, s.run.start, s.run.end))

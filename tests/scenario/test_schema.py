@@ -15,7 +15,8 @@ import pytest
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
-from sim.scenario.compose import format_errors, load_scenario, schema_has, validate
+from sim.scenario.compose import load_scenario, validate
+from sim.scenario.messages import format_errors, schema_has
 from sim.schema import WEEKDAYS, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,7 +180,7 @@ def test_nested_optional_model_error_names_the_leaf_key() -> None:
     ],
 )
 def test_union_labels_do_not_leak_into_keys(loc: tuple, key: str) -> None:
-    from sim.scenario.compose import _describe
+    from sim.scenario.messages import _describe
 
     err = {"loc": loc, "type": "greater_than_equal", "msg": "Input should be greater than or equal to 0", "input": -1}
     text = _describe(err)

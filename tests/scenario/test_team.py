@@ -86,3 +86,20 @@ def test_bad_csv_names_file_row_and_column(tmp_path: Path, old: str, new: str, w
 def test_dates_outside_the_period_may_be_ignored(tmp_path: Path) -> None:
     path = _write(tmp_path, "team.csv", GOOD_CSV.replace("2026-12-21..2026-12-31", "2027-07-01..2027-07-31"))
     assert read_team(path, DEC, "ignore").agents[1].vacations[0].start == dt.date(2027, 7, 1)
+
+
+def test_a_csv_saved_by_swedish_excel_reads_like_utf8(tmp_path: Path) -> None:
+    """Windows-1252 (Excel's "CSV (semicolon separated)" in Swedish) reads as the data-file readers read it."""
+    text = GOOD_CSV.replace("Anna", "Åsa Öberg").replace(",", ";")
+    utf8, excel = tmp_path / "utf8.csv", tmp_path / "excel.csv"
+    utf8.write_text(text, encoding="utf-8")
+    excel.write_bytes(text.encode("cp1252"))
+    assert read_team(excel, DEC) == read_team(utf8, DEC)
+    assert read_team(excel, DEC).agents[0].name == "Åsa Öberg"
+
+
+def test_a_binary_team_file_is_one_paragraph(tmp_path: Path) -> None:
+    book = tmp_path / "team.csv"
+    book.write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(ScenarioError, match=r"not a text CSV file .* save it as CSV"):
+        read_team(book, DEC)

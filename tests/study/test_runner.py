@@ -8,6 +8,8 @@ import pytest
 from scipy import stats
 
 import sim
+import sim.study.executors as executors
+import sim.study.progress as progress
 import sim.study.runner as runner
 from sim.analysis.stats import summarize
 from sim.study.precision import run_until_precise
@@ -164,8 +166,8 @@ def test_results_folder_says_where_and_whether_complete(small, tmp_path) -> None
 
 def test_unreachable_dask_scheduler_is_announced_then_one_paragraph(small, monkeypatch, caplog) -> None:
     pytest.importorskip("distributed")
-    monkeypatch.setattr(runner, "DASK_TIMEOUT_S", 1)
-    caplog.set_level("INFO", logger="sim.study.runner")
+    monkeypatch.setattr(executors, "DASK_TIMEOUT_S", 1)
+    caplog.set_level("INFO", logger="sim.study.executors")
     with pytest.raises(sim.ScenarioError) as exc:
         run_replications(small, 2, seed=1, scheduler="tcp://127.0.0.1:9")
     assert "connecting to the Dask scheduler at tcp://127.0.0.1:9" in caplog.text
@@ -174,8 +176,8 @@ def test_unreachable_dask_scheduler_is_announced_then_one_paragraph(small, monke
 
 
 def test_progress_without_a_terminal_is_log_lines(small, caplog, monkeypatch) -> None:
-    monkeypatch.setattr(runner.sys.stderr, "isatty", lambda: False, raising=False)
-    caplog.set_level("INFO", logger="sim.study.runner")
+    monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: False, raising=False)
+    caplog.set_level("INFO", logger="sim.study.progress")
     run_replications(small, 40, seed=1, workers=1, progress=True)
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("replications: ")]
     assert 10 <= len(lines) <= 21, lines  # a line per 5 %, and the last one

@@ -106,7 +106,7 @@ def test_shift_variant_multiply_scales_each_shift(shifts: sim.Scenario) -> None:
 
 
 def test_negative_add_for_shifts_is_refused(shifts: sim.Scenario) -> None:
-    with pytest.raises(ScenarioError, match="negative level is not defined for shifts"):
+    with pytest.raises(ScenarioError, match="fewer agents are not defined for a shift staffing"):
         staffing_variant(shifts, -1, "add")
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from sim.scenario.compose import load_scenario
 from sim.schema import Scenario
 from sim.world.calendar import day_plans
-from sim.world.cases import expected_per_day, generate_cases, kind_shares
+from sim.world.case_arrivals import expected_per_day, generate_cases, kind_shares
 from sim.world.streams import Streams
 
 ROOT = Path(__file__).resolve().parents[2]

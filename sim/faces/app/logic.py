@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import html
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,6 +32,7 @@ from sim.catalogue import TARGET_KPIS, is_share  # TARGET_KPIS: the agreement's 
 from sim.errors import ScenarioError
 from sim.faces.app import words as W
 from sim.scenario.compose import load_scenario, scenarios_dir, validate
+from sim.scenario.variants import add_agents, scale_agents, with_closures, with_hours
 from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 from sim.study.compare import Comparison
 from sim.study.runner import scenario_digest
@@ -130,103 +130,15 @@ def choices_of(s: Scenario) -> Choices:
 
 Raw = dict[str, Any]
 
-_CLOCK = r"\d{1,2}:\d{2}"
-_HOURS = re.compile(rf"^\s*({_CLOCK})\s*[-–]\s*({_CLOCK})\s*$")
-_CLOSURE = re.compile(
-    rf"^\s*(?P<start>\d{{4}}-\d{{2}}-\d{{2}})(?:\s*\.\.\s*(?P<end>\d{{4}}-\d{{2}}-\d{{2}}))?"
-    rf"(?:\s+(?P<from>{_CLOCK})\s*[-–]\s*(?P<to>{_CLOCK}))?(?:\s+(?P<reason>.*?))?\s*$"
-)
-
-
 def _minutes(text: str) -> int:
     h, m = str(text).split(":")[:2]
     return int(h) * 60 + int(m)
-
-
-def _refit(st: Raw, day: str, old: tuple[int, int] | None, new: tuple[int, int], step: int) -> Raw:
-    """A ``table`` staffing refitted to new hours of ``day``: each interval keeps the agents
-    the old table had at that clock time; intervals outside the old hours get the nearest
-    edge interval's agents. Other modes are clock-based (shifts) or flat (constant)."""
-    table = st.get("table")
-    if st.get("mode") != "table" or not table or old is None:
-        return st
-    old_row = table.get(day, table.get("all"))
-    if not old_row:
-        return st
-    o_old = old[0]
-    row = []
-    for m in range(new[0], new[1], step):
-        i = min(max((m - o_old) // step, 0), len(old_row) - 1)
-        row.append(old_row[i])
-    return {**st, "table": {**table, day: row}}
-
-
-def apply_hours(raw: Raw, hours: Mapping[str, str]) -> Raw:
-    """Set ``calendar.hours`` from ``"HH:MM-HH:MM"`` / ``closed`` per weekday, refitting
-    per-interval staffing tables (first line and transfer groups) to the new hours."""
-    out = copy.deepcopy(raw)
-    step = int(out["demand"]["interval_min"])
-    for day in WEEKDAYS:
-        text = str(hours.get(day, "")).strip()
-        old_entry = out["calendar"]["hours"].get(day)
-        old = (_minutes(old_entry["opens"]), _minutes(old_entry["closes"])) if old_entry else None
-        if text.lower() in ("", "closed", "-"):
-            out["calendar"]["hours"][day] = None
-            continue
-        m = _HOURS.match(text)
-        if not m:
-            raise ScenarioError(
-                f"Invalid opening hours for {day}: {text!r}; write opening-closing as HH:MM-HH:MM "
-                f"(e.g. 08:00-17:00), or 'closed' (calendar.hours.{day})."
-            )
-        out["calendar"]["hours"][day] = {"opens": m.group(1).zfill(5), "closes": m.group(2).zfill(5)}
-        try:
-            new = (_minutes(m.group(1)), _minutes(m.group(2)))
-        except ValueError:
-            continue  # the schema names the bad time
-        if new != old and new[0] < new[1]:
-            out["staffing"] = _refit(out["staffing"], day, old, new, step)
-            groups = out.get("transfers", {}).get("groups", {})
-            for g, st in groups.items():
-                groups[g] = _refit(st, day, old, new, step)
-    return out
 
 
 def apply_early_close(raw: Raw, on: bool, time: str) -> Raw:
     """The 15:00 rule on (at ``time``) or off."""
     out = copy.deepcopy(raw)
     out["calendar"]["early_close"] = str(time).strip() if on else None
-    return out
-
-
-def parse_closures(text: str) -> list[Raw]:
-    """One closure per line: ``YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason]``."""
-    lines = [ln for ln in str(text).splitlines() if ln.strip()]
-    if len(lines) > MAX_CLOSURE_LINES:
-        raise ScenarioError(f"Invalid dated closures: at most {MAX_CLOSURE_LINES} lines, got {len(lines)} (calendar.closures).")
-    out = []
-    for n, line in enumerate(lines, 1):
-        m = _CLOSURE.match(line)
-        if not m:
-            raise ScenarioError(
-                f"Invalid dated closure on line {n}: {line.strip()!r}; write YYYY-MM-DD for a whole day, "
-                "YYYY-MM-DD..YYYY-MM-DD for several days, optionally HH:MM-HH:MM for a part of each day "
-                "(it must start at opening or end at closing), then a reason, e.g. "
-                "'2026-12-10 13:00-17:00 training' (calendar.closures)."
-            )
-        c: Raw = {"start": m.group("start"), "reason": (m.group("reason") or "closure")[:80]}
-        if m.group("end"):
-            c["end"] = m.group("end")
-        if m.group("from"):
-            c["from_time"], c["to_time"] = m.group("from").zfill(5), m.group("to").zfill(5)
-        out.append(c)
-    return out
-
-
-def apply_closures(raw: Raw, text: str) -> Raw:
-    """Replace ``calendar.closures`` with the lines of ``text``."""
-    out = copy.deepcopy(raw)
-    out["calendar"]["closures"] = parse_closures(text)
     return out
 
 
@@ -267,36 +179,19 @@ def _shipped(group: str, option: str) -> Raw:
     return value
 
 
-def _shift(value: int | float, mode: str, delta: float) -> int | float:
-    if not float(value).is_integer():  # a fractional (time-average) count keeps its fraction
-        return max(0.0, round(value + int(delta) if mode == "agents" else value * (1 + delta / 100), 1))
-    if mode == "agents":
-        return max(0, int(value) + int(delta))
-    return max(0, round(int(value) * (1 + delta / 100)))
-
-
 def apply_staffing(raw: Raw, mode: str, delta: float | None, csv: bytes | None, upload_dir: Path | None) -> Raw:
-    """The first line's staffing: ``delta`` agents (or %) more or fewer on every interval of
-    every staffing mode (constant, table, shifts), or the uploaded CSV as ``staffing.table_file``
+    """The first line's staffing: ``delta`` agents (or %) more or fewer on every open interval, by
+    the rules of :mod:`sim.scenario.variants` (the sweep's), or the uploaded CSV as ``staffing.table_file``
     (stored under ``upload_dir`` by its hash and read by the scenario loader, like a scenario file)."""
     out = copy.deepcopy(raw)
-    st = out["staffing"]
     if mode == "none":
         return out
     if mode in ("agents", "percent"):
         if delta is None or delta != delta:  # noqa: PLR0124 - NaN
             raise ScenarioError("Invalid staffing change: give a number of agents or a percentage (staffing).")
-        if mode == "agents" and float(delta) != int(delta):
-            raise ScenarioError(f"Invalid staffing change: {delta:g} agents; give a whole number of agents, e.g. +2 or -1 (staffing).")
         if mode == "percent" and not -100 <= delta <= 1000:
             raise ScenarioError(f"Invalid staffing change: {delta:g} %; allowed -100 to +1000 % (staffing).")
-        if st["mode"] == "constant":
-            st["agents"] = _shift(st["agents"], mode, delta)
-        elif st["mode"] == "table":
-            st["table"] = {d: [_shift(v, mode, delta) for v in row] for d, row in st["table"].items()}
-        else:
-            st["shifts"] = [{**sh, "count": _shift(sh["count"], mode, delta)} for sh in st["shifts"]]
-        return out
+        return add_agents(out, delta) if mode == "agents" else scale_agents(out, 1 + delta / 100)
     if mode == "csv":
         if not csv:
             raise ScenarioError("No staffing file uploaded: choose a CSV with columns weekday,interval_start,agents (staffing.table_file).")
@@ -388,9 +283,9 @@ def build(base: Scenario, ch: Choices, upload_dir: Path | None = None) -> Built:
         ("replications", lambda r: apply_replications(r, ch.replications)),
     ]
     changes: list[tuple[str, Callable[[Raw], Raw]]] = [
-        *((f"hours_{d}", (lambda r, d=d: apply_hours(r, {**_hours_of(r), d: ch.hours.get(d, "")}))) for d in WEEKDAYS),
+        *((f"hours_{d}", (lambda r, d=d: with_hours(r, {**_hours_of(r), d: ch.hours.get(d, "")}))) for d in WEEKDAYS),
         ("early_close", lambda r: apply_early_close(r, ch.early_close_on, ch.early_close)),
-        ("closures", lambda r: apply_closures(r, ch.closures)),
+        ("closures", lambda r: with_closures(r, ch.closures)),
         ("callbacks", lambda r: apply_callbacks(r, ch.callbacks_on, ch.accept_share)),
         ("transfers", lambda r: apply_transfers(r, ch.transfers)),
         ("staffing", lambda r: apply_staffing(r, ch.staffing_mode, ch.staffing_delta, ch.staffing_csv, upload_dir)),
@@ -826,7 +721,7 @@ def changes_text(baseline: Scenario, variant: Scenario) -> list[str]:
             groups.setdefault((_clock_span(old), _clock_span(new)), []).append(d)
     out += [W.HOURS_CHANGED.format(days=_day_list(days), old=o, new=n) for (o, n), days in groups.items()]
     # the staffing the new hours bring with them (the page refits a staffing table; other modes are clock-based)
-    refit = apply_hours(b_raw, _hours_of(v_raw))["staffing"] if groups else b_raw["staffing"]
+    refit = with_hours(b_raw, _hours_of(v_raw))["staffing"] if groups else b_raw["staffing"]
     step = int(baseline.demand.interval_min)
     per_day, extra = [], ""
     for d in WEEKDAYS:

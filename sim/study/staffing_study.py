@@ -33,9 +33,11 @@ import pandas as pd
 from sim.analysis.stats import summarize
 from sim.schema import Scenario
 from sim.study.compare import summarize_replications
+from sim.study.executors import default_workers
 from sim.study.roster import LoopResult, roster_loop, with_roster
-from sim.study.runner import default_workers, run_replications, scenario_digest
+from sim.study.runner import run_replications
 from sim.study.search import SearchResult, Table, case_shortfall, cell_kpis, erlang_table, plan_frame, search, with_table
+from sim.study.store import scenario_digest
 
 VERIFY_LEVELS = ("interval", "day", "run")
 LOOP_SEED_OFFSET = 1_000  # the roster loop uses seed staff.seed + 1000

@@ -1,0 +1,25 @@
+"""The data files a scenario names (sim.scenario.datafiles): lines named as an editor counts them, encodings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.errors import ScenarioError
+
+
+@pytest.mark.parametrize(
+    ("csv", "text"),
+    [
+        ("interval_start,factor\n\n08:00,1\n\n13:00,0\n", "line 5: column factor must hold numbers > 0"),
+        ("\ninterval_start,factor\n08:00,1\n\n1300,2\n", "line 5: interval_start '1300' is not a time HH:MM"),
+    ],
+)
+def test_a_bad_handling_line_is_named_as_an_editor_counts_it_after_blank_lines(csv: str, text: str, tmp_path: Path) -> None:
+    f = tmp_path / "aht.csv"
+    f.write_text(csv, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        sim.load_scenario("default", [f"handling.profile_file={f}"])
+    assert text in str(err.value), str(err.value)
