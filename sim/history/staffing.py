@@ -42,6 +42,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.analysis.erlang import erlang_a, erlang_a_abandonment, erlang_a_time_average
 from sim.schema import WEEKDAYS
@@ -54,6 +55,10 @@ MIN_ABANDONED = 10
 """Fewer abandoned calls than this over a cell's days: the cell is not identified."""
 MAX_REL_WIDTH = 0.5
 """A cell whose 95 % interval is wider than this share of the estimate (plus one agent) is not identified."""
+OUTLIER_ALPHA = 0.05
+"""Family-wise chance that a history without outages loses any row to :func:`staffing_outliers`."""
+CHI2_1_MEDIAN = 0.454936423119572
+"""The median of chi-square(1): a robust dispersion is the median squared residual over it."""
 
 Bias = Mapping[tuple[str, int], tuple[float, float]]
 """(weekday, minute) -> (ratio simulated / Erlang A abandonment, standard error of its log)."""
@@ -153,6 +158,31 @@ def _pearson(off: np.ndarray, ab: np.ndarray, p: np.ndarray) -> np.ndarray:
     return (ab - off * p) ** 2 / (off * p * (1 - p))
 
 
+def _deviance_residual(off: np.ndarray, ab: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Signed binomial deviance residuals of abandoned calls ``ab`` of ``off`` at probability ``p``."""
+    mu = off * np.clip(p, 1e-12, 1 - 1e-12)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(ab > 0, ab * np.log(ab / mu), 0.0)
+        b = np.where(off - ab > 0, (off - ab) * np.log((off - ab) / (off - mu)), 0.0)
+    return np.sign(ab - mu) * np.sqrt(np.maximum(2 * (a + b), 0.0))
+
+
+def staffing_outliers(off: np.ndarray, ab: np.ndarray, p: np.ndarray, alpha: float = OUTLIER_ALPHA) -> tuple[np.ndarray, float]:
+    """Rows (date x interval) that abandoned far more than the pooled fit allows: an outage, agents
+    called away, a staffing gap -- a different input, not a day of the same weekday and interval.
+
+    The signed deviance residual of each row at the pooled fit's ``p``, over the robust dispersion
+    (median of the squared residuals / the median of chi-square(1), at least 1: the outages cannot
+    widen their own yardstick), one-sided beyond the normal quantile Bonferroni-corrected for
+    ``alpha`` over the rows. Returns the flags and the threshold."""
+    d = _deviance_residual(off, ab, p)
+    if len(d) < 10:
+        return np.zeros(len(d), dtype=bool), np.inf
+    phi = max(float(np.median(d**2)) / CHI2_1_MEDIAN, 1.0)
+    z = float(stats.norm.isf(alpha / len(d)))
+    return d / np.sqrt(phi) > z, z
+
+
 @dataclass
 class _Fit:
     best: np.ndarray
@@ -162,17 +192,26 @@ class _Fit:
 
 
 def _pooled_fit(
-    ll: np.ndarray, cell: np.ndarray, ncell: int, grid: np.ndarray, off: np.ndarray, ab: np.ndarray, p: np.ndarray, target: Target
+    ll: np.ndarray,
+    cell: np.ndarray,
+    ncell: int,
+    grid: np.ndarray,
+    off: np.ndarray,
+    ab: np.ndarray,
+    p: np.ndarray,
+    target: Target,
+    keep: np.ndarray | None = None,
 ) -> _Fit:
     """Per cell: the maximum of the summed log-likelihood and the profile interval (with the
-    dispersion factor of the Pearson residuals at the maxima)."""
+    dispersion factor of the Pearson residuals at the maxima); ``keep``: the rows in the fit."""
+    keep = np.ones(len(cell), dtype=bool) if keep is None else keep
     s = np.zeros((ncell, ll.shape[1]))
-    np.add.at(s, cell, ll)
+    np.add.at(s, cell[keep], ll[keep])
     j = s.argmax(axis=1)
     phi = 1.0
     if target == "abandonment":
-        r = _pearson(off, ab, p[np.arange(len(cell)), j[cell]])
-        dof = len(cell) - ncell
+        r = _pearson(off, ab, p[np.arange(len(cell)), j[cell]])[keep]
+        dof = int(keep.sum()) - ncell
         if dof > 0:
             phi = max(float(r.sum() / dof), 1.0)
     ok = s >= s.max(axis=1, keepdims=True) - phi * CHI2_1
@@ -249,16 +288,29 @@ def effective_staffing(
         b_row = np.array([x[0] for x in br])
         b_se = np.array([x[1] for x in br])
 
+    keep = np.ones(len(f), dtype=bool)
+
     def fit(aht_scale: float = 1.0, pat: float = patience_s, bscale: np.ndarray | None = None) -> tuple[_Fit, np.ndarray]:
         k = _curves(off, step, aht_row * aht_scale, pat, balk, target_s, top, target)
         key = "p_abandon" if target == "abandonment" else "mean_wait_all_s"
         kf = _fine(k[key], grid)
-        pf = _fine(k["p_abandon"], grid)
+        pf = _fine(k["p_abandon"], grid) * (b_row * (bscale if bscale is not None else 1.0))[:, None]
         bb = b_row * (bscale if bscale is not None else 1.0)
         ll = _loglik(off, ab, wait, kf, target, bb)
-        return _pooled_fit(ll, cell, ncell, grid, off, ab, pf * bb[:, None], target), pf
+        return _pooled_fit(ll, cell, ncell, grid, off, ab, pf, target, keep), pf
 
-    main, _ = fit()
+    main, pf = fit()
+    z_out = np.inf
+    if target == "abandonment":  # rows far beyond the pooled fit (an outage) leave it; refit until none is new
+        for _ in range(4):
+            at = np.clip(np.rint(main.best / STEP).astype(int), 0, len(grid) - 1)
+            flag, z_out = staffing_outliers(off, ab, pf[np.arange(len(f)), at[cell]])
+            new = keep & flag
+            if not new.any():
+                break
+            keep &= ~flag
+            main, pf = fit()
+    ab_cell = np.bincount(cell, weights=ab * keep, minlength=ncell)
     best, lo, hi = main.best.copy(), main.lo.copy(), main.hi.copy()
     shifts = np.zeros(ncell)
     if uncertainty is not None and target == "abandonment":
@@ -317,12 +369,22 @@ def effective_staffing(
     pi = np.array([pm.get((w, int(m)), -1) for w, m in zip(wd, t["minute"], strict=True)])
     has = pi >= 0
     pick = np.where(has, pi, 0)
+    outlier = np.zeros(len(t), dtype=bool)
+    outlier[np.flatnonzero(use)[~keep]] = True
     out = t.assign(
         agents_eff=np.where(has, est[pick], np.nan),
         eff_low=np.where(has, lo[pick], np.nan),
         eff_high=np.where(has, hi[pick], np.nan),
+        outlier=outlier,
     )
     notes = []
+    if (~keep).any():
+        notes.append(
+            f"effective staffing: {int((~keep).sum())} date-interval(s) abandoned far more than the same weekday and interval "
+            f"on the other days allow (deviance residual beyond {z_out:.2f} robust SDs, a 5 % chance of any false flag): "
+            "left out of the staffing fit as an outage or a staffing gap, not the planned staffing: "
+            + _spans(f.loc[~keep, ["date", "minute"]], step)
+        )
     un = pooled[~pooled["identified"]]
     if len(un):
         how = "the carried load at the occupancy of the identified cells"
@@ -338,6 +400,19 @@ def effective_staffing(
         notes.append(f"effective staffing bounded below by the carried load and above by {upper_src}")
     src = "effective (Erlang A inversion" + (", simulation-corrected)" if bias else ")")
     return StaffingEstimate(pooled, out, src, target, main.phi, notes)
+
+
+def _spans(rows: pd.DataFrame, step: int) -> str:
+    """Date-intervals as runs: ``2026-08-26 10:00-12:00, ...``."""
+    parts = []
+    for d, g in rows.sort_values(["date", "minute"]).groupby("date"):
+        m = g["minute"].to_numpy()
+        starts = np.flatnonzero(np.diff(m, prepend=-10 * step) != step)
+        ends = np.append(starts[1:], len(m)) - 1
+        for a, b in zip(starts, ends, strict=True):
+            lo, hi = int(m[a]), int(m[b]) + step
+            parts.append(f"{pd.Timestamp(d):%Y-%m-%d} {lo // 60:02d}:{lo % 60:02d}-{hi // 60:02d}:{hi % 60:02d}")
+    return ", ".join(parts)
 
 
 def erlang_a_abandon(table: pd.DataFrame, agents: np.ndarray, step: int, aht_s: float, patience_s: float, balk: float) -> np.ndarray:
