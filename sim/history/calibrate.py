@@ -343,10 +343,12 @@ def calibrate(
         seen = agents_answering(log.calls, step) if log is not None else None
         unc = Uncertainty(_aht_ci(hfit, table, aht), _patience_ci(pat, pat_iv))
 
+        cv_h = handle_cv({n: handling_cfg.get(n) or getattr(base.handling, n).model_dump() for n in ("talk", "hold", "wrap")})
+
         def estimate(bias: Bias | None, ci: bool = True) -> StaffingEstimate:
             return effective_staffing(
                 table, step, aht, mean_pat, balk, regular, staffing_target, cmap.threshold_s, bias,
-                hours=dem.hours, seen=seen, uncertainty=unc if ci else None,
+                hours=dem.hours, seen=seen, uncertainty=unc if ci else None, handle_cv=cv_h,
             )
 
         st = estimate(None)

@@ -107,6 +107,28 @@ def agents_answering(calls: pd.DataFrame, step: int) -> pd.DataFrame:
     return pd.DataFrame({"date": p.normalize(), "minute": p.hour * 60 + p.minute, "seen": g.to_numpy().astype(float)})
 
 
+def busy_agents(rows: pd.DataFrame, aht_s: np.ndarray, step: int, handle_cv: float | None = None) -> np.ndarray:
+    """Per row (date x interval) the agents the answered calls kept busy *within* the interval: the
+    carried load (answered x handle time / interval length) less the work that runs on past the
+    interval's end, plus what the previous interval of the same day left (the lower bound of the
+    effective staffing). A call answered at a uniform time of the interval, after the mean wait,
+    with handle time ``h`` runs ``E[h²] / 2T + wait x h / T`` past the end on average (``h`` short
+    against ``T``); ``E[h²] = AHT² (1 + CV²)``. At the day's start nothing comes in (the morning's
+    first interval carries less than its calls' work), and where the load is steady what leaves and
+    what comes in cancel. ``handle_cv`` None: the plain carried load (no spill)."""
+    t = 60.0 * step
+    ans = rows["answered"].to_numpy(dtype=float)
+    work = ans * aht_s
+    if handle_cv is None or not np.isfinite(handle_cv):
+        return work / t
+    off = rows["offered"].to_numpy(dtype=float)
+    delay = np.nan_to_num(rows["wait_all_s"].to_numpy(dtype=float) / np.maximum(off, 1.0))
+    spill = np.minimum(ans * (aht_s**2 * (1 + handle_cv**2) / 2 + delay * aht_s) / t, work)
+    out = pd.Series(spill, index=pd.MultiIndex.from_arrays([rows["date"], rows["minute"] + step]))
+    spill_in = out.groupby(level=[0, 1]).sum().reindex(pd.MultiIndex.from_arrays([rows["date"], rows["minute"]]))
+    return (work - spill + np.nan_to_num(spill_in.to_numpy(dtype=float))) / t
+
+
 def _open_rows(t: pd.DataFrame, hours: Mapping[str, tuple[int, int] | None] | None) -> np.ndarray:
     """Rows within their weekday's opening hours (calls queued just before closing make a row at
     or after closing: no agents are planned there)."""
@@ -206,7 +228,19 @@ def _pooled_fit(
     dispersion factor of the Pearson residuals at the maxima); ``keep``: the rows in the fit."""
     keep = np.ones(len(cell), dtype=bool) if keep is None else keep
     s = np.zeros((ncell, ll.shape[1]))
-    np.add.at(s, cell[keep], ll[keep])
+    if target == "abandonment":
+        # the cell's abandoned calls in total against the expected total over its days: the model
+        # then abandons as many as the days did (a likelihood day by day weighs the quiet days'
+        # steep Erlang A curve most and misses the total wherever the days' load shape differs)
+        member = np.zeros((ncell, len(cell)))
+        member[cell[keep], np.flatnonzero(keep)] = 1.0
+        exp_ab = member @ (off[:, None] * p)
+        o = np.bincount(cell[keep], weights=off[keep], minlength=ncell)[:, None]
+        a = np.bincount(cell[keep], weights=ab[keep], minlength=ncell)[:, None]
+        q = np.clip(exp_ab / np.maximum(o, 1e-12), 1e-12, 1 - 1e-12)
+        s = a * np.log(q) + (o - a) * np.log1p(-q)
+    else:
+        np.add.at(s, cell[keep], ll[keep])
     j = s.argmax(axis=1)
     phi = 1.0
     if target == "abandonment":
@@ -234,13 +268,15 @@ def effective_staffing(
     hours: Mapping[str, tuple[int, int] | None] | None = None,
     seen: pd.DataFrame | None = None,
     uncertainty: Uncertainty | None = None,
+    handle_cv: float | None = None,
 ) -> StaffingEstimate:
     """Effective agents per weekday and interval (see the module docstring).
 
     ``bias`` (weekday, minute) -> the factor the simulation found on Erlang A's abandonment
     there and its log-scale SE (:mod:`sim.history.refine`); ``hours``: the opening hours per
     weekday (rows outside are not staffing rows); ``seen``: :func:`agents_answering`;
-    ``uncertainty``: CI ends of the handle time and the patience to propagate."""
+    ``uncertainty``: CI ends of the handle time and the patience to propagate; ``handle_cv``: the
+    handle time's CV, for the work that spills from one interval into the next (:func:`busy_agents`)."""
     t = table[table["offered"] > 0].reset_index(drop=True)
     t = t[_open_rows(t, hours)].reset_index(drop=True)
     wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS))).to_numpy()
@@ -256,7 +292,7 @@ def effective_staffing(
     wait = f["wait_all_s"].to_numpy(dtype=float)
     aht_row = f["aht_s"].fillna(aht_s).to_numpy(dtype=float)
     aht_row = np.where(aht_row > 0, aht_row, aht_s)
-    carried = f["answered"].to_numpy(dtype=float) * aht_row / (60.0 * step)
+    carried = busy_agents(f, aht_row, step, handle_cv)
     lower = np.zeros(ncell)
     np.add.at(lower, cell, carried)
     days = np.bincount(cell, minlength=ncell).astype(float)
@@ -344,6 +380,9 @@ def effective_staffing(
         if np.isfinite(occ) and occ > 0:
             fallback[need] = lower[need] / occ
     fallback = np.where(np.isnan(fallback), np.maximum(best, lower), fallback)
+    # the bound-based value stays within what the abandonment does say (the profile interval): few
+    # abandoned calls leave the likelihood flat above some level, not silent about the level
+    fallback = np.where(np.isfinite(lo) & np.isfinite(hi), np.clip(fallback, lo, hi), fallback)
     est = np.where(identified, best, fallback)
     lo = np.where(identified, lo, np.minimum(lo, est))
     hi = np.where(identified, hi, np.maximum(np.where(np.isfinite(upper), upper, hi), est))
