@@ -107,6 +107,30 @@ def agents_answering(calls: pd.DataFrame, step: int) -> pd.DataFrame:
     return pd.DataFrame({"date": p.normalize(), "minute": p.hour * 60 + p.minute, "seen": g.to_numpy().astype(float)})
 
 
+def busy_from_calls(calls: pd.DataFrame, step: int) -> pd.DataFrame:
+    """Per date and interval the agent-seconds the answered calls of a log kept agents busy in it
+    (``date``, ``minute``, ``busy_s``): each call from its answer (arrival + wait) for its handle
+    time, cut at the interval boundaries (empty without handle times)."""
+    c = calls[calls["fate"].eq("answered") & calls["handle_s"].notna()] if "handle_s" in calls.columns else calls.iloc[0:0]
+    if c.empty:
+        return pd.DataFrame(columns=["date", "minute", "busy_s"])
+    t = 60.0 * step
+    a = c["arrival"].to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9 + c["wait_s"].to_numpy(dtype=float)
+    e = a + c["handle_s"].to_numpy(dtype=float)
+    k0 = np.floor(a / t)
+    span = int(np.max(np.floor(e / t) - k0)) if len(a) else 0
+    keys, amounts = [], []
+    for j in range(span + 1):
+        k = k0 + j
+        part = np.minimum(e, (k + 1) * t) - np.maximum(a, k * t)
+        m = part > 0
+        keys.append(k[m])
+        amounts.append(part[m])
+    g = pd.Series(np.concatenate(amounts)).groupby(np.concatenate(keys)).sum()
+    start = pd.to_datetime((g.index.to_numpy() * t).astype(np.int64), unit="s")
+    return pd.DataFrame({"date": start.normalize(), "minute": start.hour * 60 + start.minute, "busy_s": g.to_numpy()})
+
+
 def busy_agents(rows: pd.DataFrame, aht_s: np.ndarray, step: int, handle_cv: float | None = None) -> np.ndarray:
     """Per row (date x interval) the agents the answered calls kept busy *within* the interval: the
     carried load (answered x handle time / interval length) less the work that runs on past the
@@ -269,6 +293,7 @@ def effective_staffing(
     seen: pd.DataFrame | None = None,
     uncertainty: Uncertainty | None = None,
     handle_cv: float | None = None,
+    busy: pd.DataFrame | None = None,
 ) -> StaffingEstimate:
     """Effective agents per weekday and interval (see the module docstring).
 
@@ -276,7 +301,8 @@ def effective_staffing(
     there and its log-scale SE (:mod:`sim.history.refine`); ``hours``: the opening hours per
     weekday (rows outside are not staffing rows); ``seen``: :func:`agents_answering`;
     ``uncertainty``: CI ends of the handle time and the patience to propagate; ``handle_cv``: the
-    handle time's CV, for the work that spills from one interval into the next (:func:`busy_agents`)."""
+    handle time's CV, for the work that spills from one interval into the next (:func:`busy_agents`);
+    ``busy``: :func:`busy_from_calls`, the busy time itself (a call log), which then sets the lower bound."""
     t = table[table["offered"] > 0].reset_index(drop=True)
     t = t[_open_rows(t, hours)].reset_index(drop=True)
     wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS))).to_numpy()
@@ -293,6 +319,9 @@ def effective_staffing(
     aht_row = f["aht_s"].fillna(aht_s).to_numpy(dtype=float)
     aht_row = np.where(aht_row > 0, aht_row, aht_s)
     carried = busy_agents(f, aht_row, step, handle_cv)
+    if busy is not None and len(busy):  # a log's own busy time, call by call
+        b = f[["date", "minute"]].merge(busy, on=["date", "minute"], how="left")["busy_s"].to_numpy(dtype=float)
+        carried = np.nan_to_num(b) / (60.0 * step)
     lower = np.zeros(ncell)
     np.add.at(lower, cell, carried)
     days = np.bincount(cell, minlength=ncell).astype(float)
