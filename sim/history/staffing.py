@@ -465,7 +465,7 @@ def effective_staffing(
             + (" …" if len(un) > 12 else "")
         )
     if upper_src:
-        notes.append(f"effective staffing bounded below by the carried load and above by {upper_src}")
+        notes.append(f"effective staffing bounded below by the busy time within the interval and above by {upper_src}")
     src = "effective (Erlang A inversion" + (", simulation-corrected)" if bias else ")")
     return StaffingEstimate(pooled, out, src, target, main.phi, notes)
 
