@@ -42,7 +42,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from sim.analysis.erlang import erlang_a, erlang_a_abandonment, erlang_a_time_average
 from sim.schema import WEEKDAYS
@@ -256,9 +256,9 @@ def _pooled_fit(
         # the cell's abandoned calls in total against the expected total over its days: the model
         # then abandons as many as the days did (a likelihood day by day weighs the quiet days'
         # steep Erlang A curve most and misses the total wherever the days' load shape differs)
-        member = np.zeros((ncell, len(cell)))
-        member[cell[keep], np.flatnonzero(keep)] = 1.0
-        exp_ab = member @ (off[:, None] * p)
+        rows = np.flatnonzero(keep)
+        member = sparse.csr_matrix((np.ones(len(rows)), (cell[rows], rows)), shape=(ncell, len(cell)))
+        exp_ab = np.asarray(member @ (off[:, None] * p))
         o = np.bincount(cell[keep], weights=off[keep], minlength=ncell)[:, None]
         a = np.bincount(cell[keep], weights=ab[keep], minlength=ncell)[:, None]
         q = np.clip(exp_ab / np.maximum(o, 1e-12), 1e-12, 1 - 1e-12)
