@@ -56,7 +56,8 @@ MIN_ABANDONED = 10
 MAX_REL_WIDTH = 0.5
 """A cell whose 95 % interval is wider than this share of the estimate (plus one agent) is not identified."""
 OUTLIER_ALPHA = 0.05
-"""Family-wise chance that a history without outages loses any row to :func:`staffing_outliers`."""
+"""Bonferroni level of :func:`staffing_outliers` over the rows (nominal: the residuals' tails are
+heavier than normal, and histories without outages lose about one row each)."""
 CHI2_1_MEDIAN = 0.454936423119572
 """The median of chi-square(1): a robust dispersion is the median squared residual over it."""
 
@@ -449,7 +450,7 @@ def effective_staffing(
     if (~keep).any():
         notes.append(
             f"effective staffing: {int((~keep).sum())} date-interval(s) abandoned far more than the same weekday and interval "
-            f"on the other days allow (deviance residual beyond {z_out:.2f} robust SDs, a 5 % chance of any false flag): "
+            f"on the other days allow (deviance residual beyond {z_out:.2f} robust SDs, Bonferroni 5 % over the rows): "
             "left out of the staffing fit as an outage or a staffing gap, not the planned staffing: "
             + _spans(f.loc[~keep, ["date", "minute"]], step)
         )
