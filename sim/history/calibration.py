@@ -30,7 +30,15 @@ from sim.history.handling import PartFit, fit_handling
 from sim.history.patience import PatienceEstimate, estimate_patience, patience_from_intervals
 from sim.history.readers import Drops, read_calls, read_intervals
 from sim.history.refine import refine_staffing
-from sim.history.staffing import Bias, StaffingEstimate, Uncertainty, agents_answering, effective_staffing, given_staffing
+from sim.history.staffing import (
+    Bias,
+    StaffingEstimate,
+    Uncertainty,
+    agents_answering,
+    busy_from_calls,
+    effective_staffing,
+    given_staffing,
+)
 from sim.history.writer import calendar_config, delta, full_config, hours_config, profile_csv, staffing_csv, write
 from sim.scenario.compose import load_scenario, scenarios_dir
 from sim.schema import Scenario
@@ -341,12 +349,15 @@ def calibrate(
             )
 
         seen = agents_answering(log.calls, step) if log is not None else None
+        busy = busy_from_calls(log.calls, step) if log is not None else None
         unc = Uncertainty(_aht_ci(hfit, table, aht), _patience_ci(pat, pat_iv))
+
+        cv_h = handle_cv({n: handling_cfg.get(n) or getattr(base.handling, n).model_dump() for n in ("talk", "hold", "wrap")})
 
         def estimate(bias: Bias | None, ci: bool = True) -> StaffingEstimate:
             return effective_staffing(
                 table, step, aht, mean_pat, balk, regular, staffing_target, cmap.threshold_s, bias,
-                hours=dem.hours, seen=seen, uncertainty=unc if ci else None,
+                hours=dem.hours, seen=seen, uncertainty=unc if ci else None, handle_cv=cv_h, busy=busy,
             )
 
         st = estimate(None)

@@ -64,10 +64,14 @@ def simulation_bias(
         for r in range(replications):
             c = simulate(day_scenario(cfg, date, counts, agents, h, step, seed * 10_000 + i * 10 + r)).calls
             minute = (c["arrival"].dt.hour * 60 + c["arrival"].dt.minute) // step * step
-            sims.append(pd.DataFrame({"weekday": WEEKDAYS[date.weekday()], "minute": minute, "ab": c["answered_at"].isna()}))
+            sims.append(
+                pd.DataFrame({"weekday": WEEKDAYS[date.weekday()], "minute": minute, "ab": c["answered_at"].isna(), "day": i, "rep": r})
+            )
     if not sims:
         return {}
-    s = pd.concat(sims).groupby(["weekday", "minute"])["ab"].agg(["size", "sum"])
+    runs = pd.concat(sims)
+    s = runs.groupby(["weekday", "minute"])["ab"].agg(["size", "sum"])
+    phi_sim = _replication_dispersion(runs, replications)
     ok = per["agents_eff"].notna() & (per["agents_eff"] > 0)
     rows = per[per["date"].isin(dates) & ok]
     p_a = erlang_a_abandon(rows, rows["agents_eff"].to_numpy(), step, aht_s, patience_s, balk)
@@ -91,13 +95,48 @@ def simulation_bias(
     cov = sigma2 * np.linalg.inv(xtwx)
     minutes_good = np.asarray(e.index.get_level_values("minute"))[good]
     shift = _interval_of_day_shift(minutes_good, resid, W)
+    # what is left is the cell's own: the queue a weekday's previous interval leaves depends on that
+    # weekday's load and staffing there, which neither the load per agent nor the time of day carries
+    left = resid - np.array([shift.get(int(m), (0.0, 0.0))[0] for m in minutes_good])
+    own = _cell_shift(left, phi_sim / W)
+    cells = [(str(k[0]), int(k[1])) for k in np.asarray(e.index)[good]]
+    own_of = dict(zip(cells, zip(*own, strict=True), strict=True)) if len(cells) else {}
     out = {}
     for (wk, m), xv in x_all.items():
         if np.isfinite(xv):
             v = np.array([1.0, xv])
             d, dv = shift.get(int(m), (0.0, 0.0))
-            out[(str(wk), int(m))] = (float(np.exp(v @ beta + d)), float(np.sqrt(v @ cov @ v + dv)))
+            o, ov = own_of.get((str(wk), int(m)), (0.0, 0.0))
+            out[(str(wk), int(m))] = (float(np.exp(v @ beta + d + o)), float(np.sqrt(v @ cov @ v + dv + ov)))
     return out
+
+
+def _replication_dispersion(runs: pd.DataFrame, replications: int) -> float:
+    """The simulation's abandoned-call counts per cell against Poisson: the variance of a cell's
+    total over the replications of the same days (which share the observed calls) over its mean,
+    pooled over the cells, at least 1 (1 with a single replication)."""
+    if replications < 2:
+        return 1.0
+    n = runs.groupby(["weekday", "minute", "day", "rep"])["ab"].sum()
+    by = n.groupby(level=["weekday", "minute", "day"])
+    var_total = (by.var(ddof=1) * replications).groupby(level=["weekday", "minute"]).sum()
+    total = n.groupby(level=["weekday", "minute"]).sum()
+    return max(float(var_total.sum() / max(total.sum(), 1.0)), 1.0)
+
+
+def _cell_shift(resid: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per weekday x interval: the residual log ratio shrunk toward 0 by the DerSimonian-Laird
+    weight ``tau^2 / (tau^2 + v)`` (``v`` the simulation's sampling variance of the cell's log
+    ratio, ``tau^2`` the cells' variance beyond it), and the shrunk value's variance. Simulation
+    noise alone gives ``tau^2 = 0``: no shift, so cells with the same input keep the same ratio."""
+    if len(resid) < 3:
+        return np.zeros(len(resid)), np.zeros(len(resid))
+    u = 1.0 / v
+    q = float((u * resid**2).sum())
+    c = float(u.sum() - (u**2).sum() / u.sum())
+    tau2 = max((q - (len(resid) - 1)) / c, 0.0) if c > 0 else 0.0
+    b = tau2 / (tau2 + v)
+    return b * resid, b * v
 
 
 def _interval_of_day_shift(minute: np.ndarray, resid: np.ndarray, w: np.ndarray) -> dict[int, tuple[float, float]]:

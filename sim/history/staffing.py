@@ -42,6 +42,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import sparse, stats
 
 from sim.analysis.erlang import erlang_a, erlang_a_abandonment, erlang_a_time_average
 from sim.schema import WEEKDAYS
@@ -54,6 +55,11 @@ MIN_ABANDONED = 10
 """Fewer abandoned calls than this over a cell's days: the cell is not identified."""
 MAX_REL_WIDTH = 0.5
 """A cell whose 95 % interval is wider than this share of the estimate (plus one agent) is not identified."""
+OUTLIER_ALPHA = 0.05
+"""Bonferroni level of :func:`staffing_outliers` over the rows (nominal: the residuals' tails are
+heavier than normal, and histories without outages lose about one row each)."""
+CHI2_1_MEDIAN = 0.454936423119572
+"""The median of chi-square(1): a robust dispersion is the median squared residual over it."""
 
 Bias = Mapping[tuple[str, int], tuple[float, float]]
 """(weekday, minute) -> (ratio simulated / Erlang A abandonment, standard error of its log)."""
@@ -100,6 +106,52 @@ def agents_answering(calls: pd.DataFrame, step: int) -> pd.DataFrame:
     g = pd.DataFrame({"period": period, "agent": c["agent"].astype(str)}).groupby("period")["agent"].nunique()
     p = g.index
     return pd.DataFrame({"date": p.normalize(), "minute": p.hour * 60 + p.minute, "seen": g.to_numpy().astype(float)})
+
+
+def busy_from_calls(calls: pd.DataFrame, step: int) -> pd.DataFrame:
+    """Per date and interval the agent-seconds the answered calls of a log kept agents busy in it
+    (``date``, ``minute``, ``busy_s``): each call from its answer (arrival + wait) for its handle
+    time, cut at the interval boundaries (empty without handle times)."""
+    c = calls[calls["fate"].eq("answered") & calls["handle_s"].notna()] if "handle_s" in calls.columns else calls.iloc[0:0]
+    if c.empty:
+        return pd.DataFrame(columns=["date", "minute", "busy_s"])
+    t = 60.0 * step
+    a = c["arrival"].to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9 + c["wait_s"].to_numpy(dtype=float)
+    e = a + c["handle_s"].to_numpy(dtype=float)
+    k0 = np.floor(a / t)
+    span = int(np.max(np.floor(e / t) - k0)) if len(a) else 0
+    keys, amounts = [], []
+    for j in range(span + 1):
+        k = k0 + j
+        part = np.minimum(e, (k + 1) * t) - np.maximum(a, k * t)
+        m = part > 0
+        keys.append(k[m])
+        amounts.append(part[m])
+    g = pd.Series(np.concatenate(amounts)).groupby(np.concatenate(keys)).sum()
+    start = pd.to_datetime((g.index.to_numpy() * t).astype(np.int64), unit="s")
+    return pd.DataFrame({"date": start.normalize(), "minute": start.hour * 60 + start.minute, "busy_s": g.to_numpy()})
+
+
+def busy_agents(rows: pd.DataFrame, aht_s: np.ndarray, step: int, handle_cv: float | None = None) -> np.ndarray:
+    """Per row (date x interval) the agents the answered calls kept busy *within* the interval: the
+    carried load (answered x handle time / interval length) less the work that runs on past the
+    interval's end, plus what the previous interval of the same day left (the lower bound of the
+    effective staffing). A call answered at a uniform time of the interval, after the mean wait,
+    with handle time ``h`` runs ``E[h²] / 2T + wait x h / T`` past the end on average (``h`` short
+    against ``T``); ``E[h²] = AHT² (1 + CV²)``. At the day's start nothing comes in (the morning's
+    first interval carries less than its calls' work), and where the load is steady what leaves and
+    what comes in cancel. ``handle_cv`` None: the plain carried load (no spill)."""
+    t = 60.0 * step
+    ans = rows["answered"].to_numpy(dtype=float)
+    work = ans * aht_s
+    if handle_cv is None or not np.isfinite(handle_cv):
+        return work / t
+    off = rows["offered"].to_numpy(dtype=float)
+    delay = np.nan_to_num(rows["wait_all_s"].to_numpy(dtype=float) / np.maximum(off, 1.0))
+    spill = np.minimum(ans * (aht_s**2 * (1 + handle_cv**2) / 2 + delay * aht_s) / t, work)
+    out = pd.Series(spill, index=pd.MultiIndex.from_arrays([rows["date"], rows["minute"] + step]))
+    spill_in = out.groupby(level=[0, 1]).sum().reindex(pd.MultiIndex.from_arrays([rows["date"], rows["minute"]]))
+    return (work - spill + np.nan_to_num(spill_in.to_numpy(dtype=float))) / t
 
 
 def _open_rows(t: pd.DataFrame, hours: Mapping[str, tuple[int, int] | None] | None) -> np.ndarray:
@@ -153,6 +205,31 @@ def _pearson(off: np.ndarray, ab: np.ndarray, p: np.ndarray) -> np.ndarray:
     return (ab - off * p) ** 2 / (off * p * (1 - p))
 
 
+def _deviance_residual(off: np.ndarray, ab: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Signed binomial deviance residuals of abandoned calls ``ab`` of ``off`` at probability ``p``."""
+    mu = off * np.clip(p, 1e-12, 1 - 1e-12)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(ab > 0, ab * np.log(ab / mu), 0.0)
+        b = np.where(off - ab > 0, (off - ab) * np.log((off - ab) / (off - mu)), 0.0)
+    return np.sign(ab - mu) * np.sqrt(np.maximum(2 * (a + b), 0.0))
+
+
+def staffing_outliers(off: np.ndarray, ab: np.ndarray, p: np.ndarray, alpha: float = OUTLIER_ALPHA) -> tuple[np.ndarray, float]:
+    """Rows (date x interval) that abandoned far more than the pooled fit allows: an outage, agents
+    called away, a staffing gap -- a different input, not a day of the same weekday and interval.
+
+    The signed deviance residual of each row at the pooled fit's ``p``, over the robust dispersion
+    (median of the squared residuals / the median of chi-square(1), at least 1: the outages cannot
+    widen their own yardstick), one-sided beyond the normal quantile Bonferroni-corrected for
+    ``alpha`` over the rows. Returns the flags and the threshold."""
+    d = _deviance_residual(off, ab, p)
+    if len(d) < 10:
+        return np.zeros(len(d), dtype=bool), np.inf
+    phi = max(float(np.median(d**2)) / CHI2_1_MEDIAN, 1.0)
+    z = float(stats.norm.isf(alpha / len(d)))
+    return d / np.sqrt(phi) > z, z
+
+
 @dataclass
 class _Fit:
     best: np.ndarray
@@ -162,17 +239,38 @@ class _Fit:
 
 
 def _pooled_fit(
-    ll: np.ndarray, cell: np.ndarray, ncell: int, grid: np.ndarray, off: np.ndarray, ab: np.ndarray, p: np.ndarray, target: Target
+    ll: np.ndarray,
+    cell: np.ndarray,
+    ncell: int,
+    grid: np.ndarray,
+    off: np.ndarray,
+    ab: np.ndarray,
+    p: np.ndarray,
+    target: Target,
+    keep: np.ndarray | None = None,
 ) -> _Fit:
     """Per cell: the maximum of the summed log-likelihood and the profile interval (with the
-    dispersion factor of the Pearson residuals at the maxima)."""
+    dispersion factor of the Pearson residuals at the maxima); ``keep``: the rows in the fit."""
+    keep = np.ones(len(cell), dtype=bool) if keep is None else keep
     s = np.zeros((ncell, ll.shape[1]))
-    np.add.at(s, cell, ll)
+    if target == "abandonment":
+        # the cell's abandoned calls in total against the expected total over its days: the model
+        # then abandons as many as the days did (a likelihood day by day weighs the quiet days'
+        # steep Erlang A curve most and misses the total wherever the days' load shape differs)
+        rows = np.flatnonzero(keep)
+        member = sparse.csr_matrix((np.ones(len(rows)), (cell[rows], rows)), shape=(ncell, len(cell)))
+        exp_ab = np.asarray(member @ (off[:, None] * p))
+        o = np.bincount(cell[keep], weights=off[keep], minlength=ncell)[:, None]
+        a = np.bincount(cell[keep], weights=ab[keep], minlength=ncell)[:, None]
+        q = np.clip(exp_ab / np.maximum(o, 1e-12), 1e-12, 1 - 1e-12)
+        s = a * np.log(q) + (o - a) * np.log1p(-q)
+    else:
+        np.add.at(s, cell[keep], ll[keep])
     j = s.argmax(axis=1)
     phi = 1.0
     if target == "abandonment":
-        r = _pearson(off, ab, p[np.arange(len(cell)), j[cell]])
-        dof = len(cell) - ncell
+        r = _pearson(off, ab, p[np.arange(len(cell)), j[cell]])[keep]
+        dof = int(keep.sum()) - ncell
         if dof > 0:
             phi = max(float(r.sum() / dof), 1.0)
     ok = s >= s.max(axis=1, keepdims=True) - phi * CHI2_1
@@ -195,13 +293,17 @@ def effective_staffing(
     hours: Mapping[str, tuple[int, int] | None] | None = None,
     seen: pd.DataFrame | None = None,
     uncertainty: Uncertainty | None = None,
+    handle_cv: float | None = None,
+    busy: pd.DataFrame | None = None,
 ) -> StaffingEstimate:
     """Effective agents per weekday and interval (see the module docstring).
 
     ``bias`` (weekday, minute) -> the factor the simulation found on Erlang A's abandonment
     there and its log-scale SE (:mod:`sim.history.refine`); ``hours``: the opening hours per
     weekday (rows outside are not staffing rows); ``seen``: :func:`agents_answering`;
-    ``uncertainty``: CI ends of the handle time and the patience to propagate."""
+    ``uncertainty``: CI ends of the handle time and the patience to propagate; ``handle_cv``: the
+    handle time's CV, for the work that spills from one interval into the next (:func:`busy_agents`);
+    ``busy``: :func:`busy_from_calls`, the busy time itself (a call log), which then sets the lower bound."""
     t = table[table["offered"] > 0].reset_index(drop=True)
     t = t[_open_rows(t, hours)].reset_index(drop=True)
     wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS))).to_numpy()
@@ -217,7 +319,10 @@ def effective_staffing(
     wait = f["wait_all_s"].to_numpy(dtype=float)
     aht_row = f["aht_s"].fillna(aht_s).to_numpy(dtype=float)
     aht_row = np.where(aht_row > 0, aht_row, aht_s)
-    carried = f["answered"].to_numpy(dtype=float) * aht_row / (60.0 * step)
+    carried = busy_agents(f, aht_row, step, handle_cv)
+    if busy is not None and len(busy):  # a log's own busy time, call by call
+        b = f[["date", "minute"]].merge(busy, on=["date", "minute"], how="left")["busy_s"].to_numpy(dtype=float)
+        carried = np.nan_to_num(b) / (60.0 * step)
     lower = np.zeros(ncell)
     np.add.at(lower, cell, carried)
     days = np.bincount(cell, minlength=ncell).astype(float)
@@ -249,16 +354,29 @@ def effective_staffing(
         b_row = np.array([x[0] for x in br])
         b_se = np.array([x[1] for x in br])
 
+    keep = np.ones(len(f), dtype=bool)
+
     def fit(aht_scale: float = 1.0, pat: float = patience_s, bscale: np.ndarray | None = None) -> tuple[_Fit, np.ndarray]:
         k = _curves(off, step, aht_row * aht_scale, pat, balk, target_s, top, target)
         key = "p_abandon" if target == "abandonment" else "mean_wait_all_s"
         kf = _fine(k[key], grid)
-        pf = _fine(k["p_abandon"], grid)
+        pf = _fine(k["p_abandon"], grid) * (b_row * (bscale if bscale is not None else 1.0))[:, None]
         bb = b_row * (bscale if bscale is not None else 1.0)
         ll = _loglik(off, ab, wait, kf, target, bb)
-        return _pooled_fit(ll, cell, ncell, grid, off, ab, pf * bb[:, None], target), pf
+        return _pooled_fit(ll, cell, ncell, grid, off, ab, pf, target, keep), pf
 
-    main, _ = fit()
+    main, pf = fit()
+    z_out = np.inf
+    if target == "abandonment":  # rows far beyond the pooled fit (an outage) leave it; refit until none is new
+        for _ in range(4):
+            at = np.clip(np.rint(main.best / STEP).astype(int), 0, len(grid) - 1)
+            flag, z_out = staffing_outliers(off, ab, pf[np.arange(len(f)), at[cell]])
+            new = keep & flag
+            if not new.any():
+                break
+            keep &= ~flag
+            main, pf = fit()
+    ab_cell = np.bincount(cell, weights=ab * keep, minlength=ncell)
     best, lo, hi = main.best.copy(), main.lo.copy(), main.hi.copy()
     shifts = np.zeros(ncell)
     if uncertainty is not None and target == "abandonment":
@@ -292,6 +410,9 @@ def effective_staffing(
         if np.isfinite(occ) and occ > 0:
             fallback[need] = lower[need] / occ
     fallback = np.where(np.isnan(fallback), np.maximum(best, lower), fallback)
+    # the bound-based value stays within what the abandonment does say (the profile interval): few
+    # abandoned calls leave the likelihood flat above some level, not silent about the level
+    fallback = np.where(np.isfinite(lo) & np.isfinite(hi), np.clip(fallback, lo, hi), fallback)
     est = np.where(identified, best, fallback)
     lo = np.where(identified, lo, np.minimum(lo, est))
     hi = np.where(identified, hi, np.maximum(np.where(np.isfinite(upper), upper, hi), est))
@@ -317,12 +438,22 @@ def effective_staffing(
     pi = np.array([pm.get((w, int(m)), -1) for w, m in zip(wd, t["minute"], strict=True)])
     has = pi >= 0
     pick = np.where(has, pi, 0)
+    outlier = np.zeros(len(t), dtype=bool)
+    outlier[np.flatnonzero(use)[~keep]] = True
     out = t.assign(
         agents_eff=np.where(has, est[pick], np.nan),
         eff_low=np.where(has, lo[pick], np.nan),
         eff_high=np.where(has, hi[pick], np.nan),
+        outlier=outlier,
     )
     notes = []
+    if (~keep).any():
+        notes.append(
+            f"effective staffing: {int((~keep).sum())} date-interval(s) abandoned far more than the same weekday and interval "
+            f"on the other days allow (deviance residual beyond {z_out:.2f} robust SDs, Bonferroni 5 % over the rows): "
+            "left out of the staffing fit as an outage or a staffing gap, not the planned staffing: "
+            + _spans(f.loc[~keep, ["date", "minute"]], step)
+        )
     un = pooled[~pooled["identified"]]
     if len(un):
         how = "the carried load at the occupancy of the identified cells"
@@ -335,9 +466,22 @@ def effective_staffing(
             + (" …" if len(un) > 12 else "")
         )
     if upper_src:
-        notes.append(f"effective staffing bounded below by the carried load and above by {upper_src}")
+        notes.append(f"effective staffing bounded below by the busy time within the interval and above by {upper_src}")
     src = "effective (Erlang A inversion" + (", simulation-corrected)" if bias else ")")
     return StaffingEstimate(pooled, out, src, target, main.phi, notes)
+
+
+def _spans(rows: pd.DataFrame, step: int) -> str:
+    """Date-intervals as runs: ``2026-08-26 10:00-12:00, ...``."""
+    parts = []
+    for d, g in rows.sort_values(["date", "minute"]).groupby("date"):
+        m = g["minute"].to_numpy()
+        starts = np.flatnonzero(np.diff(m, prepend=-10 * step) != step)
+        ends = np.append(starts[1:], len(m)) - 1
+        for a, b in zip(starts, ends, strict=True):
+            lo, hi = int(m[a]), int(m[b]) + step
+            parts.append(f"{pd.Timestamp(d):%Y-%m-%d} {lo // 60:02d}:{lo % 60:02d}-{hi // 60:02d}:{hi % 60:02d}")
+    return ", ".join(parts)
 
 
 def erlang_a_abandon(table: pd.DataFrame, agents: np.ndarray, step: int, aht_s: float, patience_s: float, balk: float) -> np.ndarray:

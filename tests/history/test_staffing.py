@@ -283,3 +283,80 @@ def test_the_overall_verdict_tells_uncertain_from_different() -> None:
     assert overall(summary(ok, ok)).startswith("reproduced")
     assert overall(summary(unsure, ok)).startswith("not shown: no KPI or hour clearly differs")  # a foreign history's 20 days
     assert overall(summary(off, unsure)) == "not reproduced: availability (uncertain: service_level)"
+
+
+def test_an_outage_is_left_out_of_the_pooled_staffing(report: pd.DataFrame) -> None:
+    """Half the agents gone for 90 minutes on one day (issue 20: a few outage days in a foreign
+    history) make those intervals abandon far more; pooled over the weekday's days the binomial fit
+    then lowered every such day's agents (Ciw history: a Wednesday outage took 4 agents off every
+    Wednesday's 11:00). The rows are flagged, left out of the fit and named in a note."""
+    dem = estimate_demand(report, 30, load_scenario("default").calendar)
+    regular = dem.days.loc[dem.days["kind"].eq("regular") & ~dem.days["outlier"], "date"]
+    aht = float((report["aht_s"] * report["answered"]).sum() / report["answered"].sum())
+    pat = patience_from_intervals(report).value
+    clean = effective_staffing(report, 30, aht, pat, 0.0, regular)
+    assert not clean.per_interval["outlier"].any()  # no false flag on a history without outages
+    day = regular.iloc[len(regular) // 2]
+    hit = report["date"].eq(day) & report["minute"].isin([600, 630, 660])
+    broken = report.copy()
+    broken.loc[hit, "abandoned"] = np.floor(0.5 * broken.loc[hit, "offered"])
+    broken.loc[hit, "answered"] = broken.loc[hit, "offered"] - broken.loc[hit, "abandoned"]
+    st = effective_staffing(broken, 30, aht, pat, 0.0, regular)
+    key = ["weekday", "minute"]
+    both = clean.pooled.set_index(key)["agents"].to_frame("clean").join(st.pooled.set_index(key)["agents"])
+    assert (both["agents"] - both["clean"]).abs().max() <= 0.3, both[(both["agents"] - both["clean"]).abs() > 0.3]
+    flagged = st.per_interval.loc[st.per_interval["outlier"], ["date", "minute"]]
+    assert set(flagged["minute"]) == {600, 630, 660} and set(flagged["date"]) == {day}
+    assert any("left out of the staffing fit" in n and f"{day:%Y-%m-%d} 10:00-11:30" in n for n in st.notes), st.notes
+
+
+def test_busy_time_within_the_interval_bounds_the_staffing_below() -> None:
+    """The lower bound is the work done *in* the interval: the morning's first interval starts
+    empty and part of its calls' work runs on into the next (Ciw history: a Monday 08:00 with 21
+    agents on average carried 25 agents' work, and the bound forced the table to 25)."""
+    from sim.history.staffing import busy_agents, busy_from_calls
+
+    rows = pd.DataFrame(
+        {
+            "date": pd.Timestamp("2026-09-07"),
+            "minute": [480, 510, 540, 570],
+            "offered": 100.0,
+            "answered": 100.0,
+            "wait_all_s": 0.0,
+        }
+    )
+    aht = np.full(4, 360.0)
+    carried = busy_agents(rows, aht, 30)  # no CV: the plain carried load
+    assert carried == pytest.approx([20.0] * 4)
+    busy = busy_agents(rows, aht, 30, handle_cv=1.0)  # E[h²] = 2 AHT²: 36 s of each call's work spills on
+    assert busy[0] == pytest.approx(20.0 * (1 - 360 / 1800))  # the empty start: what leaves, nothing in
+    assert busy[1:] == pytest.approx([20.0] * 3)  # steady: what leaves comes in from before
+    # a log's calls cut at the boundaries: 07:59:00 is before the grid's first interval
+    calls = pd.DataFrame(
+        {
+            "arrival": pd.to_datetime(["2026-09-07 08:29:00", "2026-09-07 08:10:00"]),
+            "wait_s": [30.0, 0.0],
+            "handle_s": [120.0, 60.0],
+            "fate": "answered",
+        }
+    )
+    b = busy_from_calls(calls, 30).set_index("minute")["busy_s"]
+    assert b.to_dict() == pytest.approx({480: 30.0 + 60.0, 510: 90.0})
+
+
+def test_a_cell_keeps_its_own_ratio_beyond_the_load_and_the_time_of_day() -> None:
+    """What neither the load per agent nor the time of day explains (the queue one weekday's busy
+    interval leaves to its next) is kept per weekday x interval when it exceeds the simulation
+    noise; pure noise is shrunk to nothing, so cells with the same input keep the same ratio."""
+    from sim.history.refine import _cell_shift
+
+    rng = np.random.default_rng(5)
+    v = np.full(90, 0.01)  # about 100 simulated abandoned calls per cell: log-scale SD 0.1
+    effect = rng.normal(0.0, 0.2, 90)  # every cell its own inherited queue (Ciw history: SD about 0.2)
+    seen = effect + rng.normal(0.0, 0.1, 90)
+    shift, var = _cell_shift(seen, v)
+    assert np.mean((shift - effect) ** 2) < 0.5 * np.mean(effect**2)  # most of the effect kept ...
+    assert np.mean((shift - effect) ** 2) < np.mean((seen - effect) ** 2)  # ... with less noise than the raw ratios
+    assert (var < v).all()
+    noise, _ = _cell_shift(rng.normal(0.0, 0.1, 90), v)
+    assert np.abs(noise).max() < 0.05
