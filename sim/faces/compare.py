@@ -32,7 +32,8 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.faces.cli import fail
 from sim.faces.excel import excel_copies
-from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, fmt, fmt_diff, fmt_p, judged
+from sim.faces.formats import fmt, fmt_diff, fmt_p
+from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, judged
 from sim.study.compare import Comparison, compare, parse_spec, scenarios_from_specs
 from sim.study.runner import slug
 

@@ -174,7 +174,7 @@ def test_the_downloaded_report_and_tables_match_the_page(page: Page) -> None:
     with page.expect_download() as dl:
         page.click("#dl_table")
     table = pd.read_csv(dl.value.path())
-    from sim.faces.report import fmt
+    from sim.faces.formats import fmt
 
     sl = table[(table["scenario"] == "changed") & (table["kpi"] == "service_level")]["mean"].iloc[0]
     assert fmt("service_level", sl) == shown["changed"]

@@ -13,7 +13,7 @@ import pytest
 
 from sim.faces.app import logic as L
 from sim.faces.app.jobs import Job, chunks
-from sim.faces.report import fmt, fmt_diff
+from sim.faces.formats import fmt, fmt_diff
 from sim.schema import Scenario
 
 

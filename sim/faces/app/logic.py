@@ -511,7 +511,7 @@ def met_in(r: pd.Series) -> str:
 
 def sentence(kpi: str, d: pd.Series | None, variant: str, baseline: str) -> str:
     """The plain-language verdict of a paired difference."""
-    from sim.faces.report import fmt_diff
+    from sim.faces.formats import fmt_diff
 
     name = title(kpi).lower()
     if d is None:
@@ -550,7 +550,7 @@ def card_kpis(table: pd.DataFrame) -> list[str]:
 
 def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
     """The KPI cards of a two-scenario comparison (formatted as the report formats them)."""
-    from sim.faces.report import fmt, fmt_diff
+    from sim.faces.formats import fmt, fmt_diff
 
     base, var = cmp.labels[0], cmp.labels[-1]
     table, diffs = cmp.table, cmp.differences
