@@ -89,7 +89,7 @@ def fmt(kpi: str, value: float | None) -> str:
     if kpi in PERCENT or kpi.startswith(KIND_SHARE):
         return percent(v, 1)
     if kpi in WORKING_HOURS:
-        return f"{number(v, 1)} {_('working h')}"
+        return number(v, 1) + " " + _("working h")
     if kpi in HOURS:
         return f"{number(v / 3600, 1)} h"
     if kpi in COUNTS:
@@ -116,9 +116,9 @@ def fmt_diff(kpi: str, value: float | None) -> str:
         return MISSING
     v = float(value)  # type: ignore[arg-type]
     if kpi in PERCENT or kpi.startswith(KIND_SHARE):
-        text = f"{number(100 * v, 2, sign=True)} {_('pp')}"
+        text = number(100 * v, 2, sign=True) + " " + _("pp")
     elif kpi in WORKING_HOURS:
-        text = f"{number(v, 2, sign=True)} {_('working h')}"
+        text = number(v, 2, sign=True) + " " + _("working h")
     elif kpi in HOURS:
         text = f"{number(v / 3600, 1, sign=True)} h"
     elif kpi in COUNTS:

@@ -135,12 +135,13 @@ def render(title: str, sections: Sequence[Section], subtitle: str = "") -> str:
     anchors = [s.anchor or f"s{i}" for i, s in enumerate(sections, 1)]
     toc = "".join(f'<li><a href="#{a}">{esc(s.title)}</a></li>' for a, s in zip(anchors, sections, strict=True))
     body = "".join(f'<section id="{a}"><h2>{esc(s.title)}</h2>{s.body}</section>' for a, s in zip(anchors, sections, strict=True))
+    generated = _("generated")
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     return (
         f"<!DOCTYPE html>\n<html lang=\"{current()}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body><main>"
-        f"<h1>{esc(title)}</h1><p class=\"sub\">{esc(subtitle)} · {esc(_('generated'))} {stamp}</p>"
+        f"<h1>{esc(title)}</h1><p class=\"sub\">{esc(subtitle)} · {esc(generated)} {stamp}</p>"
         f"<nav><ul>{toc}</ul></nav>{body}</main></body></html>\n"
     )
 

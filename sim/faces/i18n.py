@@ -111,3 +111,41 @@ def n_(singular: str, plural: str, n: int) -> str:
         if isinstance(forms, tuple) and len(forms) == 2:
             return forms[0] if n == 1 else forms[1]
     return singular if n == 1 else plural
+
+
+# --------------------------------------------------------------------------- catalogue upkeep
+
+KEYWORDS = {"_": None, "N_": None, "n_": (1, 2)}
+"""The markers above, for Babel's extractor (``n_``: singular and plural)."""
+
+
+def extract_messages() -> list[tuple[str | tuple[str, str], str]]:
+    """Every message ``sim/faces`` marks, with where it is (``file:line``), in code order."""
+    from babel.messages.extract import extract_from_dir
+
+    root = Path(__file__).resolve().parent
+    found = extract_from_dir(root, method_map=[("**.py", "python")], keywords=KEYWORDS)
+    return [(msg, f"sim/faces/{fn}:{line}") for fn, line, msg, _comments, _ctx in found]
+
+
+def update_catalogues() -> None:
+    """Merge the code's messages into every ``locale/<lang>.po``: new ones are added
+    untranslated (the test names them), unused ones dropped, translations kept."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po, write_po
+
+    template = Catalog(project="callcentre-sim")
+    for msg, where in extract_messages():
+        fn, line = where.rsplit(":", 1)
+        template.add(msg, None, [(fn, int(line))])
+    for path in sorted(CATALOGUES.glob("*.po")):
+        with path.open("rb") as f:
+            cat = read_po(f)
+        cat.update(template, no_fuzzy_matching=True)
+        cat.obsolete.clear()
+        with path.open("wb") as f:
+            write_po(f, cat, width=120, include_previous=False)
+
+
+if __name__ == "__main__":  # python -m sim.faces.i18n: after changing or adding messages
+    update_catalogues()

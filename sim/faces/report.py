@@ -190,7 +190,8 @@ def results_table(table: pd.DataFrame, labels: Sequence[str], kpis: Sequence[str
             if r["replications"] > 1 and pd.notna(r["half_width"]) and r["half_width"] > 0:
                 text += f' <span class="small">[{esc(fmt(kpi, r["ci_low"]))}, {esc(fmt(kpi, r["ci_high"]))}]</span>'
             if with_targets and "p_met" in r and pd.notna(r.get("p_met")):
-                text += f'<br><span class="small">{esc(_("P(met)"))} {esc(fmt_p(r["p_met"]))}</span> {_verdict_span(r.get("verdict"))}'
+                p_met = _("P(met)")
+                text += f'<br><span class="small">{esc(p_met)} {esc(fmt_p(r["p_met"]))}</span> {_verdict_span(r.get("verdict"))}'
                 target = target_text(r.get("target"))
             cells.append(text)
         head = f"{esc(kpi_label(kpi))}<br><code>{esc(kpi)}</code>"
@@ -435,7 +436,7 @@ def stress_des_sections(
     impl += paragraph(_("Model: SimPy discrete-event model (package sim); KPIs are pure functions of the call records "
                         "(sim.analysis.kpis); replications run in parallel with joblib (sim.study.runner)."))
     if command:
-        impl += f"<p>{esc(_('Command:'))} <code>{esc(command)}</code></p>"
+        impl += "<p>" + esc(_("Command:")) + f" <code>{esc(command)}</code></p>"
     hw_rows = [[_(k), env[k]] for k in machine if k in env]
     rt = run_time_s if run_time_s is not None else cmp.run_time_s
     hw_rows.append([_("workers (processes)"), str(cmp.workers or os.cpu_count() or "?")])

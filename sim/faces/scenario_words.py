@@ -101,8 +101,9 @@ def _staffing_text(s: Scenario) -> str:
 _CORE_FIELDS = frozenset({"name", "description", "calendar", "demand", "handling", "patience", "staffing", "targets", "run",
                           "montecarlo"})
 # Settings of the commands, not of the centre: how sim.staff builds rosters and searches
-# staffing, and which extra table copies are written. A report describes the centre.
-_COMMAND_FIELDS = frozenset({"roster", "staff", "output"})
+# staffing, how sim.schedule plans a team, and which extra table copies are written. A report
+# describes the centre.
+_COMMAND_FIELDS = frozenset({"roster", "staff", "output", "schedule"})
 
 
 def _callbacks_text(cb: Any) -> str:

@@ -106,12 +106,13 @@ def card_html(c: Card, labels: tuple[str, str] = LABELS) -> str:
     cls = "better" if c.assessment in ("better", "saves") else ("worse" if c.assessment in ("worse", "costs more") else "small")
     stat = (f' <span class="small statistical">({e(_(W.STATISTICALLY).format(a=verdict_text(c.statistical)))})</span>'
             if c.statistical else "")
+    target, difference = _("target"), _("difference")
     return (
         f'<div class="kpi-card" data-kpi="{e(c.kpi)}"><h4>{e(c.title)}</h4>'
-        + (f'<div class="target">{e(_("target"))} {e(c.target)}</div>' if c.target else "")
+        + (f'<div class="target">{e(target)} {e(c.target)}</div>' if c.target else "")
         + "<table>" + side(labels[0], c.baseline, c.baseline_ci, c.baseline_p, c.baseline_verdict)
         + side(labels[1], c.variant, c.variant_ci, c.variant_p, c.variant_verdict)
-        + f'<tr class="difference"><td>{e(_("difference"))}</td><td><span class="value diff">{e(c.difference)}</span> '
+        + f'<tr class="difference"><td>{e(difference)}</td><td><span class="value diff">{e(c.difference)}</span> '
         f'<span class="{cls} assessment" data-assessment="{e(c.assessment)}">{e(verdict_text(c.assessment))}</span>{stat}<br>'
         f'<span class="small">{e(c.difference_ci)}</span></td></tr>'
         + f'</table><div class="sentence">{e(c.sentence)}</div></div>'
