@@ -243,7 +243,7 @@ def test_the_page_opens_in_swedish_and_switches_to_english(browser: object, serv
         with pg.expect_download() as dl:
             pg.click("#dl_report")
         report = Path(dl.value.path()).read_text(encoding="utf-8")
-        assert '<html lang="sv">' in report and "Resultat mot målen" in report and value in report  # the same figure, its no-break space included
+        assert '<html lang="sv">' in report and "Resultat mot målen" in report and value in report
         pg.click("#lang-en")  # the switch: the same page in English
         pg.wait_for_selector("#hours_mon")
         assert pg.get_attribute("html", "lang") == "en"
