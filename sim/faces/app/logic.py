@@ -607,16 +607,20 @@ def headline(cmp: Comparison) -> str:
     worse = [title(k).lower() for k, a in zip(d["kpi"], d[col], strict=True) if a == "worse"]
     met = t[(t["scenario"] == var) & t["kpi"].isin(judged)]
     missing = [title(k).lower() for k, m in zip(met["kpi"], met["verdict"], strict=True) if m != "meets"]
-    parts = [n_("After {n} replication", "After {n} replications", cmp.replications).format(n=cmp.replications)]
+    n = cmp.replications
     if not better and not worse:
-        parts.append(_("the change shows no clear effect that matters in practice on the agreement's KPIs compared with "
-                       "{baseline}").format(baseline=base))
+        text = n_("After {n} replication, the change shows no clear effect that matters in practice on the agreement's KPIs "
+                  "compared with {baseline}.",
+                  "After {n} replications, the change shows no clear effect that matters in practice on the agreement's KPIs "
+                  "compared with {baseline}.", n)
+    elif worse and better:
+        text = n_("After {n} replication, it is worse on {worse}, better on {better}.",
+                  "After {n} replications, it is worse on {worse}, better on {better}.", n)
+    elif worse:
+        text = n_("After {n} replication, it is worse on {worse}.", "After {n} replications, it is worse on {worse}.", n)
     else:
-        if worse:
-            parts.append(_("it is worse on {kpis}").format(kpis=", ".join(worse)))
-        if better:
-            parts.append(_("better on {kpis}").format(kpis=", ".join(better)))
-    text = ", ".join(parts) + ". "
+        text = n_("After {n} replication, it is better on {better}.", "After {n} replications, it is better on {better}.", n)
+    text = text.format(n=n, baseline=base, worse=", ".join(worse), better=", ".join(better)) + " "
     text += (_("The changed scenario meets every target with 95 % confidence.") if not missing
              else _("The changed scenario does not meet with 95 % confidence: {kpis}.").format(kpis=", ".join(missing)))
     return text
