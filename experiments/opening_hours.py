@@ -37,7 +37,9 @@ import pandas as pd
 
 import sim
 from sim.faces import plots
-from sim.faces.report import Section, comparison_report, esc, fmt, fmt_diff, fmt_p, markdown_html, table_html
+from sim.faces.formats import fmt, fmt_diff, fmt_p
+from sim.faces.htmlkit import Section, esc, markdown_html, table_html
+from sim.faces.report import comparison_report
 from sim.schema import Scenario
 from sim.study.compare import Comparison, compare, paired_differences, summarize_replications
 from sim.world.calendar import day_plans

@@ -23,7 +23,7 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from sim.errors import ScenarioError  # noqa: E402
-from sim.faces.report import Section, bullets, frame_html, image, paragraph, render, table_html  # noqa: E402
+from sim.faces.htmlkit import Section, bullets, frame_html, image, paragraph, render, table_html  # noqa: E402
 from sim.history.calibration import Calibration, calibrate  # noqa: E402
 from sim.schema import WEEKDAYS  # noqa: E402
 

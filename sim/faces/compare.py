@@ -32,7 +32,8 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.faces.cli import fail
 from sim.faces.excel import excel_copies
-from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, fmt, fmt_diff, fmt_p, judged
+from sim.faces.formats import fmt, fmt_diff, fmt_p
+from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, judged
 from sim.scenario.specs import parse_spec, scenarios_from_specs
 from sim.study.compare import Comparison, compare
 from sim.study.store import slug
@@ -61,6 +62,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-interval", action="store_true", help="skip interval-level KPIs (no intraday plot; faster, smaller)")
     p.add_argument("--no-report", action="store_true", help="write tables only, no plots or report.html")
     p.add_argument("--conf", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--lang", choices=("en", "sv"), default="en", help="language of report.html: en (default) or sv (Swedish)")
     return p
 
 
@@ -132,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         excel_copies(out, next(iter(scenarios.values())).output.excel)  # the baseline's setting
         report = None
         if not args.no_report:
-            report = comparison_report(cmp, out, run_time_s=time.perf_counter() - t0, command=command)
+            report = comparison_report(cmp, out, run_time_s=time.perf_counter() - t0, command=command, lang=args.lang)
     except ScenarioError as exc:
         fail(str(exc))
     sys.stdout.write(text_tables(cmp) + "\n")

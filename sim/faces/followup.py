@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.errors import ScenarioError  # noqa: E402
-from sim.faces.report import Section, bullets, frame_html, image, paragraph, render, table_html  # noqa: E402
+from sim.faces.htmlkit import Section, bullets, frame_html, image, paragraph, render, table_html  # noqa: E402
 from sim.history.attribution import FACTOR_WORDS, FACTORS, KPI_WORDS  # noqa: E402
 from sim.history.followup import ABOVE, KPIS, FollowUp, follow_up  # noqa: E402
 

@@ -12,6 +12,9 @@ import pandas as pd  # noqa: E402
 
 from sim.analysis.case_kpis import KIND_SHARE  # noqa: E402
 from sim.analysis.kpis import TargetsLike  # noqa: E402
+from sim.faces.formats import number, percent  # noqa: E402
+from sim.faces.i18n import N_, _  # noqa: E402
+from sim.faces.scenario_words import num, share  # noqa: E402
 from sim.schema import TargetsConfig  # noqa: E402
 
 
@@ -165,7 +168,7 @@ def sweep(table: pd.DataFrame, targets: TargetsLike, mode: str, path: Path) -> P
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     bx = axes[3]
-    for kpi, *_ in _SWEEP_PANELS:
+    for kpi, *_rest in _SWEEP_PANELS:
         d = table[table["kpi"] == kpi].sort_values("staffing_level")
         bx.plot(d["staffing_level"], 100 * d["p_met"], "o-", label=kpi)
     bx.set_title("P(target met over the run)", fontsize=10)
@@ -203,8 +206,8 @@ def compare_daily(daily: pd.DataFrame, targets: TargetsLike, path: Path) -> Path
     legend sits beside the panels."""
     labels = list(dict.fromkeys(daily["scenario"]))
     colours = _scenario_colours(labels)
-    panels = (("service_level", f"answered within {targets.threshold_s:g} s / offered", targets.service_level_min),
-              ("availability", "availability (answered / offered)", targets.availability_min))
+    panels = (("service_level", _("answered within {s} s / offered").format(s=num(targets.threshold_s)), targets.service_level_min),
+              ("availability", _("availability (answered / offered)"), targets.availability_min))
     fig, axes = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
     lowest = 100.0
     for ax, (kpi, title, bound) in zip(axes, panels, strict=True):
@@ -215,21 +218,22 @@ def compare_daily(daily: pd.DataFrame, targets: TargetsLike, path: Path) -> Path
             ax.fill_between(x, 100 * d["ci_low"].clip(upper=1), 100 * d["ci_high"].clip(upper=1), color=colours[lb], alpha=0.15, lw=0)
             if d["mean"].notna().any():
                 lowest = min(lowest, float(100 * d["mean"].min()))
-        ax.axhline(100 * bound, color="k", ls="--", lw=1, label=f"target > {100 * bound:g} %")
+        ax.axhline(100 * bound, color="k", ls="--", lw=1, label=_("target > {bound}").format(bound=share(bound)))
         ax.set_title(title, fontsize=10)
-        ax.set_ylabel("% of offered calls")
+        ax.set_ylabel(_("% of offered calls"))
         ax.grid(alpha=0.3)
     for ax in axes:
         ax.set_ylim(max(0.0, min(85.0, lowest - 3)), 100.5)
     for ax in axes:
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    fig.suptitle("Daily KPIs per scenario (mean over replications, band: 95 % CI; gaps: closed days)")
+    fig.suptitle(_("Daily KPIs per scenario (mean over replications, band: 95 % CI; gaps: closed days)"))
     fig.autofmt_xdate()
     return _save(fig, path, dpi=100)
 
 
-def compare_intraday(intraday: pd.DataFrame, targets: TargetsLike, path: Path, title: str = "Intraday queue time per scenario") -> Path:
+def compare_intraday(intraday: pd.DataFrame, targets: TargetsLike, path: Path, title: str | None = None) -> Path:
     """Mean queue time of answered calls by time of day per scenario (95 % CI band)."""
+    title = _("Intraday queue time per scenario") if title is None else title
     labels = list(dict.fromkeys(intraday["scenario"]))
     colours = _scenario_colours(labels)
     d = intraday[intraday["kpi"] == "asa_s"]
@@ -245,14 +249,14 @@ def compare_intraday(intraday: pd.DataFrame, targets: TargetsLike, path: Path, t
         top = max(top, float(pd.concat([s["mean"], s["ci_high"]]).max(skipna=True) if len(s) else 0.0))
     top = top if top == top and top > 0 else 1.0  # noqa: PLR0124 - NaN
     ax.set_ylim(0, 1.12 * top)  # scaled to the data, so that small differences show
-    target = f"target < {targets.asa_max_s:g} s (whole day)"
+    target = _("target < {s} s (whole day)").format(s=num(targets.asa_max_s))
     if targets.asa_max_s <= 1.12 * top:
         ax.axhline(targets.asa_max_s, color="k", ls="--", lw=1, label=target)
     else:
-        ax.plot([], [], " ", label=f"{target}:\nabove the range shown")
+        ax.plot([], [], " ", label=target + ":\n" + _("above the range shown"))
     ax.set_xticks(range(len(clocks)), clocks, rotation=90)
-    ax.set_xlabel("interval start")
-    ax.set_ylabel("mean queue time of answered calls (s)")
+    ax.set_xlabel(_("interval start"))
+    ax.set_ylabel(_("mean queue time of answered calls (s)"))
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
@@ -266,8 +270,8 @@ def compare_agent_time(table: pd.DataFrame, path: Path, differences: pd.DataFram
     shows although the bars start at zero."""
     labels = list(dict.fromkeys(table["scenario"]))
     colours = _scenario_colours(labels)
-    panels = (("staffed_s", "scheduled agent-hours"), ("present_s", "agent-hours present (incl. overtime)"),
-              ("overtime_s", "overtime after closing (agent-hours)"))
+    panels = (("staffed_s", _("scheduled agent-hours")), ("present_s", _("agent-hours present (incl. overtime)")),
+              ("overtime_s", _("overtime after closing (agent-hours)")))
     panels = tuple(p for p in panels if p[0] in set(table["kpi"]))
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 4), squeeze=False)
     for ax, (kpi, title) in zip(axes[0], panels, strict=True):
@@ -277,16 +281,16 @@ def compare_agent_time(table: pd.DataFrame, path: Path, differences: pd.DataFram
         ax.bar(range(len(labels)), mean, yerr=err, capsize=4, color=[colours[lb] for lb in labels], alpha=0.85)
         ax.set_xticks(range(len(labels)), labels, rotation=20, ha="right", fontsize=8)
         ax.set_title(title, fontsize=10)
-        ax.set_ylabel("hours")
+        ax.set_ylabel(_("hours"))
         ax.grid(alpha=0.3, axis="y")
         for i, (v, e) in enumerate(zip(mean, err, strict=True)):
-            text = f"{v:,.0f}" if v >= 100 else f"{v:,.1f}"
+            text = number(v, 0) if v >= 100 else number(v, 1)
             diff = _difference_text(differences, labels[i], kpi) if differences is not None and i > 0 else ""
             ax.annotate(text + (f"\n{diff}" if diff else ""), (i, v + e), ha="center", va="bottom", fontsize=8,
                         xytext=(0, 2), textcoords="offset points", fontweight="bold" if diff else "normal")
         ax.set_ylim(0, max(1e-9, float(max(mean + err, default=0))) * (1.3 if differences is not None else 1.12))
-    note = f"; bold: paired difference to {labels[0]}" if differences is not None and len(labels) > 1 else ""
-    fig.suptitle(f"Agent time per scenario over the run (mean over replications, bars: 95 % CI{note})")
+    note = _("; bold: paired difference to {baseline}").format(baseline=labels[0]) if differences is not None and len(labels) > 1 else ""
+    fig.suptitle(_("Agent time per scenario over the run (mean over replications, bars: 95 % CI{note})").format(note=note))
     return _save(fig, path, dpi=100)
 
 
@@ -297,17 +301,17 @@ def _difference_text(differences: pd.DataFrame, label: str, kpi: str) -> str:
         return ""
     r = d.iloc[0]
     h = float(r["difference"]) / 3600
-    rel = f" ({100 * float(r['relative']):+.1f} %)" if pd.notna(r.get("relative")) and r["baseline_mean"] else ""
-    return f"{h:+,.1f} h{rel}".replace("-", "−")
+    rel = f" ({percent(float(r['relative']), 1, sign=True)})" if pd.notna(r.get("relative")) and r["baseline_mean"] else ""
+    return f"{number(h, 1, sign=True)} h{rel}".replace("-", "−")
 
 
 _DIFF_PANELS = (
-    ("service_level", "service level (pp)", 100.0),
-    ("availability", "availability (pp)", 100.0),
-    ("asa_s", "queue time of answered (s)", 1.0),
-    ("staffed_s", "agent-hours", 1 / 3600),
-    ("overtime_s", "overtime (h)", 1 / 3600),
-    ("days_missed_any", "days missing a target", 1.0),
+    ("service_level", N_("service level (pp)"), 100.0),
+    ("availability", N_("availability (pp)"), 100.0),
+    ("asa_s", N_("queue time of answered (s)"), 1.0),
+    ("staffed_s", N_("agent-hours"), 1 / 3600),
+    ("overtime_s", N_("overtime (h)"), 1 / 3600),
+    ("days_missed_any", N_("days missing a target"), 1.0),
 )
 
 
@@ -327,11 +331,11 @@ def compare_differences(differences: pd.DataFrame, path: Path) -> Path:
             ax.plot([m], [yi], "o", color=colours[lb])
         ax.axvline(0, color="k", lw=0.8)
         ax.set_yticks(y, labels if ax is axes[0][0] else [""] * len(labels), fontsize=8)
-        ax.set_title(title, fontsize=9)
+        ax.set_title(_(title), fontsize=9)
         ax.grid(alpha=0.3, axis="x")
         ax.set_ylim(-0.7, len(labels) - 0.3)
     base = differences["baseline"].iloc[0] if len(differences) else "baseline"
-    fig.suptitle(f"Difference to {base} (paired, 95 % CI)", fontsize=10)
+    fig.suptitle(_("Difference to {baseline} (paired, 95 % CI)").format(baseline=base), fontsize=10)
     return _save(fig, path, dpi=100)
 
 

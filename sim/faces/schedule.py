@@ -28,7 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.errors import ScenarioError
 from sim.faces.cli import run_hydra_app
 from sim.faces.excel import swedish_csv
-from sim.faces.report import Section, esc, frame_html, paragraph, render, table_html
+from sim.faces.htmlkit import Section, esc, frame_html, paragraph, render, table_html
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import WEEKDAYS
 from sim.study.schedule import Schedule, build_schedule, check_schedule, extra_agents, period_of, with_extra

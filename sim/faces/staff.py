@@ -31,12 +31,15 @@ import pandas as pd  # noqa: E402
 from hydra.core.hydra_config import HydraConfig  # noqa: E402
 from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
-from sim.catalogue import is_share  # noqa: E402
+from sim.catalogue import KIND_SHARE, is_share  # noqa: E402
 from sim.errors import ScenarioError  # noqa: E402
 from sim.faces.cli import run_hydra_app  # noqa: E402
 from sim.faces.excel import excel_copies  # noqa: E402
+from sim.faces.formats import fmt, fmt_p  # noqa: E402
+from sim.faces.htmlkit import Section, esc, frame_html, image, paragraph, render  # noqa: E402
 from sim.faces.plots import weekday_steps  # noqa: E402
-from sim.faces.report import KIND_SHARE, Section, describe_scenario, esc, fmt, fmt_p, frame_html, image, kpi_label, paragraph, render  # noqa: E402
+from sim.faces.report import kpi_label  # noqa: E402
+from sim.faces.scenario_words import describe_scenario  # noqa: E402
 from sim.scenario.compose import scenarios_dir, validate  # noqa: E402
 from sim.schema import Scenario  # noqa: E402
 from sim.study.search import plan_frame  # noqa: E402

@@ -46,6 +46,9 @@ Raw = dict[str, Any]
 MAX_CLOSURE_LINES = 50
 """The most dated closures one text may hold (the page's text box)."""
 
+CLOSED_WORDS: frozenset[str] = frozenset({"", "-", "closed", "stängt", "stängd"})
+"""What a manager may type for a closed weekday, in either language of the page."""
+
 _CLOCK = r"\d{1,2}:\d{2}"
 _HOURS = re.compile(rf"^\s*({_CLOCK})\s*[-–]\s*({_CLOCK})\s*$")
 _CLOSURE = re.compile(
@@ -161,7 +164,7 @@ def with_hours(raw: Raw, hours: Mapping[str, str]) -> Raw:
         text = str(hours.get(day, "")).strip()
         old_entry = out["calendar"]["hours"].get(day)
         old = (_minutes(old_entry["opens"]), _minutes(old_entry["closes"])) if old_entry else None
-        if text.lower() in ("", "closed", "-"):
+        if text.lower() in CLOSED_WORDS:
             out["calendar"]["hours"][day] = None
             continue
         m = _HOURS.match(text)

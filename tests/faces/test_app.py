@@ -78,7 +78,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture()
 def page(browser: object, server: tuple[str, Path]) -> Iterator[Page]:
     pg = browser.new_page(accept_downloads=True)  # type: ignore[attr-defined]
-    pg.goto(server[0])
+    pg.goto(server[0] + "?lang=en")  # these tests read the English words; test_the_page_in_swedish the Swedish ones
     pg.wait_for_selector("#hours_mon")
     pg.fill("#end", "2026-12-07")  # Tue 1 .. Mon 7 December
     pg.fill("#reps", "4")
@@ -174,7 +174,7 @@ def test_the_downloaded_report_and_tables_match_the_page(page: Page) -> None:
     with page.expect_download() as dl:
         page.click("#dl_table")
     table = pd.read_csv(dl.value.path())
-    from sim.faces.report import fmt
+    from sim.faces.formats import fmt
 
     sl = table[(table["scenario"] == "changed") & (table["kpi"] == "service_level")]["mean"].iloc[0]
     assert fmt("service_level", sl) == shown["changed"]
@@ -204,7 +204,7 @@ def test_the_progress_bar_moves_and_a_stopped_run_leaves_no_half_written_results
     reps = list(results.rglob("rep_*.parquet"))
     assert reps and all(len(pd.read_parquet(f)) > 0 for f in reps)
     assert not any((results / "compare").glob("*")) or all(
-        (d / "report.html").exists() for d in (results / "compare").iterdir())  # only finished comparisons
+        list(d.glob("report_*.html")) for d in (results / "compare").iterdir())  # only finished comparisons
     assert re.search(r"Stopped: \d+ of 400", page.inner_text("#run-status"))
     assert page.query_selector("#dl_report") is None  # no download of a stopped run
     page.click("#run")  # the kept replications are reused: the new run starts where the old one stopped
@@ -212,3 +212,41 @@ def test_the_progress_bar_moves_and_a_stopped_run_leaves_no_half_written_results
     assert int(page.get_attribute("#run-status", "data-done") or 0) >= done
     page.click("#stop")
     page.wait_for_selector("#run-status[data-state=stopped]", timeout=15_000)
+
+
+def test_the_page_opens_in_swedish_and_switches_to_english(browser: object, server: tuple[str, Path]) -> None:
+    pg = browser.new_page(accept_downloads=True)  # type: ignore[attr-defined]
+    try:
+        pg.goto(server[0])  # no ?lang: Swedish, the managers' language
+        pg.wait_for_selector("#hours_mon")
+        assert pg.get_attribute("html", "lang") == "sv"
+        assert pg.get_attribute("#lang-switch", "data-lang") == "sv"
+        side = pg.inner_text(".sidebar")
+        assert "Öppettider" in side and "Kör jämförelsen" in side and "Opening hours" not in side
+        pg.fill("#end", "2026-12-31")
+        pg.fill("#hours_fri", "08:00-16:00")
+        pg.fill("#reps", "2")
+        pg.wait_for_selector("td.changed", timeout=10_000)
+        cal = pg.inner_text("#calendar") if pg.query_selector("#calendar") else pg.content()
+        assert "Juldagen" in cal and "december 2026" in cal and "Christmas" not in cal
+        assert "fre 08:00–17:00 → 08:00–16:00" in pg.inner_text("#changes")
+        pg.wait_for_timeout(700)
+        pg.click("#run")
+        pg.wait_for_selector("#run-status[data-state=finished]", timeout=90_000)
+        pg.wait_for_selector("#kpi-cards[data-replications='2']", timeout=60_000)
+        card = "[data-kpi=service_level]"
+        value = pg.inner_text(f"{card} tr.changed .value")
+        assert re.fullmatch(r"\d{1,3},\d\s%", value), value  # decimal comma, space before %
+        assert "p.e." in pg.inner_text(f"{card} .diff") or pg.inner_text(f"{card} .diff").endswith("p.e.")
+        text = pg.inner_text("#results")
+        assert "replikeringar" in text and "utgångsläge" in text and "replications" not in text
+        with pg.expect_download() as dl:
+            pg.click("#dl_report")
+        report = Path(dl.value.path()).read_text(encoding="utf-8")
+        assert '<html lang="sv">' in report and "Resultat mot målen" in report and value in report
+        pg.click("#lang-en")  # the switch: the same page in English
+        pg.wait_for_selector("#hours_mon")
+        assert pg.get_attribute("html", "lang") == "en"
+        assert "Opening hours" in pg.inner_text(".sidebar") and "Öppettider" not in pg.inner_text(".sidebar")
+    finally:
+        pg.close()

@@ -14,7 +14,7 @@ import pytest
 
 from sim.faces.app import logic as L
 from sim.faces.app.jobs import Job, chunks
-from sim.faces.report import fmt, fmt_diff
+from sim.faces.formats import fmt, fmt_diff
 from sim.schema import Scenario
 
 
@@ -169,12 +169,12 @@ def test_a_run_resumes_from_the_results_folder_and_matches_compare(tiny_pair: di
     again.start()
     assert again.proc is None and again.finished  # nothing recomputed
     out = again.outputs()
-    assert out is not None and (out / "report.html").is_file()
+    assert out is not None and (out / "report_en.html").is_file()
     table = pd.read_csv(out / "table.csv")
     sl = table[(table["scenario"] == "changed") & (table["kpi"] == "service_level")].iloc[0]
     card = next(c for c in L.cards(cmp) if c.kpi == "service_level")
     assert card.variant == fmt("service_level", sl["mean"])
-    assert fmt("service_level", sl["mean"]) in (out / "report.html").read_text(encoding="utf-8")
+    assert fmt("service_level", sl["mean"]) in (out / "report_en.html").read_text(encoding="utf-8")
     diff = pd.read_csv(out / "differences.csv")
     d = diff[(diff["scenario"] == "changed") & (diff["kpi"] == "service_level")].iloc[0]
     assert card.difference == fmt_diff("service_level", d["difference"])
@@ -303,7 +303,7 @@ def test_the_changes_are_said_in_a_manager_s_words(base: Scenario, december: L.C
         "No early closing before red days: 2 days in the period keep their regular hours and staffing"]
     assert said(early_close="16:00") == ["Day before a red day: the phones close at 16:00 instead of 15:00 (2 days in the period)"]
     assert said(closures="2026-12-02 13:00-17:00 training") == [
-        "Closed 2026-12-02 13:00–17:00 (training); no agents are scheduled while closed"]
+        "Closed 2 Dec 2026 13:00–17:00 (training); no agents are scheduled while closed"]
     assert said(callbacks_on=True, accept_share=0.5)[0].startswith("Callbacks offered: 50 % of the callers")
     assert said() == []
 

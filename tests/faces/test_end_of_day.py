@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sim.faces.app import logic as L
-from sim.faces.report import describe_scenario
+from sim.faces.scenario_words import describe_scenario
 from sim.scenario.compose import load_scenario
 from sim.schema import END_OF_DAY, WEEKDAYS, Scenario
 
@@ -68,4 +68,4 @@ def test_the_calendar_grid_and_counts(always: Scenario) -> None:
 def test_the_report_describes_round_the_clock_hours(always: Scenario) -> None:
     text = " ".join(describe_scenario(always))
     assert "Opening hours: Mon–Sun 00:00–24:00" in text
-    assert "kick-off: 2026-12-02, 12:00–24:00" in text
+    assert "kick-off: 2 Dec 2026, 12:00–24:00" in text  # dates in the report's locale (en_GB)

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.faces.report import Section, comparison_report, describe_scenario, folder_report, markdown_html, render
+from sim.faces.htmlkit import Section, markdown_html, render
+from sim.faces.report import comparison_report, folder_report
+from sim.faces.scenario_words import describe_scenario
 from sim.study.compare import Comparison, compare
 from sim.study.runner import run_replications
 
@@ -206,7 +208,7 @@ def test_opening_hours_wording_follows_the_period_studied(tmp_path) -> None:
 
 
 def test_the_scenario_in_words_has_case_work_in_sentences_and_no_command_settings() -> None:
-    from sim.faces.report import describe_scenario
+    from sim.faces.scenario_words import describe_scenario
 
     off = describe_scenario(sim.load_scenario(overrides=["run.end=2026-12-01"]))
     assert "Case work: off (only phone calls are modelled)." in off

@@ -175,5 +175,5 @@ def test_the_page_logic(scen: Path, name: str, tmp_path: Path, monkeypatch: pyte
     assert job.finished and job.error() is None
     assert L.cards(job.comparison()) and L.headline(job.comparison())
     out = job.outputs()
-    assert out is not None and "Patience" in (out / "report.html").read_text(encoding="utf-8")
+    assert out is not None and "Patience" in (out / "report_en.html").read_text(encoding="utf-8")  # English: outputs() default
     L.base_scenario.cache_clear()

@@ -241,26 +241,45 @@ class Job:
         self._cmp = (len(ks), cmp)
         return cmp
 
-    def outputs(self) -> Path | None:
-        """The finished comparison's folder (tables, plots, ``report.html``), written once."""
+    def outputs(self, lang: str = "en") -> Path | None:
+        """The finished comparison's folder (tables, and the report in ``lang`` as
+        :func:`report_name`), written once; a report in another language is added beside."""
         if not self.finished:
             return None
         cmp = self.comparison()
         if cmp is None:
             return None
         out = self.root / "compare" / comparison_key(list(self.keys.values()), self.reps)
-        if (out / "report.html").exists():
+        if (out / report_name(lang)).exists():
             return out
-        from sim.faces.report import comparison_report
-
+        if out.exists():  # the tables are there: add the report in this language (written, then renamed)
+            tmp = out / f"{report_name(lang)}.tmp{os.getpid()}"
+            _write_report(cmp, out, tmp.name, lang)
+            tmp.replace(out / report_name(lang))
+            for png in out.glob("*.png"):
+                png.unlink()
+            return out
         tmp = out.with_name(out.name + f".tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         cmp.save(tmp)
-        comparison_report(cmp, tmp, title=f"Opening hours and staffing: {' vs '.join(cmp.labels)}",
-                          command="python -m sim.app (the managers' page)")
+        _write_report(cmp, tmp, report_name(lang), lang)
         for png in tmp.glob("*.png"):
-            png.unlink()  # embedded in report.html
+            png.unlink()  # embedded in the report
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)
         return out
+
+
+def report_name(lang: str) -> str:
+    """The file of a finished comparison's report in ``lang`` (downloaded as ``report.html``)."""
+    return f"report_{lang}.html"
+
+
+def _write_report(cmp: Comparison, folder: Path, filename: str, lang: str) -> Path:
+    from sim.faces.i18n import _, language
+    from sim.faces.report import comparison_report
+
+    with language(lang):
+        title = _("Opening hours and staffing: {labels}").format(labels=" vs ".join(_(x) for x in cmp.labels))
+        return comparison_report(cmp, folder, title=title, command="python -m sim.app (the managers' page)", filename=filename)

@@ -31,6 +31,9 @@ from sim.analysis.paired import NO_PRACTICAL
 from sim.catalogue import TARGET_KPIS, is_share  # TARGET_KPIS: the agreement's KPIs, shown as cards
 from sim.errors import ScenarioError
 from sim.faces.app import words as W
+from sim.faces.formats import date_text, month_text, number, weekday_name
+from sim.faces.i18n import N_, _, n_
+from sim.faces.scenario_words import for_display, num, reason_text, share
 from sim.scenario.compose import load_scenario, scenarios_dir, validate
 from sim.scenario.variants import add_agents, scale_agents, with_closures, with_hours
 from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
@@ -371,27 +374,27 @@ class Card:
 
 
 TITLES = {
-    "availability": "Availability", "service_level": "Service level", "asa_s": "Queue time",
-    "aht_s": "Handle time", "logging_share": "Logging", "staffed_s": "Scheduled agent-hours",
-    "present_s": "Agent-hours present", "overtime_s": "Overtime after closing",
+    "availability": N_("Availability"), "service_level": N_("Service level"), "asa_s": N_("Queue time"),
+    "aht_s": N_("Handle time"), "logging_share": N_("Logging"), "staffed_s": N_("Scheduled agent-hours"),
+    "present_s": N_("Agent-hours present"), "overtime_s": N_("Overtime after closing"),
 }
 
 
 def title(kpi: str) -> str:
     """A KPI's name on a card."""
-    from sim.faces.report import KPI_LABELS
+    from sim.faces.report import kpi_label
 
-    return TITLES.get(kpi) or KPI_LABELS.get(kpi, kpi).split(" (")[0].capitalize()
+    return _(TITLES[kpi]) if kpi in TITLES else kpi_label(kpi).split(" (")[0].capitalize()
 
 
 def _ci(fmt: Callable[[str, Any], str], kpi: str, r: pd.Series) -> str:
     if pd.isna(r.get("half_width")) or r["half_width"] == 0:
         return ""
-    text = f"95 % CI {fmt(kpi, r['ci_low'])} to {fmt(kpi, r['ci_high'])}"
+    text = _("95 % CI {low} to {high}").format(low=fmt(kpi, r["ci_low"]), high=fmt(kpi, r["ci_high"]))
     if is_share(kpi) and r["mean"] + r["half_width"] > 1:
-        text += W.CI_CUT.format(bound=fmt(kpi, 1.0))
+        text += _(W.CI_CUT).format(bound=fmt(kpi, 1.0))
     elif is_share(kpi) and r["mean"] - r["half_width"] < 0:
-        text += W.CI_CUT.format(bound=fmt(kpi, 0.0))
+        text += _(W.CI_CUT).format(bound=fmt(kpi, 0.0))
     return text
 
 
@@ -400,38 +403,43 @@ def met_in(r: pd.Series) -> str:
     p, n = r.get("p_met"), r.get("replications")
     if p is None or pd.isna(p) or n is None or pd.isna(n):
         return ""
-    return W.MET_IN.format(k=round(float(p) * int(n)), n=int(n))
+    return _(W.MET_IN).format(k=round(float(p) * int(n)), n=int(n))
 
 
 def sentence(kpi: str, d: pd.Series | None, variant: str, baseline: str) -> str:
     """The plain-language verdict of a paired difference."""
-    from sim.faces.report import fmt_diff
+    from sim.faces.formats import fmt_diff
+    from sim.faces.report import verdict_text
 
     name = title(kpi).lower()
     if d is None:
-        return f"No difference computed for {name}."
+        return _("No difference computed for {name}.").format(name=name)
     a = str(d["assessment"])
+    diff, lo, hi = fmt_diff(kpi, d["difference"]), fmt_diff(kpi, d["ci_low"]), fmt_diff(kpi, d["ci_high"])
     if d.get("practical_assessment") == NO_PRACTICAL and a != NO_PRACTICAL:
-        return W.PRACTICAL_SENTENCE.format(
-            variant=variant, baseline=baseline, name=name, diff=fmt_diff(kpi, d["difference"]), lo=fmt_diff(kpi, d["ci_low"]),
-            hi=fmt_diff(kpi, d["ci_high"]), clear=W.PRACTICAL_CLEAR[a != "no clear difference"],
-            threshold=fmt_diff(kpi, d["practical"]).lstrip("+"))
+        return _(W.PRACTICAL_SENTENCE).format(
+            variant=variant, baseline=baseline, name=name, diff=diff, lo=lo, hi=hi,
+            clear=_(W.PRACTICAL_CLEAR[a != "no clear difference"]), threshold=fmt_diff(kpi, d["practical"]).lstrip("+"))
     if a == "identical":
-        return f"{title(kpi)} is the same in every replication: the change does not affect it."
+        return _("{title} is the same in every replication: the change does not affect it.").format(title=title(kpi))
     if a == "no clear difference":
-        return (f"No clear difference in {name}: {fmt_diff(kpi, d['difference'])} on average, but the 95 % interval "
-                f"({fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}) includes zero, so it is within the simulation noise.")
+        return _("No clear difference in {name}: {diff} on average, but the 95 % interval ({lo} to {hi}) includes zero, so it "
+                 "is within the simulation noise.").format(name=name, diff=diff, lo=lo, hi=hi)
     if a == "n/a":
-        return f"{title(kpi)} cannot be compared (no values)."
-    how = (f"{fmt_diff(kpi, d['difference'])} (95 % CI {fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}), "
-           "larger than the simulation noise.")
-    if a in ("better", "worse"):
-        return f"{variant} is {a} than {baseline} on {name}: {how}"
+        return _("{title} cannot be compared (no values).").format(title=title(kpi))
+    how = _("{diff} (95 % CI {lo} to {hi}), larger than the simulation noise.").format(diff=diff, lo=lo, hi=hi)
+    if a == "better":
+        return _("{variant} is better than {baseline} on {name}: {how}").format(variant=variant, baseline=baseline, name=name, how=how)
+    if a == "worse":
+        return _("{variant} is worse than {baseline} on {name}: {how}").format(variant=variant, baseline=baseline, name=name, how=how)
     if a == "saves":
-        return f"{variant} saves agent time compared with {baseline} ({name}): {how}"
+        return _("{variant} saves agent time compared with {baseline} ({name}): {how}").format(
+            variant=variant, baseline=baseline, name=name, how=how)
     if a == "costs more":
-        return f"{variant} costs more agent time than {baseline} ({name}): {how}"
-    return f"{title(kpi)} is {a} in {variant} than in {baseline}: {how}"
+        return _("{variant} costs more agent time than {baseline} ({name}): {how}").format(
+            variant=variant, baseline=baseline, name=name, how=how)
+    return _("{title} is {a} in {variant} than in {baseline}: {how}").format(
+        title=title(kpi), a=verdict_text(a), variant=variant, baseline=baseline, how=how)
 
 
 def card_kpis(table: pd.DataFrame) -> list[str]:
@@ -444,7 +452,7 @@ def card_kpis(table: pd.DataFrame) -> list[str]:
 
 def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
     """The KPI cards of a two-scenario comparison (formatted as the report formats them)."""
-    from sim.faces.report import fmt, fmt_diff
+    from sim.faces.formats import fmt, fmt_diff, target_text
 
     base, var = cmp.labels[0], cmp.labels[-1]
     table, diffs = cmp.table, cmp.differences
@@ -465,11 +473,11 @@ def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
             return str(x) if isinstance(x, str) else ""
 
         out.append(Card(
-            kpi=kpi, title=title(kpi), target=str(b.get("target") or "") if isinstance(b.get("target"), str) else "",
+            kpi=kpi, title=title(kpi), target=target_text(b.get("target")),
             baseline=fmt(kpi, b["mean"]), baseline_ci=_ci(fmt, kpi, b), baseline_p=p(b), baseline_verdict=verdict(b),
             variant=fmt(kpi, v["mean"]), variant_ci=_ci(fmt, kpi, v), variant_p=p(v), variant_verdict=verdict(v),
             difference=fmt_diff(kpi, d["difference"]) if d is not None else "–",
-            difference_ci=(f"95 % CI {fmt_diff(kpi, d['ci_low'])} to {fmt_diff(kpi, d['ci_high'])}"
+            difference_ci=(_("95 % CI {low} to {high}").format(low=fmt_diff(kpi, d["ci_low"]), high=fmt_diff(kpi, d["ci_high"]))
                            if d is not None and pd.notna(d["half_width"]) else ""),
             assessment=practical,
             sentence=sentence(kpi, d, var, base),
@@ -490,17 +498,22 @@ def headline(cmp: Comparison) -> str:
     worse = [title(k).lower() for k, a in zip(d["kpi"], d[col], strict=True) if a == "worse"]
     met = t[(t["scenario"] == var) & t["kpi"].isin(judged)]
     missing = [title(k).lower() for k, m in zip(met["kpi"], met["verdict"], strict=True) if m != "meets"]
-    parts = [f"After {cmp.replications} replications"]
+    n = cmp.replications
     if not better and not worse:
-        parts.append(f"the change shows no clear effect that matters in practice on the agreement's KPIs compared with {base}")
+        text = n_("After {n} replication, the change shows no clear effect that matters in practice on the agreement's KPIs "
+                  "compared with {baseline}.",
+                  "After {n} replications, the change shows no clear effect that matters in practice on the agreement's KPIs "
+                  "compared with {baseline}.", n)
+    elif worse and better:
+        text = n_("After {n} replication, it is worse on {worse}, better on {better}.",
+                  "After {n} replications, it is worse on {worse}, better on {better}.", n)
+    elif worse:
+        text = n_("After {n} replication, it is worse on {worse}.", "After {n} replications, it is worse on {worse}.", n)
     else:
-        if worse:
-            parts.append(f"it is worse on {', '.join(worse)}")
-        if better:
-            parts.append(f"better on {', '.join(better)}")
-    text = ", ".join(parts) + "."
-    text += (" The changed scenario meets every target with 95 % confidence." if not missing
-             else f" The changed scenario does not meet with 95 % confidence: {', '.join(missing)}.")
+        text = n_("After {n} replication, it is better on {better}.", "After {n} replications, it is better on {better}.", n)
+    text = text.format(n=n, baseline=base, worse=", ".join(worse), better=", ".join(better)) + " "
+    text += (_("The changed scenario meets every target with 95 % confidence.") if not missing
+             else _("The changed scenario does not meet with 95 % confidence: {kpis}.").format(kpis=", ".join(missing)))
     return text
 
 
@@ -509,7 +522,17 @@ def legend(cmp: Comparison) -> str:
     thresholds and what "pp" means."""
     from sim.faces.report import practical_words
 
-    return W.LEGEND.format(practical=practical_words(cmp.scenarios[cmp.baseline].montecarlo.practical))
+    return _(W.LEGEND).format(practical=practical_words(cmp.scenarios[cmp.baseline].montecarlo.practical))
+
+
+def _day(d: str) -> str:
+    """``Mon`` / ``mån`` for ``mon``."""
+    return weekday_name(WEEKDAYS.index(d))
+
+
+def _policy(policy: str) -> str:
+    """A transfer policy in words."""
+    return _(W.TRANSFER_WORDS[policy]) if policy in W.TRANSFER_WORDS else policy
 
 
 def _hours(p: Any) -> tuple[Any, Any] | None:
@@ -517,7 +540,7 @@ def _hours(p: Any) -> tuple[Any, Any] | None:
 
 
 def _span(h: tuple[Any, Any] | None) -> str:
-    return W.CLOSED if h is None else f"{hhmm(h[0])}–{hhmm(h[1])}"
+    return _(W.CLOSED) if h is None else f"{hhmm(h[0])}–{hhmm(h[1])}"
 
 
 def calendar_html(scenarios: Mapping[str, Scenario]) -> str:
@@ -528,29 +551,30 @@ def calendar_html(scenarios: Mapping[str, Scenario]) -> str:
     parts = []
     first: dict[dt.date, tuple[Any, Any] | None] | None = None
     for label, s in scenarios.items():
-        plans = day_plans(s.calendar, s.run.start, s.run.end)
+        plans = day_plans(for_display(s.calendar), s.run.start, s.run.end)
         base = first
         if first is None:
             first = {p.date: _hours(p) for p in plans}
-        parts.append(f'<div class="cal"><h4>{html.escape(label)}</h4>')
+        parts.append(f'<div class="cal"><h4>{html.escape(_(label))}</h4>')
         months: dict[tuple[int, int], list[Any]] = {}
         for p in plans:
             months.setdefault((p.date.year, p.date.month), []).append(p)
         for (y, mo), ps in months.items():
-            parts.append(f'<table class="calendar"><caption>{dt.date(y, mo, 1):%B %Y}</caption><tr>'
-                         + "".join(f"<th>{W.DAY_NAMES[d]}</th>" for d in WEEKDAYS) + "</tr><tr>")
+            parts.append(f'<table class="calendar"><caption>{html.escape(month_text(dt.date(y, mo, 1)))}</caption><tr>'
+                         + "".join(f"<th>{_day(d)}</th>" for d in WEEKDAYS) + "</tr><tr>")
             parts.append("<td></td>" * ps[0].date.weekday())
             for p in ps:
                 if p.opens is None or p.closes is None:
-                    cls, text = "closed", W.CLOSED
+                    cls, text = "closed", _(W.CLOSED)
                 elif (p.opens, p.closes) != (p.regular_opens, p.regular_closes):
                     cls, text = "short", _span(_hours(p))
                 else:
                     cls, text = "open", _span(_hours(p))
-                reason = "" if p.reason in ("open",) else p.reason
+                reason = "" if p.reason in ("open",) else reason_text(p.reason)
                 was = None if base is None or p.date not in base or base[p.date] == _hours(p) else _span(base[p.date])
-                tip = f"{p.date}: {text}" + (f" ({reason})" if reason else "") + (f"; {W.CAL_WAS.format(old=was)}" if was else "")
-                label_html = (f'<br><small class="was">{html.escape(W.CAL_WAS.format(old=was))}</small>' if was
+                tip = (f"{date_text(p.date)}: {text}" + (f" ({reason})" if reason else "")
+                       + (f"; {_(W.CAL_WAS).format(old=was)}" if was else ""))
+                label_html = (f'<br><small class="was">{html.escape(_(W.CAL_WAS).format(old=was))}</small>' if was
                               else f'<br><small class="why">{html.escape(reason[:24])}</small>' if reason and cls != "open" else "")
                 parts.append(f'<td class="{cls}{" changed" if was else ""}" title="{html.escape(tip)}" data-date="{p.date}">'
                              f'<b>{p.date.day}</b><br><small>{html.escape(text)}</small>{label_html}</td>')
@@ -579,9 +603,9 @@ def calendar_counts_text(scenarios: Mapping[str, Scenario]) -> str:
     parts, first = [], None
     for label, s in scenarios.items():
         c = calendar_counts(s, first)
-        text = W.CAL_COUNTS.format(label=label, **c)
+        text = _(W.CAL_COUNTS).format(label=_(label), **c)
         if c.get("changed"):
-            text += W.CAL_CHANGED.format(n=c["changed"])
+            text += _(W.CAL_CHANGED).format(n=c["changed"])
         parts.append(text)
         first = first or s
     return "; ".join(parts) + "."
@@ -597,9 +621,9 @@ def stale(built: Built, shown: Mapping[str, Scenario] | None) -> str | None:
     if not shown:
         return None
     if not built.ok:
-        return W.STALE_INVALID
+        return _(W.STALE_INVALID)
     if tuple(shown.values()) != (built.baseline, built.variant):
-        return W.STALE_CHANGED
+        return _(W.STALE_CHANGED)
     return None
 
 
@@ -609,12 +633,12 @@ def stale(built: Built, shown: Mapping[str, Scenario] | None) -> str | None:
 def _day_list(days: Sequence[str]) -> str:
     idx = [WEEKDAYS.index(d) for d in days]
     if len(idx) > 2 and idx == list(range(idx[0], idx[0] + len(idx))):
-        return f"{W.DAY_NAMES[days[0]]}–{W.DAY_NAMES[days[-1]]}"
-    return ", ".join(W.DAY_NAMES[d] for d in days)
+        return f"{_day(days[0])}–{_day(days[-1])}"
+    return ", ".join(_day(d) for d in days)
 
 
 def _h(x: float) -> str:
-    return f"{x:+,.1f}".replace("-", "−")
+    return number(x, 1, sign=True).replace("-", "−")
 
 
 def _weekday_hours(s: Scenario, day: str) -> tuple[int, int] | None:
@@ -623,7 +647,7 @@ def _weekday_hours(s: Scenario, day: str) -> tuple[int, int] | None:
 
 
 def _clock_span(h: tuple[int, int] | None) -> str:
-    return W.CLOSED if h is None else f"{h[0] // 60:02d}:{h[0] % 60:02d}–{h[1] // 60:02d}:{h[1] % 60:02d}"
+    return _(W.CLOSED) if h is None else f"{h[0] // 60:02d}:{h[0] % 60:02d}–{h[1] // 60:02d}:{h[1] % 60:02d}"
 
 
 def _day_agent_hours(st: Raw, day: str, hours: tuple[int, int] | None, step: int) -> float:
@@ -651,10 +675,10 @@ def _week_agent_hours(st: Raw, s: Scenario) -> float:
 def _agents_word(k: float) -> str:
     """``one agent more``, ``2 agents fewer``, ``0.5 agents more`` (a shift keeps a table's fractions)."""
     if k == 1:
-        return W.AGENT_ONE_MORE
+        return _(W.AGENT_ONE_MORE)
     if k == -1:
-        return W.AGENT_ONE_FEWER
-    return (W.AGENTS_MORE if k > 0 else W.AGENTS_FEWER).format(k=f"{abs(k):g}")
+        return _(W.AGENT_ONE_FEWER)
+    return (_(W.AGENTS_MORE) if k > 0 else _(W.AGENTS_FEWER)).format(k=num(abs(k)))
 
 
 def _same_shift(old: Sequence[int], new: Sequence[int]) -> tuple[int, bool] | None:
@@ -675,30 +699,30 @@ def _staffing_change(old: Raw, new: Raw, s: Scenario) -> list[str]:
         return []
     if old.get("mode") == new.get("mode") == "constant":
         k = int(new["agents"]) - int(old["agents"])
-        return [W.AGENTS_EVERY.format(n=_agents_word(k)).capitalize() + f" ({old['agents']} → {new['agents']})"]
+        return [_(W.AGENTS_EVERY).format(n=_agents_word(k)).capitalize() + f" ({old['agents']} → {new['agents']})"]
     if old.get("mode") == new.get("mode") == "table" and old.get("table") and new.get("table") and set(old["table"]) == set(new["table"]):
         flat_old = [v for d in old["table"] for v in old["table"][d]]
         flat_new = [v for d in new["table"] for v in new["table"][d]]
         same = _same_shift(flat_old, flat_new)
         if same is not None:
-            return [W.AGENTS_EVERY.format(n=_agents_word(same[0])).capitalize() + (W.NONE_BELOW_ZERO if same[1] else "")]
+            return [_(W.AGENTS_EVERY).format(n=_agents_word(same[0])).capitalize() + (_(W.NONE_BELOW_ZERO) if same[1] else "")]
     if old.get("mode") == new.get("mode") == "shifts" and len(old.get("shifts") or []) == len(new.get("shifts") or []):
         same = _same_shift([int(x["count"]) for x in old["shifts"]], [int(x["count"]) for x in new["shifts"]])
         if same is not None:
-            return [W.SHIFTS_EVERY.format(n=_agents_word(same[0])).capitalize() + (W.NONE_BELOW_ZERO if same[1] else "")]
+            return [_(W.SHIFTS_EVERY).format(n=_agents_word(same[0])).capitalize() + (_(W.NONE_BELOW_ZERO) if same[1] else "")]
     a, b = _week_agent_hours(old, s), _week_agent_hours(new, s)
-    values = dict(old=f"{a:,.1f}", new=f"{b:,.1f}", change=_h(b - a))
+    values = dict(old=number(a, 1), new=number(b, 1), change=_h(b - a))
     if old.get("mode") == new.get("mode") == "table" and set(old["table"]) == set(new["table"]):
         pairs = [(o, n) for d in old["table"] for o, n in zip(old["table"][d], new["table"][d], strict=False)]
         if pairs and all(n >= o for o, n in pairs) and any(n > o for o, n in pairs):
-            return [W.STAFF_MORE_EVERYWHERE.format(**values)]
+            return [_(W.STAFF_MORE_EVERYWHERE).format(**values)]
         if pairs and all(n <= o for o, n in pairs) and any(n < o for o, n in pairs):
-            return [W.STAFF_FEWER_EVERYWHERE.format(**values)]
-    return [W.STAFF_OTHER.format(**values)]
+            return [_(W.STAFF_FEWER_EVERYWHERE).format(**values)]
+    return [_(W.STAFF_OTHER).format(**values)]
 
 
 def _closure_words(c: Any) -> str:
-    when = str(c.start) + (f"–{c.end}" if c.end and c.end != c.start else "")
+    when = date_text(c.start) + (f"–{date_text(c.end)}" if c.end and c.end != c.start else "")
     if c.from_time is not None and c.to_time is not None:
         when += f" {c.from_time:%H:%M}–{c.to_time:%H:%M}"
     return when
@@ -709,7 +733,7 @@ def changes_text(baseline: Scenario, variant: Scenario) -> list[str]:
     hours (``Fri 08:00–17:00 → 08:00–16:00``), how the staffing follows them, the rule for the
     day before a red day, dated closures, callbacks, transfers and the team (``one agent
     fewer on every interval``); anything else as the report describes it."""
-    from sim.faces.report import describe_scenario
+    from sim.faces.scenario_words import describe_parts
 
     out: list[str] = []
     b_raw, v_raw = baseline.model_dump(mode="json"), variant.model_dump(mode="json")
@@ -719,7 +743,7 @@ def changes_text(baseline: Scenario, variant: Scenario) -> list[str]:
         old, new = _weekday_hours(baseline, d), _weekday_hours(variant, d)
         if old != new:
             groups.setdefault((_clock_span(old), _clock_span(new)), []).append(d)
-    out += [W.HOURS_CHANGED.format(days=_day_list(days), old=o, new=n) for (o, n), days in groups.items()]
+    out += [_(W.HOURS_CHANGED).format(days=_day_list(days), old=o, new=n) for (o, n), days in groups.items()]
     # the staffing the new hours bring with them (the page refits a staffing table; other modes are clock-based)
     refit = with_hours(b_raw, _hours_of(v_raw))["staffing"] if groups else b_raw["staffing"]
     step = int(baseline.demand.interval_min)
@@ -730,11 +754,11 @@ def changes_text(baseline: Scenario, variant: Scenario) -> list[str]:
             continue
         change = _day_agent_hours(refit, d, new_h, step) - _day_agent_hours(b_raw["staffing"], d, old_h, step)
         if change != 0:
-            per_day.append(W.REFIT_DAY.format(day=W.DAY_NAMES[d], hours=_h(change)))
+            per_day.append(_(W.REFIT_DAY).format(day=_day(d), hours=_h(change)))
         if new_h is not None and (old_h is None or new_h[0] < old_h[0] or new_h[1] > old_h[1]):
-            extra = W.REFIT_EXTRA_NEW
+            extra = _(W.REFIT_EXTRA_NEW)
     if per_day:
-        template = W.REFIT_TABLE if b_raw["staffing"].get("mode") == "table" else W.REFIT_OPEN_ONLY
+        template = _(W.REFIT_TABLE) if b_raw["staffing"].get("mode") == "table" else _(W.REFIT_OPEN_ONLY)
         out.append(template.format(extra=extra, days=", ".join(per_day)))
     # the rule for the day before a red day
     b_cal, v_cal = baseline.calendar, variant.calendar
@@ -742,30 +766,30 @@ def changes_text(baseline: Scenario, variant: Scenario) -> list[str]:
         reasons = [p.reason for p in day_plans(v_cal, variant.run.start, variant.run.end)] if v_cal.early_close else \
                   [p.reason for p in day_plans(b_cal, baseline.run.start, baseline.run.end)]
         n = sum(str(r).startswith("day before") for r in reasons)
-        days = f"{n} day" + ("" if n == 1 else "s")
+        days = n_("{n} day", "{n} days", n).format(n=n)
         if b_cal.early_close is None:
-            out.append(W.EARLY_ON.format(time=f"{v_cal.early_close:%H:%M}", days=days))
+            out.append(_(W.EARLY_ON).format(time=f"{v_cal.early_close:%H:%M}", days=days))
         elif v_cal.early_close is None:
-            out.append(W.EARLY_OFF.format(days=days))
+            out.append(_(W.EARLY_OFF).format(days=days))
         else:
-            out.append(W.EARLY_MOVED.format(time=f"{v_cal.early_close:%H:%M}", old=f"{b_cal.early_close:%H:%M}", days=days))
+            out.append(_(W.EARLY_MOVED).format(time=f"{v_cal.early_close:%H:%M}", old=f"{b_cal.early_close:%H:%M}", days=days))
     # dated closures
     b_cl, v_cl = list(b_cal.closures), list(v_cal.closures)
-    out += [W.CLOSURE_ADDED.format(when=_closure_words(c), reason=c.reason) for c in v_cl if c not in b_cl]
-    out += [W.CLOSURE_REMOVED.format(when=_closure_words(c), reason=c.reason) for c in b_cl if c not in v_cl]
+    out += [_(W.CLOSURE_ADDED).format(when=_closure_words(c), reason=c.reason) for c in v_cl if c not in b_cl]
+    out += [_(W.CLOSURE_REMOVED).format(when=_closure_words(c), reason=c.reason) for c in b_cl if c not in v_cl]
     # callbacks and transfers
     b_cb, v_cb = baseline.callbacks, variant.callbacks
     if b_cb.enabled != v_cb.enabled:
-        out.append(W.CALLBACKS_ON.format(share=f"{100 * v_cb.accept_share:g} %") if v_cb.enabled else W.CALLBACKS_OFF)
+        out.append(_(W.CALLBACKS_ON).format(share=share(v_cb.accept_share)) if v_cb.enabled else _(W.CALLBACKS_OFF))
     elif v_cb.enabled and b_cb.accept_share != v_cb.accept_share:
-        out.append(W.CALLBACKS_SHARE.format(old=f"{100 * b_cb.accept_share:g} %", new=f"{100 * v_cb.accept_share:g} %"))
+        out.append(_(W.CALLBACKS_SHARE).format(old=share(b_cb.accept_share), new=share(v_cb.accept_share)))
     if baseline.transfers.policy != variant.transfers.policy:
-        out.append(W.TRANSFERS.format(old=W.TRANSFER_WORDS.get(baseline.transfers.policy, baseline.transfers.policy),
-                                      new=W.TRANSFER_WORDS.get(variant.transfers.policy, variant.transfers.policy)))
+        out.append(_(W.TRANSFERS).format(old=_policy(baseline.transfers.policy),
+                                      new=_policy(variant.transfers.policy)))
     # the team, beyond what the new hours did
     out += _staffing_change(refit, v_raw["staffing"], variant)
     # anything else, as the report describes it
-    covered = ("Run:", "Opening hours:", "Planned closures", "No planned closures", "Staffing:", "Callbacks", "Transfers")
-    base = describe_scenario(baseline)
-    out += [x for x in describe_scenario(variant) if x not in base and not x.startswith(covered)]
+    covered = ("run", "hours", "closures", "staffing", "callbacks", "transfers")
+    base = [x for _topic, x in describe_parts(baseline)]
+    out += [x for topic, x in describe_parts(variant) if x not in base and topic not in covered]
     return out

@@ -20,6 +20,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--results", default="results/app", help="results folder: the only place the page writes (default results/app)")
     p.add_argument("--scenario", default="default", help="scenario the page starts from (default: default)")
     p.add_argument("--workers", type=int, default=None, help="worker processes per run (default: all cores)")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv",
+                   help="language the page opens in (default sv, Swedish); the page's switch (?lang=en) changes it")
     return p
 
 
@@ -32,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from sim.faces.app.server import make_app
 
     try:
-        app = make_app(Path(args.results), args.scenario, args.workers)
+        app = make_app(Path(args.results), args.scenario, args.workers, args.lang)
     except ScenarioError as exc:
         sys.stderr.write(f"error: {exc}\n")
         raise SystemExit(2) from None

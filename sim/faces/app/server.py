@@ -15,16 +15,18 @@ import io
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 
 from sim.errors import ScenarioError
 from sim.faces.app import words as W
-from sim.faces.app.jobs import Job, prewarm
+from sim.faces.app.jobs import Job, prewarm, report_name
 from sim.faces.app.layout import page
 from sim.faces.app.logic import (
     FIELDS,
@@ -48,6 +50,9 @@ from sim.faces.app.logic import (
 from sim.faces.app.logic import (
     headline as headline_text,
 )
+from sim.faces.formats import number
+from sim.faces.i18n import LANGUAGES, N_, _, check_language, language
+from sim.faces.report import verdict_text
 from sim.schema import WEEKDAYS
 from sim.study.compare import Comparison
 
@@ -63,7 +68,16 @@ DOWNLOADS: dict[str, str] = {
 }
 """Download id → file of the finished comparison's folder."""
 
-LABELS = ("baseline", "changed")
+LABELS = (N_("baseline"), N_("changed"))
+"""The two scenarios' labels (data keys; shown translated)."""
+DEFAULT_LANGUAGE = "sv"
+"""The page's language when the address names none: its users are Swedish managers."""
+
+
+def page_language(search: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """The language of ``?lang=sv|en`` in a page address's query (``default`` when absent or unknown)."""
+    values = parse_qs(str(search or "").lstrip("?")).get("lang", [])
+    return values[0] if values and values[0] in LANGUAGES else default
 
 
 def _draw(draw: Callable[[io.BytesIO], Any]) -> str:
@@ -82,21 +96,25 @@ def card_html(c: Card, labels: tuple[str, str] = LABELS) -> str:
     e = html.escape
 
     def side(name: str, value: str, ci: str, p: str, verdict: str) -> str:
-        tip = W.VERDICT_TIPS.get(verdict, "")
-        v = f' <span class="{e(verdict)}" title="{e(tip)}">{e(verdict)}</span>' if verdict else ""
-        met = f'<br><span class="small met" title="{e(W.MET_IN_TIP)}">{e(p)}</span>' if p else ""
-        return (f'<tr class="{e(name)}"><td>{e(name)}</td><td><span class="value">{e(value)}</span>{v}<br>'
+        tip = _(W.VERDICT_TIPS[verdict]) if verdict in W.VERDICT_TIPS else ""
+        v = (f' <span class="{e(verdict)}" data-verdict="{e(verdict)}" title="{e(tip)}">{e(verdict_text(verdict))}</span>'
+             if verdict else "")
+        met = f'<br><span class="small met" title="{e(_(W.MET_IN_TIP))}">{e(p)}</span>' if p else ""
+        return (f'<tr class="{e(name)}"><td>{e(_(name))}</td><td><span class="value">{e(value)}</span>{v}<br>'
                 f'<span class="small">{e(ci)}</span>{met}</td></tr>')
 
     cls = "better" if c.assessment in ("better", "saves") else ("worse" if c.assessment in ("worse", "costs more") else "small")
-    stat = f' <span class="small statistical">({e(W.STATISTICALLY.format(a=c.statistical))})</span>' if c.statistical else ""
+    stat = (f' <span class="small statistical">({e(_(W.STATISTICALLY).format(a=verdict_text(c.statistical)))})</span>'
+            if c.statistical else "")
+    target, difference = _("target"), _("difference")
     return (
         f'<div class="kpi-card" data-kpi="{e(c.kpi)}"><h4>{e(c.title)}</h4>'
-        + (f'<div class="target">target {e(c.target)}</div>' if c.target else "")
+        + (f'<div class="target">{e(target)} {e(c.target)}</div>' if c.target else "")
         + "<table>" + side(labels[0], c.baseline, c.baseline_ci, c.baseline_p, c.baseline_verdict)
         + side(labels[1], c.variant, c.variant_ci, c.variant_p, c.variant_verdict)
-        + f'<tr class="difference"><td>difference</td><td><span class="value diff">{e(c.difference)}</span> '
-        f'<span class="{cls} assessment">{e(c.assessment)}</span>{stat}<br><span class="small">{e(c.difference_ci)}</span></td></tr>'
+        + f'<tr class="difference"><td>{e(difference)}</td><td><span class="value diff">{e(c.difference)}</span> '
+        f'<span class="{cls} assessment" data-assessment="{e(c.assessment)}">{e(verdict_text(c.assessment))}</span>{stat}<br>'
+        f'<span class="small">{e(c.difference_ci)}</span></td></tr>'
         + f'</table><div class="sentence">{e(c.sentence)}</div></div>'
     )
 
@@ -112,9 +130,11 @@ def keep_temporary_files_in(root: Path) -> Path:
     return tmp
 
 
-def make_app(root: Path, base: str = "default", workers: int | None = None) -> App:
-    """The Shiny application; results go to ``root`` (``runs/``, ``compare/``, ``uploads/``)."""
+def make_app(root: Path, base: str = "default", workers: int | None = None, lang: str = DEFAULT_LANGUAGE) -> App:
+    """The Shiny application; results go to ``root`` (``runs/``, ``compare/``, ``uploads/``).
+    The page opens in ``lang`` (``sv``/``en``) unless its address says ``?lang=…``."""
     root = Path(root).resolve()
+    lang = check_language(lang)
     names = base_names()
     if base not in names:
         raise ScenarioError(f"Unknown scenario {base!r}; choose one of {', '.join(names)}.")
@@ -123,6 +143,16 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
     prewarm(root)
 
     def server(input: Inputs, output: Outputs, session: Session) -> None:  # noqa: A002 - Shiny's name
+        @reactive.calc
+        def page_lang() -> str:
+            return page_language(input[".clientdata_url_search"](), lang)
+
+        @contextmanager
+        def words() -> Iterator[str]:
+            """The page's language for one render (every render of a session writes in it)."""
+            with language(page_lang()) as code:
+                yield code
+
         job: reactive.Value[Job | None] = reactive.Value(None)
         runs = [0]  # runs started in this session (shown as data-run, for the browser tests)
         plotted: list[Any] = [0.0, None]  # when the plots were last redrawn, and for which run
@@ -167,8 +197,9 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
                 ch = choices_of(base_scenario(input.base()))
             except ScenarioError:
                 return
-            for d in WEEKDAYS:
-                ui.update_text(f"hours_{d}", value=ch.hours[d])
+            with words():
+                for d in WEEKDAYS:
+                    ui.update_text(f"hours_{d}", value=_(ch.hours[d]) if ch.hours[d] == "closed" else ch.hours[d])
             ui.update_checkbox("early_on", value=ch.early_close_on)
             ui.update_text("early_time", value=ch.early_close)
             ui.update_text_area("closures", value=ch.closures)
@@ -194,7 +225,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
         def _run() -> None:
             b = built()
             if not b.ok or b.baseline is None or b.variant is None:
-                ui.notification_show("Fix the fields marked in red first.", type="error", duration=4)
+                with words():
+                    ui.notification_show(_("Fix the fields marked in red first."), type="error", duration=4)
                 return
             old = job.get()
             if old is not None and old.running:
@@ -249,21 +281,26 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
 
         @render.ui
         def progress() -> ui.Tag | None:
+            with words():
+                return _progress()
+
+        def _progress() -> ui.Tag | None:
             snap = state()
             j = job.get()
             if not snap or j is None:
-                return ui.p("Set the changes on the left and press 'Run the comparison'.", class_="small")
-            _, done, total, running, finished, stopped, error = snap
+                return ui.p(_("Set the changes on the left and press 'Run the comparison'."), class_="small")
+            _job, done, total, running, finished, stopped, error = snap
             if error:
-                status = f"The run failed: {error}"
+                status = _("The run failed: {error}").format(error=error)
             elif finished:
-                first = f"; first result after {j.first_result_s:.1f} s" if j.first_result_s is not None else ""
-                status = f"Finished: {j.reps} replications per scenario{first}."
+                first = (_("; first result after {s} s").format(s=number(j.first_result_s, 1))
+                         if j.first_result_s is not None else "")
+                status = _("Finished: {n} replications per scenario{first}.").format(n=j.reps, first=first)
             elif stopped or not running:
-                status = (f"Stopped: {done} of {total} replications are kept in the results folder; "
-                          "press Run again to resume.")
+                status = _("Stopped: {done} of {total} replications are kept in the results folder; press Run again "
+                           "to resume.").format(done=done, total=total)
             else:
-                status = f"Running: {done} of {total} replications (baseline and changed scenario)."
+                status = _("Running: {done} of {total} replications (baseline and changed scenario).").format(done=done, total=total)
             return ui.div(
                 ui.tags.progress(value=str(done), max=str(total), id="run-progress"),
                 ui.p(status, id="run-status", **{"data-done": str(done), "data-total": str(total), "data-run": str(runs[0]),
@@ -273,13 +310,14 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
 
         @render.ui
         def changes() -> ui.Tag:
-            b = built()
-            if not b.ok or b.baseline is None or b.variant is None:
-                return ui.p("Some inputs are not valid (see the messages in red).", class_="field-error", id="invalid")
-            lines = changes_text(b.baseline, b.variant)
-            if not lines:
-                return ui.p("The changed scenario is identical to the baseline so far.", class_="small")
-            return ui.div(ui.p("Changed compared with the baseline:"), ui.tags.ul(*[ui.tags.li(x) for x in lines]))
+            with words():
+                b = built()
+                if not b.ok or b.baseline is None or b.variant is None:
+                    return ui.p(_("Some inputs are not valid (see the messages in red)."), class_="field-error", id="invalid")
+                lines = changes_text(b.baseline, b.variant)
+                if not lines:
+                    return ui.p(_("The changed scenario is identical to the baseline so far."), class_="small")
+                return ui.div(ui.p(_("Changed compared with the baseline:")), ui.tags.ul(*[ui.tags.li(x) for x in lines]))
 
         @render.ui
         def headline() -> ui.Tag | None:
@@ -287,8 +325,10 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             if cmp is None:
                 return None
             j = job.get()
-            prelim = "" if j is not None and j.finished else f" (preliminary: {cmp.replications} of {j.reps if j else '?'} replications)"
-            return ui.div(ui.p(headline_text(cmp) + prelim, id="headline-text"), ui.p(legend(cmp), class_="small", id="legend"))
+            with words():
+                prelim = "" if j is not None and j.finished else " " + _("(preliminary: {n} of {total} replications)").format(
+                    n=cmp.replications, total=j.reps if j else "?")
+                return ui.div(ui.p(headline_text(cmp) + prelim, id="headline-text"), ui.p(legend(cmp), class_="small", id="legend"))
 
         @render.ui
         def stale_note() -> ui.Tag | None:
@@ -297,6 +337,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             why = stale(built(), j.scenarios if j is not None and cmp is not None else None)
             if why is None:
                 return None
+            with words():
+                why = _(why)
             return ui.div(ui.tags.style("#results { opacity: 0.35; filter: grayscale(1); }"), ui.p(why, id="stale", class_="stale-note"))
 
         @render.ui
@@ -304,7 +346,9 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             cmp = comparison()
             if cmp is None:
                 return None
-            return ui.div(ui.HTML("".join(card_html(c) for c in make_cards(cmp))), class_="cards", id="kpi-cards",
+            with words():
+                html_cards = "".join(card_html(c) for c in make_cards(cmp))
+            return ui.div(ui.HTML(html_cards), class_="cards", id="kpi-cards",
                           **{"data-replications": str(cmp.replications)})
 
         @render.ui
@@ -313,7 +357,7 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             state()
             if j is None or not j.finished:
                 return None
-            return ui.div(ui.download_button("dl_report", "report.html"),
+            return ui.div(ui.download_button("dl_report", "report.html", **{"data-lang": page_lang()}),
                           *[ui.download_button(f"dl_{k}", f) for k, f in DOWNLOADS.items() if k != "report"])
 
         def download(key: str, filename: str) -> None:
@@ -321,11 +365,12 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             @render.download_button(filename=filename)
             def _dl() -> str:
                 j = job.get()
+                code = page_lang()
                 # on the plotting thread (waiting for it): the report draws its plots with pyplot too
-                out = _PLOTTER.submit(j.outputs).result() if j is not None else None
+                out = _PLOTTER.submit(j.outputs, code).result() if j is not None else None
                 if out is None:
                     raise ScenarioError("The comparison is not finished yet.")
-                return str(out / filename)
+                return str(out / (report_name(code) if key == "report" else filename))
 
         for key, filename in DOWNLOADS.items():
             download(key, filename)
@@ -340,7 +385,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             if cmp is None:
                 return None
             img = await _png(lambda b: plots.compare_daily(cmp.daily(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
-            return ui.div(ui.h4(W.PLOT_DAILY), img)
+            with words():
+                return ui.div(ui.h4(_(W.PLOT_DAILY)), img)
 
         @render.ui
         async def plot_intraday() -> ui.Tag | None:
@@ -350,7 +396,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             if cmp is None:
                 return None
             img = await _png(lambda b: plots.compare_intraday(cmp.intraday(), cmp.scenarios[cmp.baseline].targets, b), cmp.replications)  # type: ignore[arg-type]
-            return ui.div(ui.h4(W.PLOT_INTRADAY), img)
+            with words():
+                return ui.div(ui.h4(_(W.PLOT_INTRADAY)), img)
 
         @render.ui
         async def plot_agents() -> ui.Tag | None:
@@ -360,7 +407,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             if cmp is None:
                 return None
             img = await _png(lambda b: plots.compare_agent_time(cmp.table, b, cmp.differences), cmp.replications)  # type: ignore[arg-type]
-            return ui.div(ui.h4(W.PLOT_AGENTS), img)
+            with words():
+                return ui.div(ui.h4(_(W.PLOT_AGENTS)), img)
 
         @render.ui
         def calendar() -> ui.Tag | None:
@@ -368,7 +416,11 @@ def make_app(root: Path, base: str = "default", workers: int | None = None) -> A
             if not b.ok or b.baseline is None or b.variant is None:
                 return None
             scen = dict(zip(LABELS, (b.baseline, b.variant), strict=True))
-            return ui.div(ui.h4(W.CALENDAR), ui.p(calendar_counts_text(scen), id="calendar-counts"),
-                          ui.p(W.CAL_LEGEND, class_="small"), ui.HTML(calendar_html(scen)))
+            with words():
+                return ui.div(ui.h4(_(W.CALENDAR)), ui.p(calendar_counts_text(scen), id="calendar-counts"),
+                              ui.p(_(W.CAL_LEGEND), class_="small"), ui.HTML(calendar_html(scen)))
 
-    return App(page(names, initial, base), server)
+    def ui_of(request: Any) -> ui.Tag:
+        return page(names, initial, base, page_language(request.url.query, lang))
+
+    return App(ui_of, server)
