@@ -17,7 +17,7 @@ from functools import partial
 
 import simpy
 
-from sim.model.callstate import CALLBACK_FAILED, CALLBACK_MADE
+from sim.model.callstate import Fate
 from sim.model.queue import CALLBACK, Group, Queues
 
 
@@ -56,7 +56,7 @@ class Callbacks(Queues):
             yield env.timeout(f.cb_ring_s)
             self.answered_at[i] = env.now
             self.agent[i] = gk
-            self.fate[i] = CALLBACK_MADE
+            self.fate[i] = Fate.CALLBACK_MADE
             if f.transfer and self.transfer_to[i] >= 0:
                 self.log_busy(gk, t0)
                 yield from self.transfer(gk, i)
@@ -69,7 +69,7 @@ class Callbacks(Queues):
                 g.pending += 1
                 env.timeout(f.cb_retry_gap_s).callbacks.append(partial(self.retry_due, g, i))
             else:
-                self.fate[i] = CALLBACK_FAILED
+                self.fate[i] = Fate.CALLBACK_FAILED_CASE
                 self.ended_at[i] = env.now
                 self.logged_case[i] = True
                 self.phone_case(i, 0)

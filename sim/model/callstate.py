@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -25,14 +26,35 @@ import numpy as np
 from sim.model.rules import Features
 from sim.world.demand import Calls
 
-# final fates (codes; names in FATES). DERIVE: the records derive answered / abandoned /
-# callback_requested from the times.
-(DERIVE, ANSWERED, ABANDONED, CALLBACK_MADE, CALLBACK_FAILED, WARM, BLIND_DONE, TRANSFER_ABANDONED, FALLBACK,
- CALLBACK_PENDING) = range(-1, 9)
-FATES: tuple[str, ...] = (
-    "answered", "abandoned", "callback_made", "callback_failed_case", "transferred_warm",
-    "transferred_blind", "transfer_abandoned", "transfer_fallback_case", "callback_requested",
-)
+
+class Fate(IntEnum):
+    """A call's final fate; the records name it in lower case (``Fate.TRANSFERRED_WARM`` ->
+    ``transferred_warm``). DERIVE: the records derive answered / abandoned / callback_requested
+    from the times."""
+
+    DERIVE = -1
+    ANSWERED = 0
+    ABANDONED = 1
+    CALLBACK_MADE = 2
+    CALLBACK_FAILED_CASE = 3
+    TRANSFERRED_WARM = 4
+    TRANSFERRED_BLIND = 5
+    TRANSFER_ABANDONED = 6
+    TRANSFER_FALLBACK_CASE = 7
+    CALLBACK_REQUESTED = 8
+
+
+FATES: tuple[str, ...] = tuple(f.name.lower() for f in Fate if f >= 0)
+"""The fate names of the records, indexed by code."""
+
+
+class Consult(IntEnum):
+    """Where a warm transfer's consultation stands."""
+
+    NONE = 0
+    WAITING = 1
+    TAKEN = 2
+    GAVE_UP = 3
 
 INF = float("inf")
 NAN = float("nan")
@@ -102,7 +124,7 @@ FIELDS: tuple[Field, ...] = (
     Field("prefer_cb", bool, "prefers a case to a warm transfer", "prefer_callback", "same"),
     Field("blind_patience", float, "patience in the target queue after a blind transfer", "blind_patience", "same"),
     Field("deadline2", float, "blind transfer: hangs up in the target queue after this", INF, "fresh"),
-    Field("consult_state", int, "warm transfer consultation: 0 none, 1 waiting, 2 taken, 3 gave up", 0, "fresh"),
+    Field("consult_state", int, "warm transfer consultation (a Consult)", Consult.NONE.value, "fresh"),
     # -- callbacks ------------------------------------------------------------------------
     Field("cb_accept", bool, "would accept a callback offer", "callback_accept", "same"),
     Field("cb_answer_u", object, "uniforms deciding whether each callback attempt is answered", _answer_u, "new"),
@@ -117,7 +139,7 @@ FIELDS: tuple[Field, ...] = (
     # -- outcome ------------------------------------------------------------------------------
     Field("answered_at", float, "when an agent connected (NaN: never)", NAN, "fresh", export=True),
     Field("agent", int, "first agent who handled the call (-1: none)", -1, "fresh", export=True),
-    Field("fate", int, "fate code (DERIVE: from the times)", DERIVE, "fresh", export=True),
+    Field("fate", int, "fate code (Fate.DERIVE: from the times)", Fate.DERIVE.value, "fresh", export=True),
     Field("ended_at", float, "end of the last work on the call, when not derived", NAN, "fresh", export=True),
     Field("agent2", int, "agent of the target group (transfers)", -1, "fresh", export=True),
     Field("answered2_at", float, "when the target group took over", NAN, "fresh", export=True),

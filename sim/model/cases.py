@@ -49,6 +49,7 @@ import pandas as pd
 import simpy
 
 from sim.analysis.cases import CASE_COLUMNS, met_target
+from sim.model.queue import CASE
 from sim.model.records import check_stampable
 from sim.schema import PHONE_CASE_SOURCES, CalendarConfig, Scenario
 from sim.world.calendar import DayPlan, day_plans
@@ -61,7 +62,6 @@ from sim.world.workhours import DAY_S, WorkClock, scenario_office_calendar, work
 if TYPE_CHECKING:
     from sim.model.queue import Group
 
-CASE = 4  # entry kind in an agent's hand: (0.0, 0, CASE, case index)
 TEAM = "case_team"
 _EXTRA_DRAWS = 4096  # pre-drawn handle times for phone cases of repeat contacts
 

@@ -20,9 +20,9 @@ from collections.abc import Generator
 import numpy as np
 import simpy
 
-from sim.model.callstate import DERIVE, Outcome
-from sim.model.cases import CASE, CasePlan, CaseWork
-from sim.model.queue import BLIND, CALL, CONSULT, DONE, Entry, Group
+from sim.model.callstate import Fate, Outcome
+from sim.model.cases import CasePlan, CaseWork
+from sim.model.queue import BLIND, CALL, CASE, CONSULT, DONE, Entry, Group
 from sim.model.repeats import Repeats
 from sim.model.rules import Features
 from sim.world.demand import Calls
@@ -227,7 +227,7 @@ def outcome(c: CallCentre) -> Outcome:
 def _check_no_stranded(out: Outcome) -> None:
     """Every caller left without an answer must have run out of patience (or be a callback
     still pending when the run ends)."""
-    stranded = np.isnan(out.answered_at) & ~np.isfinite(out.patience) & (out.fate == DERIVE) & ~out.cb_flag
+    stranded = np.isnan(out.answered_at) & ~np.isfinite(out.patience) & (out.fate == Fate.DERIVE) & ~out.cb_flag
     if stranded.any():
         raise RuntimeError(
             f"{int(stranded.sum())} callers with infinite patience were never answered: "

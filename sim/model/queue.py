@@ -23,21 +23,33 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.model.callstate import CallState
+from sim.model.callstate import CallState, Consult
 from sim.model.rules import Features
 from sim.world.staffing import Schedule
 
 if TYPE_CHECKING:
     from sim.model.cases import CaseWork
 
-# entry kinds in a group's queue: (position, seq, kind, call)
-CALL, CONSULT, BLIND, CALLBACK = 0, 1, 2, 3
-Entry = tuple[float, int, int, int]
-WAITING, TAKEN, GAVE_UP = 1, 2, 3  # consultation states (warm transfers)
+
+
+class Kind(IntEnum):
+    """What an entry in a group's queue (or an agent's hand) asks of the agent."""
+
+    CALL = 0  # a caller on the line (or, by now, a callback: Callbacks.is_callback)
+    CONSULT = 1  # a colleague's warm-transfer consultation
+    BLIND = 2  # a blind-transferred customer
+    CALLBACK = 3  # a callback to make (first attempt or retry)
+    CASE = 4  # a case from the backlog (sim.model.cases; never queued, handed to the agent)
+
+
+CALL, CONSULT, BLIND, CALLBACK, CASE = Kind  # module names: a global look-up is faster than Kind.CALL in the loops
+Entry = tuple[float, int, int, int]  # (queue position, sequence number, Kind, call or case index)
+WAITING = Consult.WAITING
 DONE: Entry = (0.0, 0, -1, -1)  # an agent's wake-up value: the call handed over is finished
 
 

@@ -69,18 +69,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.model.callstate import (
-    ABANDONED,
-    ANSWERED,
-    CALLBACK_FAILED,
-    CALLBACK_PENDING,
-    DERIVE,
-    FALLBACK,
-    FATES,
-    TRANSFER_ABANDONED,
-    WARM,
-    Outcome,
-)
+from sim.model.callstate import FATES, Fate, Outcome
 from sim.world.demand import Calls
 from sim.world.staffing import Schedule
 
@@ -111,17 +100,20 @@ class Labels:
     cb_window_s: float = float("inf")
 
 
+PHONE_CASES = (Fate.TRANSFER_FALLBACK_CASE, Fate.CALLBACK_FAILED_CASE)  # calls that ended as a case
+
+
 def _ints(values: np.ndarray, valid: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(np.where(valid, values, 0).astype(np.int64), ~valid)
 
 
 def _fates(out: Outcome, cb_flag: np.ndarray) -> np.ndarray:
     code = out.fate.copy()
-    derive = code == DERIVE
+    derive = code == Fate.DERIVE
     answered = ~np.isnan(out.answered_at)
-    code[derive & answered] = ANSWERED
-    code[derive & ~answered] = ABANDONED
-    code[derive & ~answered & cb_flag] = CALLBACK_PENDING
+    code[derive & answered] = Fate.ANSWERED
+    code[derive & ~answered] = Fate.ABANDONED
+    code[derive & ~answered & cb_flag] = Fate.CALLBACK_REQUESTED
     return code
 
 
@@ -131,11 +123,12 @@ def _parts(calls: Calls, out: Outcome, src: np.ndarray, code: np.ndarray) -> dic
     ft, fw, ho = calls.first_talk[src], calls.first_wrap[src], calls.handover[src]
     cw = np.nan_to_num(out.consult_wait)
     handled_by_2 = ~np.isnan(out.answered2_at)
-    first_only = np.isin(code, (FALLBACK, TRANSFER_ABANDONED))
+    first_only = np.isin(code, (Fate.TRANSFER_FALLBACK_CASE, Fate.TRANSFER_ABANDONED))
     transferred = handled_by_2 | first_only
-    not_handled = np.isin(code, (ABANDONED, CALLBACK_FAILED, CALLBACK_PENDING))
-    t = np.where(transferred, ft + np.where(handled_by_2, talk + np.where(code == WARM, ho, 0.0), 0.0), talk)
-    h = np.where(transferred, np.where(handled_by_2, hold, 0.0) + np.where(np.isin(code, (WARM, FALLBACK)), cw, 0.0), hold)
+    not_handled = np.isin(code, (Fate.ABANDONED, Fate.CALLBACK_FAILED_CASE, Fate.CALLBACK_REQUESTED))
+    t = np.where(transferred, ft + np.where(handled_by_2, talk + np.where(code == Fate.TRANSFERRED_WARM, ho, 0.0), 0.0), talk)
+    consulted = np.isin(code, (Fate.TRANSFERRED_WARM, Fate.TRANSFER_FALLBACK_CASE))
+    h = np.where(transferred, np.where(handled_by_2, hold, 0.0) + np.where(consulted, cw, 0.0), hold)
     w = np.where(transferred, fw + np.where(handled_by_2, wrap, 0.0), wrap)
     nan = np.full(src.size, np.nan)
     return {"talk_s": np.where(not_handled, nan, t), "hold_s": np.where(not_handled, nan, h), "wrap_s": np.where(not_handled, nan, w)}
@@ -198,14 +191,14 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | Non
     handle = parts["talk_s"] + parts["hold_s"] + parts["wrap_s"]
     plain_end = np.where(np.isnan(connected), arrival + patience, connected + np.nan_to_num(handle))
     ended = np.where(np.isnan(out.ended_at), plain_end, out.ended_at)
-    ended = np.where(code == CALLBACK_PENDING, np.nan, ended)
+    ended = np.where(code == Fate.CALLBACK_REQUESTED, np.nan, ended)
     accepted = out.cb_accepted_at
     answered_at = _kpi_answer_time(connected, accepted, lab.cb_convention)
     wait = np.where(np.isnan(answered_at), np.where(np.isnan(accepted), patience, accepted - arrival), answered_at - arrival)
     offered = _callback_offered(lab, out, connected, arrival, patience, cb_flag)
     tried = ~np.isnan(out.cb_first_attempt)
     on_time = pd.arrays.BooleanArray(tried & (out.cb_first_attempt <= accepted + lab.cb_window_s), ~tried)
-    transferred = ~np.isnan(out.first_handle) | (code == FALLBACK)
+    transferred = ~np.isnan(out.first_handle) | (code == Fate.TRANSFER_FALLBACK_CASE)
     case = calls.case[src]
     stamps = _stamp_columns(np.datetime64(start, "ns"), {
         "arrival": arrival, "answered_at": answered_at, "ended_at": ended, "closes_at": closes, "connected_at": connected,
@@ -222,7 +215,7 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | Non
         "handle_s": handle,
         "patience_s": patience,
         "agent": _ints(out.agent, out.agent >= 0),
-        "logged": (calls.logged[src] & ~np.isnan(connected) & ~np.isin(code, (FALLBACK, CALLBACK_FAILED))) | out.logged_case,
+        "logged": (calls.logged[src] & ~np.isnan(connected) & ~np.isin(code, PHONE_CASES)) | out.logged_case,
         "after_close": ~np.isnan(answered_at) & (answered_at >= closes),
         "closes_at": stamps["closes_at"],
         "displaced": calls.displaced[src] & (attempt == 1),
@@ -328,7 +321,7 @@ def _overtime_segments(schedule: Schedule, start: np.ndarray, end: np.ndarray) -
 def busy_segments(calls: Calls, out: Outcome) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(agent, start, end) of every busy period: plain answered calls are derived from the
     records; the model logs the others (transfers, callbacks) explicitly."""
-    plain = (out.fate == DERIVE) & ~np.isnan(out.answered_at)  # repeat contacts included
+    plain = (out.fate == Fate.DERIVE) & ~np.isnan(out.answered_at)  # repeat contacts included
     starts = out.answered_at[plain]
     handle = calls.handle[out.source[plain]]
     return (

@@ -7,6 +7,15 @@ reads only this (tests build one by hand).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class TransferPolicy(IntEnum):
+    """``transfers.policy``."""
+
+    OFF = 0
+    WARM = 1
+    BLIND = 2
 
 
 @dataclass(frozen=True)
@@ -22,7 +31,7 @@ class Features:
     cb_max_attempts: int = 1
     cb_failed_s: float = 0.0
     cb_next_opening: bool = False
-    transfer: int = 0  # 0 off, 1 warm, 2 blind
+    transfer: TransferPolicy = TransferPolicy.OFF
     transfer_to: tuple[int, ...] = ()  # target group per case type (-1: none)
     consult_limit_s: float = 0.0
     repeats: bool = False

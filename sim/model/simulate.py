@@ -13,6 +13,7 @@ from sim.analysis.kpis import kpi_table
 from sim.model import cases as casework
 from sim.model import engine as model
 from sim.model import records
+from sim.model.rules import TransferPolicy
 from sim.schema import Scenario
 from sim.world import demand as arrivals
 from sim.world.calendar import day_plans, plans_frame
@@ -59,7 +60,7 @@ def features(s: Scenario) -> model.Features:
         cb_max_attempts=cb.max_attempts,
         cb_failed_s=cb.failed_attempt_s,
         cb_next_opening=cb.pending_at_close == "next_opening",
-        transfer={"off": 0, "warm": 1, "blind": 2}[tr.policy],
+        transfer=TransferPolicy[tr.policy.upper()],
         transfer_to=tuple(groups.index(c.transfer_to) if c.transfer_to else -1 for c in tr.case_types.values()),
         consult_limit_s=tr.consult_limit_s,
         repeats=rp.enabled,

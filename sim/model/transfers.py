@@ -15,8 +15,9 @@ from collections.abc import Generator
 import simpy
 
 from sim.model.callbacks import Callbacks
-from sim.model.callstate import BLIND_DONE, FALLBACK, TRANSFER_ABANDONED, WARM
-from sim.model.queue import BLIND, CONSULT, GAVE_UP, TAKEN, WAITING
+from sim.model.callstate import Consult, Fate
+from sim.model.queue import BLIND, CONSULT
+from sim.model.rules import TransferPolicy
 
 
 class Transfers(Callbacks):
@@ -30,9 +31,9 @@ class Transfers(Callbacks):
         t0 = env.now
         target = self.groups[self.transfer_to[i]]
         yield env.timeout(self.first_talk[i])
-        if f.transfer == 2:  # blind: into the target queue at the original position
+        if f.transfer == TransferPolicy.BLIND:  # blind: into the target queue at the original position
             self.deadline2[i] = env.now + self.blind_patience[i]
-            self.fate[i] = TRANSFER_ABANDONED  # until an agent there takes the call
+            self.fate[i] = Fate.TRANSFER_ABANDONED  # until an agent there takes the call
             self.push(target, self.arrival[i], BLIND, i)
             yield env.timeout(self.first_wrap[i])
         elif self.prefer_cb[i]:
@@ -41,16 +42,16 @@ class Transfers(Callbacks):
         else:
             ev = env.event()
             self.consult_ev[i] = ev
-            self.consult_state[i] = WAITING
+            self.consult_state[i] = Consult.WAITING
             asked = env.now
             self.push(target, self.arrival[i], CONSULT, i)
             yield ev | env.timeout(f.consult_limit_s)
             self.consult_wait[i] = env.now - asked
             if ev.triggered:
                 yield env.timeout(self.handover[i] + self.first_wrap[i])
-                self.fate[i] = WARM
+                self.fate[i] = Fate.TRANSFERRED_WARM
             else:
-                self.consult_state[i] = GAVE_UP
+                self.consult_state[i] = Consult.GAVE_UP
                 self.fallback(i)
                 yield env.timeout(self.first_wrap[i])
         self.first_handle[i] = env.now - t0
@@ -58,7 +59,7 @@ class Transfers(Callbacks):
 
     def fallback(self, i: int) -> None:
         """No transfer after all: a case is logged for a later callback."""
-        self.fate[i] = FALLBACK
+        self.fate[i] = Fate.TRANSFER_FALLBACK_CASE
         self.ended_at[i] = self.env.now
         self.logged_case[i] = True
         self.phone_case(i, 1)
@@ -66,7 +67,7 @@ class Transfers(Callbacks):
     def take_consult(self, gk: int, i: int) -> Generator[simpy.Event, object, None]:
         """A colleague answers the consultation, takes the hand-over, then the customer."""
         env = self.env
-        self.consult_state[i] = TAKEN
+        self.consult_state[i] = Consult.TAKEN
         self.consult_ev.pop(i).succeed()
         t0 = env.now
         self.agent2[i], self.answered2_at[i] = gk, t0
@@ -80,7 +81,7 @@ class Transfers(Callbacks):
         env = self.env
         t0 = env.now
         self.agent2[i], self.answered2_at[i] = gk, t0
-        self.fate[i] = BLIND_DONE
+        self.fate[i] = Fate.TRANSFERRED_BLIND
         yield env.timeout(self.handle[i])
         self.second_handle[i] = env.now - t0
         self.ended_at[i] = env.now

@@ -9,9 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.model import callstate as fates
 from sim.model import engine as model
-from sim.model.callstate import FATES
+from sim.model.callstate import FATES, Fate
 from sim.model.records import CALL_COLUMNS
 from sim.model.rules import Features
 from sim.world.demand import Calls
@@ -51,7 +50,7 @@ def test_callbacks_are_made_in_queue_position_order() -> None:
     served_at = np.where(np.isnan(out.cb_first_attempt), out.answered_at, out.cb_first_attempt)
     assert np.argsort(served_at).tolist() == [0, 1, 2, 3, 4]
     assert served_at[1:].tolist() == [1000.0, 1115.0, 1215.0, 1330.0]  # callback: 15 s ring, then talk
-    assert out.fate.tolist() == [fates.DERIVE, fates.CALLBACK_MADE, fates.DERIVE, fates.CALLBACK_MADE, fates.DERIVE]
+    assert out.fate.tolist() == [Fate.DERIVE, Fate.CALLBACK_MADE, Fate.DERIVE, Fate.CALLBACK_MADE, Fate.DERIVE]
     assert out.cb_accepted_at[1] == 10.0 and out.cb_accepted_at[3] == 30.0
 
 
@@ -59,7 +58,7 @@ def test_callback_retries_then_becomes_a_case() -> None:
     calls = hand_calls([0, 10], [500, 100], accept=[False, True], answer=False)
     f = Features(callbacks=True, cb_ring_s=20.0, cb_retry_gap_s=300.0, cb_max_attempts=3, cb_failed_s=10.0)
     out = model.run(calls, [constant(1)], f)
-    assert out.fate[1] == fates.CALLBACK_FAILED and out.cb_attempts[1] == 3 and out.logged_case[1]
+    assert out.fate[1] == Fate.CALLBACK_FAILED_CASE and out.cb_attempts[1] == 3 and out.logged_case[1]
     # attempts at 500, then 300 s after each failed one ends: an unanswered attempt costs the agent
     # failed_attempt_s (10 s) in all, not ring_s + failed_attempt_s (issue 23.15)
     assert out.cb_first_attempt[1] == 500.0 and out.ended_at[1] == 500 + 3 * 10 + 2 * 300
@@ -80,7 +79,7 @@ def test_transferred_caller_keeps_queue_position_in_the_second_line() -> None:
     assert out.answered2_at[2] == pytest.approx(6.0)  # took the free colleague at once
     assert out.answered2_at[0] < out.answered2_at[1], "the earlier position is served first"
     assert out.answered2_at[0] == pytest.approx(6 + 30 + 800)  # right after the colleague's call
-    assert (out.fate == fates.WARM).all()
+    assert (out.fate == Fate.TRANSFERRED_WARM).all()
 
 
 def test_first_agent_busy_for_the_whole_consultation() -> None:
@@ -104,7 +103,7 @@ def test_fallback_case_when_no_colleague_answers() -> None:
     calls = hand_calls([0, 1], [900, 100], case=[1, 1], first_talk=[0, 40], handover=30, first_wrap=20)
     f = Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=60.0)
     out = model.run(calls, [constant(2), constant(1)], f)  # the colleague is busy with call 0
-    assert out.fate[1] == fates.FALLBACK and out.logged_case[1]
+    assert out.fate[1] == Fate.TRANSFER_FALLBACK_CASE and out.logged_case[1]
     assert out.consult_wait[1] == pytest.approx(60.0) and out.agent2[1] == -1
     assert out.first_handle[1] == pytest.approx(40 + 60 + 20)
     assert out.ended_at[1] == pytest.approx(1 + 40 + 60)
@@ -113,7 +112,7 @@ def test_fallback_case_when_no_colleague_answers() -> None:
 def test_customer_preferring_a_callback_gets_a_case_without_consultation() -> None:
     calls = hand_calls([0], [100], case=[1], first_talk=[50], prefer=[True])
     out = model.run(calls, [constant(1), constant(1)], Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=60.0))
-    assert out.fate[0] == fates.FALLBACK and np.isnan(out.consult_wait[0]) and out.agent2[0] == -1
+    assert out.fate[0] == Fate.TRANSFER_FALLBACK_CASE and np.isnan(out.consult_wait[0]) and out.agent2[0] == -1
 
 
 def test_blind_transfer_releases_the_first_agent() -> None:
@@ -121,7 +120,7 @@ def test_blind_transfer_releases_the_first_agent() -> None:
     out = model.run(calls, [constant(1), constant(1)], Features(transfer=2, transfer_to=(-1, 1)))
     assert out.first_handle.tolist() == [15.0, 15.0]  # talk + wrap only, no consultation
     assert out.answered_at[1] == pytest.approx(15.0)  # the first agent was free after call 0's hand-off
-    assert (out.fate == fates.BLIND_DONE).all()
+    assert (out.fate == Fate.TRANSFERRED_BLIND).all()
 
 
 def test_features_off_equal_the_core_model_records() -> None:
