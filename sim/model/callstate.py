@@ -8,7 +8,7 @@ new per-call attribute is one new line here (``tests/model/test_callstate.py`` c
 nothing is kept per call outside this list and that a repeat contact copies every field).
 
 ``start`` is the name of a :class:`~sim.world.demand.Calls` field (its values are copied), a
-function ``(calls, features) -> list``, or a constant. ``repeat`` is ``"same"`` (the same
+function ``(calls, rules) -> list``, or a constant. ``repeat`` is ``"same"`` (the same
 customer with the same need: the first attempt's value), ``"fresh"`` (the ``start``
 constant again: state and outcomes begin anew) or ``"new"`` (given by
 :mod:`sim.model.repeats` when it creates the contact: a new arrival, new draws).
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from sim.model.rules import Features
+from sim.model.rules import Rules
 from sim.world.demand import Calls
 
 
@@ -59,7 +59,7 @@ class Consult(IntEnum):
 INF = float("inf")
 NAN = float("nan")
 
-Start = str | Callable[[Calls, Features], list] | float | int | bool | None
+Start = str | Callable[[Calls, Rules], list] | float | int | bool | None
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Field:
     repeat: Literal["same", "fresh", "new"]
     export: bool = False
 
-    def initial(self, calls: Calls, f: Features) -> list:
+    def initial(self, calls: Calls, f: Rules) -> list:
         """The working list for the pre-drawn calls."""
         if isinstance(self.start, str):
             return getattr(calls, self.start).tolist()
@@ -82,24 +82,24 @@ class Field:
         return [self.start] * len(calls)
 
 
-def _handle(c: Calls, f: Features) -> list[float]:
+def _handle(c: Calls, f: Rules) -> list[float]:
     return c.handle.tolist()
 
 
-def _deadline(c: Calls, f: Features) -> list[float]:
+def _deadline(c: Calls, f: Rules) -> list[float]:
     return (c.arrival + c.patience).tolist()
 
 
-def _transfer_to(c: Calls, f: Features) -> list[int]:
-    return [f.transfer_to[k] for k in c.case.tolist()] if f.transfer else [-1] * len(c)
+def _transfer_to(c: Calls, r: Rules) -> list[int]:
+    return [r.transfers.to[k] for k in c.case.tolist()] if r.transfers is not None else [-1] * len(c)
 
 
-def _answer_u(c: Calls, f: Features) -> list:
+def _answer_u(c: Calls, f: Rules) -> list:
     # calls x attempts: costly as Python lists, so only when callbacks are on
-    return c.callback_answer_u.tolist() if f.callbacks else [None] * len(c)
+    return c.callback_answer_u.tolist() if f.callbacks is not None else [None] * len(c)
 
 
-def _index(c: Calls, f: Features) -> list[int]:
+def _index(c: Calls, f: Rules) -> list[int]:
     return list(range(len(c)))
 
 
@@ -158,14 +158,14 @@ NEW: frozenset[str] = frozenset(f.name for f in FIELDS if f.repeat == "new")
 
 
 class CallState:
-    """The per-call working lists (one attribute per :data:`FIELDS` entry; index = call)."""
+    """The per-call working lists (one attribute per :data:`FIELDS` entry; index = call), owned
+    by the call centre and shared by its parts. A list is only ever changed in place (a part
+    may keep a reference to it)."""
 
-    n0: int
-
-    def init_calls(self, calls: Calls, f: Features) -> None:
-        self.n0 = len(calls)
+    def __init__(self, calls: Calls, rules: Rules) -> None:
+        self.n0 = len(calls)  # the pre-drawn calls; repeat contacts are appended after them
         for fd in FIELDS:
-            setattr(self, fd.name, fd.initial(calls, f))
+            setattr(self, fd.name, fd.initial(calls, rules))
 
     def append_copy(self, i: int, new: dict[str, object]) -> int:
         """Add call ``j`` by the same customer as call ``i``: same need, fresh state, and the

@@ -63,13 +63,13 @@ closing), ``busy_s``, ``idle_s`` (present − busy), ``overtime_s`` (present aft
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.model.callstate import FATES, Fate, Outcome
+from sim.model.rules import CallbackRules, Rules
 from sim.world.demand import Calls
 from sim.world.staffing import Schedule
 
@@ -84,20 +84,6 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "callback_accepted_at", "callback_first_attempt_at", "callback_attempts", "callback_on_time", "balked",
 )
 ALL_COLUMNS: tuple[str, ...] = (*CALL_COLUMNS, *FEATURE_COLUMNS)
-
-
-@dataclass(frozen=True)
-class Labels:
-    """Names and rules the records need from the scenario."""
-
-    groups: tuple[str, ...] = ("first_line",)
-    case_types: tuple[str, ...] = ("general",)
-    case_targets: tuple[str | None, ...] = (None,)
-    transfer_policy: str = "off"
-    cb_convention: str = "answered_when_made"
-    cb_after_wait: bool = False
-    cb_threshold_s: float = 0.0
-    cb_window_s: float = float("inf")
 
 
 PHONE_CASES = (Fate.TRANSFER_FALLBACK_CASE, Fate.CALLBACK_FAILED_CASE)  # calls that ended as a case
@@ -179,9 +165,10 @@ def _strings(names: tuple[str | None, ...], codes: np.ndarray) -> pd.api.extensi
     return pd.array(known, dtype="str").take(np.where(missing, -1, codes), allow_fill=True)
 
 
-def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | None = None) -> pd.DataFrame:
+def calls_frame(calls: Calls, out: Outcome, start: dt.date, rules: Rules | None = None) -> pd.DataFrame:
     """The call records (see the module docstring for the schema)."""
-    lab = labels or Labels()
+    lab = rules or Rules()
+    cb = lab.callbacks
     src = out.source  # the pre-drawn call each row copies (repeats: the first)
     arrival, patience, closes = out.arrival, out.patience, out.closes_at
     attempt, customer, cb_flag = out.attempt, out.customer, out.cb_flag
@@ -193,11 +180,12 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | Non
     ended = np.where(np.isnan(out.ended_at), plain_end, out.ended_at)
     ended = np.where(code == Fate.CALLBACK_REQUESTED, np.nan, ended)
     accepted = out.cb_accepted_at
-    answered_at = _kpi_answer_time(connected, accepted, lab.cb_convention)
+    answered_at = _kpi_answer_time(connected, accepted, cb.kpi_convention if cb is not None else "answered_when_made")
     wait = np.where(np.isnan(answered_at), np.where(np.isnan(accepted), patience, accepted - arrival), answered_at - arrival)
-    offered = _callback_offered(lab, out, connected, arrival, patience, cb_flag)
+    offered = _callback_offered(cb, out, connected, arrival, patience, cb_flag)
     tried = ~np.isnan(out.cb_first_attempt)
-    on_time = pd.arrays.BooleanArray(tried & (out.cb_first_attempt <= accepted + lab.cb_window_s), ~tried)
+    window = cb.promise_window_s if cb is not None else float("inf")
+    on_time = pd.arrays.BooleanArray(tried & (out.cb_first_attempt <= accepted + window), ~tried)
     transferred = ~np.isnan(out.first_handle) | (code == Fate.TRANSFER_FALLBACK_CASE)
     case = calls.case[src]
     stamps = _stamp_columns(np.datetime64(start, "ns"), {
@@ -257,12 +245,12 @@ def _kpi_answer_time(connected: np.ndarray, accepted: np.ndarray, convention: st
     return connected
 
 
-def _callback_offered(lab: Labels, out: Outcome, connected: np.ndarray, arrival: np.ndarray, patience: np.ndarray,
+def _callback_offered(cb: CallbackRules | None, out: Outcome, connected: np.ndarray, arrival: np.ndarray, patience: np.ndarray,
                       cb_flag: np.ndarray) -> np.ndarray:
-    if not lab.cb_after_wait:
+    if cb is None or not cb.after_wait:
         return out.cb_offered
     waited = np.where(np.isnan(connected), patience, connected - arrival)
-    return cb_flag | (waited >= lab.cb_threshold_s)
+    return cb_flag | (waited >= cb.threshold_s)
 
 
 def bin_segments(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray, weights: np.ndarray | None = None,

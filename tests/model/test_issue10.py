@@ -50,41 +50,41 @@ def test_pending_callbacks_are_served_at_closing_when_every_agent_is_idle() -> N
 def test_on_arrival_callback_estimate_never_scans_the_queue() -> None:
     """Item 4: ewt() scanned the whole queue on every arrival (run time ~ queue length squared).
     The run never calls the O(n) scan; the timing is in benchmarks/bench_features.py."""
-    from sim.model import engine
+    from sim.model import queue as engine  # the queue owns the count
 
     def refuse(self, g):  # noqa: ANN001, ANN202
         raise AssertionError("the queue was scanned on arrival")
 
-    scan = engine.CallCentre.ahead_by_scan
-    engine.CallCentre.ahead_by_scan = refuse  # type: ignore[method-assign]
+    scan = engine.Queues.ahead_by_scan
+    engine.Queues.ahead_by_scan = refuse  # type: ignore[method-assign]
     try:
         s = sim.load_scenario("default", ["callbacks=on", "staffing=flat", "staffing.agents=2", "run.start=2026-12-01",
                                           "run.end=2026-12-01", "demand.volume=2000", "patience.mean=20000"])
         c = sim.simulate(s, seed=1).calls
     finally:
-        engine.CallCentre.ahead_by_scan = scan  # type: ignore[method-assign]
+        engine.Queues.ahead_by_scan = scan  # type: ignore[method-assign]
     assert c["callback_offered"].sum() > 1000, "every arrival asked for the estimate"
 
 
 def test_the_estimate_counts_exactly_the_live_entries() -> None:
     """Item 4: the O(log n) count equals the scan it replaces, at every arrival."""
-    from sim.model import engine
+    from sim.model import queue as engine  # the queue owns the count
 
     seen: list[tuple[int, int]] = []
-    scan = engine.CallCentre.ahead_by_scan
-    count = engine.CallCentre.ahead
+    scan = engine.Queues.ahead_by_scan
+    count = engine.Queues.ahead
 
     def both(self, g):  # noqa: ANN001, ANN202
         seen.append((count(self, g), scan(self, g)))
         return seen[-1][0]
 
-    engine.CallCentre.ahead = both  # type: ignore[method-assign]
+    engine.Queues.ahead = both  # type: ignore[method-assign]
     try:
         s = sim.load_scenario("tiny", ["callbacks=on", "callbacks.threshold_s=60", "staffing.agents=2", "demand.volume=300",
                                        "repeats=on"])
         sim.simulate(s, seed=2)
     finally:
-        engine.CallCentre.ahead = count  # type: ignore[method-assign]
+        engine.Queues.ahead = count  # type: ignore[method-assign]
     assert len(seen) > 100 and max(a for a, _ in seen) > 5
     assert all(a == b for a, b in seen)
 
