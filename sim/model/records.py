@@ -2,56 +2,63 @@
 
 Call records: one row per offered call, sorted by arrival (a repeat contact is a new row).
 
-==========================  ==============  ================================================
-column                      dtype           meaning
-==========================  ==============  ================================================
-call_id                     int64           0..n-1 in arrival order
-arrival                     datetime64[ns]  when the call was offered
-answered_at                 datetime64[ns]  when it counts as answered for the KPIs (NaT if
-                                            not); for callbacks per ``callbacks.kpi_convention``
-ended_at                    datetime64[ns]  end of the last agent's work, or hang-up time
-fate                        str             exactly one of: answered, abandoned,
-                                            callback_made, callback_failed_case,
-                                            callback_requested (pending at the end of the
-                                            run), transferred_warm, transferred_blind,
-                                            transfer_abandoned, transfer_fallback_case
-wait_s                      float64         queue time: to ``answered_at``, or to hanging up
-talk_s, hold_s, wrap_s      float64         handle-time parts (NaN if nobody handled it);
-                                            transfers add the first line's talk and wrap,
-                                            and the consultation to hold
-handle_s                    float64         talk + hold + wrap
-patience_s                  float64         the caller's patience (inf: never abandons)
-agent                       Int64           first agent who handled the call
-logged                      bool            logged as a case (handled and logged, or a
-                                            fallback/failed-callback case)
-after_close                 bool            answered after the line had closed
-closes_at                   datetime64[ns]  closing time of the opening the call arrived in
-                                            (a day closing at 24:00 and the next opening at
-                                            00:00 are one opening)
-displaced                   bool            caller who first tried while the line was closed
-customer_id                 int64           call_id of the customer's first attempt
-attempt                     int64           1 for a first call, 2.. for repeat contacts
-connected_at                datetime64[ns]  when an agent first talked to the customer
-                                            (live answer or callback connected)
-case_type                   str             from ``transfers.case_types``
-group                       str             agent group the call entered (first_line)
-transfer                    str             none, warm or blind (attempted)
-group2                      str / None      the case type's target group (None: no transfer)
-agent2                      Int64           agent of the target group (transfers)
-answered2_at                datetime64[ns]  when the target group took over
-consult_wait_s              float64         warm transfer: time the first agent waited for a
-                                            colleague (customer on hold)
-first_handle_s              float64         first agent's time on a transferred call
-second_handle_s             float64         target agent's time (incl. hand-over)
-callback_offered            bool            a callback was offered
-callback_accepted_at        datetime64[ns]  when the caller accepted and hung up
-callback_first_attempt_at   datetime64[ns]  first outbound attempt
-callback_attempts           int64           outbound attempts made
-callback_on_time            boolean         first attempt within ``callbacks.promise_window_s``
-balked                      bool            hung up at once on finding no free agent
-                                            (``patience.balk_share``; fate abandoned, wait and
-                                            patience_s 0)
-==========================  ==============  ================================================
+==========================  ==============  ====  ================================================
+column                      dtype           unit  meaning
+==========================  ==============  ====  ================================================
+call_id                     int64                 0..n-1 in arrival order
+arrival                     datetime64[ns]        when the call was offered
+answered_at                 datetime64[ns]        when it counts as answered for the KPIs (NaT if
+                                                  not); for callbacks per callbacks.kpi_convention
+ended_at                    datetime64[ns]        end of the last agent's work, or hang-up time
+fate                        str                   exactly one of: answered, abandoned,
+                                                  callback_made, callback_failed_case,
+                                                  transferred_warm, transferred_blind,
+                                                  transfer_abandoned, transfer_fallback_case,
+                                                  callback_requested; callback_requested: still
+                                                  pending when the run ended
+wait_s                      float64         s     queue time: to answered_at, or to hanging up
+talk_s                      float64         s     talk (NaN if nobody handled it); a transfer adds
+                                                  the first line's talk
+hold_s                      float64         s     hold (NaN if nobody handled it); a warm transfer
+                                                  adds the consultation
+wrap_s                      float64         s     after-call work (NaN if nobody handled it); a
+                                                  transfer adds the first line's wrap
+handle_s                    float64         s     talk + hold + wrap
+patience_s                  float64         s     the caller's patience (inf: never abandons)
+agent                       Int64                 first agent who handled the call
+logged                      bool                  logged as a case (handled and logged, or a
+                                                  fallback/failed-callback case)
+after_close                 bool                  answered after the line had closed
+closes_at                   datetime64[ns]        closing time of the opening the call arrived in
+                                                  (a day closing at 24:00 and the next opening at
+                                                  00:00 are one opening)
+displaced                   bool                  caller who first tried while the line was closed
+customer_id                 int64                 call_id of the customer's first attempt
+attempt                     int64                 1 for a first call, 2.. for repeat contacts
+connected_at                datetime64[ns]        when an agent first talked to the customer (live
+                                                  answer or callback connected)
+case_type                   str                   from transfers.case_types
+group                       str                   agent group the call entered (first_line)
+transfer                    str                   none, warm or blind (attempted)
+group2                      str                   the case type's target group (None: no transfer)
+agent2                      Int64                 agent of the target group (transfers)
+answered2_at                datetime64[ns]        when the target group took over
+consult_wait_s              float64         s     warm transfer: time the first agent waited for a
+                                                  colleague (customer on hold)
+first_handle_s              float64         s     first agent's time on a transferred call
+second_handle_s             float64         s     target agent's time (incl. hand-over)
+callback_offered            bool                  a callback was offered
+callback_accepted_at        datetime64[ns]        when the caller accepted a callback and hung up
+callback_first_attempt_at   datetime64[ns]        first outbound callback attempt
+callback_attempts           int64                 outbound callback attempts made
+callback_on_time            boolean               first attempt within callbacks.promise_window_s
+balked                      bool                  hung up at once on finding no free agent
+                                                  (patience.balk_share; fate abandoned, wait and
+                                                  patience_s 0)
+==========================  ==============  ====  ================================================
+
+The table is generated from the declarations (:data:`RECORD`, :func:`schema_table`; a test keeps
+it equal to them).
 
 Agent log: one row per agent group and interval with any staffed or present agent time, all
 in agent-seconds: ``group``, ``interval_start``, ``staffed_s`` (scheduled), ``present_s``
@@ -63,27 +70,89 @@ closing), ``busy_s``, ``idle_s`` (present − busy), ``overtime_s`` (present aft
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.model.callstate import FATES, Fate, Outcome
+from sim.model.callstate import COLUMN_FIELD, FATES, FIELD_COLUMNS, Column, Fate, Outcome
 from sim.model.rules import CallbackRules, Rules
 from sim.world.demand import Calls
 from sim.world.staffing import Schedule
 
-CALL_COLUMNS: tuple[str, ...] = (
-    "call_id", "arrival", "answered_at", "ended_at", "fate", "wait_s", "talk_s", "hold_s",
-    "wrap_s", "handle_s", "patience_s", "agent", "logged", "after_close", "closes_at", "displaced",
+T = "datetime64[ns]"
+F = FIELD_COLUMNS  # the columns declared on a per-call field (sim.model.callstate.FIELDS)
+
+RECORD: tuple[Column, ...] = (
+    Column("call_id", "int64", "", "0..n-1 in arrival order", core=True),
+    F["arrival"],
+    Column("answered_at", T, "", "when it counts as answered for the KPIs (NaT if not); for callbacks per "
+           "callbacks.kpi_convention", core=True),
+    Column("ended_at", T, "", "end of the last agent's work, or hang-up time", core=True),
+    Column("fate", "str", "", "exactly one of: " + ", ".join(FATES) + "; callback_requested: still pending when the "
+           "run ended", core=True),
+    Column("wait_s", "float64", "s", "queue time: to answered_at, or to hanging up", core=True),
+    Column("talk_s", "float64", "s", "talk (NaN if nobody handled it); a transfer adds the first line's talk", core=True),
+    Column("hold_s", "float64", "s", "hold (NaN if nobody handled it); a warm transfer adds the consultation", core=True),
+    Column("wrap_s", "float64", "s", "after-call work (NaN if nobody handled it); a transfer adds the first "
+           "line's wrap", core=True),
+    Column("handle_s", "float64", "s", "talk + hold + wrap", core=True),
+    F["patience_s"],
+    F["agent"],
+    Column("logged", "bool", "", "logged as a case (handled and logged, or a fallback/failed-callback case)", core=True),
+    Column("after_close", "bool", "", "answered after the line had closed", core=True),
+    F["closes_at"],
+    Column("displaced", "bool", "", "caller who first tried while the line was closed", core=True),
+    F["customer_id"],
+    F["attempt"],
+    F["connected_at"],
+    Column("case_type", "str", "", "from transfers.case_types"),
+    Column("group", "str", "", "agent group the call entered (first_line)"),
+    Column("transfer", "str", "", "none, warm or blind (attempted)"),
+    Column("group2", "str", "", "the case type's target group (None: no transfer)"),
+    F["agent2"],
+    F["answered2_at"],
+    F["consult_wait_s"],
+    F["first_handle_s"],
+    F["second_handle_s"],
+    F["callback_offered"],
+    F["callback_accepted_at"],
+    F["callback_first_attempt_at"],
+    F["callback_attempts"],
+    Column("callback_on_time", "boolean", "", "first attempt within callbacks.promise_window_s"),
+    F["balked"],
 )
+"""The call records' columns in order: each declared once, here or (taken from a per-call
+field) in :data:`sim.model.callstate.FIELDS`; every list below is derived from it."""
+
+ALL_COLUMNS: tuple[str, ...] = tuple(c.name for c in RECORD)
+CALL_COLUMNS: tuple[str, ...] = tuple(c.name for c in RECORD if c.core)
 """The core columns (the first model's schema); :data:`ALL_COLUMNS` adds the feature columns."""
-FEATURE_COLUMNS: tuple[str, ...] = (
-    "customer_id", "attempt", "connected_at", "case_type", "group", "transfer", "group2", "agent2",
-    "answered2_at", "consult_wait_s", "first_handle_s", "second_handle_s", "callback_offered",
-    "callback_accepted_at", "callback_first_attempt_at", "callback_attempts", "callback_on_time", "balked",
-)
-ALL_COLUMNS: tuple[str, ...] = (*CALL_COLUMNS, *FEATURE_COLUMNS)
+FEATURE_COLUMNS: tuple[str, ...] = tuple(c.name for c in RECORD if not c.core)
+STAMP_COLUMNS: tuple[str, ...] = tuple(c.name for c in RECORD if c.dtype == T)
+"""The columns held as seconds since the run's start in the model and stamped in the records."""
+
+
+def schema_table(columns: tuple[Column, ...] = RECORD, width: int = 48) -> str:
+    """The columns as the RST table of the module docstrings (:mod:`sim.model.records`,
+    :mod:`sim.model.cases`): column, dtype, unit, meaning (wrapped to ``width``)."""
+    name_w = max(26, *(len(c.name) for c in columns))
+    rule = f"{'=' * name_w}  {'=' * 14}  {'=' * 4}  {'=' * width}"
+    rows = [rule, f"{'column':<{name_w}}  {'dtype':<14}  {'unit':<4}  meaning", rule]
+    for c in columns:
+        lines = textwrap.wrap(c.meaning, width) or [""]
+        rows.append(f"{c.name:<{name_w}}  {c.dtype:<14}  {c.unit:<4}  {lines[0]}".rstrip())
+        rows += [f"{'':<{name_w + 22}}  {ln}" for ln in lines[1:]]
+    rows.append(rule)
+    return "\n".join(rows)
+
+
+def markdown_table(columns: tuple[Column, ...]) -> str:
+    """The columns as a Markdown table (the README's)."""
+    rows = ["| column | dtype | unit | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{c.name}` | {c.dtype} | {c.unit} | {c.meaning} |" for c in columns]
+    return "\n".join(rows)
 
 
 PHONE_CASES = (Fate.TRANSFER_FALLBACK_CASE, Fate.CALLBACK_FAILED_CASE)  # calls that ended as a case
@@ -118,12 +187,6 @@ def _parts(calls: Calls, out: Outcome, src: np.ndarray, code: np.ndarray) -> dic
     w = np.where(transferred, fw + np.where(handled_by_2, wrap, 0.0), wrap)
     nan = np.full(src.size, np.nan)
     return {"talk_s": np.where(not_handled, nan, t), "hold_s": np.where(not_handled, nan, h), "wrap_s": np.where(not_handled, nan, w)}
-
-
-STAMP_COLUMNS: tuple[str, ...] = (
-    "arrival", "answered_at", "ended_at", "closes_at", "connected_at", "answered2_at", "callback_accepted_at",
-    "callback_first_attempt_at",
-)
 
 
 def check_stampable(origin: np.datetime64 | dt.date, seconds: np.ndarray) -> None:
@@ -171,7 +234,7 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, rules: Rules | None 
     cb = lab.callbacks
     src = out.source  # the pre-drawn call each row copies (repeats: the first)
     arrival, patience, closes = out.arrival, out.patience, out.closes_at
-    attempt, customer, cb_flag = out.attempt, out.customer, out.cb_flag
+    attempt, cb_flag = out.attempt, out.cb_flag
     code = _fates(out, cb_flag)
     connected = out.answered_at
     parts = _parts(calls, out, src, code)
@@ -188,44 +251,28 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, rules: Rules | None 
     on_time = pd.arrays.BooleanArray(tried & (out.cb_first_attempt <= accepted + window), ~tried)
     transferred = ~np.isnan(out.first_handle) | (code == Fate.TRANSFER_FALLBACK_CASE)
     case = calls.case[src]
-    stamps = _stamp_columns(np.datetime64(start, "ns"), {
-        "arrival": arrival, "answered_at": answered_at, "ended_at": ended, "closes_at": closes, "connected_at": connected,
-        "answered2_at": out.answered2_at, "callback_accepted_at": accepted, "callback_first_attempt_at": out.cb_first_attempt,
-    })
-    columns = {
+    derived = {  # the columns not taken as they are from a per-call field
         "call_id": np.arange(src.size, dtype=np.int64),
-        "arrival": stamps["arrival"],
-        "answered_at": stamps["answered_at"],
-        "ended_at": stamps["ended_at"],
+        "answered_at": answered_at,
+        "ended_at": ended,
         "fate": _strings(FATES, code),
         "wait_s": wait,
         **parts,
         "handle_s": handle,
-        "patience_s": patience,
-        "agent": _ints(out.agent, out.agent >= 0),
         "logged": (calls.logged[src] & ~np.isnan(connected) & ~np.isin(code, PHONE_CASES)) | out.logged_case,
         "after_close": ~np.isnan(answered_at) & (answered_at >= closes),
-        "closes_at": stamps["closes_at"],
         "displaced": calls.displaced[src] & (attempt == 1),
-        "customer_id": customer,
-        "attempt": attempt,
-        "connected_at": stamps["connected_at"],
         "case_type": _strings(lab.case_types, case),
         "group": _strings(lab.groups[:1], np.zeros(src.size, dtype=np.int64)),
         "transfer": _strings(("none", lab.transfer_policy), transferred.astype(np.int64)),
         "group2": _strings(lab.case_targets, np.where(transferred, case, -1)) if transferred.any() else np.full(src.size, None),
-        "agent2": _ints(out.agent2, out.agent2 >= 0),
-        "answered2_at": stamps["answered2_at"],
-        "consult_wait_s": out.consult_wait,
-        "first_handle_s": out.first_handle,
-        "second_handle_s": out.second_handle,
         "callback_offered": offered,
-        "callback_accepted_at": stamps["callback_accepted_at"],
-        "callback_first_attempt_at": stamps["callback_first_attempt_at"],
-        "callback_attempts": out.cb_attempts,
         "callback_on_time": on_time,
-        "balked": out.balked,
     }
+    values = {c.name: derived[c.name] if c.name in derived else getattr(out, COLUMN_FIELD[c.name]) for c in RECORD}
+    stamps = _stamp_columns(np.datetime64(start, "ns"), {k: values[k] for k in STAMP_COLUMNS})
+    columns = {c.name: stamps[c.name] if c.dtype == T else _ints(values[c.name], values[c.name] >= 0) if c.dtype == "Int64"
+               else values[c.name] for c in RECORD}
     if src.size and (np.diff(arrival) < 0).any():  # repeat contacts were appended: sort by arrival
         order = np.argsort(arrival, kind="stable")
         new_id = np.empty(order.size, dtype=np.int64)

@@ -14,9 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.analysis.cases import check_case_records
 from sim.model import engine as model
-from sim.model.cases import CasePlan
+from sim.model.cases import CasePlan, check_case_records
 from sim.model.rules import CallbackRules, Rules
 from sim.world.cases import CaseArrivals
 from sim.world.workhours import WorkClock, add_working_time, scenario_office_calendar, work_clock
