@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -106,3 +107,25 @@ def test_no_callback_is_offered_when_callbacks_are_off() -> None:
     c = sim.simulate(s, seed=1).calls
     assert (c["wait_s"] >= 5).sum() > 10
     assert not c["callback_offered"].any()
+
+
+# -- the agent log (issue 10, item 6) ---------------------------------------------------------
+
+def test_agent_log_has_no_phantom_rows_and_busy_never_exceeds_present() -> None:
+    """Issue 10, item 6: rounding leftovers made rows for intervals nobody was staffed or present in."""
+    r = sim.simulate(sim.load_scenario("default"), seed=0)
+    a = r.agents
+    assert ((a["staffed_s"] > 0) | (a["present_s"] > 1.0)).all(), a[(a["staffed_s"] == 0) & (a["present_s"] <= 1.0)]
+    assert (a["busy_s"] <= a["present_s"]).all() and (a["idle_s"] >= 0).all()
+    weekend = a["interval_start"].dt.day_of_week >= 5
+    assert not weekend.any(), "nobody works on weekends in the default scenario"
+
+
+def test_agent_log_does_not_drift_with_the_length_of_the_run() -> None:
+    """Issue 10, item 6: the same week simulated at the end of a two-year run gives the same agent log."""
+    week = ["run.end=2026-12-11", "demand.volume=40", "staffing.agents=2"]
+    short = sim.simulate(sim.load_scenario("tiny", [*week, "run.start=2026-12-07"]), seed=5).agents
+    long = sim.simulate(sim.load_scenario("tiny", [*week, "run.start=2024-12-09"]), seed=5).agents
+    long = long[long["interval_start"] >= pd.Timestamp("2026-12-07")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(short, long, check_exact=False, rtol=0, atol=1e-6)
+    assert (long["busy_s"] <= long["present_s"]).all()
