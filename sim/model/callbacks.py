@@ -13,14 +13,47 @@ carried to the next opening.
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from functools import partial
 
+import numpy as np
+import pandas as pd
 import simpy
 
 from sim.model.callstate import CallState, Fate
 from sim.model.parts import Centre
 from sim.model.queue import CALLBACK, Entry, Group
-from sim.model.rules import CallbackRules
+from sim.schema import Scenario
+
+
+@dataclass(frozen=True)
+class CallbackRules:
+    """``callbacks.*`` (on): when a callback is offered and how it is made."""
+
+    after_wait: bool = False  # trigger after_wait (else on_arrival)
+    threshold_s: float = 0.0
+    ring_s: float = 0.0
+    answer_p: float = 1.0
+    retry_gap_s: float = 0.0
+    max_attempts: int = 1
+    failed_s: float = 0.0
+    next_opening: bool = False  # pending_at_close: next_opening (else serve)
+    mean_handle_s: float = 300.0  # for the on-arrival wait estimate
+    kpi_convention: str = "answered_when_made"
+    promise_window_s: float = float("inf")
+
+    @classmethod
+    def from_scenario(cls, s: Scenario) -> CallbackRules | None:
+        """The rules of ``callbacks.*``; None when off."""
+        cb = s.callbacks
+        if not cb.enabled:
+            return None
+        return cls(
+            after_wait=cb.trigger == "after_wait", threshold_s=cb.threshold_s, ring_s=cb.ring_s,
+            answer_p=cb.answer_probability, retry_gap_s=cb.retry_gap_s, max_attempts=cb.max_attempts,
+            failed_s=cb.failed_attempt_s, next_opening=cb.pending_at_close == "next_opening",
+            mean_handle_s=s.handling.mean_handle_s, kpi_convention=cb.kpi_convention, promise_window_s=cb.promise_window_s,
+        )
 
 
 class Callbacks:
@@ -107,3 +140,22 @@ class Callbacks:
         self.centre.queues.push(g, self.arrival[i], CALLBACK, i)
         if g.closed and not g.pending:
             self.centre.release_idle(g)
+
+
+def callback_columns(cb: CallbackRules | None, connected: np.ndarray, arrival: np.ndarray, patience: np.ndarray,
+                     out_offered: np.ndarray, cb_flag: np.ndarray, accepted: np.ndarray,
+                     first_attempt: np.ndarray) -> tuple[np.ndarray, np.ndarray, pd.arrays.BooleanArray]:
+    """The call records' callback-dependent values: when a call counts as answered for the
+    KPIs (``callbacks.kpi_convention``), whether a callback was offered, and whether the first
+    attempt was within ``callbacks.promise_window_s``."""
+    answered_at = connected
+    if cb is not None and cb.kpi_convention != "answered_when_made":
+        callback = ~np.isnan(accepted)
+        answered_at = np.where(callback, accepted if cb.kpi_convention == "answered_at_request" else np.nan, connected)
+    offered = out_offered
+    if cb is not None and cb.after_wait:
+        waited = np.where(np.isnan(connected), patience, connected - arrival)
+        offered = cb_flag | (waited >= cb.threshold_s)
+    tried = ~np.isnan(first_attempt)
+    window = cb.promise_window_s if cb is not None else float("inf")
+    return answered_at, offered, pd.arrays.BooleanArray(tried & (first_attempt <= accepted + window), ~tried)

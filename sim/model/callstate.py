@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from sim.model.rules import Rules
 from sim.world.demand import Calls
+
+if TYPE_CHECKING:
+    from sim.model.rules import Rules
 
 
 class Fate(IntEnum):
@@ -61,7 +63,7 @@ class Consult(IntEnum):
 INF = float("inf")
 NAN = float("nan")
 
-Start = str | Callable[[Calls, Rules], list] | float | int | bool | None
+Start = str | Callable[[Calls, "Rules"], list] | float | int | bool | None
 
 
 @dataclass(frozen=True)

@@ -76,8 +76,9 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.model.callbacks import callback_columns
 from sim.model.callstate import COLUMN_FIELD, FATES, FIELD_COLUMNS, Column, Fate, Outcome
-from sim.model.rules import CallbackRules, Rules
+from sim.model.rules import Rules
 from sim.world.demand import Calls
 from sim.world.staffing import Schedule
 
@@ -243,12 +244,9 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, rules: Rules | None 
     ended = np.where(np.isnan(out.ended_at), plain_end, out.ended_at)
     ended = np.where(code == Fate.CALLBACK_REQUESTED, np.nan, ended)
     accepted = out.cb_accepted_at
-    answered_at = _kpi_answer_time(connected, accepted, cb.kpi_convention if cb is not None else "answered_when_made")
+    answered_at, offered, on_time = callback_columns(cb, connected, arrival, patience, out.cb_offered, cb_flag, accepted,
+                                                     out.cb_first_attempt)
     wait = np.where(np.isnan(answered_at), np.where(np.isnan(accepted), patience, accepted - arrival), answered_at - arrival)
-    offered = _callback_offered(cb, out, connected, arrival, patience, cb_flag)
-    tried = ~np.isnan(out.cb_first_attempt)
-    window = cb.promise_window_s if cb is not None else float("inf")
-    on_time = pd.arrays.BooleanArray(tried & (out.cb_first_attempt <= accepted + window), ~tried)
     transferred = ~np.isnan(out.first_handle) | (code == Fate.TRANSFER_FALLBACK_CASE)
     case = calls.case[src]
     derived = {  # the columns not taken as they are from a per-call field
@@ -280,24 +278,6 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, rules: Rules | None 
         columns = {k: (v if k == "call_id" else v[order]) for k, v in columns.items()}
         columns["customer_id"] = new_id[columns["customer_id"]]
     return pd.DataFrame(columns, copy=False)
-
-
-def _kpi_answer_time(connected: np.ndarray, accepted: np.ndarray, convention: str) -> np.ndarray:
-    """When a call counts as answered: callbacks per the configured convention."""
-    callback = ~np.isnan(accepted)
-    if convention == "answered_at_request":
-        return np.where(callback, accepted, connected)
-    if convention == "not_answered":
-        return np.where(callback, np.nan, connected)
-    return connected
-
-
-def _callback_offered(cb: CallbackRules | None, out: Outcome, connected: np.ndarray, arrival: np.ndarray, patience: np.ndarray,
-                      cb_flag: np.ndarray) -> np.ndarray:
-    if cb is None or not cb.after_wait:
-        return out.cb_offered
-    waited = np.where(np.isnan(connected), patience, connected - arrival)
-    return cb_flag | (waited >= cb.threshold_s)
 
 
 def bin_segments(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray, weights: np.ndarray | None = None,

@@ -10,6 +10,7 @@ declared per field in :mod:`sim.model.callstate`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -17,9 +18,29 @@ import simpy
 
 from sim.model.callstate import CallState
 from sim.model.parts import Centre
-from sim.model.rules import RepeatRules
+from sim.schema import Scenario
 from sim.world.demand import route_to_opening
 from sim.world.distributions import Distribution
+
+
+@dataclass(frozen=True)
+class RepeatRules:
+    """``repeats.*`` (on)."""
+
+    probability: float = 0.0
+    max_attempts: int = 1
+    spread_s: float = 1800.0  # a repeat routed to the next opening is spread over this
+    answer_draws: int = 1  # callback-answer uniforms drawn per repeat contact (callbacks.max_attempts)
+    balk_draw: bool = False  # a balking uniform is drawn per repeat contact (patience.balk_share > 0)
+
+    @classmethod
+    def from_scenario(cls, s: Scenario) -> RepeatRules | None:
+        """The rules of ``repeats.*``; None when off."""
+        rp = s.repeats
+        if not rp.enabled:
+            return None
+        return cls(rp.probability, rp.max_attempts, 60.0 * s.demand.interval_min * s.demand.displaced_intervals,
+                   s.callbacks.max_attempts, s.patience.balk_share > 0)
 
 
 class Repeats:

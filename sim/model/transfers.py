@@ -11,13 +11,41 @@ original position with a new patience and the first agent is released after wrap
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
+from enum import IntEnum
 
 import simpy
 
 from sim.model.callstate import CallState, Consult, Fate
 from sim.model.parts import Centre
 from sim.model.queue import BLIND, CONSULT, Group
-from sim.model.rules import TransferPolicy, TransferRules
+from sim.schema import TransferConfig
+
+
+class TransferPolicy(IntEnum):
+    """``transfers.policy``."""
+
+    OFF = 0
+    WARM = 1
+    BLIND = 2
+
+
+@dataclass(frozen=True)
+class TransferRules:
+    """``transfers.*`` (policy warm or blind)."""
+
+    policy: TransferPolicy = TransferPolicy.WARM
+    to: tuple[int, ...] = ()  # target group per case type (-1: none)
+    consult_limit_s: float = 0.0
+
+    @classmethod
+    def from_config(cls, tr: TransferConfig, groups: tuple[str, ...]) -> TransferRules | None:
+        """The rules of ``transfers.*``; None when the policy is off."""
+        policy = TransferPolicy[tr.policy.upper()]
+        if policy == TransferPolicy.OFF:
+            return None
+        return cls(policy, tuple(groups.index(c.transfer_to) if c.transfer_to else -1 for c in tr.case_types.values()),
+                   tr.consult_limit_s)
 
 
 class Transfers:

@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 import simpy
 
+from sim.model.callbacks import CallbackRules
 from sim.model.callstate import FIELDS, NAMES, NEW
 from sim.model.engine import CallCentre
-from sim.model.repeats import Repeats
-from sim.model.rules import CallbackRules, RepeatRules, Rules, TransferPolicy, TransferRules
+from sim.model.repeats import RepeatRules, Repeats
+from sim.model.rules import Rules
+from sim.model.transfers import TransferPolicy, TransferRules
 from sim.world.demand import Calls
 from sim.world.distributions import Exponential
 from sim.world.staffing import Schedule

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 import sim
 from sim.model import engine as model
+from sim.model.callbacks import CallbackRules
 from sim.model.cases import CasePlan, check_case_records
-from sim.model.rules import CallbackRules, Rules
+from sim.model.rules import Rules
 from sim.world.cases import CaseArrivals
 from sim.world.workhours import WorkClock, add_working_time, scenario_office_calendar, work_clock
 

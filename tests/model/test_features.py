@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 import sim
 from sim.model import engine as model
+from sim.model.callbacks import CallbackRules
 from sim.model.callstate import FATES, Fate
 from sim.model.records import CALL_COLUMNS
-from sim.model.rules import CallbackRules, Rules, TransferPolicy, TransferRules
+from sim.model.rules import Rules
+from sim.model.transfers import TransferPolicy, TransferRules
 from sim.world.demand import Calls
 from sim.world.staffing import Schedule
 
