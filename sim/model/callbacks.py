@@ -66,6 +66,7 @@ class Callbacks:
         c = self.calls
         self.cb_flag, self.cb_accept, self.cb_accepted_at = c.cb_flag, c.cb_accept, c.cb_accepted_at
         self.arrival, self.patience = c.arrival, c.patience
+        self.ahead = centre.queues.ahead  # the queue's live count (bound once: it is asked on every arrival)
 
     def is_callback(self, i: int, now: float) -> bool:
         """A queued entry that is (by now) a callback: the caller accepted and hung up."""
@@ -90,7 +91,7 @@ class Callbacks:
     def ewt(self, g: Group) -> float:
         """Estimated wait on arrival: entries still needing an agent × mean handle / agents."""
         agents = sum(g.present)
-        return (self.centre.queues.ahead(g) + 1) * self.rules.mean_handle_s / agents if agents else float("inf")
+        return (self.ahead(g) + 1) * self.rules.mean_handle_s / agents if agents else float("inf")
 
     def carry(self, g: Group, e: Entry) -> bool:
         """Hold a callback popped after closing for the next opening (``pending_at_close:
