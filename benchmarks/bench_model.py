@@ -265,7 +265,7 @@ def phase_breakdown(scenario: Any, seeds: list[int]) -> dict[str, float] | None:
     try:
         from sim.model import engine as model
         from sim.model import records
-        from sim.model.simulate import features, labels
+        from sim.model.rules import Rules
         from sim.world import demand as arrivals
         from sim.world.calendar import day_plans, plans_frame
         from sim.world.staffing import build_schedule
@@ -281,9 +281,10 @@ def phase_breakdown(scenario: Any, seeds: list[int]) -> dict[str, float] | None:
             t.append(time.perf_counter())
             schedules = [build_schedule(scenario, plans, st) for st in scenario.staffing_by_group().values()]
             opens, closes = arrivals.open_periods(plans)
-            out = model.run(calls, schedules, features(scenario), opens, closes)
+            rules = Rules.from_scenario(scenario)
+            out = model.run(calls, schedules, rules, opens, closes)
             t.append(time.perf_counter())
-            records.calls_frame(calls, out, scenario.run.start, labels(scenario))
+            records.calls_frame(calls, out, scenario.run.start, rules)
             t.append(time.perf_counter())
             records.agent_log(calls, out, schedules, scenario.run.start, scenario.demand.interval_min, tuple(scenario.staffing_by_group()))
             plans_frame(plans)

@@ -1,31 +1,8 @@
-"""The case record table and the case KPIs, as pure functions of that table.
+"""The case KPIs, as pure functions of the case record table.
 
-Case records: one row per case (a channel case or one the phone model created), sorted by
-``case_id`` (arrival order). The columns are declared once in :data:`CASE_FIELDS`:
-
-==============  ==============  ===========================================================
-column          dtype           meaning
-==============  ==============  ===========================================================
-case_id         int64           0..n-1 in arrival order
-channel         str             email, web, social … (``cases.channels``) or ``phone``
-source          str             the channel name, or the phone fate that created the case
-                                (``callback_failed_case``, ``transfer_fallback_case``)
-kind            str             the case kind (``cases.kinds``: fault_report, case_order …)
-call_id         Int64           the call that created it (NA for channel cases)
-arrival         datetime64[ns]  when the case entered the backlog
-due_at          datetime64[ns]  arrival + the kind's target in working hours
-target_h        float64         the kind's target (``targets.case_hours``)
-started_at      datetime64[ns]  when an agent took it (NaT: still open at the end)
-finished_at     datetime64[ns]  when the agent finished it (NaT: open)
-agent           Int64           the agent (same numbering as the call records)
-group           str / None      the agent's group (first_line, case_team); None when open
-handle_s        float64         agent time the case takes (also known for open cases)
-status          str             exactly one of: handled, open (still in the backlog when the
-                                run ended; never dropped)
-work_h          float64         working hours from arrival to finished (NaN when open)
-met_target      boolean         finished by ``due_at``; an open case is False when its due
-                                time lay before the end of the run and NA when not yet due
-==============  ==============  ===========================================================
+The case records (one row per case) are declared and built on the model's side
+(:data:`sim.model.cases.CASE_RECORD`, with their invariants, :func:`sim.model.cases.check_case_records`);
+the functions here need only the columns they read.
 
 KPIs per period P (a case belongs to the period of its ``arrival`` unless said otherwise):
 
@@ -45,55 +22,11 @@ case_busy_s               agent-seconds spent on cases that started in P (a case
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from sim.analysis.kpis import PERCENTILE, period_start
 from sim.catalogue import KIND_SHARE
-
-
-class Field(NamedTuple):
-    """One declared column of the case records."""
-
-    name: str
-    dtype: str
-    meaning: str
-
-
-CASE_FIELDS: tuple[Field, ...] = (
-    Field("case_id", "int64", "0..n-1 in arrival order"),
-    Field("channel", "str", "email, web, social … or phone"),
-    Field("source", "str", "the channel, or the phone fate that created the case"),
-    Field("kind", "str", "case kind (cases.kinds)"),
-    Field("call_id", "Int64", "the call that created it (NA for channel cases)"),
-    Field("arrival", "datetime64[ns]", "entered the backlog"),
-    Field("due_at", "datetime64[ns]", "arrival + target in working hours"),
-    Field("target_h", "float64", "the kind's target in working hours"),
-    Field("started_at", "datetime64[ns]", "taken by an agent (NaT: open)"),
-    Field("finished_at", "datetime64[ns]", "finished (NaT: open)"),
-    Field("agent", "Int64", "agent who worked it"),
-    Field("group", "str", "agent group (first_line, case_team); None when open"),
-    Field("handle_s", "float64", "agent time the case takes"),
-    Field("status", "str", "handled or open"),
-    Field("work_h", "float64", "working hours from arrival to finished"),
-    Field("met_target", "boolean", "finished by due_at (NA: open and not yet due)"),
-)
-CASE_COLUMNS: tuple[str, ...] = tuple(f.name for f in CASE_FIELDS)
-STATUSES: tuple[str, ...] = ("handled", "open")
-
-
-def met_target(cases: pd.DataFrame, run_end: pd.Timestamp | None = None) -> pd.Series:
-    """Whether each case met its target: finished by ``due_at``; an open case counts as missed
-    once its due time is at or before ``run_end`` (unknown, NA, before that or without one)."""
-    done = cases["finished_at"].notna()
-    out = pd.Series(pd.NA, index=cases.index, dtype="boolean")
-    out[done] = (cases.loc[done, "finished_at"] <= cases.loc[done, "due_at"]).to_numpy()
-    if run_end is not None:
-        overdue = ~done & (cases["due_at"] <= run_end)
-        out[overdue] = False
-    return out
 
 
 def _share(flags: pd.Series) -> float:
@@ -158,23 +91,7 @@ def case_summary(cases: pd.DataFrame, kinds: tuple[str, ...], share_min: float, 
     return row
 
 
-def check_case_records(cases: pd.DataFrame) -> None:
-    """Invariants of a case table: every case exactly one final state, consistent times.
-    Raises ``AssertionError`` naming the first broken rule."""
-    assert list(cases.columns[: len(CASE_COLUMNS)]) == list(CASE_COLUMNS), "case columns out of order"
-    assert cases["status"].isin(STATUSES).all(), "a case has no final state"
-    done = cases["status"] == "handled"
-    assert cases.loc[done, "finished_at"].notna().all(), "a handled case has no finish time"
-    assert cases.loc[~done, ["started_at", "finished_at"]].isna().all().all(), "an open case was started"
-    assert (cases.loc[done, "started_at"] >= cases.loc[done, "arrival"]).all(), "a case started before it arrived"
-    assert (cases.loc[done, "finished_at"] >= cases.loc[done, "started_at"]).all(), "a case finished before it started"
-    assert (cases["due_at"] >= cases["arrival"]).all(), "a case was due before it arrived"
-    assert cases["case_id"].is_unique, "a case appears twice"
-
-
-__all__ = ["CASE_COLUMNS", "CASE_FIELDS", "CASE_KPI_COLUMNS", "KIND_SHARE", "STATUSES", "add_case_kpis",
-           "case_kpis", "case_met", "case_summary",
-           "check_case_records", "met_target"]
+__all__ = ["CASE_KPI_COLUMNS", "KIND_SHARE", "add_case_kpis", "case_kpis", "case_met", "case_summary"]
 
 
 # KIND_SHARE, the prefix of a case kind's share handled within its limit (within_target_fault_report),

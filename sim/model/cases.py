@@ -32,6 +32,44 @@ opening, idle agents take the waiting cases.
 The engine calls this module through three hooks: :meth:`CaseWork.take` when an agent finds
 the phone queue empty, :meth:`CaseWork.work` for a case entry, and :meth:`CaseWork.from_phone`
 when a call ends as a case.
+
+Case records (:func:`case_records`): one row per case (a channel case or one the phone model
+created), sorted by ``case_id`` (arrival order); every column declared once in
+:data:`CASE_RECORD`:
+
+==========================  ==============  ====  ================================================
+column                      dtype           unit  meaning
+==========================  ==============  ====  ================================================
+case_id                     int64                 0..n-1 in arrival order
+channel                     str                   email, web, social … (cases.channels) or phone
+source                      str                   the channel name, or the phone fate that created
+                                                  the case (callback_failed_case,
+                                                  transfer_fallback_case)
+kind                        str                   the case kind (cases.kinds: fault_report,
+                                                  case_order …)
+call_id                     Int64                 the call that created it (NA for channel cases)
+arrival                     datetime64[ns]        when the case entered the backlog
+due_at                      datetime64[ns]        arrival + the kind's target in working hours
+target_h                    float64         h     the kind's target (targets.case_hours)
+started_at                  datetime64[ns]        when an agent took it (NaT: still open at the
+                                                  end)
+finished_at                 datetime64[ns]        when the agent finished it (NaT: open)
+agent                       Int64                 the agent (same numbering as the call records)
+group                       str                   the agent's group (first_line, case_team); None
+                                                  when open
+handle_s                    float64         s     agent time the case takes (also known for open
+                                                  cases)
+status                      str                   exactly one of: handled, open (still in the
+                                                  backlog when the run ended; never dropped)
+work_h                      float64         h     working hours from arrival to finished (NaN when
+                                                  open)
+met_target                  boolean               finished by due_at; an open case is False when
+                                                  its due time lay before the end of the run and
+                                                  NA when not yet due
+==========================  ==============  ====  ================================================
+
+The table is generated from the declarations (:func:`sim.model.records.schema_table`; a test
+keeps it equal to them). The case KPIs are in :mod:`sim.analysis.case_kpis`.
 """
 
 from __future__ import annotations
@@ -48,7 +86,8 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from sim.analysis.case_kpis import CASE_COLUMNS, met_target
+from sim.model.callstate import Column
+from sim.model.queue import CASE
 from sim.model.records import check_stampable
 from sim.schema import PHONE_CASE_SOURCES, CalendarConfig, Scenario
 from sim.world.calendar import DayPlan, day_plans
@@ -61,8 +100,32 @@ from sim.world.workhours import DAY_S, WorkClock, scenario_office_calendar, work
 if TYPE_CHECKING:
     from sim.model.queue import Group
 
-CASE = 4  # entry kind in an agent's hand: (0.0, 0, CASE, case index)
 TEAM = "case_team"
+T = "datetime64[ns]"
+
+CASE_RECORD: tuple[Column, ...] = (
+    Column("case_id", "int64", "", "0..n-1 in arrival order"),
+    Column("channel", "str", "", "email, web, social … (cases.channels) or phone"),
+    Column("source", "str", "", "the channel name, or the phone fate that created the case (callback_failed_case, "
+           "transfer_fallback_case)"),
+    Column("kind", "str", "", "the case kind (cases.kinds: fault_report, case_order …)"),
+    Column("call_id", "Int64", "", "the call that created it (NA for channel cases)"),
+    Column("arrival", T, "", "when the case entered the backlog"),
+    Column("due_at", T, "", "arrival + the kind's target in working hours"),
+    Column("target_h", "float64", "h", "the kind's target (targets.case_hours)"),
+    Column("started_at", T, "", "when an agent took it (NaT: still open at the end)"),
+    Column("finished_at", T, "", "when the agent finished it (NaT: open)"),
+    Column("agent", "Int64", "", "the agent (same numbering as the call records)"),
+    Column("group", "str", "", "the agent's group (first_line, case_team); None when open"),
+    Column("handle_s", "float64", "s", "agent time the case takes (also known for open cases)"),
+    Column("status", "str", "", "exactly one of: handled, open (still in the backlog when the run ended; never dropped)"),
+    Column("work_h", "float64", "h", "working hours from arrival to finished (NaN when open)"),
+    Column("met_target", "boolean", "", "finished by due_at; an open case is False when its due time lay before the "
+           "end of the run and NA when not yet due"),
+)
+"""The case records' columns in order, each declared once."""
+CASE_COLUMNS: tuple[str, ...] = tuple(c.name for c in CASE_RECORD)
+STATUSES: tuple[str, ...] = ("handled", "open")
 _EXTRA_DRAWS = 4096  # pre-drawn handle times for phone cases of repeat contacts
 
 
@@ -280,7 +343,7 @@ class CaseWork:
 
 
 def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: tuple[str, ...], run_end_s: float) -> pd.DataFrame:
-    """The case table (schema in :mod:`sim.analysis.case_kpis`), sorted by arrival.
+    """The case table (schema: :data:`CASE_RECORD`), sorted by arrival.
 
     ``call_arrival`` is the model's call arrival times (the records number calls in their
     stable arrival order, so a phone case's ``call_id`` is its call's position in it)."""
@@ -330,3 +393,29 @@ def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: 
     frame.insert(0, "case_id", np.arange(len(frame), dtype=np.int64))
     frame["met_target"] = met_target(frame, pd.Timestamp(origin + np.timedelta64(int(run_end_s * 1e9), "ns")))
     return frame[list(CASE_COLUMNS)]
+
+
+def met_target(cases: pd.DataFrame, run_end: pd.Timestamp | None = None) -> pd.Series:
+    """Whether each case met its target: finished by ``due_at``; an open case counts as missed
+    once its due time is at or before ``run_end`` (unknown, NA, before that or without one)."""
+    done = cases["finished_at"].notna()
+    out = pd.Series(pd.NA, index=cases.index, dtype="boolean")
+    out[done] = (cases.loc[done, "finished_at"] <= cases.loc[done, "due_at"]).to_numpy()
+    if run_end is not None:
+        overdue = ~done & (cases["due_at"] <= run_end)
+        out[overdue] = False
+    return out
+
+
+def check_case_records(cases: pd.DataFrame) -> None:
+    """Invariants of a case table: every case exactly one final state, consistent times.
+    Raises ``AssertionError`` naming the first broken rule."""
+    assert list(cases.columns[: len(CASE_COLUMNS)]) == list(CASE_COLUMNS), "case columns out of order"
+    assert cases["status"].isin(STATUSES).all(), "a case has no final state"
+    done = cases["status"] == "handled"
+    assert cases.loc[done, "finished_at"].notna().all(), "a handled case has no finish time"
+    assert cases.loc[~done, ["started_at", "finished_at"]].isna().all().all(), "an open case was started"
+    assert (cases.loc[done, "started_at"] >= cases.loc[done, "arrival"]).all(), "a case started before it arrived"
+    assert (cases.loc[done, "finished_at"] >= cases.loc[done, "started_at"]).all(), "a case finished before it started"
+    assert (cases["due_at"] >= cases["arrival"]).all(), "a case was due before it arrived"
+    assert cases["case_id"].is_unique, "a case appears twice"

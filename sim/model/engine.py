@@ -3,9 +3,11 @@
 Design for speed: one process feeds arrivals, one process per agent group follows its
 staffing schedule, and each agent is a process that *pulls* the next entry from its group's
 queue (:mod:`sim.model.queue`). An arriving call goes straight to the agent who has been idle
-longest; otherwise it joins the queue. The rooms of the model: the per-call state
-(:mod:`~sim.model.callstate`), the queue, callbacks, transfers and repeat contacts each
-have their own module; :class:`CallCentre` puts them together.
+longest; otherwise it joins the queue. :class:`CallCentre` owns the per-call state
+(:mod:`~sim.model.callstate`) and the queues (:mod:`~sim.model.queue`), and one object per
+optional part that the scenario turns on: callbacks, transfers, repeat contacts, case work
+(the protocols between them: :mod:`~sim.model.parts`). An agent hands each entry to the part
+that owns its kind (a table, :attr:`CallCentre.work`).
 
 At closing the schedule's target drops to zero, but agents on duty keep taking callers until
 the queue is empty (Kontakta: the existing queue is served); pending callbacks are either
@@ -16,99 +18,124 @@ whose shift ends mid-call finishes that call first.
 from __future__ import annotations
 
 from collections.abc import Generator
+from functools import partial
 
 import numpy as np
 import simpy
 
-from sim.model.callstate import DERIVE, Outcome
-from sim.model.cases import CASE, CasePlan, CaseWork
-from sim.model.queue import BLIND, CALL, CONSULT, DONE, Entry, Group
+from sim.model.callbacks import Callbacks
+from sim.model.callstate import CallState, Fate, Outcome
+from sim.model.cases import CasePlan, CaseWork
+from sim.model.parts import CallbackPart, CasePart, RepeatPart, TransferPart, Work
+from sim.model.queue import BLIND, CALL, CALLBACK, CASE, CONSULT, DONE, Entry, Group, Queues
 from sim.model.repeats import Repeats
-from sim.model.rules import Features
+from sim.model.rules import Rules
+from sim.model.transfers import Transfers
 from sim.world.demand import Calls
 from sim.world.distributions import Distribution
 from sim.world.staffing import Schedule
 
 
-class CallCentre(Repeats):
-    """State of one replication (no module globals; one instance per run)."""
+class CallCentre:
+    """State of one replication (no module globals; one instance per run): the per-call
+    state, the groups and their queues, and the parts the rules turn on."""
 
-    def __init__(self, env: simpy.Environment, calls: Calls, schedules: list[Schedule], f: Features,
+    def __init__(self, env: simpy.Environment, calls: Calls, schedules: list[Schedule], rules: Rules,
                  opens: np.ndarray, closes: np.ndarray, repeat_rng: np.random.Generator | None,
                  repeat_delay: Distribution | None) -> None:
         self.env = env
-        self.f = f
-        self.init_calls(calls, f)
+        self.rules = rules
+        self.calls = CallState(calls, rules)
         offsets = np.concatenate([[0], np.cumsum([max(s.max_agents, 1) for s in schedules])])
         self.groups = [Group(g, int(offsets[g]), s) for g, s in enumerate(schedules)]
-        self.seq = 0
-        self.nxt = 0
+        self.queues = Queues(env, self.calls, self.groups)
         self.armed = False  # stream mode: an arrival wake-up is scheduled
-        self.groups[0].stream = not (f.callbacks or f.repeats or f.balk_share)
-        self.groups[0].counted = f.callbacks and not f.cb_after_wait
-        self.live, self.expiry = 0, []
-        self.consult_ev = {}
-        self.opens_arr, self.closes_arr = opens, closes
-        self.repeat_rng, self.repeat_delay = repeat_rng, repeat_delay
         self.present_log: tuple[list[int], list[int], list[float], list[float]] = ([], [], [], [])
-        self.busy_log = ([], [], [])
-        self.casework: CaseWork | None = None  # case backlog (sim.model.cases), when cases are on
+        self.busy_log: tuple[list[int], list[float], list[float]] = ([], [], [])
+        self.callbacks: CallbackPart | None = None
+        self.transfers: TransferPart | None = None
+        self.repeats: RepeatPart | None = None
+        self.casework: CasePart | None = None  # case backlog (sim.model.cases), set by run() when cases are on
+        c = self.calls
+        self.work: dict[int, Work] = {CALL: self.take_call}
+        """What an agent does with an entry, by its :class:`~sim.model.queue.Kind`."""
+        if rules.callbacks is not None:
+            self.callbacks = self.queues.callbacks = cb = Callbacks(self, rules.callbacks)
+            self.work[CALLBACK] = cb.attempt
+        if rules.transfers is not None:
+            self.transfers = tr = Transfers(self, rules.transfers)
+            self.work[CONSULT], self.work[BLIND] = tr.take_consult, tr.take_blind
+        if rules.repeats is not None:
+            assert repeat_rng is not None and repeat_delay is not None, "repeat contacts need their stream and delay"
+            self.repeats = Repeats(self, rules.repeats, repeat_rng, repeat_delay, opens, closes)
+        self.serve_pending = self.callbacks is not None and self.callbacks.serve_pending
+        self.groups[0].stream = not (self.callbacks or self.repeats or rules.balk_share)
+        self.groups[0].counted = rules.callbacks is not None and not rules.callbacks.after_wait
+        self.arrival, self.answered_at, self.agent, self.handle = c.arrival, c.answered_at, c.agent, c.handle
+        self.transfer_to, self.balk_u = c.transfer_to, c.balk_u
+
+    def add_casework(self, casework: CaseWork) -> None:
+        """Turn case work on: agents take cases from its backlog."""
+        self.casework = casework
+        self.work[CASE] = partial(casework.work, log_busy=self.log_busy)
 
     # -- processes -----------------------------------------------------------------------
 
     def arrivals(self) -> Generator[simpy.Event, None, None]:
         """Every call's arrival is an event (callbacks and repeat contacts act on it)."""
         env = self.env
-        for i, t in enumerate(self.arrival[: self.n0]):
+        for i, t in enumerate(self.arrival[: self.calls.n0]):
             if t > env.now:
                 yield env.timeout(t - env.now)
             self.offer(i)
 
     def arm_arrivals(self) -> None:
         """Stream mode: with an agent idle, wake up at the next arrival (once)."""
-        if self.armed or self.nxt >= self.n0:
+        q = self.queues
+        if self.armed or q.nxt >= q.n0:
             return
         self.armed = True
         ev = simpy.Event(self.env)
         ev._ok = True
         ev.callbacks.append(self.arrived)
-        self.env.schedule(ev, delay=max(self.arrival[self.nxt] - self.env.now, 0.0))
+        self.env.schedule(ev, delay=max(self.arrival[q.nxt] - self.env.now, 0.0))
 
     def arrived(self, _event: simpy.Event) -> None:
         """Stream mode: calls arrived by now go to the idle agents, longest idle first."""
         self.armed = False
-        g = self.groups[0]
+        g, q = self.groups[0], self.queues
         while g.idle:
-            e = self.next_arrived()
+            e = q.next_arrived()
             if e is None:
                 break
             i = e[3]
             k, ev = g.idle.popleft()
-            if self.f.transfer and self.transfer_to[i] >= 0:
+            if self.transfer_to[i] >= 0:
                 ev.succeed(e)
             else:
-                self.start_call(g, k, ev, i)
+                q.start_call(g, k, ev, i)
         if g.idle:
             self.arm_arrivals()
 
     def offer(self, i: int, _event: simpy.Event | None = None) -> None:
         """A call arrives at the first line: it may balk, be offered a callback, or queue;
         a repeater is watched for hanging up."""
-        f, g = self.f, self.groups[0]
-        if f.balk_share and not g.idle and self.balk_u[i] < f.balk_share:
+        g, share = self.groups[0], self.rules.balk_share
+        if share and not g.idle and self.balk_u[i] < share:
             self.balk(i)
         else:
-            if f.callbacks:
-                self.offer_callback(g, i)
-            self.push(g, self.arrival[i], CALL, i)
-        if f.repeats:  # after the push: an idle agent's answer comes before a deadline at +0 s
-            self.watch_for_repeat(i)
+            if self.callbacks is not None:
+                self.callbacks.offer(g, i)
+            self.queues.push(g, self.arrival[i], CALL, i)
+        if self.repeats is not None:  # after the push: an idle agent's answer comes before a deadline at +0 s
+            self.repeats.watch(i)
 
     def balk(self, i: int) -> None:
         """The caller finds no free agent and hangs up at once: abandoned with zero patience."""
-        self.balked[i] = True
-        self.patience[i] = 0.0
-        self.deadline[i] = float("-inf")
+        c = self.calls
+        c.balked[i] = True
+        c.patience[i] = 0.0
+        c.deadline[i] = float("-inf")
 
     def staffing(self, g: Group) -> Generator[simpy.Event, None, None]:
         env, sch = self.env, g.schedule
@@ -125,12 +152,12 @@ class CallCentre(Repeats):
             if is_open and g.carried:
                 carried, g.carried = g.carried, []
                 for e in carried:
-                    self.push(g, e[0], e[2], e[3])
+                    self.queues.push(g, e[0], e[2], e[3])
 
     def release_idle(self, g: Group) -> None:
         """Idle agents above the target go home now -- except after closing while callback
         retries are pending and the policy is to serve them: then they wait for the last one."""
-        if g.closed and g.pending and not self.f.cb_next_opening:
+        if g.closed and g.pending and self.serve_pending:
             return
         if not any(k >= g.target for k, _ in g.idle):
             return
@@ -143,14 +170,14 @@ class CallCentre(Repeats):
 
     def agent_shift(self, g: Group, k: int) -> Generator[simpy.Event, Entry | None, None]:
         """Agent ``k`` of group ``g`` from coming on duty until going home."""
-        env, f = self.env, self.f
+        env, work, next_entry, cases = self.env, self.work, self.queues.next_entry, self.casework
         start, gk = env.now, g.offset + k
         while True:
-            e = self.next_entry(g)
-            if e is None and self.casework is not None and k < g.target:
-                e = self.casework.take(g)  # no caller waiting: a case, if the reserve allows
+            e = next_entry(g)
+            if e is None and cases is not None and k < g.target:
+                e = cases.take(g)  # no caller waiting: a case, if the reserve allows
             if e is None:
-                if k >= g.target and not (g.closed and g.pending and not f.cb_next_opening):
+                if k >= g.target and not (g.closed and g.pending and self.serve_pending):
                     break
                 ev = env.event()
                 g.idle.append((k, ev))
@@ -163,22 +190,7 @@ class CallCentre(Repeats):
                     if k >= g.target and not g.closed:
                         break
                     continue
-            kind, i = e[2], e[3]
-            if kind == CALL:
-                self.answered_at[i] = env.now
-                self.agent[i] = gk
-                if f.transfer and self.transfer_to[i] >= 0:
-                    yield from self.transfer(gk, i)
-                else:
-                    yield env.timeout(self.handle[i])
-            elif kind == CASE:
-                yield from self.casework.work(g, gk, i, self.log_busy)  # type: ignore[union-attr]
-            elif kind == CONSULT:
-                yield from self.take_consult(gk, i)
-            elif kind == BLIND:
-                yield from self.take_blind(gk, i)
-            else:  # CALLBACK: a callback to make (first attempt or retry)
-                yield from self.callback_attempt(g, gk, i)
+            yield from work[e[2]](g, gk, e[3])
             if k >= g.target and not g.closed:
                 break  # shift over: the call in hand is finished, the queue is left to others
         g.present[k] = False
@@ -188,8 +200,32 @@ class CallCentre(Repeats):
         t0.append(start)
         t1.append(env.now)
 
+    def take_call(self, g: Group, gk: int, i: int) -> Generator[simpy.Event, object, None]:
+        """An agent answers a caller from the queue (a transfer case goes to the transfer part)."""
+        self.answered_at[i] = self.env.now
+        self.agent[i] = gk
+        if self.transfers is not None and self.transfer_to[i] >= 0:
+            yield from self.transfers.transfer(gk, i)
+        else:
+            yield self.env.timeout(self.handle[i])
 
-def run(calls: Calls, schedules: list[Schedule], features: Features | None = None,
+    # -- services for the parts ------------------------------------------------------------
+
+    def phone_case(self, i: int, source: int) -> None:
+        """Call ``i`` ended as a case (``source``: 0 failed callback, 1 transfer fallback):
+        with cases on it enters the backlog (:mod:`sim.model.cases`)."""
+        if self.casework is not None:
+            self.casework.from_phone(i, source)
+
+    def log_busy(self, gk: int, t0: float) -> None:
+        """Agent ``gk`` worked from ``t0`` until now (work the records cannot derive)."""
+        agent, start, end = self.busy_log
+        agent.append(gk)
+        start.append(t0)
+        end.append(self.env.now)
+
+
+def run(calls: Calls, schedules: list[Schedule], rules: Rules | None = None,
         opens: np.ndarray | None = None, closes: np.ndarray | None = None,
         repeat_rng: np.random.Generator | None = None, repeat_delay: Distribution | None = None,
         cases: CasePlan | None = None) -> Outcome:
@@ -197,16 +233,16 @@ def run(calls: Calls, schedules: list[Schedule], features: Features | None = Non
     last schedule is the dedicated case team's when ``cases.team`` is set; the case state is
     returned as ``outcome.casework``."""
     env = simpy.Environment()
-    f = features or Features()
     empty = np.empty(0)
-    centre = CallCentre(env, calls, schedules, f, opens if opens is not None else empty,
+    centre = CallCentre(env, calls, schedules, rules or Rules(), opens if opens is not None else empty,
                         closes if closes is not None else empty, repeat_rng, repeat_delay)
     if not centre.groups[0].stream:
         env.process(centre.arrivals())
     if cases is not None:
-        centre.casework = CaseWork(env, cases, len(calls), centre.groups[0], centre.groups[-1] if cases.team is not None else None)
-        env.process(centre.casework.feed())
-        env.process(centre.casework.openings())
+        casework = CaseWork(env, cases, len(calls), centre.groups[0], centre.groups[-1] if cases.team is not None else None)
+        centre.add_casework(casework)
+        env.process(casework.feed())
+        env.process(casework.openings())
     for g in centre.groups:
         env.process(centre.staffing(g))
     env.run()
@@ -215,7 +251,7 @@ def run(calls: Calls, schedules: list[Schedule], features: Features | None = Non
 
 def outcome(c: CallCentre) -> Outcome:
     """The exported per-call arrays and the agent logs of a finished run."""
-    arrays = c.exported()
+    arrays = c.calls.exported()
     # the clock accumulates timeouts, so "answered on arrival" can read 1e-11 s early
     arrays["answered_at"] = np.maximum(arrays["answered_at"], arrays["arrival"])
     out = Outcome(arrays, c.present_log, c.busy_log)
@@ -227,7 +263,7 @@ def outcome(c: CallCentre) -> Outcome:
 def _check_no_stranded(out: Outcome) -> None:
     """Every caller left without an answer must have run out of patience (or be a callback
     still pending when the run ends)."""
-    stranded = np.isnan(out.answered_at) & ~np.isfinite(out.patience) & (out.fate == DERIVE) & ~out.cb_flag
+    stranded = np.isnan(out.answered_at) & ~np.isfinite(out.patience) & (out.fate == Fate.DERIVE) & ~out.cb_flag
     if stranded.any():
         raise RuntimeError(
             f"{int(stranded.sum())} callers with infinite patience were never answered: "

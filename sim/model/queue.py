@@ -23,21 +23,32 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.model.callstate import CallState
-from sim.model.rules import Features
+from sim.model.callstate import CallState, Consult
 from sim.world.staffing import Schedule
 
 if TYPE_CHECKING:
-    from sim.model.cases import CaseWork
+    from sim.model.parts import CallbackPart
 
-# entry kinds in a group's queue: (position, seq, kind, call)
-CALL, CONSULT, BLIND, CALLBACK = 0, 1, 2, 3
-Entry = tuple[float, int, int, int]
-WAITING, TAKEN, GAVE_UP = 1, 2, 3  # consultation states (warm transfers)
+
+
+class Kind(IntEnum):
+    """What an entry in a group's queue (or an agent's hand) asks of the agent."""
+
+    CALL = 0  # a caller on the line (or, by now, a callback: Callbacks.is_callback)
+    CONSULT = 1  # a colleague's warm-transfer consultation
+    BLIND = 2  # a blind-transferred customer
+    CALLBACK = 3  # a callback to make (first attempt or retry)
+    CASE = 4  # a case from the backlog (sim.model.cases; never queued, handed to the agent)
+
+
+CALL, CONSULT, BLIND, CALLBACK, CASE = Kind  # module names: a global look-up is faster than Kind.CALL in the loops
+Entry = tuple[float, int, int, int]  # (queue position, sequence number, Kind, call or case index)
+WAITING = Consult.WAITING
 DONE: Entry = (0.0, 0, -1, -1)  # an agent's wake-up value: the call handed over is finished
 
 
@@ -62,24 +73,30 @@ class Group:
         self.counted = False  # live entries are counted (Queues.ahead: on-arrival callback offers)
 
 
-class Queues(CallState):
-    """Pushing to and popping from the groups' queues; the busy log of agent work."""
+class Queues:
+    """The groups' queues: pushing an entry (or handing it to the agent idle longest) and
+    popping the next entry that still needs an agent; the count of live entries behind the
+    on-arrival callback estimate."""
 
-    env: simpy.Environment
-    f: Features
-    groups: list[Group]
-    seq: int
-    nxt: int  # stream mode: first call of the arrival list not yet taken or skipped
-    live: int  # entries of the counted queue still needing an agent (Queues.ahead)
-    expiry: list[tuple[float, int]]  # deadlines of the counted queue's live callers
-    busy_log: tuple[list[int], list[float], list[float]]
-    casework: CaseWork | None
+    def __init__(self, env: simpy.Environment, calls: CallState, groups: list[Group]) -> None:
+        self.env, self.groups = env, groups
+        self.seq = 0
+        self.n0 = calls.n0
+        self.nxt = 0  # stream mode: first call of the arrival list not yet taken or skipped
+        self.live = 0  # entries of the counted queue still needing an agent (Queues.ahead)
+        self.expiry: list[tuple[float, int]] = []  # deadlines of the counted queue's live callers
+        self.callbacks: CallbackPart | None = None  # set by the centre when callbacks are on
+        # the per-call lists the queue reads (the same list objects as the centre's)
+        self.arrival, self.deadline, self.deadline2 = calls.arrival, calls.deadline, calls.deadline2
+        self.answered_at, self.agent, self.handle = calls.answered_at, calls.agent, calls.handle
+        self.transfer_to, self.queued, self.cb_flag = calls.transfer_to, calls.queued, calls.cb_flag
+        self.consult_state = calls.consult_state
 
     def push(self, g: Group, position: float, kind: int, i: int) -> None:
         self.seq += 1
         if g.idle:
             k, ev = g.idle.popleft()
-            if kind == CALL and not (self.f.transfer and self.transfer_to[i] >= 0):
+            if kind == CALL and self.transfer_to[i] < 0:
                 self.start_call(g, k, ev, i)
             else:
                 ev.succeed((position, self.seq, kind, i))
@@ -113,15 +130,13 @@ class Queues(CallState):
         self.nxt = i
         return None
 
-    def is_callback(self, i: int, now: float) -> bool:
-        """Whether a queued caller is (by now) a callback; :mod:`sim.model.callbacks` says."""
-        return False
-
     def next_entry(self, g: Group) -> Entry | None:
-        """Pop the first entry that still needs an agent; expired callers are skipped."""
+        """Pop the first entry that still needs an agent; expired callers are skipped, a
+        caller who is by now a callback is handed over as one (or carried to the next opening:
+        the callback part decides)."""
         if g.stream:
             return self.next_arrived()
-        queue, now, cb = g.queue, self.env.now, self.f.callbacks
+        queue, now, cb = g.queue, self.env.now, self.callbacks
         while queue:
             e = heapq.heappop(queue)
             kind, i = e[2], e[3]
@@ -129,30 +144,21 @@ class Queues(CallState):
                 self.queued[i] = False
                 self.live -= 1
             if kind == CALL:
-                if cb and self.is_callback(i, now):  # from now on it is a callback to make
+                if cb is not None and cb.is_callback(i, now):  # from now on it is a callback to make
                     e = (e[0], e[1], CALLBACK, i)
-                    if g.closed and self.f.cb_next_opening:
-                        g.carried.append(e)
-                        continue
-                    return e
-                if self.deadline[i] >= now:
+                    if not cb.carry(g, e):
+                        return e
+                elif self.deadline[i] >= now:
                     return e
             elif kind == CALLBACK:
-                if g.closed and self.f.cb_next_opening:
-                    g.carried.append(e)
-                    continue
-                return e
+                if not cb.carry(g, e):  # type: ignore[union-attr]  # only the callback part queues callbacks
+                    return e
             elif kind == CONSULT:
                 if self.consult_state[i] == WAITING:
                     return e
             elif self.deadline2[i] >= now:  # BLIND
                 return e
         return None
-
-    def ewt(self, g: Group) -> float:
-        """Estimated wait on arrival: entries still needing an agent × mean handle / agents."""
-        agents = sum(g.present)
-        return (self.ahead(g) + 1) * self.f.mean_handle_s / agents if agents else float("inf")
 
     def ahead(self, g: Group) -> int:
         """Entries in the (counted) queue still needing an agent: a live count, less the
@@ -169,16 +175,3 @@ class Queues(CallState):
         """The same count by scanning the queue (O(n); kept to test :meth:`ahead`)."""
         now = self.env.now
         return sum(1 for _, _, kind, i in g.queue if kind != CALL or self.cb_flag[i] or self.deadline[i] >= now)
-
-    def phone_case(self, i: int, source: int) -> None:
-        """Call ``i`` ended as a case (``source``: 0 failed callback, 1 transfer fallback):
-        with cases on it enters the backlog (:mod:`sim.model.cases`)."""
-        if self.casework is not None:
-            self.casework.from_phone(i, source)
-
-    def log_busy(self, gk: int, t0: float) -> None:
-        """Agent ``gk`` worked from ``t0`` until now (work the records cannot derive)."""
-        agent, start, end = self.busy_log
-        agent.append(gk)
-        start.append(t0)
-        end.append(self.env.now)

@@ -2,56 +2,63 @@
 
 Call records: one row per offered call, sorted by arrival (a repeat contact is a new row).
 
-==========================  ==============  ================================================
-column                      dtype           meaning
-==========================  ==============  ================================================
-call_id                     int64           0..n-1 in arrival order
-arrival                     datetime64[ns]  when the call was offered
-answered_at                 datetime64[ns]  when it counts as answered for the KPIs (NaT if
-                                            not); for callbacks per ``callbacks.kpi_convention``
-ended_at                    datetime64[ns]  end of the last agent's work, or hang-up time
-fate                        str             exactly one of: answered, abandoned,
-                                            callback_made, callback_failed_case,
-                                            callback_requested (pending at the end of the
-                                            run), transferred_warm, transferred_blind,
-                                            transfer_abandoned, transfer_fallback_case
-wait_s                      float64         queue time: to ``answered_at``, or to hanging up
-talk_s, hold_s, wrap_s      float64         handle-time parts (NaN if nobody handled it);
-                                            transfers add the first line's talk and wrap,
-                                            and the consultation to hold
-handle_s                    float64         talk + hold + wrap
-patience_s                  float64         the caller's patience (inf: never abandons)
-agent                       Int64           first agent who handled the call
-logged                      bool            logged as a case (handled and logged, or a
-                                            fallback/failed-callback case)
-after_close                 bool            answered after the line had closed
-closes_at                   datetime64[ns]  closing time of the opening the call arrived in
-                                            (a day closing at 24:00 and the next opening at
-                                            00:00 are one opening)
-displaced                   bool            caller who first tried while the line was closed
-customer_id                 int64           call_id of the customer's first attempt
-attempt                     int64           1 for a first call, 2.. for repeat contacts
-connected_at                datetime64[ns]  when an agent first talked to the customer
-                                            (live answer or callback connected)
-case_type                   str             from ``transfers.case_types``
-group                       str             agent group the call entered (first_line)
-transfer                    str             none, warm or blind (attempted)
-group2                      str / None      the case type's target group (None: no transfer)
-agent2                      Int64           agent of the target group (transfers)
-answered2_at                datetime64[ns]  when the target group took over
-consult_wait_s              float64         warm transfer: time the first agent waited for a
-                                            colleague (customer on hold)
-first_handle_s              float64         first agent's time on a transferred call
-second_handle_s             float64         target agent's time (incl. hand-over)
-callback_offered            bool            a callback was offered
-callback_accepted_at        datetime64[ns]  when the caller accepted and hung up
-callback_first_attempt_at   datetime64[ns]  first outbound attempt
-callback_attempts           int64           outbound attempts made
-callback_on_time            boolean         first attempt within ``callbacks.promise_window_s``
-balked                      bool            hung up at once on finding no free agent
-                                            (``patience.balk_share``; fate abandoned, wait and
-                                            patience_s 0)
-==========================  ==============  ================================================
+==========================  ==============  ====  ================================================
+column                      dtype           unit  meaning
+==========================  ==============  ====  ================================================
+call_id                     int64                 0..n-1 in arrival order
+arrival                     datetime64[ns]        when the call was offered
+answered_at                 datetime64[ns]        when it counts as answered for the KPIs (NaT if
+                                                  not); for callbacks per callbacks.kpi_convention
+ended_at                    datetime64[ns]        end of the last agent's work, or hang-up time
+fate                        str                   exactly one of: answered, abandoned,
+                                                  callback_made, callback_failed_case,
+                                                  transferred_warm, transferred_blind,
+                                                  transfer_abandoned, transfer_fallback_case,
+                                                  callback_requested; callback_requested: still
+                                                  pending when the run ended
+wait_s                      float64         s     queue time: to answered_at, or to hanging up
+talk_s                      float64         s     talk (NaN if nobody handled it); a transfer adds
+                                                  the first line's talk
+hold_s                      float64         s     hold (NaN if nobody handled it); a warm transfer
+                                                  adds the consultation
+wrap_s                      float64         s     after-call work (NaN if nobody handled it); a
+                                                  transfer adds the first line's wrap
+handle_s                    float64         s     talk + hold + wrap
+patience_s                  float64         s     the caller's patience (inf: never abandons)
+agent                       Int64                 first agent who handled the call
+logged                      bool                  logged as a case (handled and logged, or a
+                                                  fallback/failed-callback case)
+after_close                 bool                  answered after the line had closed
+closes_at                   datetime64[ns]        closing time of the opening the call arrived in
+                                                  (a day closing at 24:00 and the next opening at
+                                                  00:00 are one opening)
+displaced                   bool                  caller who first tried while the line was closed
+customer_id                 int64                 call_id of the customer's first attempt
+attempt                     int64                 1 for a first call, 2.. for repeat contacts
+connected_at                datetime64[ns]        when an agent first talked to the customer (live
+                                                  answer or callback connected)
+case_type                   str                   from transfers.case_types
+group                       str                   agent group the call entered (first_line)
+transfer                    str                   none, warm or blind (attempted)
+group2                      str                   the case type's target group (None: no transfer)
+agent2                      Int64                 agent of the target group (transfers)
+answered2_at                datetime64[ns]        when the target group took over
+consult_wait_s              float64         s     warm transfer: time the first agent waited for a
+                                                  colleague (customer on hold)
+first_handle_s              float64         s     first agent's time on a transferred call
+second_handle_s             float64         s     target agent's time (incl. hand-over)
+callback_offered            bool                  a callback was offered
+callback_accepted_at        datetime64[ns]        when the caller accepted a callback and hung up
+callback_first_attempt_at   datetime64[ns]        first outbound callback attempt
+callback_attempts           int64                 outbound callback attempts made
+callback_on_time            boolean               first attempt within callbacks.promise_window_s
+balked                      bool                  hung up at once on finding no free agent
+                                                  (patience.balk_share; fate abandoned, wait and
+                                                  patience_s 0)
+==========================  ==============  ====  ================================================
+
+The table is generated from the declarations (:data:`RECORD`, :func:`schema_table`; a test keeps
+it equal to them).
 
 Agent log: one row per agent group and interval with any staffed or present agent time, all
 in agent-seconds: ``group``, ``interval_start``, ``staffed_s`` (scheduled), ``present_s``
@@ -63,52 +70,93 @@ closing), ``busy_s``, ``idle_s`` (present − busy), ``overtime_s`` (present aft
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import textwrap
 
 import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.model.callstate import (
-    ABANDONED,
-    ANSWERED,
-    CALLBACK_FAILED,
-    CALLBACK_PENDING,
-    DERIVE,
-    FALLBACK,
-    FATES,
-    TRANSFER_ABANDONED,
-    WARM,
-    Outcome,
-)
+from sim.model.callbacks import callback_columns
+from sim.model.callstate import COLUMN_FIELD, FATES, FIELD_COLUMNS, Column, Fate, Outcome
+from sim.model.rules import Rules
 from sim.world.demand import Calls
 from sim.world.staffing import Schedule
 
-CALL_COLUMNS: tuple[str, ...] = (
-    "call_id", "arrival", "answered_at", "ended_at", "fate", "wait_s", "talk_s", "hold_s",
-    "wrap_s", "handle_s", "patience_s", "agent", "logged", "after_close", "closes_at", "displaced",
+T = "datetime64[ns]"
+F = FIELD_COLUMNS  # the columns declared on a per-call field (sim.model.callstate.FIELDS)
+
+RECORD: tuple[Column, ...] = (
+    Column("call_id", "int64", "", "0..n-1 in arrival order", core=True),
+    F["arrival"],
+    Column("answered_at", T, "", "when it counts as answered for the KPIs (NaT if not); for callbacks per "
+           "callbacks.kpi_convention", core=True),
+    Column("ended_at", T, "", "end of the last agent's work, or hang-up time", core=True),
+    Column("fate", "str", "", "exactly one of: " + ", ".join(FATES) + "; callback_requested: still pending when the "
+           "run ended", core=True),
+    Column("wait_s", "float64", "s", "queue time: to answered_at, or to hanging up", core=True),
+    Column("talk_s", "float64", "s", "talk (NaN if nobody handled it); a transfer adds the first line's talk", core=True),
+    Column("hold_s", "float64", "s", "hold (NaN if nobody handled it); a warm transfer adds the consultation", core=True),
+    Column("wrap_s", "float64", "s", "after-call work (NaN if nobody handled it); a transfer adds the first "
+           "line's wrap", core=True),
+    Column("handle_s", "float64", "s", "talk + hold + wrap", core=True),
+    F["patience_s"],
+    F["agent"],
+    Column("logged", "bool", "", "logged as a case (handled and logged, or a fallback/failed-callback case)", core=True),
+    Column("after_close", "bool", "", "answered after the line had closed", core=True),
+    F["closes_at"],
+    Column("displaced", "bool", "", "caller who first tried while the line was closed", core=True),
+    F["customer_id"],
+    F["attempt"],
+    F["connected_at"],
+    Column("case_type", "str", "", "from transfers.case_types"),
+    Column("group", "str", "", "agent group the call entered (first_line)"),
+    Column("transfer", "str", "", "none, warm or blind (attempted)"),
+    Column("group2", "str", "", "the case type's target group (None: no transfer)"),
+    F["agent2"],
+    F["answered2_at"],
+    F["consult_wait_s"],
+    F["first_handle_s"],
+    F["second_handle_s"],
+    F["callback_offered"],
+    F["callback_accepted_at"],
+    F["callback_first_attempt_at"],
+    F["callback_attempts"],
+    Column("callback_on_time", "boolean", "", "first attempt within callbacks.promise_window_s"),
+    F["balked"],
 )
+"""The call records' columns in order: each declared once, here or (taken from a per-call
+field) in :data:`sim.model.callstate.FIELDS`; every list below is derived from it."""
+
+ALL_COLUMNS: tuple[str, ...] = tuple(c.name for c in RECORD)
+CALL_COLUMNS: tuple[str, ...] = tuple(c.name for c in RECORD if c.core)
 """The core columns (the first model's schema); :data:`ALL_COLUMNS` adds the feature columns."""
-FEATURE_COLUMNS: tuple[str, ...] = (
-    "customer_id", "attempt", "connected_at", "case_type", "group", "transfer", "group2", "agent2",
-    "answered2_at", "consult_wait_s", "first_handle_s", "second_handle_s", "callback_offered",
-    "callback_accepted_at", "callback_first_attempt_at", "callback_attempts", "callback_on_time", "balked",
-)
-ALL_COLUMNS: tuple[str, ...] = (*CALL_COLUMNS, *FEATURE_COLUMNS)
+FEATURE_COLUMNS: tuple[str, ...] = tuple(c.name for c in RECORD if not c.core)
+STAMP_COLUMNS: tuple[str, ...] = tuple(c.name for c in RECORD if c.dtype == T)
+"""The columns held as seconds since the run's start in the model and stamped in the records."""
 
 
-@dataclass(frozen=True)
-class Labels:
-    """Names and rules the records need from the scenario."""
+def schema_table(columns: tuple[Column, ...] = RECORD, width: int = 48) -> str:
+    """The columns as the RST table of the module docstrings (:mod:`sim.model.records`,
+    :mod:`sim.model.cases`): column, dtype, unit, meaning (wrapped to ``width``)."""
+    name_w = max(26, *(len(c.name) for c in columns))
+    rule = f"{'=' * name_w}  {'=' * 14}  {'=' * 4}  {'=' * width}"
+    rows = [rule, f"{'column':<{name_w}}  {'dtype':<14}  {'unit':<4}  meaning", rule]
+    for c in columns:
+        lines = textwrap.wrap(c.meaning, width) or [""]
+        rows.append(f"{c.name:<{name_w}}  {c.dtype:<14}  {c.unit:<4}  {lines[0]}".rstrip())
+        rows += [f"{'':<{name_w + 22}}  {ln}" for ln in lines[1:]]
+    rows.append(rule)
+    return "\n".join(rows)
 
-    groups: tuple[str, ...] = ("first_line",)
-    case_types: tuple[str, ...] = ("general",)
-    case_targets: tuple[str | None, ...] = (None,)
-    transfer_policy: str = "off"
-    cb_convention: str = "answered_when_made"
-    cb_after_wait: bool = False
-    cb_threshold_s: float = 0.0
-    cb_window_s: float = float("inf")
+
+def markdown_table(columns: tuple[Column, ...]) -> str:
+    """The columns as a Markdown table (the README's)."""
+    rows = ["| column | dtype | unit | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{c.name}` | {c.dtype} | {c.unit} | {c.meaning} |" for c in columns]
+    return "\n".join(rows)
+
+
+PHONE_CASES = (Fate.TRANSFER_FALLBACK_CASE, Fate.CALLBACK_FAILED_CASE)  # calls that ended as a case
 
 
 def _ints(values: np.ndarray, valid: np.ndarray) -> pd.arrays.IntegerArray:
@@ -117,11 +165,11 @@ def _ints(values: np.ndarray, valid: np.ndarray) -> pd.arrays.IntegerArray:
 
 def _fates(out: Outcome, cb_flag: np.ndarray) -> np.ndarray:
     code = out.fate.copy()
-    derive = code == DERIVE
+    derive = code == Fate.DERIVE
     answered = ~np.isnan(out.answered_at)
-    code[derive & answered] = ANSWERED
-    code[derive & ~answered] = ABANDONED
-    code[derive & ~answered & cb_flag] = CALLBACK_PENDING
+    code[derive & answered] = Fate.ANSWERED
+    code[derive & ~answered] = Fate.ABANDONED
+    code[derive & ~answered & cb_flag] = Fate.CALLBACK_REQUESTED
     return code
 
 
@@ -131,20 +179,15 @@ def _parts(calls: Calls, out: Outcome, src: np.ndarray, code: np.ndarray) -> dic
     ft, fw, ho = calls.first_talk[src], calls.first_wrap[src], calls.handover[src]
     cw = np.nan_to_num(out.consult_wait)
     handled_by_2 = ~np.isnan(out.answered2_at)
-    first_only = np.isin(code, (FALLBACK, TRANSFER_ABANDONED))
+    first_only = np.isin(code, (Fate.TRANSFER_FALLBACK_CASE, Fate.TRANSFER_ABANDONED))
     transferred = handled_by_2 | first_only
-    not_handled = np.isin(code, (ABANDONED, CALLBACK_FAILED, CALLBACK_PENDING))
-    t = np.where(transferred, ft + np.where(handled_by_2, talk + np.where(code == WARM, ho, 0.0), 0.0), talk)
-    h = np.where(transferred, np.where(handled_by_2, hold, 0.0) + np.where(np.isin(code, (WARM, FALLBACK)), cw, 0.0), hold)
+    not_handled = np.isin(code, (Fate.ABANDONED, Fate.CALLBACK_FAILED_CASE, Fate.CALLBACK_REQUESTED))
+    t = np.where(transferred, ft + np.where(handled_by_2, talk + np.where(code == Fate.TRANSFERRED_WARM, ho, 0.0), 0.0), talk)
+    consulted = np.isin(code, (Fate.TRANSFERRED_WARM, Fate.TRANSFER_FALLBACK_CASE))
+    h = np.where(transferred, np.where(handled_by_2, hold, 0.0) + np.where(consulted, cw, 0.0), hold)
     w = np.where(transferred, fw + np.where(handled_by_2, wrap, 0.0), wrap)
     nan = np.full(src.size, np.nan)
     return {"talk_s": np.where(not_handled, nan, t), "hold_s": np.where(not_handled, nan, h), "wrap_s": np.where(not_handled, nan, w)}
-
-
-STAMP_COLUMNS: tuple[str, ...] = (
-    "arrival", "answered_at", "ended_at", "closes_at", "connected_at", "answered2_at", "callback_accepted_at",
-    "callback_first_attempt_at",
-)
 
 
 def check_stampable(origin: np.datetime64 | dt.date, seconds: np.ndarray) -> None:
@@ -186,65 +229,48 @@ def _strings(names: tuple[str | None, ...], codes: np.ndarray) -> pd.api.extensi
     return pd.array(known, dtype="str").take(np.where(missing, -1, codes), allow_fill=True)
 
 
-def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | None = None) -> pd.DataFrame:
+def calls_frame(calls: Calls, out: Outcome, start: dt.date, rules: Rules | None = None) -> pd.DataFrame:
     """The call records (see the module docstring for the schema)."""
-    lab = labels or Labels()
+    lab = rules or Rules()
+    cb = lab.callbacks
     src = out.source  # the pre-drawn call each row copies (repeats: the first)
     arrival, patience, closes = out.arrival, out.patience, out.closes_at
-    attempt, customer, cb_flag = out.attempt, out.customer, out.cb_flag
+    attempt, cb_flag = out.attempt, out.cb_flag
     code = _fates(out, cb_flag)
     connected = out.answered_at
     parts = _parts(calls, out, src, code)
     handle = parts["talk_s"] + parts["hold_s"] + parts["wrap_s"]
     plain_end = np.where(np.isnan(connected), arrival + patience, connected + np.nan_to_num(handle))
     ended = np.where(np.isnan(out.ended_at), plain_end, out.ended_at)
-    ended = np.where(code == CALLBACK_PENDING, np.nan, ended)
+    ended = np.where(code == Fate.CALLBACK_REQUESTED, np.nan, ended)
     accepted = out.cb_accepted_at
-    answered_at = _kpi_answer_time(connected, accepted, lab.cb_convention)
+    answered_at, offered, on_time = callback_columns(cb, connected, arrival, patience, out.cb_offered, cb_flag, accepted,
+                                                     out.cb_first_attempt)
     wait = np.where(np.isnan(answered_at), np.where(np.isnan(accepted), patience, accepted - arrival), answered_at - arrival)
-    offered = _callback_offered(lab, out, connected, arrival, patience, cb_flag)
-    tried = ~np.isnan(out.cb_first_attempt)
-    on_time = pd.arrays.BooleanArray(tried & (out.cb_first_attempt <= accepted + lab.cb_window_s), ~tried)
-    transferred = ~np.isnan(out.first_handle) | (code == FALLBACK)
+    transferred = ~np.isnan(out.first_handle) | (code == Fate.TRANSFER_FALLBACK_CASE)
     case = calls.case[src]
-    stamps = _stamp_columns(np.datetime64(start, "ns"), {
-        "arrival": arrival, "answered_at": answered_at, "ended_at": ended, "closes_at": closes, "connected_at": connected,
-        "answered2_at": out.answered2_at, "callback_accepted_at": accepted, "callback_first_attempt_at": out.cb_first_attempt,
-    })
-    columns = {
+    derived = {  # the columns not taken as they are from a per-call field
         "call_id": np.arange(src.size, dtype=np.int64),
-        "arrival": stamps["arrival"],
-        "answered_at": stamps["answered_at"],
-        "ended_at": stamps["ended_at"],
+        "answered_at": answered_at,
+        "ended_at": ended,
         "fate": _strings(FATES, code),
         "wait_s": wait,
         **parts,
         "handle_s": handle,
-        "patience_s": patience,
-        "agent": _ints(out.agent, out.agent >= 0),
-        "logged": (calls.logged[src] & ~np.isnan(connected) & ~np.isin(code, (FALLBACK, CALLBACK_FAILED))) | out.logged_case,
+        "logged": (calls.logged[src] & ~np.isnan(connected) & ~np.isin(code, PHONE_CASES)) | out.logged_case,
         "after_close": ~np.isnan(answered_at) & (answered_at >= closes),
-        "closes_at": stamps["closes_at"],
         "displaced": calls.displaced[src] & (attempt == 1),
-        "customer_id": customer,
-        "attempt": attempt,
-        "connected_at": stamps["connected_at"],
         "case_type": _strings(lab.case_types, case),
         "group": _strings(lab.groups[:1], np.zeros(src.size, dtype=np.int64)),
         "transfer": _strings(("none", lab.transfer_policy), transferred.astype(np.int64)),
         "group2": _strings(lab.case_targets, np.where(transferred, case, -1)) if transferred.any() else np.full(src.size, None),
-        "agent2": _ints(out.agent2, out.agent2 >= 0),
-        "answered2_at": stamps["answered2_at"],
-        "consult_wait_s": out.consult_wait,
-        "first_handle_s": out.first_handle,
-        "second_handle_s": out.second_handle,
         "callback_offered": offered,
-        "callback_accepted_at": stamps["callback_accepted_at"],
-        "callback_first_attempt_at": stamps["callback_first_attempt_at"],
-        "callback_attempts": out.cb_attempts,
         "callback_on_time": on_time,
-        "balked": out.balked,
     }
+    values = {c.name: derived[c.name] if c.name in derived else getattr(out, COLUMN_FIELD[c.name]) for c in RECORD}
+    stamps = _stamp_columns(np.datetime64(start, "ns"), {k: values[k] for k in STAMP_COLUMNS})
+    columns = {c.name: stamps[c.name] if c.dtype == T else _ints(values[c.name], values[c.name] >= 0) if c.dtype == "Int64"
+               else values[c.name] for c in RECORD}
     if src.size and (np.diff(arrival) < 0).any():  # repeat contacts were appended: sort by arrival
         order = np.argsort(arrival, kind="stable")
         new_id = np.empty(order.size, dtype=np.int64)
@@ -252,24 +278,6 @@ def calls_frame(calls: Calls, out: Outcome, start: dt.date, labels: Labels | Non
         columns = {k: (v if k == "call_id" else v[order]) for k, v in columns.items()}
         columns["customer_id"] = new_id[columns["customer_id"]]
     return pd.DataFrame(columns, copy=False)
-
-
-def _kpi_answer_time(connected: np.ndarray, accepted: np.ndarray, convention: str) -> np.ndarray:
-    """When a call counts as answered: callbacks per the configured convention."""
-    callback = ~np.isnan(accepted)
-    if convention == "answered_at_request":
-        return np.where(callback, accepted, connected)
-    if convention == "not_answered":
-        return np.where(callback, np.nan, connected)
-    return connected
-
-
-def _callback_offered(lab: Labels, out: Outcome, connected: np.ndarray, arrival: np.ndarray, patience: np.ndarray,
-                      cb_flag: np.ndarray) -> np.ndarray:
-    if not lab.cb_after_wait:
-        return out.cb_offered
-    waited = np.where(np.isnan(connected), patience, connected - arrival)
-    return cb_flag | (waited >= lab.cb_threshold_s)
 
 
 def bin_segments(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray, weights: np.ndarray | None = None,
@@ -328,7 +336,7 @@ def _overtime_segments(schedule: Schedule, start: np.ndarray, end: np.ndarray) -
 def busy_segments(calls: Calls, out: Outcome) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(agent, start, end) of every busy period: plain answered calls are derived from the
     records; the model logs the others (transfers, callbacks) explicitly."""
-    plain = (out.fate == DERIVE) & ~np.isnan(out.answered_at)  # repeat contacts included
+    plain = (out.fate == Fate.DERIVE) & ~np.isnan(out.answered_at)  # repeat contacts included
     starts = out.answered_at[plain]
     handle = calls.handle[out.source[plain]]
     return (

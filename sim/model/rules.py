@@ -1,33 +1,51 @@
-"""The rules of callbacks, transfers and repeat contacts, in the model's terms.
+"""The scenario's rules in the model's terms: one :class:`Rules` object, built once per run.
 
-:func:`sim.model.simulate.features` translates a scenario into :class:`Features`; the engine
-reads only this (tests build one by hand).
+:meth:`Rules.from_scenario` translates a scenario once; the engine and its parts read only
+this, and so do the call records (names of groups and case types, the callback conventions).
+Each optional part declares and translates its own rules, beside its code
+(:class:`~sim.model.callbacks.CallbackRules`, :class:`~sim.model.transfers.TransferRules`,
+:class:`~sim.model.repeats.RepeatRules`); ``None`` means the feature is off. Tests build one
+by hand.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.model.callbacks import CallbackRules
+from sim.model.repeats import RepeatRules
+from sim.model.transfers import TransferRules
+from sim.schema import Scenario
+
 
 @dataclass(frozen=True)
-class Features:
-    """The rules of callbacks, transfers and repeat contacts, in the model's terms."""
+class Rules:
+    """Everything the model and its records take from the scenario besides the drawn calls
+    and the schedules."""
 
-    callbacks: bool = False
-    cb_after_wait: bool = False
-    cb_threshold_s: float = 0.0
-    cb_ring_s: float = 0.0
-    cb_answer_p: float = 1.0
-    cb_retry_gap_s: float = 0.0
-    cb_max_attempts: int = 1
-    cb_failed_s: float = 0.0
-    cb_next_opening: bool = False
-    transfer: int = 0  # 0 off, 1 warm, 2 blind
-    transfer_to: tuple[int, ...] = ()  # target group per case type (-1: none)
-    consult_limit_s: float = 0.0
-    repeats: bool = False
-    repeat_p: float = 0.0
-    repeat_max: int = 1
-    repeat_spread_s: float = 1800.0
-    mean_handle_s: float = 300.0
+    callbacks: CallbackRules | None = None
+    transfers: TransferRules | None = None
+    repeats: RepeatRules | None = None
     balk_share: float = 0.0
+    groups: tuple[str, ...] = ("first_line",)
+    case_types: tuple[str, ...] = ("general",)
+    case_targets: tuple[str | None, ...] = (None,)  # target group name per case type
+
+    @property
+    def transfer_policy(self) -> str:
+        """``transfers.policy`` as the records name it."""
+        return "off" if self.transfers is None else self.transfers.policy.name.lower()
+
+    @classmethod
+    def from_scenario(cls, s: Scenario) -> Rules:
+        tr = s.transfers
+        groups = tuple(s.staffing_by_group())
+        return cls(
+            callbacks=CallbackRules.from_scenario(s),
+            transfers=TransferRules.from_config(tr, groups),
+            repeats=RepeatRules.from_scenario(s),
+            balk_share=s.patience.balk_share,
+            groups=groups,
+            case_types=tuple(tr.case_types),
+            case_targets=tuple(c.transfer_to for c in tr.case_types.values()),
+        )

@@ -13,6 +13,7 @@ from sim.analysis.kpis import kpi_table
 from sim.model import cases as casework
 from sim.model import engine as model
 from sim.model import records
+from sim.model.rules import Rules
 from sim.schema import Scenario
 from sim.world import demand as arrivals
 from sim.world.calendar import day_plans, plans_frame
@@ -45,47 +46,6 @@ class SimResult:
         return case_kpis(self.cases, freq, kinds=tuple(self.scenario.cases.kinds))
 
 
-def features(s: Scenario) -> model.Features:
-    """The model's view of the callback, transfer and repeat rules."""
-    cb, tr, rp = s.callbacks, s.transfers, s.repeats
-    groups = list(s.staffing_by_group())
-    return model.Features(
-        callbacks=cb.enabled,
-        cb_after_wait=cb.trigger == "after_wait",
-        cb_threshold_s=cb.threshold_s,
-        cb_ring_s=cb.ring_s,
-        cb_answer_p=cb.answer_probability,
-        cb_retry_gap_s=cb.retry_gap_s,
-        cb_max_attempts=cb.max_attempts,
-        cb_failed_s=cb.failed_attempt_s,
-        cb_next_opening=cb.pending_at_close == "next_opening",
-        transfer={"off": 0, "warm": 1, "blind": 2}[tr.policy],
-        transfer_to=tuple(groups.index(c.transfer_to) if c.transfer_to else -1 for c in tr.case_types.values()),
-        consult_limit_s=tr.consult_limit_s,
-        repeats=rp.enabled,
-        repeat_p=rp.probability,
-        repeat_max=rp.max_attempts,
-        repeat_spread_s=60.0 * s.demand.interval_min * s.demand.displaced_intervals,
-        mean_handle_s=s.handling.mean_handle_s,
-        balk_share=s.patience.balk_share,
-    )
-
-
-def labels(s: Scenario) -> records.Labels:
-    """Names and conventions the call records need."""
-    cb = s.callbacks
-    return records.Labels(
-        groups=tuple(s.staffing_by_group()),
-        case_types=tuple(s.transfers.case_types),
-        case_targets=tuple(c.transfer_to for c in s.transfers.case_types.values()),
-        transfer_policy=s.transfers.policy,
-        cb_convention=cb.kpi_convention,
-        cb_after_wait=cb.trigger == "after_wait",
-        cb_threshold_s=cb.threshold_s,
-        cb_window_s=cb.promise_window_s,
-    )
-
-
 def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> SimResult:
     """Run one replication over the scenario's date range.
 
@@ -103,15 +63,16 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
         schedules, groups = casework.with_case_staffing(scenario, plans, cases, schedules, groups)
     opens, closes = arrivals.open_periods(plans)
     rp = scenario.repeats
+    rules = Rules.from_scenario(scenario)
     out = model.run(
-        calls, schedules, features(scenario), opens, closes,
+        calls, schedules, rules, opens, closes,
         streams.rng("repeat_calls", 0) if rp.enabled else None, make(rp.delay), cases,
     )
     start = scenario.run.start
     return SimResult(
         scenario=scenario,
         seed=seed if isinstance(seed, int) else None,
-        calls=records.calls_frame(calls, out, start, labels(scenario)),
+        calls=records.calls_frame(calls, out, start, rules),
         agents=records.agent_log(calls, out, schedules, start, scenario.demand.interval_min, groups),
         calendar=plans_frame(plans),
         cases=None if cases is None else _case_records(out, start, groups, len(plans) * 86400.0),

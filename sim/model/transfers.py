@@ -11,77 +11,111 @@ original position with a new patience and the first agent is released after wrap
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
+from enum import IntEnum
 
 import simpy
 
-from sim.model.callbacks import Callbacks
-from sim.model.callstate import BLIND_DONE, FALLBACK, TRANSFER_ABANDONED, WARM
-from sim.model.queue import BLIND, CONSULT, GAVE_UP, TAKEN, WAITING
+from sim.model.callstate import CallState, Consult, Fate
+from sim.model.parts import Centre
+from sim.model.queue import BLIND, CONSULT, Group
+from sim.schema import TransferConfig
 
 
-class Transfers(Callbacks):
-    """Both agents' sides of a transfer."""
+class TransferPolicy(IntEnum):
+    """``transfers.policy``."""
 
-    consult_ev: dict[int, simpy.Event]
+    OFF = 0
+    WARM = 1
+    BLIND = 2
+
+
+@dataclass(frozen=True)
+class TransferRules:
+    """``transfers.*`` (policy warm or blind)."""
+
+    policy: TransferPolicy = TransferPolicy.WARM
+    to: tuple[int, ...] = ()  # target group per case type (-1: none)
+    consult_limit_s: float = 0.0
+
+    @classmethod
+    def from_config(cls, tr: TransferConfig, groups: tuple[str, ...]) -> TransferRules | None:
+        """The rules of ``transfers.*``; None when the policy is off."""
+        policy = TransferPolicy[tr.policy.upper()]
+        if policy == TransferPolicy.OFF:
+            return None
+        return cls(policy, tuple(groups.index(c.transfer_to) if c.transfer_to else -1 for c in tr.case_types.values()),
+                   tr.consult_limit_s)
+
+
+class Transfers:
+    """Both agents' sides of a transfer: the transfer part of a call centre."""
+
+    def __init__(self, centre: Centre, rules: TransferRules) -> None:
+        self.centre, self.rules, self.env = centre, rules, centre.env
+        self.calls: CallState = centre.calls
+        self.blind = rules.policy == TransferPolicy.BLIND
+        self.consult_ev: dict[int, simpy.Event] = {}
 
     def transfer(self, gk: int, i: int) -> Generator[simpy.Event, object, None]:
         """The first agent's side of a transfer (warm with fallback, or blind)."""
-        env, f = self.env, self.f
+        env, c, centre = self.env, self.calls, self.centre
         t0 = env.now
-        target = self.groups[self.transfer_to[i]]
-        yield env.timeout(self.first_talk[i])
-        if f.transfer == 2:  # blind: into the target queue at the original position
-            self.deadline2[i] = env.now + self.blind_patience[i]
-            self.fate[i] = TRANSFER_ABANDONED  # until an agent there takes the call
-            self.push(target, self.arrival[i], BLIND, i)
-            yield env.timeout(self.first_wrap[i])
-        elif self.prefer_cb[i]:
+        target = centre.groups[c.transfer_to[i]]
+        yield env.timeout(c.first_talk[i])
+        if self.blind:  # into the target queue at the original position
+            c.deadline2[i] = env.now + c.blind_patience[i]
+            c.fate[i] = Fate.TRANSFER_ABANDONED  # until an agent there takes the call
+            centre.queues.push(target, c.arrival[i], BLIND, i)
+            yield env.timeout(c.first_wrap[i])
+        elif c.prefer_cb[i]:
             self.fallback(i)
-            yield env.timeout(self.first_wrap[i])
+            yield env.timeout(c.first_wrap[i])
         else:
             ev = env.event()
             self.consult_ev[i] = ev
-            self.consult_state[i] = WAITING
+            c.consult_state[i] = Consult.WAITING
             asked = env.now
-            self.push(target, self.arrival[i], CONSULT, i)
-            yield ev | env.timeout(f.consult_limit_s)
-            self.consult_wait[i] = env.now - asked
+            centre.queues.push(target, c.arrival[i], CONSULT, i)
+            yield ev | env.timeout(self.rules.consult_limit_s)
+            c.consult_wait[i] = env.now - asked
             if ev.triggered:
-                yield env.timeout(self.handover[i] + self.first_wrap[i])
-                self.fate[i] = WARM
+                yield env.timeout(c.handover[i] + c.first_wrap[i])
+                c.fate[i] = Fate.TRANSFERRED_WARM
             else:
-                self.consult_state[i] = GAVE_UP
+                c.consult_state[i] = Consult.GAVE_UP
                 self.fallback(i)
-                yield env.timeout(self.first_wrap[i])
-        self.first_handle[i] = env.now - t0
-        self.log_busy(gk, t0)
+                yield env.timeout(c.first_wrap[i])
+        c.first_handle[i] = env.now - t0
+        centre.log_busy(gk, t0)
 
     def fallback(self, i: int) -> None:
         """No transfer after all: a case is logged for a later callback."""
-        self.fate[i] = FALLBACK
-        self.ended_at[i] = self.env.now
-        self.logged_case[i] = True
-        self.phone_case(i, 1)
+        c = self.calls
+        c.fate[i] = Fate.TRANSFER_FALLBACK_CASE
+        c.ended_at[i] = self.env.now
+        c.logged_case[i] = True
+        self.centre.phone_case(i, 1)
 
-    def take_consult(self, gk: int, i: int) -> Generator[simpy.Event, object, None]:
+    def take_consult(self, g: Group, gk: int, i: int) -> Generator[simpy.Event, object, None]:
         """A colleague answers the consultation, takes the hand-over, then the customer."""
-        env = self.env
-        self.consult_state[i] = TAKEN
+        env, c = self.env, self.calls
+        c.consult_state[i] = Consult.TAKEN
         self.consult_ev.pop(i).succeed()
         t0 = env.now
-        self.agent2[i], self.answered2_at[i] = gk, t0
-        yield env.timeout(self.handover[i] + self.handle[i])
-        self.second_handle[i] = env.now - t0
-        self.ended_at[i] = env.now
-        self.log_busy(gk, t0)
+        c.agent2[i], c.answered2_at[i] = gk, t0
+        yield env.timeout(c.handover[i] + c.handle[i])
+        c.second_handle[i] = env.now - t0
+        c.ended_at[i] = env.now
+        self.centre.log_busy(gk, t0)
 
-    def take_blind(self, gk: int, i: int) -> Generator[simpy.Event, object, None]:
+    def take_blind(self, g: Group, gk: int, i: int) -> Generator[simpy.Event, object, None]:
         """An agent of the target group takes a blind-transferred customer."""
-        env = self.env
+        env, c = self.env, self.calls
         t0 = env.now
-        self.agent2[i], self.answered2_at[i] = gk, t0
-        self.fate[i] = BLIND_DONE
-        yield env.timeout(self.handle[i])
-        self.second_handle[i] = env.now - t0
-        self.ended_at[i] = env.now
-        self.log_busy(gk, t0)
+        c.agent2[i], c.answered2_at[i] = gk, t0
+        c.fate[i] = Fate.TRANSFERRED_BLIND
+        yield env.timeout(c.handle[i])
+        c.second_handle[i] = env.now - t0
+        c.ended_at[i] = env.now
+        self.centre.log_busy(gk, t0)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.analysis.case_kpis import CASE_COLUMNS, case_kpis, case_summary, check_case_records, met_target
+from sim.analysis.case_kpis import case_kpis, case_summary
+from sim.model.cases import CASE_COLUMNS, check_case_records, met_target
 
 T = pd.Timestamp
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 import sim
-from sim.analysis.case_kpis import CASE_COLUMNS
 from sim.faces.output import write_run
+from sim.model.cases import CASE_COLUMNS
 
 
 def test_run_folder_and_summary_with_cases(tmp_path: Path) -> None:

@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 import simpy
 
+from sim.model.callbacks import CallbackRules
 from sim.model.callstate import FIELDS, NAMES, NEW
 from sim.model.engine import CallCentre
-from sim.model.rules import Features
+from sim.model.repeats import RepeatRules, Repeats
+from sim.model.rules import Rules
+from sim.model.transfers import TransferPolicy, TransferRules
 from sim.world.demand import Calls
 from sim.world.distributions import Exponential
 from sim.world.staffing import Schedule
@@ -31,11 +34,11 @@ def hand_calls(arrival: list[float], talk: list[float], **given: object) -> Call
 def constant(agents: int, close: float = 100_000.0) -> Schedule:
     return Schedule(np.array([0.0, close]), np.array([agents, 0]), np.array([True, False]))
 
-ALL_ON = Features(callbacks=True, cb_max_attempts=3, transfer=1, transfer_to=(-1, 1), consult_limit_s=60.0,
-                  repeats=True, repeat_p=0.5, repeat_max=3)
+ALL_ON = Rules(callbacks=CallbackRules(max_attempts=3), transfers=TransferRules(TransferPolicy.WARM, (-1, 1), 60.0),
+               repeats=RepeatRules(probability=0.5, max_attempts=3, answer_draws=3))
 
 
-def centre(features: Features = ALL_ON) -> CallCentre:
+def centre(features: Rules = ALL_ON) -> CallCentre:
     calls = hand_calls([0, 10, 20], [100, 200, 300], patience=[50, 60, 70], case=[0, 1, 1], first_talk=[5, 6, 7],
                        callback_accept=[True, False, True], prefer_callback=[False, True, False])
     return CallCentre(simpy.Environment(), calls, [constant(1), constant(1)], features,
@@ -48,11 +51,13 @@ def same(a: object, b: object) -> bool:
 
 @pytest.mark.parametrize("i", [0, 1, 2])
 def test_a_repeat_contact_copies_every_declared_attribute(i: int) -> None:
-    c = centre()
+    cc = centre()
+    c, repeats = cc.calls, cc.repeats
+    assert isinstance(repeats, Repeats)
     before = {name: list(getattr(c, name)) for name in NAMES}
     for name in ("answered_at", "fate", "cb_flag", "consult_state", "cb_attempts"):  # state of the first attempt
         getattr(c, name)[i] = before[name][i] = {float: 123.0, int: 7, bool: True}[type(before[name][i])]
-    new = c.repeat_draws(i, 5000.0, 9000.0, np.random.default_rng(2))
+    new = repeats.repeat_draws(i, 5000.0, 9000.0, np.random.default_rng(2))
     assert new.keys() == NEW, "repeats.py gives exactly the fields declared repeat='new'"
     j = c.append_copy(i, new)
     assert j == 3
@@ -67,25 +72,31 @@ def test_a_repeat_contact_copies_every_declared_attribute(i: int) -> None:
 
 
 def test_append_copy_refuses_an_incomplete_set_of_new_values() -> None:
-    c = centre()
-    new = c.repeat_draws(0, 5000.0, 9000.0, np.random.default_rng(2))
+    cc = centre()
+    assert isinstance(cc.repeats, Repeats)
+    new = cc.repeats.repeat_draws(0, 5000.0, 9000.0, np.random.default_rng(2))
     del new["repeat"]
     with pytest.raises(ValueError, match="repeat"):
-        c.append_copy(0, new)
+        cc.calls.append_copy(0, new)
 
 
 def test_nothing_is_kept_per_call_outside_the_declaration() -> None:
-    """Every list on the engine with one entry per call is a declared field."""
-    c = centre()
-    per_call = {k for k, v in vars(c).items() if isinstance(v, list) and len(v) == c.n0}
-    assert per_call == set(NAMES)
+    """Every list with one entry per call, on the call state, the centre or any of its parts,
+    is a declared field (a part may hold the state's own list, never a copy)."""
+    cc = centre()
+    state = {k: v for k, v in vars(cc.calls).items() if isinstance(v, list)}
+    assert set(state) == set(NAMES)
+    for holder in (cc, cc.queues, cc.callbacks, cc.transfers, cc.repeats):
+        for k, v in vars(holder).items():
+            if isinstance(v, list) and len(v) == cc.calls.n0:
+                assert k in state and v is state[k], f"{type(holder).__name__}.{k} is kept outside the declaration"
 
 
 def test_exported_fields_reach_the_outcome_after_a_run_with_repeat_contacts() -> None:
     from sim.model import engine
 
     calls = hand_calls([0, 1, 2, 3], [900, 900, 900, 900], patience=[30.0] * 4, repeat=[True] * 4)
-    out = engine.run(calls, [constant(1, 50_000.0)], Features(repeats=True, repeat_p=1.0, repeat_max=3),
+    out = engine.run(calls, [constant(1, 50_000.0)], Rules(repeats=RepeatRules(probability=1.0, max_attempts=3)),
                      np.array([0.0]), np.array([50_000.0]), np.random.default_rng(3), Exponential(100.0))
     n = len(out)
     assert n > 4 and (out.attempt > 1).sum() == n - 4

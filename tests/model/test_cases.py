@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.analysis.case_kpis import check_case_records
 from sim.model import engine as model
-from sim.model.cases import CasePlan
-from sim.model.rules import Features
+from sim.model.callbacks import CallbackRules
+from sim.model.cases import CasePlan, check_case_records
+from sim.model.rules import Rules
 from sim.world.case_arrivals import CaseArrivals
 from sim.world.workhours import WorkClock, add_working_time, scenario_office_calendar, work_clock
 
@@ -38,7 +38,7 @@ def hand_plan(arrival, handle, *, target_h=8.0, reserve=0, blend=True, team=None
 
 
 def run(calls, schedules, plan, f=None):  # noqa: ANN001, ANN201
-    out = model.run(calls, schedules, f or Features(), cases=plan)
+    out = model.run(calls, schedules, f or Rules(), cases=plan)
     return out, out.casework
 
 
@@ -95,7 +95,7 @@ def test_backlog_earliest_due_first_or_fifo() -> None:
 def test_phone_cases_enter_the_backlog_one_for_one() -> None:
     # call 1 accepts a callback that is never answered -> one case, worked after the calls
     calls = hand_calls([0, 10], [500, 100], accept=[False, True], answer=False)
-    f = Features(callbacks=True, cb_ring_s=20.0, cb_retry_gap_s=300.0, cb_max_attempts=2, cb_failed_s=10.0)
+    f = Rules(callbacks=CallbackRules(ring_s=20.0, retry_gap_s=300.0, max_attempts=2, failed_s=10.0))
     out, w = run(calls, [constant(1)], hand_plan([], []), f)
     assert w.call == [1] and w.source == [-1] and w.handle == [60.0]
     assert w.arrival == [out.ended_at[1]] and not np.isnan(w.finished[0])
@@ -121,7 +121,7 @@ def test_a_phone_case_after_the_clock_horizon_extends_the_clock() -> None:
     short = work_clock(office, day0, day0)  # Tuesday only
     t0 = 3 * 86400.0 + 9 * 3600.0  # Friday 09:00
     calls = hand_calls([t0, t0 + 10], [500, 100], accept=[False, True], answer=False, closes=t0 + 100_000.0)
-    f = Features(callbacks=True, cb_ring_s=20.0, cb_retry_gap_s=300.0, cb_max_attempts=2, cb_failed_s=10.0)
+    f = Rules(callbacks=CallbackRules(ring_s=20.0, retry_gap_s=300.0, max_attempts=2, failed_s=10.0))
     plan = dataclasses.replace(hand_plan([], []), clock=short, office=office, target_h=np.array([4.0]))
     out, w = run(calls, [constant(1, close=t0 + 7 * 3600.0)], plan, f)
     assert len(w.due) == 1 and np.isfinite(w.due[0])

@@ -9,11 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.model import callstate as fates
 from sim.model import engine as model
-from sim.model.callstate import FATES
+from sim.model.callbacks import CallbackRules
+from sim.model.callstate import FATES, Fate
 from sim.model.records import CALL_COLUMNS
-from sim.model.rules import Features
+from sim.model.rules import Rules
+from sim.model.transfers import TransferPolicy, TransferRules
 from sim.world.demand import Calls
 from sim.world.staffing import Schedule
 
@@ -46,20 +47,20 @@ def constant(agents: int, close: float = 100_000.0) -> Schedule:
 def test_callbacks_are_made_in_queue_position_order() -> None:
     # one agent busy with call 0 until t=1000; then 1 (callback), 2 (live), 3 (callback), 4 (live)
     calls = hand_calls([0, 10, 20, 30, 40], [1000, 100, 100, 100, 100], accept=[False, True, False, True, False])
-    f = Features(callbacks=True, cb_threshold_s=0.0, cb_ring_s=15.0, cb_max_attempts=3, mean_handle_s=100)
+    f = Rules(callbacks=CallbackRules(threshold_s=0.0, ring_s=15.0, max_attempts=3, mean_handle_s=100))
     out = model.run(calls, [constant(1)], f)
     served_at = np.where(np.isnan(out.cb_first_attempt), out.answered_at, out.cb_first_attempt)
     assert np.argsort(served_at).tolist() == [0, 1, 2, 3, 4]
     assert served_at[1:].tolist() == [1000.0, 1115.0, 1215.0, 1330.0]  # callback: 15 s ring, then talk
-    assert out.fate.tolist() == [fates.DERIVE, fates.CALLBACK_MADE, fates.DERIVE, fates.CALLBACK_MADE, fates.DERIVE]
+    assert out.fate.tolist() == [Fate.DERIVE, Fate.CALLBACK_MADE, Fate.DERIVE, Fate.CALLBACK_MADE, Fate.DERIVE]
     assert out.cb_accepted_at[1] == 10.0 and out.cb_accepted_at[3] == 30.0
 
 
 def test_callback_retries_then_becomes_a_case() -> None:
     calls = hand_calls([0, 10], [500, 100], accept=[False, True], answer=False)
-    f = Features(callbacks=True, cb_ring_s=20.0, cb_retry_gap_s=300.0, cb_max_attempts=3, cb_failed_s=10.0)
+    f = Rules(callbacks=CallbackRules(ring_s=20.0, retry_gap_s=300.0, max_attempts=3, failed_s=10.0))
     out = model.run(calls, [constant(1)], f)
-    assert out.fate[1] == fates.CALLBACK_FAILED and out.cb_attempts[1] == 3 and out.logged_case[1]
+    assert out.fate[1] == Fate.CALLBACK_FAILED_CASE and out.cb_attempts[1] == 3 and out.logged_case[1]
     # attempts at 500, then 300 s after each failed one ends: an unanswered attempt costs the agent
     # failed_attempt_s (10 s) in all, not ring_s + failed_attempt_s (issue 23.15)
     assert out.cb_first_attempt[1] == 500.0 and out.ended_at[1] == 500 + 3 * 10 + 2 * 300
@@ -67,7 +68,7 @@ def test_callback_retries_then_becomes_a_case() -> None:
 
 def warm_case(**kw):
     """Two groups: first line (2 agents), second line (1 agent busy until t=1000)."""
-    f = Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=kw.pop("limit", 5000.0))
+    f = Rules(transfers=TransferRules(TransferPolicy.WARM, (-1, 1), kw.pop("limit", 5000.0)))
     return f
 
 
@@ -75,17 +76,17 @@ def test_transferred_caller_keeps_queue_position_in_the_second_line() -> None:
     # call 0 (position 0) needs the second line only after 300 s of first-line talk; call 1
     # (position 5) asks after 10 s; call 2 occupies the only second-line agent until ~1000 s
     calls = hand_calls([0, 5, 6], [100, 100, 800], case=[1, 1, 1], first_talk=[300, 10, 0], handover=30, first_wrap=20)
-    f = Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=5000.0)
+    f = Rules(transfers=TransferRules(TransferPolicy.WARM, (-1, 1), 5000.0))
     out = model.run(calls, [constant(3), constant(1)], f)
     assert out.answered2_at[2] == pytest.approx(6.0)  # took the free colleague at once
     assert out.answered2_at[0] < out.answered2_at[1], "the earlier position is served first"
     assert out.answered2_at[0] == pytest.approx(6 + 30 + 800)  # right after the colleague's call
-    assert (out.fate == fates.WARM).all()
+    assert (out.fate == Fate.TRANSFERRED_WARM).all()
 
 
 def test_first_agent_busy_for_the_whole_consultation() -> None:
     calls = hand_calls([0, 1, 2], [600, 100, 50], case=[1, 1, 0], first_talk=[0, 60, 0], handover=30, first_wrap=20)
-    f = Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=5000.0)
+    f = Rules(transfers=TransferRules(TransferPolicy.WARM, (-1, 1), 5000.0))
     # first line: agents 0,1; second line: agent 2, busy with call 0 until 30 + 600 = 630
     out = model.run(calls, [constant(2), constant(1)], f)
     consult = out.answered2_at[1] - (1 + 60)
@@ -102,9 +103,9 @@ def test_first_agent_busy_for_the_whole_consultation() -> None:
 
 def test_fallback_case_when_no_colleague_answers() -> None:
     calls = hand_calls([0, 1], [900, 100], case=[1, 1], first_talk=[0, 40], handover=30, first_wrap=20)
-    f = Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=60.0)
+    f = Rules(transfers=TransferRules(TransferPolicy.WARM, (-1, 1), 60.0))
     out = model.run(calls, [constant(2), constant(1)], f)  # the colleague is busy with call 0
-    assert out.fate[1] == fates.FALLBACK and out.logged_case[1]
+    assert out.fate[1] == Fate.TRANSFER_FALLBACK_CASE and out.logged_case[1]
     assert out.consult_wait[1] == pytest.approx(60.0) and out.agent2[1] == -1
     assert out.first_handle[1] == pytest.approx(40 + 60 + 20)
     assert out.ended_at[1] == pytest.approx(1 + 40 + 60)
@@ -112,16 +113,16 @@ def test_fallback_case_when_no_colleague_answers() -> None:
 
 def test_customer_preferring_a_callback_gets_a_case_without_consultation() -> None:
     calls = hand_calls([0], [100], case=[1], first_talk=[50], prefer=[True])
-    out = model.run(calls, [constant(1), constant(1)], Features(transfer=1, transfer_to=(-1, 1), consult_limit_s=60.0))
-    assert out.fate[0] == fates.FALLBACK and np.isnan(out.consult_wait[0]) and out.agent2[0] == -1
+    out = model.run(calls, [constant(1), constant(1)], Rules(transfers=TransferRules(TransferPolicy.WARM, (-1, 1), 60.0)))
+    assert out.fate[0] == Fate.TRANSFER_FALLBACK_CASE and np.isnan(out.consult_wait[0]) and out.agent2[0] == -1
 
 
 def test_blind_transfer_releases_the_first_agent() -> None:
     calls = hand_calls([0, 1], [500, 100], case=[1, 1], first_talk=[10, 10], first_wrap=5)
-    out = model.run(calls, [constant(1), constant(1)], Features(transfer=2, transfer_to=(-1, 1)))
+    out = model.run(calls, [constant(1), constant(1)], Rules(transfers=TransferRules(TransferPolicy.BLIND, (-1, 1))))
     assert out.first_handle.tolist() == [15.0, 15.0]  # talk + wrap only, no consultation
     assert out.answered_at[1] == pytest.approx(15.0)  # the first agent was free after call 0's hand-off
-    assert (out.fate == fates.BLIND_DONE).all()
+    assert (out.fate == Fate.TRANSFERRED_BLIND).all()
 
 
 def test_features_off_equal_the_core_model_records() -> None:
