@@ -56,6 +56,7 @@ class Day:
     opens: int | None
     closes: int | None
     need: np.ndarray
+    cases: np.ndarray | None = None  # of ``need``: agents with the cases skill needed per slot (case work)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Person:
     latest: int = 24 * 60
     phones: bool = True
     target: float = 0.0
+    cases: bool = False  # has the cases skill (covers the case work of ``Day.cases``)
 
 
 @dataclass(frozen=True)
@@ -514,6 +516,12 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
                 b.row([v, *clash], 1.0, -np.inf, 1.0)
     _weekly_rest(b, people, days, by_day, x_at, rules)
     _hours_and_fairness(b, people, x_at, xs, by_day, rules, ou, of)
+    n_case = _case_rows(b, people, days, by_day, xs, n, slot)
+    if n_case:
+        cost = np.concatenate([cost, np.full(n_case, weights.shortage * slot)])
+        integrality = np.concatenate([integrality, np.zeros(n_case)])
+        upper = np.concatenate([upper, np.full(n_case, np.inf)])
+        n += n_case
     res = milp(cost, constraints=[b.constraint(n)], integrality=integrality, bounds=Bounds(np.zeros(n), upper),
                options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap})
     if res.x is None:
@@ -547,6 +555,28 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
     status = "optimal" if res.status == 0 else str(res.message)
     return Result(work, short, np.maximum(sol[ou: ou + na], 0.0), float(res.fun), bound, gap, time.perf_counter() - t0,
                   f"{status}; day plans' largest gap {100 * day_gap:.1f} %", n, len(b.lo), dropped)
+
+
+def _case_rows(b: _Builder, people: list[Person], days: list[Day], by_day: dict, xs: list[tuple[int, int, int]], n: int,
+               slot: int) -> int:
+    """Soft rows: per day and slot with case work, the agents with the cases skill on shift
+    cover it (``Σ x + case_short ≥ cases``); the slack columns follow column ``n``. Returns
+    their number."""
+    on: dict[tuple[int, int], list[int]] = {}
+    for j, (a, d, s) in enumerate(xs):
+        if people[a].cases:
+            sh = by_day[d][0][s]
+            for m in range(sh.start, sh.end, slot):
+                on.setdefault((d, m), []).append(j)
+    k = 0
+    for dy in days:
+        if dy.cases is None or dy.opens is None:
+            continue
+        for i, need in enumerate(dy.cases):
+            if need > 1e-9:
+                b.row([*on.get((dy.index, dy.opens + i * slot), []), n + k], 1.0, float(need), np.inf)
+                k += 1
+    return k
 
 
 def _place_breaks(t: Template, day: Day, shs: list[Shift], counts: np.ndarray, weights: Weights,

@@ -182,7 +182,7 @@ def write_html(sch: Schedule, violations: pd.DataFrame, lines: list[str], path: 
             f"Every open date simulated {s.schedule.simulate_replications} times (seed {s.schedule.simulate_seed}), each agent off "
             f"sick with probability {s.schedule.absence.sick_share:g} per day (the shift removed), the demand's day-to-day "
             f"variation included; a date is at risk when P(all targets met) < {s.schedule.confidence:g}. Dates are simulated one "
-            "at a time: callers a closed day pushes into the next opening are not included.")
+            "at a time, a date after closed dates from the first of them: the callers the closures push into its opening are included.")
             + frame_html(month, "The month (pooled KPIs per replication): P(target met)") + frame_html(days, "Per date"), "simulation"))
     found = paragraph(f"The independent checker (sim.analysis.schedule_check) found {len(violations)} violation(s).")
     sections.append(Section("Rule check", found + (frame_html(violations) if len(violations) else ""), "check"))

@@ -7,9 +7,11 @@ in replication ``r`` every rostered agent is off sick that day with probability
 demand is drawn with seed ``seed + r`` (its day-to-day variation, ``demand.day_cv``, included).
 Per date: P(each target met) and P(all met) over the replications, the days at risk (P(all)
 below ``confidence``); for the month: per replication the pooled KPIs of all its dates, and
-P(the month meets each target). Simulating dates separately drops the calls a closed day
-pushes into the next opening (the displaced callers) and the overnight backlog: the first
-opening after a closure is checked without its extra calls.
+P(the month meets each target). A date that follows closed dates is simulated from the
+first of them, or from the open date before them when that one closed early (at most six days
+back, with that date's schedule as rostered): the callers the closures push into its opening
+(the displaced callers, the heavy first opening after Christmas) are in its check; the KPIs
+are the date's alone.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sim.model.simulate import simulate
 from sim.scenario.compose import validate
 from sim.schema import WEEKDAYS, Scenario
 from sim.study.schedule import Schedule
+from sim.world.calendar import day_plans
 
 TARGETS = ("availability", "service_level", "asa_s", "aht_s", "logging_share")
 
@@ -70,10 +73,13 @@ def simulate_schedule(sch: Schedule, replications: int = 20, seed: int = 1, conf
             sick = rng.random(len(day_rows)) < p_sick
             present = day_rows[~sick]
             raw = dict(base)
-            raw["run"] = {"start": d.isoformat(), "end": d.isoformat(), "seed": seed + r}
+            first = closed_from(s, d)
+            before = [x for e in sorted(set(frame["date"])) if first <= e < d
+                      for x in _shifts(frame[frame["date"] == e], WEEKDAYS[e.weekday()])]
+            raw["run"] = {"start": first.isoformat(), "end": d.isoformat(), "seed": seed + r}
             raw["staffing"] = {"mode": "shifts", "agents": None, "table": None, "table_file": None,
-                               "shifts": _shifts(present, WEEKDAYS[d.weekday()])}
-            k = simulate(validate(raw), seed=seed + r).kpis("D").iloc[0]
+                               "shifts": before + _shifts(present, WEEKDAYS[d.weekday()])}
+            k = simulate(validate(raw), seed=seed + r).kpis("D").iloc[-1]
             met = _met(s, k)
             rows.append({"date": d, "replication": r, "absent": int(sick.sum()), "rostered": len(day_rows),
                          "staffed_h": float(k["staffed_s"]) / 3600, "offered": int(k["offered"]), "answered": int(k["answered"]),
@@ -98,6 +104,22 @@ def simulate_schedule(sch: Schedule, replications: int = 20, seed: int = 1, conf
     month = pd.DataFrame(month_rows).mean().rename("p_met").rename_axis("target").reset_index()
     month.loc[len(month)] = ["all", float(pd.DataFrame(month_rows).all(axis=1).mean())]
     return days, reps, month
+
+
+def closed_from(s: Scenario, d: dt.date) -> dt.date:
+    """Where the run checking ``d`` starts: the first of the closed dates just before it, or
+    the open date before those when it closed before its regular hour (the 15:00 rule; at
+    most six days back: the shifts of the simulated run are per weekday); ``d`` itself when
+    the day before is an ordinary open day."""
+    back = day_plans(s.calendar, d - dt.timedelta(days=6), d - dt.timedelta(days=1))
+    first = d
+    for p in reversed(back):
+        if p.opens is not None:
+            if p.closes is not None and p.regular_closes is not None and p.closes < p.regular_closes:
+                first = p.date
+            break
+        first = p.date
+    return first
 
 
 def on_phone_hours(sch: Schedule) -> dict[dt.date, float]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 import sim
@@ -116,3 +117,61 @@ def test_a_fractional_requirement_is_kept_as_a_time_average() -> None:
     assert dn.need[0] == 5.4
     slots = slot_need(dn.need[:1], s.demand.interval_min, 15)
     assert slots.tolist() == [6.0, 5.0]  # six agents for the first 40 % (12 min) of the interval: the first slot
+
+
+def test_the_first_opening_after_christmas_needs_more_than_an_ordinary_monday() -> None:
+    """Julafton (a Friday), Juldagen and Annandag jul closed: their displaced callers come on Monday 27 December 2027."""
+    s = sim.load_scenario("default", ["schedule.start=2027-12-13", "schedule.end=2027-12-31"])
+    table = weekday_table(s)
+    dated = {dn.plan.date: dn for dn in dated_requirement(s, table, day_plans(s.calendar, *period_of(s)))}
+    peak, ordinary = dated[dt.date(2027, 12, 27)], dated[dt.date(2027, 12, 20)]
+    assert ordinary.need == table["mon"] and not any(ordinary.peak)
+    assert sum(peak.need) > sum(ordinary.need) and peak.need[0] > ordinary.need[0]
+    assert all(p >= o for p, o in zip(peak.need, ordinary.need, strict=True))
+    assert dated_requirement(s, table, day_plans(s.calendar, *period_of(s)), peaks=False)[14].need == table["mon"]
+
+
+def test_the_expected_displaced_callers_are_the_simulations() -> None:
+    """The requirement's displaced callers on 27 December 2027 against 30 simulated runs from 23 December (15:00 close)."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.study.schedule import displaced_calls
+    from sim.world.demand import daily_volumes
+
+    s = sim.load_scenario("default", ["run.start=2027-12-23", "run.end=2027-12-27"])
+    plans = day_plans(s.calendar, dt.date(2027, 12, 13), dt.date(2027, 12, 27))
+    expected = float(displaced_calls(s, plans, list(daily_volumes(s, plans)))[dt.date(2027, 12, 27)].sum())
+    counts = []
+    for seed in range(30):
+        c = sim.simulate(s, seed=seed).calls
+        d = c[c["displaced"]]
+        counts.append(int((pd.to_datetime(d["arrival"]).dt.date == dt.date(2027, 12, 27)).sum()))
+    mean, half = float(np.mean(counts)), 3.0 * float(np.std(counts, ddof=1)) / np.sqrt(len(counts))
+    assert abs(mean - expected) < half  # within 3 standard errors
+    assert expected > 50
+
+
+def test_case_work_is_in_the_requirement_of_the_agents_with_the_cases_skill() -> None:
+    from sim.study.schedule import case_requirement, load_team
+
+    s = sim.load_scenario("default", ["cases=on", "schedule.start=2026-12-07", "schedule.end=2026-12-13",
+                                      "schedule.dates_outside_period=ignore", "schedule.time_limit_s=20"])
+    team = load_team(s)
+    plain = dated_requirement(s, weekday_table(s), day_plans(s.calendar, *period_of(s)))
+    with_cases = {d.plan.date: d for d in case_requirement(s, plain, team)}
+    mon, tue = with_cases[dt.date(2026, 12, 7)], with_cases[dt.date(2026, 12, 8)]
+    assert mon.cases[0] > tue.cases[0] > 0  # the weekend's cases are due on Monday morning (fault reports within 4 h)
+    assert mon.need == pytest.approx([p + c for p, c in zip(plain[0].need, mon.cases, strict=True)])
+    fewer = case_requirement(s, plain, TeamConfig(agents=[a for a in team.agents if "phones" in a.skills]))
+    assert fewer[0].cases[0] == pytest.approx(mon.cases[0] + 1.75)  # without the two case-only agents (1.0 + 0.75)
+    sch = build_schedule(s, team)
+    frame, skilled = sch.frame(), {a.id for a in team.agents if "cases" in a.skills}
+    for dn in sch.dated:
+        if dn.opens is None:
+            continue
+        mine = frame[(frame["date"] == dn.plan.date) & frame["agent"].isin(skilled)]
+        starts = mine["shift_start"].map(lambda x: int(x[:2]) * 60 + int(x[3:]))
+        ends = mine["shift_end"].map(lambda x: int(x[:2]) * 60 + int(x[3:]))
+        for m in range(dn.opens, dn.closes, 15):
+            assert ((starts <= m) & (ends > m)).sum() >= np.ceil(dn.cases[0] - 1e-9) - 1  # at most one short of the case need
