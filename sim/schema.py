@@ -1313,6 +1313,8 @@ class ScheduleConfig(_Model):
     simulate_replications: Int = Field(default=20, ge=0, le=10_000)
     simulate_seed: Int = Field(default=1, ge=0)
     confidence: float = Field(default=0.9, ge=0.5, lt=1.0)
+    repair_rounds: Int = Field(default=10, ge=0, le=1000)
+    overtime_h_max: Float = Field(default=8.0, ge=0.0, le=200.0)
     out_dir: str = "outputs/schedule"
 
     @model_validator(mode="after")

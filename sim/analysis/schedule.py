@@ -627,3 +627,70 @@ def recount_short(work: list[Work], days: list[Day], slot_min: int) -> dict[int,
             if not any(b <= m < b + mm for b, mm, _ in w.breaks):
                 on[w.day][(m - o) // slot_min] += 1
     return {d.index: np.maximum(d.need - on[d.index], 0.0) for d in days}
+
+
+def constructed_extra(t: Template, days: list[Day], result: Result, rules: Rules, hi_min: float, weights: Weights,
+                      time_limit_s: float) -> int | None:
+    """A number of new agents (each at most ``hi_min`` paid minutes) that closes the shortage
+    of ``result`` with its schedule kept: per day, the cheapest cover of the agents missing by
+    new shifts with breaks (:func:`_day_mix`), the shifts dealt to the fewest agents who can
+    take them (:func:`deal`), and the shortage recounted to confirm. None when no cover exists."""
+    extra: dict[int, list[Work]] = {}
+    for dy in days:
+        miss = result.short.get(dy.index)
+        if miss is None or not (miss > 1e-6).any():
+            continue
+        shs = day_shifts(t, dy, rules)[0]
+        if not shs:
+            return None
+        residual = Day(dy.index, dy.opens, dy.closes, np.ceil(miss - 1e-9))
+        counts, pos, _, _ = _day_mix(t, residual, shs, [10_000] * len(shs), 10_000, 0.0, np.inf, weights, time_limit_s / 4, 0.0)
+        extra[dy.index] = []
+        for s, k in enumerate(counts):
+            sh = shs[s]
+            for i in range(int(k)):
+                brk = tuple((_position(pos.get((s, b), []), i, sh, b, t.slot_min), r.minutes, r.paid) for b, r in enumerate(sh.rules))
+                extra[dy.index].append(Work(-1, dy.index, sh.start, sh.length, brk, sh.paid_min))
+    if not extra:
+        return 0
+    need = max(len(v) for v in extra.values())
+    total = sum(w.paid_min for v in extra.values() for w in v)
+    n = max(need, int(np.ceil(total / hi_min - 1e-9)) if hi_min > 0 else need, 1)
+    while n <= 10 * need + 10:
+        dealt = deal(extra, n, hi_min, rules)
+        if dealt is not None:
+            short = recount_short([*result.work, *dealt], days, t.slot_min)
+            if all(not (v > 1e-6).any() for v in short.values()):
+                return n
+        n += 1
+    return None
+
+
+def _week_days(work: list[Work], person: int, day: int, weeks: tuple[int, ...]) -> int:
+    """Days ``person`` works in the rest week holding ``day`` (0 outside the weeks)."""
+    k = next((k for k in weeks if k <= day < k + 7), None)
+    return 0 if k is None else sum(1 for x in work if x.person == person and k <= x.day < k + 7)
+
+
+def deal(extra: dict[int, list[Work]], n: int, hi_min: float, rules: Rules) -> list[Work] | None:
+    """The shifts of each day given to ``n`` new agents (numbered −1, −2, ...): one a day each,
+    at most ``hi_min`` paid minutes each, six days in a rest week, the daily rest kept; the
+    agent with the fewest minutes first. None when they cannot all be placed."""
+    paid = [0.0] * n
+    last: dict[int, Work] = {}
+    out: list[Work] = []
+    for d in sorted(extra):
+        taken: set[int] = set()
+        for w in sorted(extra[d], key=lambda x: -x.paid_min):
+            ok = [a for a in range(n) if a not in taken and paid[a] + w.paid_min <= hi_min + 1e-6
+                  and not (a in last and last[a].day == d - 1 and 24 * 60 + w.start - last[a].end < rules.daily_rest)
+                  and _week_days(out, -1 - a, d, rules.weeks) < 6]
+            if not ok:
+                return None
+            a = min(ok, key=lambda i: paid[i])
+            taken.add(a)
+            paid[a] += w.paid_min
+            placed = Work(-1 - a, d, w.start, w.length, w.breaks, w.paid_min)
+            last[a] = placed
+            out.append(placed)
+    return out

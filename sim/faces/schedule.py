@@ -32,7 +32,7 @@ from sim.faces.report import Section, esc, frame_html, paragraph, render, table_
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import WEEKDAYS
 from sim.study.schedule import Schedule, build_schedule, check_schedule, extra_agents, period_of, with_extra
-from sim.study.schedule_sim import simulate_schedule
+from sim.study.schedule_sim import repair_schedule
 
 TZ = "Europe/Stockholm"
 
@@ -232,19 +232,31 @@ def summary_lines(sch: Schedule, violations: pd.DataFrame) -> list[str]:
                 left = f", {r.short_agent_h_left:.2f} h still short with {s.schedule.extra_agents_max}" if r.solves else ""
                 got = (f"{int(r.agents)} more agent(s)" if pd.notna(r.agents) else
                        f"more than {s.schedule.extra_agents_max} agents (schedule.extra_agents_max{left})")
-                lines.append(f"  with contract {r.contract:g}: {got} close it (lower bound {r.lower_bound}, {r.solves} re-solve(s))")
+                fewer = "; one fewer does not" if r.fewer_fail else ""
+                lines.append(f"  with contract {r.contract:g}: {got} close it{fewer} (lower bound {r.lower_bound}, constructed "
+                             f"{r.constructed}, {r.solves} re-solve(s))")
     lines.append(f"  rule check: {'every rule holds' if violations.empty else f'{len(violations)} violation(s), see violations.csv'}")
     return lines
 
 
 def write_outputs(sch: Schedule, out: Path) -> tuple[list[str], Path]:
     """Every file of the command; returns the summary lines and the page's path."""
-    violations = check_schedule(sch)
     sc = sch.scenario.schedule
     simulated = None
     sim_lines = []
     if sc.simulate_replications:
-        days, reps, month = simulate_schedule(sch, sc.simulate_replications, sc.simulate_seed, sc.confidence)
+        rep = repair_schedule(sch, sc.simulate_replications, sc.simulate_seed, sc.confidence, sc.repair_rounds, sc.overtime_h_max)
+        days, reps, month = rep.simulated
+        if len(rep.added):
+            sch = rep.schedule
+            rep.added.to_csv(out / "repair.csv", index=False)
+            p0 = 100 * float(rep.rounds["p_month_all"].iloc[0])
+            dates = ", ".join(sorted({f"{d:%d/%m}" for d in rep.added["date"]}))
+            sim_lines.append(f"  repair: {len(rep.added)} extra or longer shift(s) on the dates at risk ({dates}; "
+                             f"overtime {sum(sch.overtime.values()):.1f} h for {len(sch.overtime)} agent(s)), P(month meets all) from "
+                             f"{p0:.0f} % to {100 * float(rep.rounds['p_month_all'].iloc[-1]):.0f} %: {rep.stopped} (repair.csv)")
+        elif not rep.met:
+            sim_lines.append(f"  repair: {rep.stopped}")
         if not days.empty:
             days.to_csv(out / "simulation_days.csv", index=False)
             reps.to_csv(out / "simulation_replications.csv", index=False)
@@ -256,6 +268,7 @@ def write_outputs(sch: Schedule, out: Path) -> tuple[list[str], Path]:
                              + ", ".join(f"{k} {100 * v:.0f} %" for k, v in p.items()) + "); days at risk (P(all) < "
                              f"{sc.confidence:g}): " + (", ".join(f"{d:%Y-%m-%d} ({100 * v:.0f} %)" for d, v in
                                                                   zip(risk["date"], risk["p_all_met"], strict=True)) or "none"))
+    violations = check_schedule(sch)
     sw = sch.scenario.schedule.swedish_csv
     sch.frame().to_csv(out / "schedule.csv", index=False)
     write_csv(sch.agents(), out / "schedule_agents.csv", sw)

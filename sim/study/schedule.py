@@ -304,6 +304,7 @@ class Schedule:
     slot_min: int
     lunch_index: dict[int, int | None]
     extra: pd.DataFrame | None = None  # the extra-agent re-solves (extra_agents)
+    overtime: dict[str, float] = dataclasses.field(default_factory=dict)  # hours above the band granted by the repair step
 
     @property
     def start(self) -> dt.date:
@@ -419,7 +420,15 @@ def _lunch_index(s: Scenario, lengths: tuple[int, ...]) -> dict[int, int | None]
     return out
 
 
-def _people(s: Scenario, team: TeamConfig, dated: list[DatedNeed], tg: dict[str, Target]) -> list[ip.Person]:
+def program_days(s: Scenario, dated: list[DatedNeed], slot_min: int) -> list[ip.Day]:
+    """The open dates in the program's terms (agents needed per slot, of them for case work)."""
+    return [ip.Day(k, dn.opens, dn.closes, slot_need(dn.need, s.demand.interval_min, slot_min),
+                   slot_need(dn.cases, s.demand.interval_min, slot_min) if dn.cases else None)
+            for k, dn in enumerate(dated) if dn.opens is not None]
+
+
+def people_of(s: Scenario, team: TeamConfig, dated: list[DatedNeed], tg: dict[str, Target]) -> list[ip.Person]:
+    """The agents in the program's terms."""
     out = []
     for a in team.agents:
         days = frozenset(k for k, dn in enumerate(dated) if dn.opens is not None and a.off_on(dn.plan.date) is None)
@@ -452,13 +461,11 @@ def build_schedule(s: Scenario, team: TeamConfig | None = None, table: Table | N
     tg = targets(s, team, dated)
     t = template(s)
     sc = s.schedule
-    days = [ip.Day(k, dn.opens, dn.closes, slot_need(dn.need, s.demand.interval_min, t.slot_min),
-                   slot_need(dn.cases, s.demand.interval_min, t.slot_min) if dn.cases else None)
-            for k, dn in enumerate(dated) if dn.opens is not None]
+    days = program_days(s, dated, t.slot_min)
     w = sc.weights
     try:
         solver = ip.solve_two_stage if sc.method == "two_stage" else ip.solve
-        res = solver(t, days, _people(s, team, dated, tg), rules_of(s), ip.Weights(w.shortage, w.hours, w.fairness),
+        res = solver(t, days, people_of(s, team, dated, tg), rules_of(s), ip.Weights(w.shortage, w.hours, w.fairness),
                      time_limit_s or sc.time_limit_s, sc.mip_rel_gap)
     except ValueError as exc:
         raise ScenarioError(f"Invalid scenario: schedule.rules.weekly_rest_h: {exc}.") from None
@@ -473,7 +480,7 @@ def check_schedule(sch: Schedule) -> pd.DataFrame:
     r = sch.scenario.schedule.rules
     lunch_paid = bool(sch.scenario.roster.lunch.paid) if sch.scenario.roster.lunch is not None else False
     limits = Limits(r.daily_rest_h, r.weekly_rest_h, r.max_work_without_break_h, r.rest_breaks, lunch_paid, r.week_starts)
-    band = {a: (t.lo_h, t.hi_h) for a, t in sch.targets.items()}
+    band = {a: (t.lo_h, t.hi_h + sch.overtime.get(a, 0.0)) for a, t in sch.targets.items()}
     return check(sch.frame(), sch.team, sch.hours(), sch.need(), sch.slot_min, limits, band, sch.declared_short())
 
 
@@ -481,34 +488,54 @@ def extra_agents(s: Scenario, sch: Schedule, contracts: tuple[float, ...] | None
                  base_dir: Path | None = None) -> pd.DataFrame:
     """How many more agents of each contract make the schedule cover the requirement.
 
-    Method: start from the short agent-hours over one extra agent's target hours (rounded up,
-    at least one: no fewer can add the missing hours); re-solve with that many hypothetical
-    agents (phones skill, no restrictions, that contract) and add one at a time until no slot
-    is short or ``schedule.extra_agents_max``. The re-solves are as heuristic as the schedule:
-    the number found is enough, not proven the fewest."""
+    Method: a lower bound ``lower_bound``, the short agent-hours over one extra agent's target
+    hours (rounded up, at least one: no fewer can add the missing hours), and a constructed
+    upper bound ``constructed``: the existing schedule kept, the cheapest cover of each date's
+    shortage by new shifts (:func:`sim.analysis.schedule.cover_residual`, the day program of
+    stage 1), its shifts dealt to new agents (:func:`sim.analysis.schedule.deal`: one a day
+    each, within the contract's hours) and the shortage recounted: that many close it. Between
+    the two, the real solver re-solves with ``n`` hypothetical agents (phones skill, no
+    restrictions, that contract) from the lower bound up; the answer ``agents`` is the first
+    ``n`` it closes, or the constructed number when none below it does. ``fewer_fail``: one
+    agent fewer was tried (or is below the lower bound) and leaves a slot short."""
     contracts = contracts or tuple(sorted({a.contract for a in sch.team.agents if "phones" in a.skills}, reverse=True)) or (1.0,)
     short_h = sch.summary()["short_agent_h"]
     rows: list[dict] = []
+    cols = ["contract", "agents", "short_agent_h_left", "short_dates_left", "lower_bound", "constructed", "fewer_fail", "solves"]
     if not short_h:
-        return pd.DataFrame(rows, columns=["contract", "agents", "short_agent_h_left", "short_dates_left", "lower_bound", "solves"])
+        return pd.DataFrame(rows, columns=cols)
+    t = template(s)
+    days = program_days(s, sch.dated, t.slot_min)
     for c in contracts:
         probe = AgentConfig(id="probe", name="probe", contract=c)
-        per_agent = targets(s, TeamConfig(agents=[probe]), sch.dated)["probe"].target_h
+        tg = targets(s, TeamConfig(agents=[probe]), sch.dated)["probe"]
+        per_agent = tg.target_h
         n0 = max(math.ceil(float(short_h) / per_agent - 1e-6) if per_agent > 0 else 1, 1)
-        n, solves, left, dates_left = n0, 0, float("nan"), -1
-        while n <= s.schedule.extra_agents_max:
+        w = s.schedule.weights
+        built = ip.constructed_extra(t, days, sch.result, rules_of(s), 60 * tg.hi_h, ip.Weights(w.shortage, w.hours, w.fairness),
+                                     s.schedule.time_limit_s)
+        cap = min(s.schedule.extra_agents_max, built - 1 if built is not None else s.schedule.extra_agents_max)
+        n, solves, left, dates_left, found = n0, 0, float("nan"), -1, None
+        failed: set[int] = set()
+        while n <= cap:
             more = [AgentConfig(id=f"new{c:g}_{i + 1}", name=f"new agent {i + 1} ({c:g})", contract=c) for i in range(n)]
-            team = TeamConfig(agents=[*sch.team.agents, *more])
-            trial = build_schedule(s, team, table, base_dir, time_limit_s=max(5.0, s.schedule.time_limit_s / 2))
+            trial = build_schedule(s, TeamConfig(agents=[*sch.team.agents, *more]), table, base_dir,
+                                   time_limit_s=max(5.0, s.schedule.time_limit_s / 2))
             solves += 1
             summ = trial.summary()
             left, dates_left = float(summ["short_agent_h"]), int(summ["short_dates"])
             if left < 1e-6:
+                found = n
                 break
+            failed.add(n)
             n += 1
-        rows.append({"contract": c, "agents": n if left < 1e-6 else None, "short_agent_h_left": left,
-                     "short_dates_left": dates_left, "lower_bound": n0, "solves": solves})
-    return pd.DataFrame(rows)
+        if found is None and built is not None and built <= s.schedule.extra_agents_max:
+            found, left, dates_left = built, 0.0, 0
+        fewer = found is not None and (found - 1 < n0 or found - 1 in failed)
+        rows.append({"contract": c, "agents": found, "short_agent_h_left": left if found is None else 0.0,
+                     "short_dates_left": dates_left if found is None else 0, "lower_bound": n0, "constructed": built,
+                     "fewer_fail": bool(fewer), "solves": solves})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def with_extra(sch: Schedule, extra: pd.DataFrame) -> Schedule:

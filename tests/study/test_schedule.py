@@ -175,3 +175,50 @@ def test_case_work_is_in_the_requirement_of_the_agents_with_the_cases_skill() ->
         ends = mine["shift_end"].map(lambda x: int(x[:2]) * 60 + int(x[3:]))
         for m in range(dn.opens, dn.closes, 15):
             assert ((starts <= m) & (ends > m)).sum() >= np.ceil(dn.cases[0] - 1e-9) - 1  # at most one short of the case need
+
+
+def _repair_case(volume: int, sick: float):
+    from sim.study.schedule_sim import repair_schedule
+
+    s = sim.load_scenario("default", ["staffing=flat", "staffing.agents=2", f"demand.volume={volume}", "targets.aht_max_s=5000",
+                                      "targets.logging_min=0", *WEEK])
+    team = _team(*({"id": f"a{i}", "name": f"A{i}", "contract": c} for i, c in enumerate([1.0, 1.0, 0.5, 0.5, 0.5])))
+    sch = build_schedule(s, team)
+    return sch, repair_schedule(sch, replications=10, seed=1, confidence=0.9, rounds=6, overtime_h_max=8, sick_share=sick)
+
+
+def test_the_repair_step_adds_overtime_on_the_risky_dates_until_the_month_meets_the_targets() -> None:
+    sch, rep = _repair_case(70, 0.1)
+    assert rep.rounds["p_month_all"].iloc[0] < 0.9 <= rep.rounds["p_month_all"].iloc[-1]
+    assert rep.met and rep.stopped == "met" and len(rep.added) > 0
+    assert set(rep.added["date"]) <= set(sch.frame()["date"])
+    paid_before, paid_after = sch.frame()["paid_h"].sum(), rep.schedule.frame()["paid_h"].sum()
+    assert paid_after > paid_before  # overtime offers (a longer shift) or extra shifts
+    found = check_schedule(rep.schedule)
+    assert found[found["rule"] != "contract hours"].empty  # every hard rule still holds
+    below = {a.id for a, u in zip(sch.team.agents, sch.result.under, strict=True) if u > 1e-6}
+    assert set(found["agent"]) <= below  # nobody above the band: the overtime is declared, within 8 h each
+    assert all(0 < h <= 8 for h in rep.schedule.overtime.values())
+
+
+def test_the_repair_step_says_when_no_agent_can_take_more() -> None:
+    _, rep = _repair_case(150, 0.3)
+    assert not rep.met and rep.stopped == "no agent can take another shift on the dates at risk"
+    assert rep.rounds["shifts_added"].iloc[-2] == 0 and len(rep.added) > 0
+    found = check_schedule(rep.schedule)
+    assert set(found["rule"]) <= {"contract hours"} and all(h <= 8 for h in rep.schedule.overtime.values())
+
+
+def test_the_extra_agents_are_enough_and_one_fewer_is_not() -> None:
+    s = sim.load_scenario("default", ["staffing=flat", "staffing.agents=3", *WEEK])
+    team = _team({"id": "a1", "name": "Anna", "contract": 1.0}, {"id": "a2", "name": "Bo", "contract": 0.5})
+    sch = build_schedule(s, team)
+    more = extra_agents(s, sch, contracts=(1.0,)).iloc[0]
+    n = int(more["agents"])
+    assert more["fewer_fail"] and more["lower_bound"] <= n <= more["constructed"]
+
+    def short_with(k: int) -> float:
+        extra = [{"id": f"n{i}", "name": f"N{i}", "contract": 1.0} for i in range(k)]
+        return float(build_schedule(s, _team(*[a.model_dump() for a in team.agents], *extra)).summary()["short_agent_h"])
+
+    assert short_with(n) == 0.0 and short_with(n - 1) > 0.0
