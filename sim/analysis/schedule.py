@@ -73,6 +73,8 @@ class Person:
     phones: bool = True
     target: float = 0.0
     cases: bool = False  # has the cases skill (covers the case work of ``Day.cases``)
+    prefers: str | None = None  # "early" or "late": a wish (soft)
+    avoid: frozenset[int] = frozenset()  # days they would rather not work (soft)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,14 @@ class Weights:
     shortage: float = 20.0
     hours: float = 200.0
     fairness: float = 30.0
+    preference: float = 60.0  # per shift against an agent's wish
+
+
+def against_wish(p: Person, day: int, sh: Shift, rules: Rules) -> bool:
+    """A shift the agent would rather not work: on a preferred day off, late for one who
+    prefers early (ends after ``late_after``), early for one who prefers late."""
+    return (day in p.avoid or (p.prefers == "early" and sh.end > rules.late_after)
+            or (p.prefers == "late" and sh.start < rules.early_before))
 
 
 @dataclass(frozen=True)
@@ -231,8 +241,8 @@ def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rul
     cost = np.zeros(n)
     integrality = np.zeros(n)
     upper = np.full(n, np.inf)
-    for j, (_, d, s) in enumerate(xs):
-        cost[ox + j] = by_day[d][0][s].paid_min
+    for j, (pa, d, s) in enumerate(xs):
+        cost[ox + j] = by_day[d][0][s].paid_min + weights.preference * against_wish(people[pa], d, by_day[d][0][s], rules)
     integrality[: nx + ny] = 1
     upper[:nx] = 1
     cost[osh: osh + ns] = weights.shortage * slot
@@ -297,11 +307,11 @@ def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rul
         if p.target <= 0:
             continue
         scale = float(np.mean([q.target for q in people if q.phones and q.target > 0])) / p.target
-        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before),
-                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after)):
+        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before and p.prefers != "late"),
+                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after and p.prefers != "early")):
             mark = [c for c in cols if test(by_day[xs[c - ox][1]][0][xs[c - ox][2]])]
             b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
-            if able:  # an agent who may not work early (late) shifts does not set the fewest
+            if able:  # an agent who may not (or wishes not to) work early (late) shifts does not set the fewest
                 b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
     constraint = b.constraint(n)
     bounds = Bounds(np.zeros(n), upper)
@@ -449,8 +459,8 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
         if not shs:
             continue
         cap = [sum(1 for a in able if sh.start >= people[a].earliest and sh.end <= people[a].latest) for sh in shs]
-        lo = sum(people[a].lo / max(1, len(people[a].days)) for a in able)
-        hi = sum(people[a].hi / max(1, len(people[a].days)) for a in able)
+        lo = sum(_day_share(people[a], people[a].lo, dy.index) for a in able)
+        hi = sum(_day_share(people[a], people[a].hi, dy.index) for a in able)
         counts, pos, obj, bound = _day_mix(t, dy, shs, cap, len(able), lo, hi, weights, time_limit_s / 4, mip_rel_gap)
         mixes[dy.index] = (counts, pos)
         day_gap = max(day_gap, (obj - bound) / obj if obj > 0 else 0.0)
@@ -478,8 +488,8 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
     of = ou + na
     n = of + 4
     cost = np.zeros(n)
-    for j, (_, d, s) in enumerate(xs):
-        cost[j] = by_day[d][0][s].paid_min
+    for j, (pa, d, s) in enumerate(xs):
+        cost[j] = by_day[d][0][s].paid_min + weights.preference * against_wish(people[pa], d, by_day[d][0][s], rules)
     for j, (d, s) in enumerate(planned):
         sh = by_day[d][0][s]
         cost[ofill + j] = -weights.shortage * (sh.length - sum(r.minutes for r in sh.rules))
@@ -579,6 +589,15 @@ def _case_rows(b: _Builder, people: list[Person], days: list[Day], by_day: dict,
     return k
 
 
+def _day_share(p: Person, minutes: float, day: int) -> float:
+    """A day's share of an agent's paid minutes for the day plans: spread over the days they
+    can work, none on a day they wish off (when they have other days)."""
+    keep = p.days - p.avoid
+    if not keep:
+        return minutes / max(1, len(p.days))
+    return minutes / len(keep) if day in keep else 0.0
+
+
 def _place_breaks(t: Template, day: Day, shs: list[Shift], counts: np.ndarray, weights: Weights,
                   time_limit_s: float) -> dict[tuple[int, int], list[int]]:
     """The break positions of a day's worked shifts (``counts`` agents each) that leave the
@@ -608,11 +627,11 @@ def _hours_and_fairness(b: _Builder, people: list[Person], x_at: dict, xs: list,
         if p.target <= 0:
             continue
         scale = float(np.mean(mean_target)) / p.target
-        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before),
-                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after)):
+        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before and p.prefers != "late"),
+                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after and p.prefers != "early")):
             mark = [c for c in cols if test(by_day[xs[c][1]][0][xs[c][2]])]
             b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
-            if able:  # an agent who may not work early (late) shifts does not set the fewest
+            if able:  # an agent who may not (or wishes not to) work early (late) shifts does not set the fewest
                 b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
 
 

@@ -216,6 +216,10 @@ def summary_lines(sch: Schedule, violations: pd.DataFrame) -> list[str]:
         lines.append(f"  fairness: early shifts (before {s.schedule.early_before:%H:%M}) {e.min():.0f}-{e.max():.0f} % of an agent's "
                      f"shifts, late (after {s.schedule.late_after:%H:%M}) {la.min():.0f}-{la.max():.0f} % (agents who may work them; "
                      "per agent in schedule_agents.csv)")
+    share = sch.wishes_honoured()
+    if share is not None:
+        lines.append(f"  wishes (preferred early/late shifts, days off): {100 * share:.0f} % honoured of {int(under['wishes'].sum())} "
+                     "(per agent in schedule_agents.csv)")
     low = under[(under["phones"]) & (under["paid_h"] + 1e-6 < under["target_h"] * (1 - s.schedule.hours_tolerance))]
     if len(low):
         lines.append(f"  below their contract band: {', '.join(f'{r.agent} {r.paid_h:g} h (band {r.band_h})' for r in low.itertuples())}")

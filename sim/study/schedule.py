@@ -392,8 +392,32 @@ class Schedule:
                          "phones": "phones" in a.skills, "workdays": t.workdays, "target_h": round(t.target_h, 2),
                          "band_h": f"{t.lo_h:.1f}-{t.hi_h:.1f}", "paid_h": float(mine["paid_h"].sum()), "shifts": len(mine),
                          "early_shifts": int((starts < early).sum()), "late_shifts": int((ends > late).sum()),
-                         "vacation_days": sum(a.off_on(dn.plan.date) == "vacation" for dn in self.dated)})
+                         "vacation_days": sum(a.off_on(dn.plan.date) == "vacation" for dn in self.dated),
+                         **self._wishes(a, mine, early, late)})
         return pd.DataFrame(rows)
+
+    def _wishes(self, a: AgentConfig, mine: pd.DataFrame, early: int, late: int) -> dict[str, object]:
+        """An agent's wishes: how many could be honoured (shifts for early/late, open available
+        dates on a preferred weekday off) and how many were."""
+        asked = kept = 0
+        for r in mine.itertuples(index=False):
+            if a.prefers is not None:
+                asked += 1
+                start = minutes(dt.time.fromisoformat(r.shift_start))
+                kept += (_end_min(r.shift_end) <= late) if a.prefers == "early" else (start >= early)
+        worked = set(mine["date"])
+        for dn in self.dated:
+            d = dn.plan.date
+            if dn.opens is not None and WEEKDAYS[d.weekday()] in a.preferred_days_off and a.off_on(d) is None:
+                asked += 1
+                kept += d not in worked
+        return {"wishes": asked, "wishes_honoured": kept}
+
+    def wishes_honoured(self) -> float | None:
+        """The share of the agents' wishes honoured (None: nobody has one)."""
+        ag = self.agents()
+        asked = int(ag["wishes"].sum())
+        return float(ag["wishes_honoured"].sum()) / asked if asked else None
 
     def summary(self) -> dict[str, float | int | str]:
         """The figures of the solve: paid hours, requirement, shortage, gap, time, size."""
@@ -436,7 +460,8 @@ def people_of(s: Scenario, team: TeamConfig, dated: list[DatedNeed], tg: dict[st
         out.append(ip.Person(a.id, 60 * t.lo_h, 60 * t.hi_h, days,
                              minutes(a.earliest_start) if a.earliest_start is not None else 0,
                              minutes(a.latest_end) if a.latest_end is not None else 24 * 60,
-                             "phones" in a.skills, 60 * t.target_h, "cases" in a.skills))
+                             "phones" in a.skills, 60 * t.target_h, "cases" in a.skills, a.prefers,
+                             frozenset(k for k, dn in enumerate(dated) if WEEKDAYS[dn.plan.date.weekday()] in a.preferred_days_off)))
     return out
 
 
@@ -465,7 +490,7 @@ def build_schedule(s: Scenario, team: TeamConfig | None = None, table: Table | N
     w = sc.weights
     try:
         solver = ip.solve_two_stage if sc.method == "two_stage" else ip.solve
-        res = solver(t, days, people_of(s, team, dated, tg), rules_of(s), ip.Weights(w.shortage, w.hours, w.fairness),
+        res = solver(t, days, people_of(s, team, dated, tg), rules_of(s), ip.Weights(w.shortage, w.hours, w.fairness, w.preference),
                      time_limit_s or sc.time_limit_s, sc.mip_rel_gap)
     except ValueError as exc:
         raise ScenarioError(f"Invalid scenario: schedule.rules.weekly_rest_h: {exc}.") from None
@@ -512,8 +537,8 @@ def extra_agents(s: Scenario, sch: Schedule, contracts: tuple[float, ...] | None
         per_agent = tg.target_h
         n0 = max(math.ceil(float(short_h) / per_agent - 1e-6) if per_agent > 0 else 1, 1)
         w = s.schedule.weights
-        built = ip.constructed_extra(t, days, sch.result, rules_of(s), 60 * tg.hi_h, ip.Weights(w.shortage, w.hours, w.fairness),
-                                     s.schedule.time_limit_s)
+        built = ip.constructed_extra(t, days, sch.result, rules_of(s), 60 * tg.hi_h,
+                                     ip.Weights(w.shortage, w.hours, w.fairness, w.preference), s.schedule.time_limit_s)
         cap = min(s.schedule.extra_agents_max, built - 1 if built is not None else s.schedule.extra_agents_max)
         n, solves, left, dates_left, found = n0, 0, float("nan"), -1, None
         failed: set[int] = set()

@@ -86,3 +86,17 @@ def test_bad_csv_names_file_row_and_column(tmp_path: Path, old: str, new: str, w
 def test_dates_outside_the_period_may_be_ignored(tmp_path: Path) -> None:
     path = _write(tmp_path, "team.csv", GOOD_CSV.replace("2026-12-21..2026-12-31", "2027-07-01..2027-07-31"))
     assert read_team(path, DEC, "ignore").agents[1].vacations[0].start == dt.date(2027, 7, 1)
+
+
+def test_wishes_are_read_and_checked(tmp_path: Path) -> None:
+    text = GOOD_CSV.replace("latest_end\n", "latest_end,prefers,preferred_days_off\n").replace(",,,,,\n", ",,,,,,early,\n", 1)
+    text = text.replace("09:00,16:00\n", "09:00,16:00,,mon fri\n")
+    team = read_team(_write(tmp_path, "w.csv", text), DEC)
+    assert team.agents[0].prefers == "early" and team.agents[1].preferred_days_off == ["mon", "fri"]
+    with pytest.raises(ScenarioError) as exc:
+        read_team(_write(tmp_path, "bad.csv", text.replace(",early,", ",noon,")), DEC)
+    msg = str(exc.value)
+    assert "row 2, column 10 (prefers)" in msg and "early or late" in msg and "\n" not in msg
+    with pytest.raises(ScenarioError) as exc:
+        read_team(_write(tmp_path, "bad2.csv", text.replace("mon fri", "mon fredag")), DEC)
+    assert "row 3, column 11 (preferred_days_off)" in str(exc.value) and "weekdays are mon" in str(exc.value)

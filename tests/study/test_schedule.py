@@ -222,3 +222,25 @@ def test_the_extra_agents_are_enough_and_one_fewer_is_not() -> None:
         return float(build_schedule(s, _team(*[a.model_dump() for a in team.agents], *extra)).summary()["short_agent_h"])
 
     assert short_with(n) == 0.0 and short_with(n - 1) > 0.0
+
+
+def test_wishes_are_honoured_when_the_cover_allows_and_reported() -> None:
+    team = _team({"id": "a1", "name": "Anna", "contract": 1.0, "prefers": "early"},
+                 {"id": "a2", "name": "Bo", "contract": 0.75, "preferred_days_off": ["wed"]},
+                 {"id": "a3", "name": "Cia", "contract": 1.0, "prefers": "late"},
+                 {"id": "a4", "name": "Dan", "contract": 1.0})
+    shares = {}
+    for w in (0, 60):
+        s = sim.load_scenario("default", ["staffing=flat", "staffing.agents=2", *WEEK, f"schedule.weights.preference={w}"])
+        sch = build_schedule(s, team)
+        ag = sch.agents().set_index("agent")
+        assert ag.loc["a1", "wishes"] == ag.loc["a1", "shifts"] and ag.loc["a4", "wishes"] == 0
+        assert ag.loc["a2", "wishes"] == 1  # one open Wednesday in the week
+        shares[w] = sch.wishes_honoured()
+        if w:
+            frame = sch.frame()
+            assert not ((frame["agent"] == "a2") & (frame["date"] == dt.date(2026, 12, 9))).any()
+            assert (frame.loc[frame["agent"] == "a1", "shift_end"] <= "16:00").all()
+            assert (frame.loc[frame["agent"] == "a3", "shift_start"] < "09:00").sum() <= 1  # soft: the cover may need one
+            assert check_schedule(sch).query("rule != 'contract hours'").empty
+    assert shares[60] >= 0.9 and shares[60] > shares[0]
