@@ -713,3 +713,110 @@ def deal(extra: dict[int, list[Work]], n: int, hi_min: float, rules: Rules) -> l
             last[a] = placed
             out.append(placed)
     return out
+
+
+# --------------------------------------------------------------------------- a bound for the whole problem
+
+def relaxed_bound(t: Template, days: list[Day], people: list[Person], rules: Rules, weights: Weights,
+                  time_limit_s: float) -> tuple[float, str]:
+    """A lower bound on the joint program's optimum (:func:`solve`), whatever method made the
+    schedule: all days' shift mixes and break positions at once (stage 1's day programs) with
+    at most as many shifts a day as agents can work and each shift at most as often as agents
+    may work it, and the agents' bands summed (paid minutes plus the minutes below the bands
+    at least the sum of the lower ends, at most the sum of the upper ends). Agent identity,
+    rest, fairness, wishes and case rows are left out: each only adds cost, so the relaxation's
+    dual bound (HiGHS) is a valid bound. Returns (bound, HiGHS's status)."""
+    slot = t.slot_min
+    cost: list[float] = []
+    integ: list[int] = []
+    upper: list[float] = []
+    b = _Builder()
+    paid_cols: list[int] = []
+    paid_vals: list[float] = []
+
+    def col(c: float, integer: bool, up: float) -> int:
+        cost.append(c)
+        integ.append(int(integer))
+        upper.append(up)
+        return len(cost) - 1
+
+    for dy in days:
+        shs = day_shifts(t, dy, rules)[0]
+        if not shs or dy.opens is None:
+            continue
+        able = [p for p in people if p.phones and dy.index in p.days]
+        zs = [col(float(sh.paid_min), True, float(sum(1 for p in able if sh.start >= p.earliest and sh.end <= p.latest)))
+              for sh in shs]
+        paid_cols += zs
+        paid_vals += [float(sh.paid_min) for sh in shs]
+        terms: list[tuple[list[int], list[float]]] = []
+        for _ in range(len(dy.need)):
+            s1, s2 = col(weights.shortage * slot, False, 1.0), col(SPREAD * weights.shortage * slot, False, np.inf)
+            terms.append(([s1, s2], [1.0, 1.0]))
+        for s, sh in enumerate(shs):
+            for m in range(sh.start, sh.end, slot):
+                terms[(m - dy.opens) // slot][0].append(zs[s])
+                terms[(m - dy.opens) // slot][1].append(1.0)
+            for k, r in enumerate(sh.rules):
+                ys = []
+                for w in sh.positions(k, slot):
+                    y = col(0.0, True, np.inf)
+                    ys.append(y)
+                    for m in range(w, w + r.minutes, slot):
+                        terms[(m - dy.opens) // slot][0].append(y)
+                        terms[(m - dy.opens) // slot][1].append(-1.0)
+                b.row([*ys, zs[s]], [1.0] * len(ys) + [-1.0], 0.0, 0.0)
+        for i, (cols, vals) in enumerate(terms):
+            b.row(cols, vals, float(dy.need[i]), np.inf)
+        b.row(zs, 1.0, -np.inf, float(len(able)))
+    under = col(weights.hours / 60.0, False, np.inf)
+    phones = [p for p in people if p.phones]
+    b.row([*paid_cols, under], [*paid_vals, 1.0], float(sum(p.lo for p in phones)), np.inf)
+    b.row(paid_cols, paid_vals, -np.inf, float(sum(p.hi for p in phones)))
+    n = len(cost)
+    res = milp(np.array(cost), constraints=[b.constraint(n)], integrality=np.array(integ),
+               bounds=Bounds(np.zeros(n), np.array(upper)), options={"time_limit": time_limit_s, "mip_rel_gap": 1e-4})
+    bound = getattr(res, "mip_dual_bound", None)
+    if bound is None or not np.isfinite(bound):
+        bound = res.fun if res.x is not None and res.status == 0 else -np.inf
+    return float(bound), str(res.message)
+
+
+def joint_objective(work: list[Work], days: list[Day], people: list[Person], rules: Rules, weights: Weights,
+                    by_day: dict | None = None, slot_min: int = 15) -> float:
+    """The joint program's objective (:func:`solve`, plus the case rows) of a schedule:
+    paid minutes, wishes, shortage (the first agent missing in a slot, then ``SPREAD`` times
+    for every further one), minutes below the bands, case-work shortage and fairness."""
+    short = recount_short(work, days, slot_min)
+    obj = float(sum(w.paid_min for w in work))
+    shift_of = {(w.person, w.day): w for w in work}
+    for w in work:
+        p = people[w.person]
+        obj += weights.preference * ((w.day in p.avoid) or (p.prefers == "early" and w.end > rules.late_after)
+                                     or (p.prefers == "late" and w.start < rules.early_before))
+    for v in short.values():
+        obj += float(weights.shortage * slot_min * (np.minimum(v, 1.0).sum() + SPREAD * np.maximum(v - 1.0, 0.0).sum()))
+    paid = np.zeros(len(people))
+    for w in work:
+        paid[w.person] += w.paid_min
+    obj += weights.hours / 60.0 * float(sum(max(p.lo - paid[a], 0.0) for a, p in enumerate(people) if p.phones))
+    for dy in days:
+        if dy.cases is None or dy.opens is None:
+            continue
+        for i, need in enumerate(dy.cases):
+            m = dy.opens + i * slot_min
+            have = sum(1 for (a, d), w in shift_of.items() if d == dy.index and people[a].cases and w.start <= m < w.end)
+            obj += weights.shortage * slot_min * max(float(need) - have, 0.0)
+    targets = [q.target for q in people if q.phones and q.target > 0]
+    if targets:
+        mean = float(np.mean(targets))
+        for test, able_of in ((lambda w: w.start < rules.early_before,
+                                    lambda p: p.earliest < rules.early_before and p.prefers != "late"),
+                                   (lambda w: w.end > rules.late_after,
+                                    lambda p: p.latest > rules.late_after and p.prefers != "early")):
+            scaled = {a: mean / p.target * sum(1 for w in work if w.person == a and test(w))
+                      for a, p in enumerate(people) if p.phones and p.target > 0}
+            lows = [v for a, v in scaled.items() if able_of(people[a])]
+            if scaled:
+                obj += weights.fairness * (max(scaled.values()) - (min(lows) if lows else 0.0))
+    return obj

@@ -499,6 +499,23 @@ def build_schedule(s: Scenario, team: TeamConfig | None = None, table: Table | N
     return Schedule(s, team, dated, tg, res, t.slot_min, _lunch_index(s, t.lengths))
 
 
+def overall_gap(sch: Schedule, time_limit_s: float | None = None) -> dict[str, float | str]:
+    """The optimality gap of the schedule for the whole problem (not one stage's): its value
+    in the joint program's terms (:func:`sim.analysis.schedule.joint_objective`) against a
+    lower bound of the joint program's optimum (:func:`sim.analysis.schedule.relaxed_bound`)."""
+    s = sch.scenario
+    t = template(s)
+    days = program_days(s, sch.dated, t.slot_min)
+    people = people_of(s, sch.team, sch.dated, sch.targets)
+    w = s.schedule.weights
+    weights = ip.Weights(w.shortage, w.hours, w.fairness, w.preference)
+    rules = rules_of(s)
+    value = ip.joint_objective(sch.result.work, days, people, rules, weights, slot_min=t.slot_min)
+    bound, status = ip.relaxed_bound(t, days, people, rules, weights, time_limit_s or s.schedule.time_limit_s)
+    gap = (value - bound) / abs(value) if value else 0.0
+    return {"value": value, "bound": bound, "gap_overall": gap, "bound_status": status}
+
+
 def check_schedule(sch: Schedule) -> pd.DataFrame:
     """Every rule the schedule breaks, by the independent checker (empty: none). The shortage
     the schedule reports is allowed; an agent below the band is a violation."""

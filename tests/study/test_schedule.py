@@ -244,3 +244,14 @@ def test_wishes_are_honoured_when_the_cover_allows_and_reported() -> None:
             assert (frame.loc[frame["agent"] == "a3", "shift_start"] < "09:00").sum() <= 1  # soft: the cover may need one
             assert check_schedule(sch).query("rule != 'contract hours'").empty
     assert shares[60] >= 0.9 and shares[60] > shares[0]
+
+
+def test_the_overall_gap_uses_a_valid_bound_and_the_joint_programs_objective() -> None:
+    from sim.study.schedule import overall_gap
+
+    joint = build_schedule(sim.load_scenario("default", ["staffing=flat", "staffing.agents=2", *WEEK, "schedule.method=joint"]), FOUR)
+    two = build_schedule(sim.load_scenario("default", ["staffing=flat", "staffing.agents=2", *WEEK]), FOUR)
+    gj, g2 = overall_gap(joint), overall_gap(two)
+    assert gj["value"] == pytest.approx(joint.result.objective, abs=1e-3)  # the same objective, computed from the schedule
+    assert gj["bound"] == pytest.approx(g2["bound"]) and gj["bound"] <= joint.result.objective + 1e-6
+    assert gj["bound"] <= g2["value"] and 0 <= gj["gap_overall"] <= g2["gap_overall"]
