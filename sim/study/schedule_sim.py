@@ -11,7 +11,8 @@ P(the month meets each target). A date that follows closed dates is simulated fr
 first of them, or from the open date before them when that one closed early (at most six days
 back, with that date's schedule as rostered): the callers the closures push into its opening
 (the displaced callers, the heavy first opening after Christmas) are in its check; the KPIs
-are the date's alone.
+are the date's alone. :func:`repair_schedule` adds extra or longer shifts on the dates at risk
+until the month meets the targets with the required confidence or no agent can take more.
 """
 
 from __future__ import annotations
