@@ -1203,7 +1203,9 @@ class AgentConfig(_Model):
     """One person of the team: ``contract`` is the share of a ``schedule.week_h``-hour week
     (1.0 full time, 0.75, 0.5), ``skills`` the work they do (only ``phones`` agents cover the
     phone requirement), ``days_off`` fixed weekly days off, ``unavailable`` single dates,
-    ``vacations`` date ranges, ``earliest_start``/``latest_end`` the limits of their shifts."""
+    ``vacations`` date ranges, ``earliest_start``/``latest_end`` the limits of their shifts;
+    soft wishes: ``prefers`` early or late shifts, ``preferred_days_off`` weekdays they would
+    rather not work (``schedule.weights.preference`` per shift against a wish)."""
 
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
@@ -1214,6 +1216,8 @@ class AgentConfig(_Model):
     vacations: list[VacationConfig] = Field(default_factory=list)
     earliest_start: Clock | None = None
     latest_end: EndClock | None = None
+    prefers: Literal["early", "late"] | None = None
+    preferred_days_off: list[Weekday] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _limits(self) -> AgentConfig:
@@ -1278,11 +1282,14 @@ class ScheduleWeightsConfig(_Model):
     """Weights of the dated roster's objective (a paid minute costs 1): a short agent-minute
     (``shortage``; 20 makes a short 15-minute slot cost 5 paid hours), an agent-hour under the
     contract's band (``hours``; above 60 so that meeting the contract beats saving paid time),
-    and one early or late shift of the agent with the most above the fewest (``fairness``)."""
+    one early or late shift of the agent with the most above the fewest (``fairness``), and a
+    shift against an agent's wish (``preference``: a late shift for one who prefers early, an
+    early one for one who prefers late, a shift on a preferred day off)."""
 
     shortage: Float = Field(default=20.0, ge=0.0)
     hours: Float = Field(default=200.0, ge=0.0)
     fairness: Float = Field(default=30.0, ge=0.0)
+    preference: Float = Field(default=60.0, ge=0.0)
 
 
 class ScheduleConfig(_Model):
@@ -1311,6 +1318,8 @@ class ScheduleConfig(_Model):
     simulate_replications: Int = Field(default=20, ge=0, le=10_000)
     simulate_seed: Int = Field(default=1, ge=0)
     confidence: float = Field(default=0.9, ge=0.5, lt=1.0)
+    repair_rounds: Int = Field(default=10, ge=0, le=1000)
+    overtime_h_max: Float = Field(default=8.0, ge=0.0, le=200.0)
     out_dir: str = "outputs/schedule"
 
     @model_validator(mode="after")

@@ -56,6 +56,7 @@ class Day:
     opens: int | None
     closes: int | None
     need: np.ndarray
+    cases: np.ndarray | None = None  # of ``need``: agents with the cases skill needed per slot (case work)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class Person:
     latest: int = 24 * 60
     phones: bool = True
     target: float = 0.0
+    cases: bool = False  # has the cases skill (covers the case work of ``Day.cases``)
+    prefers: str | None = None  # "early" or "late": a wish (soft)
+    avoid: frozenset[int] = frozenset()  # days they would rather not work (soft)
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,14 @@ class Weights:
     shortage: float = 20.0
     hours: float = 200.0
     fairness: float = 30.0
+    preference: float = 60.0  # per shift against an agent's wish
+
+
+def against_wish(p: Person, day: int, sh: Shift, rules: Rules) -> bool:
+    """A shift the agent would rather not work: on a preferred day off, late for one who
+    prefers early (ends after ``late_after``), early for one who prefers late."""
+    return (day in p.avoid or (p.prefers == "early" and sh.end > rules.late_after)
+            or (p.prefers == "late" and sh.start < rules.early_before))
 
 
 @dataclass(frozen=True)
@@ -229,8 +241,8 @@ def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rul
     cost = np.zeros(n)
     integrality = np.zeros(n)
     upper = np.full(n, np.inf)
-    for j, (_, d, s) in enumerate(xs):
-        cost[ox + j] = by_day[d][0][s].paid_min
+    for j, (pa, d, s) in enumerate(xs):
+        cost[ox + j] = by_day[d][0][s].paid_min + weights.preference * against_wish(people[pa], d, by_day[d][0][s], rules)
     integrality[: nx + ny] = 1
     upper[:nx] = 1
     cost[osh: osh + ns] = weights.shortage * slot
@@ -295,11 +307,11 @@ def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rul
         if p.target <= 0:
             continue
         scale = float(np.mean([q.target for q in people if q.phones and q.target > 0])) / p.target
-        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before),
-                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after)):
+        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before and p.prefers != "late"),
+                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after and p.prefers != "early")):
             mark = [c for c in cols if test(by_day[xs[c - ox][1]][0][xs[c - ox][2]])]
             b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
-            if able:  # an agent who may not work early (late) shifts does not set the fewest
+            if able:  # an agent who may not (or wishes not to) work early (late) shifts does not set the fewest
                 b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
     constraint = b.constraint(n)
     bounds = Bounds(np.zeros(n), upper)
@@ -447,8 +459,8 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
         if not shs:
             continue
         cap = [sum(1 for a in able if sh.start >= people[a].earliest and sh.end <= people[a].latest) for sh in shs]
-        lo = sum(people[a].lo / max(1, len(people[a].days)) for a in able)
-        hi = sum(people[a].hi / max(1, len(people[a].days)) for a in able)
+        lo = sum(_day_share(people[a], people[a].lo, dy.index) for a in able)
+        hi = sum(_day_share(people[a], people[a].hi, dy.index) for a in able)
         counts, pos, obj, bound = _day_mix(t, dy, shs, cap, len(able), lo, hi, weights, time_limit_s / 4, mip_rel_gap)
         mixes[dy.index] = (counts, pos)
         day_gap = max(day_gap, (obj - bound) / obj if obj > 0 else 0.0)
@@ -476,8 +488,8 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
     of = ou + na
     n = of + 4
     cost = np.zeros(n)
-    for j, (_, d, s) in enumerate(xs):
-        cost[j] = by_day[d][0][s].paid_min
+    for j, (pa, d, s) in enumerate(xs):
+        cost[j] = by_day[d][0][s].paid_min + weights.preference * against_wish(people[pa], d, by_day[d][0][s], rules)
     for j, (d, s) in enumerate(planned):
         sh = by_day[d][0][s]
         cost[ofill + j] = -weights.shortage * (sh.length - sum(r.minutes for r in sh.rules))
@@ -514,6 +526,12 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
                 b.row([v, *clash], 1.0, -np.inf, 1.0)
     _weekly_rest(b, people, days, by_day, x_at, rules)
     _hours_and_fairness(b, people, x_at, xs, by_day, rules, ou, of)
+    n_case = _case_rows(b, people, days, by_day, xs, n, slot)
+    if n_case:
+        cost = np.concatenate([cost, np.full(n_case, weights.shortage * slot)])
+        integrality = np.concatenate([integrality, np.zeros(n_case)])
+        upper = np.concatenate([upper, np.full(n_case, np.inf)])
+        n += n_case
     res = milp(cost, constraints=[b.constraint(n)], integrality=integrality, bounds=Bounds(np.zeros(n), upper),
                options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap})
     if res.x is None:
@@ -549,6 +567,37 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
                   f"{status}; day plans' largest gap {100 * day_gap:.1f} %", n, len(b.lo), dropped)
 
 
+def _case_rows(b: _Builder, people: list[Person], days: list[Day], by_day: dict, xs: list[tuple[int, int, int]], n: int,
+               slot: int) -> int:
+    """Soft rows: per day and slot with case work, the agents with the cases skill on shift
+    cover it (``Σ x + case_short ≥ cases``); the slack columns follow column ``n``. Returns
+    their number."""
+    on: dict[tuple[int, int], list[int]] = {}
+    for j, (a, d, s) in enumerate(xs):
+        if people[a].cases:
+            sh = by_day[d][0][s]
+            for m in range(sh.start, sh.end, slot):
+                on.setdefault((d, m), []).append(j)
+    k = 0
+    for dy in days:
+        if dy.cases is None or dy.opens is None:
+            continue
+        for i, need in enumerate(dy.cases):
+            if need > 1e-9:
+                b.row([*on.get((dy.index, dy.opens + i * slot), []), n + k], 1.0, float(need), np.inf)
+                k += 1
+    return k
+
+
+def _day_share(p: Person, minutes: float, day: int) -> float:
+    """A day's share of an agent's paid minutes for the day plans: spread over the days they
+    can work, none on a day they wish off (when they have other days)."""
+    keep = p.days - p.avoid
+    if not keep:
+        return minutes / max(1, len(p.days))
+    return minutes / len(keep) if day in keep else 0.0
+
+
 def _place_breaks(t: Template, day: Day, shs: list[Shift], counts: np.ndarray, weights: Weights,
                   time_limit_s: float) -> dict[tuple[int, int], list[int]]:
     """The break positions of a day's worked shifts (``counts`` agents each) that leave the
@@ -578,11 +627,11 @@ def _hours_and_fairness(b: _Builder, people: list[Person], x_at: dict, xs: list,
         if p.target <= 0:
             continue
         scale = float(np.mean(mean_target)) / p.target
-        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before),
-                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after)):
+        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before and p.prefers != "late"),
+                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after and p.prefers != "early")):
             mark = [c for c in cols if test(by_day[xs[c][1]][0][xs[c][2]])]
             b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
-            if able:  # an agent who may not work early (late) shifts does not set the fewest
+            if able:  # an agent who may not (or wishes not to) work early (late) shifts does not set the fewest
                 b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
 
 
@@ -597,3 +646,177 @@ def recount_short(work: list[Work], days: list[Day], slot_min: int) -> dict[int,
             if not any(b <= m < b + mm for b, mm, _ in w.breaks):
                 on[w.day][(m - o) // slot_min] += 1
     return {d.index: np.maximum(d.need - on[d.index], 0.0) for d in days}
+
+
+def constructed_extra(t: Template, days: list[Day], result: Result, rules: Rules, hi_min: float, weights: Weights,
+                      time_limit_s: float) -> int | None:
+    """A number of new agents (each at most ``hi_min`` paid minutes) that closes the shortage
+    of ``result`` with its schedule kept: per day, the cheapest cover of the agents missing by
+    new shifts with breaks (:func:`_day_mix`), the shifts dealt to the fewest agents who can
+    take them (:func:`deal`), and the shortage recounted to confirm. None when no cover exists."""
+    extra: dict[int, list[Work]] = {}
+    for dy in days:
+        miss = result.short.get(dy.index)
+        if miss is None or not (miss > 1e-6).any():
+            continue
+        shs = day_shifts(t, dy, rules)[0]
+        if not shs:
+            return None
+        residual = Day(dy.index, dy.opens, dy.closes, np.ceil(miss - 1e-9))
+        counts, pos, _, _ = _day_mix(t, residual, shs, [10_000] * len(shs), 10_000, 0.0, np.inf, weights, time_limit_s / 4, 0.0)
+        extra[dy.index] = []
+        for s, k in enumerate(counts):
+            sh = shs[s]
+            for i in range(int(k)):
+                brk = tuple((_position(pos.get((s, b), []), i, sh, b, t.slot_min), r.minutes, r.paid) for b, r in enumerate(sh.rules))
+                extra[dy.index].append(Work(-1, dy.index, sh.start, sh.length, brk, sh.paid_min))
+    if not extra:
+        return 0
+    need = max(len(v) for v in extra.values())
+    total = sum(w.paid_min for v in extra.values() for w in v)
+    n = max(need, int(np.ceil(total / hi_min - 1e-9)) if hi_min > 0 else need, 1)
+    while n <= 10 * need + 10:
+        dealt = deal(extra, n, hi_min, rules)
+        if dealt is not None:
+            short = recount_short([*result.work, *dealt], days, t.slot_min)
+            if all(not (v > 1e-6).any() for v in short.values()):
+                return n
+        n += 1
+    return None
+
+
+def _week_days(work: list[Work], person: int, day: int, weeks: tuple[int, ...]) -> int:
+    """Days ``person`` works in the rest week holding ``day`` (0 outside the weeks)."""
+    k = next((k for k in weeks if k <= day < k + 7), None)
+    return 0 if k is None else sum(1 for x in work if x.person == person and k <= x.day < k + 7)
+
+
+def deal(extra: dict[int, list[Work]], n: int, hi_min: float, rules: Rules) -> list[Work] | None:
+    """The shifts of each day given to ``n`` new agents (numbered −1, −2, ...): one a day each,
+    at most ``hi_min`` paid minutes each, six days in a rest week, the daily rest kept; the
+    agent with the fewest minutes first. None when they cannot all be placed."""
+    paid = [0.0] * n
+    last: dict[int, Work] = {}
+    out: list[Work] = []
+    for d in sorted(extra):
+        taken: set[int] = set()
+        for w in sorted(extra[d], key=lambda x: -x.paid_min):
+            ok = [a for a in range(n) if a not in taken and paid[a] + w.paid_min <= hi_min + 1e-6
+                  and not (a in last and last[a].day == d - 1 and 24 * 60 + w.start - last[a].end < rules.daily_rest)
+                  and _week_days(out, -1 - a, d, rules.weeks) < 6]
+            if not ok:
+                return None
+            a = min(ok, key=lambda i: paid[i])
+            taken.add(a)
+            paid[a] += w.paid_min
+            placed = Work(-1 - a, d, w.start, w.length, w.breaks, w.paid_min)
+            last[a] = placed
+            out.append(placed)
+    return out
+
+
+# --------------------------------------------------------------------------- a bound for the whole problem
+
+def relaxed_bound(t: Template, days: list[Day], people: list[Person], rules: Rules, weights: Weights,
+                  time_limit_s: float) -> tuple[float, str]:
+    """A lower bound on the joint program's optimum (:func:`solve`), whatever method made the
+    schedule: all days' shift mixes and break positions at once (stage 1's day programs) with
+    at most as many shifts a day as agents can work and each shift at most as often as agents
+    may work it, and the agents' bands summed (paid minutes plus the minutes below the bands
+    at least the sum of the lower ends, at most the sum of the upper ends). Agent identity,
+    rest, fairness, wishes and case rows are left out: each only adds cost, so the relaxation's
+    dual bound (HiGHS) is a valid bound. Returns (bound, HiGHS's status)."""
+    slot = t.slot_min
+    cost: list[float] = []
+    integ: list[int] = []
+    upper: list[float] = []
+    b = _Builder()
+    paid_cols: list[int] = []
+    paid_vals: list[float] = []
+
+    def col(c: float, integer: bool, up: float) -> int:
+        cost.append(c)
+        integ.append(int(integer))
+        upper.append(up)
+        return len(cost) - 1
+
+    for dy in days:
+        shs = day_shifts(t, dy, rules)[0]
+        if not shs or dy.opens is None:
+            continue
+        able = [p for p in people if p.phones and dy.index in p.days]
+        zs = [col(float(sh.paid_min), True, float(sum(1 for p in able if sh.start >= p.earliest and sh.end <= p.latest)))
+              for sh in shs]
+        paid_cols += zs
+        paid_vals += [float(sh.paid_min) for sh in shs]
+        terms: list[tuple[list[int], list[float]]] = []
+        for _ in range(len(dy.need)):
+            s1, s2 = col(weights.shortage * slot, False, 1.0), col(SPREAD * weights.shortage * slot, False, np.inf)
+            terms.append(([s1, s2], [1.0, 1.0]))
+        for s, sh in enumerate(shs):
+            for m in range(sh.start, sh.end, slot):
+                terms[(m - dy.opens) // slot][0].append(zs[s])
+                terms[(m - dy.opens) // slot][1].append(1.0)
+            for k, r in enumerate(sh.rules):
+                ys = []
+                for w in sh.positions(k, slot):
+                    y = col(0.0, True, np.inf)
+                    ys.append(y)
+                    for m in range(w, w + r.minutes, slot):
+                        terms[(m - dy.opens) // slot][0].append(y)
+                        terms[(m - dy.opens) // slot][1].append(-1.0)
+                b.row([*ys, zs[s]], [1.0] * len(ys) + [-1.0], 0.0, 0.0)
+        for i, (cols, vals) in enumerate(terms):
+            b.row(cols, vals, float(dy.need[i]), np.inf)
+        b.row(zs, 1.0, -np.inf, float(len(able)))
+    under = col(weights.hours / 60.0, False, np.inf)
+    phones = [p for p in people if p.phones]
+    b.row([*paid_cols, under], [*paid_vals, 1.0], float(sum(p.lo for p in phones)), np.inf)
+    b.row(paid_cols, paid_vals, -np.inf, float(sum(p.hi for p in phones)))
+    n = len(cost)
+    res = milp(np.array(cost), constraints=[b.constraint(n)], integrality=np.array(integ),
+               bounds=Bounds(np.zeros(n), np.array(upper)), options={"time_limit": time_limit_s, "mip_rel_gap": 1e-4})
+    bound = getattr(res, "mip_dual_bound", None)
+    if bound is None or not np.isfinite(bound):
+        bound = res.fun if res.x is not None and res.status == 0 else -np.inf
+    return float(bound), str(res.message)
+
+
+def joint_objective(work: list[Work], days: list[Day], people: list[Person], rules: Rules, weights: Weights,
+                    by_day: dict | None = None, slot_min: int = 15) -> float:
+    """The joint program's objective (:func:`solve`, plus the case rows) of a schedule:
+    paid minutes, wishes, shortage (the first agent missing in a slot, then ``SPREAD`` times
+    for every further one), minutes below the bands, case-work shortage and fairness."""
+    short = recount_short(work, days, slot_min)
+    obj = float(sum(w.paid_min for w in work))
+    shift_of = {(w.person, w.day): w for w in work}
+    for w in work:
+        p = people[w.person]
+        obj += weights.preference * ((w.day in p.avoid) or (p.prefers == "early" and w.end > rules.late_after)
+                                     or (p.prefers == "late" and w.start < rules.early_before))
+    for v in short.values():
+        obj += float(weights.shortage * slot_min * (np.minimum(v, 1.0).sum() + SPREAD * np.maximum(v - 1.0, 0.0).sum()))
+    paid = np.zeros(len(people))
+    for w in work:
+        paid[w.person] += w.paid_min
+    obj += weights.hours / 60.0 * float(sum(max(p.lo - paid[a], 0.0) for a, p in enumerate(people) if p.phones))
+    for dy in days:
+        if dy.cases is None or dy.opens is None:
+            continue
+        for i, need in enumerate(dy.cases):
+            m = dy.opens + i * slot_min
+            have = sum(1 for (a, d), w in shift_of.items() if d == dy.index and people[a].cases and w.start <= m < w.end)
+            obj += weights.shortage * slot_min * max(float(need) - have, 0.0)
+    targets = [q.target for q in people if q.phones and q.target > 0]
+    if targets:
+        mean = float(np.mean(targets))
+        for test, able_of in ((lambda w: w.start < rules.early_before,
+                                    lambda p: p.earliest < rules.early_before and p.prefers != "late"),
+                                   (lambda w: w.end > rules.late_after,
+                                    lambda p: p.latest > rules.late_after and p.prefers != "early")):
+            scaled = {a: mean / p.target * sum(1 for w in work if w.person == a and test(w))
+                      for a, p in enumerate(people) if p.phones and p.target > 0}
+            lows = [v for a, v in scaled.items() if able_of(people[a])]
+            if scaled:
+                obj += weights.fairness * (max(scaled.values()) - (min(lows) if lows else 0.0))
+    return obj

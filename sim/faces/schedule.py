@@ -32,7 +32,7 @@ from sim.faces.htmlkit import Section, esc, frame_html, paragraph, render, table
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import WEEKDAYS
 from sim.study.schedule import Schedule, build_schedule, check_schedule, extra_agents, period_of, with_extra
-from sim.study.schedule_sim import simulate_schedule
+from sim.study.schedule_sim import repair_schedule
 
 TZ = "Europe/Stockholm"
 
@@ -182,7 +182,7 @@ def write_html(sch: Schedule, violations: pd.DataFrame, lines: list[str], path: 
             f"Every open date simulated {s.schedule.simulate_replications} times (seed {s.schedule.simulate_seed}), each agent off "
             f"sick with probability {s.schedule.absence.sick_share:g} per day (the shift removed), the demand's day-to-day "
             f"variation included; a date is at risk when P(all targets met) < {s.schedule.confidence:g}. Dates are simulated one "
-            "at a time: callers a closed day pushes into the next opening are not included.")
+            "at a time, a date after closed dates from the first of them: the callers the closures push into its opening are included.")
             + frame_html(month, "The month (pooled KPIs per replication): P(target met)") + frame_html(days, "Per date"), "simulation"))
     found = paragraph(f"The independent checker (sim.analysis.schedule_check) found {len(violations)} violation(s).")
     sections.append(Section("Rule check", found + (frame_html(violations) if len(violations) else ""), "check"))
@@ -216,6 +216,10 @@ def summary_lines(sch: Schedule, violations: pd.DataFrame) -> list[str]:
         lines.append(f"  fairness: early shifts (before {s.schedule.early_before:%H:%M}) {e.min():.0f}-{e.max():.0f} % of an agent's "
                      f"shifts, late (after {s.schedule.late_after:%H:%M}) {la.min():.0f}-{la.max():.0f} % (agents who may work them; "
                      "per agent in schedule_agents.csv)")
+    share = sch.wishes_honoured()
+    if share is not None:
+        lines.append(f"  wishes (preferred early/late shifts, days off): {100 * share:.0f} % honoured of {int(under['wishes'].sum())} "
+                     "(per agent in schedule_agents.csv)")
     low = under[(under["phones"]) & (under["paid_h"] + 1e-6 < under["target_h"] * (1 - s.schedule.hours_tolerance))]
     if len(low):
         lines.append(f"  below their contract band: {', '.join(f'{r.agent} {r.paid_h:g} h (band {r.band_h})' for r in low.itertuples())}")
@@ -232,19 +236,31 @@ def summary_lines(sch: Schedule, violations: pd.DataFrame) -> list[str]:
                 left = f", {r.short_agent_h_left:.2f} h still short with {s.schedule.extra_agents_max}" if r.solves else ""
                 got = (f"{int(r.agents)} more agent(s)" if pd.notna(r.agents) else
                        f"more than {s.schedule.extra_agents_max} agents (schedule.extra_agents_max{left})")
-                lines.append(f"  with contract {r.contract:g}: {got} close it (lower bound {r.lower_bound}, {r.solves} re-solve(s))")
+                fewer = "; one fewer does not" if r.fewer_fail else ""
+                lines.append(f"  with contract {r.contract:g}: {got} close it{fewer} (lower bound {r.lower_bound}, constructed "
+                             f"{r.constructed}, {r.solves} re-solve(s))")
     lines.append(f"  rule check: {'every rule holds' if violations.empty else f'{len(violations)} violation(s), see violations.csv'}")
     return lines
 
 
 def write_outputs(sch: Schedule, out: Path) -> tuple[list[str], Path]:
     """Every file of the command; returns the summary lines and the page's path."""
-    violations = check_schedule(sch)
     sc = sch.scenario.schedule
     simulated = None
     sim_lines = []
     if sc.simulate_replications:
-        days, reps, month = simulate_schedule(sch, sc.simulate_replications, sc.simulate_seed, sc.confidence)
+        rep = repair_schedule(sch, sc.simulate_replications, sc.simulate_seed, sc.confidence, sc.repair_rounds, sc.overtime_h_max)
+        days, reps, month = rep.simulated
+        if len(rep.added):
+            sch = rep.schedule
+            rep.added.to_csv(out / "repair.csv", index=False)
+            p0 = 100 * float(rep.rounds["p_month_all"].iloc[0])
+            dates = ", ".join(sorted({f"{d:%d/%m}" for d in rep.added["date"]}))
+            sim_lines.append(f"  repair: {len(rep.added)} extra or longer shift(s) on the dates at risk ({dates}; "
+                             f"overtime {sum(sch.overtime.values()):.1f} h for {len(sch.overtime)} agent(s)), P(month meets all) from "
+                             f"{p0:.0f} % to {100 * float(rep.rounds['p_month_all'].iloc[-1]):.0f} %: {rep.stopped} (repair.csv)")
+        elif not rep.met:
+            sim_lines.append(f"  repair: {rep.stopped}")
         if not days.empty:
             days.to_csv(out / "simulation_days.csv", index=False)
             reps.to_csv(out / "simulation_replications.csv", index=False)
@@ -256,6 +272,7 @@ def write_outputs(sch: Schedule, out: Path) -> tuple[list[str], Path]:
                              + ", ".join(f"{k} {100 * v:.0f} %" for k, v in p.items()) + "); days at risk (P(all) < "
                              f"{sc.confidence:g}): " + (", ".join(f"{d:%Y-%m-%d} ({100 * v:.0f} %)" for d, v in
                                                                   zip(risk["date"], risk["p_all_met"], strict=True)) or "none"))
+    violations = check_schedule(sch)
     sw = sch.scenario.schedule.swedish_csv
     sch.frame().to_csv(out / "schedule.csv", index=False)
     write_csv(sch.agents(), out / "schedule_agents.csv", sw)

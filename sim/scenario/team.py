@@ -25,8 +25,9 @@ from sim.errors import ScenarioError
 from sim.scenario.datafiles import decode_text
 from sim.schema import TeamConfig
 
-CSV_COLUMNS = ("id", "name", "contract", "skills", "days_off", "unavailable", "vacations", "earliest_start", "latest_end")
-_LISTS = ("skills", "days_off", "unavailable")
+CSV_COLUMNS = ("id", "name", "contract", "skills", "days_off", "unavailable", "vacations", "earliest_start", "latest_end",
+               "prefers", "preferred_days_off")
+_LISTS = ("skills", "days_off", "unavailable", "preferred_days_off")
 
 
 def read_team(path: Path, period: tuple[dt.date, dt.date] | None = None, outside: str = "error") -> TeamConfig:
@@ -79,6 +80,8 @@ _HINTS = {
     "skills": "; allowed skills: phones, cases, second_line",
     "contract": "; a contract is the share of a full-time week, 0 < contract <= 1.0 (e.g. 1.0, 0.75, 0.5)",
     "days_off": "; weekdays are mon, tue, wed, thu, fri, sat, sun",
+    "preferred_days_off": "; weekdays are mon, tue, wed, thu, fri, sat, sun",
+    "prefers": "; early or late (or empty: no wish)",
     "earliest_start": '; a time "HH:MM"',
     "latest_end": '; a time "HH:MM" (up to "24:00")',
 }

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import schedule as ip
+from sim.analysis.erlang import required_agents
 from sim.analysis.schedule_check import Limits, check
 from sim.errors import ScenarioError
 from sim.scenario.compose import scenarios_dir, validate
@@ -32,6 +33,8 @@ from sim.scenario.team import read_team
 from sim.schema import WEEKDAYS, AgentConfig, Scenario, TeamConfig, hhmm, minutes
 from sim.study.roster import slot_need, template
 from sim.world.calendar import DayPlan, day_plans
+from sim.world.cases import expected_per_day, kind_shares
+from sim.world.demand import daily_volumes, interval_rates
 
 Table = dict[str, list[float]]  # agents per interval; a fraction is a time-average (slot_need)
 SCHEDULE_COLUMNS = ("agent", "name", "date", "shift_start", "shift_end", "lunch", "breaks", "paid_h")
@@ -89,12 +92,18 @@ class DatedNeed:
     opens: int | None
     closes: int | None
     need: list[float]
+    peak: list[float] = dataclasses.field(default_factory=list)  # agents added for displaced callers (in need already)
+    cases: list[float] = dataclasses.field(default_factory=list)  # case-work agents (skill cases), per interval
 
 
-def dated_requirement(s: Scenario, table: Table, plans: list[DayPlan]) -> list[DatedNeed]:
+def dated_requirement(s: Scenario, table: Table, plans: list[DayPlan], peaks: bool = True) -> list[DatedNeed]:
     """The weekday table laid on the dates: closed dates need nobody, a shortened day (the
-    15:00 rule, a closure window) keeps the intervals of its weekday that it is open."""
+    15:00 rule, a closure window) keeps the intervals of its weekday that it is open. With
+    ``peaks``, the first opening after a closure longer than usual (after Christmas, a red
+    day, a closure window) gets the agents its extra displaced callers need
+    (:func:`closure_peaks`) on top of its weekday's table."""
     step = s.demand.interval_min
+    extra = closure_peaks(s, plans) if peaks and plans else {}
     out = []
     for p in plans:
         row = table.get(WEEKDAYS[p.date.weekday()])
@@ -102,8 +111,151 @@ def dated_requirement(s: Scenario, table: Table, plans: list[DayPlan]) -> list[D
             out.append(DatedNeed(p, None, None, []))
             continue
         o, c, reg = minutes(p.opens), minutes(p.closes), minutes(p.regular_opens)
-        out.append(DatedNeed(p, o, c, [float(row[(m - reg) // step]) for m in range(o, c, step)]))
+        base = [float(row[(m - reg) // step]) for m in range(o, c, step)]
+        add = extra.get(p.date, [0.0] * len(base))
+        out.append(DatedNeed(p, o, c, [b + e for b, e in zip(base, add, strict=True)], list(add)))
     return out
+
+
+def case_requirement(s: Scenario, dated: list[DatedNeed], team: TeamConfig | None = None) -> list[DatedNeed]:
+    """``dated`` with the case work (``cases.enabled``) in each open date's requirement, for
+    the agents with the cases skill: the channel cases of the date (and those that arrived
+    since the last opening: overnight, closed days) × their kind's mean handle time, worked at
+    the lowest constant rate over the date's opening hours that finishes every case before its
+    limit in working hours (``targets.case_hours``: 4 h a fault report, 8 h an order; work
+    due after the close counts towards the date's whole load, the rate is at least the date's
+    work over its hours), less the agents who do cases and not phones (present that date, by
+    contract). Per interval in agents, kept in :attr:`DatedNeed.cases` and added to ``need``."""
+    c = s.cases
+    if not c.enabled or not c.channels:
+        return dated
+    step = s.demand.interval_min
+    kinds = list(c.kinds)
+    mean_h = np.array([c.kinds[k].handle.mean_value for k in kinds]) / 3600.0
+    limit = np.array([s.targets.case_hours.get(k, 8.0) for k in kinds])
+    only = [a for a in (team.agents if team else []) if "cases" in a.skills and "phones" not in a.skills]
+    start = dated[0].plan.date
+    lead = day_plans(s.calendar, start - dt.timedelta(days=7), start - dt.timedelta(days=1))
+    backlog = np.zeros(len(kinds))  # agent-hours per kind waiting for the next opening
+    out = []
+    for p in [*lead, *(dn.plan for dn in dated)]:
+        hourly = np.zeros((24, len(kinds)))
+        for ch in c.channels.values():
+            w = np.asarray(ch.profile, dtype=float)
+            hourly += np.outer(expected_per_day(ch, p) * w / w.sum(), kind_shares(s, ch) * mean_h)
+        dn = next((x for x in dated if x.plan.date == p.date), None)
+        if p.opens is None or p.closes is None or (dn is not None and dn.opens is None):
+            backlog += hourly.sum(axis=0)
+            if dn is not None:
+                out.append(dn)
+            continue
+        o, cl = minutes(p.opens), minutes(p.closes)
+        hours = (cl - o) / 60
+        before = hourly[: o // 60].sum(axis=0) + backlog
+        grid = np.arange(o, cl, step)
+        inside = np.array([hourly[int(m) // 60] * step / 60 for m in grid])  # work arriving per interval
+        elapsed = (grid - o + step) / 60.0
+        due = np.zeros(len(grid))
+        for k in range(len(kinds)):
+            arrive_t = np.concatenate([[0.0], (grid - o) / 60.0 + step / 120.0])
+            work = np.concatenate([[before[k]], inside[:, k]])
+            for at, wk in zip(arrive_t, work, strict=True):
+                due += wk * (elapsed >= at + limit[k])
+        rate = max(float(np.max(due / elapsed)), float((before.sum() + inside.sum()) / hours))
+        backlog = hourly[(cl + 59) // 60:].sum(axis=0)
+        present = sum(a.contract for a in only if a.off_on(p.date) is None and p.date.weekday() < 5)
+        need = max(rate - present, 0.0)
+        if dn is not None:
+            out.append(dataclasses.replace(dn, need=[x + need for x in dn.need], cases=[need] * len(grid)))
+    return out
+
+
+def _closed_calls(s: Scenario, p: DayPlan, volume: float) -> tuple[float, float]:
+    """Expected potential calls of a date (``volume``) while its line is closed: (before its
+    opening, after its closing); a closed date's calls are all 'after'."""
+    starts, lam = interval_rates(s, p, volume)
+    step = s.demand.interval_min
+    if p.opens is None or p.closes is None:
+        return 0.0, float(lam.sum())
+    o, c = minutes(p.opens), minutes(p.closes)
+    before = sum(float(n) * min(max(o - a, 0), step) / step for a, n in zip(starts, lam, strict=True))
+    after = sum(float(n) * min(max(a + step - c, 0), step) / step for a, n in zip(starts, lam, strict=True))
+    return before, after
+
+
+def displaced_calls(s: Scenario, plans: list[DayPlan], volumes: list[float]) -> dict[dt.date, np.ndarray]:
+    """Expected displaced callers per interval of every open date of the consecutive
+    ``plans`` (expected potential calls ``volumes``), as the demand model routes them
+    (:mod:`sim.world.demand`): a potential call while the line is closed comes back at the
+    next opening with probability ``demand.displaced_share``, uniformly over its first
+    ``demand.displaced_intervals`` intervals (at most the opening's length)."""
+    d = s.demand
+    step = d.interval_min
+    pending = 0.0
+    out: dict[dt.date, np.ndarray] = {}
+    for p, v in zip(plans, volumes, strict=True):
+        before, after = _closed_calls(s, p, v)
+        pending += before
+        if p.opens is not None and p.closes is not None:
+            o, c = minutes(p.opens), minutes(p.closes)
+            spread = min(d.displaced_intervals * step, c - o)
+            grid = np.arange(o, c, step)
+            share = np.clip(np.minimum(grid + step, o + spread) - grid, 0, None) / spread
+            out[p.date] = d.displaced_share * pending * share
+            pending = 0.0
+        pending += after
+    return out
+
+
+def _regular(s: Scenario, day: dt.date) -> DayPlan:
+    h = s.calendar.hours_of(day.weekday())
+    return DayPlan(day, h.opens if h else None, h.closes if h else None, h.opens if h else None, h.closes if h else None,
+                   "open" if h else "weekend", False)
+
+
+def closure_peaks(s: Scenario, plans: list[DayPlan]) -> dict[dt.date, list[float]]:
+    """Agents to add per interval of each open date for the displaced callers it gets beyond
+    an ordinary day of its weekday (whose table already carries the ordinary night's and
+    weekend's): Erlang A's requirement (the scenario's handle time, patience and targets) for
+    the date's expected calls plus its displaced callers, less that for the calls plus an
+    ordinary day's displaced callers, never below 0. The closures before the period count
+    (the calendar is read from 14 days before its start)."""
+    start = plans[0].date
+    lead = day_plans(s.calendar, start - dt.timedelta(days=14), start - dt.timedelta(days=1))
+    chain = [*lead, *plans]
+    vols = [float(v) for v in daily_volumes(s, chain)]
+    actual = displaced_calls(s, chain, vols)
+    step = s.demand.interval_min
+    f = s.demand.weekday_factor
+    out: dict[dt.date, list[float]] = {}
+    for p, v in zip(chain[len(lead):], vols[len(lead):], strict=True):
+        if p.opens is None or p.closes is None or p.date not in actual:
+            continue
+        wd = WEEKDAYS[p.date.weekday()]
+        ref_days = [_regular(s, p.date - dt.timedelta(days=k)) for k in range(7, 0, -1)]
+        fd = f[wd] or 1.0  # type: ignore[index]
+        ref_vols = [v * f[WEEKDAYS[r.date.weekday()]] / fd for r in ref_days]  # type: ignore[index]
+        ordinary = displaced_calls(s, [*ref_days, dataclasses.replace(p, red=False)], [*ref_vols, v])[p.date]
+        if float(actual[p.date].sum()) <= float(ordinary.sum()) + 1e-9:
+            continue
+        o, c = minutes(p.opens), minutes(p.closes)
+        starts, lam = interval_rates(s, p, v)
+        calls = np.array([float(lam[starts == m].sum()) for m in range(o, c, step)])
+        grid = np.arange(o, c, step)
+        more = _erlang_a(s, calls + actual[p.date], grid) - _erlang_a(s, calls + ordinary, grid)
+        out[p.date] = [float(max(x, 0)) for x in more]
+    return out
+
+
+def _erlang_a(s: Scenario, calls: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Erlang A's fewest agents per interval for ``calls`` (the scenario's targets)."""
+    aht = s.handling.mean_handle_s * np.array([s.handling.factor_at(int(m)) for m in grid])
+    patience = np.inf if s.patience.infinite else s.patience.as_distribution().mean_value
+    t = s.targets
+    r = required_agents(calls, 60.0 * s.demand.interval_min, aht, model="erlang_a", patience_s=patience,
+                        sl_target=t.service_level_min, target_s=t.threshold_s, max_abandon=1.0 - t.availability_min,
+                        max_asa_s=t.asa_max_s)
+    return np.asarray(r.agents, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -153,6 +305,7 @@ class Schedule:
     slot_min: int
     lunch_index: dict[int, int | None]
     extra: pd.DataFrame | None = None  # the extra-agent re-solves (extra_agents)
+    overtime: dict[str, float] = dataclasses.field(default_factory=dict)  # hours above the band granted by the repair step
 
     @property
     def start(self) -> dt.date:
@@ -240,8 +393,32 @@ class Schedule:
                          "phones": "phones" in a.skills, "workdays": t.workdays, "target_h": round(t.target_h, 2),
                          "band_h": f"{t.lo_h:.1f}-{t.hi_h:.1f}", "paid_h": float(mine["paid_h"].sum()), "shifts": len(mine),
                          "early_shifts": int((starts < early).sum()), "late_shifts": int((ends > late).sum()),
-                         "vacation_days": sum(a.off_on(dn.plan.date) == "vacation" for dn in self.dated)})
+                         "vacation_days": sum(a.off_on(dn.plan.date) == "vacation" for dn in self.dated),
+                         **self._wishes(a, mine, early, late)})
         return pd.DataFrame(rows)
+
+    def _wishes(self, a: AgentConfig, mine: pd.DataFrame, early: int, late: int) -> dict[str, object]:
+        """An agent's wishes: how many could be honoured (shifts for early/late, open available
+        dates on a preferred weekday off) and how many were."""
+        asked = kept = 0
+        for r in mine.itertuples(index=False):
+            if a.prefers is not None:
+                asked += 1
+                start = minutes(dt.time.fromisoformat(r.shift_start))
+                kept += (_end_min(r.shift_end) <= late) if a.prefers == "early" else (start >= early)
+        worked = set(mine["date"])
+        for dn in self.dated:
+            d = dn.plan.date
+            if dn.opens is not None and WEEKDAYS[d.weekday()] in a.preferred_days_off and a.off_on(d) is None:
+                asked += 1
+                kept += d not in worked
+        return {"wishes": asked, "wishes_honoured": kept}
+
+    def wishes_honoured(self) -> float | None:
+        """The share of the agents' wishes honoured (None: nobody has one)."""
+        ag = self.agents()
+        asked = int(ag["wishes"].sum())
+        return float(ag["wishes_honoured"].sum()) / asked if asked else None
 
     def summary(self) -> dict[str, float | int | str]:
         """The figures of the solve: paid hours, requirement, shortage, gap, time, size."""
@@ -268,7 +445,15 @@ def _lunch_index(s: Scenario, lengths: tuple[int, ...]) -> dict[int, int | None]
     return out
 
 
-def _people(s: Scenario, team: TeamConfig, dated: list[DatedNeed], tg: dict[str, Target]) -> list[ip.Person]:
+def program_days(s: Scenario, dated: list[DatedNeed], slot_min: int) -> list[ip.Day]:
+    """The open dates in the program's terms (agents needed per slot, of them for case work)."""
+    return [ip.Day(k, dn.opens, dn.closes, slot_need(dn.need, s.demand.interval_min, slot_min),
+                   slot_need(dn.cases, s.demand.interval_min, slot_min) if dn.cases else None)
+            for k, dn in enumerate(dated) if dn.opens is not None]
+
+
+def people_of(s: Scenario, team: TeamConfig, dated: list[DatedNeed], tg: dict[str, Target]) -> list[ip.Person]:
+    """The agents in the program's terms."""
     out = []
     for a in team.agents:
         days = frozenset(k for k, dn in enumerate(dated) if dn.opens is not None and a.off_on(dn.plan.date) is None)
@@ -276,7 +461,8 @@ def _people(s: Scenario, team: TeamConfig, dated: list[DatedNeed], tg: dict[str,
         out.append(ip.Person(a.id, 60 * t.lo_h, 60 * t.hi_h, days,
                              minutes(a.earliest_start) if a.earliest_start is not None else 0,
                              minutes(a.latest_end) if a.latest_end is not None else 24 * 60,
-                             "phones" in a.skills, 60 * t.target_h))
+                             "phones" in a.skills, 60 * t.target_h, "cases" in a.skills, a.prefers,
+                             frozenset(k for k, dn in enumerate(dated) if WEEKDAYS[dn.plan.date.weekday()] in a.preferred_days_off)))
     return out
 
 
@@ -297,16 +483,15 @@ def build_schedule(s: Scenario, team: TeamConfig | None = None, table: Table | N
     team = team if team is not None else load_team(s, base_dir)
     table = table if table is not None else weekday_table(s, base_dir)
     start, end = period_of(s)
-    dated = dated_requirement(s, table, day_plans(s.calendar, start, end))
+    dated = case_requirement(s, dated_requirement(s, table, day_plans(s.calendar, start, end)), team)
     tg = targets(s, team, dated)
     t = template(s)
     sc = s.schedule
-    days = [ip.Day(k, dn.opens, dn.closes, slot_need(dn.need, s.demand.interval_min, t.slot_min)) for k, dn in enumerate(dated)
-            if dn.opens is not None]
+    days = program_days(s, dated, t.slot_min)
     w = sc.weights
     try:
         solver = ip.solve_two_stage if sc.method == "two_stage" else ip.solve
-        res = solver(t, days, _people(s, team, dated, tg), rules_of(s), ip.Weights(w.shortage, w.hours, w.fairness),
+        res = solver(t, days, people_of(s, team, dated, tg), rules_of(s), ip.Weights(w.shortage, w.hours, w.fairness, w.preference),
                      time_limit_s or sc.time_limit_s, sc.mip_rel_gap)
     except ValueError as exc:
         raise ScenarioError(f"Invalid scenario: schedule.rules.weekly_rest_h: {exc}.") from None
@@ -315,13 +500,30 @@ def build_schedule(s: Scenario, team: TeamConfig | None = None, table: Table | N
     return Schedule(s, team, dated, tg, res, t.slot_min, _lunch_index(s, t.lengths))
 
 
+def overall_gap(sch: Schedule, time_limit_s: float | None = None) -> dict[str, float | str]:
+    """The optimality gap of the schedule for the whole problem (not one stage's): its value
+    in the joint program's terms (:func:`sim.analysis.schedule.joint_objective`) against a
+    lower bound of the joint program's optimum (:func:`sim.analysis.schedule.relaxed_bound`)."""
+    s = sch.scenario
+    t = template(s)
+    days = program_days(s, sch.dated, t.slot_min)
+    people = people_of(s, sch.team, sch.dated, sch.targets)
+    w = s.schedule.weights
+    weights = ip.Weights(w.shortage, w.hours, w.fairness, w.preference)
+    rules = rules_of(s)
+    value = ip.joint_objective(sch.result.work, days, people, rules, weights, slot_min=t.slot_min)
+    bound, status = ip.relaxed_bound(t, days, people, rules, weights, time_limit_s or s.schedule.time_limit_s)
+    gap = (value - bound) / abs(value) if value else 0.0
+    return {"value": value, "bound": bound, "gap_overall": gap, "bound_status": status}
+
+
 def check_schedule(sch: Schedule) -> pd.DataFrame:
     """Every rule the schedule breaks, by the independent checker (empty: none). The shortage
     the schedule reports is allowed; an agent below the band is a violation."""
     r = sch.scenario.schedule.rules
     lunch_paid = bool(sch.scenario.roster.lunch.paid) if sch.scenario.roster.lunch is not None else False
     limits = Limits(r.daily_rest_h, r.weekly_rest_h, r.max_work_without_break_h, r.rest_breaks, lunch_paid, r.week_starts)
-    band = {a: (t.lo_h, t.hi_h) for a, t in sch.targets.items()}
+    band = {a: (t.lo_h, t.hi_h + sch.overtime.get(a, 0.0)) for a, t in sch.targets.items()}
     return check(sch.frame(), sch.team, sch.hours(), sch.need(), sch.slot_min, limits, band, sch.declared_short())
 
 
@@ -329,34 +531,54 @@ def extra_agents(s: Scenario, sch: Schedule, contracts: tuple[float, ...] | None
                  base_dir: Path | None = None) -> pd.DataFrame:
     """How many more agents of each contract make the schedule cover the requirement.
 
-    Method: start from the short agent-hours over one extra agent's target hours (rounded up,
-    at least one: no fewer can add the missing hours); re-solve with that many hypothetical
-    agents (phones skill, no restrictions, that contract) and add one at a time until no slot
-    is short or ``schedule.extra_agents_max``. The re-solves are as heuristic as the schedule:
-    the number found is enough, not proven the fewest."""
+    Method: a lower bound ``lower_bound``, the short agent-hours over one extra agent's target
+    hours (rounded up, at least one: no fewer can add the missing hours), and a constructed
+    upper bound ``constructed``: the existing schedule kept, the cheapest cover of each date's
+    shortage by new shifts (:func:`sim.analysis.schedule.cover_residual`, the day program of
+    stage 1), its shifts dealt to new agents (:func:`sim.analysis.schedule.deal`: one a day
+    each, within the contract's hours) and the shortage recounted: that many close it. Between
+    the two, the real solver re-solves with ``n`` hypothetical agents (phones skill, no
+    restrictions, that contract) from the lower bound up; the answer ``agents`` is the first
+    ``n`` it closes, or the constructed number when none below it does. ``fewer_fail``: one
+    agent fewer was tried (or is below the lower bound) and leaves a slot short."""
     contracts = contracts or tuple(sorted({a.contract for a in sch.team.agents if "phones" in a.skills}, reverse=True)) or (1.0,)
     short_h = sch.summary()["short_agent_h"]
     rows: list[dict] = []
+    cols = ["contract", "agents", "short_agent_h_left", "short_dates_left", "lower_bound", "constructed", "fewer_fail", "solves"]
     if not short_h:
-        return pd.DataFrame(rows, columns=["contract", "agents", "short_agent_h_left", "short_dates_left", "lower_bound", "solves"])
+        return pd.DataFrame(rows, columns=cols)
+    t = template(s)
+    days = program_days(s, sch.dated, t.slot_min)
     for c in contracts:
         probe = AgentConfig(id="probe", name="probe", contract=c)
-        per_agent = targets(s, TeamConfig(agents=[probe]), sch.dated)["probe"].target_h
+        tg = targets(s, TeamConfig(agents=[probe]), sch.dated)["probe"]
+        per_agent = tg.target_h
         n0 = max(math.ceil(float(short_h) / per_agent - 1e-6) if per_agent > 0 else 1, 1)
-        n, solves, left, dates_left = n0, 0, float("nan"), -1
-        while n <= s.schedule.extra_agents_max:
+        w = s.schedule.weights
+        built = ip.constructed_extra(t, days, sch.result, rules_of(s), 60 * tg.hi_h,
+                                     ip.Weights(w.shortage, w.hours, w.fairness, w.preference), s.schedule.time_limit_s)
+        cap = min(s.schedule.extra_agents_max, built - 1 if built is not None else s.schedule.extra_agents_max)
+        n, solves, left, dates_left, found = n0, 0, float("nan"), -1, None
+        failed: set[int] = set()
+        while n <= cap:
             more = [AgentConfig(id=f"new{c:g}_{i + 1}", name=f"new agent {i + 1} ({c:g})", contract=c) for i in range(n)]
-            team = TeamConfig(agents=[*sch.team.agents, *more])
-            trial = build_schedule(s, team, table, base_dir, time_limit_s=max(5.0, s.schedule.time_limit_s / 2))
+            trial = build_schedule(s, TeamConfig(agents=[*sch.team.agents, *more]), table, base_dir,
+                                   time_limit_s=max(5.0, s.schedule.time_limit_s / 2))
             solves += 1
             summ = trial.summary()
             left, dates_left = float(summ["short_agent_h"]), int(summ["short_dates"])
             if left < 1e-6:
+                found = n
                 break
+            failed.add(n)
             n += 1
-        rows.append({"contract": c, "agents": n if left < 1e-6 else None, "short_agent_h_left": left,
-                     "short_dates_left": dates_left, "lower_bound": n0, "solves": solves})
-    return pd.DataFrame(rows)
+        if found is None and built is not None and built <= s.schedule.extra_agents_max:
+            found, left, dates_left = built, 0.0, 0
+        fewer = found is not None and (found - 1 < n0 or found - 1 in failed)
+        rows.append({"contract": c, "agents": found, "short_agent_h_left": left if found is None else 0.0,
+                     "short_dates_left": dates_left if found is None else 0, "lower_bound": n0, "constructed": built,
+                     "fewer_fail": bool(fewer), "solves": solves})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def with_extra(sch: Schedule, extra: pd.DataFrame) -> Schedule:

@@ -7,24 +7,33 @@ in replication ``r`` every rostered agent is off sick that day with probability
 demand is drawn with seed ``seed + r`` (its day-to-day variation, ``demand.day_cv``, included).
 Per date: P(each target met) and P(all met) over the replications, the days at risk (P(all)
 below ``confidence``); for the month: per replication the pooled KPIs of all its dates, and
-P(the month meets each target). Simulating dates separately drops the calls a closed day
-pushes into the next opening (the displaced callers) and the overnight backlog: the first
-opening after a closure is checked without its extra calls.
+P(the month meets each target). A date that follows closed dates is simulated from the
+first of them, or from the open date before them when that one closed early (at most six days
+back, with that date's schedule as rostered): the callers the closures push into its opening
+(the displaced callers, the heavy first opening after Christmas) are in its check; the KPIs
+are the date's alone. :func:`repair_schedule` adds extra or longer shifts on the dates at risk
+until the month meets the targets with the required confidence or no agent can take more.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis import schedule as ip
+from sim.analysis.roster import Shift, Template
 from sim.catalogue import TARGET_KPIS, target_bound
 from sim.model.simulate import simulate
 from sim.scenario.compose import validate
 from sim.schema import WEEKDAYS, Scenario
-from sim.study.schedule import Schedule
+from sim.study.roster import template
+from sim.study.schedule import Schedule, people_of, program_days, rules_of
+from sim.world.calendar import day_plans
 
 TARGETS = TARGET_KPIS  # the agreement's call KPIs with a target
 
@@ -74,10 +83,13 @@ def simulate_schedule(sch: Schedule, replications: int = 20, seed: int = 1, conf
             sick = rng.random(len(day_rows)) < p_sick
             present = day_rows[~sick]
             raw = dict(base)
-            raw["run"] = {"start": d.isoformat(), "end": d.isoformat(), "seed": seed + r}
+            first = closed_from(s, d)
+            before = [x for e in sorted(set(frame["date"])) if first <= e < d
+                      for x in _shifts(frame[frame["date"] == e], WEEKDAYS[e.weekday()])]
+            raw["run"] = {"start": first.isoformat(), "end": d.isoformat(), "seed": seed + r}
             raw["staffing"] = {"mode": "shifts", "agents": None, "table": None, "table_file": None,
-                               "shifts": _shifts(present, WEEKDAYS[d.weekday()])}
-            k = simulate(validate(raw), seed=seed + r).kpis("D").iloc[0]
+                               "shifts": before + _shifts(present, WEEKDAYS[d.weekday()])}
+            k = simulate(validate(raw), seed=seed + r).kpis("D").iloc[-1]
             met = _met(s, k)
             rows.append({"date": d, "replication": r, "absent": int(sick.sum()), "rostered": len(day_rows),
                          "staffed_h": float(k["staffed_s"]) / 3600, "offered": int(k["offered"]), "answered": int(k["answered"]),
@@ -104,6 +116,22 @@ def simulate_schedule(sch: Schedule, replications: int = 20, seed: int = 1, conf
     return days, reps, month
 
 
+def closed_from(s: Scenario, d: dt.date) -> dt.date:
+    """Where the run checking ``d`` starts: the first of the closed dates just before it, or
+    the open date before those when it closed before its regular hour (the 15:00 rule; at
+    most six days back: the shifts of the simulated run are per weekday); ``d`` itself when
+    the day before is an ordinary open day."""
+    back = day_plans(s.calendar, d - dt.timedelta(days=6), d - dt.timedelta(days=1))
+    first = d
+    for p in reversed(back):
+        if p.opens is not None:
+            if p.closes is not None and p.regular_closes is not None and p.closes < p.regular_closes:
+                first = p.date
+            break
+        first = p.date
+    return first
+
+
 def on_phone_hours(sch: Schedule) -> dict[dt.date, float]:
     """The schedule's on-phone hours per date (shifts less lunch and breaks)."""
     out: dict[dt.date, float] = {}
@@ -118,3 +146,137 @@ def on_phone_hours(sch: Schedule) -> dict[dt.date, float]:
 
 def _clock(t: str) -> int:
     return int(t[:2]) * 60 + int(t[3:5])
+
+
+@dataclass
+class Repair:
+    """The repair step's outcome: the schedule with the extra shifts, the shifts added (agent,
+    date, shift, paid hours, overtime hours), one row per round (P(month meets all), the dates
+    at risk, shifts added), the last simulation (days, replications, month), whether the month
+    meets the targets with the required confidence, and why it stopped."""
+
+    schedule: Schedule
+    added: pd.DataFrame
+    rounds: pd.DataFrame
+    simulated: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+    met: bool
+    stopped: str
+
+
+def _p_month(month: pd.DataFrame) -> float:
+    return float(month.set_index("target").loc["all", "p_met"]) if len(month) else 1.0
+
+
+def repair_schedule(sch: Schedule, replications: int = 20, seed: int = 1, confidence: float = 0.9, rounds: int = 10,
+                    overtime_h_max: float = 8.0, sick_share: float | None = None) -> Repair:
+    """Simulate the schedule with sick absence; while P(the month meets all targets) is below
+    ``confidence``, add one extra shift on each date at risk (the riskiest first; when no
+    single date is at risk, the three with the lowest P(all)) and simulate again, at most
+    ``rounds`` times. An extra shift goes to the available agent (phones skill, not off, not
+    working that date, daily and weekly rest kept, inside their hours) with the most paid
+    time left below their band's top plus ``overtime_h_max``, or as an overtime offer to an
+    agent working that date: a longer shift containing theirs. The offer chosen keeps the
+    agent within their band if any can, then covers most slots where the agents on the phones
+    are at most the requirement (one absence leaves them short). Stops when met, when no agent can take a shift on any
+    risky date (the report says so), or after ``rounds``."""
+    s = sch.scenario
+    t = template(s)
+    rules = rules_of(s)
+    days = {d.index: d for d in program_days(s, sch.dated, t.slot_min)}
+    people = people_of(s, sch.team, sch.dated, sch.targets)
+    sim = simulate_schedule(sch, replications, seed, confidence, sick_share)
+    history: list[dict] = []
+    added: list[dict] = []
+    met, stopped = _p_month(sim[2]) >= confidence, "met"
+    for r in range(rounds):
+        if met:
+            break
+        dd = sim[0].sort_values("p_all_met", kind="stable")
+        risky = list(dd[dd["at_risk"]]["date"]) or list(dd["date"][:3])
+        new = []
+        for d in risky:
+            w = _extra_shift(sch, days[(d - sch.start).days], people, t, rules, overtime_h_max)
+            if w is not None:
+                kept = [x for x in sch.result.work if (x.person, x.day) != (w.person, w.day)]
+                sch = _with_work(sch, [*kept, w], list(days.values()), people, t.slot_min)
+                new.append(w)
+        history.append({"round": r + 1, "p_month_all": _p_month(sim[2]), "dates_at_risk": int(sim[0]["at_risk"].sum()),
+                        "shifts_added": len(new)})
+        if not new:
+            stopped = "no agent can take another shift on the dates at risk"
+            break
+        for w in new:
+            a = sch.team.agents[w.person]
+            added.append({"round": r + 1, "agent": a.id, "name": a.name, "date": sch.start + dt.timedelta(days=w.day),
+                          "shift_start": f"{w.start // 60:02d}:{w.start % 60:02d}", "shift_end": f"{w.end // 60:02d}:{w.end % 60:02d}",
+                          "paid_h": w.paid_min / 60})
+        sim = simulate_schedule(sch, replications, seed, confidence, sick_share)
+        met = _p_month(sim[2]) >= confidence
+    else:
+        stopped = "met" if met else f"not met after {rounds} round(s) (schedule.repair_rounds)"
+    if met:
+        stopped = "met"
+    risk = int(sim[0]["at_risk"].sum()) if len(sim[0]) else 0
+    history.append({"round": len(history) + 1, "p_month_all": _p_month(sim[2]), "dates_at_risk": risk, "shifts_added": 0})
+    cols = ["round", "agent", "name", "date", "shift_start", "shift_end", "paid_h"]
+    return Repair(sch, pd.DataFrame(added, columns=cols), pd.DataFrame(history), sim, met, stopped)
+
+
+def _with_work(sch: Schedule, work: list[ip.Work], days: list[ip.Day], people: list[ip.Person], slot_min: int) -> Schedule:
+    """The schedule with ``work``: shortage recounted, overtime (paid hours above the band) noted."""
+    work = sorted(work, key=lambda w: (w.person, w.day))
+    paid: dict[int, float] = {}
+    for w in work:
+        paid[w.person] = paid.get(w.person, 0.0) + w.paid_min
+    over = {p.key: (paid.get(a, 0.0) - p.hi) / 60 for a, p in enumerate(people) if paid.get(a, 0.0) > p.hi + 1e-6}
+    res = dataclasses.replace(sch.result, work=work, short=ip.recount_short(work, days, slot_min))
+    return dataclasses.replace(sch, result=res, overtime=over)
+
+
+def _extra_shift(sch: Schedule, day: ip.Day, people: list[ip.Person], t: Template, rules: ip.Rules,
+                 overtime_h_max: float) -> ip.Work | None:
+    """One more shift on ``day`` for the agent with the most room, or None when nobody can."""
+    slot = t.slot_min
+    shs, _ = ip.day_shifts(t, day, rules)
+    assert day.opens is not None
+    short = ip.recount_short([w for w in sch.result.work if w.day == day.index], [day], slot)[day.index]
+    on = day.need - short  # agents on the phones, up to the need
+    thin = (on <= day.need + 1e-9) & (day.need > 0)  # one absence makes these short
+    mine: dict[int, dict[int, ip.Work]] = {}
+    for w in sch.result.work:
+        mine.setdefault(w.person, {})[w.day] = w
+    paid = {a: sum(w.paid_min for w in ws.values()) for a, ws in mine.items()}
+    week = next((k for k in rules.weeks if k <= day.index < k + 7), None)
+    best: tuple[bool, float, float, int, Shift] | None = None
+    for a, p in enumerate(people):
+        ws = mine.get(a, {})
+        if not p.phones or day.index not in p.days:
+            continue
+        now = ws.get(day.index)  # already working: the offer is a longer shift containing theirs (overtime)
+        if now is None and week is not None and sum(1 for d in ws if week <= d < week + 7) >= 6:
+            continue
+        room = p.hi + 60 * overtime_h_max - paid.get(a, 0.0) + (now.paid_min if now else 0)
+        for sh in shs:
+            if sh.start < p.earliest or sh.end > p.latest or sh.paid_min > room + 1e-6:
+                continue
+            if now is not None and not (sh.start <= now.start and sh.end >= now.end and sh.length > now.length):
+                continue
+            before, after = ws.get(day.index - 1), ws.get(day.index + 1)
+            if before is not None and 24 * 60 + sh.start - before.end < rules.daily_rest:
+                continue
+            if after is not None and 24 * 60 + after.start - sh.end < rules.daily_rest:
+                continue
+            span = np.zeros(len(thin), dtype=bool)
+            span[(sh.start - day.opens) // slot:(sh.end - day.opens) // slot] = True
+            if now is not None:
+                span[(now.start - day.opens) // slot:(now.end - day.opens) // slot] = False
+            covered = float((thin & span).sum())
+            within = paid.get(a, 0.0) - (now.paid_min if now else 0) + sh.paid_min <= p.hi + 1e-6
+            key = (within, covered, room, -a, sh)
+            if covered > 0 and (best is None or key[:4] > best[:4]):
+                best = key
+    if best is None:
+        return None
+    *_, neg_a, sh = best
+    brk = tuple((ip._position([], 0, sh, k, slot), r.minutes, r.paid) for k, r in enumerate(sh.rules))
+    return ip.Work(-neg_a, day.index, sh.start, sh.length, brk, sh.paid_min)

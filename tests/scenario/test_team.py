@@ -103,3 +103,17 @@ def test_a_binary_team_file_is_one_paragraph(tmp_path: Path) -> None:
     book.write_bytes(b"PK\x03\x04\x00\x00binary")
     with pytest.raises(ScenarioError, match=r"not a text CSV file .* save it as CSV"):
         read_team(book, DEC)
+
+
+def test_wishes_are_read_and_checked(tmp_path: Path) -> None:
+    text = GOOD_CSV.replace("latest_end\n", "latest_end,prefers,preferred_days_off\n").replace(",,,,,\n", ",,,,,,early,\n", 1)
+    text = text.replace("09:00,16:00\n", "09:00,16:00,,mon fri\n")
+    team = read_team(_write(tmp_path, "w.csv", text), DEC)
+    assert team.agents[0].prefers == "early" and team.agents[1].preferred_days_off == ["mon", "fri"]
+    with pytest.raises(ScenarioError) as exc:
+        read_team(_write(tmp_path, "bad.csv", text.replace(",early,", ",noon,")), DEC)
+    msg = str(exc.value)
+    assert "row 2, column 10 (prefers)" in msg and "early or late" in msg and "\n" not in msg
+    with pytest.raises(ScenarioError) as exc:
+        read_team(_write(tmp_path, "bad2.csv", text.replace("mon fri", "mon fredag")), DEC)
+    assert "row 3, column 11 (preferred_days_off)" in str(exc.value) and "weekdays are mon" in str(exc.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 import sim
@@ -116,3 +117,141 @@ def test_a_fractional_requirement_is_kept_as_a_time_average() -> None:
     assert dn.need[0] == 5.4
     slots = slot_need(dn.need[:1], s.demand.interval_min, 15)
     assert slots.tolist() == [6.0, 5.0]  # six agents for the first 40 % (12 min) of the interval: the first slot
+
+
+def test_the_first_opening_after_christmas_needs_more_than_an_ordinary_monday() -> None:
+    """Julafton (a Friday), Juldagen and Annandag jul closed: their displaced callers come on Monday 27 December 2027."""
+    s = sim.load_scenario("default", ["schedule.start=2027-12-13", "schedule.end=2027-12-31"])
+    table = weekday_table(s)
+    dated = {dn.plan.date: dn for dn in dated_requirement(s, table, day_plans(s.calendar, *period_of(s)))}
+    peak, ordinary = dated[dt.date(2027, 12, 27)], dated[dt.date(2027, 12, 20)]
+    assert ordinary.need == table["mon"] and not any(ordinary.peak)
+    assert sum(peak.need) > sum(ordinary.need) and peak.need[0] > ordinary.need[0]
+    assert all(p >= o for p, o in zip(peak.need, ordinary.need, strict=True))
+    assert dated_requirement(s, table, day_plans(s.calendar, *period_of(s)), peaks=False)[14].need == table["mon"]
+
+
+def test_the_expected_displaced_callers_are_the_simulations() -> None:
+    """The requirement's displaced callers on 27 December 2027 against 30 simulated runs from 23 December (15:00 close)."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.study.schedule import displaced_calls
+    from sim.world.demand import daily_volumes
+
+    s = sim.load_scenario("default", ["run.start=2027-12-23", "run.end=2027-12-27"])
+    plans = day_plans(s.calendar, dt.date(2027, 12, 13), dt.date(2027, 12, 27))
+    expected = float(displaced_calls(s, plans, list(daily_volumes(s, plans)))[dt.date(2027, 12, 27)].sum())
+    counts = []
+    for seed in range(30):
+        c = sim.simulate(s, seed=seed).calls
+        d = c[c["displaced"]]
+        counts.append(int((pd.to_datetime(d["arrival"]).dt.date == dt.date(2027, 12, 27)).sum()))
+    mean, half = float(np.mean(counts)), 3.0 * float(np.std(counts, ddof=1)) / np.sqrt(len(counts))
+    assert abs(mean - expected) < half  # within 3 standard errors
+    assert expected > 50
+
+
+def test_case_work_is_in_the_requirement_of_the_agents_with_the_cases_skill() -> None:
+    from sim.study.schedule import case_requirement, load_team
+
+    s = sim.load_scenario("default", ["cases=on", "schedule.start=2026-12-07", "schedule.end=2026-12-13",
+                                      "schedule.dates_outside_period=ignore", "schedule.time_limit_s=20"])
+    team = load_team(s)
+    plain = dated_requirement(s, weekday_table(s), day_plans(s.calendar, *period_of(s)))
+    with_cases = {d.plan.date: d for d in case_requirement(s, plain, team)}
+    mon, tue = with_cases[dt.date(2026, 12, 7)], with_cases[dt.date(2026, 12, 8)]
+    assert mon.cases[0] > tue.cases[0] > 0  # the weekend's cases are due on Monday morning (fault reports within 4 h)
+    assert mon.need == pytest.approx([p + c for p, c in zip(plain[0].need, mon.cases, strict=True)])
+    fewer = case_requirement(s, plain, TeamConfig(agents=[a for a in team.agents if "phones" in a.skills]))
+    assert fewer[0].cases[0] == pytest.approx(mon.cases[0] + 1.75)  # without the two case-only agents (1.0 + 0.75)
+    sch = build_schedule(s, team)
+    frame, skilled = sch.frame(), {a.id for a in team.agents if "cases" in a.skills}
+    for dn in sch.dated:
+        if dn.opens is None:
+            continue
+        mine = frame[(frame["date"] == dn.plan.date) & frame["agent"].isin(skilled)]
+        starts = mine["shift_start"].map(lambda x: int(x[:2]) * 60 + int(x[3:]))
+        ends = mine["shift_end"].map(lambda x: int(x[:2]) * 60 + int(x[3:]))
+        for m in range(dn.opens, dn.closes, 15):
+            assert ((starts <= m) & (ends > m)).sum() >= np.ceil(dn.cases[0] - 1e-9) - 1  # at most one short of the case need
+
+
+def _repair_case(volume: int, sick: float):
+    from sim.study.schedule_sim import repair_schedule
+
+    s = sim.load_scenario("default", ["staffing=flat", "staffing.agents=2", f"demand.volume={volume}", "targets.aht_max_s=5000",
+                                      "targets.logging_min=0", *WEEK])
+    team = _team(*({"id": f"a{i}", "name": f"A{i}", "contract": c} for i, c in enumerate([1.0, 1.0, 0.5, 0.5, 0.5])))
+    sch = build_schedule(s, team)
+    return sch, repair_schedule(sch, replications=10, seed=1, confidence=0.9, rounds=6, overtime_h_max=8, sick_share=sick)
+
+
+def test_the_repair_step_adds_overtime_on_the_risky_dates_until_the_month_meets_the_targets() -> None:
+    sch, rep = _repair_case(70, 0.1)
+    assert rep.rounds["p_month_all"].iloc[0] < 0.9 <= rep.rounds["p_month_all"].iloc[-1]
+    assert rep.met and rep.stopped == "met" and len(rep.added) > 0
+    assert set(rep.added["date"]) <= set(sch.frame()["date"])
+    paid_before, paid_after = sch.frame()["paid_h"].sum(), rep.schedule.frame()["paid_h"].sum()
+    assert paid_after > paid_before  # overtime offers (a longer shift) or extra shifts
+    found = check_schedule(rep.schedule)
+    assert found[found["rule"] != "contract hours"].empty  # every hard rule still holds
+    below = {a.id for a, u in zip(sch.team.agents, sch.result.under, strict=True) if u > 1e-6}
+    assert set(found["agent"]) <= below  # nobody above the band: the overtime is declared, within 8 h each
+    assert all(0 < h <= 8 for h in rep.schedule.overtime.values())
+
+
+def test_the_repair_step_says_when_no_agent_can_take_more() -> None:
+    _, rep = _repair_case(150, 0.3)
+    assert not rep.met and rep.stopped == "no agent can take another shift on the dates at risk"
+    assert rep.rounds["shifts_added"].iloc[-2] == 0 and len(rep.added) > 0
+    found = check_schedule(rep.schedule)
+    assert set(found["rule"]) <= {"contract hours"} and all(h <= 8 for h in rep.schedule.overtime.values())
+
+
+def test_the_extra_agents_are_enough_and_one_fewer_is_not() -> None:
+    s = sim.load_scenario("default", ["staffing=flat", "staffing.agents=3", *WEEK])
+    team = _team({"id": "a1", "name": "Anna", "contract": 1.0}, {"id": "a2", "name": "Bo", "contract": 0.5})
+    sch = build_schedule(s, team)
+    more = extra_agents(s, sch, contracts=(1.0,)).iloc[0]
+    n = int(more["agents"])
+    assert more["fewer_fail"] and more["lower_bound"] <= n <= more["constructed"]
+
+    def short_with(k: int) -> float:
+        extra = [{"id": f"n{i}", "name": f"N{i}", "contract": 1.0} for i in range(k)]
+        return float(build_schedule(s, _team(*[a.model_dump() for a in team.agents], *extra)).summary()["short_agent_h"])
+
+    assert short_with(n) == 0.0 and short_with(n - 1) > 0.0
+
+
+def test_wishes_are_honoured_when_the_cover_allows_and_reported() -> None:
+    team = _team({"id": "a1", "name": "Anna", "contract": 1.0, "prefers": "early"},
+                 {"id": "a2", "name": "Bo", "contract": 0.75, "preferred_days_off": ["wed"]},
+                 {"id": "a3", "name": "Cia", "contract": 1.0, "prefers": "late"},
+                 {"id": "a4", "name": "Dan", "contract": 1.0})
+    shares = {}
+    for w in (0, 60):
+        s = sim.load_scenario("default", ["staffing=flat", "staffing.agents=2", *WEEK, f"schedule.weights.preference={w}"])
+        sch = build_schedule(s, team)
+        ag = sch.agents().set_index("agent")
+        assert ag.loc["a1", "wishes"] == ag.loc["a1", "shifts"] and ag.loc["a4", "wishes"] == 0
+        assert ag.loc["a2", "wishes"] == 1  # one open Wednesday in the week
+        shares[w] = sch.wishes_honoured()
+        if w:
+            frame = sch.frame()
+            assert not ((frame["agent"] == "a2") & (frame["date"] == dt.date(2026, 12, 9))).any()
+            assert (frame.loc[frame["agent"] == "a1", "shift_end"] <= "16:00").all()
+            assert (frame.loc[frame["agent"] == "a3", "shift_start"] < "09:00").sum() <= 1  # soft: the cover may need one
+            assert check_schedule(sch).query("rule != 'contract hours'").empty
+    assert shares[60] >= 0.9 and shares[60] > shares[0]
+
+
+def test_the_overall_gap_uses_a_valid_bound_and_the_joint_programs_objective() -> None:
+    from sim.study.schedule import overall_gap
+
+    joint = build_schedule(sim.load_scenario("default", ["staffing=flat", "staffing.agents=2", *WEEK, "schedule.method=joint"]), FOUR)
+    two = build_schedule(sim.load_scenario("default", ["staffing=flat", "staffing.agents=2", *WEEK]), FOUR)
+    gj, g2 = overall_gap(joint), overall_gap(two)
+    assert gj["value"] == pytest.approx(joint.result.objective, abs=1e-3)  # the same objective, computed from the schedule
+    assert gj["bound"] == pytest.approx(g2["bound"]) and gj["bound"] <= joint.result.objective + 1e-6
+    assert gj["bound"] <= g2["value"] and 0 <= gj["gap_overall"] <= g2["gap_overall"]
