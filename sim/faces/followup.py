@@ -84,9 +84,14 @@ COLUMN_WORDS = {
     "simulated_plan": N_("simulated at the plan"), "simulated_actual": N_("simulated as it was"), "plan_margin": N_("plan margin"),
     "share_volume": N_("volume"), "share_agents": N_("agents"), "share_aht": N_("handle time"), "share_closure": N_("closure"),
     "residual": N_("residual"), "main_cause": N_("main cause"), "replications": N_("replications"), "factors": N_("factors"),
+    "cases_arrived": N_("cases arrived"), "cases_handled": N_("cases handled"), "case_within_target": N_("handled within the limit"),
+    "work_h_mean": N_("mean working hours to handling"), "work_h_p90": N_("90th percentile working hours to handling"),
+    "backlog_end": N_("backlog at the end of the day"), "case_share_min": N_("target share"),
 }
 """The report's column headers (the CSVs keep the column names)."""
-SHARE_COLUMNS = ("availability", "service_level")
+SHARE_COLUMNS = ("availability", "service_level", "case_within_target", "case_share_min")
+KIND_COLUMNS = {"within_target_{kind}": N_("{kind} within the limit"), "within_target_{kind}_met": N_("{kind} met")}
+"""The case kinds' columns (``within_target_fault_report``, …)."""
 CAUSE_WORDS = {**{k: FACTOR_WORDS[k] for k in FACTORS}, "plan": FACTOR_WORDS["plan"], "residual": FACTOR_WORDS["residual"]}
 
 
@@ -107,7 +112,7 @@ def _cell(column: str, v: object) -> str:
         return ", ".join(_(KPI_WORDS.get(k, k)) for k in str(v).split(", ") if k)
     if column == "main_cause":
         return _(CAUSE_WORDS.get(str(v), str(v)))
-    if isinstance(v, float | np.floating) and column in SHARE_COLUMNS:
+    if isinstance(v, float | np.floating) and (column in SHARE_COLUMNS or column.startswith("within_target_")):
         return percent(float(v), 1)
     if isinstance(v, float | np.floating):
         text = f"{float(v):.4g}"
@@ -118,7 +123,17 @@ def _cell(column: str, v: object) -> str:
 def frame_html(frame: pd.DataFrame, caption: str | None = None, max_rows: int = 400) -> str:
     """A table of the follow-up in the report's language: headers, dates, KPIs, numbers."""
     rows = [[_cell(c, v) for c, v in zip(frame.columns, r, strict=True)] for r in frame.head(max_rows).itertuples(index=False)]
-    return table_html([_(COLUMN_WORDS[c]) if c in COLUMN_WORDS else str(c) for c in frame.columns], rows, caption)
+    return table_html([_header(str(c)) for c in frame.columns], rows, caption)
+
+
+def _header(column: str) -> str:
+    if column in COLUMN_WORDS:
+        return _(COLUMN_WORDS[column])
+    if column.startswith("within_target_"):
+        kind = column.removeprefix("within_target_")
+        met = kind.endswith("_met")
+        return _(KIND_COLUMNS["within_target_{kind}_met" if met else "within_target_{kind}"]).format(kind=kind.removesuffix("_met"))
+    return column
 
 
 # --------------------------------------------------------------------------- tables
