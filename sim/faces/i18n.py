@@ -119,13 +119,23 @@ KEYWORDS = {"_": None, "N_": None, "n_": (1, 2)}
 """The markers above, for Babel's extractor (``n_``: singular and plural)."""
 
 
+HISTORY_SOURCES = ("sim/history/attribution.py", "sim/history/followup.py")
+"""Files below the faces whose sentences a face translates: they mark their English message
+ids with the no-op ``N_`` of :mod:`sim.history.words` (they cannot import this module)."""
+
+
 def extract_messages() -> list[tuple[str | tuple[str, str], str]]:
-    """Every message ``sim/faces`` marks, with where it is (``file:line``), in code order."""
-    from babel.messages.extract import extract_from_dir
+    """Every message ``sim/faces`` marks, then the ``N_`` messages of :data:`HISTORY_SOURCES`,
+    with where it is (``file:line``), in code order."""
+    from babel.messages.extract import extract_from_dir, extract_from_file
 
     root = Path(__file__).resolve().parent
     found = extract_from_dir(root, method_map=[("**.py", "python")], keywords=KEYWORDS)
-    return [(msg, f"sim/faces/{fn}:{line}") for fn, line, msg, _comments, _ctx in found]
+    out: list[tuple[str | tuple[str, str], str]] = [(msg, f"sim/faces/{fn}:{line}") for fn, line, msg, _comments, _ctx in found]
+    for rel in HISTORY_SOURCES:
+        for line, msg, _comments, _ctx in extract_from_file("python", root.parent.parent / rel, keywords={"N_": None}):
+            out.append((msg, f"{rel}:{line}"))
+    return out
 
 
 def update_catalogues() -> None:

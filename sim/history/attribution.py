@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from sim.history.backtest import day_scenario
+from sim.history.words import N_, Num, Phrase
 from sim.model.simulate import simulate
 from sim.schema import Scenario, minutes
 
@@ -46,37 +47,39 @@ COLUMNS = ["date", "kpi", "observed", "target", "shortfall", "simulated_plan", "
            *[f"share_{f}" for f in FACTORS], "residual", "main_cause", "replications", "factors"]
 
 
-def _(text: str) -> str:
-    """Marks a sentence for translation (the report kit's language switch translates it later)."""
-    return text
-
-
+# The words are English message ids marked with N_: the face translates them (sim.history.words).
 FACTOR_WORDS = {
-    "volume": _("volume above the forecast"),
-    "agents": _("fewer effective agents than planned"),
-    "aht": _("longer handle times"),
-    "closure": _("a closure"),
-    "plan": _("the plan itself"),
-    "residual": _("chance and what the model does not reproduce"),
+    "volume": N_("volume above the forecast"),
+    "agents": N_("fewer effective agents than planned"),
+    "aht": N_("longer handle times"),
+    "closure": N_("a closure"),
+    "plan": N_("the plan itself"),
+    "residual": N_("chance and what the model does not reproduce"),
 }
 FACTOR_WORDS_LOWER = {
-    "volume": _("volume below the forecast"),
-    "agents": _("more effective agents than planned"),
-    "aht": _("shorter handle times"),
-    "closure": _("a closure"),
+    "volume": N_("volume below the forecast"),
+    "agents": N_("more effective agents than planned"),
+    "aht": N_("shorter handle times"),
+    "closure": N_("a closure"),
 }
-KPI_WORDS = {"availability": _("availability"), "service_level": _("service level"), "asa_s": _("queue time of answered calls"),
-             "aht_s": _("handle time")}
+KPI_WORDS = {"availability": N_("availability"), "service_level": N_("service level"), "asa_s": N_("queue time of answered calls"),
+             "aht_s": N_("handle time")}
+KPI_TITLES = {"availability": N_("Availability"), "service_level": N_("Service level"), "asa_s": N_("Queue time of answered calls"),
+              "aht_s": N_("Handle time")}
+"""Each KPI's word at the start of a sentence."""
 
 
-def _fmt(kpi: str, v: float, diff: bool = False) -> str:
+def _fmt(kpi: str, v: float, diff: bool = False, sign: bool | None = None) -> Num:
+    """A KPI value (``97.6 %``, ``12 s``) or a difference (``+1.2 pp``, ``+3 s``; ``sign=False``: no ``+``)."""
+    sign = diff if sign is None else sign
     if kpi in ("availability", "service_level"):
-        return f"{100 * v:+.1f} pp" if diff else f"{100 * v:.1f} %"
-    return f"{v:+.0f} s" if diff else f"{v:.0f} s"
+        return Num(v, "pp" if diff else "%", 1, sign)
+    return Num(v, "s", 0, sign)
 
 
-def _target(kpi: str, t: float) -> str:
-    return ("> " if ABOVE[kpi] else "< ") + _fmt(kpi, t)
+def _target(kpi: str, t: float) -> Num:
+    return Num(t, "%" if kpi in ("availability", "service_level") else "s", 1 if kpi in ("availability", "service_level") else 0,
+               prefix="> " if ABOVE[kpi] else "< ")
 
 
 def shortfall(kpi: str, value: float, target: float) -> float:
@@ -185,14 +188,14 @@ def attribute_days(
     """The attribution table, the simulated runs and the words per missed day (see the module
     docstring)."""
     rows, runs = [], []
-    words: dict[str, list[str]] = {}
+    words: dict[str, list[str]] = {}  # Phrase: English text that the face can translate
     for _i, d in missed.iterrows():
         date = pd.Timestamp(d["date"])
         iv = piv[piv["date"] == date].sort_values("minute").reset_index(drop=True)
         pd_row = pday[pday["date"] == date]
         if iv.empty or pd_row.empty:
-            words[f"{date:%Y-%m-%d}"] = [_("Missed {kpis}, not attributed: the plan had the line closed that day.").format(
-                kpis=", ".join(KPI_WORDS.get(k, k) for k in d["missed"].split(", ")))]
+            words[f"{date:%Y-%m-%d}"] = [Phrase(N_("Missed {kpis}, not attributed: the plan had the line closed that day."),
+                                                kpis=Phrase.joined(", ", [Phrase(KPI_WORDS.get(k, k)) for k in d["missed"].split(", ")]))]
             continue
         p = pd_row.iloc[0]
         aht_ratio = float(p["aht_ratio"]) if np.isfinite(p["aht_ratio"]) else 1.0
@@ -260,66 +263,71 @@ def _windows(closed: list[int], step: int) -> str:
     return ", ".join(f"{_hhmm(x)}–{_hhmm(y + step)}" for x, y in spans)
 
 
-def _pct(a: float, b: float) -> str:
-    return f"{100 * (a / b - 1):+.0f} %" if b > 0 and np.isfinite(a) else "–"
+def _pct(a: float, b: float) -> Num:
+    return Num(a / b - 1 if b > 0 and np.isfinite(a) else math.nan, "%", 0, sign=True)
 
 
-def factor_label(f: str, ctx: dict[str, Any]) -> str:
+def _n(v: float, digits: int = 0) -> Num:
+    return Num(float(v), "", digits)
+
+
+def factor_label(f: str, ctx: dict[str, Any]) -> Phrase:
     """A factor in words, in the direction it went (volume above or below the forecast, …)."""
     up = {"volume": ctx["actual"] > ctx["forecast"], "agents": ctx["h_eff"] < ctx["h_plan"], "aht": ctx["aht"] > ctx["aht_plan"]}
-    return FACTOR_WORDS[f] if up.get(f, True) else FACTOR_WORDS_LOWER[f]
+    return Phrase(FACTOR_WORDS[f] if up.get(f, True) else FACTOR_WORDS_LOWER[f])
 
 
-def factor_detail(f: str, ctx: dict[str, Any]) -> str:
+def factor_detail(f: str, ctx: dict[str, Any]) -> Phrase:
     """The numbers behind a factor, in words."""
     if f == "volume" and ctx["closed"]:
-        return _("{actual:.0f} calls in the hours it was open against {forecast:.0f} forecast for them, {pct}, the callers the "
-                 "closure displaced included").format(
-            actual=ctx["actual"], forecast=ctx["forecast"], pct=_pct(ctx["actual"], ctx["forecast"]))
+        return Phrase(N_("{actual} calls in the hours it was open against {forecast} forecast for them, {pct}, the callers the "
+                         "closure displaced included"),
+                      actual=_n(ctx["actual"]), forecast=_n(ctx["forecast"]), pct=_pct(ctx["actual"], ctx["forecast"]))
     if f == "volume":
-        return _("{actual:.0f} calls against {forecast:.0f} forecast, {pct}").format(
-            actual=ctx["actual"], forecast=ctx["forecast"], pct=_pct(ctx["actual"], ctx["forecast"]))
+        return Phrase(N_("{actual} calls against {forecast} forecast, {pct}"),
+                      actual=_n(ctx["actual"]), forecast=_n(ctx["forecast"]), pct=_pct(ctx["actual"], ctx["forecast"]))
     if f == "agents" and ctx["closed"]:
-        return _("{eff:.1f} effective agent-hours in the hours it was open against {plan:.1f} planned for them, {pct}").format(
-            eff=ctx["h_eff"], plan=ctx["h_plan"], pct=_pct(ctx["h_eff"], ctx["h_plan"]))
+        return Phrase(N_("{eff} effective agent-hours in the hours it was open against {plan} planned for them, {pct}"),
+                      eff=_n(ctx["h_eff"], 1), plan=_n(ctx["h_plan"], 1), pct=_pct(ctx["h_eff"], ctx["h_plan"]))
     if f == "agents":
-        return _("{eff:.1f} effective agent-hours against {plan:.1f} planned, {pct}").format(
-            eff=ctx["h_eff"], plan=ctx["h_plan"], pct=_pct(ctx["h_eff"], ctx["h_plan"]))
+        return Phrase(N_("{eff} effective agent-hours against {plan} planned, {pct}"),
+                      eff=_n(ctx["h_eff"], 1), plan=_n(ctx["h_plan"], 1), pct=_pct(ctx["h_eff"], ctx["h_plan"]))
     if f == "aht":
-        return _("AHT {aht:.0f} s against {plan:.0f} s planned, {pct}").format(
-            aht=ctx["aht"], plan=ctx["aht_plan"], pct=_pct(ctx["aht"], ctx["aht_plan"]))
-    return _("closed {windows} without a plan for it").format(windows=_windows(ctx["closed"], ctx["step"]))
+        return Phrase(N_("AHT {aht} against {plan} planned, {pct}"),
+                      aht=Num(ctx["aht"], "s"), plan=Num(ctx["aht_plan"], "s"), pct=_pct(ctx["aht"], ctx["aht_plan"]))
+    return Phrase(N_("closed {windows} without a plan for it"), windows=_windows(ctx["closed"], ctx["step"]))
 
 
-def sentence(row: dict[str, Any], ctx: dict[str, Any]) -> str:
+def sentence(row: dict[str, Any], ctx: dict[str, Any]) -> Phrase:
     """One missed target of a day in words, every part with its number; the parts add up."""
     k = row["kpi"]
 
-    def unit(v: float) -> str:
+    def unit(v: float) -> Num:
         return _fmt(k, v, diff=True)
 
-    head = _("{kpi} {observed} against the target {target}: missed by {short}.").format(
-        kpi=KPI_WORDS[k].capitalize(), observed=_fmt(k, row["observed"]), target=_target(k, row["target"]),
-        short=_fmt(k, row["shortfall"], diff=True).lstrip("+"))
+    head = Phrase(N_("{kpi} {observed} against the target {target}: missed by {short}."),
+                  kpi=Phrase(KPI_TITLES[k]), observed=_fmt(k, row["observed"]), target=_target(k, row["target"]),
+                  short=_fmt(k, row["shortfall"], diff=True, sign=False))
     if k == "aht_s":
-        return head + " " + _("The plan's handle time was {plan} ({margin} against the target); the day's was {diff} longer: "
-                              "the miss is the longer handle time ({detail}).").format(
-            plan=_fmt(k, row["simulated_plan"]), margin=unit(row["plan_margin"]), diff=unit(row["share_aht"]).lstrip("+"),
-            detail=factor_detail("aht", ctx))
+        return Phrase.joined(" ", [head, Phrase(
+            N_("The plan's handle time was {plan} ({margin} against the target); the day's was {diff} longer: "
+               "the miss is the longer handle time ({detail})."),
+            plan=_fmt(k, row["simulated_plan"]), margin=unit(row["plan_margin"]), diff=_fmt(k, row["share_aht"], diff=True, sign=False),
+            detail=factor_detail("aht", ctx))])
     parts = []
     for f in FACTORS:
         if f not in row["factors"].split("+"):
             continue
         v = row[f"share_{f}"]
-        parts.append(_("{factor} ({detail}): {share}").format(factor=factor_label(f, ctx), detail=factor_detail(f, ctx), share=unit(v)))
-    body = _("Re-simulated with each factor at the plan ({n} replications each, common random numbers, Shapley shares, in "
-             "shortfall: positive = towards the miss): {parts}; the plan itself (the day simulated at the plan: {plan}) {margin}; "
-             "chance and what the model does not reproduce (observed against the day simulated as it was: {actual}) {residual}."
-             ).format(n=row["replications"], parts="; ".join(parts), plan=_fmt(k, row["simulated_plan"]), margin=unit(row["plan_margin"]),
-                      actual=_fmt(k, row["simulated_actual"]), residual=unit(row["residual"]))
+        parts.append(Phrase(N_("{factor} ({detail}): {share}"), factor=factor_label(f, ctx), detail=factor_detail(f, ctx), share=unit(v)))
+    body = Phrase(N_("Re-simulated with each factor at the plan ({n} replications each, common random numbers, Shapley shares, in "
+                     "shortfall: positive = towards the miss): {parts}; the plan itself (the day simulated at the plan: {plan}) {margin}; "
+                     "chance and what the model does not reproduce (observed against the day simulated as it was: {actual}) {residual}."),
+                  n=int(row["replications"]), parts=Phrase.joined("; ", parts), plan=_fmt(k, row["simulated_plan"]),
+                  margin=unit(row["plan_margin"]), actual=_fmt(k, row["simulated_actual"]), residual=unit(row["residual"]))
     cause = row["main_cause"]
-    main = _("Main cause: {cause}.").format(cause=factor_label(cause, ctx) if cause in FACTORS else FACTOR_WORDS[cause])
-    return f"{head} {body} {main}"
+    main = Phrase(N_("Main cause: {cause}."), cause=factor_label(cause, ctx) if cause in FACTORS else Phrase(FACTOR_WORDS[cause]))
+    return Phrase.joined(" ", [head, body, main])
 
 
 __all__ = ["FACTORS", "attribute_day", "attribute_days", "sentence", "shapley", "shortfall"]

@@ -40,6 +40,7 @@ from sim.history.case_log import case_records, case_tables, load_case_map, read_
 from sim.history.columns import Kind, load_map
 from sim.history.readers import CallLog, read_calls, read_intervals
 from sim.history.staffing import agents_answering, effective_staffing
+from sim.history.words import N_, Phrase
 from sim.scenario.compose import load_scenario
 from sim.schema import WEEKDAYS, Scenario, minutes
 from sim.world.calendar import day_plans
@@ -488,7 +489,7 @@ def follow_up(
     mt = table[table["date"].dt.to_period("M") == m].reset_index(drop=True)
     notes: list[str] = []
     if kind == "intervals" and mt["within"].isna().all():
-        notes.append("the report has no answered-within column: service level cannot be judged")
+        notes.append(Phrase(N_("the report has no answered-within column: service level cannot be judged")))
     pl = build_plan(s, source, given, first, last, staffing, forecast)
     # forecast vs actual: the plan's open intervals and any interval with calls
     act = mt[["date", "minute", "offered"]].rename(columns={"offered": "actual"})
@@ -502,12 +503,12 @@ def follow_up(
         f["abs_pct_error"] = (f["error"].abs() / f["actual"].where(f["actual"] > 0))
     unplanned = fday[(fday["forecast"] <= 0) & (fday["actual"] > 0)]
     if len(unplanned):
-        notes.append(f"{len(unplanned)} date(s) with calls that the plan had closed: "
-                     f"{', '.join(f'{d:%Y-%m-%d}' for d in unplanned['date'])}")
+        notes.append(Phrase(N_("{n} date(s) with calls that the plan had closed: {dates}"), n=len(unplanned),
+                            dates=", ".join(f"{d:%Y-%m-%d}" for d in unplanned["date"])))
     missing = fday[(fday["forecast"] > 0) & (fday["actual"] <= 0)]
     if len(missing):
-        notes.append(f"{len(missing)} planned open date(s) without calls in the export (closed, or missing data): "
-                     f"{', '.join(f'{d:%Y-%m-%d}' for d in missing['date'])}")
+        notes.append(Phrase(N_("{n} planned open date(s) without calls in the export (closed, or missing data): {dates}"),
+                            n=len(missing), dates=", ".join(f"{d:%Y-%m-%d}" for d in missing["date"])))
     scores = _scores(fday, fiv[fiv["date"].isin(fday["date"])])
     timings["kpis_forecast"] = time.perf_counter() - t0
     piv = effective_by_day(mt, calls, pl, step)
@@ -525,15 +526,15 @@ def follow_up(
         pday["agents_diff_h"] = pday["agent_hours_effective"] - pday["agent_hours_plan"]
         pday["aht_ratio"] = pday["aht_actual_s"] / pday["aht_plan_s"]
     if calls is None:
-        notes.append("effective staffing from an interval report: where too few callers hung up to identify the agents, the planned "
-                     "agents are kept within the data's bounds (the carried load below, the agents logged in above)")
+        notes.append(Phrase(N_("effective staffing from an interval report: where too few callers hung up to identify the agents, the "
+                               "planned agents are kept within the data's bounds (the carried load below, the agents logged in above)")))
     att, runs = pd.DataFrame(columns=COLUMNS), pd.DataFrame()
     words: dict[str, list[str]] = {}
     if attribute and pl.given:
         missed = days[days["missed"] != ""]
         att, runs, words = attribute_days(s, missed, piv, fday, pday, targets, step, replications, seed)
     elif attribute:
-        notes.append("no plan given (--plan, --staffing or --forecast): the misses are not attributed")
+        notes.append(Phrase(N_("no plan given (--plan, --staffing or --forecast): the misses are not attributed")))
     timings["attribution"] = time.perf_counter() - t0
     cday = cmon = pd.DataFrame()
     if cases is not None:
@@ -542,7 +543,7 @@ def follow_up(
         end_at = max(rows["arrival"].max(), rows["finished_at"].max() if rows["finished_at"].notna().any() else rows["arrival"].max())
         cday, cmon = case_tables(case_records(rows, s, end_at), s, m)
         if cday.empty:
-            notes.append(f"the case export {cases} has no case in {m}")
+            notes.append(Phrase(N_("the case export {file} has no case in {month}"), file=str(cases), month=str(m)))
         timings["cases"] = time.perf_counter() - t0
     return FollowUp(m, [str(f) for f in files], kind, step, targets, days, months, pl, fday, fiv, scores, pday, piv, att, runs, words,
                     notes, timings, cday, cmon)

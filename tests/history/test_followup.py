@@ -307,3 +307,26 @@ def test_earlier_months_give_the_trend(month: tuple[Path, pd.DataFrame, FollowUp
     g = follow_up([tmp_path / "october.csv", d / "call_log.csv"], "calls", d / "call_map.yaml", plan=d / "plan.json", attribute=False,
                   month="2026-10")
     assert str(g.month) == "2026-10" and len(g.forecast_day) == oct_row["open_days"]
+
+
+def test_the_report_in_swedish_and_in_english(month: tuple[Path, pd.DataFrame, FollowUp], tmp_path: Path) -> None:
+    import re
+
+    from sim.faces.followup import write_report
+
+    f = month[2]
+    sv = write_report(f, tmp_path / "sv", "sv").read_text(encoding="utf-8")
+    en = write_report(f, tmp_path / "en", "en").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in sv and '<html lang="en">' in en
+    for words in ("Månadsuppföljning: november 2026", "Månaden mot avtalet", "Prognos mot utfall", "Varför dagar missade",
+                  "servicenivå", "tillgänglighet", "Huvudorsak: volym över prognosen.", "färre effektiva agenter än planerat"):
+        assert words in sv, words
+    assert re.search(r"Servicenivå \d+,\d\u00a0% mot målet &gt; 90,0\u00a0% \(missat med \d+,\d p\.e\.\)", sv)  # the attribution's words
+    assert "p.e.." not in sv
+    assert re.search(r"<td>\d+,\d+</td>", sv) and not re.search(r"<td>\d+\.\d+</td>", sv)  # the tables: decimal commas
+    for english in ("Monthly follow-up", "Main cause", "against the target", "Forecast against actual", "not judged", " the "):
+        assert english not in sv, english
+    assert "Monthly follow-up: November 2026" in en and "Main cause: volume above the forecast." in en
+    assert re.search(r"<td>\d+\.\d+</td>", en)
+    for swedish in ("Månad", "prognos", "servicenivå", "tillgänglighet", "Huvudorsak", " och ", " mot ", "p.e.", "ja<", "nej<"):
+        assert swedish not in en, swedish
