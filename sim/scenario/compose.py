@@ -33,7 +33,6 @@ from omegaconf.errors import OmegaConfBaseException
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from sim.analysis.planning import erlang_plan
 from sim.errors import ScenarioError
 from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 from sim.world.calendar import day_plans
@@ -958,6 +957,8 @@ def _planned_staffing(raw: dict[str, Any], staffing: dict[str, Any]) -> dict[str
         scenario = Scenario.model_validate(probe)
     except ValidationError as exc:
         raise ScenarioError(format_errors(exc)) from None
+    from sim.analysis.planning import erlang_plan  # only for staffing.mode=plan: SciPy stays out of start-up
+
     try:
         plan = erlang_plan(scenario)
     except ValueError as exc:
