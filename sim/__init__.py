@@ -16,6 +16,7 @@ only a part of the toolkit do not pay for pandas, Hydra and SciPy up front (issu
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -48,9 +49,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Import an exported name from its module on first access and cache it on the package."""
+    """Import an exported name from its module on first access and cache it on the package.
+
+    A subpackage or module (``sim.schema``, ``sim.analysis`` …) is imported on first access too,
+    as ``import sim`` used to load several of them eagerly."""
     module = _EXPORTS.get(name)
     if module is None:
+        if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+            return importlib.import_module(f"{__name__}.{name}")  # the import sets it on the package
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value

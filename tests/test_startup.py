@@ -57,3 +57,10 @@ def test_lazy_names_resolve_to_the_defining_modules() -> None:
     assert {k: namespace[k] for k in expected} == expected
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = sim.nope  # type: ignore[attr-defined]
+
+
+def test_subpackages_are_reachable_as_attributes_after_import_sim() -> None:
+    """``import sim; sim.schema.Scenario`` keeps working though ``import sim`` no longer loads ``sim.schema``."""
+    done = subprocess.run([sys.executable, "-c", "import sim; print(sim.schema.Scenario.__name__, sim.errors.ScenarioError.__name__)"],
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["Scenario", "ScenarioError"]
