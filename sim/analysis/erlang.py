@@ -69,7 +69,6 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import special
 
 __all__ = [
     "ErlangAResult",
@@ -162,6 +161,8 @@ def traffic_erlangs(
 
 def _stirlerr(s: FloatArray) -> FloatArray:
     """``log Gamma(s+1) - [(s + 1/2) log s - s + log sqrt(2 pi)]`` for ``s > 0``."""
+    from scipy import special  # here, not at the top: SciPy costs ~0.4 s of start-up (issue 23 item 16)
+
     out = np.empty_like(s)
     big = s > 15.0
     sb = s[big]
@@ -180,6 +181,8 @@ def _log_poisson_pmf(s: FloatArray, y: FloatArray) -> FloatArray:
     deviance ``bd0 = s log(s/y) + y - s`` avoids the cancellation of ``s log y - y -
     gammaln(s+1)`` when ``s`` and ``y`` are both large (long patience, many agents).
     """
+    from scipy import special  # here, not at the top: SciPy costs ~0.4 s of start-up (issue 23 item 16)
+
     out = np.empty_like(y)
     with np.errstate(divide="ignore"):
         small = s <= 15.0
@@ -242,6 +245,8 @@ def _log_ratios(s: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
     ``Q`` is computed directly and the other as ``log1p(-smaller)``; underflowed values are
     replaced by the series.
     """
+    from scipy import special  # here, not at the top: SciPy costs ~0.4 s of start-up (issue 23 item 16)
+
     lower = y <= s
     smaller = np.empty_like(y)
     smaller[lower] = special.gammainc(s[lower], y[lower])
@@ -547,6 +552,8 @@ def _queued_answered_wait(x: FloatArray, c: FloatArray, pat: FloatArray) -> Floa
     cumulative products of the ratios ``x/(c+j+1)`` (the window is about 10 standard
     deviations either side of the mode, so the products stay within ~e^+-100).
     """
+    from scipy import special  # here, not at the top: SciPy costs ~0.4 s of start-up (issue 23 item 16)
+
     jstar = np.maximum(0.0, np.floor(x - c - 1.0))
     half = np.ceil(_WINDOW_SIGMAS * np.sqrt(x) + 10.0)
     left = np.minimum(jstar, half)
@@ -919,6 +926,8 @@ def _sqrt_staffing_guess(
     ``1 - exp(-beta sqrt(a) t/aht) / (1 + beta Phi(beta)/phi(beta)) = sl`` by bisection."""
     if sl is None:
         return np.floor(a) + 1.0
+    from scipy import special  # here, not at the top: SciPy costs ~0.4 s of start-up (issue 23 item 16)
+
     root = np.sqrt(a)
     lo = np.zeros(a.shape)
     hi = np.full(a.shape, 8.0)

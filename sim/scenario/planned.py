@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.analysis.planning import erlang_plan
 from sim.errors import ScenarioError
 from sim.scenario.messages import format_errors
 from sim.schema import Scenario
@@ -54,6 +53,8 @@ def planned_staffing(raw: dict[str, Any], staffing: dict[str, Any]) -> dict[str,
         scenario = Scenario.model_validate(probe)
     except ValidationError as exc:
         raise ScenarioError(format_errors(exc)) from None
+    from sim.analysis.planning import erlang_plan  # only for staffing.mode=plan: SciPy stays out of start-up
+
     try:
         plan = erlang_plan(scenario)
     except ValueError as exc:

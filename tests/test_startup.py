@@ -1,0 +1,103 @@
+"""Start-up cost (issue 23 item 16): heavy libraries are imported where they are used, not up front.
+
+Each check runs in a fresh interpreter and looks at ``sys.modules``; the timings themselves are in
+``benchmarks/bench_startup.py`` (a loaded machine makes them unfit for a test).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEAVY = ("matplotlib", "scipy", "scipy.special", "scipy.stats", "statsmodels", "shiny", "dask", "joblib", "openpyxl", "lifelines")
+
+
+def loaded_after(code: str) -> set[str]:
+    """The modules of ``HEAVY`` (plus pandas and hydra) in ``sys.modules`` after running ``code`` in a fresh process."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(m for m in sys.modules)))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1])) & {*HEAVY, "pandas", "hydra", "numpy"}
+
+
+def test_import_sim_loads_no_heavy_library() -> None:
+    assert loaded_after("import sim") == set()
+
+
+@pytest.mark.parametrize("module", ["sim.__main__", "sim.scenario.compose", "sim.model.simulate"])
+def test_a_single_run_needs_no_scipy_statsmodels_shiny_or_dask(module: str) -> None:
+    """``python -m sim`` on a scenario without ``staffing.mode=plan`` never calls the Erlang formulas."""
+    loaded = loaded_after(f"import {module}")
+    assert loaded & {"scipy", "scipy.special", "statsmodels", "shiny", "dask", "joblib", "lifelines"} == set()
+
+
+def test_lazy_names_resolve_to_the_defining_modules() -> None:
+    import sim
+    from sim.errors import ScenarioError
+    from sim.model.simulate import SimResult, simulate
+    from sim.scenario.compose import load_scenario, validate
+    from sim.schema import Scenario
+    from sim.world.calendar import opening_hours
+
+    expected = {"Scenario": Scenario, "ScenarioError": ScenarioError, "SimResult": SimResult, "load_scenario": load_scenario,
+                "opening_hours": opening_hours, "simulate": simulate, "validate": validate}
+    assert sorted(sim.__all__) == sorted(expected)
+    for name, obj in expected.items():
+        assert getattr(sim, name) is obj
+        assert name in dir(sim)
+    namespace: dict[str, object] = {}
+    exec("from sim import *", namespace)
+    assert {k: namespace[k] for k in expected} == expected
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = sim.nope  # type: ignore[attr-defined]
+
+
+def test_subpackages_are_reachable_as_attributes_after_import_sim() -> None:
+    """``import sim; sim.schema.Scenario`` keeps working though ``import sim`` no longer loads ``sim.schema``."""
+    done = subprocess.run([sys.executable, "-c", "import sim; print(sim.schema.Scenario.__name__, sim.errors.ScenarioError.__name__)"],
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["Scenario", "ScenarioError"]
+
+
+@pytest.mark.parametrize("module", ["sim.faces.mc", "sim.faces.compare"])
+def test_monte_carlo_and_comparison_need_no_scipy_stats(module: str) -> None:
+    """Their t and normal quantiles come from ``scipy.special`` (a third of ``scipy.stats``' start-up)."""
+    code = f"import sys, {module}; print(sorted(m for m in ('scipy.stats', 'statsmodels', 'shiny', 'dask') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_special_function_quantiles_equal_scipy_stats_bit_for_bit() -> None:
+    """``t_half_width``, ``wilson`` and the paired p-value are the very numbers ``scipy.stats`` gave."""
+    import numpy as np
+    from scipy import special, stats
+
+    from sim.analysis.stats import t_half_width, wilson
+
+    rng = np.random.default_rng(7)
+    n = np.concatenate([np.arange(0.0, 400.0), rng.integers(2, 10**6, 200).astype(float)])
+    sd = rng.exponential(1.0, n.size)
+    for conf in (0.9, 0.95, 0.99):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            expected = stats.t.ppf(0.5 + conf / 2, np.where(n > 1, n - 1, np.nan)) * sd / np.sqrt(n)
+        assert np.array_equal(t_half_width(sd, n, conf), expected, equal_nan=True)
+        z = stats.norm.ppf(0.5 + conf / 2)
+        k = np.array([0.0, 1.0, 5.0, 50.0])
+        m = np.array([10.0, 10.0, 60.0, 50.0])
+        p = k / m
+        centre = (p + z * z / (2 * m)) / (1 + z * z / m)
+        half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / (1 + z * z / m)
+        lo, hi = wilson(k, m, conf)
+        assert np.array_equal(lo, np.minimum(np.clip(centre - half, 0.0, 1.0), p))
+        assert np.array_equal(hi, np.maximum(np.clip(centre + half, 0.0, 1.0), p))
+    x = np.concatenate([rng.exponential(3.0, 2000), [0.0, np.inf]])
+    for df in (1, 2, 9, 99, 9999):  # the paired p-value: 2 * stdtr(n - 1, -|t|) in sim.analysis.paired
+        assert np.array_equal(2 * stats.t.sf(x, df), 2 * special.stdtr(df, -x))
