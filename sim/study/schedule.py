@@ -33,7 +33,7 @@ from sim.scenario.team import read_team
 from sim.schema import WEEKDAYS, AgentConfig, Scenario, TeamConfig, hhmm, minutes
 from sim.study.roster import slot_need, template
 from sim.world.calendar import DayPlan, day_plans
-from sim.world.cases import expected_per_day, kind_shares
+from sim.world.case_arrivals import expected_per_day, kind_shares
 from sim.world.demand import daily_volumes, interval_rates
 
 Table = dict[str, list[float]]  # agents per interval; a fraction is a time-average (slot_need)
