@@ -124,9 +124,15 @@ HISTORY_SOURCES = ("sim/history/attribution.py", "sim/history/followup.py")
 ids with the no-op ``N_`` of :mod:`sim.history.words` (they cannot import this module)."""
 
 
+CATALOGUE_SOURCE = "sim/catalogue.py"
+CATALOGUE_KEYWORDS = {"_count": (3,), "_share": (2,), "_seconds": (2,), "_agent": (2,), "_days": (2,), "KPI": (5,)}
+"""The KPI labels of the catalogue (the bottom layer) are messages where they are declared: the
+label argument of each declaring call."""
+
+
 def extract_messages() -> list[tuple[str | tuple[str, str], str]]:
-    """Every message ``sim/faces`` marks, then the ``N_`` messages of :data:`HISTORY_SOURCES`,
-    with where it is (``file:line``), in code order."""
+    """Every message ``sim/faces`` marks, then the ``N_`` messages of :data:`HISTORY_SOURCES`
+    and the KPI labels of :data:`CATALOGUE_SOURCE`, with where it is (``file:line``), in code order."""
     from babel.messages.extract import extract_from_dir, extract_from_file
 
     root = Path(__file__).resolve().parent
@@ -135,6 +141,8 @@ def extract_messages() -> list[tuple[str | tuple[str, str], str]]:
     for rel in HISTORY_SOURCES:
         for line, msg, _comments, _ctx in extract_from_file("python", root.parent.parent / rel, keywords={"N_": None}):
             out.append((msg, f"{rel}:{line}"))
+    for line, msg, _comments, _ctx in extract_from_file("python", root.parent.parent / CATALOGUE_SOURCE, keywords=CATALOGUE_KEYWORDS):
+        out.append((msg, f"{CATALOGUE_SOURCE}:{line}"))
     return out
 
 

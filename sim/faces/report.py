@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.case_kpis import KIND_SHARE
-from sim.catalogue import TARGET_KPIS
+from sim.catalogue import CATALOGUE, TARGET_KPIS
 from sim.errors import ScenarioError
 from sim.faces.cli import reports_errors
 from sim.faces.environment import environment
@@ -51,52 +51,9 @@ __all__ = [
     "verdict_text",
 ]
 
-KPI_LABELS: dict[str, str] = {
-    "offered": N_("calls offered"),
-    "answered": N_("calls answered"),
-    "availability": N_("availability (answered / offered)"),
-    "service_level": N_("service level (answered within the target time / all offered)"),
-    "asa_s": N_("queue time of answered calls (kötid)"),
-    "mean_wait_all_s": N_("mean wait of all offered calls"),
-    "p90_wait_s": N_("90th percentile wait of answered calls"),
-    "aht_s": N_("handle time (talk + hold + after-call work)"),
-    "logging_share": N_("handled calls logged as a case"),
-    "abandon_share": N_("abandoned / offered"),
-    "occupancy": N_("agent occupancy (busy / present)"),
-    "staffed_s": N_("scheduled agent-hours"),
-    "present_s": N_("agent-hours present (incl. overtime)"),
-    "overtime_s": N_("overtime after closing (agent-hours)"),
-    "open_days": N_("open days"),
-    "days": N_("days"),
-    "days_missed_availability": N_("days missing the availability target"),
-    "days_missed_service_level": N_("days missing the service-level target"),
-    "days_missed_asa": N_("days missing the queue-time target"),
-    "days_missed_aht": N_("days missing the handle-time target"),
-    "days_missed_logging": N_("days missing the logging target"),
-    "days_missed_any": N_("days missing at least one target"),
-    "callbacks_offered": N_("callbacks offered"),
-    "callbacks_accepted": N_("callbacks accepted"),
-    "callbacks_made": N_("callbacks made (customer reached)"),
-    "callbacks_failed": N_("callbacks never reached (logged as a case)"),
-    "callback_accept_share": N_("callbacks accepted / offered"),
-    "callback_on_time_share": N_("callbacks on time (first attempt within the promised window)"),
-    "transfers": N_("calls transferred"),
-    "transfers_warm": N_("warm transfers completed"),
-    "transfers_blind": N_("blind transfers"),
-    "transfer_fallbacks": N_("transfers turned into a case (no colleague in time)"),
-    "transfer_abandoned": N_("callers lost after a blind transfer"),
-    "mean_consult_wait_s": N_("mean wait for a colleague (warm transfer)"),
-    "repeat_calls": N_("repeat contacts (2nd or later attempt)"),
-    "repeat_contact_ratio": N_("repeat contacts / offered"),
-    "cases_arrived": N_("cases arrived (e-mail, web, social media)"),
-    "cases_handled": N_("cases handled"),
-    "case_within_target": N_("cases handled within their limit (all kinds)"),
-    "work_h_mean": N_("mean case time to handling (working hours)"),
-    "work_h_p90": N_("90th percentile case time to handling (working hours)"),
-    "backlog_end": N_("open cases at the end of the run"),
-    "case_busy_s": N_("agent-hours on cases"),
-}
-"""The English words of each KPI (msgids of the catalogue: show them through :func:`kpi_label`)."""
+KPI_LABELS: dict[str, str] = {k.name: k.label for k in CATALOGUE}
+"""The English words of each KPI, declared once in :mod:`sim.catalogue` (msgids of the translation
+catalogue: show them through :func:`kpi_label`)."""
 
 VERDICTS: tuple[str, ...] = (
     N_("meets"), N_("misses"), N_("uncertain"), N_("better"), N_("worse"), N_("saves"), N_("costs more"),

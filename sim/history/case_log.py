@@ -34,11 +34,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from sim.analysis.case_kpis import KIND_SHARE, case_kpis
 from sim.errors import ScenarioError
-from sim.history.columns import ColumnMap
+from sim.history.columns import ColumnMap, read_map
 from sim.history.readers import parse_times
 from sim.schema import Scenario
 from sim.world.workhours import DAY_S, scenario_office_calendar, work_clock
@@ -68,15 +67,7 @@ def load_case_map(path: str | Path | None) -> CaseMap:
         cols = {k: k for k in CASE_FIELDS}
         return CaseMap(cols, {}, ColumnMap(kind="calls", columns=cols, source="defaults"), "defaults")
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"Cannot read the case map {p}: {' '.join(str(exc).split())}.") from None
-    if not isinstance(raw, dict):
-        raise ScenarioError(f"Case map {p}: expected a mapping with a 'columns' key, got {type(raw).__name__}.")
-    unknown = sorted(set(raw) - _KEYS)
-    if unknown:
-        raise ScenarioError(f"Case map {p}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}.")
+    raw = read_map(p, "case map", _KEYS)
     cols = raw.get("columns") or {}
     if not isinstance(cols, dict) or set(cols) - set(CASE_FIELDS):
         raise ScenarioError(f"Case map {p}: 'columns' must map the fields {', '.join(CASE_FIELDS)} to the export's column names.")

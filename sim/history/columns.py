@@ -124,20 +124,28 @@ _KEYS = {
 }
 
 
+def read_map(p: Path, what: str, keys: set[str]) -> dict[str, Any]:
+    """A map file's YAML mapping (a column map, a case map), with only ``keys`` at the top; an
+    unreadable file, another YAML type or an unknown key is one error paragraph naming ``p``."""
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"Cannot read the {what} {p}: {' '.join(str(exc).split())}.") from None
+    name = what[0].upper() + what[1:]
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{name} {p}: expected a mapping with a 'columns' key, got {type(raw).__name__}.")
+    unknown = sorted(set(raw) - keys)
+    if unknown:
+        raise ScenarioError(f"{name} {p}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(keys))}.")
+    return raw
+
+
 def load_map(path: str | Path | None, kind: Kind) -> ColumnMap:
     """Read a column-map YAML (or the defaults when ``path`` is None)."""
     if path is None:
         return default_map(kind)
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"Cannot read the column map {p}: {' '.join(str(exc).split())}.") from None
-    if not isinstance(raw, dict):
-        raise ScenarioError(f"Column map {p}: expected a mapping with a 'columns' key, got {type(raw).__name__}.")
-    unknown = sorted(set(raw) - _KEYS)
-    if unknown:
-        raise ScenarioError(f"Column map {p}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}.")
+    raw = read_map(p, "column map", _KEYS)
     if raw.get("kind", kind) != kind:
         raise ScenarioError(f"Column map {p} is for kind {raw['kind']!r} but --kind is {kind!r}.")
     cols = raw.get("columns") or {}

@@ -31,6 +31,7 @@ from sim.history.backtest import day_scenario
 from sim.history.staffing import StaffingEstimate, erlang_a_abandon
 from sim.model.simulate import simulate
 from sim.schema import WEEKDAYS, Scenario, minutes
+from sim.study.runner import replication_seed
 
 
 def simulation_bias(
@@ -62,7 +63,8 @@ def simulation_bias(
         counts = table[table["date"] == date].set_index("minute")["offered"]
         agents = per[per["date"] == date].set_index("minute")["agents_eff"]
         for r in range(replications):
-            c = simulate(day_scenario(cfg, date, counts, agents, h, step, seed * 10_000 + i * 10 + r)).calls
+            # the runner's seeds: day i's replication r is replication i * R + r of the run
+            c = simulate(day_scenario(cfg, date, counts, agents, h, step, seed), replication_seed(seed, i * replications + r)).calls
             minute = (c["arrival"].dt.hour * 60 + c["arrival"].dt.minute) // step * step
             sims.append(
                 pd.DataFrame({"weekday": WEEKDAYS[date.weekday()], "minute": minute, "ab": c["answered_at"].isna(), "day": i, "rep": r})

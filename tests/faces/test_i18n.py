@@ -17,6 +17,7 @@ from sim.errors import ScenarioError
 from sim.faces import i18n
 from sim.faces.formats import date_text, fmt, fmt_diff, fmt_p, target_text
 from sim.faces.i18n import _, language, n_
+from sim.scenario.variants import with_hours
 from sim.study.compare import compare
 
 NBSP = "\u00a0"
@@ -185,4 +186,4 @@ def test_the_page_s_words_holidays_and_numbers_are_in_its_language() -> None:
     cal_en = L.calendar_html(scen)
     assert "Christmas Day" in cal_en and "Juldagen" not in cal_en and "December 2026" in cal_en and ">Mon<" in cal_en
     assert L.changes_text(b.baseline, b.variant)[0] == "Fri 08:00–17:00 → 08:00–16:00"
-    assert L.apply_hours(b.baseline.model_dump(mode="json"), {**ch.hours, "sat": "stängt"})["calendar"]["hours"]["sat"] is None
+    assert with_hours(b.baseline.model_dump(mode="json"), {**ch.hours, "sat": "stängt"})["calendar"]["hours"]["sat"] is None

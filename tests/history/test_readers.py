@@ -263,3 +263,12 @@ def test_a_log_read_in_many_chunks_is_the_same_and_names_the_same_lines(tmp_path
     with pytest.raises(ScenarioError) as e:
         read_calls(_write(tmp_path, bad, "bad.csv"), cmap)
     _one_paragraph(e, "line 31", "2026-13-")
+
+
+def test_a_column_map_that_is_not_text_is_one_error_paragraph(tmp_path: Path) -> None:
+    """A map saved as UTF-16 (or any bytes that are not UTF-8) was a UnicodeDecodeError traceback."""
+    bad = tmp_path / "map.yaml"
+    bad.write_bytes("kind: calls\ncolumns: {}\n".encode("utf-16"))
+    with pytest.raises(ScenarioError) as exc:
+        load_map(bad, "calls")
+    assert str(exc.value).startswith(f"Cannot read the column map {bad}") and "\n" not in str(exc.value)
