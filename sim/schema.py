@@ -1112,8 +1112,8 @@ class Scenario(_Model):
 
     @property
     def features_on(self) -> bool:
-        """Whether callbacks, transfers or repeat contacts are switched on."""
-        return self.callbacks.enabled or self.transfers.policy != "off" or self.repeats.enabled
+        """Whether callbacks, transfers, repeat contacts or failure demand are switched on."""
+        return self.callbacks.enabled or self.transfers.policy != "off" or self.repeats.enabled or self.resolution.enabled
 
     def staffing_by_group(self) -> dict[str, StaffingConfig]:
         """Staffing of every agent group, the first line first."""

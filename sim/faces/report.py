@@ -88,6 +88,9 @@ KPI_LABELS: dict[str, str] = {
     "mean_consult_wait_s": N_("mean wait for a colleague (warm transfer)"),
     "repeat_calls": N_("repeat contacts (2nd or later attempt)"),
     "repeat_contact_ratio": N_("repeat contacts / offered"),
+    "fcr": N_("first-contact resolution (matters resolved by their first answered contact)"),
+    "repeat_contacts_per_matter": N_("repeat contacts per matter"),
+    "resolution_time_h": N_("full resolution time (first contact to the resolving one, hours)"),
     "cases_arrived": N_("cases arrived (e-mail, web, social media)"),
     "cases_handled": N_("cases handled"),
     "case_within_target": N_("cases handled within their limit (all kinds)"),
@@ -126,6 +129,7 @@ FEATURE_KPIS: tuple[str, ...] = (
     "callbacks_offered", "callbacks_accepted", "callbacks_made", "callbacks_failed", "callback_accept_share",
     "callback_on_time_share", "transfers", "transfers_warm", "transfers_blind", "transfer_fallbacks",
     "transfer_abandoned", "mean_consult_wait_s", "repeat_calls", "repeat_contact_ratio",
+    "fcr", "repeat_contacts_per_matter", "resolution_time_h",
 )
 
 OTHER_KPIS: tuple[str, ...] = (
