@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Annotated, Literal
 
 import holidays
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WrapSerializer, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WrapSerializer, field_validator, model_validator
 
 from sim.catalogue import PRACTICAL_KPIS, PRECISION_KPIS
 from sim.errors import fail
@@ -853,6 +853,21 @@ class ResolutionConfig(_Model):
     delay_days: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="exponential", mean=2.0))
     max_contacts: Int = Field(default=3, ge=2, le=20)
 
+    @field_validator("fcr", mode="before")
+    @classmethod
+    def _share_or_shares(cls, value: object) -> object:
+        def share(x: object) -> bool:
+            return isinstance(x, int | float) and not isinstance(x, bool) and 0.0 <= x <= 1.0
+
+        allowed = "a share from 0 to 1 for every answered call (fcr: 0.7) or one per case type (fcr: {general: 0.7})"
+        if isinstance(value, dict):
+            for name, x in value.items():
+                if not share(x):
+                    raise ValueError(f"case type {name!r} has {x!r}; allowed: {allowed}")
+        elif not share(value):
+            raise ValueError(f"got {value!r}; allowed: {allowed}")
+        return value
+
     @property
     def enabled(self) -> bool:
         """Whether some answered call may leave its matter unresolved."""
@@ -1129,9 +1144,10 @@ def _check_resolution(s: Scenario) -> None:
                 raise fail(f"resolution.fcr.{name}", f"unknown case type {name!r}; case types: {known} (transfers.case_types); "
                            "give one share for all calls (resolution.fcr: 0.7) or one per case type")
     d = s.resolution.delay_days
-    if d.dist == "empirical" and d.values is not None and max(d.values) > 365 or d.mean is not None and d.mean > 365:
-        raise fail("resolution.delay_days.mean", "the delay before an unresolved customer contacts again is in working days: "
-                   "at most 365")
+    longest = max(d.values) if d.values else (d.mean or 0.0)
+    if longest > 365:
+        raise fail("resolution.delay_days.values" if d.values else "resolution.delay_days.mean",
+                   f"the delay before an unresolved customer contacts again is in working days: at most 365, got {longest:g}")
 
 
 def _check_cases(s: Scenario) -> None:

@@ -99,14 +99,14 @@ def test_target_texts_as_the_summary_and_the_comparison_print_them() -> None:
 
 
 def test_formats_units_and_the_report_lists_agree() -> None:
-    from sim.faces import report
+    from sim.faces import formats, report
     from sim.faces.app import logic
 
     for k in C.CATALOGUE:
         assert (k.fmt == "percent") == (k.unit == "share") == (k.name in C.SHARES), k
         assert k.direction != "agent_time" or k.fmt == "agent_hours", k
-    assert report.PERCENT == C.SHARES and len(report.PERCENT) == 9
-    assert report.HOURS == {"staffed_s", "present_s", "busy_s", "overtime_s", "case_busy_s"}
+    assert formats.PERCENT == C.SHARES and len(formats.PERCENT) == 10  # fcr is the tenth share
+    assert formats.HOURS == {"staffed_s", "present_s", "busy_s", "overtime_s", "case_busy_s"}
     assert report.TARGET_KPIS == logic.TARGET_KPIS == C.TARGET_KPIS
     assert set(report.KPI_LABELS) <= {k.name for k in C.CATALOGUE}
     assert C.is_share(f"{KIND_SHARE}case_order") and not C.is_share("asa_s") and not C.is_share("nonsense")

@@ -121,7 +121,8 @@ def test_unresolved_customers_call_again_after_the_delay(fcr70: sim.SimResult) -
 
 
 @pytest.mark.parametrize(("override", "words"), [
-    ("resolution.fcr=1.5", "resolution.fcr"),
+    ("resolution.fcr=1.5", "resolution.fcr: got 1.5; allowed: a share from 0 to 1"),
+    ("resolution.fcr={general: 2}", "resolution.fcr: case type 'general' has 2; allowed: a share from 0 to 1"),
     ("resolution.fcr={nosuch: 0.5}", "resolution.fcr.nosuch: unknown case type 'nosuch'"),
     ("resolution.max_contacts=1", "resolution.max_contacts"),
     ("resolution.delay_days={dist: exponential, mean: 400}", "resolution.delay_days.mean"),
