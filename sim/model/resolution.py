@@ -1,8 +1,9 @@
 """Failure demand: an answered call that did not resolve the customer's matter brings them back.
 
-When a call is answered live or by a callback, the ``resolution`` stream decides whether it
-resolved the matter: with probability ``resolution.fcr`` of its case type (first-contact
-resolution; a transferred call counts as resolved). An unresolved call is marked
+When a call is answered live or by a callback, or a transferred call is finished by the target
+group, the ``resolution`` stream decides whether it resolved the matter: with probability
+``resolution.fcr`` of its case type (first-contact resolution; a call that ended as a case — a
+transfer fallback, a failed callback — is left to the case work). An unresolved call is marked
 ``unresolved`` in the records and, unless it was the customer's ``resolution.max_contacts``-th
 contact (``attempt``), the same customer (same ``customer_id``, same need and patience) calls again
 ``resolution.delay_days`` working days after the call ended: the whole days skip days without

@@ -131,3 +131,21 @@ def test_bad_values_are_refused_in_one_paragraph(override: str, words: str) -> N
     with pytest.raises(ScenarioError) as err:
         sim.load_scenario("tiny", [override])
     assert words in str(err.value) and "\n" not in str(err.value)
+
+
+def test_every_feature_on_with_failure_demand() -> None:
+    """Callbacks, warm transfers, repeats, cases and balking with failure demand per case type: the
+    records keep their declared dtypes, transferred calls finished by the second line are decided by
+    their own type's share, and only answered calls are unresolved."""
+    from sim.model.records import RECORD
+
+    s = sim.load_scenario("tiny", ["callbacks=on", "transfers=warm", "repeats=on", "cases=on", "demand.volume=600",
+                                   "patience.balk_share=0.05", "resolution.fcr={general: 0.9, technical: 0.0}"])
+    r = sim.simulate(s, seed=2)
+    c = r.calls
+    assert {col.name: col.dtype for col in RECORD} == {k: str(v) for k, v in c.dtypes.items()}
+    assert c.loc[c["unresolved"], "connected_at"].notna().all()
+    warm = c[(c["fate"] == "transferred_warm") & (c["case_type"] == "technical")]
+    assert len(warm) > 5 and warm["unresolved"].all()  # technical: fcr 0
+    assert not c.loc[c["case_type"] == "billing", "unresolved"].any()  # a type left out: 1.0
+    assert (c["attempt"] > 1).any()
