@@ -150,6 +150,11 @@ CATALOGUE: Final[tuple[KPI, ...]] = (
     _count("repeat_calls", "calls", "repeat contacts (2nd or later attempt)"),
     _count("customers", "customers", "distinct customers who called"),
     _share("repeat_contact_ratio", "repeat contacts / offered"),
+    # failure demand (sim.analysis.kpis.matter_kpis): per matter, by the day of its first contact
+    _count("matters", "matters", "customers' matters (contacts linked by customer_id)"),
+    _share("fcr", "first-contact resolution (matters resolved by their first answered contact)", "higher", practical=True),
+    KPI("repeat_contacts_per_matter", "contacts", "number", "lower", "repeat contacts per matter"),
+    KPI("resolution_time_h", "h", "number", "lower", "full resolution time (first contact to the resolving one, hours)"),
     # cases (sim.analysis.case_kpis): per period and over the whole run
     _count("cases_arrived", "cases", "cases arrived (e-mail, web, social media)"),
     _count("cases_handled", "cases", "cases handled", "higher"),

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Annotated, Literal
 
 import holidays
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WrapSerializer, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WrapSerializer, field_validator, model_validator
 
 from sim.catalogue import PRACTICAL_KPIS, PRECISION_KPIS
 from sim.errors import fail
@@ -841,6 +841,44 @@ class RepeatConfig(_Model):
     max_attempts: Int = Field(default=3, ge=2, le=20)
 
 
+
+class ResolutionConfig(_Model):
+    """Failure demand: an answered call resolves the customer's matter with probability ``fcr``
+    (first-contact resolution; one share, or a share per case type of ``transfers.case_types``);
+    an unresolved customer contacts again after ``delay_days`` working days (a distribution whose
+    ``mean`` is in working days), up to ``max_contacts`` answered contacts per matter. The
+    default ``fcr: 1.0`` is off (every answered call resolves its matter)."""
+
+    fcr: Probability | dict[str, Probability] = 1.0
+    delay_days: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="exponential", mean=2.0))
+    max_contacts: Int = Field(default=3, ge=2, le=20)
+
+    @field_validator("fcr", mode="before")
+    @classmethod
+    def _share_or_shares(cls, value: object) -> object:
+        def share(x: object) -> bool:
+            return isinstance(x, int | float) and not isinstance(x, bool) and 0.0 <= x <= 1.0
+
+        allowed = "a share from 0 to 1 for every answered call (fcr: 0.7) or one per case type (fcr: {general: 0.7})"
+        if isinstance(value, dict):
+            for name, x in value.items():
+                if not share(x):
+                    raise ValueError(f"case type {name!r} has {x!r}; allowed: {allowed}")
+        elif not share(value):
+            raise ValueError(f"got {value!r}; allowed: {allowed}")
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        """Whether some answered call may leave its matter unresolved."""
+        shares = self.fcr.values() if isinstance(self.fcr, dict) else [self.fcr]
+        return any(share < 1.0 for share in shares)
+
+    def share_of(self, case_type: str) -> float:
+        """The first-contact resolution of ``case_type`` (1.0 for a type the mapping omits)."""
+        return self.fcr.get(case_type, 1.0) if isinstance(self.fcr, dict) else self.fcr
+
+
 # --------------------------------------------------------------------------- cases
 
 PHONE_CASE_SOURCES: tuple[str, ...] = ("callback_failed_case", "transfer_fallback_case")
@@ -1063,6 +1101,7 @@ class Scenario(_Model):
     callbacks: CallbackConfig = Field(default_factory=CallbackConfig)
     transfers: TransferConfig = Field(default_factory=TransferConfig)
     repeats: RepeatConfig = Field(default_factory=RepeatConfig)
+    resolution: ResolutionConfig = Field(default_factory=ResolutionConfig)
     roster: RosterConfig = Field(default_factory=RosterConfig)
     staff: StaffConfig = Field(default_factory=StaffConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
@@ -1074,6 +1113,7 @@ class Scenario(_Model):
     def _cross(self) -> Scenario:
         _check_roster_grid(self)
         _check_cases(self)
+        _check_resolution(self)
         _check_handling_grid(self)
         for wd, name in enumerate(WEEKDAYS):
             hours = self.calendar.hours_of(wd)
@@ -1087,12 +1127,27 @@ class Scenario(_Model):
 
     @property
     def features_on(self) -> bool:
-        """Whether callbacks, transfers or repeat contacts are switched on."""
-        return self.callbacks.enabled or self.transfers.policy != "off" or self.repeats.enabled
+        """Whether callbacks, transfers, repeat contacts or failure demand are switched on."""
+        return self.callbacks.enabled or self.transfers.policy != "off" or self.repeats.enabled or self.resolution.enabled
 
     def staffing_by_group(self) -> dict[str, StaffingConfig]:
         """Staffing of every agent group, the first line first."""
         return {FIRST_LINE: self.staffing, **self.transfers.groups}
+
+
+def _check_resolution(s: Scenario) -> None:
+    fcr = s.resolution.fcr
+    if isinstance(fcr, dict):
+        for name in fcr:
+            if name not in s.transfers.case_types:
+                known = ", ".join(s.transfers.case_types)
+                raise fail(f"resolution.fcr.{name}", f"unknown case type {name!r}; case types: {known} (transfers.case_types); "
+                           "give one share for all calls (resolution.fcr: 0.7) or one per case type")
+    d = s.resolution.delay_days
+    longest = max(d.values) if d.values else (d.mean or 0.0)
+    if longest > 365:
+        raise fail("resolution.delay_days.values" if d.values else "resolution.delay_days.mean",
+                   f"the delay before an unresolved customer contacts again is in working days: at most 365, got {longest:g}")
 
 
 def _check_cases(s: Scenario) -> None:

@@ -105,7 +105,7 @@ def test_formats_units_and_the_report_lists_agree() -> None:
     for k in C.CATALOGUE:
         assert (k.fmt == "percent") == (k.unit == "share") == (k.name in C.SHARES), k
         assert k.direction != "agent_time" or k.fmt == "agent_hours", k
-    assert formats.PERCENT == C.SHARES and len(formats.PERCENT) == 9
+    assert formats.PERCENT == C.SHARES and len(formats.PERCENT) == 10  # fcr is the tenth share
     assert formats.HOURS == {"staffed_s", "present_s", "busy_s", "overtime_s", "case_busy_s"}
     assert report.TARGET_KPIS == logic.TARGET_KPIS == C.TARGET_KPIS
     assert report.KPI_LABELS == {k.name: k.label for k in C.CATALOGUE}  # the labels are declared once

@@ -565,10 +565,11 @@ FEATURE_KPI_COLUMNS: Final = (
     "callbacks_pending", "callback_on_time_share", "callback_accept_share", "transfers",
     "transfers_warm", "transfers_blind", "transfer_fallbacks", "transfer_abandoned",
     "mean_consult_wait_s", "repeat_calls", "customers", "repeat_contact_ratio",
+    "matters", "fcr", "repeat_contacts_per_matter", "resolution_time_h",
 )
 
 
-def feature_kpis(calls: pd.DataFrame, freq: str) -> pd.DataFrame:
+def feature_kpis(calls: pd.DataFrame, freq: str, whole: pd.Timestamp | None = None) -> pd.DataFrame:
     """Per period: callbacks offered / accepted / made / failed / on time, transfers (warm,
     blind, fallback to a case, abandoned after a blind transfer), mean consultation wait,
     and repeat contacts.
@@ -611,7 +612,7 @@ def feature_kpis(calls: pd.DataFrame, freq: str) -> pd.DataFrame:
     )
     if calls.empty:
         return pd.DataFrame(columns=["period", *FEATURE_KPI_COLUMNS])
-    key = period_start(_datetimes(calls["arrival"]), freq)
+    key = period_start(_datetimes(calls["arrival"]), freq) if whole is None else pd.Series(whole, index=calls.index)
     g = per.groupby(key, sort=True)
     out = g.sum(numeric_only=True).drop(columns=["consult_wait", "customer"])
     out["customers"] = g["customer"].nunique()
@@ -619,8 +620,60 @@ def feature_kpis(calls: pd.DataFrame, freq: str) -> pd.DataFrame:
     out["callback_on_time_share"] = _ratio(out["callbacks_on_time"], out["callbacks_attempted"])
     out["callback_accept_share"] = _ratio(out["callbacks_accepted"], out["callbacks_offered"])
     out["repeat_contact_ratio"] = _ratio(out["repeat_calls"], out["offered"])
+    out = out.join(matter_kpis(calls, freq, whole), how="left")
+    out["matters"] = out["matters"].fillna(0).astype(int)
     out = out.rename_axis("period").reset_index()
     return out[["period", *FEATURE_KPI_COLUMNS]]
+
+
+def matters(calls: pd.DataFrame) -> pd.DataFrame:
+    """One row per matter (a customer's contacts, linked by ``customer_id``; without that column
+    every call is its own matter): ``first_at`` (the first contact's arrival), ``contacts``,
+    ``answered`` (some contact was answered), ``first_resolved`` (the first answered contact
+    resolved it: not ``unresolved``), ``resolved_at`` (end of the resolving contact, the first
+    answered one not ``unresolved``; NaT if none) and ``resolution_s`` (first contact to
+    ``resolved_at``). Records without ``unresolved`` (resolution.fcr 1.0) resolve every matter
+    at its first answered contact."""
+    n = len(calls)
+    customer = calls["customer_id"].to_numpy() if "customer_id" in calls.columns else np.arange(n)
+    arrival = _datetimes(calls["arrival"])
+    connected_col = calls["connected_at"] if "connected_at" in calls.columns else calls["answered_at"]
+    answered = _datetimes(connected_col).notna().to_numpy()
+    unresolved = calls["unresolved"].to_numpy(dtype=bool) if "unresolved" in calls.columns else np.zeros(n, dtype=bool)
+    resolving = answered & ~unresolved
+    per = pd.DataFrame({
+        "customer": customer, "arrival": arrival.to_numpy(), "answered": answered,
+        "ended": np.where(resolving, _datetimes(calls["ended_at"]).to_numpy(), np.datetime64("NaT")),
+        "first_answered_ok": np.where(answered, resolving, np.nan),
+    }).sort_values(["customer", "arrival"], kind="stable")
+    g = per.groupby("customer", sort=True)
+    out = pd.DataFrame({
+        "first_at": g["arrival"].min(), "contacts": g.size(), "answered": g["answered"].any(),
+        "first_resolved": g["first_answered_ok"].first(),  # first non-NaN: the first answered contact
+        "resolved_at": g["ended"].min(),
+    })
+    out["first_resolved"] = out["first_resolved"] == 1.0
+    out["resolution_s"] = (out["resolved_at"] - out["first_at"]).dt.total_seconds()
+    return out
+
+
+def matter_kpis(calls: pd.DataFrame, freq: str, whole: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Per period of the matter's first contact (Kontakta annex 2): ``matters``; ``fcr`` = matters
+    whose first answered contact resolved them / matters with an answered contact (§3);
+    ``repeat_contacts_per_matter`` = contacts after the first / matters (§7); ``resolution_time_h``
+    = mean hours from the first contact to the end of the resolving one, over resolved matters
+    (§4, full resolution time). Index: the period start (``whole``: one period for the whole run)."""
+    m = matters(calls)
+    key = period_start(m["first_at"], freq) if whole is None else pd.Series(whole, index=m.index)
+    g = m.groupby(key, sort=True)
+    answered = g["answered"].sum()
+    out = pd.DataFrame({
+        "matters": g.size(),
+        "fcr": _ratio((m["first_resolved"] & m["answered"]).groupby(key).sum(), answered),
+        "repeat_contacts_per_matter": (g["contacts"].sum() - g.size()) / g.size(),
+        "resolution_time_h": g["resolution_s"].mean() / 3600.0,
+    })
+    return out.rename_axis("period")
 
 
 def group_kpis(calls: pd.DataFrame, agents: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -173,7 +173,7 @@ def _feature_lines(result: SimResult) -> list[str]:
     s = result.scenario
     if not s.features_on or result.calls.empty:
         return []
-    f = feature_kpis(result.calls.assign(arrival=result.calls["arrival"].min().normalize()), "D")
+    f = feature_kpis(result.calls, "D", result.calls["arrival"].min().normalize())
     if f.empty:
         return []
     r = f.iloc[0]
@@ -191,6 +191,9 @@ def _feature_lines(result: SimResult) -> list[str]:
     if s.repeats.enabled:
         lines.append(f"Repeat contacts: {r.repeat_calls} of {r.offered} offered calls ({_fmt('availability', r.repeat_contact_ratio)}) "
                      f"from {r.customers} customers")
+    if s.resolution.enabled:
+        lines.append(f"Failure demand: first-contact resolution {_fmt('availability', r.fcr)} of {r.matters} matters, "
+                     f"{r.repeat_contacts_per_matter:.2f} repeat contacts per matter, full resolution time {r.resolution_time_h:.1f} h")
     return lines
 
 

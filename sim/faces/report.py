@@ -83,6 +83,7 @@ FEATURE_KPIS: tuple[str, ...] = (
     "callbacks_offered", "callbacks_accepted", "callbacks_made", "callbacks_failed", "callback_accept_share",
     "callback_on_time_share", "transfers", "transfers_warm", "transfers_blind", "transfer_fallbacks",
     "transfer_abandoned", "mean_consult_wait_s", "repeat_calls", "repeat_contact_ratio",
+    "fcr", "repeat_contacts_per_matter", "resolution_time_h",
 )
 
 OTHER_KPIS: tuple[str, ...] = (

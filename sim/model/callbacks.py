@@ -118,6 +118,8 @@ class Callbacks:
                 centre.log_busy(gk, t0)
                 yield from centre.transfers.transfer(gk, i)
                 return
+            if centre.resolution is not None:
+                centre.resolution.settle(i, env.now + c.handle[i])
             yield env.timeout(c.handle[i])
             c.ended_at[i] = env.now
         else:  # no answer: the whole attempt (ringing until giving up, a note) takes failed_attempt_s

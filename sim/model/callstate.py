@@ -160,6 +160,10 @@ FIELDS: tuple[Field, ...] = (
     Field("queued", bool, "has an entry in the first line's counted queue (callback wait estimate)", False, "fresh"),
     # -- repeat contacts ------------------------------------------------------------------
     Field("repeat", bool, "would call again after abandoning / a failed callback", "repeat", "new"),
+    # -- failure demand (sim.model.resolution) -------------------------------------------------
+    Field("unresolved", bool, "answered, but the matter was not resolved (resolution.fcr)", False, "fresh",
+          export=Column("unresolved", "bool", "", "answered, but the customer's matter was not resolved (resolution.fcr): "
+                        "they contact again")),
     # -- balking --------------------------------------------------------------------------
     Field("balk_u", float, "uniform: balks on finding no free agent if below patience.balk_share", "balk_u", "new"),
     Field("balked", bool, "hung up at once on finding no free agent (patience then 0)", False, "fresh",

@@ -26,9 +26,10 @@ import simpy
 from sim.model.callbacks import Callbacks
 from sim.model.callstate import CallState, Fate, Outcome
 from sim.model.cases import CasePlan, CaseWork
-from sim.model.parts import CallbackPart, CasePart, RepeatPart, TransferPart, Work
+from sim.model.parts import CallbackPart, CasePart, RepeatPart, ResolutionPart, TransferPart, Work
 from sim.model.queue import BLIND, CALL, CALLBACK, CASE, CONSULT, DONE, Entry, Group, Queues
 from sim.model.repeats import Repeats
+from sim.model.resolution import Resolution
 from sim.model.rules import Rules
 from sim.model.transfers import Transfers
 from sim.world.demand import Calls
@@ -42,7 +43,7 @@ class CallCentre:
 
     def __init__(self, env: simpy.Environment, calls: Calls, schedules: list[Schedule], rules: Rules,
                  opens: np.ndarray, closes: np.ndarray, repeat_rng: np.random.Generator | None,
-                 repeat_delay: Distribution | None) -> None:
+                 repeat_delay: Distribution | None, resolution: tuple[np.random.Generator, Distribution] | None = None) -> None:
         self.env = env
         self.rules = rules
         self.calls = CallState(calls, rules)
@@ -55,6 +56,7 @@ class CallCentre:
         self.callbacks: CallbackPart | None = None
         self.transfers: TransferPart | None = None
         self.repeats: RepeatPart | None = None
+        self.resolution: ResolutionPart | None = None
         self.casework: CasePart | None = None  # case backlog (sim.model.cases), set by run() when cases are on
         c = self.calls
         self.work: dict[int, Work] = {CALL: self.take_call}
@@ -68,8 +70,11 @@ class CallCentre:
         if rules.repeats is not None:
             assert repeat_rng is not None and repeat_delay is not None, "repeat contacts need their stream and delay"
             self.repeats = Repeats(self, rules.repeats, repeat_rng, repeat_delay, opens, closes)
+        if rules.resolution is not None:
+            assert resolution is not None, "failure demand needs its stream and delay (in working days)"
+            self.resolution = self.queues.resolution = Resolution(self, rules.resolution, *resolution, opens, closes)
         self.serve_pending = self.callbacks is not None and self.callbacks.serve_pending
-        self.groups[0].stream = not (self.callbacks or self.repeats or rules.balk_share)
+        self.groups[0].stream = not (self.callbacks or self.repeats or self.resolution or rules.balk_share)
         self.groups[0].counted = rules.callbacks is not None and not rules.callbacks.after_wait
         self.arrival, self.answered_at, self.agent, self.handle = c.arrival, c.answered_at, c.agent, c.handle
         self.transfer_to, self.balk_u = c.transfer_to, c.balk_u
@@ -207,6 +212,8 @@ class CallCentre:
         if self.transfers is not None and self.transfer_to[i] >= 0:
             yield from self.transfers.transfer(gk, i)
         else:
+            if self.resolution is not None:
+                self.resolution.settle(i, self.env.now + self.handle[i])
             yield self.env.timeout(self.handle[i])
 
     # -- services for the parts ------------------------------------------------------------
@@ -228,14 +235,15 @@ class CallCentre:
 def run(calls: Calls, schedules: list[Schedule], rules: Rules | None = None,
         opens: np.ndarray | None = None, closes: np.ndarray | None = None,
         repeat_rng: np.random.Generator | None = None, repeat_delay: Distribution | None = None,
-        cases: CasePlan | None = None) -> Outcome:
+        cases: CasePlan | None = None, resolution: tuple[np.random.Generator, Distribution] | None = None) -> Outcome:
     """Simulate until every call has ended and every agent has gone home. With ``cases``, the
     last schedule is the dedicated case team's when ``cases.team`` is set; the case state is
-    returned as ``outcome.casework``."""
+    returned as ``outcome.casework``. ``resolution``: the failure-demand stream and the delay
+    (in working days) when ``rules.resolution`` is set."""
     env = simpy.Environment()
     empty = np.empty(0)
     centre = CallCentre(env, calls, schedules, rules or Rules(), opens if opens is not None else empty,
-                        closes if closes is not None else empty, repeat_rng, repeat_delay)
+                        closes if closes is not None else empty, repeat_rng, repeat_delay, resolution)
     if not centre.groups[0].stream:
         env.process(centre.arrivals())
     if cases is not None:

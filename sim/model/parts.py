@@ -3,7 +3,8 @@
 :class:`~sim.model.engine.CallCentre` owns the per-call state (:mod:`~sim.model.callstate`),
 the groups' queues (:mod:`~sim.model.queue`) and, when the scenario turns them on, one
 object per optional part: callbacks (:mod:`~sim.model.callbacks`), transfers
-(:mod:`~sim.model.transfers`), repeat contacts (:mod:`~sim.model.repeats`) and case work
+(:mod:`~sim.model.transfers`), repeat contacts (:mod:`~sim.model.repeats`), failure demand
+(:mod:`~sim.model.resolution`) and case work
 (:mod:`~sim.model.cases`). A part that is off is ``None``; nothing stands in for it. An agent
 hands each entry it takes to the part that owns the entry's :class:`~sim.model.queue.Kind`
 (:data:`Work`), and a part reaches the centre and the other parts only through
@@ -51,6 +52,12 @@ class RepeatPart(Protocol):
     def call_again(self, i: int, now: float) -> None: ...
 
 
+class ResolutionPart(Protocol):
+    """Failure demand (:class:`sim.model.resolution.Resolution`)."""
+
+    def settle(self, i: int, ended: float) -> None: ...
+
+
 class CasePart(Protocol):
     """The case backlog (:class:`sim.model.cases.CaseWork`)."""
 
@@ -68,6 +75,7 @@ class Centre(Protocol):
     callbacks: CallbackPart | None
     transfers: TransferPart | None
     repeats: RepeatPart | None
+    resolution: ResolutionPart | None
     casework: CasePart | None
 
     def offer(self, i: int, _event: simpy.Event | None = None) -> None: ...

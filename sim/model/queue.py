@@ -32,7 +32,7 @@ from sim.model.callstate import CallState, Consult
 from sim.world.staffing import Schedule
 
 if TYPE_CHECKING:
-    from sim.model.parts import CallbackPart
+    from sim.model.parts import CallbackPart, ResolutionPart
 
 
 
@@ -86,6 +86,7 @@ class Queues:
         self.live = 0  # entries of the counted queue still needing an agent (Queues.ahead)
         self.expiry: list[tuple[float, int]] = []  # deadlines of the counted queue's live callers
         self.callbacks: CallbackPart | None = None  # set by the centre when callbacks are on
+        self.resolution: ResolutionPart | None = None  # set by the centre when resolution.fcr < 1
         # the per-call lists the queue reads (the same list objects as the centre's)
         self.arrival, self.deadline, self.deadline2 = calls.arrival, calls.deadline, calls.deadline2
         self.answered_at, self.agent, self.handle = calls.answered_at, calls.agent, calls.handle
@@ -114,6 +115,8 @@ class Queues:
         (What ``Event.succeed`` does, with a delay.)"""
         self.answered_at[i] = self.env.now
         self.agent[i] = g.offset + k
+        if self.resolution is not None:
+            self.resolution.settle(i, self.env.now + self.handle[i])
         ev._ok = True
         ev._value = DONE
         self.env.schedule(ev, delay=self.handle[i])

@@ -55,6 +55,8 @@ callback_on_time            boolean               first attempt within callbacks
 balked                      bool                  hung up at once on finding no free agent
                                                   (patience.balk_share; fate abandoned, wait and
                                                   patience_s 0)
+unresolved                  bool                  answered, but the customer's matter was not
+                                                  resolved (resolution.fcr): they contact again
 ==========================  ==============  ====  ================================================
 
 The table is generated from the declarations (:data:`RECORD`, :func:`schema_table`; a test keeps
@@ -123,6 +125,7 @@ RECORD: tuple[Column, ...] = (
     F["callback_attempts"],
     Column("callback_on_time", "boolean", "", "first attempt within callbacks.promise_window_s"),
     F["balked"],
+    F["unresolved"],
 )
 """The call records' columns in order: each declared once, here or (taken from a per-call
 field) in :data:`sim.model.callstate.FIELDS`; every list below is derived from it."""

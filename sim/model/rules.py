@@ -4,7 +4,7 @@
 this, and so do the call records (names of groups and case types, the callback conventions).
 Each optional part declares and translates its own rules, beside its code
 (:class:`~sim.model.callbacks.CallbackRules`, :class:`~sim.model.transfers.TransferRules`,
-:class:`~sim.model.repeats.RepeatRules`); ``None`` means the feature is off. Tests build one
+:class:`~sim.model.repeats.RepeatRules`, :class:`~sim.model.resolution.ResolutionRules`); ``None`` means the feature is off. Tests build one
 by hand.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sim.model.callbacks import CallbackRules
 from sim.model.repeats import RepeatRules
+from sim.model.resolution import ResolutionRules
 from sim.model.transfers import TransferRules
 from sim.schema import Scenario
 
@@ -26,6 +27,7 @@ class Rules:
     callbacks: CallbackRules | None = None
     transfers: TransferRules | None = None
     repeats: RepeatRules | None = None
+    resolution: ResolutionRules | None = None
     balk_share: float = 0.0
     groups: tuple[str, ...] = ("first_line",)
     case_types: tuple[str, ...] = ("general",)
@@ -44,6 +46,7 @@ class Rules:
             callbacks=CallbackRules.from_scenario(s),
             transfers=TransferRules.from_config(tr, groups),
             repeats=RepeatRules.from_scenario(s),
+            resolution=ResolutionRules.from_scenario(s),
             balk_share=s.patience.balk_share,
             groups=groups,
             case_types=tuple(tr.case_types),

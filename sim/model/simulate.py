@@ -67,6 +67,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     out = model.run(
         calls, schedules, rules, opens, closes,
         streams.rng("repeat_calls", 0) if rp.enabled else None, make(rp.delay), cases,
+        (streams.rng("resolution", 0), make(scenario.resolution.delay_days)) if rules.resolution is not None else None,
     )
     start = scenario.run.start
     return SimResult(

@@ -108,6 +108,8 @@ class Transfers:
         c.second_handle[i] = env.now - t0
         c.ended_at[i] = env.now
         self.centre.log_busy(gk, t0)
+        if self.centre.resolution is not None:
+            self.centre.resolution.settle(i, env.now)
 
     def take_blind(self, g: Group, gk: int, i: int) -> Generator[simpy.Event, object, None]:
         """An agent of the target group takes a blind-transferred customer."""
@@ -119,3 +121,5 @@ class Transfers:
         c.second_handle[i] = env.now - t0
         c.ended_at[i] = env.now
         self.centre.log_busy(gk, t0)
+        if self.centre.resolution is not None:
+            self.centre.resolution.settle(i, env.now)

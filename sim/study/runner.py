@@ -60,15 +60,14 @@ def result_kpis(result: SimResult, levels: Sequence[str] = ("day", "month", "run
     s = result.scenario
     parts = []
     for level in levels:
+        whole = pd.Timestamp(s.run.start) if level == "run" else None
         if level == "run":
-            table = _whole_run(result)
-            calls, freq = result.calls.assign(arrival=pd.Timestamp(s.run.start)), "D"
+            table, freq = _whole_run(result), "D"
         else:
             freq = LEVELS[level] or f"{s.demand.interval_min}min"
             table = kpi_table(result.calls, freq, result.agents, s.targets.threshold_s)
-            calls = result.calls
-        if s.features_on:  # callbacks, transfers and repeat contacts per period
-            extra = feature_kpis(calls, freq).drop(columns="offered")
+        if s.features_on:  # callbacks, transfers, repeat contacts and failure demand per period
+            extra = feature_kpis(result.calls, freq, whole).drop(columns="offered")
             extra["period"] = extra["period"].astype(table["period"].dtype)  # no calls: an empty object column
             table = table.merge(extra, on="period", how="left")
         judged = judge(table, s.targets)

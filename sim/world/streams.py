@@ -32,6 +32,7 @@ PURPOSES: tuple[str, ...] = (
     "case_kind",
     "case_handle",
     "phone_case",
+    "resolution",
 )
 
 

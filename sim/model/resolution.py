@@ -1,0 +1,113 @@
+"""Failure demand: an answered call that did not resolve the customer's matter brings them back.
+
+When a call is answered live or by a callback, or a transferred call is finished by the target
+group, the ``resolution`` stream decides whether it resolved the matter: with probability
+``resolution.fcr`` of its case type (first-contact resolution; a call that ended as a case — a
+transfer fallback, a failed callback — is left to the case work). An unresolved call is marked
+``unresolved`` in the records and, unless it was the customer's ``resolution.max_contacts``-th
+contact (``attempt``), the same customer (same ``customer_id``, same need and patience) calls again
+``resolution.delay_days`` working days after the call ended: the whole days skip days without
+an opening, and a contact falling outside the opening hours comes at the next opening, spread
+over its first intervals, like a repeat after an abandonment (:mod:`sim.model.repeats`). The
+new contact's own draws (callback answers, a repeat after abandoning, balking) come from the
+same ``resolution`` stream, so with every ``fcr`` at 1.0 the part is off and no other stream
+shifts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from sim.model.callstate import CallState
+from sim.model.parts import Centre
+from sim.schema import Scenario
+from sim.world.demand import route_to_opening
+from sim.world.distributions import Distribution
+
+DAY_S = 86400.0
+
+
+@dataclass(frozen=True)
+class ResolutionRules:
+    """``resolution.*`` (some ``fcr`` below 1)."""
+
+    fcr: tuple[float, ...]  # per case type (index into transfers.case_types)
+    max_contacts: int = 3
+    spread_s: float = 1800.0  # a contact routed to the next opening is spread over this
+    answer_draws: int = 1  # callback-answer uniforms per new contact (callbacks.max_attempts)
+    balk_draw: bool = False  # a balking uniform per new contact (patience.balk_share > 0)
+    repeat_probability: float = 0.0  # the new contact would call again after abandoning (repeats on)
+
+    @classmethod
+    def from_scenario(cls, s: Scenario) -> ResolutionRules | None:
+        """The rules of ``resolution.*``; None when every answered call resolves its matter."""
+        r = s.resolution
+        if not r.enabled:
+            return None
+        return cls(tuple(r.share_of(name) for name in s.transfers.case_types), r.max_contacts,
+                   60.0 * s.demand.interval_min * s.demand.displaced_intervals, s.callbacks.max_attempts,
+                   s.patience.balk_share > 0, s.repeats.probability if s.repeats.enabled else 0.0)
+
+
+def open_days(opens: np.ndarray, closes: np.ndarray) -> set[int]:
+    """The day numbers (0: the run's first day) on which the line is open at some time."""
+    days: set[int] = set()
+    for o, c in zip(opens.tolist(), closes.tolist(), strict=True):
+        days.update(range(int(o // DAY_S), int(math.ceil(c / DAY_S))))
+    return days
+
+
+def after_working_days(t: float, days: float, open_day: set[int], last_day: int) -> float:
+    """``t`` moved on by ``days`` working days: each whole day steps to the next day with an
+    opening (closed days are skipped), the fraction is added in clock time."""
+    whole = int(days)
+    day = int(t // DAY_S)
+    while whole > 0 and day <= last_day:
+        day += 1
+        if day in open_day:
+            whole -= 1
+    return t + (day - int(t // DAY_S)) * DAY_S + (days - int(days)) * DAY_S
+
+
+class Resolution:
+    """Deciding whether an answered call resolved its matter, and bringing the unresolved back:
+    the failure-demand part of a call centre."""
+
+    def __init__(self, centre: Centre, rules: ResolutionRules, rng: np.random.Generator, delay: Distribution,
+                 opens: np.ndarray, closes: np.ndarray) -> None:
+        self.centre, self.rules, self.env = centre, rules, centre.env
+        self.calls: CallState = centre.calls
+        self.rng, self.delay, self.opens, self.closes = rng, delay, opens, closes
+        self.open_day = open_days(opens, closes)
+        self.last_day = max(self.open_day, default=-1)
+
+    def settle(self, i: int, ended: float) -> None:
+        """Call ``i`` was answered and its handling ends at ``ended``: resolved, or the customer
+        contacts again."""
+        c, rng = self.calls, self.rng
+        if rng.random() < self.rules.fcr[c.case[i]]:
+            return
+        c.unresolved[i] = True
+        if c.attempt[i] < self.rules.max_contacts:
+            self.contact_again(i, ended)
+
+    def contact_again(self, i: int, ended: float) -> None:
+        """The customer of unresolved call ``i`` calls again after the delay (at the next opening if closed)."""
+        rng, c = self.rng, self.calls
+        days = float(self.delay.sample(rng, 1)[0])
+        wanted = after_working_days(ended, days, self.open_day, self.last_day)
+        at, period, _, reachable = route_to_opening(np.array([wanted]), rng.random(1), self.opens, self.closes, self.rules.spread_s)
+        if not reachable[0]:
+            return  # no opening left in the run
+        t, r = float(at[0]), self.rules
+        new = {
+            "arrival": t, "deadline": t + c.patience[i], "closes_at": float(self.closes[period[0]]), "attempt": c.attempt[i] + 1,
+            "cb_answer_u": rng.random(r.answer_draws).tolist(), "repeat": bool(rng.random() < r.repeat_probability),
+            "balk_u": float(rng.random()) if r.balk_draw else 1.0,
+        }
+        j = c.append_copy(i, new)
+        self.env.timeout(t - self.env.now).callbacks.append(partial(self.centre.offer, j))

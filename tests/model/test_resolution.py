@@ -1,0 +1,151 @@
+"""Failure demand (issue 24 section 2): first-contact resolution, repeat contacts per matter, full
+resolution time (sim.model.resolution, sim.analysis.kpis.matter_kpis)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.analysis.kpis import feature_kpis, matter_kpis
+from sim.errors import ScenarioError
+from sim.model.records import CALL_COLUMNS
+from sim.model.resolution import after_working_days, open_days
+
+DAY = 86400.0
+
+
+def test_fcr_one_leaves_the_records_as_they_were() -> None:
+    """fcr 1.0 (the default, or given per case type) is off: the back-test records match bit for bit."""
+    golden = pd.read_parquet("tests/data/core_tiny_seed7_calls.parquet")
+    base = ["demand.volume=300", "staffing.agents=4"]
+    plain = sim.simulate(sim.load_scenario("tiny", base), seed=7).calls
+    for extra in (["resolution.fcr=1.0"], ["resolution.fcr={general: 1.0}"]):
+        r = sim.simulate(sim.load_scenario("tiny", [*base, *extra]), seed=7)
+        pd.testing.assert_frame_equal(r.calls[list(CALL_COLUMNS)], golden)
+        pd.testing.assert_frame_equal(r.calls, plain)
+        assert not r.calls["unresolved"].any()
+
+
+def _hand_records() -> pd.DataFrame:
+    t = pd.Timestamp("2026-12-01")
+    h = pd.Timedelta(hours=1)
+    m = pd.Timedelta(minutes=1)
+    nat = pd.NaT
+    rows = [  # customer, arrival, connected_at, ended_at, unresolved
+        (0, t + 8 * h, t + 8 * h, t + 8 * h + 10 * m, True),  # A: unresolved, then resolved two days later
+        (0, t + 2 * 24 * h + 9 * h, t + 57 * h, t + 57 * h + 5 * m, False),
+        (2, t + 10 * h, t + 10 * h, t + 10 * h + 6 * m, False),  # B: resolved at once
+        (3, t + 11 * h, nat, t + 11 * h + m, False),  # C: abandoned, then resolved by its first answered contact
+        (3, t + 11 * h + 30 * m, t + 11 * h + 30 * m, t + 11 * h + 40 * m, False),
+        (5, t + 12 * h, nat, t + 12 * h + m, False),  # D: abandoned only
+    ]
+    frame = pd.DataFrame(rows, columns=["customer_id", "arrival", "connected_at", "ended_at", "unresolved"])
+    return frame.assign(answered_at=frame["connected_at"], fate=np.where(frame["connected_at"].notna(), "answered", "abandoned"))
+
+
+def test_fcr_and_full_resolution_time_on_hand_built_records() -> None:
+    calls = _hand_records()
+    day = matter_kpis(calls, "D")
+    assert day.index.tolist() == [pd.Timestamp("2026-12-01")]  # every matter began on 1 Dec
+    row = day.iloc[0]
+    assert row["matters"] == 4
+    assert row["fcr"] == pytest.approx(2 / 3)  # B and C resolved by the first answered contact; D never answered
+    assert row["repeat_contacts_per_matter"] == pytest.approx(2 / 4)
+    hours = [2 * 24 + 1 + 5 / 60, 6 / 60, 40 / 60]  # A: 1 Dec 08:00 to 3 Dec 09:05; B; C from its first (abandoned) try
+    assert row["resolution_time_h"] == pytest.approx(np.mean(hours))
+    f = feature_kpis(calls, "D")  # the per-day rows carry them; A's repeat on 3 Dec counts on the matter's first day
+    assert f["period"].tolist() == [pd.Timestamp("2026-12-01"), pd.Timestamp("2026-12-03")]
+    assert f["matters"].tolist() == [4, 0] and f["fcr"].iloc[0] == pytest.approx(2 / 3) and np.isnan(f["fcr"].iloc[1])
+    whole = feature_kpis(calls, "D", pd.Timestamp("2026-11-30"))
+    assert whole["period"].tolist() == [pd.Timestamp("2026-11-30")]
+    assert whole["resolution_time_h"].iloc[0] == pytest.approx(np.mean(hours))
+
+
+def test_records_without_the_column_resolve_every_answered_matter() -> None:
+    calls = _hand_records().drop(columns="unresolved")
+    row = matter_kpis(calls, "D").iloc[0]
+    assert row["fcr"] == 1.0
+    assert row["resolution_time_h"] == pytest.approx(np.mean([10 / 60, 6 / 60, 40 / 60]))
+
+
+def test_working_days_skip_the_closed_days() -> None:
+    opens = np.array([0, 1, 4]) * DAY + 8 * 3600  # open days 0, 1 and 4 (2 and 3 closed: a weekend)
+    closes = opens + 9 * 3600
+    days = open_days(opens, closes)
+    assert days == {0, 1, 4}
+    t = 1 * DAY + 10 * 3600  # day 1 at 10:00
+    assert after_working_days(t, 1.0, days, 4) == 4 * DAY + 10 * 3600  # next working day is day 4
+    assert after_working_days(t, 0.25, days, 4) == t + 0.25 * DAY
+
+
+@pytest.fixture(scope="module")
+def fcr70() -> sim.SimResult:
+    s = sim.load_scenario("default", ["run.end=2026-12-14", "resolution=fcr70",
+                                      "resolution.delay_days={dist: deterministic, mean: 1.0}"])
+    return sim.simulate(s, seed=11)
+
+
+def test_measured_fcr_covers_the_configured_share(fcr70: sim.SimResult) -> None:
+    """Each matter's first answered contact resolves it with probability 0.7: the measured share
+    lies within its 99.9 % binomial interval around 0.7."""
+    row = feature_kpis(fcr70.calls, "D", pd.Timestamp("2026-12-01")).iloc[0]
+    calls = fcr70.calls
+    answered_matters = calls.loc[calls["connected_at"].notna(), "customer_id"].nunique()
+    half = 3.29 * math.sqrt(0.7 * 0.3 / answered_matters)
+    assert answered_matters > 3000
+    assert abs(row["fcr"] - 0.7) < half
+    assert row["repeat_contacts_per_matter"] > 0.2
+    assert (calls.loc[calls["unresolved"], "connected_at"].notna()).all()  # only answered calls are unresolved
+
+
+def test_unresolved_customers_call_again_after_the_delay(fcr70: sim.SimResult) -> None:
+    """With a deterministic delay of one working day, each unresolved call's customer calls again one
+    working day after the call ended (or at the next opening when the line is closed then)."""
+    calls = fcr70.calls.sort_values(["customer_id", "attempt"])
+    nxt = calls.groupby("customer_id").shift(-1)
+    un = calls["unresolved"] & nxt["arrival"].notna()
+    assert un.sum() > 500
+    gap = (nxt.loc[un, "arrival"] - calls.loc[un, "ended_at"]).dt.total_seconds()
+    assert (gap >= DAY - 1e-3).all()
+    assert (np.isclose(gap, DAY) | (gap > DAY)).all()
+    assert (np.isclose(gap, DAY)).mean() > 0.5  # most land in the opening hours a day later
+    # the new contact is the same customer with the same need, one attempt later
+    assert (nxt.loc[un, "attempt"] == calls.loc[un, "attempt"] + 1).all()
+    assert (nxt.loc[un, "patience_s"] == calls.loc[un, "patience_s"]).all()
+    last = calls["unresolved"] & (calls["attempt"] == 3)
+    assert nxt.loc[last, "arrival"].isna().all()  # max_contacts 3: the third contact is the last
+
+
+@pytest.mark.parametrize(("override", "words"), [
+    ("resolution.fcr=1.5", "resolution.fcr: got 1.5; allowed: a share from 0 to 1"),
+    ("resolution.fcr={general: 2}", "resolution.fcr: case type 'general' has 2; allowed: a share from 0 to 1"),
+    ("resolution.fcr={nosuch: 0.5}", "resolution.fcr.nosuch: unknown case type 'nosuch'"),
+    ("resolution.max_contacts=1", "resolution.max_contacts"),
+    ("resolution.delay_days={dist: exponential, mean: 400}", "resolution.delay_days.mean"),
+])
+def test_bad_values_are_refused_in_one_paragraph(override: str, words: str) -> None:
+    with pytest.raises(ScenarioError) as err:
+        sim.load_scenario("tiny", [override])
+    assert words in str(err.value) and "\n" not in str(err.value)
+
+
+def test_every_feature_on_with_failure_demand() -> None:
+    """Callbacks, warm transfers, repeats, cases and balking with failure demand per case type: the
+    records keep their declared dtypes, transferred calls finished by the second line are decided by
+    their own type's share, and only answered calls are unresolved."""
+    from sim.model.records import RECORD
+
+    s = sim.load_scenario("tiny", ["callbacks=on", "transfers=warm", "repeats=on", "cases=on", "demand.volume=600",
+                                   "patience.balk_share=0.05", "resolution.fcr={general: 0.9, technical: 0.0}"])
+    r = sim.simulate(s, seed=2)
+    c = r.calls
+    assert {col.name: col.dtype for col in RECORD} == {k: str(v) for k, v in c.dtypes.items()}
+    assert c.loc[c["unresolved"], "connected_at"].notna().all()
+    warm = c[(c["fate"] == "transferred_warm") & (c["case_type"] == "technical")]
+    assert len(warm) > 5 and warm["unresolved"].all()  # technical: fcr 0
+    assert not c.loc[c["case_type"] == "billing", "unresolved"].any()  # a type left out: 1.0
+    assert (c["attempt"] > 1).any()
