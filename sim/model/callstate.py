@@ -149,7 +149,7 @@ FIELDS: tuple[Field, ...] = (
     Field("first_wrap", float, "first agent's wrap after a transfer", "first_wrap", "same"),
     Field("prefer_cb", bool, "prefers a case to a warm transfer", "prefer_callback", "same"),
     Field("blind_patience", float, "patience in the target queue after a blind transfer", "blind_patience", "same"),
-    Field("deadline2", float, "blind transfer: hangs up in the target queue after this", INF, "fresh"),
+    Field("blind_deadline", float, "blind transfer: hangs up in the target queue after this", INF, "fresh"),
     Field("consult_state", int, "warm transfer consultation (a Consult)", Consult.NONE.value, "fresh"),
     # -- callbacks ------------------------------------------------------------------------
     Field("cb_accept", bool, "would accept a callback offer", "callback_accept", "same"),

@@ -156,8 +156,8 @@ class CallCentre:
             self.release_idle(g)
             if is_open and g.carried:
                 carried, g.carried = g.carried, []
-                for e in carried:
-                    self.queues.push(g, e[0], e[2], e[3])
+                for position, _seq, kind, i in carried:
+                    self.queues.push(g, position, kind, i)
 
     def release_idle(self, g: Group) -> None:
         """Idle agents above the target go home now -- except after closing while callback
@@ -195,7 +195,8 @@ class CallCentre:
                     if k >= g.target and not g.closed:
                         break
                     continue
-            yield from work[e[2]](g, gk, e[3])
+            _position, _seq, kind, i = e
+            yield from work[kind](g, gk, i)
             if k >= g.target and not g.closed:
                 break  # shift over: the call in hand is finished, the queue is left to others
         g.present[k] = False

@@ -88,7 +88,7 @@ class Queues:
         self.callbacks: CallbackPart | None = None  # set by the centre when callbacks are on
         self.resolution: ResolutionPart | None = None  # set by the centre when resolution.fcr < 1
         # the per-call lists the queue reads (the same list objects as the centre's)
-        self.arrival, self.deadline, self.deadline2 = calls.arrival, calls.deadline, calls.deadline2
+        self.arrival, self.deadline, self.blind_deadline = calls.arrival, calls.deadline, calls.blind_deadline
         self.answered_at, self.agent, self.handle = calls.answered_at, calls.agent, calls.handle
         self.transfer_to, self.queued, self.cb_flag = calls.transfer_to, calls.queued, calls.cb_flag
         self.consult_state = calls.consult_state
@@ -142,7 +142,7 @@ class Queues:
         queue, now, cb = g.queue, self.env.now, self.callbacks
         while queue:
             e = heapq.heappop(queue)
-            kind, i = e[2], e[3]
+            _position, _seq, kind, i = e
             if g.counted and self.queued[i]:
                 self.queued[i] = False
                 self.live -= 1
@@ -159,7 +159,7 @@ class Queues:
             elif kind == CONSULT:
                 if self.consult_state[i] == WAITING:
                     return e
-            elif self.deadline2[i] >= now:  # BLIND
+            elif self.blind_deadline[i] >= now:  # BLIND
                 return e
         return None
 

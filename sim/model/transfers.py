@@ -64,7 +64,7 @@ class Transfers:
         target = centre.groups[c.transfer_to[i]]
         yield env.timeout(c.first_talk[i])
         if self.blind:  # into the target queue at the original position
-            c.deadline2[i] = env.now + c.blind_patience[i]
+            c.blind_deadline[i] = env.now + c.blind_patience[i]
             c.fate[i] = Fate.TRANSFER_ABANDONED  # until an agent there takes the call
             centre.queues.push(target, c.arrival[i], BLIND, i)
             yield env.timeout(c.first_wrap[i])
