@@ -26,13 +26,10 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 __all__ = [
-    "AGENT_TIME",
     "CATALOGUE",
-    "HIGHER_IS_BETTER",
     "KIND_ENTRY",
     "KIND_SHARE",
     "KPI",
-    "LOWER_IS_BETTER",
     "MET_OF",
     "PRACTICAL_KPIS",
     "PRECISION_KPIS",
@@ -208,10 +205,6 @@ MET_OF: Final[dict[str, str]] = {k.name: k.met for k in CATALOGUE if k.met is no
 SHARES: Final = frozenset(k.name for k in CATALOGUE if k.unit == "share")
 """KPIs that are shares of something (0 to 1); see :func:`is_share`."""
 
-HIGHER_IS_BETTER: Final = frozenset(k.name for k in CATALOGUE if k.direction == "higher")
-LOWER_IS_BETTER: Final = frozenset(k.name for k in CATALOGUE if k.direction == "lower")
-AGENT_TIME: Final = frozenset(k.name for k in CATALOGUE if k.direction == "agent_time")
-"""Agent time: a lower value *saves* agent-hours, a higher one *costs* them."""
 
 PRECISION_KPIS: Final = frozenset(k.name for k in CATALOGUE if k.precision)
 """KPIs a ``montecarlo.precision`` goal may name."""

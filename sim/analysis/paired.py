@@ -206,7 +206,6 @@ def paired_differences(
     if base.index.duplicated().any():
         raise ValueError(f"baseline rows are not unique per {index}")
     rows = []
-    t_q = None
     for label in dict.fromkeys(frame["scenario"]):
         if label == baseline:
             continue

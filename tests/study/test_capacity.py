@@ -42,7 +42,8 @@ def test_more_volume_needs_more_fte(plans) -> None:
     assert (more.months["required_fte_mean"] >= base.months["required_fte_mean"]).all()
     assert more.months["required_fte_mean"].sum() > 1.1 * base.months["required_fte_mean"].sum()
     assert (more.dates["phone_h_mean"] >= base.dates["phone_h_mean"]).all()
-    assert more.hires["hires"].sum() >= base.hires["hires"].sum() if len(base.hires) else True
+    hires = [int(p.hires["hires"].sum()) if len(p.hires) else 0 for p in (base, more)]
+    assert hires[1] >= hires[0], hires  # (was `assert x if len(base.hires) else True`: true whenever base hired no one)
 
 
 def test_the_interval_contains_the_point_estimate(plans) -> None:
