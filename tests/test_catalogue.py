@@ -108,8 +108,70 @@ def test_formats_units_and_the_report_lists_agree() -> None:
     assert formats.PERCENT == C.SHARES and len(formats.PERCENT) == 10  # fcr is the tenth share
     assert formats.HOURS == {"staffed_s", "present_s", "busy_s", "overtime_s", "case_busy_s"}
     assert report.TARGET_KPIS == logic.TARGET_KPIS == C.TARGET_KPIS
-    assert report.KPI_LABELS == {k.name: k.label for k in C.CATALOGUE}  # the labels are declared once
     assert C.is_share(f"{KIND_SHARE}case_order") and not C.is_share("asa_s") and not C.is_share("nonsense")
+
+
+def test_every_emitted_kpi_has_its_own_label_in_both_languages(everything: sim.SimResult) -> None:
+    """Every KPI column the KPI functions and the Monte Carlo rows emit has a label the report
+    shows: not empty, not the bare column name, different from every other KPI's, and
+    translated into Swedish."""
+    from sim.faces import report
+    from sim.faces.i18n import language
+
+    rows = result_kpis(everything, ("day", "run"))
+    emitted = [c for c in (*K.kpi_table(everything.calls, "D", everything.agents).columns, *rows.columns)
+               if c not in KEYS | FLAGS | MET]
+    assert len(emitted) > 40
+    labels = {c: report.kpi_label(c) for c in dict.fromkeys(emitted)}
+    for column, label in labels.items():
+        assert label.strip() and label != column, column
+    assert len(set(labels.values())) == len(labels), {c: lb for c, lb in labels.items() if list(labels.values()).count(lb) > 1}
+    with language("sv"):
+        swedish = {c: report.kpi_label(c) for c in labels}
+    assert len(set(swedish.values())) == len(swedish)
+    untranslated = [c for c in labels if swedish[c] == labels[c]]
+    assert untranslated == [], untranslated
+
+
+def test_the_met_rule_follows_the_catalogues_strictness(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rule (:func:`sim.analysis.kpis.meets`) for ``judge`` and the comparison: strict for the
+    call targets, at the bound too for a kind's ``case_share_min``; NaN is never met."""
+    from sim.analysis import paired
+
+    v = np.array([0.89, 0.9, 0.91, np.nan])
+    assert K.meets(v, 0.9, True, False).tolist() == [False, False, True, False]
+    assert K.meets(v, 0.9, True, True).tolist() == [False, True, True, False]
+    assert K.meets(v, 0.9, False, True).tolist() == [True, True, False, False]
+    assert paired.meets is K.meets
+    # judge takes the strictness from the catalogue: an "at least" availability is met at its bound
+    entry = C.kpi("availability")
+    assert entry is not None
+    patched = tuple(dataclasses.replace(k, inclusive=True) if k.name == "availability" else k for k in C.CATALOGUE)
+    monkeypatch.setattr(K, "CATALOGUE", patched)
+    monkeypatch.setattr(K, "_RULES", K._rules())
+    kpis = pd.DataFrame({"availability": [0.91, 0.9], "service_level": [0.95] * 2, "asa_s": [10.0] * 2, "aht_s": [300.0] * 2,
+                         "logging_share": [0.95] * 2})
+    judged = K.judge(kpis, K.Targets(availability_min=0.91))
+    assert judged["availability_met"].tolist() == [True, False]
+    monkeypatch.undo()
+    assert K.judge(kpis, K.Targets(availability_min=0.91))["availability_met"].tolist() == [False, False]
+    # the comparison's verdicts at a kind's bound: met (>=), as the catalogue says
+    kind = f"{KIND_SHARE}fault_report"
+    frame = pd.DataFrame({"scenario": "a", "replication": [0, 1], kind: [0.9, 0.9]})
+    row = summarize_replications(frame, [kind], ("scenario",), {"a": TargetsConfig()}).iloc[0]
+    assert bool(row["mean_met"]) and row["verdict"] == "meets" and row["p_met"] == 1.0
+
+
+def test_the_paired_intervals_are_the_t_half_widths() -> None:
+    x = np.array([0.90, 0.92, 0.95, 0.91])
+    y = np.array([0.88, 0.91, 0.92, 0.90])
+    frame = pd.DataFrame({"scenario": ["b"] * 4 + ["a"] * 4, "replication": [0, 1, 2, 3] * 2, "service_level": [*x, *y]})
+    r = paired_differences(frame, ["service_level"], "a").iloc[0]
+    d = x - y
+    q = 3.182446305284263  # t(0.975, 3), from a table
+    assert r["half_width"] == pytest.approx(q * d.std(ddof=1) / 2, rel=1e-12)
+    assert r["unpaired_half_width"] == pytest.approx(q * np.sqrt((x.var(ddof=1) + y.var(ddof=1)) / 4), rel=1e-12)
+    assert r["ci_low"] == pytest.approx(d.mean() - r["half_width"]) and r["pairs"] == 4
 
 
 def test_schema_keys_come_from_the_catalogue() -> None:

@@ -60,10 +60,12 @@ Erlang A: see :func:`erlang_a`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from types import ModuleType
 from typing import Any, Literal
 
 import numpy as np
@@ -100,6 +102,19 @@ _MAX_AGENTS = 1e12  # the staffing search gives up (RuntimeError) beyond this
 _NO_CALLS = "none"
 _STABILITY = "stability"
 _ONE_AGENT = "at_least_one_agent"
+
+
+# -- SciPy, on first use -------------------------------------------------------------------
+
+
+@functools.cache
+def _special() -> ModuleType:
+    """``scipy.special``, imported on the first call of a formula, not when this module is: SciPy
+    costs ~0.4 s of start-up (issue 23 item 16) and a run without ``staffing.mode=plan`` never
+    needs it (``tests/test_startup.py``)."""
+    from scipy import special  # noqa: PLC0415
+
+    return special
 
 
 # -- input handling ------------------------------------------------------------------------
@@ -161,7 +176,7 @@ def traffic_erlangs(
 
 def _stirlerr(s: FloatArray) -> FloatArray:
     """``log Gamma(s+1) - [(s + 1/2) log s - s + log sqrt(2 pi)]`` for ``s > 0``."""
-    from scipy import special  # here, not at the top: SciPy costs ~0.4 s of start-up (issue 23 item 16)
+    special = _special()
 
     out = np.empty_like(s)
     big = s > 15.0
@@ -181,7 +196,7 @@ def _log_poisson_pmf(s: FloatArray, y: FloatArray) -> FloatArray:
     deviance ``bd0 = s log(s/y) + y - s`` avoids the cancellation of ``s log y - y -
     gammaln(s+1)`` when ``s`` and ``y`` are both large (long patience, many agents).
     """
-    from scipy import special  # here, not at the top: SciPy costs ~0.4 s of start-up (issue 23 item 16)
+    special = _special()
 
     out = np.empty_like(y)
     with np.errstate(divide="ignore"):
@@ -245,7 +260,7 @@ def _log_ratios(s: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
     ``Q`` is computed directly and the other as ``log1p(-smaller)``; underflowed values are
     replaced by the series.
     """
-    from scipy import special  # here, not at the top: SciPy costs ~0.4 s of start-up (issue 23 item 16)
+    special = _special()
 
     lower = y <= s
     smaller = np.empty_like(y)
@@ -552,7 +567,7 @@ def _queued_answered_wait(x: FloatArray, c: FloatArray, pat: FloatArray) -> Floa
     cumulative products of the ratios ``x/(c+j+1)`` (the window is about 10 standard
     deviations either side of the mode, so the products stay within ~e^+-100).
     """
-    from scipy import special  # here, not at the top: SciPy costs ~0.4 s of start-up (issue 23 item 16)
+    special = _special()
 
     jstar = np.maximum(0.0, np.floor(x - c - 1.0))
     half = np.ceil(_WINDOW_SIGMAS * np.sqrt(x) + 10.0)
@@ -926,7 +941,7 @@ def _sqrt_staffing_guess(
     ``1 - exp(-beta sqrt(a) t/aht) / (1 + beta Phi(beta)/phi(beta)) = sl`` by bisection."""
     if sl is None:
         return np.floor(a) + 1.0
-    from scipy import special  # here, not at the top: SciPy costs ~0.4 s of start-up (issue 23 item 16)
+    special = _special()
 
     root = np.sqrt(a)
     lo = np.zeros(a.shape)

@@ -199,16 +199,16 @@ class _Rule(NamedTuple):
     bound_attr: str
     above: bool  # True: met when kpi > bound; False: met when kpi < bound
     label: str
+    inclusive: bool = False  # met at the bound too (the catalogue's strictness)
 
 
 def _rules() -> tuple[_Rule, ...]:
     """The call targets :func:`judge` applies, from the KPI catalogue (entries with a target
-    and a met column; all strict)."""
+    and a met column, with the catalogue's strictness)."""
     rules = []
     for k in CATALOGUE:
         if k.target is not None and k.met is not None and k.short is not None:
-            assert not k.inclusive, f"judge compares strictly; {k.name} is met at its bound"
-            rules.append(_Rule(k.met, k.name, k.target, k.above, k.short))
+            rules.append(_Rule(k.met, k.name, k.target, k.above, k.short, k.inclusive))
     return tuple(rules)
 
 
@@ -428,13 +428,23 @@ def kpi_table(
 # --------------------------------------------------------------------------------------------
 
 
-def _met(values: pd.Series, bound: float, above: bool) -> pd.Series:
-    """Strict comparison of each value with ``bound``; NA where the value is NaN."""
+def meets(value: np.ndarray, bound: np.ndarray | float, above: np.ndarray | bool, inclusive: np.ndarray | bool) -> np.ndarray:
+    """Whether each value is on the good side of its bound: above it (``above``) or below it,
+    strictly (``>``/``<``: the agreement's call targets) or, where ``inclusive``, at the bound
+    too (``>=``/``<=``: a case kind's ``case_share_min``); the strictness is the KPI catalogue's
+    (:attr:`sim.catalogue.KPI.inclusive`). NaN is not met. The one rule of :func:`judge` and of
+    :mod:`sim.analysis.paired`."""
+    value = np.asarray(value, dtype=float)
+    with np.errstate(invalid="ignore"):
+        strict = np.where(above, value > bound, value < bound)
+        return np.where(inclusive, strict | (value == bound), strict)
+
+
+def _met(values: pd.Series, bound: float, above: bool, inclusive: bool = False) -> pd.Series:
+    """:func:`meets` of each value of a column; NA where the value is NaN."""
     array = _float(values)
     missing = np.isnan(array)
-    with np.errstate(invalid="ignore"):
-        met = array > bound if above else array < bound
-    return pd.Series(pd.arrays.BooleanArray(met, missing), index=values.index)
+    return pd.Series(pd.arrays.BooleanArray(meets(array, bound, above, inclusive).astype(bool), missing), index=values.index)
 
 
 def judge(kpis: pd.DataFrame, targets: TargetsLike = DEFAULT_TARGETS) -> pd.DataFrame:
@@ -460,7 +470,7 @@ def judge(kpis: pd.DataFrame, targets: TargetsLike = DEFAULT_TARGETS) -> pd.Data
     result = kpis.copy()
     all_met: pd.Series | None = None
     for rule in _RULES:
-        met = _met(kpis[rule.kpi_column], float(getattr(targets, rule.bound_attr)), rule.above)
+        met = _met(kpis[rule.kpi_column], float(getattr(targets, rule.bound_attr)), rule.above, rule.inclusive)
         result[rule.met_column] = met
         all_met = met if all_met is None else all_met & met
     assert all_met is not None

@@ -17,13 +17,12 @@ shares all come from the KPI catalogue (:mod:`sim.catalogue`); P(target met) is
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special  # t quantile and tail: scipy.stats would cost ~0.45 s more start-up (issue 23 item 16)
+from scipy import special  # the t tail: scipy.stats would cost ~0.45 s more start-up (issue 23 item 16)
 
-from sim.analysis.kpis import TargetsLike
+from sim.analysis.kpis import TargetsLike, meets
 from sim.analysis.stats import p_met, t_half_width
 from sim.catalogue import is_share, target_bound, target_text
 from sim.catalogue import kpi as catalogue_entry
@@ -39,17 +38,10 @@ NO_PRACTICAL = "no practical difference"
 """The practical verdict of a difference smaller than its KPI's ``montecarlo.practical``."""
 
 
-def _bound(targets: TargetsLike, name: str) -> tuple[float, bool] | None:
-    """(bound, met when above) of a KPI with a target (:func:`sim.catalogue.target_bound`)."""
-    b = target_bound(name, targets)
-    return None if b is None else (b[0], b[1])
-
-
-def _inclusive(name: str) -> bool:
-    """Whether a KPI's target is met at the bound (``case_share_min`` is an "at least"; the call
-    targets are strict)."""
-    entry = catalogue_entry(name)
-    return entry is not None and entry.inclusive
+def _rule(targets: TargetsLike, name: str) -> tuple[float, bool, bool]:
+    """(bound, met when above, met at the bound) of a KPI, from the catalogue
+    (:func:`sim.catalogue.target_bound`); a KPI without a target has a NaN bound."""
+    return target_bound(name, targets) or (np.nan, True, False)
 
 
 def summarize_replications(
@@ -99,48 +91,38 @@ def summarize_replications(
 def _add_verdicts(out: pd.DataFrame, long: pd.DataFrame, by: list[str], targets: Mapping[str, TargetsLike], conf: float) -> pd.DataFrame:
     fallback = next(iter(targets.values()))
 
-    def rule(label: Any, kpi: str) -> tuple[float, bool]:
-        b = _bound(targets.get(label, fallback) if label is not None else fallback, kpi)
-        return (np.nan, True) if b is None else b
-
-    def rules(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    def rules(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row: the bound, above and inclusive of its scenario's target (one catalogue look-up per scenario and KPI)."""
         labels = frame["scenario"] if "scenario" in frame.columns else pd.Series(None, index=frame.index)
-        cache = {key: rule(*key) for key in set(zip(labels, frame["kpi"], strict=True))}
-        pairs = [cache[key] for key in zip(labels, frame["kpi"], strict=True)]
-        return np.array([p[0] for p in pairs], dtype=float), np.array([p[1] for p in pairs], dtype=bool)
+        cache = {key: _rule(targets.get(key[0], fallback) if key[0] is not None else fallback, key[1])
+                 for key in set(zip(labels, frame["kpi"], strict=True))}
+        triples = [cache[key] for key in zip(labels, frame["kpi"], strict=True)]
+        return (np.array([t[0] for t in triples], dtype=float), np.array([t[1] for t in triples], dtype=bool),
+                np.array([t[2] for t in triples], dtype=bool))
 
     labels = out["scenario"] if "scenario" in out.columns else pd.Series(None, index=out.index)
     out["target"] = pd.array(
         [target_text(k, targets.get(lb, fallback) if lb is not None else fallback) for lb, k in zip(labels, out["kpi"], strict=True)],
         dtype="object",
     )
-    bound, above = rules(out)
-    incl = out["kpi"].map(_inclusive).to_numpy(bool)
+    bound, above, incl = rules(out)
     has = ~np.isnan(bound) & out["mean"].notna().to_numpy()
     mean = out["mean"].to_numpy(float)
     lo, hi = out["ci_low"].to_numpy(float), out["ci_high"].to_numpy(float)
-    with np.errstate(invalid="ignore"):
-        mean_met = _met(mean, bound, above, incl)
-        good = _met(np.where(above, lo, hi), bound, above, incl)
-        bad = ~_met(np.where(above, hi, lo), bound, above, incl) & ~np.isnan(lo) & ~np.isnan(hi)
+    mean_met = meets(mean, bound, above, incl)
+    good = meets(np.where(above, lo, hi), bound, above, incl)
+    bad = ~meets(np.where(above, hi, lo), bound, above, incl) & ~np.isnan(lo) & ~np.isnan(hi)
     out["mean_met"] = pd.array([bool(m) if h else None for m, h in zip(mean_met, has, strict=True)], dtype="boolean")
     no_ci = np.isnan(lo) | np.isnan(hi)
     verdict = np.where(no_ci, np.where(mean_met, "meets", "misses"), np.where(good, "meets", np.where(bad, "misses", "uncertain")))
     out["verdict"] = pd.array([v if h else None for v, h in zip(verdict, has, strict=True)], dtype="object")
-    # P(met): every replication's value judged with the same strict rule
-    lb, la = rules(long)
+    # P(met): every replication's value judged with the same rule
+    lb, la, li = rules(long)
     val = long["value"].to_numpy(float)
     judged = ~np.isnan(lb) & ~np.isnan(val)
-    with np.errstate(invalid="ignore"):
-        met = judged & _met(val, lb, la, long["kpi"].map(_inclusive).to_numpy(bool))
+    met = judged & meets(val, lb, la, li)
     agg = p_met(long[[*by, "kpi"]], met, judged, conf)
     return out.merge(agg.drop(columns=["met", "judged"]), on=[*by, "kpi"], how="left")
-
-
-def _met(value: np.ndarray, bound: np.ndarray, above: np.ndarray, inclusive: np.ndarray) -> np.ndarray:
-    """Whether ``value`` is on the good side of ``bound`` (strictly, unless ``inclusive``)."""
-    strict = np.where(above, value > bound, value < bound)
-    return np.where(inclusive, strict | (value == bound), strict)
 
 
 def _assess(kpi: str, lo: float, hi: float, diff: float, sd: float) -> str:
@@ -223,9 +205,9 @@ def paired_differences(
                 n = d.size
                 mean = float(d.mean()) if n else np.nan
                 sd = float(d.std(ddof=1)) if n > 1 else np.nan
-                t_q = special.stdtrit(n - 1, 0.5 + conf / 2) if n > 1 else np.nan  # = stats.t.ppf, bit for bit
-                half = t_q * sd / np.sqrt(n) if n > 1 else np.nan
-                unpaired = t_q * np.sqrt((x.var(ddof=1) + y.var(ddof=1)) / n) if n > 1 else np.nan
+                # the paired interval, and the one had the runs been independent (the sd of x − y for independent x, y)
+                half, unpaired = (t_half_width(np.array([sd, np.sqrt(x.var(ddof=1) + y.var(ddof=1))]), np.array([n, n]), conf)
+                                  if n > 1 else (np.nan, np.nan))
                 if n > 1 and sd > 0:
                     p = float(2 * special.stdtr(n - 1, -(abs(mean) / (sd / np.sqrt(n)))))  # = stats.t.sf
                 else:

@@ -31,7 +31,7 @@ from sim.faces.formats import MINUS, decimal_point, month_text, number, percent,
 from sim.faces.htmlkit import Section, bullets, image, paragraph, render, table_html  # noqa: E402
 from sim.faces.i18n import LANGUAGES, N_, _, language  # noqa: E402
 from sim.history.attribution import FACTOR_WORDS, FACTORS, KPI_WORDS  # noqa: E402
-from sim.history.followup import ABOVE, KPIS, FollowUp, follow_up  # noqa: E402
+from sim.history.followup import ABOVE, KPIS, PLAN_KINDS, FollowUp, follow_up  # noqa: E402
 from sim.history.words import Num, Phrase  # noqa: E402
 
 
@@ -394,7 +394,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("outputs/followup"), help="folder for the tables, plots and the report")
     p.add_argument("--plan", default=None,
                    help="the plan in force: a scenario name (default or an experiment) or a scenario file (.json/.yaml)")
-    p.add_argument("--staffing", type=Path, default=None, help="the staffing in force: CSV date|weekday,interval_start,agents")
+    p.add_argument("--staffing", type=Path, default=None,
+                   help="the staffing in force: a staffing table (date|weekday,interval_start,agents), a roster (roster.csv of "
+                        "sim.staff) or a schedule (schedule.csv of sim.schedule)")
+    p.add_argument("--plan-kind", choices=PLAN_KINDS, default=None,
+                   help="what --staffing holds: staffing, roster or schedule (default: told by its columns)")
     p.add_argument("--forecast", type=Path, default=None, help="the forecast in force: CSV date[,interval_start],calls")
     p.add_argument("--month", default=None, help="the month to follow up, YYYY-MM (default: the last month of the data)")
     p.add_argument("--start", default=None, help="first date to read (YYYY-MM-DD)")
@@ -441,8 +445,9 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     try:
         f = follow_up(args.logs, args.kind, args.columns, plan=args.plan, overrides=args.overrides, staffing=args.staffing,
-                      forecast=args.forecast, month=args.month, start=args.start, end=args.end, replications=args.replications,
-                      seed=args.seed, attribute=not args.no_attribution, cases=args.cases, case_columns=args.case_columns)
+                      plan_kind=args.plan_kind, forecast=args.forecast, month=args.month, start=args.start, end=args.end,
+                      replications=args.replications, seed=args.seed, attribute=not args.no_attribution, cases=args.cases,
+                      case_columns=args.case_columns)
         write_tables(f, args.out)
         report = write_report(f, args.out, args.lang)
     except ScenarioError as exc:

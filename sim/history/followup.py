@@ -2,8 +2,10 @@
 
 Input: the exports the calibration reads (a per-call log or an interval report, with the same
 column maps, :mod:`sim.history.readers`) and optionally the plan in force: a scenario (its
-calendar, demand forecast, staffing, handle time, patience and targets), a staffing CSV that
-replaces its staffing and a forecast CSV that replaces its demand.
+calendar, demand forecast, staffing, handle time, patience and targets), a staffing file that
+replaces its staffing (a staffing table, a roster of ``python -m sim.staff`` or a dated schedule
+of ``python -m sim.schedule``: :func:`read_plan_staffing`) and a forecast CSV that replaces its
+demand.
 
 Output (:class:`FollowUp`):
 
@@ -42,7 +44,7 @@ from sim.history.readers import CallLog, read_calls, read_intervals
 from sim.history.staffing import agents_answering, effective_staffing
 from sim.history.words import N_, Phrase
 from sim.scenario.compose import load_scenario
-from sim.schema import WEEKDAYS, Scenario, minutes
+from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 from sim.world.calendar import day_plans
 from sim.world.demand import daily_volumes, interval_rates
 from sim.world.distributions import make
@@ -69,6 +71,8 @@ class Plan:
     staffing_source: str
     forecast_source: str
     given: bool
+    notes: tuple[Phrase, ...] = ()
+    """What the staffing file left out (open dates without an agent on the phones)."""
 
 
 @dataclass(frozen=True)
@@ -305,7 +309,10 @@ def read_staffing(path: str | Path) -> pd.DataFrame:
     decimal comma allowed); errors name the file, line and column."""
     p = Path(path)
     what = "staffing CSV"
-    df = _read_csv(p, ["interval_start", "agents"], what)
+    return _staffing_table(p, _read_csv(p, ["interval_start", "agents"], what), what)
+
+
+def _staffing_table(p: Path, df: pd.DataFrame, what: str) -> pd.DataFrame:
     key = "date" if "date" in df.columns else "weekday" if "weekday" in df.columns else None
     if key is None:
         raise ScenarioError(f"Cannot use the {what} {p}: line 1 (header) needs a column 'date' or 'weekday'; it has "
@@ -315,10 +322,133 @@ def read_staffing(path: str | Path) -> pd.DataFrame:
         "agents": _cells(p, df, "agents", what, _number, "a number of agents >= 0"),
     })
     if key == "date":
-        out["date"] = _cells(p, df, "date", what, lambda x: pd.Timestamp(dt.date.fromisoformat(x)), "a date YYYY-MM-DD")
+        out["date"] = _cells(p, df, "date", what, _iso_date, "a date YYYY-MM-DD")
     else:
         out["weekday"] = _cells(p, df, "weekday", what, _weekday, "a weekday (mon … sun)")
     return out
+
+
+PLAN_KINDS: tuple[str, ...] = ("staffing", "roster", "schedule")
+"""What ``--staffing`` may hold: a staffing table (agents per interval), a roster (shifts per
+weekday, as ``python -m sim.staff`` writes ``roster.csv``) or a dated schedule (one row per
+agent and date, as ``python -m sim.schedule`` writes ``schedule.csv``)."""
+PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "schedule": ("agent", "date", "shift_start", "shift_end"),
+    "roster": ("weekday", "shift_start", "shift_end", "agents"),
+    "staffing": ("interval_start", "agents"),
+}
+"""The columns that tell each kind (checked in this order); ``lunch`` and ``breaks`` are optional."""
+_PLAN_WHAT = {"staffing": "staffing CSV", "roster": "roster", "schedule": "schedule"}
+
+
+def plan_kind(columns: Sequence[str]) -> str | None:
+    """The kind of a staffing file by its (lower-case) columns: the first of :data:`PLAN_COLUMNS`
+    whose columns it has, else None."""
+    have = set(columns)
+    return next((k for k, need in PLAN_COLUMNS.items() if set(need) <= have), None)
+
+
+def read_plan_staffing(path: str | Path, step: int, kind: str | None = None) -> tuple[pd.DataFrame, str]:
+    """The planned agents on the phones of a staffing file, and its kind (:data:`PLAN_KINDS`;
+    None: told by its columns). A staffing table is read as it is (its ``interval_start`` must lie
+    on the ``step``-minute grid); a roster's or a schedule's shifts become the time-average agents
+    on the phones per ``step``-minute interval, lunch and breaks subtracted (a 15-minute break in
+    a 30-minute interval is half an agent there). The result has ``date`` (a schedule, a dated
+    table) or ``weekday`` (a roster, a weekday table), ``minute`` and ``agents``."""
+    p = Path(path)
+    if kind is not None and kind not in PLAN_KINDS:
+        raise ScenarioError(f"--plan-kind must be one of {', '.join(PLAN_KINDS)} (or left out: told by the columns), got {kind!r}.")
+    df = _read_csv(p, PLAN_COLUMNS[kind] if kind else [], _PLAN_WHAT[kind] if kind else "staffing file")
+    found = kind or plan_kind(list(df.columns))
+    if found is None:
+        raise ScenarioError(
+            f"Cannot use the staffing file {p}: line 1 (header) has {', '.join(repr(c) for c in df.columns)}, which is none of "
+            "a staffing table (date or weekday, interval_start, agents); a roster (weekday, shift_start, shift_end, agents[, lunch, "
+            "breaks]); a schedule (agent, date, shift_start, shift_end[, lunch, breaks]). Give one of them (or --plan-kind to say which "
+            "it is).")
+    what = _PLAN_WHAT[found]
+    if found == "staffing":
+        out = _staffing_table(p, df, what)
+        off = [i for i, m in enumerate(out["minute"]) if m % step]
+        if off:
+            i = off[0]
+            raise ScenarioError(f"Cannot use the {what} {p}: line {i + 2}, column 'interval_start': {df['interval_start'].iloc[i]!r} "
+                                f"is not on the plan's {step}-minute grid (an interval starts every {step} minutes from 00:00); give "
+                                f"agents per {step}-minute interval, or the roster or schedule itself.")
+        return out, found
+    return _shift_coverage(p, df, what, found, step), found
+
+
+def _iso_date(text: str) -> pd.Timestamp:
+    return pd.Timestamp(dt.date.fromisoformat(text))
+
+
+def _clock_end(text: str) -> int:
+    """A clock time that may be ``24:00`` (a shift or break ending at midnight)."""
+    return 24 * 60 if text in ("24:00", "24:00:00") else _clock(text)
+
+
+def _span_list(text: str) -> list[tuple[int, int]]:
+    """``HH:MM-HH:MM`` spans separated by spaces (or commas); empty: none."""
+    out = []
+    for part in text.replace(",", " ").split():
+        a, sep, b = part.partition("-")
+        if not sep:
+            raise ValueError(part)
+        lo, hi = _clock(a), _clock_end(b)
+        if hi <= lo:
+            raise ValueError(part)
+        out.append((lo, hi))
+    return out
+
+
+def _shift_coverage(p: Path, df: pd.DataFrame, what: str, kind: str, step: int) -> pd.DataFrame:
+    """A roster's or schedule's agents on the phones per ``step``-minute interval (see
+    :func:`read_plan_staffing`); every cell is checked, errors name the line and column."""
+    n = len(df)
+    starts = _cells(p, df, "shift_start", what, _clock, "a clock time HH:MM")
+    ends = _cells(p, df, "shift_end", what, _clock_end, "a clock time HH:MM (24:00 for midnight)")
+    spans = "spans HH:MM-HH:MM (start before end) separated by spaces, or empty"
+    off = {c: _cells(p, df, c, what, _span_list, spans) if c in df.columns else [[] for _ in range(n)] for c in ("lunch", "breaks")}
+    if kind == "schedule":
+        keys = _cells(p, df, "date", what, _iso_date, "a date YYYY-MM-DD")
+        counts = [1.0] * n
+    else:
+        keys = _cells(p, df, "weekday", what, _weekday, "a weekday (mon … sun)")
+        counts = _cells(p, df, "agents", what, _number, "a number of agents >= 0")
+    grid = -(-24 * 60 // step) * step
+    cover: dict[Any, np.ndarray] = {}
+    worked: dict[tuple[str, Any], list[tuple[int, int, int]]] = {}
+    for i in range(n):
+        line, a, b = i + 2, starts[i], ends[i]
+        if b <= a:
+            raise ScenarioError(f"Cannot use the {what} {p}: line {line}, column 'shift_end': {df['shift_end'].iloc[i]!r} is not after "
+                                f"the shift start {df['shift_start'].iloc[i]}; a shift must end after it starts, on the same day.")
+        for col in ("lunch", "breaks"):
+            for lo, hi in off[col][i]:
+                if lo < a or hi > b:
+                    raise ScenarioError(f"Cannot use the {what} {p}: line {line}, column {col!r}: {df[col].iloc[i]!r} lies outside "
+                                        f"the shift {df['shift_start'].iloc[i]}-{df['shift_end'].iloc[i]}; a break must lie within it.")
+        if kind == "schedule":
+            agent = str(df["agent"].iloc[i]).strip()
+            if not agent:
+                raise ScenarioError(f"Cannot use the {what} {p}: line {line}, column 'agent' is empty; every shift names its agent.")
+            for lo, hi, other in worked.setdefault((agent, keys[i]), []):
+                if lo < b and a < hi:
+                    raise ScenarioError(f"Cannot use the {what} {p}: line {line}, column 'shift_start': agent {agent!r} already works "
+                                        f"{hhmm(lo)}-{hhmm(hi)} on {keys[i]:%Y-%m-%d} (line {other}); an agent's shifts of a date "
+                                        f"must not overlap.")
+            worked[(agent, keys[i])].append((a, b, line))
+        phones = np.zeros(grid)
+        phones[a:b] = 1.0
+        for lo, hi in off["lunch"][i] + off["breaks"][i]:
+            phones[lo:hi] = 0.0
+        cover.setdefault(keys[i], np.zeros(grid // step))
+        cover[keys[i]] += counts[i] * phones.reshape(-1, step).mean(axis=1)
+    key = "date" if kind == "schedule" else "weekday"
+    minute = np.arange(0, grid, step)
+    frames = [pd.DataFrame({key: k, "minute": minute, "agents": v}) for k, v in cover.items()]
+    return pd.concat(frames, ignore_index=True)[[key, "minute", "agents"]]
 
 
 def read_forecast(path: str | Path) -> pd.DataFrame:
@@ -328,7 +458,7 @@ def read_forecast(path: str | Path) -> pd.DataFrame:
     what = "forecast CSV"
     df = _read_csv(p, ["date", "calls"], what)
     out = pd.DataFrame({
-        "date": _cells(p, df, "date", what, lambda x: pd.Timestamp(dt.date.fromisoformat(x)), "a date YYYY-MM-DD"),
+        "date": _cells(p, df, "date", what, _iso_date, "a date YYYY-MM-DD"),
         "calls": _cells(p, df, "calls", what, _number, "a number of calls >= 0"),
     })
     if "interval_start" in df.columns:
@@ -337,19 +467,32 @@ def read_forecast(path: str | Path) -> pd.DataFrame:
 
 
 def build_plan(s: Scenario, source: str, given: bool, first: dt.date, last: dt.date,
-               staffing: str | Path | None = None, forecast: str | Path | None = None) -> Plan:
+               staffing: str | Path | None = None, forecast: str | Path | None = None, plan_kind: str | None = None) -> Plan:
     """The plan's forecast and agents per date and interval of the month (``staffing`` and
-    ``forecast`` CSVs replace the scenario's)."""
+    ``forecast`` CSVs replace the scenario's; ``staffing`` may be a staffing table, a roster or
+    a schedule, :func:`read_plan_staffing`, of kind ``plan_kind`` or told by its columns)."""
     iv = plan_intervals(s, first, last)
     st_src, fc_src = f"{source} (staffing {s.staffing.mode})", f"{source} (demand model)"
+    notes: list[Phrase] = []
     if staffing is not None:
-        st = read_staffing(staffing)
+        step = int(s.demand.interval_min)
+        st, kind = read_plan_staffing(staffing, step, plan_kind)
         if "date" in st.columns:
             m = iv.merge(st, on=["date", "minute"], how="left")
         else:
             m = iv.assign(weekday=iv["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))).merge(st, on=["weekday", "minute"], how="left")
         iv["agents_plan"] = m["agents"].fillna(0.0).to_numpy()
-        st_src = str(staffing)
+        st_src = str(staffing) if kind == "staffing" else f"{staffing} ({kind})"
+        per_day = iv.groupby("date")["agents_plan"].sum()
+        empty = per_day[per_day <= 0].index
+        if len(iv) and len(empty) == len(per_day):
+            held = (f"its dates run {st['date'].min():%Y-%m-%d} to {st['date'].max():%Y-%m-%d}" if "date" in st.columns else
+                    f"its weekdays are {', '.join(dict.fromkeys(st['weekday']))}")
+            raise ScenarioError(f"Cannot use the {_PLAN_WHAT[kind]} {staffing} as the plan of {first:%Y-%m}: it has no agent on the "
+                                f"phones on any open date of the month ({held}); give the {_PLAN_WHAT[kind]} that was in force.")
+        if len(empty):
+            notes.append(Phrase(N_("the staffing {file} has no agent on the phones on {n} open date(s) of the plan: {dates}"),
+                                file=str(staffing), n=len(empty), dates=", ".join(f"{d:%Y-%m-%d}" for d in empty)))
     if forecast is not None:
         fc = read_forecast(forecast)
         if "minute" in fc.columns:
@@ -360,7 +503,7 @@ def build_plan(s: Scenario, source: str, given: bool, first: dt.date, last: dt.d
             share = iv["forecast"] / iv.groupby("date")["forecast"].transform("sum").replace(0, np.nan)
             iv["forecast"] = (share.fillna(0.0) * iv["date"].map(day).fillna(0.0)).to_numpy()
         fc_src = str(forecast)
-    return Plan(s, iv, source, st_src, fc_src, given or staffing is not None or forecast is not None)
+    return Plan(s, iv, source, st_src, fc_src, given or staffing is not None or forecast is not None, tuple(notes))
 
 
 def planned_aht(s: Scenario, minute: np.ndarray, weights: np.ndarray) -> float:
@@ -455,6 +598,7 @@ def follow_up(
     overrides: Sequence[str] = (),
     staffing: str | Path | None = None,
     forecast: str | Path | None = None,
+    plan_kind: str | None = None,
     month: str | None = None,
     start: str | None = None,
     end: str | None = None,
@@ -466,7 +610,8 @@ def follow_up(
 ) -> FollowUp:
     """The follow-up of one month (see the module docstring). ``replications``: simulated
     replications per factor combination in the attribution (common random numbers);
-    ``attribute``: False skips the re-simulation; ``cases``: a case export (with its map
+    ``attribute``: False skips the re-simulation; ``staffing``: a staffing table, a roster or a
+    schedule (``plan_kind``, or told by its columns: :func:`read_plan_staffing`); ``cases``: a case export (with its map
     ``case_columns``, :mod:`sim.history.case_log`) for the case work in working hours."""
     import time
 
@@ -490,7 +635,8 @@ def follow_up(
     notes: list[str] = []
     if kind == "intervals" and mt["within"].isna().all():
         notes.append(Phrase(N_("the report has no answered-within column: service level cannot be judged")))
-    pl = build_plan(s, source, given, first, last, staffing, forecast)
+    pl = build_plan(s, source, given, first, last, staffing, forecast, plan_kind)
+    notes.extend(pl.notes)
     # forecast vs actual: the plan's open intervals and any interval with calls
     act = mt[["date", "minute", "offered"]].rename(columns={"offered": "actual"})
     fiv = pl.intervals[["date", "minute", "forecast"]].merge(act, on=["date", "minute"], how="outer").fillna(

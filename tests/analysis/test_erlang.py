@@ -794,3 +794,22 @@ def test_required_agents_property(
     assert bool(meets(kpis_at(model, calls, aht, n, patience, t), model, **targets))
     if n >= 2:
         assert not bool(meets(kpis_at(model, calls, aht, n - 1, patience, t), model, **targets))
+
+
+def test_scipy_special_is_imported_by_one_accessor_when_a_formula_first_runs() -> None:
+    """``import sim.analysis.erlang`` loads no SciPy (start-up, issue 23 item 16); the formulas
+    get ``scipy.special`` from one cached accessor, imported on the first call."""
+    import inspect
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    source = inspect.getsource(erlang)
+    assert source.count("from scipy import special") == 1 and source.count("import scipy") == 0
+    assert erlang._special() is special and erlang._special.cache_info().currsize == 1
+    probe = ("import sys, sim.analysis.erlang as E\nbefore = sorted(m for m in sys.modules if m.startswith('scipy'))\n"
+             "r = E.erlang_a(100.0, 1800.0, 300.0, 20, 120.0)\nprint(before, 'scipy.special' in sys.modules, float(r.service_level) > 0)")
+    root = Path(erlang.__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, env={"PYTHONPATH": str(root), "PATH": ""}, capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["[]", "True", "True"]
