@@ -28,8 +28,8 @@ intervals.
   line is open at the time the delay points to tells the delay exactly; one in the first minutes
   after an opening may also have been routed there from the closed hours before, which tells
   only that the delay pointed into that gap; the likelihood sums both, and is conditioned on
-  the contact coming within the window. Exponential, gamma and lognormal are fitted, the lowest
-  AIC is chosen; Wald intervals on the log scale.
+  the contact coming within the window. Exponential, gamma and lognormal are fitted; the lowest
+  AIC is chosen, the exponential when it is within 2 of it; Wald intervals on the log scale.
 * **The volume split**: the demand fit sees the fresh contacts only (``first``, ``redial`` and
   ``unlinked``, the unlinked thinned by the failure-demand share of the linked ones), so the
   calibrated model, which makes the failure demand itself, offers the observed volume.
@@ -330,6 +330,14 @@ def fit_delay(x: DelayData, family: str) -> DelayFit:
     return DelayFit(family, mean, cv, ll, 2 * k - 2 * ll)
 
 
+def chosen(fits: list[DelayFit]) -> DelayFit:
+    """The family written: among the fits within 2 AIC of the lowest, the one with the fewest
+    parameters (an exponential unless a CV other than 1 clearly fits better), then the lowest AIC."""
+    low = min(f.aic for f in fits)
+    close = [f for f in fits if f.aic <= low + 2.0]
+    return min(close, key=lambda f: (f.family != "exponential", f.aic))
+
+
 # --------------------------------------------------------------------------- estimate
 
 
@@ -483,13 +491,13 @@ def estimate_fcr(
     delay_words = ""
     if x.d.size >= MIN_REPEATS:
         out.fits = [fit_delay(x, fam) for fam in FAMILIES]
-        best = min(out.fits, key=lambda r: r.aic)
+        best = chosen(out.fits)
         out.delay = best
         tail = float(1 - frozen(best.family, best.mean.value, best.cv.value).cdf(window))
         cv_words = f", CV {best.cv.value:.2f} ({best.cv.low:.2f}-{best.cv.high:.2f})" if best.family != "exponential" else ""
         delay_words = (
             f"; repeat delay {best.family} with mean {best.mean.value:.2f} working days ({best.mean.low:.2f}-{best.mean.high:.2f})"
-            f"{cv_words} from {x.d.size} failure-demand contacts (lowest AIC of {', '.join(FAMILIES)})"
+            f"{cv_words} from {x.d.size} failure-demand contacts (of {', '.join(FAMILIES)} by AIC, the exponential when within 2)"
         )
         if tail > 0.05:
             notes.append(

@@ -74,8 +74,9 @@ def test_fcr_and_the_repeat_delay_are_recovered(calibrated: Calibration) -> None
     assert est.fcr.covers(FCR), est.fcr
     assert est.judged > 10_000 and est.judged < est.matters  # matters near either end of the log are not judged
     assert est.delay.mean.covers(DELAY), est.delay
-    if est.delay.family != "exponential":
-        assert est.delay.family == "gamma" and est.delay.cv.covers(1.0), est.delay  # an exponential is a gamma with CV 1
+    gamma = next(f for f in est.fits if f.family == "gamma")
+    assert gamma.mean.covers(DELAY) and gamma.cv.covers(1.0), gamma  # an exponential is a gamma with CV 1
+    assert est.delay.family == "exponential"  # within 2 AIC of the gamma: the simpler family is written
     written = calibrated.delta["resolution"]
     assert written["fcr"] == round(est.fcr.value, 4) and written["delay_days"]["dist"] == est.delay.family
     assert calibrated.scenario.resolution.fcr == written["fcr"] and calibrated.scenario.resolution.max_contacts == 3
@@ -115,6 +116,23 @@ def test_the_calibrated_scenario_offers_the_observed_volume(calibrated: Calibrat
     assert abs(m.mean() - observed.mean()) < 1.96 * se, (m.mean(), observed.mean(), se)
     # counted twice (the offered volume and the model's own failure demand) it would be far off
     assert m.mean() / (1 - calibrated.fcr.contacts["failure"].sum() / calibrated.fcr.contacts["offered"].sum()) - observed.mean() > 4 * se  # type: ignore[union-attr]
+
+
+def test_a_gamma_delay_is_told_from_an_exponential(tmp_path: Path) -> None:
+    from sim.history import aggregate
+    from sim.history.fcr import estimate_fcr
+
+    delay = {"dist": "gamma", "mean": 1.5, "cv": 0.5}
+    truth = Truth(volume=250, staffing_scale=0.6, storms=(), closures=(), resolution=(("fcr", 0.8), ("delay_days", delay)))
+    log_path, cmap_path = _write(simulate_history(START, END, truth, seed=10, yearly=False), tmp_path, CUSTOMER_MAP, seed=10)
+    cmap = load_map(cmap_path, "calls")
+    log = read_calls(log_path, cmap)
+    est = estimate_fcr(log_path, log, cmap, load_scenario("default"), aggregate.from_calls(log, 30), 30)
+    assert est is not None and est.fcr is not None and est.delay is not None
+    assert est.fcr.covers(0.8), est.fcr
+    assert est.delay.family == "gamma" and est.delay.mean.covers(1.5) and est.delay.cv.covers(0.5), est.delay
+    assert est.config(load_scenario("default").resolution)["delay_days"] == {"dist": "gamma", "mean": round(est.delay.mean.value, 3),
+                                                                            "cv": round(est.delay.cv.value, 3), "values": None}
 
 
 # --------------------------------------------------------------------------- the arithmetic
