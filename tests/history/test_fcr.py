@@ -219,6 +219,17 @@ def test_a_mostly_blank_customer_column_is_one_clear_error(short: pd.DataFrame, 
     assert "leave customer_id out of the column map" in text
 
 
+def test_the_command_says_error_and_exits_2_on_a_blank_customer_column(
+    short: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.faces.calibrate import main
+
+    log, cmap = _write(short, tmp_path, CUSTOMER_MAP, hidden=0.7)
+    code = main([str(log), "--kind", "calls", "--columns", str(cmap), "--out", str(tmp_path / "o"), "--scenarios", str(tmp_path / "s")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: Cannot use") and "Traceback" not in err and err.count("\n") == 1
+
+
 def test_a_missing_customer_column_and_a_bad_window_are_errors(short: pd.DataFrame, tmp_path: Path) -> None:
     log, cmap = _write(short, tmp_path, {**CUSTOMER_MAP, "columns": {**CUSTOMER_MAP["columns"], "customer_id": "Kund"}})
     with pytest.raises(ScenarioError, match=r"column 'Kund' \(field customer_id, from .*map.yaml\) is not in the file"):
