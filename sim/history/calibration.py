@@ -25,6 +25,7 @@ from sim.history.backtest import BacktestResult, run_backtest
 from sim.history.columns import load_map
 from sim.history.demand import DemandEstimate, as_excluded, calendar_with, estimate_demand
 from sim.history.estimate import Estimate
+from sim.history.fcr import FcrEstimate, estimate_fcr, not_estimated_note, replayed
 from sim.history.forecast import Backtest, backtest, forecast, plan_days
 from sim.history.handling import PartFit, fit_handling
 from sim.history.patience import PatienceEstimate, estimate_patience, patience_from_intervals
@@ -79,6 +80,8 @@ class Calibration:
     """True when ``aht_cv`` is an assumption (an interval report has no per-call times)."""
     cv_sensitivity: pd.DataFrame | None = None
     """A report's abandonment and service level simulated at several handle-time CVs."""
+    fcr: FcrEstimate | None = None
+    """First-contact resolution and the repeat delay (a call log with a customer column)."""
 
     def estimates(self) -> pd.DataFrame:
         """All scalar estimates with their CIs, one row each."""
@@ -90,6 +93,8 @@ class Calibration:
             ests += self.patience.estimates()
         if self.patience_interval:
             ests.append(self.patience_interval)
+        if self.fcr:
+            ests += self.fcr.estimates()
         return pd.DataFrame([e.row() for e in ests])
 
 
@@ -260,9 +265,11 @@ def calibrate(
         raise ScenarioError(f"Cannot use {path}: no calls left after dropping rows ({drops.by_reason}).")
     timings["read"] = time.perf_counter() - t0
     dense = rep is not None and bool((rep.intervals["offered"] == 0).any())  # a report that prints empty intervals
-    dem = estimate_demand(table, step, base.calendar, seed, excluded, dense)
+    fcr = estimate_fcr(path, log, cmap, base, table, step, excluded, seed) if log is not None else None
+    fresh = fcr is not None and fcr.estimated  # the demand is the fresh calls: the model makes the failure demand
+    dem = estimate_demand(fcr.fresh_table if fresh else table, step, base.calendar, seed, excluded, dense)  # type: ignore[union-attr]
     kept = table[~table["date"].isin(list(excluded))]  # handle times and patience without the excluded days
-    notes += dem.notes
+    notes += dem.notes + (fcr.notes if fcr is not None else [not_estimated_note(kind)])
     timings["demand"] = time.perf_counter() - t0
     handling_cfg: dict[str, Any]
     hfit = pat = None
@@ -404,6 +411,7 @@ def calibrate(
         "patience": patience_cfg,
         "staffing": {},
         "run": {"start": p_start.date().isoformat(), "end": p_end.date().isoformat(), "seed": seed},
+        **({"resolution": fcr.config(base.resolution)} if fresh else {}),  # type: ignore[union-attr]
     }
     d = delta(
         name,
@@ -415,13 +423,13 @@ def calibrate(
         scenario = Scenario.model_validate(full_config(base, d, prof, st_table))
     except ValueError as exc:
         raise ScenarioError(f"The calibrated scenario from {path} does not validate: {' '.join(str(exc).split())}") from None
-    hist = scenario.model_copy(update={"calendar": cal})
+    hist = replayed(scenario, cal)
     if staffing is None and refine_days > 0 and staffing_target == "abandonment":
         sample = list(regular.iloc[-refine_days:])
         st = refine_staffing(hist, table, estimate, sample, aht, mean_pat, balk, seed=seed + 7, plain=st)
         st_table = staffing_csv(st.pooled, dem.hours, step)
         scenario = Scenario.model_validate(full_config(base, d, prof, st_table))
-        hist = scenario.model_copy(update={"calendar": cal})
+        hist = replayed(scenario, cal)
     timings["refine"] = time.perf_counter() - t0
     paths = write(scenarios or scenarios_dir(), name, d, prof, st_table)
     notes += st.notes
@@ -471,6 +479,7 @@ def calibrate(
         cv_now,
         rep is not None and cv_given is None,
         sens,
+        fcr=fcr,
     )
     if out is not None:
         result.paths.update(write_tables(result, Path(out)))
@@ -501,6 +510,7 @@ def write_tables(c: Calibration, out: Path) -> dict[str, Path]:
         "aht_profile": c.aht_profile.table if c.aht_profile else None,
         "cv_sensitivity": c.cv_sensitivity,
         "backtest_hours": c.backtest.hours if c.backtest else None,
+        "contacts": c.fcr.contacts if c.fcr else None,
     }
     paths = {}
     for k, t in tables.items():

@@ -22,6 +22,8 @@ ACD per-call export, see docs/calibration.md)::
       hold_s: Parkeringstid
       wrap_s: Efterarbete
       agent: Agent
+      customer_id: Kundnummer       # optional: caller id or case number -> FCR, repeat delay
+    fcr_window_days: 10             # another contact within this many working days: failure demand
     answered_values: ["1", "ja", "yes", "true", "answered", "besvarat"]
 """
 
@@ -38,6 +40,9 @@ from sim.errors import ScenarioError
 
 Kind = Literal["calls", "intervals"]
 
+DEFAULT_FCR_WINDOW_DAYS = 10.0
+"""The column map's ``fcr_window_days`` when not given."""
+
 CALL_FIELDS: dict[str, tuple[bool, str]] = {
     "call_id": (True, "a unique id per call (duplicates are dropped and counted)"),
     "arrival": (True, "when the call came in (timestamp)"),
@@ -49,6 +54,7 @@ CALL_FIELDS: dict[str, tuple[bool, str]] = {
     "hold_s": (False, "hold time in seconds (or HH:MM:SS)"),
     "wrap_s": (False, "after-call work in seconds (or HH:MM:SS)"),
     "agent": (False, "agent id"),
+    "customer_id": (False, "the customer: a caller id, customer or case number (links a customer's contacts: FCR and repeat delay)"),
 }
 """Per-call fields: (required, meaning)."""
 
@@ -88,6 +94,9 @@ class ColumnMap:
     """An interval report's handle-time CV (the report has no per-call times; None: the
     default scenario's parts, about 0.65)."""
     encoding: str = "utf-8"
+    fcr_window_days: float = DEFAULT_FCR_WINDOW_DAYS
+    """Working days after an answered call within which another contact by the same customer
+    is failure demand (with a ``customer_id`` column; see :mod:`sim.history.fcr`)."""
     source: str = "defaults"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -121,6 +130,7 @@ _KEYS = {
     "max_bad_share",
     "aht_cv",
     "encoding",
+    "fcr_window_days",
 }
 
 
@@ -165,6 +175,12 @@ def load_map(path: str | Path | None, kind: Kind) -> ColumnMap:
     cv = opts.get("aht_cv")
     if cv is not None and (isinstance(cv, bool) or not isinstance(cv, int | float) or not 0 < cv <= 20):
         raise ScenarioError(f"Column map {p}: aht_cv (the handle time's CV) must be a number > 0 and <= 20, got {cv!r}.")
+    win = opts.get("fcr_window_days", DEFAULT_FCR_WINDOW_DAYS)
+    if isinstance(win, bool) or not isinstance(win, int | float) or not 0 < win <= 250:
+        raise ScenarioError(
+            f"Column map {p}: fcr_window_days (working days after an answered call within which another contact by the same "
+            f"customer is failure demand) must be a number > 0 and <= 250, got {win!r}; the default is {DEFAULT_FCR_WINDOW_DAYS:g}."
+        )
     enc = opts.get("encoding", "utf-8")
     try:
         codecs.lookup(str(enc))

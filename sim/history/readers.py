@@ -527,7 +527,8 @@ def read_calls(path: str | Path, cmap: ColumnMap, start: str | None = None, end:
 
     Columns of ``calls``: ``call_id``, ``arrival`` (queue entry, local time), ``answered_at``
     (NaT if not answered), ``fate`` (answered / abandoned), ``wait_s``, ``talk_s``,
-    ``hold_s``, ``wrap_s``, ``handle_s``, ``agent``, ``line`` (line of the file) -- so the
+    ``hold_s``, ``wrap_s``, ``handle_s``, ``agent``, ``customer_id`` (only when the map names it),
+    ``line`` (line of the file) -- so the
     KPI functions of :mod:`sim.analysis.kpis` apply to it unchanged.
 
     The file is parsed a chunk at a time into compact columns (Arrow's streaming reader), so a
@@ -580,6 +581,8 @@ def read_calls(path: str | Path, cmap: ColumnMap, start: str | None = None, end:
     for name in PARTS:
         cols[name] = take(np.where(ans, rows.pop(name)[keep], np.nan))
     cols["agent"] = take(rows.pop("agent")[keep]) if "agent" in rows else None
+    if "customer_id" in rows:
+        cols["customer_id"] = take(rows.pop("customer_id")[keep])
     cols["line"] = take(index[keep] + 2)
     cols["handle_s"] = cols["talk_s"] + cols["hold_s"] + cols["wrap_s"]
     calls = pd.DataFrame(cols, copy=False)
@@ -673,6 +676,8 @@ def _call_rows(p: Path, raw: pd.DataFrame, cmap: ColumnMap) -> tuple[dict[str, A
     out["call_id"] = _strings(df[col("call_id")]).array  # type: ignore[index]
     if col("agent") and col("agent") in df.columns:
         out["agent"] = _strings(df[col("agent")]).array  # type: ignore[index]
+    if col("customer_id") and col("customer_id") in df.columns:
+        out["customer_id"] = _strings(df[col("customer_id")]).array  # type: ignore[index]
     return out, junk, first
 
 

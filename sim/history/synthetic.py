@@ -62,6 +62,10 @@ class Truth:
     aht_by_interval: tuple[tuple[str, float], ...] = ()
     """Handle time by time of day: ``(("HH:MM", factor), ...)`` as ``handling.by_interval``
     (talk, hold and wrap times the factor of the arrival interval); empty: none."""
+    resolution: tuple[tuple[str, object], ...] = ()
+    """Failure demand: ``resolution`` keys as ``(("fcr", 0.7), ("delay_days", {...}))``; empty:
+    the default (off). A history with failure demand is simulated in one run (``yearly=False``),
+    so unresolved customers come back across month ends."""
 
     @property
     def normalised_factors(self) -> dict[str, float]:
@@ -119,6 +123,8 @@ def scenario_for(truth: Truth, start: dt.date, end: dt.date, volume: float, seed
         )
     if truth.aht_by_interval:
         base["handling"]["by_interval"] = dict(truth.aht_by_interval)
+    if truth.resolution:
+        base["resolution"] = {**base["resolution"], **dict(truth.resolution)}
     base["patience"] = {"dist": "exponential", "mean": truth.patience_mean, "cv": None, "values": None, "balk_share": truth.balk}
     base["run"] = {"start": start.isoformat(), "end": end.isoformat(), "seed": seed}
     base["name"] = "synthetic_history"
@@ -143,8 +149,13 @@ def simulate_history(
     ``storm_factor`` times the expected demand: no day factor)."""
     truth = truth or Truth()
     start, end = pd.Timestamp(start).date(), pd.Timestamp(end).date()
+    months = _months(start, end)
+    if truth.resolution:
+        if yearly:
+            raise ValueError("a history with failure demand (Truth.resolution) is simulated in one run: pass yearly=False")
+        months = [(start, end)]
     parts = []
-    for k, (a, b) in enumerate(_months(start, end)):
+    for k, (a, b) in enumerate(months):
         f = 1 + truth.yearly_amplitude * math.cos(2 * math.pi * (a.month - 1) / 12) if yearly else 1.0
         calls = simulate(scenario_for(truth, a, b, truth.volume * f, seed * 1000 + k)).calls
         for storm in truth.storms:
@@ -154,10 +165,14 @@ def simulate_history(
                 extra = simulate(
                     scenario_for(truth, day.date(), day.date(), truth.volume * f * truth.storm_factor, seed * 1000 + 500 + k, day_cv=0.0)
                 ).calls
-                calls = pd.concat([calls, extra])
-        parts.append(calls)
+                calls = pd.concat([calls, extra.assign(customer_id=extra["customer_id"] + 10**9, call_id=extra["call_id"] + 10**9)])
+        parts.append(calls.assign(customer_id=calls["customer_id"] + 10**10 * k, call_id=calls["call_id"] + 10**10 * k))
     out = pd.concat(parts, ignore_index=True).sort_values("arrival", kind="stable").reset_index(drop=True)
+    # one call id per call and the customer's id its first call's, across the runs
+    new_id = pd.Series(np.arange(len(out)), index=out["call_id"].to_numpy())
+    first = out["customer_id"].map(new_id.groupby(level=0).first())
     out["call_id"] = np.arange(len(out))
+    out["customer_id"] = first.fillna(out["call_id"]).astype(np.int64)  # a first call left out (a storm day's): its own
     return out
 
 
@@ -202,6 +217,9 @@ CALL_MAP = {
     },
 }
 
+CUSTOMER_MAP = {**CALL_MAP, "columns": {**CALL_MAP["columns"], "customer_id": "Kundnummer"}}  # type: ignore[dict-item]
+"""The call map of a log written with ``call_log(..., customers=True)``."""
+
 
 def interval_report(
     calls: pd.DataFrame, step: int = 30, threshold_s: float = 90.0, logged_in_extra: int = 3, truth: Truth | None = None
@@ -241,9 +259,12 @@ def interval_report(
     return out
 
 
-def call_log(calls: pd.DataFrame, seed: int = 7, ivr_share: float = 0.04, duplicates: int = 25, impossible: int = 12) -> pd.DataFrame:
+def call_log(
+    calls: pd.DataFrame, seed: int = 7, ivr_share: float = 0.04, duplicates: int = 25, impossible: int = 12, customers: bool = False
+) -> pd.DataFrame:
     """A per-call ACD export of these calls: UTC times, decimal commas, IVR hang-ups (no queue
-    entry), ``duplicates`` repeated rows and ``impossible`` rows (negative talk time)."""
+    entry), ``duplicates`` repeated rows and ``impossible`` rows (negative talk time);
+    ``customers``: a ``Kundnummer`` column (the customer id, see :data:`CUSTOMER_MAP`)."""
     rng = np.random.default_rng(seed)
     n = len(calls)
     ans = calls["answered_at"].notna().to_numpy()
@@ -270,6 +291,8 @@ def call_log(calls: pd.DataFrame, seed: int = 7, ivr_share: float = 0.04, duplic
             "Agent": calls["agent"].astype("string").fillna(""),
         }
     )
+    if customers:
+        log["Kundnummer"] = [f"K{i:08d}" for i in calls["customer_id"]]
     k = int(round(ivr_share * n))
     pick = rng.choice(n, k, replace=False)
     ivr = log.iloc[pick].copy()
