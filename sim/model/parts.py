@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Protocol
 import simpy
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from sim.model.callstate import CallState
     from sim.model.queue import Entry, Group, Queues
 
@@ -67,6 +69,7 @@ class CasePart(Protocol):
 
     def take(self, g: Group) -> Entry | None: ...
     def from_phone(self, i: int, source: int) -> None: ...
+    def from_customer(self, i: int, t: float, rng: np.random.Generator) -> None: ...
 
 
 class Centre(Protocol):

@@ -12,6 +12,15 @@ over its first intervals, like a repeat after an abandonment (:mod:`sim.model.re
 use :class:`sim.model.nextcontact.NextContact`). The new contact's own draws (callback answers,
 a repeat after abandoning, balking) come from the same ``resolution`` stream, so with every
 ``fcr`` at 1.0 the part is off and no other stream shifts.
+
+With ``resolution.case_share`` above 0 (case work on), that share of the repeat contacts is made
+in writing (e-mail or the web form) instead: a case arriving at the wanted time itself (written
+contacts need no opening), of kind ``resolution.case_kind`` (or drawn by the shares of
+``cases.kinds``) with its kind's handle time and working-hours target
+(:meth:`sim.model.cases.CaseWork.from_customer`). The case resolves the matter when an agent has handled it (a case is
+worked until it is solved; it is not decided by ``fcr`` again), so a written contact is a
+matter's last. Whether a contact is written is one more uniform from the stream, drawn only when
+the share is above 0: ``case_share: 0`` leaves the records exactly as they were.
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ class ResolutionRules:
 
     fcr: tuple[float, ...]  # per case type (index into transfers.case_types)
     max_contacts: int = 3
+    case_share: float = 0.0  # share of repeat contacts made in writing: a case for the case work
 
     @classmethod
     def from_scenario(cls, s: Scenario) -> ResolutionRules | None:
@@ -44,7 +54,7 @@ class ResolutionRules:
         r = s.resolution
         if not r.enabled:
             return None
-        return cls(tuple(r.share_of(name) for name in s.transfers.case_types), r.max_contacts)
+        return cls(tuple(r.share_of(name) for name in s.transfers.case_types), r.max_contacts, r.case_share)
 
 
 def open_days(opens: np.ndarray, closes: np.ndarray) -> set[int]:
@@ -88,4 +98,19 @@ class Resolution:
         c.unresolved[i] = True
         if c.attempt[i] < self.rules.max_contacts:
             days = float(self.delay.sample(rng, 1)[0])
-            self.next_contact.call(i, after_working_days(ended, days, self.open_day, self.last_day), rng)
+            wanted = after_working_days(ended, days, self.open_day, self.last_day)
+            share = self.rules.case_share
+            if share and rng.random() < share:  # in writing: a case (no draw at all when the share is 0)
+                self.write(i, wanted)
+            else:
+                self.next_contact.call(i, wanted, rng)
+
+    def write(self, i: int, t: float) -> None:
+        """The customer of unresolved call ``i`` contacts again in writing at ``t``: a case for
+        the case work, resolved when an agent has handled it. After the run's last open day
+        the contact is dropped, as a call is when no opening is left."""
+        if t >= (self.last_day + 1) * DAY_S:
+            return
+        cases = self.centre.casework
+        assert cases is not None, "resolution.case_share > 0 needs the case work (the scenario refuses it otherwise)"
+        cases.from_customer(i, t, self.rng)
