@@ -1,6 +1,6 @@
 """The SimPy model of one replication: arrivals, staffing, agents; :func:`run`.
 
-Design for speed: one process feeds arrivals, one process per agent group follows its
+Design for speed: one chain of events feeds arrivals, one process per agent group follows its
 staffing schedule, and each agent is a process that *pulls* the next entry from its group's
 queue (:mod:`sim.model.queue`). An arriving call goes straight to the agent who has been idle
 longest; otherwise it joins the queue. :class:`CallCentre` owns the per-call state
@@ -52,6 +52,7 @@ class CallCentre:
         self.groups = [Group(g, int(offsets[g]), s) for g, s in enumerate(schedules)]
         self.queues = Queues(env, self.calls, self.groups, self.start_call)
         self.armed = False  # stream mode: an arrival wake-up is scheduled
+        self.next_arrival = 0  # event mode: the next pre-drawn call to arrive (arrivals)
         self.present_log: tuple[list[int], list[int], list[float], list[float]] = ([], [], [], [])
         self.busy_log: tuple[list[int], list[float], list[float]] = ([], [], [])
         self.callbacks: CallbackPart | None = None
@@ -94,13 +95,21 @@ class CallCentre:
 
     # -- processes -----------------------------------------------------------------------
 
-    def arrivals(self) -> Generator[simpy.Event, None, None]:
-        """Every call's arrival is an event (callbacks and repeat contacts act on it)."""
-        env = self.env
-        for i, t in enumerate(self.arrival[: self.calls.n0]):
-            if t > env.now:
-                yield env.timeout(t - env.now)
+    def arrivals(self, _event: simpy.Event | None = None) -> None:
+        """Every call's arrival is an event (callbacks and repeat contacts act on it): a chain
+        of plain events, not a process (cheaper per call): each offers the calls arrived by now
+        and schedules the next arrival."""
+        i, n, arrival, now = self.next_arrival, self.calls.n0, self.arrival, self.env.now
+        while i < n and arrival[i] <= now:
             self.offer(i)
+            i += 1
+        self.next_arrival = i
+        if i < n:
+            ev = simpy.Event(self.env)
+            ev._ok = True
+            ev._value = None
+            ev.callbacks.append(self.arrivals)
+            self.env_schedule(ev, delay=arrival[i] - now)
 
     def arm_arrivals(self) -> None:
         """Stream mode: with an agent idle, wake up at the next arrival (once)."""
@@ -271,7 +280,7 @@ def run(calls: Calls, schedules: list[Schedule], rules: Rules | None = None,
     centre = CallCentre(env, calls, schedules, rules or Rules(), opens if opens is not None else empty,
                         closes if closes is not None else empty, repeat_rng, repeat_delay, resolution)
     if not centre.groups[0].stream:
-        env.process(centre.arrivals())
+        centre.arrivals()
     if cases is not None:
         casework = CaseWork(env, cases, len(calls), centre.groups[0], centre.groups[-1] if cases.team is not None else None)
         centre.add_casework(casework)
