@@ -6,8 +6,9 @@ queue (:mod:`sim.model.queue`). An arriving call goes straight to the agent who 
 longest; otherwise it joins the queue. :class:`CallCentre` owns the per-call state
 (:mod:`~sim.model.callstate`) and the queues (:mod:`~sim.model.queue`), and one object per
 optional part that the scenario turns on: callbacks, transfers, repeat contacts, case work
-(the protocols between them: :mod:`~sim.model.parts`). An agent hands each entry to the part
-that owns its kind (a table, :attr:`CallCentre.work`).
+(the protocols between them: :mod:`~sim.model.parts`). An agent answers a plain call itself
+(:meth:`CallCentre.start_call`, one event per call) and hands any other entry to the part that
+owns its kind (a table, :attr:`CallCentre.work`).
 
 At closing the schedule's target drops to zero, but agents on duty keep taking callers until
 the queue is empty (Kontakta: the existing queue is served); pending callbacks are either
