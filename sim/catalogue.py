@@ -52,6 +52,9 @@ a higher one costs them) or ``none`` (neither: offered calls, callbacks accepted
 
 KIND_SHARE: Final = "within_target_"
 """Prefix of a case kind's share handled within its limit (``within_target_fault_report``)."""
+WRITTEN_REPEAT: Final = "unresolved_call"
+"""The ``source`` of a case that is a customer's written repeat contact after an unresolved call
+(``resolution.case_share``): a contact of the matter in the failure-demand KPIs."""
 
 
 @dataclass(frozen=True)

@@ -846,12 +846,16 @@ class ResolutionConfig(_Model):
     """Failure demand: an answered call resolves the customer's matter with probability ``fcr``
     (first-contact resolution; one share, or a share per case type of ``transfers.case_types``);
     an unresolved customer contacts again after ``delay_days`` working days (a distribution whose
-    ``mean`` is in working days), up to ``max_contacts`` answered contacts per matter. The
+    ``mean`` is in working days), up to ``max_contacts`` answered contacts per matter: by phone,
+    or with probability ``case_share`` in writing (e-mail/web) as a case of kind ``case_kind``
+    (None: drawn by the shares of ``cases.kinds``) for the case work, which must be on. The
     default ``fcr: 1.0`` is off (every answered call resolves its matter)."""
 
     fcr: Probability | dict[str, Probability] = 1.0
     delay_days: DistributionConfig = Field(default_factory=lambda: DistributionConfig(dist="exponential", mean=2.0))
     max_contacts: Int = Field(default=3, ge=2, le=20)
+    case_share: Probability = 0.0
+    case_kind: str | None = None
 
     @field_validator("fcr", mode="before")
     @classmethod
@@ -1143,7 +1147,15 @@ def _check_resolution(s: Scenario) -> None:
                 known = ", ".join(s.transfers.case_types)
                 raise fail(f"resolution.fcr.{name}", f"unknown case type {name!r}; case types: {known} (transfers.case_types); "
                            "give one share for all calls (resolution.fcr: 0.7) or one per case type")
-    d = s.resolution.delay_days
+    r = s.resolution
+    if r.case_share > 0 and not s.cases.enabled:
+        raise fail("resolution.case_share", f"got {r.case_share:g}, but case work is off (cases.enabled false): an unresolved customer "
+                   "can contact again as a case only when the cases are worked; use the group cases=on, or set "
+                   "resolution.case_share=0 (every repeat contact by phone)")
+    if r.case_kind is not None and s.cases.enabled and r.case_kind not in s.cases.kinds:
+        raise fail("resolution.case_kind", f"unknown case kind {r.case_kind!r}; kinds: {', '.join(s.cases.kinds)} (cases.kinds), "
+                   "or null: drawn by their shares")
+    d = r.delay_days
     longest = max(d.values) if d.values else (d.mean or 0.0)
     if longest > 365:
         raise fail("resolution.delay_days.values" if d.values else "resolution.delay_days.mean",

@@ -70,7 +70,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from pandas.tseries.offsets import BaseOffset, Day, MonthBegin, QuarterBegin, Tick, Week, YearBegin
 
-from sim.catalogue import CATALOGUE, target_text
+from sim.catalogue import CATALOGUE, WRITTEN_REPEAT, target_text
 
 log = logging.getLogger(__name__)
 
@@ -579,7 +579,8 @@ FEATURE_KPI_COLUMNS: Final = (
 )
 
 
-def feature_kpis(calls: pd.DataFrame, freq: str, whole: pd.Timestamp | None = None) -> pd.DataFrame:
+def feature_kpis(calls: pd.DataFrame, freq: str, whole: pd.Timestamp | None = None,
+                 cases: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per period: callbacks offered / accepted / made / failed / on time, transfers (warm,
     blind, fallback to a case, abandoned after a blind transfer), mean consultation wait,
     and repeat contacts.
@@ -587,7 +588,8 @@ def feature_kpis(calls: pd.DataFrame, freq: str, whole: pd.Timestamp | None = No
     ``callback_on_time_share`` = callbacks whose first attempt came within the promised
     window / callbacks attempted (Kontakta annex 2 §11); ``repeat_contact_ratio`` = offered
     calls that were a customer's 2nd or later attempt / offered calls (each attempt still
-    counts as offered in the agreement's KPIs). Columns that the records lack count as 0.
+    counts as offered in the agreement's KPIs). Columns that the records lack count as 0. The
+    failure-demand KPIs are :func:`matter_kpis` (with ``cases``: written repeat contacts too).
     """
     def col(name: str, default: object) -> pd.Series:
         return calls[name] if name in calls.columns else pd.Series(default, index=calls.index)
@@ -630,32 +632,37 @@ def feature_kpis(calls: pd.DataFrame, freq: str, whole: pd.Timestamp | None = No
     out["callback_on_time_share"] = _ratio(out["callbacks_on_time"], out["callbacks_attempted"])
     out["callback_accept_share"] = _ratio(out["callbacks_accepted"], out["callbacks_offered"])
     out["repeat_contact_ratio"] = _ratio(out["repeat_calls"], out["offered"])
-    out = out.join(matter_kpis(calls, freq, whole), how="left")
+    out = out.join(matter_kpis(calls, freq, whole, cases), how="left")
     out["matters"] = out["matters"].fillna(0).astype(int)
     out = out.rename_axis("period").reset_index()
     return out[["period", *FEATURE_KPI_COLUMNS]]
 
 
-def matters(calls: pd.DataFrame) -> pd.DataFrame:
+def matters(calls: pd.DataFrame, cases: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per matter (a customer's contacts, linked by ``customer_id``; without that column
     every call is its own matter): ``first_at`` (the first contact's arrival), ``contacts``,
     ``answered`` (some contact was answered), ``first_resolved`` (the first answered contact
     resolved it: not ``unresolved``), ``resolved_at`` (end of the resolving contact, the first
     answered one not ``unresolved``; NaT if none) and ``resolution_s`` (first contact to
     ``resolved_at``). Records without ``unresolved`` (resolution.fcr 1.0) resolve every matter
-    at its first answered contact."""
-    n = len(calls)
-    customer = calls["customer_id"].to_numpy() if "customer_id" in calls.columns else np.arange(n)
-    arrival = _datetimes(calls["arrival"])
-    connected_col = calls["connected_at"] if "connected_at" in calls.columns else calls["answered_at"]
-    answered = _datetimes(connected_col).notna().to_numpy()
-    unresolved = calls["unresolved"].to_numpy(dtype=bool) if "unresolved" in calls.columns else np.zeros(n, dtype=bool)
-    resolving = answered & ~unresolved
-    per = pd.DataFrame({
-        "customer": customer, "arrival": arrival.to_numpy(), "answered": answered,
-        "ended": np.where(resolving, _datetimes(calls["ended_at"]).to_numpy(), np.datetime64("NaT")),
-        "first_answered_ok": np.where(answered, resolving, np.nan),
-    }).sort_values(["customer", "arrival"], kind="stable")
+    at its first answered contact.
+
+    ``cases``: the case records; a written repeat contact (``source`` unresolved_call, linked
+    by ``customer_id``) is a contact of its matter in the other channel, handled when an agent
+    finished it, and it resolves the matter then (``finished_at``; a case is worked until it
+    is solved). Other cases (channel cases, the phone model's own cases) are not a customer's
+    contact of a call's matter and are left out."""
+    per = _contacts(calls)
+    if cases is not None and "customer_id" in cases.columns and len(cases):
+        written = cases[(cases["source"].astype(str) == WRITTEN_REPEAT) & cases["customer_id"].notna()]
+        if len(written):
+            done = _datetimes(written["finished_at"])
+            per = pd.concat([per, pd.DataFrame({
+                "customer": written["customer_id"].to_numpy(dtype=np.int64), "arrival": _datetimes(written["arrival"]).to_numpy(),
+                "answered": done.notna().to_numpy(), "ended": done.to_numpy(),
+                "first_answered_ok": np.where(done.notna(), 1.0, np.nan),
+            })], ignore_index=True)
+    per = per.sort_values(["customer", "arrival"], kind="stable")
     g = per.groupby("customer", sort=True)
     out = pd.DataFrame({
         "first_at": g["arrival"].min(), "contacts": g.size(), "answered": g["answered"].any(),
@@ -667,13 +674,32 @@ def matters(calls: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def matter_kpis(calls: pd.DataFrame, freq: str, whole: pd.Timestamp | None = None) -> pd.DataFrame:
+def _contacts(calls: pd.DataFrame) -> pd.DataFrame:
+    """One row per call as a contact of its matter (:func:`matters`)."""
+    n = len(calls)
+    customer = calls["customer_id"].to_numpy() if "customer_id" in calls.columns else np.arange(n)
+    arrival = _datetimes(calls["arrival"])
+    connected_col = calls["connected_at"] if "connected_at" in calls.columns else calls["answered_at"]
+    answered = _datetimes(connected_col).notna().to_numpy()
+    unresolved = calls["unresolved"].to_numpy(dtype=bool) if "unresolved" in calls.columns else np.zeros(n, dtype=bool)
+    resolving = answered & ~unresolved
+    return pd.DataFrame({
+        "customer": customer, "arrival": arrival.to_numpy(), "answered": answered,
+        "ended": np.where(resolving, _datetimes(calls["ended_at"]).to_numpy(), np.datetime64("NaT")),
+        "first_answered_ok": np.where(answered, resolving, np.nan),
+    })
+
+
+def matter_kpis(calls: pd.DataFrame, freq: str, whole: pd.Timestamp | None = None,
+                cases: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per period of the matter's first contact (Kontakta annex 2): ``matters``; ``fcr`` = matters
     whose first answered contact resolved them / matters with an answered contact (§3);
     ``repeat_contacts_per_matter`` = contacts after the first / matters (§7); ``resolution_time_h``
     = mean hours from the first contact to the end of the resolving one, over resolved matters
-    (§4, full resolution time). Index: the period start (``whole``: one period for the whole run)."""
-    m = matters(calls)
+    (§4, full resolution time). Index: the period start (``whole``: one period for the whole run).
+    ``cases``: the case records, whose written repeat contacts count as contacts of their matter
+    in both the repeat contacts and the resolution time (:func:`matters`)."""
+    m = matters(calls, cases)
     key = period_start(m["first_at"], freq) if whole is None else pd.Series(whole, index=m.index)
     g = m.groupby(key, sort=True)
     answered = g["answered"].sum()

@@ -61,7 +61,7 @@ def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
     run.to_csv(out_dir / "kpi_run.csv", index=False)
     tables = {"interval": interval, "day": day, "month": month, "run": run}
     if s.features_on:
-        feature_kpis(result.calls, "D").to_csv(out_dir / "kpi_features_day.csv", index=False)
+        feature_kpis(result.calls, "D", cases=result.cases).to_csv(out_dir / "kpi_features_day.csv", index=False)
         group_kpis(result.calls, result.agents).to_csv(out_dir / "kpi_groups.csv", index=False)
     if result.cases is not None:  # case work on: the case records and their KPIs
         result.cases.to_parquet(out_dir / "cases.parquet", index=False)
@@ -173,7 +173,7 @@ def _feature_lines(result: SimResult) -> list[str]:
     s = result.scenario
     if not s.features_on or result.calls.empty:
         return []
-    f = feature_kpis(result.calls, "D", result.calls["arrival"].min().normalize())
+    f = feature_kpis(result.calls, "D", result.calls["arrival"].min().normalize(), result.cases)
     if f.empty:
         return []
     r = f.iloc[0]

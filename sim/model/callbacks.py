@@ -111,16 +111,16 @@ class Callbacks:
             c.cb_first_attempt[i] = t0
         if c.cb_answer_u[i][n] < r.answer_p:  # answered after ring_s
             yield env.timeout(r.ring_s)
-            c.answered_at[i] = env.now
-            c.agent[i] = gk
             c.fate[i] = Fate.CALLBACK_MADE
-            if centre.transfers is not None and c.transfer_to[i] >= 0:
+            if c.transfer_to[i] >= 0:
+                c.answered_at[i] = env.now
+                c.agent[i] = gk
                 centre.log_busy(gk, t0)
-                yield from centre.transfers.transfer(gk, i)
+                yield from centre.transfers.transfer(gk, i)  # type: ignore[union-attr]  # transfer_to is set only with transfers on
                 return
-            if centre.resolution is not None:
-                centre.resolution.settle(i, env.now + c.handle[i])
-            yield env.timeout(c.handle[i])
+            ev = env.event()
+            centre.start_call(g, gk - g.offset, ev, i)  # handled like a call
+            yield ev
             c.ended_at[i] = env.now
         else:  # no answer: the whole attempt (ringing until giving up, a note) takes failed_attempt_s
             yield env.timeout(r.failed_s)

@@ -1,10 +1,16 @@
 """Case work in the engine: the backlog, who takes a case when, and the case records.
 
 One backlog holds every case: the channel cases (e-mail, web, social media; drawn up front by
-:mod:`sim.world.case_arrivals`) from their arrival time, and the cases the phone model creates (a
+:mod:`sim.world.case_arrivals`) from their arrival time, the cases the phone model creates (a
 callback never reached, a warm transfer that fell back to a case) from the moment the call
-ends, one case per such call. Each case is due ``targets.case_hours[kind]`` working hours
-after it arrived (:mod:`sim.world.workhours`).
+ends, one case per such call, and the written repeat contacts of customers whose answered call
+did not resolve their matter (``resolution.case_share``, :mod:`sim.model.resolution`): channel
+``written``, source ``unresolved_call``, of kind ``resolution.case_kind`` (or drawn by the shares
+of ``cases.kinds``) with the kind's handle time, drawn from the ``resolution`` stream when the
+call is settled. Each case is due ``targets.case_hours[kind]`` working hours after it arrived
+(:mod:`sim.world.workhours`). A written repeat contact resolves the customer's matter when an
+agent has handled it (a case is worked until it is solved; the KPIs of
+:func:`sim.analysis.kpis.matter_kpis` count it as a contact of the matter, by ``customer_id``).
 
 Who works cases:
 
@@ -29,9 +35,10 @@ it), and office hours narrower than the phone hours leave the phone staffing as 
 agent takes a case only while the office works (:attr:`CasePlan.clock`); at each office
 opening, idle agents take the waiting cases.
 
-The engine calls this module through three hooks: :meth:`CaseWork.take` when an agent finds
-the phone queue empty, :meth:`CaseWork.work` for a case entry, and :meth:`CaseWork.from_phone`
-when a call ends as a case.
+The engine calls this module through four hooks: :meth:`CaseWork.take` when an agent finds
+the phone queue empty, :meth:`CaseWork.work` for a case entry, :meth:`CaseWork.from_phone`
+when a call ends as a case and :meth:`CaseWork.from_customer` when an unresolved customer
+writes.
 
 Case records (:func:`case_records`): one row per case (a channel case or one the phone model
 created), sorted by ``case_id`` (arrival order); every column declared once in
@@ -41,13 +48,21 @@ created), sorted by ``case_id`` (arrival order); every column declared once in
 column                      dtype           unit  meaning
 ==========================  ==============  ====  ================================================
 case_id                     int64                 0..n-1 in arrival order
-channel                     str                   email, web, social … (cases.channels) or phone
-source                      str                   the channel name, or the phone fate that created
+channel                     str                   email, web, social … (cases.channels), phone, or
+                                                  written (a customer's written repeat contact
+                                                  after an unresolved call: resolution.case_share)
+source                      str                   the channel name, the phone fate that created
                                                   the case (callback_failed_case,
-                                                  transfer_fallback_case)
+                                                  transfer_fallback_case), or unresolved_call (a
+                                                  written repeat contact)
 kind                        str                   the case kind (cases.kinds: fault_report,
                                                   case_order …)
-call_id                     Int64                 the call that created it (NA for channel cases)
+call_id                     Int64                 the call that created it, or the unresolved call
+                                                  a written repeat contact follows (NA for channel
+                                                  cases)
+customer_id                 Int64                 the customer_id of that call (the call records'
+                                                  link of a customer's contacts; NA for channel
+                                                  cases)
 arrival                     datetime64[ns]        when the case entered the backlog
 due_at                      datetime64[ns]        arrival + the kind's target in working hours
 target_h                    float64         h     the kind's target (targets.case_hours)
@@ -86,13 +101,14 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from sim.catalogue import WRITTEN_REPEAT
 from sim.model.callstate import Column
 from sim.model.queue import CASE
 from sim.model.records import check_stampable
 from sim.schema import PHONE_CASE_SOURCES, CalendarConfig, Scenario
 from sim.world.calendar import DayPlan, day_plans
 from sim.world.case_arrivals import CaseArrivals, generate_cases
-from sim.world.distributions import make
+from sim.world.distributions import Distribution, make
 from sim.world.staffing import Schedule, build_schedule
 from sim.world.streams import Streams
 from sim.world.workhours import DAY_S, WorkClock, scenario_office_calendar, work_clock
@@ -105,11 +121,15 @@ T = "datetime64[ns]"
 
 CASE_RECORD: tuple[Column, ...] = (
     Column("case_id", "int64", "", "0..n-1 in arrival order"),
-    Column("channel", "str", "", "email, web, social … (cases.channels) or phone"),
-    Column("source", "str", "", "the channel name, or the phone fate that created the case (callback_failed_case, "
-           "transfer_fallback_case)"),
+    Column("channel", "str", "", "email, web, social … (cases.channels), phone, or written (a customer's written repeat "
+           "contact after an unresolved call: resolution.case_share)"),
+    Column("source", "str", "", "the channel name, the phone fate that created the case (callback_failed_case, "
+           "transfer_fallback_case), or unresolved_call (a written repeat contact)"),
     Column("kind", "str", "", "the case kind (cases.kinds: fault_report, case_order …)"),
-    Column("call_id", "Int64", "", "the call that created it (NA for channel cases)"),
+    Column("call_id", "Int64", "", "the call that created it, or the unresolved call a written repeat contact follows (NA for "
+           "channel cases)"),
+    Column("customer_id", "Int64", "", "the customer_id of that call (the call records' link of a customer's contacts; NA for "
+           "channel cases)"),
     Column("arrival", T, "", "when the case entered the backlog"),
     Column("due_at", T, "", "arrival + the kind's target in working hours"),
     Column("target_h", "float64", "h", "the kind's target (targets.case_hours)"),
@@ -127,6 +147,7 @@ CASE_RECORD: tuple[Column, ...] = (
 CASE_COLUMNS: tuple[str, ...] = tuple(c.name for c in CASE_RECORD)
 STATUSES: tuple[str, ...] = ("handled", "open")
 _EXTRA_DRAWS = 4096  # pre-drawn handle times for phone cases of repeat contacts
+WRITTEN = -1 - len(PHONE_CASE_SOURCES)  # the source code of a written repeat contact (channels >= 0, phone sources -1, -2)
 
 
 @dataclass(frozen=True)
@@ -146,6 +167,8 @@ class CasePlan:
     fifo: bool
     team: Schedule | None
     office: CalendarConfig | None = None  # the office calendar, to extend ``clock`` past its horizon
+    written_cum: np.ndarray | None = None  # a written repeat contact's kind: cumulative shares over the kinds
+    kind_handle: tuple[Distribution, ...] = ()  # per kind: the agent time of a written repeat contact
 
 
 def office_plans(s: Scenario, plans: list[DayPlan]) -> list[DayPlan]:
@@ -204,11 +227,14 @@ def case_plan(s: Scenario, streams: Streams, plans: list[DayPlan], n_calls: int)
         handles.append(dist.sample(streams.rng("phone_case", 0, j), n_calls))
         extras.append(dist.sample(streams.rng("phone_case", 1, j), _EXTRA_DRAWS))
     team = build_schedule(s, office_plans(s, plans), c.dedicated) if c.dedicated is not None else None
+    written = s.resolution.case_kind
+    shares = np.array([1.0 if k == written else 0.0 for k in kinds] if written else [c.kinds[k].share for k in kinds])
     return CasePlan(
         arrivals=arrivals, clock=clock, kind_names=kinds, channel_names=tuple(c.channels), target_h=target_h,
         phone_kind=tuple(kinds.index(c.phone_cases[src].kind) for src in PHONE_CASE_SOURCES),  # type: ignore[index]
         phone_handle=tuple(handles), phone_extra=tuple(extras), blend=c.blend, reserve=c.reserve,
         fifo=c.order == "fifo", team=team, office=office,
+        written_cum=np.cumsum(shares), kind_handle=tuple(make(c.kinds[k].handle) for k in kinds),
     )
 
 
@@ -277,15 +303,28 @@ class CaseWork:
             used = self.extra_used[source]
             self.extra_used[source] = used + 1
             handle = float(p.phone_extra[source][used % p.phone_extra[source].size])
-        kind = p.phone_kind[source]
-        self.arrival.append(now)
-        self.due.append(self._due(now, float(p.target_h[kind])))
+        self._add(now, p.phone_kind[source], -1 - source, i, handle)
+
+    def from_customer(self, i: int, t: float, rng: np.random.Generator) -> None:
+        """The customer of unresolved call ``i`` writes at ``t`` (not before now): a case of the
+        written kind (``resolution.case_kind``, or drawn by the kinds' shares) with its kind's
+        handle time, both drawn now from ``rng``; it enters the backlog at ``t``."""
+        p = self.plan
+        assert p.written_cum is not None and p.kind_handle, "a written repeat contact needs the plan's kinds"
+        kind = min(int(np.searchsorted(p.written_cum, rng.random(), side="right")), p.written_cum.size - 1)
+        handle = float(p.kind_handle[kind].sample(rng, 1)[0])
+        self.env.timeout(t - self.env.now).callbacks.append(lambda _event: self._add(t, kind, WRITTEN, i, handle))
+
+    def _add(self, t: float, kind: int, source: int, i: int, handle: float) -> None:
+        """A case created by call ``i`` arrives now (``t``): one new row, then the backlog."""
+        self.arrival.append(t)
+        self.due.append(self._due(t, float(self.plan.target_h[kind])))
         self.kind.append(kind)
-        self.source.append(-1 - source)
+        self.source.append(source)
         self.call.append(i)
         self.handle.append(handle)
-        for name in ("started", "finished"):
-            getattr(self, name).append(float("nan"))
+        self.started.append(float("nan"))
+        self.finished.append(float("nan"))
         self.agent.append(-1)
         self.group.append(-1)
         self.enter(len(self.arrival) - 1)
@@ -342,11 +381,14 @@ class CaseWork:
         log_busy(gk, t0)
 
 
-def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: tuple[str, ...], run_end_s: float) -> pd.DataFrame:
+def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: tuple[str, ...], run_end_s: float,
+                 call_customer: np.ndarray | None = None) -> pd.DataFrame:
     """The case table (schema: :data:`CASE_RECORD`), sorted by arrival.
 
     ``call_arrival`` is the model's call arrival times (the records number calls in their
-    stable arrival order, so a phone case's ``call_id`` is its call's position in it)."""
+    stable arrival order, so a phone case's ``call_id`` is its call's position in it);
+    ``call_customer`` the model index of each call's customer's first call (default: each
+    call its own customer)."""
     p = w.plan
     call_order = np.argsort(call_arrival, kind="stable")
     origin = np.datetime64(start, "ns")
@@ -359,10 +401,13 @@ def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: 
     group = np.asarray(w.group, dtype=np.int64)
     call_id = np.empty(call_order.size, dtype=np.int64)
     call_id[call_order] = np.arange(call_order.size)
-    phone = source < 0
-    channel_names = np.asarray([*p.channel_names, "phone"], dtype=object)
-    source_names = np.asarray([*p.channel_names, *PHONE_CASE_SOURCES], dtype=object)
-    src_idx = np.where(phone, len(p.channel_names) + (-1 - source), source)
+    customer = np.arange(call_order.size) if call_customer is None else np.asarray(call_customer, dtype=np.int64)
+    phone = source < 0  # a case created by a call: a phone case or a written repeat contact
+    n_ch = len(p.channel_names)
+    channel_names = np.asarray([*p.channel_names, "phone", "written"], dtype=object)
+    source_names = np.asarray([*p.channel_names, *PHONE_CASE_SOURCES, WRITTEN_REPEAT], dtype=object)
+    src_idx = np.where(phone, n_ch + (-1 - source), source)
+    call_at = np.clip(call, 0, None) if call_order.size else np.zeros(call.size, dtype=np.int64)
     done = ~np.isnan(finished)
 
     def stamps(x: np.ndarray) -> pd.DatetimeIndex:
@@ -372,10 +417,11 @@ def case_records(w: CaseWork, call_arrival: np.ndarray, start: dt.date, groups: 
     work_h = np.where(done, w.clock.between_h(arrival, np.where(done, finished, arrival)), np.nan)
     frame = pd.DataFrame(
         {
-            "channel": channel_names[np.where(phone, len(p.channel_names), source)],
+            "channel": channel_names[np.where(phone, n_ch + (source == WRITTEN), source)],
             "source": source_names[src_idx],
             "kind": np.asarray(p.kind_names, dtype=object)[kind],
-            "call_id": pd.arrays.IntegerArray(np.where(phone, call_id[np.clip(call, 0, None)] if call_order.size else 0, 0), ~phone),
+            "call_id": pd.arrays.IntegerArray(np.where(phone, call_id[call_at] if call_order.size else 0, 0), ~phone),
+            "customer_id": pd.arrays.IntegerArray(np.where(phone, call_id[customer[call_at]] if call_order.size else 0, 0), ~phone),
             "arrival": stamps(arrival),
             "due_at": stamps(np.asarray(w.due, dtype=float)),
             "target_h": p.target_h[kind],

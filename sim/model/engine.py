@@ -1,13 +1,14 @@
 """The SimPy model of one replication: arrivals, staffing, agents; :func:`run`.
 
-Design for speed: one process feeds arrivals, one process per agent group follows its
+Design for speed: one chain of events feeds arrivals, one process per agent group follows its
 staffing schedule, and each agent is a process that *pulls* the next entry from its group's
 queue (:mod:`sim.model.queue`). An arriving call goes straight to the agent who has been idle
 longest; otherwise it joins the queue. :class:`CallCentre` owns the per-call state
 (:mod:`~sim.model.callstate`) and the queues (:mod:`~sim.model.queue`), and one object per
 optional part that the scenario turns on: callbacks, transfers, repeat contacts, case work
-(the protocols between them: :mod:`~sim.model.parts`). An agent hands each entry to the part
-that owns its kind (a table, :attr:`CallCentre.work`).
+(the protocols between them: :mod:`~sim.model.parts`). An agent answers a plain call itself
+(:meth:`CallCentre.start_call`, one event per call) and hands any other entry to the part that
+owns its kind (a table, :attr:`CallCentre.work`).
 
 At closing the schedule's target drops to zero, but agents on duty keep taking callers until
 the queue is empty (Kontakta: the existing queue is served); pending callbacks are either
@@ -17,7 +18,7 @@ whose shift ends mid-call finishes that call first.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from functools import partial
 
 import numpy as np
@@ -26,6 +27,7 @@ import simpy
 from sim.model.callbacks import Callbacks
 from sim.model.callstate import CallState, Fate, Outcome
 from sim.model.cases import CasePlan, CaseWork
+from sim.model.nextcontact import NextContact
 from sim.model.parts import CallbackPart, CasePart, RepeatPart, ResolutionPart, TransferPart, Work
 from sim.model.queue import BLIND, CALL, CALLBACK, CASE, CONSULT, DONE, Entry, Group, Queues
 from sim.model.repeats import Repeats
@@ -49,8 +51,9 @@ class CallCentre:
         self.calls = CallState(calls, rules)
         offsets = np.concatenate([[0], np.cumsum([max(s.max_agents, 1) for s in schedules])])
         self.groups = [Group(g, int(offsets[g]), s) for g, s in enumerate(schedules)]
-        self.queues = Queues(env, self.calls, self.groups)
+        self.queues = Queues(env, self.calls, self.groups, self.start_call)
         self.armed = False  # stream mode: an arrival wake-up is scheduled
+        self.next_arrival = 0  # event mode: the next pre-drawn call to arrive (arrivals)
         self.present_log: tuple[list[int], list[int], list[float], list[float]] = ([], [], [], [])
         self.busy_log: tuple[list[int], list[float], list[float]] = ([], [], [])
         self.callbacks: CallbackPart | None = None
@@ -58,6 +61,10 @@ class CallCentre:
         self.repeats: RepeatPart | None = None
         self.resolution: ResolutionPart | None = None
         self.casework: CasePart | None = None  # case backlog (sim.model.cases), set by run() when cases are on
+        self.handled: Callable[[int, float], None] | None = None
+        """The answered/handled hook: ``handled(i, ended)`` once per call an agent handles to its
+        end (a plain call or callback when answered, a transferred call when the target group
+        has finished it), with the time its handling ends; the failure-demand part listens."""
         c = self.calls
         self.work: dict[int, Work] = {CALL: self.take_call}
         """What an agent does with an entry, by its :class:`~sim.model.queue.Kind`."""
@@ -67,17 +74,20 @@ class CallCentre:
         if rules.transfers is not None:
             self.transfers = tr = Transfers(self, rules.transfers)
             self.work[CONSULT], self.work[BLIND] = tr.take_consult, tr.take_blind
+        nxt = NextContact(self, rules.contact, opens, closes)  # a customer's next call (repeats, failure demand)
         if rules.repeats is not None:
             assert repeat_rng is not None and repeat_delay is not None, "repeat contacts need their stream and delay"
-            self.repeats = Repeats(self, rules.repeats, repeat_rng, repeat_delay, opens, closes)
+            self.repeats = Repeats(self, rules.repeats, repeat_rng, repeat_delay, nxt)
         if rules.resolution is not None:
             assert resolution is not None, "failure demand needs its stream and delay (in working days)"
-            self.resolution = self.queues.resolution = Resolution(self, rules.resolution, *resolution, opens, closes)
+            self.resolution = res = Resolution(self, rules.resolution, *resolution, nxt, opens, closes)
+            self.handled = res.settle
         self.serve_pending = self.callbacks is not None and self.callbacks.serve_pending
         self.groups[0].stream = not (self.callbacks or self.repeats or self.resolution or rules.balk_share)
         self.groups[0].counted = rules.callbacks is not None and not rules.callbacks.after_wait
         self.arrival, self.answered_at, self.agent, self.handle = c.arrival, c.answered_at, c.agent, c.handle
         self.transfer_to, self.balk_u = c.transfer_to, c.balk_u
+        self.env_schedule = env.schedule  # bound once: start_call runs per call
 
     def add_casework(self, casework: CaseWork) -> None:
         """Turn case work on: agents take cases from its backlog."""
@@ -86,13 +96,21 @@ class CallCentre:
 
     # -- processes -----------------------------------------------------------------------
 
-    def arrivals(self) -> Generator[simpy.Event, None, None]:
-        """Every call's arrival is an event (callbacks and repeat contacts act on it)."""
-        env = self.env
-        for i, t in enumerate(self.arrival[: self.calls.n0]):
-            if t > env.now:
-                yield env.timeout(t - env.now)
+    def arrivals(self, _event: simpy.Event | None = None) -> None:
+        """Every call's arrival is an event (callbacks and repeat contacts act on it): a chain
+        of plain events, not a process (cheaper per call): each offers the calls arrived by now
+        and schedules the next arrival."""
+        i, n, arrival, now = self.next_arrival, self.calls.n0, self.arrival, self.env.now
+        while i < n and arrival[i] <= now:
             self.offer(i)
+            i += 1
+        self.next_arrival = i
+        if i < n:
+            ev = simpy.Event(self.env)
+            ev._ok = True
+            ev._value = None
+            ev.callbacks.append(self.arrivals)
+            self.env_schedule(ev, delay=arrival[i] - now)
 
     def arm_arrivals(self) -> None:
         """Stream mode: with an agent idle, wake up at the next arrival (once)."""
@@ -118,7 +136,7 @@ class CallCentre:
             if self.transfer_to[i] >= 0:
                 ev.succeed(e)
             else:
-                q.start_call(g, k, ev, i)
+                self.start_call(g, k, ev, i)
         if g.idle:
             self.arm_arrivals()
 
@@ -176,6 +194,7 @@ class CallCentre:
     def agent_shift(self, g: Group, k: int) -> Generator[simpy.Event, Entry | None, None]:
         """Agent ``k`` of group ``g`` from coming on duty until going home."""
         env, work, next_entry, cases = self.env, self.work, self.queues.next_entry, self.casework
+        start_call, transfer_to, event = self.start_call, self.transfer_to, env.event
         start, gk = env.now, g.offset + k
         while True:
             e = next_entry(g)
@@ -191,12 +210,17 @@ class CallCentre:
                 e = yield ev
                 if e is None:
                     break
-                if e is DONE:  # handed a plain call, now finished (Queues.start_call)
+                if e is DONE:  # handed a plain call, now finished (start_call)
                     if k >= g.target and not g.closed:
                         break
                     continue
             _position, _seq, kind, i = e
-            yield from work[kind](g, gk, i)
+            if kind == CALL and transfer_to[i] < 0:  # a plain call: answered as on the idle agent's fast path
+                ev = event()
+                start_call(g, k, ev, i)
+                yield ev
+            else:
+                yield from work[kind](g, gk, i)
             if k >= g.target and not g.closed:
                 break  # shift over: the call in hand is finished, the queue is left to others
         g.present[k] = False
@@ -206,16 +230,27 @@ class CallCentre:
         t0.append(start)
         t1.append(env.now)
 
+    def start_call(self, g: Group, k: int, ev: simpy.Event, i: int) -> None:
+        """Agent ``k`` of ``g`` answers plain call ``i`` now -- the one place a call without a
+        transfer is answered (an idle agent handed it, an agent who took it from the queue, an
+        answered callback): the agent's event ``ev`` fires at the end of the call with the value
+        DONE, so the call costs one event (what ``Event.succeed`` does, with a delay)."""
+        now, d = self.env.now, self.handle[i]
+        self.answered_at[i] = now
+        self.agent[i] = g.offset + k
+        if self.handled is not None:
+            self.handled(i, now + d)
+        ev._ok = True
+        ev._value = DONE
+        self.env_schedule(ev, delay=d)
+
     def take_call(self, g: Group, gk: int, i: int) -> Generator[simpy.Event, object, None]:
-        """An agent answers a caller from the queue (a transfer case goes to the transfer part)."""
+        """An agent answers a caller of a case type with a transfer (:meth:`agent_shift` answers
+        a plain call itself, by :meth:`start_call`): the transfer part takes it from here."""
         self.answered_at[i] = self.env.now
         self.agent[i] = gk
-        if self.transfers is not None and self.transfer_to[i] >= 0:
-            yield from self.transfers.transfer(gk, i)
-        else:
-            if self.resolution is not None:
-                self.resolution.settle(i, self.env.now + self.handle[i])
-            yield self.env.timeout(self.handle[i])
+        assert self.transfers is not None, "only a transfer case reaches take_call"
+        yield from self.transfers.transfer(gk, i)
 
     # -- services for the parts ------------------------------------------------------------
 
@@ -246,7 +281,7 @@ def run(calls: Calls, schedules: list[Schedule], rules: Rules | None = None,
     centre = CallCentre(env, calls, schedules, rules or Rules(), opens if opens is not None else empty,
                         closes if closes is not None else empty, repeat_rng, repeat_delay, resolution)
     if not centre.groups[0].stream:
-        env.process(centre.arrivals())
+        centre.arrivals()
     if cases is not None:
         casework = CaseWork(env, cases, len(calls), centre.groups[0], centre.groups[-1] if cases.team is not None else None)
         centre.add_casework(casework)

@@ -6,9 +6,13 @@ object per optional part: callbacks (:mod:`~sim.model.callbacks`), transfers
 (:mod:`~sim.model.transfers`), repeat contacts (:mod:`~sim.model.repeats`), failure demand
 (:mod:`~sim.model.resolution`) and case work
 (:mod:`~sim.model.cases`). A part that is off is ``None``; nothing stands in for it. An agent
-hands each entry it takes to the part that owns the entry's :class:`~sim.model.queue.Kind`
-(:data:`Work`), and a part reaches the centre and the other parts only through
-:class:`Centre`.
+answers a plain call itself (:meth:`Centre.start_call`, the one place a call without a transfer
+is answered, callbacks included) and hands any other entry it takes to the part that owns the
+entry's :class:`~sim.model.queue.Kind` (:data:`Work`); a part reaches the centre and the other
+parts only through :class:`Centre`. Every call an agent handles to its end is reported once
+through the centre's answered/handled hook (:attr:`Centre.handled`), which the failure-demand
+part listens to; the repeat and failure-demand parts create the customer's next call with one
+helper (:class:`sim.model.nextcontact.NextContact`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import TYPE_CHECKING, Protocol
 import simpy
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from sim.model.callstate import CallState
     from sim.model.queue import Entry, Group, Queues
 
@@ -53,7 +59,7 @@ class RepeatPart(Protocol):
 
 
 class ResolutionPart(Protocol):
-    """Failure demand (:class:`sim.model.resolution.Resolution`)."""
+    """Failure demand (:class:`sim.model.resolution.Resolution`): listens to ``Centre.handled``."""
 
     def settle(self, i: int, ended: float) -> None: ...
 
@@ -63,6 +69,7 @@ class CasePart(Protocol):
 
     def take(self, g: Group) -> Entry | None: ...
     def from_phone(self, i: int, source: int) -> None: ...
+    def from_customer(self, i: int, t: float, rng: np.random.Generator) -> None: ...
 
 
 class Centre(Protocol):
@@ -78,7 +85,10 @@ class Centre(Protocol):
     resolution: ResolutionPart | None
     casework: CasePart | None
 
+    handled: Callable[[int, float], None] | None  # the answered/handled hook (CallCentre.handled)
+
     def offer(self, i: int, _event: simpy.Event | None = None) -> None: ...
+    def start_call(self, g: Group, k: int, ev: simpy.Event, i: int) -> None: ...
     def release_idle(self, g: Group) -> None: ...
     def log_busy(self, gk: int, t0: float) -> None: ...
     def phone_case(self, i: int, source: int) -> None: ...

@@ -11,7 +11,7 @@ Abandonment needs no event: a caller whose patience ran out before an agent reac
 skipped when popped (and recorded as abandoned at ``arrival + patience``), which gives exactly
 the same fates and times as a timer per caller. An entry pushed while an agent is idle goes
 straight to the agent who has been idle longest; a plain call handed over that way costs one
-event only: the agent's wake-up is scheduled at the end of the call (:meth:`Queues.start_call`).
+event only: the agent's wake-up is scheduled at the end of the call (:meth:`sim.model.engine.CallCentre.start_call`).
 
 When nothing happens on a call's arrival but joining the queue (no callbacks, no repeat
 contacts), the first line's queue is the arrival list itself (``Group.stream``): the calls
@@ -32,8 +32,9 @@ from sim.model.callstate import CallState, Consult
 from sim.world.staffing import Schedule
 
 if TYPE_CHECKING:
-    from sim.model.parts import CallbackPart, ResolutionPart
+    from collections.abc import Callable
 
+    from sim.model.parts import CallbackPart
 
 
 class Kind(IntEnum):
@@ -78,18 +79,18 @@ class Queues:
     popping the next entry that still needs an agent; the count of live entries behind the
     on-arrival callback estimate."""
 
-    def __init__(self, env: simpy.Environment, calls: CallState, groups: list[Group]) -> None:
+    def __init__(self, env: simpy.Environment, calls: CallState, groups: list[Group],
+                 start_call: Callable[[Group, int, simpy.Event, int], None]) -> None:
         self.env, self.groups = env, groups
+        self.start_call = start_call  # the centre's: idle agent k of g answers plain call i, wake-up at its end
         self.seq = 0
         self.n0 = calls.n0
         self.nxt = 0  # stream mode: first call of the arrival list not yet taken or skipped
         self.live = 0  # entries of the counted queue still needing an agent (Queues.ahead)
         self.expiry: list[tuple[float, int]] = []  # deadlines of the counted queue's live callers
         self.callbacks: CallbackPart | None = None  # set by the centre when callbacks are on
-        self.resolution: ResolutionPart | None = None  # set by the centre when resolution.fcr < 1
         # the per-call lists the queue reads (the same list objects as the centre's)
         self.arrival, self.deadline, self.blind_deadline = calls.arrival, calls.deadline, calls.blind_deadline
-        self.answered_at, self.agent, self.handle = calls.answered_at, calls.agent, calls.handle
         self.transfer_to, self.queued, self.cb_flag = calls.transfer_to, calls.queued, calls.cb_flag
         self.consult_state = calls.consult_state
 
@@ -108,18 +109,6 @@ class Queues:
                 self.queued[i] = True
                 if kind == CALL and not self.cb_flag[i] and self.deadline[i] < float("inf"):
                     heapq.heappush(self.expiry, (self.deadline[i], i))
-
-    def start_call(self, g: Group, k: int, ev: simpy.Event, i: int) -> None:
-        """Idle agent ``k`` answers plain call ``i`` now; its wake-up ``ev`` fires at the end
-        of the call (with the value DONE), so the call costs one event instead of two.
-        (What ``Event.succeed`` does, with a delay.)"""
-        self.answered_at[i] = self.env.now
-        self.agent[i] = g.offset + k
-        if self.resolution is not None:
-            self.resolution.settle(i, self.env.now + self.handle[i])
-        ev._ok = True
-        ev._value = DONE
-        self.env.schedule(ev, delay=self.handle[i])
 
     def next_arrived(self) -> Entry | None:
         """Stream mode: the first call that has arrived by now and is still waiting."""

@@ -4,8 +4,9 @@
 this, and so do the call records (names of groups and case types, the callback conventions).
 Each optional part declares and translates its own rules, beside its code
 (:class:`~sim.model.callbacks.CallbackRules`, :class:`~sim.model.transfers.TransferRules`,
-:class:`~sim.model.repeats.RepeatRules`, :class:`~sim.model.resolution.ResolutionRules`); ``None`` means the feature is off. Tests build one
-by hand.
+:class:`~sim.model.repeats.RepeatRules`, :class:`~sim.model.resolution.ResolutionRules`); ``None`` means the feature is
+off. What a customer's next call draws, after an abandonment or an unresolved call, is one
+:class:`~sim.model.nextcontact.ContactRules`. Tests build one by hand.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.model.callbacks import CallbackRules
+from sim.model.nextcontact import ContactRules
 from sim.model.repeats import RepeatRules
 from sim.model.resolution import ResolutionRules
 from sim.model.transfers import TransferRules
@@ -28,6 +30,7 @@ class Rules:
     transfers: TransferRules | None = None
     repeats: RepeatRules | None = None
     resolution: ResolutionRules | None = None
+    contact: ContactRules = ContactRules()  # what a customer's next call draws (repeats, failure demand)
     balk_share: float = 0.0
     groups: tuple[str, ...] = ("first_line",)
     case_types: tuple[str, ...] = ("general",)
@@ -47,6 +50,7 @@ class Rules:
             transfers=TransferRules.from_config(tr, groups),
             repeats=RepeatRules.from_scenario(s),
             resolution=ResolutionRules.from_scenario(s),
+            contact=ContactRules.from_scenario(s),
             balk_share=s.patience.balk_share,
             groups=groups,
             case_types=tuple(tr.case_types),

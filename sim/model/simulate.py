@@ -82,4 +82,4 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
 
 def _case_records(out: model.Outcome, start: dt.date, groups: tuple[str, ...], end_s: float) -> pd.DataFrame:
     assert isinstance(out.casework, casework.CaseWork)
-    return casework.case_records(out.casework, out.arrival, start, groups, end_s)
+    return casework.case_records(out.casework, out.arrival, start, groups, end_s, out.customer)

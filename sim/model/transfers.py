@@ -105,11 +105,7 @@ class Transfers:
         t0 = env.now
         c.agent2[i], c.answered2_at[i] = gk, t0
         yield env.timeout(c.handover[i] + c.handle[i])
-        c.second_handle[i] = env.now - t0
-        c.ended_at[i] = env.now
-        self.centre.log_busy(gk, t0)
-        if self.centre.resolution is not None:
-            self.centre.resolution.settle(i, env.now)
+        self.finished(gk, i, t0)
 
     def take_blind(self, g: Group, gk: int, i: int) -> Generator[simpy.Event, object, None]:
         """An agent of the target group takes a blind-transferred customer."""
@@ -118,8 +114,13 @@ class Transfers:
         c.agent2[i], c.answered2_at[i] = gk, t0
         c.fate[i] = Fate.TRANSFERRED_BLIND
         yield env.timeout(c.handle[i])
-        c.second_handle[i] = env.now - t0
-        c.ended_at[i] = env.now
-        self.centre.log_busy(gk, t0)
-        if self.centre.resolution is not None:
-            self.centre.resolution.settle(i, env.now)
+        self.finished(gk, i, t0)
+
+    def finished(self, gk: int, i: int, t0: float) -> None:
+        """Agent ``gk`` of the target group, who took call ``i`` at ``t0``, has finished it."""
+        c, centre, now = self.calls, self.centre, self.env.now
+        c.second_handle[i] = now - t0
+        c.ended_at[i] = now
+        centre.log_busy(gk, t0)
+        if centre.handled is not None:
+            centre.handled(i, now)

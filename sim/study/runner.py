@@ -67,7 +67,7 @@ def result_kpis(result: SimResult, levels: Sequence[str] = ("day", "month", "run
             freq = LEVELS[level] or f"{s.demand.interval_min}min"
             table = kpi_table(result.calls, freq, result.agents, s.targets.threshold_s)
         if s.features_on:  # callbacks, transfers, repeat contacts and failure demand per period
-            extra = feature_kpis(result.calls, freq, whole).drop(columns="offered")
+            extra = feature_kpis(result.calls, freq, whole, result.cases).drop(columns="offered")
             extra["period"] = extra["period"].astype(table["period"].dtype)  # no calls: an empty object column
             table = table.merge(extra, on="period", how="left")
         judged = judge(table, s.targets)

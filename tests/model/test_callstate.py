@@ -13,6 +13,7 @@ import simpy
 from sim.model.callbacks import CallbackRules
 from sim.model.callstate import FIELDS, NAMES, NEW
 from sim.model.engine import CallCentre
+from sim.model.nextcontact import ContactRules
 from sim.model.repeats import RepeatRules, Repeats
 from sim.model.rules import Rules
 from sim.model.transfers import TransferPolicy, TransferRules
@@ -35,7 +36,7 @@ def constant(agents: int, close: float = 100_000.0) -> Schedule:
     return Schedule(np.array([0.0, close]), np.array([agents, 0]), np.array([True, False]))
 
 ALL_ON = Rules(callbacks=CallbackRules(max_attempts=3), transfers=TransferRules(TransferPolicy.WARM, (-1, 1), 60.0),
-               repeats=RepeatRules(probability=0.5, max_attempts=3, answer_draws=3))
+               repeats=RepeatRules(max_attempts=3), contact=ContactRules(answer_draws=3, repeat_probability=0.5))
 
 
 def centre(features: Rules = ALL_ON) -> CallCentre:
@@ -57,8 +58,8 @@ def test_a_repeat_contact_copies_every_declared_attribute(i: int) -> None:
     before = {name: list(getattr(c, name)) for name in NAMES}
     for name in ("answered_at", "fate", "cb_flag", "consult_state", "cb_attempts"):  # state of the first attempt
         getattr(c, name)[i] = before[name][i] = {float: 123.0, int: 7, bool: True}[type(before[name][i])]
-    new = repeats.repeat_draws(i, 5000.0, 9000.0, np.random.default_rng(2))
-    assert new.keys() == NEW, "repeats.py gives exactly the fields declared repeat='new'"
+    new = cc.repeats.next_contact.draws(i, 5000.0, 9000.0, np.random.default_rng(2))
+    assert new.keys() == NEW, "nextcontact.py gives exactly the fields declared repeat='new'"
     j = c.append_copy(i, new)
     assert j == 3
     for fd in FIELDS:
@@ -74,7 +75,7 @@ def test_a_repeat_contact_copies_every_declared_attribute(i: int) -> None:
 def test_append_copy_refuses_an_incomplete_set_of_new_values() -> None:
     cc = centre()
     assert isinstance(cc.repeats, Repeats)
-    new = cc.repeats.repeat_draws(0, 5000.0, 9000.0, np.random.default_rng(2))
+    new = cc.repeats.next_contact.draws(0, 5000.0, 9000.0, np.random.default_rng(2))
     del new["repeat"]
     with pytest.raises(ValueError, match="repeat"):
         cc.calls.append_copy(0, new)
@@ -96,7 +97,8 @@ def test_exported_fields_reach_the_outcome_after_a_run_with_repeat_contacts() ->
     from sim.model import engine
 
     calls = hand_calls([0, 1, 2, 3], [900, 900, 900, 900], patience=[30.0] * 4, repeat=[True] * 4)
-    out = engine.run(calls, [constant(1, 50_000.0)], Rules(repeats=RepeatRules(probability=1.0, max_attempts=3)),
+    rules = Rules(repeats=RepeatRules(max_attempts=3), contact=ContactRules(repeat_probability=1.0))
+    out = engine.run(calls, [constant(1, 50_000.0)], rules,
                      np.array([0.0]), np.array([50_000.0]), np.random.default_rng(3), Exponential(100.0))
     n = len(out)
     assert n > 4 and (out.attempt > 1).sum() == n - 4
