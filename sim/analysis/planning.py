@@ -8,6 +8,12 @@ shrinkage. The targets come from ``scenario.targets``: service level ≥ ``servi
 within ``threshold_s``, abandonment ≤ 1 − ``availability_min``, mean queue time of answered
 calls ≤ ``asa_max_s``.
 
+With failure demand on (``resolution.fcr`` below 1) the scenario's volume is the fresh demand;
+the calls planned for are that volume times :func:`phone_contacts_per_matter`, the expected
+phone contacts of a matter in a steady state (the repeats of earlier days arrive at the rate
+fresh matters do). Abandoned calls are treated as answered there (a small over-count when few
+callers hang up).
+
 Each interval's AHT is the scenario's mean handle time times its ``handling.by_interval``
 factor. These formulas assume stationary Poisson arrivals within an interval, exponential handle
 times (only the mean matters to them) and, for Erlang A, exponential patience with the
@@ -34,8 +40,26 @@ PLAN_COLUMNS: tuple[str, ...] = (
 )
 
 
+def phone_contacts_per_matter(s: Scenario) -> float:
+    """Expected phone calls per fresh matter under ``resolution``: an answered call leaves the
+    matter unresolved with probability 1 − fcr (per case type, weighted by the case types'
+    shares), the customer then calls again with probability 1 − ``case_share`` (else writes),
+    up to ``max_contacts`` calls: Σ_{k < max_contacts} q^k with q = (1 − fcr)(1 − case_share).
+    1.0 when failure demand is off."""
+    r = s.resolution
+    if not r.enabled:
+        return 1.0
+    total = 0.0
+    for name, kind in s.transfers.case_types.items():
+        q = (1.0 - r.share_of(name)) * (1.0 - r.case_share)
+        total += kind.share * sum(q ** k for k in range(r.max_contacts))
+    return total
+
+
 def _weekday_rows(s: Scenario) -> pd.DataFrame:
-    """Expected calls per interval of each weekday's regular opening hours."""
+    """Expected calls per interval of each weekday's regular opening hours (fresh demand times
+    :func:`phone_contacts_per_matter`)."""
+    per_matter = phone_contacts_per_matter(s)
     rows = []
     for wd, name in enumerate(WEEKDAYS):
         hours = s.calendar.hours_of(wd)
@@ -44,7 +68,7 @@ def _weekday_rows(s: Scenario) -> pd.DataFrame:
         # a representative regular day of that weekday (the date only selects the weekday)
         day = dt.date(2024, 1, 1) + dt.timedelta(days=wd)
         plan = DayPlan(day, hours.opens, hours.closes, hours.opens, hours.closes, "open", False)
-        volume = s.demand.volume * s.demand.weekday_factor[name] if s.demand.volume_per == "day" else np.nan  # type: ignore[index]
+        volume = s.demand.volume * s.demand.weekday_factor[name] * per_matter if s.demand.volume_per == "day" else np.nan  # type: ignore[index]
         starts, calls = interval_rates(s, plan, volume)
         inside = (starts >= minutes(hours.opens)) & (starts < minutes(hours.closes))
         for m, c in zip(starts[inside], calls[inside], strict=True):
