@@ -491,6 +491,16 @@ def read_exclude(dates: str | None, path: Path | None) -> dict[str, str]:
     return out
 
 
+SHOWN = r"volume|day_cv|talk_s.mean|hold_s.mean|wrap_s.mean|balking|patience|fcr|resolution"
+"""The estimates the terminal lists (all of them are in ``estimates.csv`` and the report)."""
+
+
+def shown_estimates(est: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``est`` the command prints: demand, handle times, balking, patience and,
+    when a customer column gave them, first-contact resolution and the repeat delay."""
+    return est[est["parameter"].str.match(SHOWN)]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_intermixed_args(argv)
     t = time.perf_counter()
@@ -527,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     dropped = ", ".join(f"{k} {v}" for k, v in dr.by_reason.items() if v or k != "junk")  # junk only when there was some
     print(f"Read {dr.read} rows from {args.log}: kept {dr.kept}, dropped {dropped}.")
     est = c.estimates()
-    show = est[est["parameter"].str.match(r"volume|day_cv|talk_s.mean|hold_s.mean|wrap_s.mean|balking|patience")]
+    show = shown_estimates(est)
     print("\nEstimates (95 % CI):")
     for r in show.itertuples():
         print(f"  {r.parameter:<20} {r.estimate:10.4g}   ({r.ci_low:.4g} – {r.ci_high:.4g}) {r.unit}")

@@ -257,3 +257,10 @@ def test_a_placeholder_id_is_not_a_customer(history: pd.DataFrame, tmp_path: Pat
     assert est is not None and est.fcr is not None
     assert any("'anonym'" in n and "placeholder" in n for n in est.notes)
     assert est.contacts["unlinked"].sum() == (log.calls["customer_id"] == "anonym").sum()
+
+
+def test_the_command_lists_the_fcr_and_delay_estimates(calibrated: Calibration) -> None:
+    from sim.faces.calibrate import shown_estimates
+
+    shown = set(shown_estimates(calibrated.estimates())["parameter"])
+    assert {"fcr", "resolution.delay_days.mean"} <= shown and "volume" in shown
