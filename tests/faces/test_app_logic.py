@@ -356,3 +356,16 @@ def test_the_page_keeps_its_temporary_files_in_the_results_folder(tmp_path: Path
         assert uploads.resolve().is_relative_to(tmp_path.resolve())
     finally:
         jobs.stop_spare()
+
+
+def test_cards_show_failure_demand_when_a_scenario_has_it(tiny_pair: dict[str, Scenario], tmp_path: Path) -> None:
+    table = pd.DataFrame({"kpi": ["availability", "fcr", "fcr"], "target": [None] * 3, "mean": [0.95, 1.0, 1.0]})
+    assert not set(L.FAILURE_KPIS) & set(L.card_kpis(table))  # every matter resolved: no such cards
+    base = tiny_pair["baseline"]
+    fd = base.model_copy(update={"resolution": base.resolution.model_copy(update={"fcr": 0.7})})
+    job = Job(tmp_path, {"baseline": base, "changed": fd}, 2, workers=1)
+    job.start()
+    _wait(job)
+    cs = {c.kpi: c for c in L.cards(job.comparison())}
+    assert set(L.FAILURE_KPIS) <= set(cs)
+    assert "%" in cs["fcr"].variant and cs["fcr"].variant != cs["fcr"].baseline, cs["fcr"]

@@ -442,12 +442,24 @@ def sentence(kpi: str, d: pd.Series | None, variant: str, baseline: str) -> str:
         title=title(kpi), a=verdict_text(a), variant=variant, baseline=baseline, how=how)
 
 
+FAILURE_KPIS: tuple[str, ...] = ("fcr", "repeat_contacts_per_matter", "resolution_time_h")
+"""Failure demand's KPIs (Kontakta annex 2), shown when a scenario has it (``resolution.fcr`` < 1)."""
+
+
+def _failure_demand(table: pd.DataFrame) -> bool:
+    """Whether some scenario of the comparison leaves matters unresolved (its FCR below 1)."""
+    fcr = table.loc[table["kpi"] == "fcr", "mean"] if "mean" in table.columns else pd.Series(dtype=float)
+    return bool((fcr < 1.0).any())
+
+
 def card_kpis(table: pd.DataFrame) -> list[str]:
     """The agreement's KPIs, then any other KPI the comparison judges against a target (the
-    case-work targets, when the scenario has cases), then agent time."""
+    case-work targets, when the scenario has cases), failure demand's KPIs when a scenario has
+    it, then agent time."""
     judged = table.loc[table["target"].notna(), "kpi"] if "target" in table.columns else pd.Series(dtype=object)
     more = [k for k in dict.fromkeys(judged) if k not in TARGET_KPIS]
-    return [*TARGET_KPIS, *more, *TIME_KPIS]
+    failure = [k for k in FAILURE_KPIS if k not in more] if _failure_demand(table) else []
+    return [*TARGET_KPIS, *more, *failure, *TIME_KPIS]
 
 
 def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
