@@ -9,10 +9,14 @@ within ``threshold_s``, abandonment ≤ 1 − ``availability_min``, mean queue t
 calls ≤ ``asa_max_s``.
 
 With failure demand on (``resolution.fcr`` below 1) the scenario's volume is the fresh demand;
-the calls planned for are that volume times :func:`phone_contacts_per_matter`, the expected
-phone contacts of a matter in a steady state (the repeats of earlier days arrive at the rate
-fresh matters do). Abandoned calls are treated as answered there (a small over-count when few
-callers hang up).
+the calls planned for are :func:`offered_calls`: the fresh calls plus the repeats in a steady
+state (the repeats of earlier days arrive at the rate fresh matters make them, in all
+:func:`phone_contacts_per_matter` calls per matter), placed in the day as the model places them
+(:func:`repeat_landing`: the handled call's time of day moved on by the fraction of the working-day
+delay; a repeat landing while the line is closed comes at the next opening, spread over its first
+``demand.displaced_intervals`` intervals, which carry many). Abandoned calls are treated as
+answered there (a small over-count when few callers hang up), and the repeats arriving on a date
+are taken to come from dates with its hours.
 
 Each interval's AHT is the scenario's mean handle time times its ``handling.by_interval``
 factor. These formulas assume stationary Poisson arrivals within an interval, exponential handle
@@ -31,6 +35,7 @@ from sim.analysis.erlang import ErlangAResult, required_agents
 from sim.schema import WEEKDAYS, Scenario, minutes
 from sim.world.calendar import DayPlan
 from sim.world.demand import interval_rates
+from sim.world.distributions import make
 
 PLAN_COLUMNS: tuple[str, ...] = (
     "weekday", "interval_start", "calls", "traffic_erlangs", "aht_s", "patience_s",
@@ -56,10 +61,60 @@ def phone_contacts_per_matter(s: Scenario) -> float:
     return total
 
 
+REPEAT_DRAWS = 20_000
+"""Draws of the repeat delay (fixed seed) behind :func:`repeat_landing`'s shares."""
+
+
+def repeat_landing(s: Scenario, starts: np.ndarray, opens: int, closes: int) -> np.ndarray:
+    """``T[i, j]``: the share of the repeat contacts of calls arriving in interval ``i`` (starts
+    ``starts``, the line open ``opens``..``closes`` minutes) that arrive in interval ``j``, by the
+    model's rule (:func:`sim.model.resolution.after_working_days`): the call ends a handle time
+    after it came, the customer calls again whole working days plus the delay's fraction of a
+    day later; when the line is closed then, at the next opening, uniformly over its first
+    ``demand.displaced_intervals`` intervals (:func:`sim.world.demand.route_to_opening`)."""
+    step = s.demand.interval_min
+    rng = np.random.default_rng(0)
+    frac = np.modf(make(s.resolution.delay_days).sample(rng, REPEAT_DRAWS))[0] * 1440.0
+    jitter = step * rng.random(REPEAT_DRAWS) + s.handling.mean_handle_s / 60.0
+    inside = (starts >= opens) & (starts < closes)
+    n = starts.size
+    out = np.zeros((n, n))
+    if not inside.any():
+        return out
+    # a contact while closed comes at the next opening, uniformly over its first displaced intervals
+    moved = opens + rng.random(REPEAT_DRAWS) * min(step * s.demand.displaced_intervals, closes - opens)
+    for i in np.flatnonzero(inside):
+        tod = (starts[i] + jitter + frac) % 1440.0
+        tod = np.where((tod >= opens) & (tod < closes), tod, moved)
+        j = np.clip(((tod - starts[0]) // step).astype(int), 0, n - 1)
+        out[i] = np.bincount(j, minlength=n)
+    return out / REPEAT_DRAWS
+
+
+def offered_calls(s: Scenario, p: DayPlan, volume: float) -> tuple[np.ndarray, np.ndarray]:
+    """(interval start in minutes, expected calls offered) of date ``p`` whose fresh demand is
+    ``volume``: :func:`sim.world.demand.interval_rates`, plus the failure demand's repeat calls
+    in a steady state (Σ over case types of share × Σ_{k < max_contacts} q^k · c Tᵏ, ``T`` of
+    :func:`repeat_landing`, q = (1 − fcr)(1 − case_share)). The fresh calls alone when ``fcr`` is 1."""
+    starts, fresh = interval_rates(s, p, volume)
+    r = s.resolution
+    if not r.enabled or p.opens is None or p.closes is None:
+        return starts, fresh
+    opens, closes = minutes(p.opens), minutes(p.closes)
+    inside = (starts >= opens) & (starts < closes)
+    land = repeat_landing(s, starts, opens, closes)
+    total = np.zeros_like(fresh)
+    for name, kind in s.transfers.case_types.items():
+        q = (1.0 - r.share_of(name)) * (1.0 - r.case_share)
+        gen = np.where(inside, fresh, 0.0)
+        for k in range(r.max_contacts):
+            total += kind.share * q ** k * gen
+            gen = gen @ land
+    return starts, np.where(inside, total, fresh)
+
+
 def _weekday_rows(s: Scenario) -> pd.DataFrame:
-    """Expected calls per interval of each weekday's regular opening hours (fresh demand times
-    :func:`phone_contacts_per_matter`)."""
-    per_matter = phone_contacts_per_matter(s)
+    """Expected calls per interval of each weekday's regular opening hours (:func:`offered_calls`)."""
     rows = []
     for wd, name in enumerate(WEEKDAYS):
         hours = s.calendar.hours_of(wd)
@@ -68,8 +123,8 @@ def _weekday_rows(s: Scenario) -> pd.DataFrame:
         # a representative regular day of that weekday (the date only selects the weekday)
         day = dt.date(2024, 1, 1) + dt.timedelta(days=wd)
         plan = DayPlan(day, hours.opens, hours.closes, hours.opens, hours.closes, "open", False)
-        volume = s.demand.volume * s.demand.weekday_factor[name] * per_matter if s.demand.volume_per == "day" else np.nan  # type: ignore[index]
-        starts, calls = interval_rates(s, plan, volume)
+        volume = s.demand.volume * s.demand.weekday_factor[name] if s.demand.volume_per == "day" else np.nan  # type: ignore[index]
+        starts, calls = offered_calls(s, plan, volume)
         inside = (starts >= minutes(hours.opens)) & (starts < minutes(hours.closes))
         for m, c in zip(starts[inside], calls[inside], strict=True):
             rows.append({"weekday": name, "interval_start": f"{m // 60:02d}:{m % 60:02d}", "calls": float(c)})

@@ -35,6 +35,7 @@ import pandas as pd
 import yaml
 
 from sim.analysis.accuracy import Accuracy, accuracy
+from sim.analysis.planning import offered_calls
 from sim.errors import ScenarioError
 from sim.history import aggregate
 from sim.history.attribution import COLUMNS, attribute_days
@@ -46,7 +47,7 @@ from sim.history.words import N_, Phrase
 from sim.scenario.compose import load_scenario
 from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 from sim.world.calendar import day_plans
-from sim.world.demand import daily_volumes, interval_rates
+from sim.world.demand import daily_volumes
 from sim.world.distributions import make
 from sim.world.staffing import clip_steps, regular_steps
 
@@ -238,7 +239,9 @@ def _level(steps: list[tuple[int | float, int]], a: float, b: float) -> float:
 
 
 def plan_intervals(s: Scenario, first: dt.date, last: dt.date) -> pd.DataFrame:
-    """Per open date and interval of ``s``'s calendar: ``forecast`` and ``agents_plan``."""
+    """Per open date and interval of ``s``'s calendar: ``forecast`` (the calls offered:
+    :func:`sim.analysis.planning.offered_calls`, so a plan with failure demand counts its
+    repeats) and ``agents_plan``."""
     plans = [p for p in day_plans(s.calendar, first, last) if p.opens is not None and p.closes is not None]
     vols = daily_volumes(s, plans)
     step = s.demand.interval_min
@@ -247,7 +250,7 @@ def plan_intervals(s: Scenario, first: dt.date, last: dt.date) -> pd.DataFrame:
         o, c = minutes(p.opens), minutes(p.closes)  # type: ignore[arg-type]
         ro = minutes(p.regular_opens) if p.regular_opens is not None else o
         rc = minutes(p.regular_closes) if p.regular_closes is not None else c
-        starts, lam = interval_rates(s, p, float(v))
+        starts, lam = offered_calls(s, p, float(v))  # fresh calls, and failure demand's repeats when fcr < 1
         steps = clip_steps(regular_steps(s.staffing, p.date.weekday(), ro, rc, step), o, c)
         fc = dict(zip(starts.tolist(), lam.tolist(), strict=True))
         for m in range(o - o % step, c, step):

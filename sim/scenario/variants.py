@@ -225,7 +225,8 @@ def day_variant(base: Raw, date: pd.Timestamp, counts: pd.Series, agents: pd.Ser
     """The scenario of one historical day: ``counts`` (calls per interval start, indexed by
     minutes since midnight) as the demand, exactly as observed, ``agents`` (the same index)
     as its staffing table over ``hours`` (opens, closes in minutes), and ``seed`` as its run
-    seed; every other setting is the base's."""
+    seed; every other setting is the base's, but failure demand is off (the observed calls
+    already hold the repeat contacts)."""
     cfg = {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()}
     w = WEEKDAYS[date.weekday()]
     grid = range(hours[0], hours[1], step)
@@ -247,4 +248,6 @@ def day_variant(base: Raw, date: pd.Timestamp, counts: pd.Series, agents: pd.Ser
     }
     cfg["staffing"] = {"mode": "table", "table": {"all": [agent_level(agents.get(m, 0.0)) for m in grid]}}
     cfg["run"] = {"start": date.date().isoformat(), "end": date.date().isoformat(), "seed": seed}
+    # the observed calls already hold the failure demand: no repeats of the model's own on top
+    cfg["resolution"] = {**cfg.get("resolution", {}), "fcr": 1.0, "case_share": 0.0}
     return Scenario.model_validate(cfg)

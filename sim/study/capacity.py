@@ -103,7 +103,8 @@ def kind_label(kind: str, date: dt.date, separate_months: list[int]) -> str:
 
 
 def day_scenario(s: Scenario, p: DayPlan, volume: float) -> Scenario:
-    """A one-day run of date ``p`` whose expected calls offered while open are ``volume``."""
+    """A one-day run of date ``p`` whose expected calls offered while open are ``volume`` (all
+    of them: failure demand is off, as the forecast of offered calls holds its repeats)."""
     starts, share_all = interval_rates(s, p, 1.0)
     assert p.opens is not None and p.closes is not None
     inside = (starts >= minutes(p.opens)) & (starts < minutes(p.closes))
@@ -114,6 +115,8 @@ def day_scenario(s: Scenario, p: DayPlan, volume: float) -> Scenario:
     raw["demand"]["volume"] = volume / open_share
     raw["demand"]["weekday_factor"] = {**raw["demand"]["weekday_factor"], name: 1.0}
     raw["run"] = {**raw["run"], "start": p.date.isoformat(), "end": p.date.isoformat()}
+    # the forecast counts every call offered, repeats of unresolved matters included
+    raw["resolution"] = {**raw["resolution"], "fcr": 1.0, "case_share": 0.0}
     return Scenario.model_validate(raw)
 
 

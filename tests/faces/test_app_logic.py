@@ -359,8 +359,9 @@ def test_the_page_keeps_its_temporary_files_in_the_results_folder(tmp_path: Path
 
 
 def test_cards_show_failure_demand_when_a_scenario_has_it(tiny_pair: dict[str, Scenario], tmp_path: Path) -> None:
-    table = pd.DataFrame({"kpi": ["availability", "fcr", "fcr"], "target": [None] * 3, "mean": [0.95, 1.0, 1.0]})
+    table = pd.DataFrame({"kpi": ["availability", "fcr"], "target": [None] * 2})
     assert not set(L.FAILURE_KPIS) & set(L.card_kpis(table))  # every matter resolved: no such cards
+    assert set(L.FAILURE_KPIS) <= set(L.card_kpis(table, failure_demand=True))
     base = tiny_pair["baseline"]
     fd = base.model_copy(update={"resolution": base.resolution.model_copy(update={"fcr": 0.7})})
     job = Job(tmp_path, {"baseline": base, "changed": fd}, 2, workers=1)

@@ -537,3 +537,21 @@ def test_a_bad_roster_or_schedule_is_one_error_naming_line_and_column(month: tup
             "--no-attribution", "--plan", str(d / "plan.json"), "--staffing", str(path), *(["--plan-kind", kind] if kind else [])]
     err = _err(capsys, argv)
     assert str(path) in err and f"line {line}" in err and column in err and words in err, err
+
+
+def test_the_forecast_of_a_plan_with_failure_demand_counts_its_repeats() -> None:
+    """A plan with fcr 0.7 forecasts the calls the model offers (the Erlang plan's per
+    interval), not the fresh calls alone (which would show a 39 % volume overrun)."""
+    import datetime as dt
+
+    import sim
+    from sim.analysis.planning import erlang_plan
+    from sim.history.followup import plan_intervals
+
+    fd = sim.load_scenario("default", ["resolution=fcr70"])
+    got = plan_intervals(fd, dt.date(2026, 11, 2), dt.date(2026, 11, 2))  # a Monday
+    fresh = plan_intervals(sim.load_scenario("default"), dt.date(2026, 11, 2), dt.date(2026, 11, 2))
+    assert np.isclose(got["forecast"].sum(), 1.39 * fresh["forecast"].sum())
+    mon = erlang_plan(fd).query("weekday == 'mon'")["calls"].to_numpy()
+    open_ = got[got["forecast"] > 0]["forecast"].to_numpy()
+    assert np.allclose(open_, mon)

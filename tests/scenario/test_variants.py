@@ -157,3 +157,12 @@ def test_a_fractional_table_keeps_two_decimals_in_the_sweep_and_on_the_page() ->
     half = staffing_variant(base, 0.5, "multiply")
     assert half.staffing.table == {"all": [2.73] * 18} == _page(base, "percent", -50).staffing.table
     assert staffing_variant(base, 1, "add").staffing.table == {"all": [6.45] * 18} == _page(base, "agents", 1).staffing.table
+
+
+def test_a_historical_day_replays_without_failure_demand_of_its_own() -> None:
+    """The observed calls already hold the repeat contacts: the replayed day adds none."""
+    fd = sim.load_scenario("default", ["resolution=fcr70", "cases=on", "resolution.case_share=0.3"])
+    grid = range(480, 1020, 30)
+    day = variants.day_variant(fd.model_dump(mode="json"), pd.Timestamp("2026-11-02"), pd.Series({m: 10.0 for m in grid}),
+                               pd.Series({m: 3.0 for m in grid}), (480, 1020), 30, 1)
+    assert not day.resolution.enabled and day.resolution.case_share == 0.0

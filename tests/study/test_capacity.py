@@ -126,3 +126,21 @@ def test_a_calibration_days_file_is_read_with_its_kinds_and_outliers(tmp_path) -
     back = read_days(tmp_path / "days.csv", s.calendar)
     assert back["kind"].tolist() == days["kind"].tolist()
     assert back["outlier"].tolist() == days["outlier"].tolist() and bool(back.loc[storm, "outlier"])
+
+
+def test_a_kinds_day_run_has_no_failure_demand_of_its_own() -> None:
+    """The forecast counts every offered call, repeats included: the day's run and its Erlang
+    table must not add failure demand on top."""
+    import datetime as dt
+
+    import sim
+    from sim.study.capacity import day_scenario
+    from sim.study.search import erlang_table
+    from sim.world.calendar import day_plans
+
+    base = sim.load_scenario("default")
+    fd = sim.load_scenario("default", ["resolution=fcr70"])
+    p = day_plans(fd.calendar, dt.date(2027, 3, 1), dt.date(2027, 3, 1))[0]
+    day = day_scenario(fd, p, 600.0)
+    assert not day.resolution.enabled
+    assert erlang_table(day) == erlang_table(day_scenario(base, p, 600.0))

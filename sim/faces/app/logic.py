@@ -446,19 +446,13 @@ FAILURE_KPIS: tuple[str, ...] = ("fcr", "repeat_contacts_per_matter", "resolutio
 """Failure demand's KPIs (Kontakta annex 2), shown when a scenario has it (``resolution.fcr`` < 1)."""
 
 
-def _failure_demand(table: pd.DataFrame) -> bool:
-    """Whether some scenario of the comparison leaves matters unresolved (its FCR below 1)."""
-    fcr = table.loc[table["kpi"] == "fcr", "mean"] if "mean" in table.columns else pd.Series(dtype=float)
-    return bool((fcr < 1.0).any())
-
-
-def card_kpis(table: pd.DataFrame) -> list[str]:
+def card_kpis(table: pd.DataFrame, failure_demand: bool = False) -> list[str]:
     """The agreement's KPIs, then any other KPI the comparison judges against a target (the
-    case-work targets, when the scenario has cases), failure demand's KPIs when a scenario has
-    it, then agent time."""
+    case-work targets, when the scenario has cases), failure demand's KPIs when
+    ``failure_demand`` (a scenario has ``resolution.fcr`` below 1), then agent time."""
     judged = table.loc[table["target"].notna(), "kpi"] if "target" in table.columns else pd.Series(dtype=object)
     more = [k for k in dict.fromkeys(judged) if k not in TARGET_KPIS]
-    failure = [k for k in FAILURE_KPIS if k not in more] if _failure_demand(table) else []
+    failure = [k for k in FAILURE_KPIS if k not in more] if failure_demand else []
     return [*TARGET_KPIS, *more, *failure, *TIME_KPIS]
 
 
@@ -468,7 +462,7 @@ def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
 
     base, var = cmp.labels[0], cmp.labels[-1]
     table, diffs = cmp.table, cmp.differences
-    kpis = card_kpis(table) if kpis is None else kpis
+    kpis = card_kpis(table, any(sc.resolution.enabled for sc in cmp.scenarios.values())) if kpis is None else kpis
     out = []
     for kpi in kpis:
         b, v = _row(table, base, kpi), _row(table, var, kpi)
