@@ -149,13 +149,15 @@ def busy_from_calls(calls: pd.DataFrame, step: int) -> pd.DataFrame:
 def _last_answer(agent: pd.Series, answer_s: np.ndarray) -> np.ndarray:
     """Whether each call is its agent's last answer of the (calendar) day; calls without an agent
     are not."""
-    name = agent.astype("string").str.strip()
-    has = (name.notna() & name.ne("")).to_numpy(dtype=bool)
-    codes = pd.factorize(name)[0]
+    codes, names = pd.factorize(agent)
+    blank = np.array([str(n).strip() == "" for n in names], dtype=bool)
+    has = codes >= 0
+    has[has] = ~blank[codes[has]]
     day = np.floor(answer_s / 86400.0).astype(np.int64)
-    key = pd.MultiIndex.from_arrays([codes, day])
-    last = pd.Series(answer_s).groupby(key).transform("max").to_numpy()
-    return has & (answer_s >= last)
+    _, group = np.unique(codes.astype(np.int64) * (int(day.max() - day.min()) + 1) + (day - day.min()), return_inverse=True)
+    last = np.full(int(group.max()) + 1, -np.inf)
+    np.maximum.at(last, group, answer_s)
+    return has & (answer_s >= last[group])
 
 
 def busy_agents(rows: pd.DataFrame, aht_s: np.ndarray, step: int, handle_cv: float | None = None) -> np.ndarray:
@@ -430,17 +432,18 @@ def effective_staffing(
 
     keep = np.ones(len(f), dtype=bool)
 
-    curves: dict[tuple[float, float], dict[str, np.ndarray]] = {}  # the refits change the rows or the bias, not Erlang A
+    curves: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}  # the refits change the rows or the bias, not Erlang A
 
     def fit(aht_scale: float = 1.0, pat: float = patience_s, bscale: np.ndarray | None = None) -> tuple[_Fit, np.ndarray]:
         if (aht_scale, pat) not in curves:
-            curves[(aht_scale, pat)] = _curves(off, step, aht_row * aht_scale, pat, balk, target_s, top, target)
-        k = curves[(aht_scale, pat)]
-        key = "p_abandon" if target == "abandonment" else "mean_wait_all_s"
-        kf = _fine(k[key], grid)
-        pf = _fine(k["p_abandon"], grid) * (b_row * (bscale if bscale is not None else 1.0))[:, None]
+            k = _curves(off, step, aht_row * aht_scale, pat, balk, target_s, top, target)
+            fine_p = _fine(k["p_abandon"], grid)
+            curves[(aht_scale, pat)] = (fine_p, fine_p if target == "abandonment" else _fine(k["mean_wait_all_s"], grid))
+        fine_p, kf = curves[(aht_scale, pat)]
         bb = b_row * (bscale if bscale is not None else 1.0)
-        ll = _loglik(off, ab, wait, kf, target, bb)
+        pf = fine_p * bb[:, None]
+        # the abandonment target fits the cells' totals from pf (_pooled_fit); the day-by-day likelihood is the wait target's
+        ll = _loglik(off, ab, wait, kf, target, bb) if target == "wait" else np.empty((0, 0))
         return _pooled_fit(ll, cell, ncell, grid, off, ab, pf, target, keep), pf
 
     main, pf = fit()
