@@ -168,7 +168,11 @@ def busy_agents(rows: pd.DataFrame, aht_s: np.ndarray, step: int, handle_cv: flo
     with handle time ``h`` runs ``E[h²] / 2T + wait x h / T`` past the end on average (``h`` short
     against ``T``); ``E[h²] = AHT² (1 + CV²)``. At the day's start nothing comes in (the morning's
     first interval carries less than its calls' work), and where the load is steady what leaves and
-    what comes in cancel. ``handle_cv`` None: the plain carried load (no spill)."""
+    what comes in cancel. What comes in counts only for the agents who stay: where the load drops
+    from the previous interval (its ratio, at most 1), agents left and finish the call in hand off
+    duty (as the engine's agents do); counted, a Ciw history's report kept its 16:30-17:00 at a
+    bound 1.4 agents above what abandoned as Ciw did (-13 % of the hour's abandonment).
+    ``handle_cv`` None: the plain carried load (no spill)."""
     t = 60.0 * step
     ans = rows["answered"].to_numpy(dtype=float)
     work = ans * aht_s
@@ -178,8 +182,14 @@ def busy_agents(rows: pd.DataFrame, aht_s: np.ndarray, step: int, handle_cv: flo
     delay = np.nan_to_num(rows["wait_all_s"].to_numpy(dtype=float) / np.maximum(off, 1.0))
     spill = np.minimum(ans * (aht_s**2 * (1 + handle_cv**2) / 2 + delay * aht_s) / t, work)
     out = pd.Series(spill, index=pd.MultiIndex.from_arrays([rows["date"], rows["minute"] + step]))
-    spill_in = out.groupby(level=[0, 1]).sum().reindex(pd.MultiIndex.from_arrays([rows["date"], rows["minute"]]))
-    return (work - spill + np.nan_to_num(spill_in.to_numpy(dtype=float))) / t
+    here = pd.MultiIndex.from_arrays([rows["date"], rows["minute"]])
+    spill_in = np.nan_to_num(out.groupby(level=[0, 1]).sum().reindex(here).to_numpy(dtype=float))
+    # the previous interval's calls run on here on duty only for the agents who stay: where the load
+    # drops, agents left and finish the call in hand off duty (as the engine's agents do)
+    load = pd.Series(work, index=pd.MultiIndex.from_arrays([rows["date"], rows["minute"] + step]))
+    before = np.nan_to_num(load.groupby(level=[0, 1]).sum().reindex(here).to_numpy(dtype=float))
+    stay = np.clip(np.divide(work, before, out=np.ones_like(work), where=before > 0), 0.0, 1.0)
+    return (work - spill + spill_in * stay) / t
 
 
 def _open_rows(t: pd.DataFrame, hours: Mapping[str, tuple[int, int] | None] | None) -> np.ndarray:

@@ -391,3 +391,19 @@ def test_the_call_an_agent_finishes_after_leaving_is_not_staffing() -> None:
     # A's first call counts (A answered again at 16:35); A's last of the day does not; a call without
     # an agent is counted; the next day A's only call is again the last
     assert b.to_dict() == pytest.approx({(pd.Timestamp("2026-09-07"), 960): 600.0, (pd.Timestamp("2026-09-07"), 990): 300.0})
+
+
+def test_work_carried_into_an_interval_where_agents_left_is_counted_for_those_who_stay() -> None:
+    """A report's bound adds the work the previous interval's calls carry over; where the load
+    halves, half the agents left and finish that work off duty, so only half of it is staffing
+    (the Ciw history's 30-minute report: agents leaving at 16:20 and 16:40 kept the last half hour
+    on a bound above what abandoned as Ciw did, -13 % of the hour's abandonment)."""
+    from sim.history.staffing import busy_agents
+
+    rows = pd.DataFrame(
+        {"date": pd.Timestamp("2026-09-07"), "minute": [900, 930, 960], "offered": [100.0, 100.0, 50.0], "wait_all_s": 0.0}
+    ).assign(answered=lambda d: d["offered"])
+    b = busy_agents(rows, np.full(3, 360.0), 30, handle_cv=1.0)
+    spill = 360.0 / 1800  # E[h²] / 2T over h: the share of each call's work past the interval's end
+    assert b[1] == pytest.approx(20.0)  # steady: what leaves comes in
+    assert b[2] == pytest.approx(10.0 * (1 - spill) + 0.5 * 20.0 * spill)  # half the carried-in work stays on duty
