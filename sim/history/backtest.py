@@ -82,6 +82,25 @@ def _day_kpis(calls: pd.DataFrame, threshold_s: float) -> dict[str, float]:
     }
 
 
+def _per_interval(calls: pd.DataFrame, step: int, threshold_s: float) -> pd.DataFrame:
+    """A simulated day's calls per interval of arrival: ``minute``, ``offered``, ``abandoned``,
+    ``within`` (answered within ``threshold_s``), with numpy (a pandas named aggregation per
+    replication took a third of the back-test)."""
+    t = calls["arrival"]
+    m = ((t.dt.hour * 60 + t.dt.minute).to_numpy() // step) * step
+    ans = calls["answered_at"].notna().to_numpy()
+    within = ans & (calls["wait_s"].to_numpy() <= threshold_s)
+    keys, inv = np.unique(m, return_inverse=True)
+    return pd.DataFrame(
+        {
+            "minute": keys,
+            "offered": np.bincount(inv, minlength=len(keys)),
+            "abandoned": np.bincount(inv, weights=~ans, minlength=len(keys)).astype(np.int64),
+            "within": np.bincount(inv, weights=within, minlength=len(keys)).astype(np.int64),
+        }
+    )
+
+
 def _observed(table: pd.DataFrame) -> pd.DataFrame:
     """Per date the observed KPIs of the interval table (``asa_s`` filled by the caller when
     the export gives the ASA of answered calls)."""
@@ -121,34 +140,14 @@ def run_backtest(
         counts = day.set_index("minute")["offered"]
         agents = staffing[staffing["date"] == date].set_index("minute")["agents_eff"]
         sims = []
+        scenario = day_scenario(cfg, date, counts, agents, h, step, seed)
         for r in range(replications):  # the runner's seeds: day i's replication r is replication i * R + r of the run
-            res = simulate(day_scenario(cfg, date, counts, agents, h, step, seed), replication_seed(seed, i * replications + r))
+            res = simulate(scenario, replication_seed(seed, i * replications + r))
             c = res.calls
             sims.append(_day_kpis(c, thr))
-            m = c["arrival"].dt.hour * 60 + c["arrival"].dt.minute
-            minute = (m // step) * step
-            per_day.append(
-                pd.DataFrame(
-                    {"minute": minute, "abandoned": c["answered_at"].isna(), "within": c["answered_at"].notna() & (c["wait_s"] <= thr)}
-                )
-                .groupby("minute")
-                .agg(offered=("abandoned", "size"), abandoned=("abandoned", "sum"), within=("within", "sum"))
-                .reset_index()
-                .assign(src="sim", unit=f"{i}/{r}")
-            )
-            ivs.append(
-                pd.DataFrame(
-                    {
-                        "minute": minute,
-                        "abandoned": c["answered_at"].isna(),
-                        "within": c["answered_at"].notna() & (c["wait_s"] <= thr),
-                        "rep": r,
-                    }
-                )
-                .groupby("minute")
-                .agg(offered=("rep", "size"), abandoned=("abandoned", "sum"), within=("within", "sum"))
-                .assign(src="sim")
-            )
+            counts_r = _per_interval(c, step, thr)
+            per_day.append(counts_r.assign(src="sim", unit=f"{i}/{r}"))
+            ivs.append(counts_r.set_index("minute").assign(src="sim"))
         s = pd.DataFrame(sims)
         for k in KPIS:
             rows.append(

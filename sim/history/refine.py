@@ -62,9 +62,10 @@ def simulation_bias(
         h = (minutes(hours.opens), minutes(hours.closes))
         counts = table[table["date"] == date].set_index("minute")["offered"]
         agents = per[per["date"] == date].set_index("minute")["agents_eff"]
+        scenario = day_scenario(cfg, date, counts, agents, h, step, seed)
         for r in range(replications):
             # the runner's seeds: day i's replication r is replication i * R + r of the run
-            c = simulate(day_scenario(cfg, date, counts, agents, h, step, seed), replication_seed(seed, i * replications + r)).calls
+            c = simulate(scenario, replication_seed(seed, i * replications + r)).calls
             minute = (c["arrival"].dt.hour * 60 + c["arrival"].dt.minute) // step * step
             sims.append(
                 pd.DataFrame({"weekday": WEEKDAYS[date.weekday()], "minute": minute, "ab": c["answered_at"].isna(), "day": i, "rep": r})

@@ -2,22 +2,24 @@
 ``experiments/foreign_history.py``) with traits the project's model does not have -- agents
 joining and leaving inside intervals, staggered breaks and lunches, handle time lognormal with
 CV 1.2 and a mean that varies by hour (+-15 %), Weibull patience, immediate hang-ups, a gamma
-day factor, outage days -- is calibrated from its per-call log and from its 30-minute interval report, and each calibrated scenario
+day factor, outage days -- is calibrated from its per-call log and from its 30- and 60-minute interval reports, and each calibrated scenario
 (its weekday staffing table, handle time and patience) is compared with the history's hourly
 abandonment (tolerance 10 %) and service level (15 %, relative).
 
-What this test asserts, per busy hour: (1) no hour is *significantly* beyond the tolerance (its
-95 % CI lies wholly outside it), and (2) the issue's tolerance hour by hour: the point estimate
-within 10 % (abandonment) / 15 % (service level) plus one standard error of the comparison (the
-day-to-day noise of the observed hour, CI half-width / 1.96; the half-widths are 9-26 % for
-abandonment on 8 weeks, so a bare 10 % would judge noise). One gap is known and named: the call
-log's 16 h abandonment (-16 % +- 10 %; the 30-minute report's is -12 %). Ciw's agents leave at
-16:20 and 16:40 inside the last intervals and finish the call in hand, so the agents the log shows
-busy in 16:30-17:00 (20 on a Monday, 19 on the phones on average) exceed what the model needs to
-abandon as Ciw did with its time-average staffing (15.6: the model's fraction of an agent works
-at the start of the interval, Ciw's queue builds at the end); the lower bound from the data keeps
-the busy time. Before the fixes of this test's commit the model abandoned 15-47 % too much at
-10, 11, 12 and 14 h: the outage days were in the pooled staffing fit.
+What this test asserts, per busy hour (at least half the calls of the busiest hour): (1) no hour
+is *significantly* beyond the tolerance (its 95 % CI lies wholly outside it), and (2) the issue's
+tolerance hour by hour: the point estimate within 10 % (abandonment) / 15 % (service level) plus
+one standard error of the comparison. The allowance: the relative error of an hour is estimated
+from the days' paired differences (delta method, ``foreign_check._ratio``) with a standard error
+``se`` = CI half-width / 1.96 (for abandonment 5-13 % relative on 8 weeks of 3 000 calls a day, so a
+bare 10 % would judge the data's noise, not the model); a model whose true error in an hour is
+exactly the tolerance passes that hour with probability 84 % (one-sided normal), one within it
+with more, and the busy hours' mean |error| must still be within the bare tolerance. No hour is
+exempt (before this test's commit the call log's 16 h was a named exception at -16.5 %+-10 %: the
+lower bound of the last half hour counted the calls agents finish after leaving at 16:40 as
+agents available to new callers, see :func:`sim.history.staffing.busy_from_calls`; now +3.6 %).
+Before the fixes of the earlier commit the model abandoned 15-47 % too much at 10, 11, 12 and 14 h:
+the outage days were in the pooled staffing fit.
 
 The comparison (``experiments/foreign_check.py``): every non-outage day of the history is
 simulated with its observed calls per interval, 4 replications; per hour of day the relative
@@ -59,7 +61,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module", params=["calls", "intervals_30"])
+@pytest.fixture(scope="module", params=["calls", "intervals_30", "intervals_60"])
 def check(history: Path, request: pytest.FixtureRequest) -> foreign_check.Check:
     (res,) = foreign_check.run_check(history, [request.param], ["scenario"], check_weeks=WEEKS, replications=4, backtest_days=0)
     assert res.calibration is not None, res.error
@@ -101,16 +103,11 @@ def test_the_calibrated_scenario_reproduces_every_busy_hour(check: foreign_check
     assert off.empty, f"{kpi}: hours {off['hour'].tolist()} off by more than {foreign_check.TOL[kpi]:.0%}\n{_table(check)}"
 
 
-KNOWN_GAPS: dict[tuple[str, str], set[int]] = {("calls", "abandon"): {16}}
-"""Hours beyond the tolerance + 1 SE, with their cause in the module docstring."""
-
-
 @pytest.mark.parametrize("kpi", ["abandon", "service_level"])
 def test_every_busy_hour_is_within_the_tolerance(check: foreign_check.Check, kpi: str) -> None:
     h = check.hourly["scenario"]
-    beyond = set(foreign_check.beyond_tolerance(h, kpi))
-    known = KNOWN_GAPS.get((check.export, kpi), set())
-    assert beyond <= known, f"{kpi}: hours {sorted(beyond - known)} beyond {foreign_check.TOL[kpi]:.0%} + 1 SE\n{_table(check)}"
+    beyond = foreign_check.beyond_tolerance(h, kpi)
+    assert not beyond, f"{kpi}: hours {beyond} beyond {foreign_check.TOL[kpi]:.0%} + 1 SE\n{_table(check)}"
     busy = h[h["busy"]]
     # the hours that meet it are well inside: the mean |error| of the busy hours is within the tolerance
     assert busy[f"rel_{kpi}"].abs().mean() <= foreign_check.TOL[kpi], _table(check)
@@ -121,5 +118,6 @@ def test_outage_days_are_found_and_left_out_of_the_staffing_fit(check: foreign_c
     per = check.calibration.staffing.per_interval
     days = set(per.loc[per["outlier"], "date"].dt.strftime("%Y-%m-%d"))
     outages = {d for d, _, _ in foreign_history.Centre().outages}
-    assert outages <= days  # every outage found
-    assert len(days - outages) <= 1  # at most one other day loses a row (see docs/calibration.md: the 5 % is nominal)
+    # every outage found and no other day (before the overdispersed tail of staffing_outliers: one
+    # ordinary day besides the outages in each export)
+    assert days == outages
