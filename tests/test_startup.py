@@ -101,3 +101,78 @@ def test_special_function_quantiles_equal_scipy_stats_bit_for_bit() -> None:
     x = np.concatenate([rng.exponential(3.0, 2000), [0.0, np.inf]])
     for df in (1, 2, 9, 99, 9999):  # the paired p-value: 2 * stdtr(n - 1, -|t|) in sim.analysis.paired
         assert np.array_equal(2 * stats.t.sf(x, df), 2 * special.stdtr(df, -x))
+
+
+ONE_DAY_PROBE = """
+import json, runpy, sys
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+compositions = []
+load = ConfigLoaderImpl.load_configuration
+
+
+def counted(self, *args, **kwargs):
+    compositions.append(kwargs.get("run_mode"))
+    return load(self, *args, **kwargs)
+
+
+ConfigLoaderImpl.load_configuration = counted
+sys.argv = ["sim", *json.loads(sys.argv[1])]
+try:
+    runpy.run_module("sim", run_name="__main__")
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(json.dumps({"compositions": len(compositions), "modules": sorted(sys.modules)}))
+"""
+
+
+def one_day_run(tmp_path: Path, *args: str) -> dict[str, object]:
+    """A one-day ``python -m sim`` in a fresh process: how often Hydra composed the config, and
+    the modules it loaded."""
+    argv = ["run.end=2026-12-01", f"hydra.run.dir={tmp_path / 'run'}", *args]
+    done = subprocess.run([sys.executable, "-c", ONE_DAY_PROBE, json.dumps(argv)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=300, check=True)
+    assert (tmp_path / "run" / "daily_targets.png").stat().st_size > 0
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_a_one_day_run_composes_once_and_draws_without_pyplot(tmp_path: Path) -> None:
+    """Issue 23 item 16: ``hydra.main`` composes twice (``get_mode``, then the run) unless
+    :func:`sim.faces.cli.compose_once` keeps the first; the PNGs are drawn on ``Figure`` + Agg,
+    and ``pyplot`` (with its backend machinery) is not imported."""
+    probe = one_day_run(tmp_path)
+    assert probe["compositions"] == 1
+    modules = set(probe["modules"])  # type: ignore[arg-type]
+    assert "matplotlib.figure" in modules
+    assert "matplotlib.pyplot" not in modules
+
+
+def test_composing_once_gives_hydras_own_config() -> None:
+    """The kept composition with ``hydra.mode=RUN`` applied is the very config Hydra composes
+    itself for the run (every key, the override lists, the resolved choices)."""
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sim.faces.cli import compose_once
+    from sim.scenario.compose import scenarios_dir
+
+    def as_hydra_runs(hydra: Hydra, overrides: list[str]) -> str:
+        overrides = list(overrides)
+        assert hydra.get_mode("config", overrides) is None
+        overrides.append("hydra.mode=RUN")  # what hydra.main adds for a single run
+        cfg = hydra.compose_config("config", overrides, run_mode=RunMode.RUN)
+        return OmegaConf.to_yaml(cfg)
+
+    hydra = Hydra.create_main_hydra2(task_name="sim", config_search_path=create_config_search_path(str(scenarios_dir())))
+    try:
+        for overrides in ([], ["run.end=2026-12-01", "hydra.run.dir=/tmp/x"], ["+experiment=tiny", "cases=on", "staffing.agents=7"]):
+            own = as_hydra_runs(hydra, overrides)
+            with compose_once():
+                kept = as_hydra_runs(hydra, overrides)
+            assert kept == own
+            assert "- hydra.mode=RUN" in kept
+    finally:
+        GlobalHydra.instance().clear()
