@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -136,15 +137,56 @@ def one_day_run(tmp_path: Path, *args: str) -> dict[str, object]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def test_a_one_day_run_composes_once_and_draws_without_pyplot(tmp_path: Path) -> None:
+def test_a_one_day_run_composes_once_and_draws_beside_itself(tmp_path: Path) -> None:
     """Issue 23 item 16: ``hydra.main`` composes twice (``get_mode``, then the run) unless
-    :func:`sim.faces.cli.compose_once` keeps the first; the PNGs are drawn on ``Figure`` + Agg,
-    and ``pyplot`` (with its backend machinery) is not imported."""
+    :func:`sim.faces.cli.compose_once` keeps the first; the PNGs are drawn by a forked process
+    (:mod:`sim.faces.painter`), so the command's own process never imports matplotlib."""
+    from sim.faces.painter import can_fork
+
     probe = one_day_run(tmp_path)
     assert probe["compositions"] == 1
     modules = set(probe["modules"])  # type: ignore[arg-type]
-    assert "matplotlib.figure" in modules
     assert "matplotlib.pyplot" not in modules
+    assert ("matplotlib" in modules) is not can_fork()
+    for png in ("daily_targets.png", "intraday_queue.png"):
+        assert (tmp_path / "run" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plots_import_no_pyplot() -> None:
+    """The plots are drawn on ``Figure`` + the Agg canvas: ``pyplot`` and its backend machinery
+    are not imported (nor needed) to write them."""
+    code = "import sys, sim.faces.plots; print('matplotlib.pyplot' in sys.modules, 'matplotlib.figure' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["False", "True"]
+
+
+def _days(n: int = 3) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({"period": pd.date_range("2026-12-01", periods=n, freq="D").astype(str),
+                         "availability": [0.95, 0.91, 0.97][:n], "service_level": [0.93, 0.85, 0.96][:n]})
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the painter forks on Linux only")
+def test_forked_plots_are_the_same_bytes_and_failures_reach_the_parent(tmp_path: Path) -> None:
+    from sim.faces.painter import PlotError, draw_here, forked_painter
+    from sim.schema import TargetsConfig
+
+    targets = TargetsConfig()
+    draw_here([("daily_targets", (_days(), targets, tmp_path / "here.png"))])
+    with forked_painter() as draw:
+        draw([("daily_targets", (_days(), targets, tmp_path / "forked.png"))])
+    assert (tmp_path / "forked.png").read_bytes() == (tmp_path / "here.png").read_bytes()
+
+    with pytest.raises(PlotError, match=r"(?s)drawing the plots failed:.*KeyError: 'availability'"):
+        with forked_painter() as draw:
+            draw([("daily_targets", (_days().drop(columns="availability"), targets, tmp_path / "bad.png"))])
+    assert not (tmp_path / "bad.png").exists()
+
+    with pytest.raises(ZeroDivisionError):  # the command's own error wins; the child sees no jobs and leaves
+        with forked_painter() as draw:
+            _ = 1 / 0
 
 
 def test_composing_once_gives_hydras_own_config() -> None:

@@ -29,8 +29,8 @@ import pandas as pd
 from sim.analysis.case_kpis import KIND_SHARE, case_met, case_summary
 from sim.analysis.kpis import days_missed, feature_kpis, group_kpis, judge, kpi_table, summary
 from sim.catalogue import kpi as catalogue_entry
-from sim.faces import plots
 from sim.faces.excel import excel_copies
+from sim.faces.painter import Draw, PlotJob, draw_here
 from sim.model.simulate import SimResult, simulate
 from sim.schema import Scenario
 
@@ -197,14 +197,24 @@ def _feature_lines(result: SimResult) -> list[str]:
     return lines
 
 
-def write_run(scenario: Scenario, out_dir: Path, seed: int | None = None) -> RunSummary:
-    """Simulate ``scenario`` once and write everything a planner reads."""
+def plot_jobs(scenario: Scenario, tables: dict[str, pd.DataFrame], out_dir: Path) -> list[PlotJob]:
+    """The PNG plots of a run (functions of :mod:`sim.faces.plots` and their arguments)."""
+    jobs: list[PlotJob] = [
+        ("daily_targets", (tables["day"], scenario.targets, out_dir / "daily_targets.png")),
+        ("intraday_queue", (tables["interval"], scenario.targets, out_dir / "intraday_queue.png")),
+    ]
+    if "case_day" in tables:
+        jobs.append(("daily_cases", (tables["case_day"], tuple(scenario.cases.kinds), scenario.targets, out_dir / "daily_cases.png")))
+    return jobs
+
+
+def write_run(scenario: Scenario, out_dir: Path, seed: int | None = None, draw: Draw = draw_here) -> RunSummary:
+    """Simulate ``scenario`` once and write everything a planner reads. The plots go to ``draw``
+    (:func:`~sim.faces.painter.draw_here` draws them at once; ``python -m sim`` hands them to a
+    process drawing beside this one, :func:`~sim.faces.painter.forked_painter`)."""
     result = simulate(scenario, seed)
     tables = write_tables(result, out_dir)
-    plots.daily_targets(tables["day"], scenario.targets, out_dir / "daily_targets.png")
-    plots.intraday_queue(tables["interval"], scenario.targets, out_dir / "intraday_queue.png")
+    draw(plot_jobs(scenario, tables, out_dir))
     excel_copies(out_dir, scenario.output.excel)
-    if result.cases is not None:
-        plots.daily_cases(tables["case_day"], tuple(scenario.cases.kinds), scenario.targets, out_dir / "daily_cases.png")
     text = summary_text(result, tables["month"], tables["run"], tables.get("case_day"))  # the tables just written
     return RunSummary(text, len(result.calls), out_dir)

@@ -20,6 +20,7 @@ from omegaconf import DictConfig
 
 from sim.faces.cli import hydra_entry, reports_errors
 from sim.faces.output import write_run
+from sim.faces.painter import forked_painter
 from sim.scenario.compose import scenarios_dir, validate
 
 log = logging.getLogger("sim")
@@ -28,11 +29,15 @@ log = logging.getLogger("sim")
 @hydra.main(version_base="1.3", config_path=str(scenarios_dir()), config_name="config")
 @reports_errors  # a user error, also when found only while simulating: one paragraph, no traceback
 def app(cfg: DictConfig) -> None:
-    """Validate the composed scenario, simulate it, write results and print a summary."""
-    scenario = validate(cfg)
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    t0 = time.perf_counter()
-    summary = write_run(scenario, out_dir)
+    """Validate the composed scenario, simulate it, write results and print a summary.
+
+    The plots are drawn by a process forked first, which imports matplotlib while this one
+    validates and simulates (:func:`~sim.faces.painter.forked_painter`)."""
+    with forked_painter() as draw:
+        scenario = validate(cfg)
+        out_dir = Path(HydraConfig.get().runtime.output_dir)
+        t0 = time.perf_counter()
+        summary = write_run(scenario, out_dir, draw=draw)
     print(summary.text)
     print(f"\n{summary.n_calls} calls simulated in {time.perf_counter() - t0:.1f} s; results in {out_dir}")
 

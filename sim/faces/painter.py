@@ -1,0 +1,121 @@
+"""Draw a run's PNG plots beside the run instead of after it (issue 23 item 16).
+
+Importing matplotlib and drawing the two plots of a one-day ``python -m sim`` takes about as long
+as composing, validating, simulating and writing the tables together. :func:`forked_painter`
+forks a child process as the command starts; the child imports :mod:`sim.faces.plots` (and so
+matplotlib) while the parent validates and simulates, then draws the plots the parent sends it
+once the tables are ready, while the parent writes the rest. The figures are the same code on
+the same tables, so the PNG files are the same bytes as when drawn in the command's own process
+(:func:`draw_here`, used where ``os.fork`` is not available and by every library caller).
+
+A job is ``(name, args)``: a function of :mod:`sim.faces.plots` and its positional arguments
+(picklable: data frames, targets, paths). A failing plot fails the command: the child's
+traceback is raised in the parent as :class:`PlotError` when the ``with`` block ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+PlotJob = tuple[str, tuple[Any, ...]]
+Draw = Callable[[Sequence[PlotJob]], None]
+
+
+class PlotError(RuntimeError):
+    """A plot failed in the drawing process (its traceback is the message)."""
+
+
+def draw_here(jobs: Sequence[PlotJob]) -> None:
+    """Draw ``jobs`` in this process, one after the other."""
+    from sim.faces import plots
+
+    for name, args in jobs:
+        getattr(plots, name)(*args)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _child(jobs_in: int, report_out: int) -> None:  # pragma: no cover - runs in the forked child (tested through it)
+    """The forked child: import the plotting code now, draw what arrives, exit without cleanup."""
+    code = 0
+    try:
+        import sim.faces.plots  # noqa: F401 - the import is what runs beside the parent's work
+
+        data = _read_all(jobs_in)
+        if data:  # nothing arrives when the parent failed before its tables were ready
+            draw_here(pickle.loads(data))
+    except BaseException:  # noqa: BLE001 - every failure goes back to the parent
+        code = 1
+        with contextlib.suppress(OSError):
+            os.write(report_out, traceback.format_exc().encode("utf-8", "replace"))
+    finally:
+        os._exit(code)  # no atexit handlers, no flushing of the parent's inherited buffers
+
+
+def can_fork() -> bool:
+    """Whether :func:`forked_painter` draws in a child (Linux) or in the command's own process."""
+    return sys.platform == "linux" and hasattr(os, "fork")
+
+
+@contextlib.contextmanager
+def forked_painter() -> Iterator[Draw]:
+    """A ``draw(jobs)`` that hands the jobs to a child forked on entry (:func:`draw_here` where
+    forking is not available). On exit the child is waited for; a plot that failed raises
+    :class:`PlotError` (unless the block itself raised: that error is the one reported)."""
+    if not can_fork():
+        yield draw_here
+        return
+    jobs_in, jobs_out = os.pipe()
+    report_in, report_out = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with warnings.catch_warnings():
+        # Python >= 3.12 warns when forking a process with threads: ours are OpenBLAS's idle
+        # pool (it re-initialises itself in a child through pthread_atfork); the child only
+        # imports matplotlib, draws and leaves with os._exit.
+        warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks", category=DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(jobs_out)
+        os.close(report_in)
+        _child(jobs_in, report_out)
+    os.close(jobs_in)
+    os.close(report_out)
+    sent = False
+
+    def draw(jobs: Sequence[PlotJob]) -> None:
+        nonlocal sent
+        if sent:
+            raise RuntimeError("forked_painter draws one batch of jobs")
+        sent = True
+        data = pickle.dumps(list(jobs), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            with open(jobs_out, "wb", closefd=True) as pipe:  # closing it tells the child that all jobs are in
+                pipe.write(data)
+        except BrokenPipeError:  # the child is gone already: its report says why
+            pass
+
+    failed = True
+    try:
+        yield draw
+        failed = False
+    finally:
+        if not sent:
+            os.close(jobs_out)  # the child sees no jobs and leaves
+        report = _read_all(report_in).decode("utf-8", "replace")
+        os.close(report_in)
+        _, status = os.waitpid(pid, 0)
+        if not failed and (report or os.waitstatus_to_exitcode(status) != 0):
+            raise PlotError(f"drawing the plots failed:\n{report or f'the drawing process ended with status {status}'}")
