@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 import sys
 import traceback
 import warnings
@@ -65,57 +66,90 @@ def _child(jobs_in: int, report_out: int) -> None:  # pragma: no cover - runs in
 
 
 def can_fork() -> bool:
-    """Whether :func:`forked_painter` draws in a child (Linux) or in the command's own process."""
+    """Whether :class:`ForkedPainter` draws in a child (Linux) or in the command's own process."""
     return sys.platform == "linux" and hasattr(os, "fork")
 
 
-@contextlib.contextmanager
-def forked_painter() -> Iterator[Draw]:
-    """A ``draw(jobs)`` that hands the jobs to a child forked on entry (:func:`draw_here` where
-    forking is not available). On exit the child is waited for; a plot that failed raises
-    :class:`PlotError` (unless the block itself raised: that error is the one reported)."""
-    if not can_fork():
-        yield draw_here
-        return
-    jobs_in, jobs_out = os.pipe()
-    report_in, report_out = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    with warnings.catch_warnings():
-        # Python >= 3.12 warns when forking a process with threads: ours are OpenBLAS's idle
-        # pool (it re-initialises itself in a child through pthread_atfork); the child only
-        # imports matplotlib, draws and leaves with os._exit.
-        warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks", category=DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.close(jobs_out)
-        os.close(report_in)
-        _child(jobs_in, report_out)
-    os.close(jobs_in)
-    os.close(report_out)
-    sent = False
+class ForkedPainter:
+    """A child process forked on creation that imports the plotting code at once and draws the
+    one batch of jobs :meth:`draw` hands it; :meth:`finish` waits for it (raising
+    :class:`PlotError` when a plot failed) and :meth:`close` ends it if it got no jobs."""
 
-    def draw(jobs: Sequence[PlotJob]) -> None:
-        nonlocal sent
-        if sent:
-            raise RuntimeError("forked_painter draws one batch of jobs")
-        sent = True
+    def __init__(self) -> None:
+        jobs_in, self._jobs_out = os.pipe()
+        self._report_in, report_out = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns when forking a process with threads: ours are OpenBLAS's idle
+            # pool (it re-initialises itself in a child through pthread_atfork); the child only
+            # imports matplotlib, draws and leaves with os._exit.
+            warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks", category=DeprecationWarning)
+            self._pid = os.fork()
+        if self._pid == 0:  # pragma: no cover - the child
+            os.close(self._jobs_out)
+            os.close(self._report_in)
+            _child(jobs_in, report_out)
+        os.close(jobs_in)
+        os.close(report_out)
+        self.sent = False
+        self._done = False
+
+    def draw(self, jobs: Sequence[PlotJob]) -> None:
+        """Hand ``jobs`` to the child (once) and return at once."""
+        if self.sent:
+            raise RuntimeError("a ForkedPainter draws one batch of jobs")
+        self.sent = True
         data = pickle.dumps(list(jobs), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            with open(jobs_out, "wb", closefd=True) as pipe:  # closing it tells the child that all jobs are in
+            with open(self._jobs_out, "wb", closefd=True) as pipe:  # closing it tells the child that all jobs are in
                 pipe.write(data)
         except BrokenPipeError:  # the child is gone already: its report says why
             pass
 
-    failed = True
+    def finish(self) -> None:
+        """Wait until the child has drawn the jobs; :class:`PlotError` when it failed."""
+        if not self.sent:
+            self.draw([])
+        report, status = self._reap()
+        if report or status != 0:
+            raise PlotError(f"drawing the plots failed:\n{report or f'the drawing process ended with exit code {status}'}")
+
+    def close(self) -> None:
+        """End the child without waiting for its imports when it got no jobs; reap it."""
+        if self._done:
+            return
+        if not self.sent:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.close(self._jobs_out)
+            self.sent = True
+        self._reap()
+
+    def _reap(self) -> tuple[str, int]:
+        if self._done:
+            return "", 0
+        self._done = True
+        try:
+            report = _read_all(self._report_in).decode("utf-8", "replace")
+        finally:
+            os.close(self._report_in)
+            _, status = os.waitpid(self._pid, 0)
+        return report, os.waitstatus_to_exitcode(status)
+
+
+@contextlib.contextmanager
+def forked_painter(painter: ForkedPainter | None = None) -> Iterator[Draw]:
+    """A ``draw(jobs)`` that hands the jobs to ``painter`` (one forked already) or to a
+    :class:`ForkedPainter` forked on entry (:func:`draw_here` where forking is not available).
+    A normal exit waits for the plots (:class:`PlotError` when one failed); an error in the
+    block ends the child unheard."""
+    if painter is None and not can_fork():
+        yield draw_here
+        return
+    painter = painter or ForkedPainter()
     try:
-        yield draw
-        failed = False
+        yield painter.draw
+        painter.finish()
     finally:
-        if not sent:
-            os.close(jobs_out)  # the child sees no jobs and leaves
-        report = _read_all(report_in).decode("utf-8", "replace")
-        os.close(report_in)
-        _, status = os.waitpid(pid, 0)
-        if not failed and (report or os.waitstatus_to_exitcode(status) != 0):
-            raise PlotError(f"drawing the plots failed:\n{report or f'the drawing process ended with status {status}'}")
+        painter.close()

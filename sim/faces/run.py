@@ -11,6 +11,7 @@ Examples::
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from omegaconf import DictConfig
 
 from sim.faces.cli import hydra_entry, reports_errors
 from sim.faces.output import write_run
-from sim.faces.painter import forked_painter
+from sim.faces.painter import ForkedPainter, can_fork, forked_painter
 from sim.scenario.compose import scenarios_dir, validate
 
 log = logging.getLogger("sim")
@@ -31,9 +32,10 @@ log = logging.getLogger("sim")
 def app(cfg: DictConfig) -> None:
     """Validate the composed scenario, simulate it, write results and print a summary.
 
-    The plots are drawn by a process forked first, which imports matplotlib while this one
-    validates and simulates (:func:`~sim.faces.painter.forked_painter`)."""
-    with forked_painter() as draw:
+    The plots are drawn by a process forked as the command started (:func:`main`; for the jobs
+    of a sweep, as each job starts), which imports matplotlib while this one composes,
+    validates and simulates (:mod:`sim.faces.painter`)."""
+    with forked_painter(_FORKED.pop() if _FORKED else None) as draw:
         scenario = validate(cfg)
         out_dir = Path(HydraConfig.get().runtime.output_dir)
         t0 = time.perf_counter()
@@ -42,7 +44,21 @@ def app(cfg: DictConfig) -> None:
     print(f"\n{summary.n_calls} calls simulated in {time.perf_counter() - t0:.1f} s; results in {out_dir}")
 
 
-main = hydra_entry(app)
+_FORKED: list[ForkedPainter] = []  # the painter main() forked before Hydra composed, for the (first) run
+_hydra_main = hydra_entry(app)
+
+
+def main() -> None:
+    """Entry point of ``python -m sim``: fork the plots' painter first when the command line holds
+    only overrides (a single run, not ``--help``, ``--cfg`` or ``-m``), then check the overrides
+    and run the Hydra app."""
+    if can_fork() and not any(a.startswith("-") for a in sys.argv[1:]):
+        _FORKED.append(ForkedPainter())
+    try:
+        _hydra_main()
+    finally:
+        while _FORKED:  # unused: the overrides were refused, or Hydra stopped before the run
+            _FORKED.pop().close()
 
 
 if __name__ == "__main__":
