@@ -175,14 +175,20 @@ def test_forked_plots_are_the_same_bytes_and_failures_reach_the_parent(tmp_path:
 
     targets = TargetsConfig()
     draw_here([("daily_targets", (_days(), targets, tmp_path / "here.png"))])
-    with forked_painter() as draw:
-        draw([("daily_targets", (_days(), targets, tmp_path / "forked.png"))])
-    assert (tmp_path / "forked.png").read_bytes() == (tmp_path / "here.png").read_bytes()
+    with forked_painter() as draw:  # the first job is drawn by the child, the next by a grandchild
+        draw([("daily_targets", (_days(), targets, tmp_path / f"forked{i}.png")) for i in range(2)])
+    for i in range(2):
+        assert (tmp_path / f"forked{i}.png").read_bytes() == (tmp_path / "here.png").read_bytes()
 
-    with pytest.raises(PlotError, match=r"(?s)drawing the plots failed:.*KeyError: 'availability'"):
-        with forked_painter() as draw:
-            draw([("daily_targets", (_days().drop(columns="availability"), targets, tmp_path / "bad.png"))])
-    assert not (tmp_path / "bad.png").exists()
+    bad = _days().drop(columns="availability")
+    for jobs in ([("daily_targets", (bad, targets, tmp_path / "bad.png"))],
+                 [("daily_targets", (_days(), targets, tmp_path / "good0.png")), ("daily_targets", (bad, targets, tmp_path / "bad.png")),
+                  ("daily_targets", (_days(), targets, tmp_path / "good2.png"))]):
+        with pytest.raises(PlotError, match=r"(?s)drawing the plots failed:.*KeyError: 'availability'"):
+            with forked_painter() as draw:
+                draw(jobs)
+        assert not (tmp_path / "bad.png").exists()
+    assert (tmp_path / "good0.png").exists() and (tmp_path / "good2.png").exists()
 
     with pytest.raises(ZeroDivisionError):  # the command's own error wins; the child sees no jobs and leaves
         with forked_painter() as draw:
