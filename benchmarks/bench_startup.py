@@ -8,6 +8,10 @@ waited for, e.g. the plots' painter of ``python -m sim``, from ``getrusage(RUSAG
 which a shared, loaded machine inflates much less than the wall time. The load average (1 min)
 before and after is printed with them: the goals are for an idle machine.
 Goals (idle machine): ``import sim`` under 0.5 s, a one-day ``python -m sim`` under 1.2 s.
+
+``--timeline`` runs one one-day ``python -m sim`` with marks instead: seconds since the start and
+CPU seconds of each process (the run, the plot painter and its helper) at each step, i.e. where
+the remaining time goes.
 """
 
 from __future__ import annotations
@@ -33,6 +37,49 @@ def commands(tmp: Path) -> dict[str, list[str]]:
         "python -m sim, one day": [py, "-m", "sim", "run.end=2026-12-01", f"hydra.run.dir={tmp / 'run'}"],
         "python -m sim.plan (tiny)": [py, "-m", "sim.plan", "--scenario", "tiny", "--out", str(tmp / "plan")],
     }
+
+
+TIMELINE = r"""
+import atexit, os, resource, sys, time
+T0 = float(sys.argv[1])
+sys.argv = ["sim", *sys.argv[2:]]
+def mark(what):
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"  {os.getpid():>7} {time.time() - T0:6.3f} s  CPU {r.ru_utime + r.ru_stime:5.2f} s  {what}", file=sys.stderr, flush=True)
+mark("interpreter up; imports")
+import sim.faces.output as O, sim.faces.painter as P, sim.faces.run as R
+mark("imports done; the painter is forked")
+def wrap(owner, name, before=None, after=None):
+    f = getattr(owner, name)
+    def w(*a, **k):
+        if before: mark(before)
+        try: return f(*a, **k)
+        finally:
+            if after: mark(after)
+    setattr(owner, name, w)
+wrap(R, "validate", "overrides checked, Hydra composed, job folder set up; validating", "validated")
+wrap(O, "simulate", None, "simulated")
+wrap(O, "plot_jobs", "plot tables computed: handed to the painter", None)
+wrap(O, "excel_copies", "month and run KPIs computed, files written", None)
+wrap(P.ForkedPainter, "finish", "waiting for the painter", "painter done")
+wrap(P, "draw_here", "painter: matplotlib imported, tables received; drawing", "painter: drawn")
+child = P._child
+def forked(*a):
+    mark("painter: forked")
+    child(*a)
+P._child = forked
+atexit.register(lambda: mark("exit"))
+R.main()
+"""
+
+
+def timeline() -> None:
+    """One one-day run with marks (stderr of the instrumented run)."""
+    with tempfile.TemporaryDirectory() as d:
+        cmd = [sys.executable, "-c", TIMELINE, repr(time.time()), "run.end=2026-12-01", f"hydra.run.dir={Path(d) / 'run'}"]
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+    print(f"One-day python -m sim, one run (load average {os.getloadavg()[0]:.1f}): pid, seconds since start, CPU of that process")
+    print(done.stderr, end="")
 
 
 def main(repeats: int) -> None:
@@ -63,4 +110,6 @@ def main(repeats: int) -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
-    main(ap.parse_args().repeats)
+    ap.add_argument("--timeline", action="store_true", help="one one-day run with marks: where its time goes")
+    args = ap.parse_args()
+    timeline() if args.timeline else main(args.repeats)
