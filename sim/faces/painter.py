@@ -111,7 +111,12 @@ class ForkedPainter:
             # pool (it re-initialises itself in a child through pthread_atfork); the child only
             # imports matplotlib, draws and leaves with os._exit.
             warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks", category=DeprecationWarning)
-            self._pid = os.fork()
+            try:
+                self._pid = os.fork()
+            except OSError:
+                for fd in (jobs_in, self._jobs_out, self._report_in, report_out):
+                    os.close(fd)
+                raise
         if self._pid == 0:  # pragma: no cover - the child
             os.close(self._jobs_out)
             os.close(self._report_in)
@@ -164,16 +169,28 @@ class ForkedPainter:
         return report, os.waitstatus_to_exitcode(status)
 
 
+def start_painter() -> ForkedPainter | None:
+    """A :class:`ForkedPainter`, or None where forking is not available or fails (e.g. at a
+    process limit): the plots are then drawn in the command's own process."""
+    if not can_fork():
+        return None
+    try:
+        return ForkedPainter()
+    except OSError:
+        return None
+
+
 @contextlib.contextmanager
 def forked_painter(painter: ForkedPainter | None = None) -> Iterator[Draw]:
     """A ``draw(jobs)`` that hands the jobs to ``painter`` (one forked already) or to a
     :class:`ForkedPainter` forked on entry (:func:`draw_here` where forking is not available).
     A normal exit waits for the plots (:class:`PlotError` when one failed); an error in the
     block ends the child unheard."""
-    if painter is None and not can_fork():
+    if painter is None:
+        painter = start_painter()
+    if painter is None:
         yield draw_here
         return
-    painter = painter or ForkedPainter()
     try:
         yield painter.draw
         painter.finish()

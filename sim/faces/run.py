@@ -21,7 +21,7 @@ from omegaconf import DictConfig
 
 from sim.faces.cli import exit_now, hydra_entry, reports_errors
 from sim.faces.output import write_run
-from sim.faces.painter import ForkedPainter, can_fork, forked_painter
+from sim.faces.painter import ForkedPainter, forked_painter, start_painter
 from sim.scenario.compose import scenarios_dir, validate
 
 log = logging.getLogger("sim")
@@ -53,8 +53,9 @@ def main() -> None:
     only overrides (a single run, not ``--help``, ``--cfg`` or ``-m``), then check the overrides
     and run the Hydra app; after a successful command, leave without tearing every module down
     (:func:`~sim.faces.cli.exit_now`: this ends the process)."""
-    if can_fork() and not any(a.startswith("-") for a in sys.argv[1:]):
-        _FORKED.append(ForkedPainter())
+    painter = None if any(a.startswith("-") for a in sys.argv[1:]) else start_painter()
+    if painter is not None:
+        _FORKED.append(painter)
     try:
         _hydra_main()
     finally:
