@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,3 +102,140 @@ def test_special_function_quantiles_equal_scipy_stats_bit_for_bit() -> None:
     x = np.concatenate([rng.exponential(3.0, 2000), [0.0, np.inf]])
     for df in (1, 2, 9, 99, 9999):  # the paired p-value: 2 * stdtr(n - 1, -|t|) in sim.analysis.paired
         assert np.array_equal(2 * stats.t.sf(x, df), 2 * special.stdtr(df, -x))
+
+
+ONE_DAY_PROBE = """
+import atexit, json, runpy, sys
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+compositions = []
+load = ConfigLoaderImpl.load_configuration
+
+
+def counted(self, *args, **kwargs):
+    compositions.append(kwargs.get("run_mode"))
+    return load(self, *args, **kwargs)
+
+
+ConfigLoaderImpl.load_configuration = counted
+sys.argv = ["sim", *json.loads(sys.argv[1])]
+# python -m sim ends its process itself (sim.faces.cli.exit_now), running the atexit handlers
+atexit.register(lambda: print(json.dumps({"compositions": len(compositions), "modules": sorted(sys.modules)})))
+runpy.run_module("sim", run_name="__main__")
+raise SystemExit("python -m sim returned instead of ending its process")
+"""
+
+
+def one_day_run(tmp_path: Path, *args: str) -> dict[str, object]:
+    """A one-day ``python -m sim`` in a fresh process: how often Hydra composed the config, and
+    the modules it loaded."""
+    argv = ["run.end=2026-12-01", f"hydra.run.dir={tmp_path / 'run'}", *args]
+    done = subprocess.run([sys.executable, "-c", ONE_DAY_PROBE, json.dumps(argv)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=300, check=True)
+    assert (tmp_path / "run" / "daily_targets.png").stat().st_size > 0
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_a_one_day_run_composes_once_and_draws_beside_itself(tmp_path: Path) -> None:
+    """Issue 23 item 16: ``hydra.main`` composes twice (``get_mode``, then the run) unless
+    :func:`sim.faces.cli.compose_once` keeps the first; the PNGs are drawn by a forked process
+    (:mod:`sim.faces.painter`), so the command's own process never imports matplotlib."""
+    from sim.faces.painter import can_fork
+
+    probe = one_day_run(tmp_path)
+    assert probe["compositions"] == 1
+    modules = set(probe["modules"])  # type: ignore[arg-type]
+    assert "matplotlib.pyplot" not in modules
+    assert ("matplotlib" in modules) is not can_fork()
+    for png in ("daily_targets.png", "intraday_queue.png"):
+        assert (tmp_path / "run" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plots_import_no_pyplot() -> None:
+    """The plots are drawn on ``Figure`` + the Agg canvas: ``pyplot`` and its backend machinery
+    are not imported (nor needed) to write them."""
+    code = "import sys, sim.faces.plots; print('matplotlib.pyplot' in sys.modules, 'matplotlib.figure' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["False", "True"]
+
+
+def _days(n: int = 3) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({"period": pd.date_range("2026-12-01", periods=n, freq="D").astype(str),
+                         "availability": [0.95, 0.91, 0.97][:n], "service_level": [0.93, 0.85, 0.96][:n]})
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the painter forks on Linux only")
+def test_forked_plots_are_the_same_bytes_and_failures_reach_the_parent(tmp_path: Path) -> None:
+    from sim.faces.painter import PlotError, draw_here, forked_painter
+    from sim.schema import TargetsConfig
+
+    targets = TargetsConfig()
+    draw_here([("daily_targets", (_days(), targets, tmp_path / "here.png"))])
+    with forked_painter() as draw:  # the first job is drawn by the child, the next by a grandchild
+        draw([("daily_targets", (_days(), targets, tmp_path / f"forked{i}.png")) for i in range(2)])
+    for i in range(2):
+        assert (tmp_path / f"forked{i}.png").read_bytes() == (tmp_path / "here.png").read_bytes()
+
+    bad = _days().drop(columns="availability")
+    for jobs in ([("daily_targets", (bad, targets, tmp_path / "bad.png"))],
+                 [("daily_targets", (_days(), targets, tmp_path / "good0.png")), ("daily_targets", (bad, targets, tmp_path / "bad.png")),
+                  ("daily_targets", (_days(), targets, tmp_path / "good2.png"))]):
+        with pytest.raises(PlotError, match=r"(?s)drawing the plots failed:.*KeyError: 'availability'"):
+            with forked_painter() as draw:
+                draw(jobs)
+        assert not (tmp_path / "bad.png").exists()
+    assert (tmp_path / "good0.png").exists() and (tmp_path / "good2.png").exists()
+
+    with pytest.raises(ZeroDivisionError):  # the command's own error wins; the child sees no jobs and leaves
+        with forked_painter() as draw:
+            _ = 1 / 0
+
+
+def test_composing_once_gives_hydras_own_config() -> None:
+    """The kept composition with ``hydra.mode=RUN`` applied is the very config Hydra composes
+    itself for the run (every key, the override lists, the resolved choices)."""
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sim.faces.cli import compose_once
+    from sim.scenario.compose import scenarios_dir
+
+    def as_hydra_runs(hydra: Hydra, overrides: list[str]) -> str:
+        overrides = list(overrides)
+        assert hydra.get_mode("config", overrides) is None
+        overrides.append("hydra.mode=RUN")  # what hydra.main adds for a single run
+        cfg = hydra.compose_config("config", overrides, run_mode=RunMode.RUN)
+        return OmegaConf.to_yaml(cfg)
+
+    hydra = Hydra.create_main_hydra2(task_name="sim", config_search_path=create_config_search_path(str(scenarios_dir())))
+    try:
+        for overrides in ([], ["run.end=2026-12-01", "hydra.run.dir=/tmp/x"], ["+experiment=tiny", "cases=on", "staffing.agents=7"]):
+            own = as_hydra_runs(hydra, overrides)
+            with compose_once():
+                kept = as_hydra_runs(hydra, overrides)
+            assert kept == own
+            assert "- hydra.mode=RUN" in kept
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def test_exit_now_ends_like_python_without_the_teardown() -> None:
+    """``exit_now`` joins the threads, runs the atexit handlers and flushes the buffers before
+    the process ends with the given code."""
+    code = ("import atexit, sys, threading, time\n"
+            "from sim.faces.cli import exit_now\n"
+            "atexit.register(lambda: print('atexit ran'))\n"
+            "threading.Thread(target=lambda: (time.sleep(0.2), print('thread done'))).start()\n"
+            "sys.stdout.write('buffered, ')\n"
+            "exit_now(3)\n"
+            "print('not reached')\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3
+    assert done.stdout == "buffered, thread done\natexit ran\n"

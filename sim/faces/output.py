@@ -21,6 +21,7 @@ Files (all in the run folder, beside Hydra's ``.hydra/config.yaml``):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +30,8 @@ import pandas as pd
 from sim.analysis.case_kpis import KIND_SHARE, case_met, case_summary
 from sim.analysis.kpis import days_missed, feature_kpis, group_kpis, judge, kpi_table, summary
 from sim.catalogue import kpi as catalogue_entry
-from sim.faces import plots
 from sim.faces.excel import excel_copies
+from sim.faces.painter import Draw, PlotJob, draw_here
 from sim.model.simulate import SimResult, simulate
 from sim.schema import Scenario
 
@@ -44,28 +45,36 @@ class RunSummary:
     out_dir: Path
 
 
-def write_tables(result: SimResult, out_dir: Path) -> dict[str, pd.DataFrame]:
+def write_tables(result: SimResult, out_dir: Path,
+                 plot: Callable[[dict[str, pd.DataFrame]], None] | None = None) -> dict[str, pd.DataFrame]:
     """Write the run's tables; return the KPI tables for plotting and printing (``interval``,
-    ``day``, ``month``, ``run`` and with cases ``case_day``)."""
+    ``day``, ``month``, ``run`` and with cases ``case_day``). ``plot`` gets the tables the plots
+    need (``interval``, ``day``, ``case_day``) as soon as they are computed, before the rest is
+    computed and written (the plots may be drawn meanwhile, :mod:`sim.faces.painter`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     s = result.scenario
     t = s.targets
+    interval = judge(kpi_table(result.calls, f"{s.demand.interval_min}min", result.agents, t.threshold_s), t)
+    day = judge(kpi_table(result.calls, "D", result.agents, t.threshold_s), t)
+    tables = {"interval": interval, "day": day}
+    if result.cases is not None:
+        tables["case_day"] = judged_case_kpis(result, "D")
+    if plot is not None:
+        plot(dict(tables))
     result.calls.to_parquet(out_dir / "calls.parquet", index=False)
     result.agents.to_csv(out_dir / "agents.csv", index=False)
     result.calendar.to_csv(out_dir / "calendar.csv", index=False)
     (out_dir / "scenario.json").write_text(s.model_dump_json(indent=2), encoding="utf-8")
-    interval = judge(kpi_table(result.calls, f"{s.demand.interval_min}min", result.agents, t.threshold_s), t)
-    day = judge(kpi_table(result.calls, "D", result.agents, t.threshold_s), t)
     month = days_missed(result.calls, t, result.agents)
     run = summary(result.calls, result.agents, t)
     run.to_csv(out_dir / "kpi_run.csv", index=False)
-    tables = {"interval": interval, "day": day, "month": month, "run": run}
+    tables.update(month=month, run=run)
     if s.features_on:
         feature_kpis(result.calls, "D", cases=result.cases).to_csv(out_dir / "kpi_features_day.csv", index=False)
         group_kpis(result.calls, result.agents).to_csv(out_dir / "kpi_groups.csv", index=False)
     if result.cases is not None:  # case work on: the case records and their KPIs
         result.cases.to_parquet(out_dir / "cases.parquet", index=False)
-        case_day = tables["case_day"] = judged_case_kpis(result, "D")
+        case_day = tables["case_day"]
         case_day.to_csv(out_dir / "kpi_cases_day.csv", index=False)
         case_month = judged_case_kpis(result, "MS")
         case_month["case_days_missed"] = _case_days_missed(case_day, case_month["period"])
@@ -197,14 +206,23 @@ def _feature_lines(result: SimResult) -> list[str]:
     return lines
 
 
-def write_run(scenario: Scenario, out_dir: Path, seed: int | None = None) -> RunSummary:
-    """Simulate ``scenario`` once and write everything a planner reads."""
+def plot_jobs(scenario: Scenario, tables: dict[str, pd.DataFrame], out_dir: Path) -> list[PlotJob]:
+    """The PNG plots of a run (functions of :mod:`sim.faces.plots` and their arguments)."""
+    jobs: list[PlotJob] = [
+        ("daily_targets", (tables["day"], scenario.targets, out_dir / "daily_targets.png")),
+        ("intraday_queue", (tables["interval"], scenario.targets, out_dir / "intraday_queue.png")),
+    ]
+    if "case_day" in tables:
+        jobs.append(("daily_cases", (tables["case_day"], tuple(scenario.cases.kinds), scenario.targets, out_dir / "daily_cases.png")))
+    return jobs
+
+
+def write_run(scenario: Scenario, out_dir: Path, seed: int | None = None, draw: Draw = draw_here) -> RunSummary:
+    """Simulate ``scenario`` once and write everything a planner reads. The plots go to ``draw``
+    (:func:`~sim.faces.painter.draw_here` draws them at once; ``python -m sim`` hands them to a
+    process drawing beside this one, :func:`~sim.faces.painter.forked_painter`)."""
     result = simulate(scenario, seed)
-    tables = write_tables(result, out_dir)
-    plots.daily_targets(tables["day"], scenario.targets, out_dir / "daily_targets.png")
-    plots.intraday_queue(tables["interval"], scenario.targets, out_dir / "intraday_queue.png")
+    tables = write_tables(result, out_dir, plot=lambda ready: draw(plot_jobs(scenario, ready, out_dir)))
     excel_copies(out_dir, scenario.output.excel)
-    if result.cases is not None:
-        plots.daily_cases(tables["case_day"], tuple(scenario.cases.kinds), scenario.targets, out_dir / "daily_cases.png")
     text = summary_text(result, tables["month"], tables["run"], tables.get("case_day"))  # the tables just written
     return RunSummary(text, len(result.calls), out_dir)

@@ -1,14 +1,20 @@
-"""Plots of saved result tables (PNG). They read tables; they never run the model."""
+"""Plots of saved result tables (PNG). They read tables; they never run the model.
+
+Figures are plain :class:`matplotlib.figure.Figure` objects drawn by the Agg canvas, not
+``pyplot`` figures: nothing is registered globally (nothing to close, no GUI backend) and a
+command that writes plots does not pay for importing ``pyplot`` (issue 23 item 16)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
 from sim.analysis.case_kpis import KIND_SHARE  # noqa: E402
 from sim.analysis.kpis import TargetsLike  # noqa: E402
@@ -18,17 +24,31 @@ from sim.faces.scenario_words import num, share  # noqa: E402
 from sim.schema import TargetsConfig  # noqa: E402
 
 
-def _save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
-    """Lay out, write and close a figure."""
-    fig.tight_layout()
+def _subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure, Any]:
+    """``pyplot.subplots`` without ``pyplot``: a new figure of ``figsize`` inches and its axes
+    (``kwargs``: ``sharex``, ``sharey``, ``squeeze``, ``height_ratios``, as ``Figure.subplots``)."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
+def _save(fig: Figure, path: Path, dpi: int = 110, rect: tuple[float, float, float, float] | None = None) -> Path:
+    """Lay out (``tight_layout`` within ``rect``) and write a figure.
+
+    ``tight_layout`` leaves a placeholder layout engine behind, for which ``savefig`` would lay
+    out a dry run of the whole drawing again before drawing it; the figure is laid out already,
+    so the engine is removed (the same pixels, one drawing fewer)."""
+    if rect is None:
+        fig.tight_layout()
+    else:
+        fig.tight_layout(rect=rect)
+    fig.set_layout_engine(None)
     fig.savefig(path, dpi=dpi)
-    plt.close(fig)
     return path
 
 
 def daily_targets(days: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
     """Daily service level and availability against the agreement's targets."""
-    fig, ax = plt.subplots(figsize=(10, 4.5))
+    fig, ax = _subplots(figsize=(10, 4.5))
     # one row per calendar date, so that closed days break the lines instead of bridging them
     by_date = days.assign(period=pd.to_datetime(days["period"])).set_index("period")
     by_date = by_date.reindex(pd.date_range(by_date.index.min(), by_date.index.max(), freq="D")) if len(by_date) else by_date
@@ -67,7 +87,7 @@ def intraday_queue(intervals: pd.DataFrame, targets: TargetsLike, path: Path) ->
     mean = by.apply(lambda g: (g["asa_s"] * g["answered"]).sum() / max(g["answered"].sum(), 1), include_groups=False)
     worst_rows = worst_days(frame)
     worst = worst_rows["asa_s"].reindex(mean.index)
-    fig, ax = plt.subplots(figsize=(10, 4.8))
+    fig, ax = _subplots(figsize=(10, 4.8))
     pos = list(range(len(mean)))
     ax.bar(pos, mean.to_numpy(), color="C0", alpha=0.8, label="mean queue time of answered calls (all days)")
     ax.plot(pos, worst.to_numpy(), "k.", label="worst day (its date beside the dot)")
@@ -99,7 +119,7 @@ def weekday_steps(frame: pd.DataFrame, lines: list[tuple[str, str]], path: Path,
     """One panel per weekday (in the order of ``frame["weekday"]``): a step line for each
     ``(column, label)`` of ``lines`` against the ``clock`` column, and a grey area for ``fill``."""
     days = list(dict.fromkeys(frame["weekday"]))
-    fig, axes = plt.subplots(1, len(days), figsize=(3.2 * len(days), 4), sharey=True, squeeze=False)
+    fig, axes = _subplots(1, len(days), figsize=(3.2 * len(days), 4), sharey=True, squeeze=False)
     for ax, day in zip(axes[0], days, strict=True):
         d = frame[frame["weekday"] == day]
         x = range(len(d))
@@ -126,7 +146,7 @@ def staffing_plan(plan: pd.DataFrame, path: Path) -> Path:
 
 def daily_probability(day_summary: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
     """Per day: mean service level and availability with CI bands, and P(target met)."""
-    fig, (ax, bx) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
+    fig, (ax, bx) = _subplots(2, 1, figsize=(10, 6.5), sharex=True)
     for kpi, colour, bound in (("availability", "C0", targets.availability_min), ("service_level", "C1", targets.service_level_min)):
         d = day_summary[day_summary["kpi"] == kpi]
         x = pd.to_datetime(d["period"])
@@ -156,7 +176,7 @@ _SWEEP_PANELS = (
 def sweep(table: pd.DataFrame, targets: TargetsLike, mode: str, path: Path) -> Path:
     """Each KPI against the staffing level with 95 % CI bands and the target lines, plus
     the probability of meeting each target."""
-    fig, axes = plt.subplots(1, 4, figsize=(17, 4))
+    fig, axes = _subplots(1, 4, figsize=(17, 4))
     for ax, (kpi, title, scale, target_attr, unit) in zip(axes, _SWEEP_PANELS, strict=False):
         d = table[table["kpi"] == kpi].sort_values("staffing_level")
         ax.plot(d["staffing_level"], scale * d["mean"], "o-")
@@ -208,7 +228,7 @@ def compare_daily(daily: pd.DataFrame, targets: TargetsLike, path: Path) -> Path
     colours = _scenario_colours(labels)
     panels = (("service_level", _("answered within {s} s / offered").format(s=num(targets.threshold_s)), targets.service_level_min),
               ("availability", _("availability (answered / offered)"), targets.availability_min))
-    fig, axes = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
+    fig, axes = _subplots(2, 1, figsize=(11, 6.5), sharex=True)
     lowest = 100.0
     for ax, (kpi, title, bound) in zip(axes, panels, strict=True):
         for lb in labels:
@@ -239,7 +259,7 @@ def compare_intraday(intraday: pd.DataFrame, targets: TargetsLike, path: Path, t
     d = intraday[intraday["kpi"] == "asa_s"]
     clocks = sorted(d["clock"].unique())
     pos = {c: i for i, c in enumerate(clocks)}
-    fig, ax = plt.subplots(figsize=(11, 4.5))
+    fig, ax = _subplots(figsize=(11, 4.5))
     top = 0.0
     for lb in labels:
         s = d[d["scenario"] == lb].sort_values("clock")
@@ -273,7 +293,7 @@ def compare_agent_time(table: pd.DataFrame, path: Path, differences: pd.DataFram
     panels = (("staffed_s", _("scheduled agent-hours")), ("present_s", _("agent-hours present (incl. overtime)")),
               ("overtime_s", _("overtime after closing (agent-hours)")))
     panels = tuple(p for p in panels if p[0] in set(table["kpi"]))
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 4), squeeze=False)
+    fig, axes = _subplots(1, len(panels), figsize=(4.2 * len(panels), 4), squeeze=False)
     for ax, (kpi, title) in zip(axes[0], panels, strict=True):
         d = table[table["kpi"] == kpi].set_index("scenario").reindex(labels)
         mean = d["mean"].to_numpy() / 3600
@@ -319,7 +339,7 @@ def compare_differences(differences: pd.DataFrame, path: Path) -> Path:
     """Paired differences to the baseline with 95 % CIs (common random numbers)."""
     labels = list(dict.fromkeys(differences["scenario"]))
     panels = [p for p in _DIFF_PANELS if p[0] in set(differences["kpi"])]
-    fig, axes = plt.subplots(1, max(1, len(panels)), figsize=(3.1 * max(1, len(panels)), 0.6 * len(labels) + 1.8), squeeze=False)
+    fig, axes = _subplots(1, max(1, len(panels)), figsize=(3.1 * max(1, len(panels)), 0.6 * len(labels) + 1.8), squeeze=False)
     colours = _scenario_colours([str(differences["baseline"].iloc[0]) if len(differences) else "", *labels])
     for ax, (kpi, title, scale) in zip(axes[0], panels, strict=False):
         d = differences[differences["kpi"] == kpi].set_index("scenario").reindex(labels)
@@ -357,7 +377,7 @@ def calendar_heatmap(calendars: pd.DataFrame, path: Path, title: str = "Open hou
     levels = [0.0, 0.01, 6.5, 7.5, 8.5, 24.0]
     cmap = ListedColormap(["#dddddd", "#d7301f", "#fc8d59", "#fdcc8a", "#41ab5d"])
     norm = BoundaryNorm(levels, cmap.N)
-    fig, axes = plt.subplots(len(labels), 1, figsize=(min(16, 2 + 0.26 * ncols), 1.55 * len(labels) + 0.8), squeeze=False)
+    fig, axes = _subplots(len(labels), 1, figsize=(min(16, 2 + 0.26 * ncols), 1.55 * len(labels) + 0.8), squeeze=False)
     for ax, lb in zip(axes[:, 0], labels, strict=True):
         d = cal[cal["scenario"] == lb]
         grid = np.full((7, ncols), np.nan)
@@ -370,14 +390,11 @@ def calendar_heatmap(calendars: pd.DataFrame, path: Path, title: str = "Open hou
         ax.set_xticks([int((m - origin).days // 7) for m in months], [m.strftime("%b") for m in months], fontsize=7)
         ax.set_ylabel(lb, rotation=0, ha="right", va="center", fontsize=9)
         ax.tick_params(length=0)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in cmap.colors]
+    handles = [Rectangle((0, 0), 1, 1, color=c) for c in cmap.colors]
     names = ["closed", "open < 6.5 h", "≈ 7 h (15:00 closing)", "≈ 8 h (16:00 closing)", "≥ 8.5 h (regular day)"]
     fig.legend(handles, names, loc="lower center", ncol=5, fontsize=8, frameon=False)
     fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=100, rect=(0, 0.06, 1, 1))
 
 
 def daily_cases(days: pd.DataFrame, kinds: tuple[str, ...], targets: TargetsConfig, path: Path) -> Path:
@@ -386,7 +403,7 @@ def daily_cases(days: pd.DataFrame, kinds: tuple[str, ...], targets: TargetsConf
     by_date = days.assign(period=pd.to_datetime(days["period"])).set_index("period")
     if len(by_date):
         by_date = by_date.reindex(pd.date_range(by_date.index.min(), by_date.index.max(), freq="D"))
-    fig, (ax, bx) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, height_ratios=(3, 2))
+    fig, (ax, bx) = _subplots(2, 1, figsize=(10, 6), sharex=True, height_ratios=(3, 2))
     for i, k in enumerate(kinds):
         label = f"{k} within {targets.case_hours[k]:g} working h" if k in targets.case_hours else k
         ax.plot(by_date.index, 100 * by_date[f"{KIND_SHARE}{k}"], "o-", ms=3, color=f"C{i}", label=label)
@@ -413,7 +430,7 @@ def sweep_jobs(table: pd.DataFrame, path: Path) -> Path:
     value_cols = [c for c in table.columns if c != "job" and not c.endswith("_met") and table[c].dtype == object]
     labels = [", ".join(f"{c}={r[c]}" for c in value_cols) or f"job {r['job']}" for _, r in table.iterrows()]
     panels = [p for p in _SWEEP_JOB_PANELS if p[0] in table.columns]
-    fig, axes = plt.subplots(1, max(len(panels), 1), figsize=(3.6 * max(len(panels), 1), 4.2), squeeze=False)
+    fig, axes = _subplots(1, max(len(panels), 1), figsize=(3.6 * max(len(panels), 1), 4.2), squeeze=False)
     for ax, (kpi, scale, unit) in zip(axes[0], panels, strict=False):
         met = table.get(f"{kpi}_met", pd.Series(True, index=table.index)).fillna(True).astype(bool)
         values = scale * table[kpi].astype(float)
