@@ -76,13 +76,10 @@ R.main()
 def timeline() -> None:
     """One one-day run with marks (stderr of the instrumented run)."""
     with tempfile.TemporaryDirectory() as d:
-        t0 = time.time()
-        cmd = [sys.executable, "-c", TIMELINE, repr(t0), "run.end=2026-12-01", f"hydra.run.dir={Path(d) / 'run'}"]
+        cmd = [sys.executable, "-c", TIMELINE, repr(time.time()), "run.end=2026-12-01", f"hydra.run.dir={Path(d) / 'run'}"]
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
-        ended = time.time() - t0
     print(f"One-day python -m sim, one run (load average {os.getloadavg()[0]:.1f}): pid, seconds since start, CPU of that process")
     print(done.stderr, end="")
-    print(f"  {'':>7} {ended:6.3f} s  the process has ended (Python's shutdown included)")
 
 
 def main(repeats: int) -> None:

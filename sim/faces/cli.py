@@ -9,14 +9,12 @@ a Hydra app, :func:`reports_errors` wraps any command function.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import functools
 import logging
-import os
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sim.errors import ScenarioError
 from sim.scenario.compose import check_overrides
@@ -29,22 +27,6 @@ def fail(message: str, code: int = 2) -> None:
     """Print ``error: message`` to stderr and exit with ``code``."""
     print(f"error: {message}", file=sys.stderr)
     sys.exit(code)
-
-
-def exit_now(code: int = 0) -> NoReturn:
-    """End the process the way Python ends it — non-daemon threads joined, the ``atexit``
-    handlers run (logging flushed and closed), stdout and stderr flushed — but without the
-    teardown of every module and object one by one, which writes nothing and which the operating
-    system does at once when the process ends (issue 23 item 16: about 0.3 s of CPU of a one-day
-    ``python -m sim``, pandas', pyarrow's, pydantic's and OmegaConf's objects freed one by one)."""
-    threading = sys.modules.get("threading")
-    if threading is not None:
-        threading._shutdown()  # type: ignore[attr-defined]  # what the interpreter's exit does first
-    atexit._run_exitfuncs()  # type: ignore[attr-defined]
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
 
 
 def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:

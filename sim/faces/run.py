@@ -19,7 +19,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.faces.cli import exit_now, hydra_entry, reports_errors
+from sim.faces.cli import hydra_entry, reports_errors
 from sim.faces.output import write_run
 from sim.faces.painter import ForkedPainter, forked_painter, start_painter
 from sim.scenario.compose import scenarios_dir, validate
@@ -51,8 +51,7 @@ _hydra_main = hydra_entry(app)
 def main() -> None:
     """Entry point of ``python -m sim``: fork the plots' painter first when the command line holds
     only overrides (a single run, not ``--help``, ``--cfg`` or ``-m``), then check the overrides
-    and run the Hydra app; after a successful command, leave without tearing every module down
-    (:func:`~sim.faces.cli.exit_now`: this ends the process)."""
+    and run the Hydra app."""
     painter = None if any(a.startswith("-") for a in sys.argv[1:]) else start_painter()
     if painter is not None:
         _FORKED.append(painter)
@@ -61,7 +60,6 @@ def main() -> None:
     finally:
         while _FORKED:  # unused: the overrides were refused, or Hydra stopped before the run
             _FORKED.pop().close()
-    exit_now(0)
 
 
 if __name__ == "__main__":
