@@ -76,9 +76,12 @@ def _pct(x: float) -> str:
 
 
 def _kpi(kpi: str, m: float, lo: float, hi: float) -> str:
+    """The mean and its 95 % CI, cut to what the KPI can be (a share to 0–100 %, a time to ≥ 0),
+    as the page and the report cut them: the mean cannot lie outside, so the cut interval covers
+    it as often."""
     if is_share(kpi):
-        return f"{_pct(m)} [{100 * lo:.2f}, {100 * hi:.2f}]"
-    return f"{m:.1f} s [{lo:.1f}, {hi:.1f}]"
+        return f"{_pct(m)} [{100 * max(lo, 0.0):.2f}, {100 * min(hi, 1.0):.2f}]"
+    return f"{m:.1f} s [{max(lo, 0.0):.1f}, {hi:.1f}]"
 
 
 def plans_table(st: StaffStudy) -> pd.DataFrame:
