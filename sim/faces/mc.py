@@ -77,7 +77,10 @@ def _fmt_row(r: pd.Series) -> str:
     pct, hours = entry is not None and entry.fmt == "percent", entry is not None and entry.fmt == "agent_hours"
     scale, unit = (100.0, " %") if pct else ((1 / 3600, " h") if hours else (1.0, " s" if r["kpi"].endswith("_s") else ""))
     p = "" if pd.isna(r.get("p_met")) else f"{100 * r['p_met']:.0f} %"
-    return (f"{r['kpi']:<16}{scale * r['mean']:>11.2f}{unit:<3} [{scale * r['ci_low']:.2f}, {scale * r['ci_high']:.2f}]"
+    lo, hi = r["ci_low"], r["ci_high"]
+    if pct or unit == " s":  # cut to what the KPI can be (a share 0–100 %, a time ≥ 0), as the page and report do
+        lo, hi = max(lo, 0.0), (min(hi, 1.0) if pct else hi)
+    return (f"{r['kpi']:<16}{scale * r['mean']:>11.2f}{unit:<3} [{scale * lo:.2f}, {scale * hi:.2f}]"
             f"{'':4}{p:>6}")
 
 

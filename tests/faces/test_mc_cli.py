@@ -303,3 +303,13 @@ def test_a_fully_closed_run_says_so_with_the_replications_asked_for(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     assert "default: 2 replications" in proc.stdout and "0 replications" not in proc.stdout
     assert "the line is closed on every day from 2026-12-05 to 2026-12-06" in proc.stdout
+
+
+def test_the_printed_intervals_stay_within_what_a_kpi_can_be() -> None:
+    import pandas as pd
+
+    from sim.faces.mc import _fmt_row
+
+    row = pd.Series({"kpi": "availability", "mean": 0.9869, "ci_low": 0.9627, "ci_high": 1.011, "p_met": 1.0})
+    assert "[96.27, 100.00]" in _fmt_row(row)
+    assert "[0.00, 4.10]" in _fmt_row(pd.Series({"kpi": "asa_s", "mean": 1.1, "ci_low": -1.9, "ci_high": 4.1, "p_met": 1.0}))
