@@ -450,8 +450,8 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
         if other.value < best.value - 1e-6:
             best = other
     value = best.value
-    status = (f"{best.status}; plan of the shifts {plan.status}, {best.plan} plan assigned within {100 * best.stage2:.2f} % "
-              "of its relaxation")
+    status = (f"{best.status}; the period's plan within {100 * (plan.value - plan.bound) / max(plan.value, 1e-9):.2f} % of its bound, "
+              f"{best.plan} plan assigned within {100 * best.stage2:.2f} % of its relaxation")
     dropped = [(d, length) for d, (_, lens) in by_day.items() for length in lens]
     return Result(best.work, recount_short(best.work, days, t.slot_min), best.under, value, plan.bound,
                   (value - plan.bound) / value if value else 0.0, time.perf_counter() - t0, status, best.variables, best.constraints,
@@ -878,10 +878,9 @@ def plan_period(t: Template, days: list[Day], people: list[Person], rules: Rules
     b.row(paid_cols, paid_vals, -np.inf, float(sum(p.hi for p in phones)))
     n = len(cost)
     c = np.array(cost)
-    res = milp(c, constraints=[b.constraint(n)], integrality=np.array(integ),
-               bounds=Bounds(np.zeros(n), np.array(upper)), options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap})
-    bound = getattr(res, "mip_dual_bound", None)
-    if bound is None or not np.isfinite(bound):
+    res, bound = restricted_milp(c, b.constraint(n), np.array(integ, dtype=float), Bounds(np.zeros(n), np.array(upper)), time_limit_s,
+                                 mip_rel_gap)
+    if not np.isfinite(bound):
         bound = res.fun if res.x is not None and res.status == 0 else -np.inf
     counts: dict[int, np.ndarray] = {}
     positions: dict[int, dict[tuple[int, int], list[int]]] = {}
