@@ -186,6 +186,8 @@ def repair_schedule(sch: Schedule, replications: int = 20, seed: int = 1, confid
     rules = rules_of(s)
     days = {d.index: d for d in program_days(s, sch.dated, t.slot_min)}
     people = people_of(s, sch.team, sch.dated, sch.targets)
+    sw = s.schedule.weights
+    weights = ip.Weights(sw.shortage, sw.hours, sw.fairness, sw.preference)
     sim = simulate_schedule(sch, replications, seed, confidence, sick_share)
     history: list[dict] = []
     added: list[dict] = []
@@ -201,7 +203,9 @@ def repair_schedule(sch: Schedule, replications: int = 20, seed: int = 1, confid
             if w is not None:
                 was = next((x for x in sch.result.work if (x.person, x.day) == (w.person, w.day)), None)
                 kept = [x for x in sch.result.work if (x.person, x.day) != (w.person, w.day)]
-                sch = _with_work(sch, [*kept, w], list(days.values()), people, t.slot_min)
+                placed = rebreak([*kept, w], days[w.day], t, rules, weights)
+                w = next(x for x in placed if (x.person, x.day) == (w.person, w.day))
+                sch = _with_work(sch, placed, list(days.values()), people, t.slot_min)
                 new.append((w, was))
         history.append({"round": r + 1, "p_month_all": _p_month(sim[2]), "dates_at_risk": int(sim[0]["at_risk"].sum()),
                         "shifts_added": len(new)})
@@ -228,6 +232,30 @@ def repair_schedule(sch: Schedule, replications: int = 20, seed: int = 1, confid
 
 def _hm(m: int) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def rebreak(work: list[ip.Work], day: ip.Day, t: Template, rules: ip.Rules, weights: ip.Weights) -> list[ip.Work]:
+    """``work`` with the breaks of every shift on ``day`` placed anew, to leave the fewest
+    slots short (:func:`sim.analysis.schedule._place_breaks`, as stage 3 of the schedule does):
+    a shift added or lengthened by the repair does not move a break into a covered slot."""
+    shs = ip.day_shifts(t, day, rules)[0]
+    index = {(sh.start, sh.length): k for k, sh in enumerate(shs)}
+    mine = sorted((w for w in work if w.day == day.index), key=lambda w: w.person)
+    if not mine or any((w.start, w.length) not in index for w in mine):
+        return work
+    counts = np.zeros(len(shs), dtype=int)
+    for w in mine:
+        counts[index[(w.start, w.length)]] += 1
+    pos = ip._place_breaks(t, day, shs, counts, weights, 20.0)
+    seen: Counter = Counter()
+    out = [w for w in work if w.day != day.index]
+    for w in mine:
+        k = index[(w.start, w.length)]
+        i = seen[k]
+        seen[k] += 1
+        brk = tuple((ip._position(pos.get((k, b), []), i, shs[k], b, t.slot_min), r.minutes, r.paid) for b, r in enumerate(shs[k].rules))
+        out.append(dataclasses.replace(w, breaks=brk))
+    return out
 
 
 def _with_work(sch: Schedule, work: list[ip.Work], days: list[ip.Day], people: list[ip.Person], slot_min: int) -> Schedule:

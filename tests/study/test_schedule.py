@@ -196,6 +196,9 @@ def test_the_repair_step_adds_overtime_on_the_risky_dates_until_the_month_meets_
     assert set(rep.added["date"]) <= set(sch.frame()["date"])
     paid_before, paid_after = sch.frame()["paid_h"].sum(), rep.schedule.frame()["paid_h"].sum()
     assert paid_after > paid_before  # overtime offers (a longer shift) or extra shifts
+    # the breaks of a date with a shift added are placed anew: no slot covered before is short after
+    for d, before in sch.result.short.items():
+        assert (rep.schedule.result.short[d] <= before + 1e-9).all()
     found = check_schedule(rep.schedule)
     assert found[found["rule"] != "contract hours"].empty  # every hard rule still holds
     below = {a.id for a, u in zip(sch.team.agents, sch.result.under, strict=True) if u > 1e-6}
