@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
 from sim.analysis.roster import BreakRule, Shift, Template, shifts
 
@@ -99,7 +99,7 @@ class Weights:
     preference: float = 60.0  # per shift against an agent's wish
 
 
-def against_wish(p: Person, day: int, sh: Shift, rules: Rules) -> bool:
+def against_wish(p: Person, day: int, sh: Shift | Work, rules: Rules) -> bool:
     """A shift the agent would rather not work: on a preferred day off, late for one who
     prefers early (ends after ``late_after``), early for one who prefers late."""
     return (day in p.avoid or (p.prefers == "early" and sh.end > rules.late_after)
@@ -297,35 +297,19 @@ def solve(t: Template, days: list[Day], people: list[Person], rules: Rules = Rul
     # ---- weekly rest
     _weekly_rest(b, people, days, by_day, x_at, rules)
     # ---- contract hours, fairness
-    for a, p in enumerate(people):
-        cols = [ox + v for d in p.days for _, v in x_at.get((a, d), [])]
-        paid = [float(by_day[xs[c - ox][1]][0][xs[c - ox][2]].paid_min) for c in cols]
-        if not cols:
-            continue
-        b.row(cols, paid, -np.inf, p.hi)
-        b.row([*cols, ou + a], [*paid, 1.0], p.lo, np.inf)
-        if p.target <= 0:
-            continue
-        scale = float(np.mean([q.target for q in people if q.phones and q.target > 0])) / p.target
-        for off, test, able in ((0, lambda sh: sh.start < rules.early_before, p.earliest < rules.early_before and p.prefers != "late"),
-                                (2, lambda sh: sh.end > rules.late_after, p.latest > rules.late_after and p.prefers != "early")):
-            mark = [c for c in cols if test(by_day[xs[c - ox][1]][0][xs[c - ox][2]])]
-            b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
-            if able:  # an agent who may not (or wishes not to) work early (late) shifts does not set the fewest
-                b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
+    for off in _hours_and_fairness(b, people, x_at, xs, by_day, rules, ou, of):
+        upper[of + off + 1] = 0.0  # nobody sets the fewest: it is 0 (joint_terms), not unbounded
     constraint = b.constraint(n)
     bounds = Bounds(np.zeros(n), upper)
     t0 = time.perf_counter()
-    res = milp(cost, constraints=[constraint], integrality=integrality, bounds=bounds,
-               options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap, "presolve": True})
+    res, bound = restricted_milp(cost, constraint, integrality, bounds, time_limit_s, mip_rel_gap)
     seconds = time.perf_counter() - t0
     if res.x is None:
         raise RuntimeError(f"HiGHS returned no schedule within {time_limit_s:g} s ({res.message})")
     sol = np.asarray(res.x)
     work = _expand(xs, ys, sol[:nx], sol[oy: oy + ny], by_day)
     short = recount_short(work, days, slot)
-    bound = float(getattr(res, "mip_dual_bound", np.nan) or res.fun)
-    gap = float(getattr(res, "mip_gap", np.nan))
+    gap = (float(res.fun) - bound) / abs(float(res.fun)) if res.fun else 0.0
     dropped = [(d, length) for d, (_, lens) in by_day.items() for length in lens]
     return Result(work, short, np.maximum(sol[ou: ou + na], 0.0), float(res.fun), bound, gap, seconds,
                   "optimal" if res.status == 0 else str(res.message), n, len(b.lo), dropped)
@@ -439,20 +423,48 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
                     time_limit_s: float = 60.0, mip_rel_gap: float = 0.02) -> Result:
     """The dated roster in two stages, each an integer program solved by HiGHS:
 
-    1. per day, the shift mix and the break positions (:func:`_day_mix`: the cover of the
-       one-day roster, with at most as many shifts as agents available, each shift at most
-       as often as agents may work it, and the day's share of the agents' contract bands);
-    2. over the period, which agent works which of those shifts: the program of :func:`solve`
-       restricted to the shifts of stage 1, without coverage rows; a shift left unfilled costs
-       its on-phone minutes as shortage. The breaks of stage 1 go to the agents of each shift.
+    1. the shift mix and the break positions of every day (:func:`plan_period`: the joint
+       program without agent identity, all days at once; its dual bound is a lower bound of
+       the joint program's optimum);
+    2. over the period, which agent works which of those shifts (:func:`_assign`: the
+       program of :func:`solve` with the planned shifts to fill instead of the coverage rows;
+       a planned shift left unfilled costs its on-phone minutes as shortage), solved by
+       :func:`restricted_milp`; then each day's breaks placed anew for the shifts worked.
 
-    Much smaller than the joint program, but not proven optimal for it: the gap reported is
-    stage 2's (to its own dual bound); the shortage is recounted from the final schedule."""
+    When the schedule's value in the joint program's terms (:func:`joint_terms`) is more than
+    ``mip_rel_gap`` above the plan's bound and time is left, stage 1 is tried again day by day
+    (:func:`_day_plans`: each day with its share of the agents' bands, which small teams can
+    fill more easily) and the better schedule kept. The gap reported is the schedule's value
+    against the plan's bound: the whole problem's, not one stage's."""
     t0 = time.perf_counter()
-    slot = t.slot_min
     by_day = {d.index: day_shifts(t, d, rules) for d in days}
+    plan = plan_period(t, days, people, rules, weights, time_limit_s / 4, mip_rel_gap / 4)
+    if not plan.counts and any(by_day[d.index][0] for d in days):
+        raise RuntimeError(f"HiGHS returned no plan of the period's shifts within {time_limit_s / 4:g} s ({plan.status})")
+    mixes = {d: (plan.counts[d], plan.positions[d]) for d in plan.counts}
+    best = _assign(t, days, people, rules, weights, by_day, mixes, t0 + 0.6 * time_limit_s, mip_rel_gap, "the period's")
+    left = t0 + time_limit_s - time.perf_counter()
+    if best.value - plan.bound > mip_rel_gap * best.value and left > 0.2 * time_limit_s:
+        day_mixes = _day_plans(t, days, people, by_day, weights, max(left / (4 * max(len(days), 1)), 1.0), mip_rel_gap)
+        other = _assign(t, days, people, rules, weights, by_day, day_mixes, t0 + time_limit_s, mip_rel_gap, "the days'")
+        if other.value < best.value - 1e-6:
+            best = other
+    value = best.value
+    status = (f"{best.status}; the period's plan within {100 * (plan.value - plan.bound) / max(plan.value, 1e-9):.2f} % of its bound, "
+              f"{best.plan} plan assigned within {100 * best.stage2:.2f} % of its relaxation")
+    dropped = [(d, length) for d, (_, lens) in by_day.items() for length in lens]
+    return Result(best.work, recount_short(best.work, days, t.slot_min), best.under, value, plan.bound,
+                  (value - plan.bound) / value if value else 0.0, time.perf_counter() - t0, status, best.variables, best.constraints,
+                  dropped)
+
+
+def _day_plans(t: Template, days: list[Day], people: list[Person], by_day: dict, weights: Weights, time_limit_s: float,
+               mip_rel_gap: float) -> dict[int, tuple[np.ndarray, dict]]:
+    """Stage 1 day by day (:func:`_day_mix`, each within ``time_limit_s``): each day's shift mix with at most as many shifts
+    as agents available, each shift at most as often as agents may work it, and the day's
+    share of the agents' bands (spread over the days they can work, none on a day they wish
+    off when they have others)."""
     mixes: dict[int, tuple[np.ndarray, dict]] = {}
-    day_gap = 0.0
     for dy in days:
         shs = by_day[dy.index][0]
         able = [a for a, p in enumerate(people) if p.phones and dy.index in p.days]
@@ -461,11 +473,43 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
         cap = [sum(1 for a in able if sh.start >= people[a].earliest and sh.end <= people[a].latest) for sh in shs]
         lo = sum(_day_share(people[a], people[a].lo, dy.index) for a in able)
         hi = sum(_day_share(people[a], people[a].hi, dy.index) for a in able)
-        counts, pos, obj, bound = _day_mix(t, dy, shs, cap, len(able), lo, hi, weights, time_limit_s / 4, mip_rel_gap)
+        counts, pos, _, _ = _day_mix(t, dy, shs, cap, len(able), lo, hi, weights, time_limit_s, mip_rel_gap)
         mixes[dy.index] = (counts, pos)
-        day_gap = max(day_gap, (obj - bound) / obj if obj > 0 else 0.0)
-    # stage 2: assignment. Any allowed shift may be worked (for the contract hours); filling one
-    # of the shifts of the day plan earns its on-phone minutes (f[d,s] <= planned, <= worked).
+    return mixes
+
+
+def _day_share(p: Person, minutes: float, day: int) -> float:
+    """A day's share of an agent's paid minutes for the day plans: spread over the days they
+    can work, none on a day they wish off (when they have other days)."""
+    keep = p.days - p.avoid
+    if not keep:
+        return minutes / max(1, len(p.days))
+    return minutes / len(keep) if day in keep else 0.0
+
+
+@dataclass
+class _Assigned:
+    """Stage 2's outcome for one plan: the schedule, the minutes below the bands, its value
+    in the joint program's terms, stage 2's gap to its relaxation, HiGHS's status, the size."""
+
+    work: list[Work]
+    under: np.ndarray
+    value: float
+    stage2: float
+    status: str
+    plan: str
+    variables: int
+    constraints: int
+
+
+def _assign(t: Template, days: list[Day], people: list[Person], rules: Rules, weights: Weights, by_day: dict,
+            mixes: dict[int, tuple[np.ndarray, dict]], deadline: float, mip_rel_gap: float, label: str) -> _Assigned:
+    """Stage 2 and 3 for the planned shifts ``mixes`` (day -> (agents per shift, break
+    positions)): which agent works which shift (any allowed shift may be worked, for the
+    contract hours; a worked shift stands in for a planned one it contains, ``g[d,s2,s]``;
+    a planned shift left unfilled costs its on-phone minutes), then the breaks of the shifts
+    worked placed anew per day (:func:`_place_breaks`)."""
+    slot = t.slot_min
     xs: list[tuple[int, int, int]] = []
     x_at: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for a, p in enumerate(people):
@@ -479,7 +523,6 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
                     x_at.setdefault((a, dy.index), []).append((s, len(xs)))
                     xs.append((a, dy.index, s))
     planned = [(d, int(s)) for d, (mix, _) in sorted(mixes.items()) for s in np.flatnonzero(mix)]
-    # a worked shift s2 may stand in for one planned shift s it contains (g[d,s2,s])
     pairs = [(d, s2, s) for d, s in planned for s2, sh2 in enumerate(by_day[d][0])
              if sh2.start <= by_day[d][0][s].start and sh2.end >= by_day[d][0][s].end]
     nx, na, nf, ng = len(xs), len(people), len(planned), len(pairs)
@@ -492,7 +535,7 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
         cost[j] = by_day[d][0][s].paid_min + weights.preference * against_wish(people[pa], d, by_day[d][0][s], rules)
     for j, (d, s) in enumerate(planned):
         sh = by_day[d][0][s]
-        cost[ofill + j] = -weights.shortage * (sh.length - sum(r.minutes for r in sh.rules))
+        cost[ofill + j] = weights.shortage * (sh.length - sum(r.minutes for r in sh.rules))  # per planned shift left unfilled
     cost[ou: ou + na] = weights.hours / 60.0
     cost[of: of + 4] = weights.fairness * np.array([1, -1, 1, -1])
     integrality = np.zeros(n)
@@ -511,8 +554,7 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
         g_for.setdefault((d, s), []).append(og + j)
         g_by.setdefault((d, s2), []).append(og + j)
     for j, (d, s) in enumerate(planned):
-        cols = g_for.get((d, s), [])
-        b.row([ofill + j, *cols], [1.0] + [-1.0] * len(cols), -np.inf, 0.0)
+        b.row([ofill + j, *g_for.get((d, s), [])], 1.0, float(mixes[d][0][s]), np.inf)
     for (d, s2), gs in g_by.items():
         cols = of_shift.get((d, s2), [])
         b.row([*gs, *cols], [1.0] * len(gs) + [-1.0] * len(cols), -np.inf, 0.0)
@@ -525,19 +567,20 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
             if clash:
                 b.row([v, *clash], 1.0, -np.inf, 1.0)
     _weekly_rest(b, people, days, by_day, x_at, rules)
-    _hours_and_fairness(b, people, x_at, xs, by_day, rules, ou, of)
+    for off in _hours_and_fairness(b, people, x_at, xs, by_day, rules, ou, of):
+        upper[of + off + 1] = 0.0
     n_case = _case_rows(b, people, days, by_day, xs, n, slot)
     if n_case:
         cost = np.concatenate([cost, np.full(n_case, weights.shortage * slot)])
         integrality = np.concatenate([integrality, np.zeros(n_case)])
         upper = np.concatenate([upper, np.full(n_case, np.inf)])
         n += n_case
-    res = milp(cost, constraints=[b.constraint(n)], integrality=integrality, bounds=Bounds(np.zeros(n), upper),
-               options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap})
+    left = max(deadline - time.perf_counter(), 5.0)
+    res, lp_bound = restricted_milp(cost, b.constraint(n), integrality, Bounds(np.zeros(n), upper), left, mip_rel_gap)
     if res.x is None:
-        raise RuntimeError(f"HiGHS returned no assignment within {time_limit_s:g} s ({res.message})")
+        raise RuntimeError(f"HiGHS returned no assignment within {left:.0f} s ({res.message})")
     sol = np.asarray(res.x)
-    work = []
+    placed = dict(mixes)
     worked: dict[int, dict[int, int]] = {}
     for (d, s), cols in of_shift.items():
         k = sum(1 for j in cols if sol[j] > 0.5)
@@ -549,22 +592,54 @@ def solve_two_stage(t: Template, days: list[Day], people: list[Person], rules: R
         fixed = np.zeros(len(shs), dtype=int)
         for s, k in per_shift.items():
             fixed[s] = k
-        mixes[d] = (fixed, _place_breaks(t, day_of[d], shs, fixed, weights, time_limit_s / 4))
+        placed[d] = (fixed, _place_breaks(t, day_of[d], shs, fixed, weights, max(deadline - time.perf_counter(), 5.0) / 4))
+    work = []
     for (d, s), cols in sorted(of_shift.items()):
         agents = sorted(xs[j][0] for j in cols if sol[j] > 0.5)
         sh = by_day[d][0][s]
-        pos = mixes[d][1]
+        pos = placed[d][1]
         for i, a in enumerate(agents):
             brk = tuple((_position(pos.get((s, k), []), i, sh, k, slot), r.minutes, r.paid) for k, r in enumerate(sh.rules))
             work.append(Work(a, d, sh.start, sh.length, brk, sh.paid_min))
     work.sort(key=lambda w: (w.person, w.day))
-    short = recount_short(work, days, slot)
-    bound = float(getattr(res, "mip_dual_bound", np.nan) or res.fun)
-    gap = float(getattr(res, "mip_gap", np.nan))
-    dropped = [(d, length) for d, (_, lens) in by_day.items() for length in lens]
-    status = "optimal" if res.status == 0 else str(res.message)
-    return Result(work, short, np.maximum(sol[ou: ou + na], 0.0), float(res.fun), bound, gap, time.perf_counter() - t0,
-                  f"{status}; day plans' largest gap {100 * day_gap:.1f} %", n, len(b.lo), dropped)
+    stage2 = (float(res.fun) - lp_bound) / abs(float(res.fun)) if res.fun else 0.0
+    return _Assigned(work, np.maximum(sol[ou: ou + na], 0.0), joint_objective(work, days, people, rules, weights, slot), stage2,
+                     "optimal" if res.status == 0 else str(res.message), label, n, len(b.lo))
+
+
+def restricted_milp(cost: np.ndarray, constraint: LinearConstraint, integrality: np.ndarray, bounds: Bounds, time_limit_s: float,
+                    mip_rel_gap: float) -> tuple[OptimizeResult, float]:
+    """HiGHS on the program with its integer columns restricted to those its linear
+    relaxation uses (the relaxation-enforced neighbourhood search, RENS, of Berthold 2014): a
+    column at 0 in the relaxation stays 0. Far smaller, and when the relaxation is nearly
+    integral (an assignment's is) HiGHS finds a near-optimal solution in seconds where the whole
+    program's heuristics take minutes. The restricted program's own bound lies above the
+    relaxation's, so HiGHS is asked for a quarter of ``mip_rel_gap`` there. When the solution
+    is still more than ``mip_rel_gap`` above the relaxation (small, tight programs, whose
+    relaxation is far from integral) the whole program is solved in the time left and the
+    better solution kept. Returns (the solve, a lower bound of the whole program: the
+    relaxation's value or the whole solve's dual bound)."""
+    t0 = time.perf_counter()
+    lp = milp(cost, constraints=[constraint], integrality=np.zeros_like(integrality), bounds=bounds,
+              options={"time_limit": time_limit_s / 2})
+    if lp.x is None:
+        res = milp(cost, constraints=[constraint], integrality=integrality, bounds=bounds,
+                   options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap})
+        return res, float(getattr(res, "mip_dual_bound", np.nan))
+    bound = float(lp.fun)
+    upper = np.array(bounds.ub, dtype=float, copy=True)
+    upper[(integrality > 0) & (lp.x < 1e-6)] = 0.0
+    left = max(time_limit_s - (time.perf_counter() - t0), 1.0)
+    res = milp(cost, constraints=[constraint], integrality=integrality, bounds=Bounds(bounds.lb, upper),
+               options={"time_limit": left, "mip_rel_gap": mip_rel_gap / 4})
+    left = time_limit_s - (time.perf_counter() - t0)
+    if (res.x is None or res.fun - bound > mip_rel_gap * abs(res.fun)) and left > 1.0:
+        whole = milp(cost, constraints=[constraint], integrality=integrality, bounds=bounds,
+                     options={"time_limit": left, "mip_rel_gap": mip_rel_gap})
+        bound = max(bound, float(getattr(whole, "mip_dual_bound", -np.inf) or -np.inf))
+        if whole.x is not None and (res.x is None or whole.fun < res.fun):
+            res = whole
+    return res, bound
 
 
 def _case_rows(b: _Builder, people: list[Person], days: list[Day], by_day: dict, xs: list[tuple[int, int, int]], n: int,
@@ -589,15 +664,6 @@ def _case_rows(b: _Builder, people: list[Person], days: list[Day], by_day: dict,
     return k
 
 
-def _day_share(p: Person, minutes: float, day: int) -> float:
-    """A day's share of an agent's paid minutes for the day plans: spread over the days they
-    can work, none on a day they wish off (when they have other days)."""
-    keep = p.days - p.avoid
-    if not keep:
-        return minutes / max(1, len(p.days))
-    return minutes / len(keep) if day in keep else 0.0
-
-
 def _place_breaks(t: Template, day: Day, shs: list[Shift], counts: np.ndarray, weights: Weights,
                   time_limit_s: float) -> dict[tuple[int, int], list[int]]:
     """The break positions of a day's worked shifts (``counts`` agents each) that leave the
@@ -615,8 +681,14 @@ def _position(planned: list[int], i: int, sh: Shift, k: int, slot_min: int) -> i
     return window[len(window) // 2]
 
 
-def _hours_and_fairness(b: _Builder, people: list[Person], x_at: dict, xs: list, by_day: dict, rules: Rules, ou: int, of: int) -> None:
+def _hours_and_fairness(b: _Builder, people: list[Person], x_at: dict, xs: list, by_day: dict, rules: Rules, ou: int,
+                        of: int) -> list[int]:
+    """Rows of every agent's band (the top hard, the bottom with the slack ``under`` at
+    column ``ou + a``) and of fairness: ``emax, emin, lmax, lmin`` at columns ``of..of+3``
+    bound the early and late shifts per agent, scaled by their target hours. Returns the
+    offsets (0 early, 2 late) that no agent may set the fewest of (their ``min`` must be 0)."""
     mean_target = [q.target for q in people if q.phones and q.target > 0]
+    unset = {0, 2}
     for a, p in enumerate(people):
         cols = [v for d in sorted(p.days) for _, v in x_at.get((a, d), [])]
         if not cols:
@@ -633,6 +705,8 @@ def _hours_and_fairness(b: _Builder, people: list[Person], x_at: dict, xs: list,
             b.row([*mark, of + off], [scale] * len(mark) + [-1.0], -np.inf, 0.0)
             if able:  # an agent who may not (or wishes not to) work early (late) shifts does not set the fewest
                 b.row([*mark, of + off + 1], [scale] * len(mark) + [-1.0], 0.0, np.inf)
+                unset.discard(off)
+    return sorted(unset)
 
 
 def recount_short(work: list[Work], days: list[Day], slot_min: int) -> dict[int, np.ndarray]:
@@ -717,15 +791,36 @@ def deal(extra: dict[int, list[Work]], n: int, hi_min: float, rules: Rules) -> l
 
 # --------------------------------------------------------------------------- a bound for the whole problem
 
-def relaxed_bound(t: Template, days: list[Day], people: list[Person], rules: Rules, weights: Weights,
-                  time_limit_s: float) -> tuple[float, str]:
-    """A lower bound on the joint program's optimum (:func:`solve`), whatever method made the
-    schedule: all days' shift mixes and break positions at once (stage 1's day programs) with
-    at most as many shifts a day as agents can work and each shift at most as often as agents
-    may work it, and the agents' bands summed (paid minutes plus the minutes below the bands
-    at least the sum of the lower ends, at most the sum of the upper ends). Agent identity,
-    rest, fairness, wishes and case rows are left out: each only adds cost, so the relaxation's
-    dual bound (HiGHS) is a valid bound. Returns (bound, HiGHS's status)."""
+@dataclass
+class Plan:
+    """The shift mix of every day at once (:func:`plan_period`): agents per shift of each day
+    (``counts[day][s]``, the shifts of :func:`day_shifts`), the break positions per day and
+    (shift, break), the terms of its objective (``paid``, ``short_first``, ``short_further``,
+    ``under``: minutes weighted as in :func:`joint_terms`), HiGHS's dual bound and status."""
+
+    counts: dict[int, np.ndarray]
+    positions: dict[int, dict[tuple[int, int], list[int]]]
+    terms: dict[str, float]
+    bound: float
+    status: str
+    seconds: float
+
+    @property
+    def value(self) -> float:
+        return float(sum(self.terms.values()))
+
+
+def plan_period(t: Template, days: list[Day], people: list[Person], rules: Rules, weights: Weights,
+                time_limit_s: float, mip_rel_gap: float = 1e-4) -> Plan:
+    """The relaxation of the joint program (:func:`solve`) that forgets who works: all days'
+    shift mixes and break positions at once (stage 1's day programs) with at most as many
+    shifts a day as agents can work and each shift at most as often as agents may work it,
+    and the agents' bands summed (paid minutes plus the minutes below the bands at least the
+    sum of the lower ends, at most the sum of the upper ends). Agent identity, rest, fairness,
+    wishes and case rows are left out: each only adds cost, so its dual bound (HiGHS) is a
+    lower bound of the joint program's optimum, and its solution is a plan of the shifts for
+    :func:`solve_two_stage` to give to agents."""
+    t0 = time.perf_counter()
     slot = t.slot_min
     cost: list[float] = []
     integ: list[int] = []
@@ -733,6 +828,9 @@ def relaxed_bound(t: Template, days: list[Day], people: list[Person], rules: Rul
     b = _Builder()
     paid_cols: list[int] = []
     paid_vals: list[float] = []
+    kinds: dict[str, list[int]] = {"short_first": [], "short_further": []}
+    z_of: dict[int, list[int]] = {}
+    y_of: dict[int, list[tuple[int, int, int, int]]] = {}  # day -> (shift, break, position, column)
 
     def col(c: float, integer: bool, up: float) -> int:
         cost.append(c)
@@ -747,11 +845,15 @@ def relaxed_bound(t: Template, days: list[Day], people: list[Person], rules: Rul
         able = [p for p in people if p.phones and dy.index in p.days]
         zs = [col(float(sh.paid_min), True, float(sum(1 for p in able if sh.start >= p.earliest and sh.end <= p.latest)))
               for sh in shs]
+        z_of[dy.index] = zs
+        y_of[dy.index] = []
         paid_cols += zs
         paid_vals += [float(sh.paid_min) for sh in shs]
         terms: list[tuple[list[int], list[float]]] = []
         for _ in range(len(dy.need)):
             s1, s2 = col(weights.shortage * slot, False, 1.0), col(SPREAD * weights.shortage * slot, False, np.inf)
+            kinds["short_first"].append(s1)
+            kinds["short_further"].append(s2)
             terms.append(([s1, s2], [1.0, 1.0]))
         for s, sh in enumerate(shs):
             for m in range(sh.start, sh.end, slot):
@@ -762,6 +864,7 @@ def relaxed_bound(t: Template, days: list[Day], people: list[Person], rules: Rul
                 for w in sh.positions(k, slot):
                     y = col(0.0, True, np.inf)
                     ys.append(y)
+                    y_of[dy.index].append((s, k, w, y))
                     for m in range(w, w + r.minutes, slot):
                         terms[(m - dy.opens) // slot][0].append(y)
                         terms[(m - dy.opens) // slot][1].append(-1.0)
@@ -774,49 +877,73 @@ def relaxed_bound(t: Template, days: list[Day], people: list[Person], rules: Rul
     b.row([*paid_cols, under], [*paid_vals, 1.0], float(sum(p.lo for p in phones)), np.inf)
     b.row(paid_cols, paid_vals, -np.inf, float(sum(p.hi for p in phones)))
     n = len(cost)
-    res = milp(np.array(cost), constraints=[b.constraint(n)], integrality=np.array(integ),
-               bounds=Bounds(np.zeros(n), np.array(upper)), options={"time_limit": time_limit_s, "mip_rel_gap": 1e-4})
-    bound = getattr(res, "mip_dual_bound", None)
-    if bound is None or not np.isfinite(bound):
+    c = np.array(cost)
+    res, bound = restricted_milp(c, b.constraint(n), np.array(integ, dtype=float), Bounds(np.zeros(n), np.array(upper)), time_limit_s,
+                                 mip_rel_gap)
+    if not np.isfinite(bound):
         bound = res.fun if res.x is not None and res.status == 0 else -np.inf
-    return float(bound), str(res.message)
+    counts: dict[int, np.ndarray] = {}
+    positions: dict[int, dict[tuple[int, int], list[int]]] = {}
+    terms_out = {"paid": 0.0, "short_first": 0.0, "short_further": 0.0, "under": 0.0}
+    if res.x is not None:
+        x = np.asarray(res.x)
+        for d, zs in z_of.items():
+            counts[d] = np.rint(x[zs]).astype(int)
+            pos: dict[tuple[int, int], list[int]] = {}
+            for s, k, w, j in y_of[d]:
+                pos.setdefault((s, k), []).extend([w] * int(round(x[j])))
+            positions[d] = pos
+        terms_out = {"paid": float(c[paid_cols] @ x[paid_cols]),
+                     **{k: float(c[v] @ x[v]) for k, v in kinds.items()}, "under": float(c[under] * x[under])}
+    status = "optimal" if res.status == 0 else str(res.message)
+    return Plan(counts, positions, terms_out, float(bound), status, time.perf_counter() - t0)
 
 
-def joint_objective(work: list[Work], days: list[Day], people: list[Person], rules: Rules, weights: Weights,
-                    by_day: dict | None = None, slot_min: int = 15) -> float:
-    """The joint program's objective (:func:`solve`, plus the case rows) of a schedule:
-    paid minutes, wishes, shortage (the first agent missing in a slot, then ``SPREAD`` times
-    for every further one), minutes below the bands, case-work shortage and fairness."""
+def joint_terms(work: list[Work], days: list[Day], people: list[Person], rules: Rules, weights: Weights,
+                slot_min: int = 15) -> dict[str, float]:
+    """The joint program's objective (:func:`solve`, plus the case rows) of a schedule, by
+    term: ``paid`` minutes, ``wishes`` (shifts against a wish, :func:`against_wish`),
+    ``short_first`` and ``short_further`` (the first agent missing in a slot, then ``SPREAD``
+    times for every further one), ``under`` (minutes below the bands), ``cases`` (case-work
+    shortage) and ``fair_early``, ``fair_late`` (the spread of early and late shifts)."""
     short = recount_short(work, days, slot_min)
-    obj = float(sum(w.paid_min for w in work))
-    shift_of = {(w.person, w.day): w for w in work}
-    for w in work:
-        p = people[w.person]
-        obj += weights.preference * ((w.day in p.avoid) or (p.prefers == "early" and w.end > rules.late_after)
-                                     or (p.prefers == "late" and w.start < rules.early_before))
+    terms = {k: 0.0 for k in ("paid", "wishes", "short_first", "short_further", "under", "cases", "fair_early", "fair_late")}
+    terms["paid"] = float(sum(w.paid_min for w in work))
+    terms["wishes"] = weights.preference * sum(against_wish(people[w.person], w.day, w, rules) for w in work)
     for v in short.values():
-        obj += float(weights.shortage * slot_min * (np.minimum(v, 1.0).sum() + SPREAD * np.maximum(v - 1.0, 0.0).sum()))
+        terms["short_first"] += float(weights.shortage * slot_min * np.minimum(v, 1.0).sum())
+        terms["short_further"] += float(SPREAD * weights.shortage * slot_min * np.maximum(v - 1.0, 0.0).sum())
     paid = np.zeros(len(people))
     for w in work:
         paid[w.person] += w.paid_min
-    obj += weights.hours / 60.0 * float(sum(max(p.lo - paid[a], 0.0) for a, p in enumerate(people) if p.phones))
+    terms["under"] = weights.hours / 60.0 * float(sum(max(p.lo - paid[a], 0.0) for a, p in enumerate(people) if p.phones))
+    cases_on: dict[int, list[Work]] = {}
+    for w in work:
+        if people[w.person].cases:
+            cases_on.setdefault(w.day, []).append(w)
     for dy in days:
         if dy.cases is None or dy.opens is None:
             continue
         for i, need in enumerate(dy.cases):
             m = dy.opens + i * slot_min
-            have = sum(1 for (a, d), w in shift_of.items() if d == dy.index and people[a].cases and w.start <= m < w.end)
-            obj += weights.shortage * slot_min * max(float(need) - have, 0.0)
+            have = sum(1 for w in cases_on.get(dy.index, []) if w.start <= m < w.end)
+            terms["cases"] += weights.shortage * slot_min * max(float(need) - have, 0.0)
     targets = [q.target for q in people if q.phones and q.target > 0]
     if targets:
         mean = float(np.mean(targets))
-        for test, able_of in ((lambda w: w.start < rules.early_before,
+        for key, test, able_of in (("fair_early", lambda w: w.start < rules.early_before,
                                     lambda p: p.earliest < rules.early_before and p.prefers != "late"),
-                                   (lambda w: w.end > rules.late_after,
+                                   ("fair_late", lambda w: w.end > rules.late_after,
                                     lambda p: p.latest > rules.late_after and p.prefers != "early")):
             scaled = {a: mean / p.target * sum(1 for w in work if w.person == a and test(w))
                       for a, p in enumerate(people) if p.phones and p.target > 0}
             lows = [v for a, v in scaled.items() if able_of(people[a])]
             if scaled:
-                obj += weights.fairness * (max(scaled.values()) - (min(lows) if lows else 0.0))
-    return obj
+                terms[key] = weights.fairness * (max(scaled.values()) - (min(lows) if lows else 0.0))
+    return terms
+
+
+def joint_objective(work: list[Work], days: list[Day], people: list[Person], rules: Rules, weights: Weights,
+                    slot_min: int = 15) -> float:
+    """The joint program's objective of a schedule: the sum of :func:`joint_terms`."""
+    return float(sum(joint_terms(work, days, people, rules, weights, slot_min).values()))

@@ -32,7 +32,7 @@ from sim.faces.htmlkit import Section, esc, frame_html, paragraph, render, table
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import WEEKDAYS
 from sim.study.schedule import Schedule, build_schedule, check_schedule, extra_agents, period_of, with_extra
-from sim.study.schedule_sim import repair_schedule
+from sim.study.schedule_sim import Repair, repair_schedule
 
 TZ = "Europe/Stockholm"
 
@@ -161,8 +161,26 @@ def _coverage_table(sch: Schedule) -> str:
     return table_html(head, rows, "On the phones (fewest in the interval, after breaks) / required", raw=True)
 
 
+def repair_html(rep: Repair, confidence: float) -> str:
+    """The repair step on the page: P(the month meets all targets) before and after, one row
+    per round, and every shift it added (date, agent, extra or longer, the shift it replaced)."""
+    p = rep.rounds["p_month_all"]
+    before, after = 100 * float(p.iloc[0]), 100 * float(p.iloc[-1])
+    head = (f"P(the month meets all targets) {before:.0f} % as scheduled, {after:.0f} % after the repair (required "
+            f"{100 * confidence:.0f} %): {esc(rep.stopped)}. ")
+    if rep.added.empty:
+        return paragraph(head + "No shift was added.") + frame_html(rep.rounds, "Rounds")
+    added = rep.added.copy()
+    extra, longer = int((added["kind"] == "extra").sum()), int((added["kind"] == "longer").sum())
+    head += (f"{extra} extra shift(s) and {longer} longer shift(s) (overtime offers) on {added['date'].nunique()} date(s), "
+             f"{added['added_h'].sum():.1f} paid hours added; also in repair.csv.")
+    added["date"] = [f"{d:%a %d %b}" for d in added["date"]]
+    return paragraph(head) + frame_html(rep.rounds, "Rounds: P(month meets all) before each round") + frame_html(
+        added, "Shifts added (kind: extra on a free day, or longer replacing the shift in 'was')")
+
+
 def write_html(sch: Schedule, violations: pd.DataFrame, lines: list[str], path: Path,
-               simulated: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Path:
+               simulated: tuple[pd.DataFrame, pd.DataFrame] | None = None, repair: Repair | None = None) -> Path:
     s = sch.scenario
     start, end = period_of(s)
     sections = [Section("Summary", "".join(paragraph(x) for x in lines), "summary"),
@@ -184,6 +202,8 @@ def write_html(sch: Schedule, violations: pd.DataFrame, lines: list[str], path: 
             f"variation included; a date is at risk when P(all targets met) < {s.schedule.confidence:g}. Dates are simulated one "
             "at a time, a date after closed dates from the first of them: the callers the closures push into its opening are included.")
             + frame_html(month, "The month (pooled KPIs per replication): P(target met)") + frame_html(days, "Per date"), "simulation"))
+    if repair is not None:
+        sections.append(Section("Repair", repair_html(repair, s.schedule.confidence), "repair"))
     found = paragraph(f"The independent checker (sim.analysis.schedule_check) found {len(violations)} violation(s).")
     sections.append(Section("Rule check", found + (frame_html(violations) if len(violations) else ""), "check"))
     path.write_text(render(f"Schedule: {esc(s.name)}", sections, f"{start} to {end}"), encoding="utf-8")
@@ -247,6 +267,7 @@ def write_outputs(sch: Schedule, out: Path) -> tuple[list[str], Path]:
     """Every file of the command; returns the summary lines and the page's path."""
     sc = sch.scenario.schedule
     simulated = None
+    rep = None
     sim_lines = []
     if sc.simulate_replications:
         rep = repair_schedule(sch, sc.simulate_replications, sc.simulate_seed, sc.confidence, sc.repair_rounds, sc.overtime_h_max)
@@ -291,7 +312,7 @@ def write_outputs(sch: Schedule, out: Path) -> tuple[list[str], Path]:
             write_ics(sch, a.id, out / "ics" / f"{a.id}.ics")
     write_xlsx(sch, out / "schedule.xlsx")
     lines = summary_lines(sch, violations) + sim_lines
-    return lines, write_html(sch, violations, lines, out / "schedule.html", simulated)
+    return lines, write_html(sch, violations, lines, out / "schedule.html", simulated, rep)
 
 
 @hydra.main(version_base="1.3", config_path=str(scenarios_dir()), config_name="config")

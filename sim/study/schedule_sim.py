@@ -150,10 +150,12 @@ def _clock(t: str) -> int:
 
 @dataclass
 class Repair:
-    """The repair step's outcome: the schedule with the extra shifts, the shifts added (agent,
-    date, shift, paid hours, overtime hours), one row per round (P(month meets all), the dates
-    at risk, shifts added), the last simulation (days, replications, month), whether the month
-    meets the targets with the required confidence, and why it stopped."""
+    """The repair step's outcome: the schedule with the extra shifts, the shifts added (round,
+    agent, date, ``kind`` extra (a shift on a free day) or longer (an overtime offer: the shift
+    ``was`` replaced by a longer one containing it), shift, paid hours, hours added), one row
+    per round (P(month meets all), the dates at risk, shifts added), the last simulation
+    (days, replications, month), whether the month meets the targets with the required
+    confidence, and why it stopped."""
 
     schedule: Schedule
     added: pd.DataFrame
@@ -184,6 +186,8 @@ def repair_schedule(sch: Schedule, replications: int = 20, seed: int = 1, confid
     rules = rules_of(s)
     days = {d.index: d for d in program_days(s, sch.dated, t.slot_min)}
     people = people_of(s, sch.team, sch.dated, sch.targets)
+    sw = s.schedule.weights
+    weights = ip.Weights(sw.shortage, sw.hours, sw.fairness, sw.preference)
     sim = simulate_schedule(sch, replications, seed, confidence, sick_share)
     history: list[dict] = []
     added: list[dict] = []
@@ -193,23 +197,27 @@ def repair_schedule(sch: Schedule, replications: int = 20, seed: int = 1, confid
             break
         dd = sim[0].sort_values("p_all_met", kind="stable")
         risky = list(dd[dd["at_risk"]]["date"]) or list(dd["date"][:3])
-        new = []
+        new: list[tuple[ip.Work, ip.Work | None]] = []  # (the shift now, the one it replaced)
         for d in risky:
             w = _extra_shift(sch, days[(d - sch.start).days], people, t, rules, overtime_h_max)
             if w is not None:
+                was = next((x for x in sch.result.work if (x.person, x.day) == (w.person, w.day)), None)
                 kept = [x for x in sch.result.work if (x.person, x.day) != (w.person, w.day)]
-                sch = _with_work(sch, [*kept, w], list(days.values()), people, t.slot_min)
-                new.append(w)
+                placed = rebreak([*kept, w], days[w.day], t, rules, weights)
+                w = next(x for x in placed if (x.person, x.day) == (w.person, w.day))
+                sch = _with_work(sch, placed, list(days.values()), people, t.slot_min)
+                new.append((w, was))
         history.append({"round": r + 1, "p_month_all": _p_month(sim[2]), "dates_at_risk": int(sim[0]["at_risk"].sum()),
                         "shifts_added": len(new)})
         if not new:
             stopped = "no agent can take another shift on the dates at risk"
             break
-        for w in new:
+        for w, was in new:
             a = sch.team.agents[w.person]
             added.append({"round": r + 1, "agent": a.id, "name": a.name, "date": sch.start + dt.timedelta(days=w.day),
-                          "shift_start": f"{w.start // 60:02d}:{w.start % 60:02d}", "shift_end": f"{w.end // 60:02d}:{w.end % 60:02d}",
-                          "paid_h": w.paid_min / 60})
+                          "kind": "extra" if was is None else "longer", "shift_start": _hm(w.start), "shift_end": _hm(w.end),
+                          "was": "" if was is None else f"{_hm(was.start)}-{_hm(was.end)}",
+                          "paid_h": w.paid_min / 60, "added_h": (w.paid_min - (was.paid_min if was else 0)) / 60})
         sim = simulate_schedule(sch, replications, seed, confidence, sick_share)
         met = _p_month(sim[2]) >= confidence
     else:
@@ -218,8 +226,36 @@ def repair_schedule(sch: Schedule, replications: int = 20, seed: int = 1, confid
         stopped = "met"
     risk = int(sim[0]["at_risk"].sum()) if len(sim[0]) else 0
     history.append({"round": len(history) + 1, "p_month_all": _p_month(sim[2]), "dates_at_risk": risk, "shifts_added": 0})
-    cols = ["round", "agent", "name", "date", "shift_start", "shift_end", "paid_h"]
+    cols = ["round", "agent", "name", "date", "kind", "shift_start", "shift_end", "was", "paid_h", "added_h"]
     return Repair(sch, pd.DataFrame(added, columns=cols), pd.DataFrame(history), sim, met, stopped)
+
+
+def _hm(m: int) -> str:
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def rebreak(work: list[ip.Work], day: ip.Day, t: Template, rules: ip.Rules, weights: ip.Weights) -> list[ip.Work]:
+    """``work`` with the breaks of every shift on ``day`` placed anew, to leave the fewest
+    slots short (:func:`sim.analysis.schedule._place_breaks`, as stage 3 of the schedule does):
+    a shift added or lengthened by the repair does not move a break into a covered slot."""
+    shs = ip.day_shifts(t, day, rules)[0]
+    index = {(sh.start, sh.length): k for k, sh in enumerate(shs)}
+    mine = sorted((w for w in work if w.day == day.index), key=lambda w: w.person)
+    if not mine or any((w.start, w.length) not in index for w in mine):
+        return work
+    counts = np.zeros(len(shs), dtype=int)
+    for w in mine:
+        counts[index[(w.start, w.length)]] += 1
+    pos = ip._place_breaks(t, day, shs, counts, weights, 20.0)
+    seen: Counter = Counter()
+    out = [w for w in work if w.day != day.index]
+    for w in mine:
+        k = index[(w.start, w.length)]
+        i = seen[k]
+        seen[k] += 1
+        brk = tuple((ip._position(pos.get((k, b), []), i, shs[k], b, t.slot_min), r.minutes, r.paid) for b, r in enumerate(shs[k].rules))
+        out.append(dataclasses.replace(w, breaks=brk))
+    return out
 
 
 def _with_work(sch: Schedule, work: list[ip.Work], days: list[ip.Day], people: list[ip.Person], slot_min: int) -> Schedule:

@@ -188,17 +188,36 @@ def _repair_case(volume: int, sick: float):
 
 
 def test_the_repair_step_adds_overtime_on_the_risky_dates_until_the_month_meets_the_targets() -> None:
-    sch, rep = _repair_case(70, 0.1)
+    from sim.faces.schedule import repair_html
+
+    sch, rep = _repair_case(60, 0.1)  # 60 calls a day: the team can repair the week (it runs out at 70 since the leaner plan of 22)
     assert rep.rounds["p_month_all"].iloc[0] < 0.9 <= rep.rounds["p_month_all"].iloc[-1]
     assert rep.met and rep.stopped == "met" and len(rep.added) > 0
     assert set(rep.added["date"]) <= set(sch.frame()["date"])
     paid_before, paid_after = sch.frame()["paid_h"].sum(), rep.schedule.frame()["paid_h"].sum()
     assert paid_after > paid_before  # overtime offers (a longer shift) or extra shifts
+    # the breaks of a date with a shift added are placed anew: no slot covered before is short after
+    for d, before in sch.result.short.items():
+        assert (rep.schedule.result.short[d] <= before + 1e-9).all()
     found = check_schedule(rep.schedule)
     assert found[found["rule"] != "contract hours"].empty  # every hard rule still holds
     below = {a.id for a, u in zip(sch.team.agents, sch.result.under, strict=True) if u > 1e-6}
     assert set(found["agent"]) <= below  # nobody above the band: the overtime is declared, within 8 h each
     assert all(0 < h <= 8 for h in rep.schedule.overtime.values())
+    added = rep.added
+    assert set(added["kind"]) <= {"extra", "longer"} and (added["added_h"] > 0).all()
+    assert (added.loc[added["kind"] == "extra", "was"] == "").all() and (added.loc[added["kind"] == "extra", "added_h"] == added.loc[
+        added["kind"] == "extra", "paid_h"]).all()
+    for r in added[added["kind"] == "longer"].itertuples():  # the longer shift contains the one it replaced
+        was_start, was_end = r.was.split("-")
+        assert r.shift_start <= was_start and r.shift_end >= was_end and (r.shift_start, r.shift_end) != (was_start, was_end)
+    # the page's repair table: P(month meets all) before and after, and every shift added with its date
+    page = repair_html(rep, 0.9)
+    p0, p1 = rep.rounds["p_month_all"].iloc[0], rep.rounds["p_month_all"].iloc[-1]
+    assert f"{100 * p0:.0f} % as scheduled, {100 * p1:.0f} % after the repair" in page
+    assert page.count("<tr>") >= len(added) + len(rep.rounds) + 2
+    for r in added.itertuples():
+        assert f"{r.date:%a %d %b}" in page and r.agent in page
 
 
 def test_the_repair_step_says_when_no_agent_can_take_more() -> None:
@@ -255,3 +274,38 @@ def test_the_overall_gap_uses_a_valid_bound_and_the_joint_programs_objective() -
     assert gj["value"] == pytest.approx(joint.result.objective, abs=1e-3)  # the same objective, computed from the schedule
     assert gj["bound"] == pytest.approx(g2["bound"]) and gj["bound"] <= joint.result.objective + 1e-6
     assert gj["bound"] <= g2["value"] and 0 <= gj["gap_overall"] <= g2["gap_overall"]
+
+
+@pytest.mark.parametrize("method", ["two_stage", "joint"])
+def test_a_team_where_nobody_may_set_the_fewest_early_shifts_is_scheduled(method: str) -> None:
+    # everyone wishes late shifts: no agent sets the fewest early shifts, whose column was then unbounded (HiGHS: no schedule)
+    team = _team({"id": "a1", "name": "Anna", "contract": 1.0, "prefers": "late"},
+                 {"id": "a2", "name": "Bo", "contract": 1.0, "prefers": "late"})
+    sch = build_schedule(sim.load_scenario("default", ["staffing=flat", "staffing.agents=1", *WEEK, f"schedule.method={method}"]), team)
+    assert sch.shortage().empty and check_schedule(sch).query("rule != 'contract hours'").empty
+
+
+def test_the_month_for_30_agents_is_within_the_gap_and_the_bound_is_valid() -> None:
+    """The benchmark's month (bench_schedule.py: December 2026, 30 agents): the two stages'
+    value against the plan's bound within schedule.mip_rel_gap (2 %), the bound below the
+    joint program's value of the schedule, every hard rule kept."""
+    import importlib.util
+    from pathlib import Path
+
+    from sim.study.schedule import overall_gap
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_schedule.py"
+    spec = importlib.util.spec_from_file_location("bench_schedule", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    team = bench.team
+
+    s = sim.load_scenario("default", ["schedule.time_limit_s=60"])
+    table = {d: [round(v * 30 / 17) for v in row] for d, row in weekday_table(s).items()}
+    sch = build_schedule(s, team(30), table)
+    g = overall_gap(sch, 60)
+    assert g["value"] == pytest.approx(sch.result.objective) and g["bound"] == pytest.approx(sch.result.bound, rel=1e-3)
+    assert 0 <= sch.result.gap <= 0.02 and g["bound"] <= g["value"]
+    assert sum(g["value_terms"].values()) == pytest.approx(g["value"])
+    assert check_schedule(sch).query("rule != 'contract hours'").empty
