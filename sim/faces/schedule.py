@@ -10,7 +10,7 @@ and late shifts), ``coverage.csv`` (per date and slot: required, on shift, on th
 ``shortage.csv`` and ``extra_agents.csv`` when the team cannot cover the requirement,
 ``violations.csv`` (the independent checker; empty when every rule holds), per agent
 ``agents/<id>.csv`` (``;`` and decimal comma with ``schedule.swedish_csv=true``) and
-``ics/<id>.ics``, the workbook ``schedule.xlsx`` and the page ``schedule.html``.
+``ics/<id>.ics``, the workbook ``schedule.xlsx`` and the page ``report.html``.
 """
 
 from __future__ import annotations
@@ -312,7 +312,7 @@ def write_outputs(sch: Schedule, out: Path) -> tuple[list[str], Path]:
             write_ics(sch, a.id, out / "ics" / f"{a.id}.ics")
     write_xlsx(sch, out / "schedule.xlsx")
     lines = summary_lines(sch, violations) + sim_lines
-    return lines, write_html(sch, violations, lines, out / "schedule.html", simulated, rep)
+    return lines, write_html(sch, violations, lines, out / "report.html", simulated, rep)
 
 
 @hydra.main(version_base="1.3", config_path=str(scenarios_dir()), config_name="config")

@@ -49,7 +49,7 @@ def test_the_command_writes_the_planner_files(tmp_path: Path) -> None:
     events = [c for c in cal.walk("VEVENT")]
     assert len(events) == int((sched["agent"] == "a1").sum()) and events[0].get("dtstart").dt.tzinfo is not None
     assert "a2" in load_workbook(out / "schedule.xlsx", read_only=True).sheetnames
-    page = (out / "schedule.html").read_text(encoding="utf-8")
+    page = (out / "report.html").read_text(encoding="utf-8")
     assert "Coverage per date" in page and "Anna Lindqvist" in page
     # one agent alone on the phones while Bo is on vacation: the shortage is reported, not an error
     assert "SHORT" in res.stdout and "2026-12-09" in res.stdout and (out / "shortage.csv").is_file()
