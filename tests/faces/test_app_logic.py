@@ -370,3 +370,8 @@ def test_cards_show_failure_demand_when_a_scenario_has_it(tiny_pair: dict[str, S
     cs = {c.kpi: c for c in L.cards(job.comparison())}
     assert set(L.FAILURE_KPIS) <= set(cs)
     assert "%" in cs["fcr"].variant and cs["fcr"].variant != cs["fcr"].baseline, cs["fcr"]
+    from sim.faces import i18n
+
+    with i18n.language("sv"):  # one language per page: the scenarios' labels in Swedish too
+        words = " ".join(c.sentence for c in L.cards(job.comparison())) + L.headline(job.comparison())
+    assert "ändrat" in words and "changed" not in words and "baseline" not in words, words

@@ -486,7 +486,7 @@ def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
             difference_ci=(_("95 % CI {low} to {high}").format(low=fmt_diff(kpi, d["ci_low"]), high=fmt_diff(kpi, d["ci_high"]))
                            if d is not None and pd.notna(d["half_width"]) else ""),
             assessment=practical,
-            sentence=sentence(kpi, d, var, base),
+            sentence=sentence(kpi, d, _(var), _(base)),  # the labels in the page's language
             statistical=stat if stat != practical else "",
         ))
     return out
@@ -517,7 +517,7 @@ def headline(cmp: Comparison) -> str:
         text = n_("After {n} replication, it is worse on {worse}.", "After {n} replications, it is worse on {worse}.", n)
     else:
         text = n_("After {n} replication, it is better on {better}.", "After {n} replications, it is better on {better}.", n)
-    text = text.format(n=n, baseline=base, worse=", ".join(worse), better=", ".join(better)) + " "
+    text = text.format(n=n, baseline=_(base), worse=", ".join(worse), better=", ".join(better)) + " "
     text += (_("The changed scenario meets every target with 95 % confidence.") if not missing
              else _("The changed scenario does not meet with 95 % confidence: {kpis}.").format(kpis=", ".join(missing)))
     return text
