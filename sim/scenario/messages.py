@@ -153,7 +153,9 @@ def allowed_keys_hint(key: str) -> str:
             keys = typing.get_args(typing.get_args(tp)[0])
             if keys:
                 return f"Allowed keys in {parent}: {', '.join(map(str, keys))}."
-    return "Check the spelling against the schema in sim/config.py."
+    top = parent.split(".")[0] if parent else key
+    return (f"{top!r} is not a key of the scenario; its top-level keys: {', '.join(Scenario.model_fields)} "
+            "(the schema: sim/schema.py, the keys in docs/scenarios.md).")
 
 
 def expected(tp: Any) -> str:

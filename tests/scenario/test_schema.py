@@ -118,6 +118,8 @@ BAD = [
     pytest.param(["+calendar.hours.mon.lunch=12:00"], "'calendar.hours.mon.lunch'", "opens, closes", "unknown key",
                  id="unknown-nested-key"),
     pytest.param(["+demand.profile.holiday=[1]"], "demand.profile.holiday:", "'all', 'mon'", "'holiday'", id="unknown-profile-day"),
+    pytest.param(["mc.replications=3"], "'mc.replications'", "'mc' is not a key of the scenario; its top-level keys: name, ",
+                 "montecarlo", id="unknown-group"),  # named sim/config.py, which does not exist
     pytest.param(["+_target_=os.system"], "'_target_'", "calendar, demand, handling", "unknown key", id="target-top-level"),
     pytest.param(["+staffing._target_=sim.model.engine.Model"], "'staffing._target_'", "mode, agents", "unknown key", id="target-nested"),
     pytest.param([FLAT, "staffing.mode=table"], "staffing.table:", "table_file", "mode table", id="table-mode-without-table"),
