@@ -456,6 +456,11 @@ def card_kpis(table: pd.DataFrame, failure_demand: bool = False) -> list[str]:
     return [*TARGET_KPIS, *more, *failure, *TIME_KPIS]
 
 
+def _capital(text: str) -> str:
+    """``text`` with a capital first letter (a sentence may begin with a scenario's label)."""
+    return text[:1].upper() + text[1:]
+
+
 def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
     """The KPI cards of a two-scenario comparison (formatted as the report formats them)."""
     from sim.faces.formats import fmt, fmt_diff, target_text
@@ -486,7 +491,7 @@ def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
             difference_ci=(_("95 % CI {low} to {high}").format(low=fmt_diff(kpi, d["ci_low"]), high=fmt_diff(kpi, d["ci_high"]))
                            if d is not None and pd.notna(d["half_width"]) else ""),
             assessment=practical,
-            sentence=sentence(kpi, d, _(var), _(base)),  # the labels in the page's language
+            sentence=_capital(sentence(kpi, d, _(var), _(base))),  # the labels in the page's language
             statistical=stat if stat != practical else "",
         ))
     return out
