@@ -12,6 +12,7 @@ The Python API::
 
 import sys
 
+from sim.faces.cli import ended
 from sim.faces.followup import main, write_report, write_tables
 from sim.history.attribution import shapley
 from sim.history.followup import FollowUp, follow_up
@@ -20,4 +21,4 @@ from sim.history.month_example import Cause, simulate_month, write_month
 __all__ = ["Cause", "FollowUp", "follow_up", "main", "shapley", "simulate_month", "write_month", "write_report", "write_tables"]
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ended(main()))

@@ -105,7 +105,7 @@ def test_special_function_quantiles_equal_scipy_stats_bit_for_bit() -> None:
 
 
 ONE_DAY_PROBE = """
-import json, runpy, sys
+import gc, json, runpy, sys
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
 compositions = []
@@ -123,7 +123,7 @@ try:
     runpy.run_module("sim", run_name="__main__")
 except SystemExit as exc:
     assert not exc.code, exc.code
-print(json.dumps({"compositions": len(compositions), "modules": sorted(sys.modules)}))
+print(json.dumps({"compositions": len(compositions), "modules": sorted(sys.modules), "frozen": gc.get_freeze_count()}))
 """
 
 
@@ -145,6 +145,7 @@ def test_a_one_day_run_composes_once_and_draws_beside_itself(tmp_path: Path) -> 
 
     probe = one_day_run(tmp_path)
     assert probe["compositions"] == 1
+    assert probe["frozen"] > 0  # the door ended through sim.faces.cli.ended: no heap search at shutdown
     modules = set(probe["modules"])  # type: ignore[arg-type]
     assert "matplotlib.pyplot" not in modules
     assert ("matplotlib" in modules) is not can_fork()
@@ -224,3 +225,21 @@ def test_composing_once_gives_hydras_own_config() -> None:
             assert "- hydra.mode=RUN" in kept
     finally:
         GlobalHydra.instance().clear()
+
+
+def test_every_command_door_ends_through_ended() -> None:
+    """Every ``python -m sim.<command>`` door passes its finished command through
+    :func:`sim.faces.cli.ended` (no garbage-collector search of the whole heap at shutdown, a
+    fifth of a second of every short command); the web page's door serves until interrupted."""
+    doors = [p for p in (ROOT / "sim").glob("*.py") if 'if __name__ == "__main__":' in p.read_text(encoding="utf-8")]
+    assert len(doors) >= 10
+    for door in doors:
+        tail = door.read_text(encoding="utf-8").split('if __name__ == "__main__":')[1]
+        assert door.name == "app.py" or "ended(main())" in tail, door
+
+
+def test_ended_sets_the_heap_aside_and_keeps_the_exit_code() -> None:
+    code = "import gc, sys; from sim.faces.cli import ended; c = ended(3); print(c, gc.get_freeze_count() > 0); sys.exit(c)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.split()) == (3, ["3", "True"])
