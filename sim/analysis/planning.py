@@ -63,7 +63,7 @@ def phone_contacts_per_matter(s: Scenario) -> float:
     return total
 
 
-def _delay_cdf(d: Distribution, t: np.ndarray, left: bool = False) -> np.ndarray:
+def delay_cdf(d: Distribution, t: np.ndarray, left: bool = False) -> np.ndarray:
     """P(D ≤ t) of the repeat delay ``d`` in working days (P(D < t) with ``left``: they differ
     only at a point mass, of a deterministic or empirical delay)."""
     t = np.asarray(t, dtype=float)
@@ -85,7 +85,7 @@ def _delay_cdf(d: Distribution, t: np.ndarray, left: bool = False) -> np.ndarray
 
 
 def _delay_below(d: Distribution, t: np.ndarray) -> np.ndarray:
-    """E[(t − D)⁺] = ∫₀ᵗ P(D ≤ u) du, the integral of :func:`_delay_cdf`, in closed form."""
+    """E[(t − D)⁺] = ∫₀ᵗ P(D ≤ u) du, the integral of :func:`delay_cdf`, in closed form."""
     t = np.asarray(t, dtype=float)
     pos = np.maximum(t, 0.0)
     if isinstance(d, Empirical | Deterministic) or d.mean <= 0:
@@ -120,7 +120,7 @@ def _fraction_integral(d: Distribution, x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     u = np.clip(x, 0.0, 1440.0) / 1440.0
     k = np.arange(WHOLE_DAYS, dtype=float)
-    before_k = _delay_cdf(d, k, left=True)
+    before_k = delay_cdf(d, k, left=True)
     whole = int(np.searchsorted(before_k, 1.0 - 1e-13)) + 1  # the days after which no delay (to 1e-13) is left
     k, before_k = k[:whole], before_k[:whole]
     below_k = _delay_below(d, k)
@@ -130,7 +130,7 @@ def _fraction_integral(d: Distribution, x: np.ndarray) -> np.ndarray:
         uu = u.reshape(-1, 1)
         part = 1440.0 * (_delay_below(d, kk + uu) - below_k[chunk][None, :] - uu * before_k[chunk][None, :])
         g += part.sum(axis=1).reshape(u.shape)
-    tail = 1.0 - float(_delay_cdf(d, np.array([float(k.size)]), left=True)[0])
+    tail = 1.0 - float(delay_cdf(d, np.array([float(k.size)]), left=True)[0])
     g += tail * 720.0 * u**2  # the tail's fraction uniform: ∫₀ˣ y/1440 dy
     return np.asarray(g + np.maximum(x - 1440.0, 0.0))
 
