@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from sim.analysis.planning import delay_cdf, phone_contacts_per_matter
+from sim.analysis.planning import phone_contacts_per_matter
 from sim.errors import ScenarioError
 from sim.history.calibration import Calibration, calibrate
 from sim.history.columns import DEFAULT_FCR_WINDOW_DAYS, load_map
@@ -22,8 +21,7 @@ from sim.history.synthetic import CALL_MAP, CUSTOMER_MAP, Truth, call_log, simul
 from sim.model.resolution import after_working_days, open_days
 from sim.model.simulate import simulate
 from sim.scenario.compose import load_scenario
-from sim.schema import Scenario
-from sim.world.distributions import make
+from tests.helpers import Z_TWO_SIDED, expected_repeats
 
 FCR, DELAY = 0.7, 2.0
 ROUND = Truth(
@@ -67,34 +65,6 @@ def short(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     """Four weeks of a small centre with failure demand: too short to judge a 10-working-day window."""
     truth = Truth(volume=150, staffing_scale=0.5, storms=(), closures=(), resolution=ROUND.resolution)
     return simulate_history("2026-11-02", "2026-11-27", truth, seed=2, yearly=False)
-
-
-Z_TWO_SIDED = float(NormalDist().inv_cdf(1 - 0.001 / 2))
-"""z of a two-sided 99.9 % normal interval (3.29): a correct model fails a check once in a thousand seeds."""
-
-
-def _expected_repeats(s: Scenario, calls: pd.DataFrame) -> tuple[int, float, float]:
-    """(repeat calls, their expectation, its standard error) of a model run with failure demand.
-
-    The mechanics (sim.model.resolution): every answered call draws once whether it resolved the
-    matter (probability fcr); an unresolved one whose attempt is below ``max_contacts`` brings a
-    new call (attempt + 1) a delay D working days after it ended, unless that time falls after
-    the run's last opening (dropped). So given the answered calls, the repeats are a sum of
-    independent Bernoulli draws, one per answered call i with attempt < max_contacts, of
-    probability qᵢ = (1 − fcr) · P(D < rᵢ), rᵢ the working days from its end to the last close:
-    expectation Σ qᵢ, variance Σ qᵢ(1 − qᵢ) (a martingale CLT: which later calls exist depends on
-    earlier draws, but each draw is fresh, so a customer's contacts need no cluster correction).
-    With every call answered and no run end this is the share 1 − 1/(1 + q + q²), q = 0.3: 0.281
-    (phone_contacts_per_matter 1.39); some callers hang up, so it is lower here."""
-    r = s.resolution
-    assert not s.repeats.enabled and r.case_share == 0 and set(calls["fate"]) <= {"answered", "abandoned"}  # the mechanics above
-    fcr = r.share_of(next(iter(s.transfers.case_types)))
-    assert all(r.share_of(name) == fcr for name in s.transfers.case_types)
-    wd = WorkingDays.of(s.calendar, pd.Timestamp(s.run.start), pd.Timestamp(s.run.end), 3600.0)
-    settled = calls[calls["fate"].eq("answered") & (calls["attempt"] < r.max_contacts)]
-    left, _ = wd.inverse(wd.seconds(settled["ended_at"]), np.full(len(settled), wd.closes[-1]))
-    q = (1 - fcr) * delay_cdf(make(r.delay_days), left, left=True)
-    return int((calls["attempt"] > 1).sum()), float(q.sum()), float(np.sqrt((q * (1 - q)).sum()))
 
 
 def _expected_failure_found(history: pd.DataFrame, found: int) -> tuple[int, float, float]:
@@ -165,7 +135,7 @@ def test_the_calibrated_scenario_offers_the_observed_volume(calibrated: Calibrat
         calls = simulate(scenario).calls
         model.append(calls.groupby(calls["arrival"].dt.normalize()).size().reindex(regular).fillna(0).to_numpy())
         # the model makes the failure demand itself, as many repeat calls as its fcr and delay make
-        repeats, expected, se = _expected_repeats(scenario, calls)
+        repeats, expected, se = expected_repeats(scenario, calls)
         assert abs(repeats - expected) <= Z_TWO_SIDED * se, (seed, repeats, expected, se)
         assert repeats / len(calls) < 1 - 1 / phone_contacts_per_matter(scenario)  # 0.25 < 0.281 (1 − 1/1.39): some callers hang up
     m = np.concatenate(model)

@@ -13,7 +13,7 @@ import sim
 from sim.analysis.kpis import feature_kpis, matter_kpis
 from sim.model.records import CALL_COLUMNS
 from sim.model.resolution import after_working_days, open_days
-from tests.helpers import refusal
+from tests.helpers import Z_TWO_SIDED, expected_repeats, refusal
 
 DAY = 86400.0
 
@@ -91,14 +91,20 @@ def fcr70() -> sim.SimResult:
 
 def test_measured_fcr_covers_the_configured_share(fcr70: sim.SimResult) -> None:
     """Each matter's first answered contact resolves it with probability 0.7: the measured share
-    lies within its 99.9 % binomial interval around 0.7."""
+    lies within its 99.9 % binomial interval around 0.7. The repeat contacts per matter are
+    (repeat calls) / matters, and the repeat calls lie within the 99.9 % normal interval of
+    their expectation given the answered calls (tests.helpers.expected_repeats: one draw of
+    1 − fcr per answered call below the third contact, its repeat kept when the one-day delay
+    ends before the run's last closing)."""
     row = feature_kpis(fcr70.calls, "D", pd.Timestamp("2026-12-01")).iloc[0]
     calls = fcr70.calls
     answered_matters = calls.loc[calls["connected_at"].notna(), "customer_id"].nunique()
     half = 3.29 * math.sqrt(0.7 * 0.3 / answered_matters)
     assert answered_matters > 3000
     assert abs(row["fcr"] - 0.7) < half
-    assert row["repeat_contacts_per_matter"] > 0.2
+    repeats, expected, se = expected_repeats(fcr70.scenario, calls)
+    assert row["repeat_contacts_per_matter"] == pytest.approx(repeats / row["matters"])
+    assert abs(repeats - expected) <= Z_TWO_SIDED * se, (repeats, expected, se)
     assert (calls.loc[calls["unresolved"], "connected_at"].notna()).all()  # only answered calls are unresolved
 
 
