@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Hashable
+from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -163,20 +166,30 @@ def repeat_landing(s: Scenario, starts: np.ndarray, opens: int, closes: int) -> 
     minutes, V uniform over the interval (the call's place in it), X the delay's fraction of a
     day (:func:`_wrapped_share`, from the delay's CDF and its integral). The share landing in
     the closed hours is spread over the opening's first intervals by their overlap."""
-    step = s.demand.interval_min
+    starts = np.asarray(starts, dtype=float)
+    delay = cast(Hashable, make(s.resolution.delay_days))  # the distributions are frozen dataclasses
+    out = _landing(delay, s.demand.interval_min, s.demand.displaced_intervals,
+                   s.handling.mean_handle_s / 60.0, tuple(starts.tolist()), opens, closes)
+    return out.copy()
+
+
+@lru_cache(maxsize=64)
+def _landing(delay: Distribution, step: int, displaced: int, handle_min: float, start_list: tuple[float, ...],
+             opens: int, closes: int) -> np.ndarray:
+    """:func:`repeat_landing` of these inputs (the dates of a plan or follow-up share them)."""
+    starts = np.asarray(start_list, dtype=float)
     inside = (starts >= opens) & (starts < closes)
     n = starts.size
     out = np.zeros((n, n))
     if not inside.any():
         return out
-    delay = make(s.resolution.delay_days)
     # interval j holds the times of day in [edge j, edge j+1) of the open hours (the first and last catch the rest)
     edges = np.clip(starts[0] + step * np.arange(n + 1, dtype=float), opens, closes)
     edges[0], edges[-1] = opens, closes
-    spread = min(step * s.demand.displaced_intervals, closes - opens)
+    spread = min(step * displaced, closes - opens)
     moved = np.clip(np.minimum(edges[1:], opens + spread) - edges[:-1], 0.0, None) / spread
     rows = np.flatnonzero(inside)
-    shift = (starts[rows] + s.handling.mean_handle_s / 60.0)[:, None]  # (rows, 1)
+    shift = (starts[rows] + handle_min)[:, None]  # (rows, 1)
     lo = np.broadcast_to(edges[:-1][None, :] - shift, (rows.size, n))
     hi = np.broadcast_to(edges[1:][None, :] - shift, (rows.size, n))
     land = _wrapped_share(delay, float(step), lo.ravel(), hi.ravel()).reshape(rows.size, n)
