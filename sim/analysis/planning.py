@@ -34,7 +34,6 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from scipy import special  # not scipy.stats: its import costs start-up (issue 23 item 16)
 
 from sim.analysis.erlang import ErlangAResult, required_agents
 from sim.schema import WEEKDAYS, Scenario, minutes
@@ -77,6 +76,8 @@ def delay_cdf(d: Distribution, t: np.ndarray, left: bool = False) -> np.ndarray:
     pos = np.maximum(t, 0.0)
     if isinstance(d, Exponential):
         return np.where(t > 0, -np.expm1(-pos / d.mean), 0.0)
+    from scipy import special  # here, not at the top: only a gamma or lognormal delay needs it (start-up, issue 23 item 16)
+
     if isinstance(d, Gamma):
         shape = 1.0 / d.cv**2
         return np.where(t > 0, special.gammainc(shape, pos * shape / d.mean), 0.0)
@@ -96,6 +97,8 @@ def _delay_below(d: Distribution, t: np.ndarray) -> np.ndarray:
         return np.asarray(np.maximum(t.reshape(-1, 1) - v[None, :], 0.0).mean(axis=1).reshape(t.shape), dtype=float)
     if isinstance(d, Exponential):  # t − E[min(D, t)]
         return pos + d.mean * np.expm1(-pos / d.mean)
+    from scipy import special  # only a gamma or lognormal delay needs it
+
     if isinstance(d, Gamma):  # t P(k, t/θ) − kθ P(k + 1, t/θ)
         shape = 1.0 / d.cv**2
         x = pos * shape / d.mean
