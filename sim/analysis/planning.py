@@ -27,6 +27,10 @@ same mean as the scenario's patience. The simulation drops those assumptions.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Hashable
+from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -35,7 +39,7 @@ from sim.analysis.erlang import ErlangAResult, required_agents
 from sim.schema import WEEKDAYS, Scenario, minutes
 from sim.world.calendar import DayPlan
 from sim.world.demand import interval_rates
-from sim.world.distributions import make
+from sim.world.distributions import Deterministic, Distribution, Empirical, Exponential, Gamma, LogNormal, make
 
 PLAN_COLUMNS: tuple[str, ...] = (
     "weekday", "interval_start", "calls", "traffic_erlangs", "aht_s", "patience_s",
@@ -61,8 +65,96 @@ def phone_contacts_per_matter(s: Scenario) -> float:
     return total
 
 
-REPEAT_DRAWS = 20_000
-"""Draws of the repeat delay (fixed seed) behind :func:`repeat_landing`'s shares."""
+def delay_cdf(d: Distribution, t: np.ndarray, left: bool = False) -> np.ndarray:
+    """P(D ≤ t) of the repeat delay ``d`` in working days (P(D < t) with ``left``: they differ
+    only at a point mass, of a deterministic or empirical delay)."""
+    t = np.asarray(t, dtype=float)
+    if isinstance(d, Empirical | Deterministic) or d.mean <= 0:
+        v = np.asarray(d.values if isinstance(d, Empirical) else (max(d.mean, 0.0),), dtype=float)
+        cmp = v[None, :] < t.reshape(-1, 1) if left else v[None, :] <= t.reshape(-1, 1)
+        return np.asarray(cmp.mean(axis=1).reshape(t.shape), dtype=float)
+    pos = np.maximum(t, 0.0)
+    if isinstance(d, Exponential):
+        return np.where(t > 0, -np.expm1(-pos / d.mean), 0.0)
+    from scipy import special  # here, not at the top: only a gamma or lognormal delay needs it (start-up, issue 23 item 16)
+
+    if isinstance(d, Gamma):
+        shape = 1.0 / d.cv**2
+        return np.where(t > 0, special.gammainc(shape, pos * shape / d.mean), 0.0)
+    if isinstance(d, LogNormal):
+        sigma = math.sqrt(math.log1p(d.cv**2))
+        with np.errstate(divide="ignore"):
+            return np.where(t > 0, special.ndtr((np.log(pos) - math.log(d.mean) + sigma**2 / 2) / sigma), 0.0)
+    raise TypeError(f"no CDF for a repeat delay of type {type(d).__name__}")
+
+
+def _delay_below(d: Distribution, t: np.ndarray) -> np.ndarray:
+    """E[(t − D)⁺] = ∫₀ᵗ P(D ≤ u) du, the integral of :func:`delay_cdf`, in closed form."""
+    t = np.asarray(t, dtype=float)
+    pos = np.maximum(t, 0.0)
+    if isinstance(d, Empirical | Deterministic) or d.mean <= 0:
+        v = np.asarray(d.values if isinstance(d, Empirical) else (max(d.mean, 0.0),), dtype=float)
+        return np.asarray(np.maximum(t.reshape(-1, 1) - v[None, :], 0.0).mean(axis=1).reshape(t.shape), dtype=float)
+    if isinstance(d, Exponential):  # t − E[min(D, t)]
+        return pos + d.mean * np.expm1(-pos / d.mean)
+    from scipy import special  # only a gamma or lognormal delay needs it
+
+    if isinstance(d, Gamma):  # t P(k, t/θ) − kθ P(k + 1, t/θ)
+        shape = 1.0 / d.cv**2
+        x = pos * shape / d.mean
+        return np.asarray(pos * special.gammainc(shape, x) - d.mean * special.gammainc(shape + 1.0, x))
+    if isinstance(d, LogNormal):  # t Φ(z) − E[D] Φ(z − σ), z = (ln t − μ)/σ
+        sigma = math.sqrt(math.log1p(d.cv**2))
+        with np.errstate(divide="ignore"):
+            z = (np.log(pos) - math.log(d.mean) + sigma**2 / 2) / sigma
+        return np.asarray(pos * special.ndtr(z) - d.mean * special.ndtr(z - sigma))
+    raise TypeError(f"no CDF for a repeat delay of type {type(d).__name__}")
+
+
+WHOLE_DAYS = 4096
+"""Whole working days of the repeat delay summed exactly in :func:`_fraction_integral`; the
+delay's tail beyond them (a long, heavy-tailed delay only) has its fraction of a day taken as
+uniform, which it is to within the density's change over one day."""
+
+
+def _fraction_integral(d: Distribution, x: np.ndarray) -> np.ndarray:
+    """G(x) = ∫₋∞ˣ P(X ≤ y) dy for X = 1440 · frac(D) minutes, the delay's fraction of a day.
+
+    P(X ≤ y) = Σₖ P(k ≤ D ≤ k + y/1440) for 0 ≤ y < 1440, so for 0 ≤ x ≤ 1440
+    G(x) = Σₖ 1440 (E[(k + x/1440 − D)⁺] − E[(k − D)⁺]) − x P(D < k), and G grows by 1 a minute
+    beyond 1440 (X < 1440)."""
+    x = np.asarray(x, dtype=float)
+    u = np.clip(x, 0.0, 1440.0) / 1440.0
+    k = np.arange(WHOLE_DAYS, dtype=float)
+    before_k = delay_cdf(d, k, left=True)
+    whole = int(np.searchsorted(before_k, 1.0 - 1e-13)) + 1  # the days after which no delay (to 1e-13) is left
+    k, before_k = k[:whole], before_k[:whole]
+    below_k = _delay_below(d, k)
+    g = np.zeros_like(u)
+    for chunk in np.array_split(np.arange(k.size), max(1, k.size // 256)):
+        kk = k[chunk][None, :]
+        uu = u.reshape(-1, 1)
+        part = 1440.0 * (_delay_below(d, kk + uu) - below_k[chunk][None, :] - uu * before_k[chunk][None, :])
+        g += part.sum(axis=1).reshape(u.shape)
+    tail = 1.0 - float(delay_cdf(d, np.array([float(k.size)]), left=True)[0])
+    g += tail * 720.0 * u**2  # the tail's fraction uniform: ∫₀ˣ y/1440 dy
+    return np.asarray(g + np.maximum(x - 1440.0, 0.0))
+
+
+def _wrapped_share(d: Distribution, jitter_min: float, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """P(lo ≤ (X + V) mod 1440 < hi) for X of :func:`_fraction_integral` and V uniform on
+    [0, ``jitter_min``), with 0 ≤ lo ≤ hi ≤ 1440 shifted by any whole days: the uniform V makes it
+    (G(hi) − G(hi − s) − G(lo) + G(lo − s)) / s, summed over the days the sum X + V wraps."""
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    s = jitter_min
+    edges = np.concatenate([lo + 1440.0 * m for m in range(-2, 3)] + [hi + 1440.0 * m for m in range(-2, 3)])
+    points, where = np.unique(np.concatenate([edges, edges - s]), return_inverse=True)
+    g = _fraction_integral(d, points)[where]
+    n = edges.size
+    g_e, g_s = g[:n], g[n:]
+    mass = (g_e - g_s) / s  # P(X + V < edge)
+    half = lo.size * 5
+    return np.asarray((mass[half:] - mass[:half]).reshape(5, -1).sum(axis=0).reshape(lo.shape))
 
 
 def repeat_landing(s: Scenario, starts: np.ndarray, opens: int, closes: int) -> np.ndarray:
@@ -71,24 +163,43 @@ def repeat_landing(s: Scenario, starts: np.ndarray, opens: int, closes: int) -> 
     model's rule (:func:`sim.model.resolution.after_working_days`): the call ends a handle time
     after it came, the customer calls again whole working days plus the delay's fraction of a
     day later; when the line is closed then, at the next opening, uniformly over its first
-    ``demand.displaced_intervals`` intervals (:func:`sim.world.demand.route_to_opening`)."""
-    step = s.demand.interval_min
-    rng = np.random.default_rng(0)
-    frac = np.modf(make(s.resolution.delay_days).sample(rng, REPEAT_DRAWS))[0] * 1440.0
-    jitter = step * rng.random(REPEAT_DRAWS) + s.handling.mean_handle_s / 60.0
+    ``demand.displaced_intervals`` intervals (:func:`sim.world.demand.route_to_opening`).
+
+    In closed form: the time of day of the repeat is (start + mean handle time + V + X) mod 1440
+    minutes, V uniform over the interval (the call's place in it), X the delay's fraction of a
+    day (:func:`_wrapped_share`, from the delay's CDF and its integral). The share landing in
+    the closed hours is spread over the opening's first intervals by their overlap."""
+    starts = np.asarray(starts, dtype=float)
+    delay = cast(Hashable, make(s.resolution.delay_days))  # the distributions are frozen dataclasses
+    out = _landing(delay, s.demand.interval_min, s.demand.displaced_intervals,
+                   s.handling.mean_handle_s / 60.0, tuple(starts.tolist()), opens, closes)
+    return out.copy()
+
+
+@lru_cache(maxsize=64)
+def _landing(delay: Distribution, step: int, displaced: int, handle_min: float, start_list: tuple[float, ...],
+             opens: int, closes: int) -> np.ndarray:
+    """:func:`repeat_landing` of these inputs (the dates of a plan or follow-up share them)."""
+    starts = np.asarray(start_list, dtype=float)
     inside = (starts >= opens) & (starts < closes)
     n = starts.size
     out = np.zeros((n, n))
     if not inside.any():
         return out
-    # a contact while closed comes at the next opening, uniformly over its first displaced intervals
-    moved = opens + rng.random(REPEAT_DRAWS) * min(step * s.demand.displaced_intervals, closes - opens)
-    for i in np.flatnonzero(inside):
-        tod = (starts[i] + jitter + frac) % 1440.0
-        tod = np.where((tod >= opens) & (tod < closes), tod, moved)
-        j = np.clip(((tod - starts[0]) // step).astype(int), 0, n - 1)
-        out[i] = np.bincount(j, minlength=n)
-    return out / REPEAT_DRAWS
+    # interval j holds the times of day in [edge j, edge j+1) of the open hours (the first and last catch the rest)
+    edges = np.clip(starts[0] + step * np.arange(n + 1, dtype=float), opens, closes)
+    edges[0], edges[-1] = opens, closes
+    spread = min(step * displaced, closes - opens)
+    moved = np.clip(np.minimum(edges[1:], opens + spread) - edges[:-1], 0.0, None) / spread
+    rows = np.flatnonzero(inside)
+    shift = (starts[rows] + handle_min)[:, None]  # (rows, 1)
+    lo = np.broadcast_to(edges[:-1][None, :] - shift, (rows.size, n))
+    hi = np.broadcast_to(edges[1:][None, :] - shift, (rows.size, n))
+    land = _wrapped_share(delay, float(step), lo.ravel(), hi.ravel()).reshape(rows.size, n)
+    land = np.clip(land, 0.0, None)
+    closed = np.clip(1.0 - land.sum(axis=1, keepdims=True), 0.0, None)
+    out[rows] = land + closed * moved[None, :]
+    return out
 
 
 def offered_calls(s: Scenario, p: DayPlan, volume: float) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,10 +21,9 @@ import sim
 from sim.scenario.compose import load_scenario
 from sim.schema import WEEKDAYS, Scenario
 from sim.study.validation import LoadPoint, formulas
+from tests.helpers import ALL_DAY, ROOT
 from tests.model.test_engine import check_invariants
 
-ROOT = Path(__file__).resolve().parents[2]
-ALL_DAY = "{opens: '00:00', closes: '24:00'}"
 EVERY_DAY = "demand.weekday_factor={mon: 1, tue: 1, wed: 1, thu: 1, fri: 1, sat: 1, sun: 1}"
 FLAT_48 = ("demand.profile_start='00:00'", "demand.profile={all: [" + ", ".join(["1"] * 48) + "]}")
 POINT = LoadPoint("occupancy 0.89, Erlang A", 300, 300, 28, patience_s=180)
