@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from sim.analysis.erlang import erlang_a, erlang_a_abandonment, erlang_a_time_average
-from sim.schema import WEEKDAYS
+from sim.schema import WEEKDAYS, hhmm
 
 Target = Literal["abandonment", "wait"]
 CHI2_1 = 1.920729410347062  # half the 95 % quantile of chi-square(1)
@@ -554,7 +554,7 @@ def effective_staffing(
         notes.append(
             f"effective staffing: {len(un)} of {len(pooled)} weekday intervals have too few abandoned calls to identify the agents "
             f"(fewer than {MIN_ABANDONED}, or an interval wider than {MAX_REL_WIDTH:.0%} of the estimate): they use {how} instead: "
-            + ", ".join(f"{r.weekday} {r.minute // 60:02d}:{r.minute % 60:02d}" for r in un.head(12).itertuples())
+            + ", ".join(f"{r.weekday} {hhmm(int(r.minute))}" for r in un.head(12).itertuples())
             + (" …" if len(un) > 12 else "")
         )
     if upper_src:
@@ -572,7 +572,7 @@ def _spans(rows: pd.DataFrame, step: int) -> str:
         ends = np.append(starts[1:], len(m)) - 1
         for a, b in zip(starts, ends, strict=True):
             lo, hi = int(m[a]), int(m[b]) + step
-            parts.append(f"{pd.Timestamp(d):%Y-%m-%d} {lo // 60:02d}:{lo % 60:02d}-{hi // 60:02d}:{hi % 60:02d}")
+            parts.append(f"{pd.Timestamp(d):%Y-%m-%d} {hhmm(lo)}-{hhmm(hi)}")
     return ", ".join(parts)
 
 
