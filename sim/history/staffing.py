@@ -48,6 +48,7 @@ from scipy import sparse, stats
 
 from sim.analysis.erlang import erlang_a, erlang_a_abandonment, erlang_a_time_average
 from sim.schema import WEEKDAYS, hhmm
+from sim.world.clock import clock_minutes
 
 Target = Literal["abandonment", "wait"]
 CHI2_1 = 1.920729410347062  # half the 95 % quantile of chi-square(1)
@@ -589,10 +590,7 @@ def given_staffing(table: pd.DataFrame, staffing: pd.DataFrame) -> StaffingEstim
     """Use a planner's historical staffing CSV: ``date,interval_start,agents`` (per date) or
     ``weekday,interval_start,agents`` (per weekday)."""
     st = staffing.copy()
-    st["minute"] = (
-        pd.to_datetime(st["interval_start"].astype(str).str.slice(0, 5), format="%H:%M").dt.hour * 60
-        + pd.to_datetime(st["interval_start"].astype(str).str.slice(0, 5), format="%H:%M").dt.minute
-    )
+    st["minute"] = st["interval_start"].map(clock_minutes)  # a ValueError names the bad time
     t = table[table["offered"] > 0].reset_index(drop=True)
     wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
     if "date" in st.columns:
