@@ -9,6 +9,10 @@ Staffing only matters while the line is open: the schedule is clipped to each da
 period. At closing the target drops to zero, but the model keeps every agent who is on duty
 until the queue is empty (the overtime it records). A day that closes at 24:00 followed by
 one that opens at 00:00 does not close at midnight: the next day's staffing takes over there.
+
+Agents on the phones per interval of shifts with breaks have one definition here,
+:func:`phones_per_slot` (the time-average over the interval), used by the monthly follow-up's
+plan, the schedule checker and the roster's and the schedule's coverage tables.
 """
 
 from __future__ import annotations
