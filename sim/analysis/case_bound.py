@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.planning import erlang_plan
-from sim.schema import WEEKDAYS, Scenario, minutes
+from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 from sim.world.calendar import day_plans
 from sim.world.case_arrivals import workload_h
 from sim.world.workhours import scenario_office_calendar, work_clock
@@ -40,7 +40,7 @@ def phone_agent_hours(s: Scenario, plan: pd.DataFrame | None = None) -> float:
             continue
         name = WEEKDAYS[p.date.weekday()]
         for m in range(minutes(p.opens), minutes(p.closes), step):
-            total += agents.get((name, f"{m // 60:02d}:{m % 60:02d}"), 0) * step / 60.0
+            total += agents.get((name, hhmm(m)), 0) * step / 60.0
     return total
 
 

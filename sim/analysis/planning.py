@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.erlang import ErlangAResult, required_agents
-from sim.schema import WEEKDAYS, Scenario, minutes
+from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 from sim.world.calendar import DayPlan
+from sim.world.clock import clock_minutes
 from sim.world.demand import interval_rates
 from sim.world.distributions import Deterministic, Distribution, Empirical, Exponential, Gamma, LogNormal, make
 
@@ -238,7 +239,7 @@ def _weekday_rows(s: Scenario) -> pd.DataFrame:
         starts, calls = offered_calls(s, plan, volume)
         inside = (starts >= minutes(hours.opens)) & (starts < minutes(hours.closes))
         for m, c in zip(starts[inside], calls[inside], strict=True):
-            rows.append({"weekday": name, "interval_start": f"{m // 60:02d}:{m % 60:02d}", "calls": float(c)})
+            rows.append({"weekday": name, "interval_start": hhmm(int(m)), "calls": float(c)})
     return pd.DataFrame(rows, columns=["weekday", "interval_start", "calls"])
 
 
@@ -253,7 +254,7 @@ def erlang_plan(s: Scenario, shrinkage: float = 0.0) -> pd.DataFrame:
     frame = _weekday_rows(s)
     interval_s = 60.0 * s.demand.interval_min
     # the interval's AHT: the mean handle time times its handling.by_interval factor (1 without one)
-    start_min = frame["interval_start"].map(lambda t: int(t[:2]) * 60 + int(t[3:]))
+    start_min = frame["interval_start"].map(clock_minutes)
     aht = s.handling.mean_handle_s * start_min.map(s.handling.factor_at).to_numpy(dtype=float)
     patience = np.inf if s.patience.infinite else s.patience.as_distribution().mean_value
     t = s.targets

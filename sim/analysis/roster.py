@@ -39,6 +39,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from sim.world.staffing import Duty, agent_counts, phones_per_slot
+
 
 @dataclass(frozen=True)
 class BreakRule:
@@ -270,21 +272,13 @@ def _expand(sh: list[Shift], ys: list[tuple[int, int, int]], x: np.ndarray, part
 
 
 def on_phones(pats: list[Pattern], counts: np.ndarray, opens: int, closes: int, slot_min: int) -> np.ndarray:
-    """Agents on the phones (on shift and not on a break) per slot."""
-    slots = np.arange(opens, closes, slot_min)
-    total = np.zeros(len(slots), dtype=np.int64)
-    for p, c in zip(pats, counts, strict=True):
-        on = (slots >= p.start) & (slots < p.end)
-        for b, m in p.breaks:
-            on &= ~((slots >= b) & (slots < b + m))
-        total += c * on
-    return total
+    """Agents on the phones (on shift and not on a break) per slot: the time-average of
+    :func:`sim.world.staffing.phones_per_slot` (whole counts, as the patterns lie on the slot grid)."""
+    duties = [Duty(p.start, p.end, tuple((b, b + m) for b, m in p.breaks), float(c)) for p, c in zip(pats, counts, strict=True)]
+    return agent_counts(phones_per_slot(duties, opens, len(range(opens, closes, slot_min)), slot_min))
 
 
 def on_shift(pats: list[Pattern], counts: np.ndarray, opens: int, closes: int, slot_min: int) -> np.ndarray:
-    """Agents on shift (on the phones or on a break) per slot."""
-    slots = np.arange(opens, closes, slot_min)
-    total = np.zeros(len(slots), dtype=np.int64)
-    for p, c in zip(pats, counts, strict=True):
-        total += c * ((slots >= p.start) & (slots < p.end))
-    return total
+    """Agents on shift (on the phones or on a break) per slot, by the same definition."""
+    duties = [Duty(p.start, p.end, (), float(c)) for p, c in zip(pats, counts, strict=True)]
+    return agent_counts(phones_per_slot(duties, opens, len(range(opens, closes, slot_min)), slot_min))

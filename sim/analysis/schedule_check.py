@@ -6,6 +6,8 @@ shares no code with the integer program of :mod:`sim.analysis.schedule`, so that
 in the program's constraints cannot hide in the check. :func:`check` returns one row per
 violation (``rule, agent, date, detail``); empty means the schedule keeps every rule:
 
+* shift times and breaks that read as clock times ``HH:MM`` (24:00 as an end) and end after they start
+  (a row that does not is reported and not judged further);
 * one shift per agent and date; shifts inside the date's opening hours;
 * breaks inside their shift, not overlapping; paid hours = length − unpaid breaks;
 * daily rest (§13): between the end of a shift and the start of the agent's next one;
@@ -15,19 +17,23 @@ violation (``rule, agent, date, detail``); empty means the schedule keeps every 
 * skills: only agents with the phones skill are rostered on the phones;
 * contract hours: each agent's paid hours within the band given;
 * coverage after breaks: per date and slot, agents on the phones ≥ the requirement minus
-  the shortage the schedule declares (``declared_short``, default none).
+  the shortage the schedule declares (``declared_short``, default none). Agents on the phones
+  are the time-average over the slot (:func:`sim.world.staffing.phones_per_slot`, the measure
+  the follow-up uses too): a shift starting 08:15 is half an agent in the slot 08:00-08:30.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from sim.schema import WEEKDAYS, TeamConfig
+from sim.schema import WEEKDAYS, TeamConfig, hhmm, minutes
+from sim.world.clock import clock_minutes, spans_minutes
+from sim.world.staffing import Duty, agent_counts, phones_per_slot
 
 COLUMNS = ("rule", "agent", "date", "detail")
 
@@ -42,21 +48,6 @@ class Limits:
     rest_breaks: str = "unpaid"
     lunch_paid: bool = False
     week_starts: str = "mon"
-
-
-def _clock(text: str) -> int:
-    h, m = str(text).strip().split(":")
-    return int(h) * 60 + int(m)
-
-
-def _spans(text: object) -> list[tuple[int, int]]:
-    if not isinstance(text, str) or not text.strip():
-        return []
-    out = []
-    for part in text.split():
-        a, b = part.split("-")
-        out.append((_clock(a), _clock(b)))
-    return out
 
 
 def _as_date(x: object) -> dt.date:
@@ -74,8 +65,19 @@ def check(schedule: pd.DataFrame, team: TeamConfig, hours: Mapping[dt.date, tupl
     rows = []
     for r in schedule.itertuples(index=False):
         d = _as_date(r.date)
-        start, end = _clock(r.shift_start), _clock(r.shift_end)
-        lunch, short = _spans(r.lunch), _spans(r.breaks)
+        try:
+            start, end = clock_minutes(r.shift_start), clock_minutes(r.shift_end, end=True)
+        except ValueError as exc:
+            bad.append(("shift times", str(r.agent), d, f"shift {r.shift_start}-{r.shift_end}: {exc}"))
+            continue
+        if end <= start:
+            bad.append(("shift times", str(r.agent), d, f"shift {r.shift_start}-{r.shift_end} does not end after it starts"))
+            continue
+        try:
+            lunch, short = spans_minutes(r.lunch), spans_minutes(r.breaks)
+        except ValueError as exc:
+            bad.append(("breaks", str(r.agent), d, f"lunch {r.lunch!r}, breaks {r.breaks!r}: {exc}"))
+            continue
         rows.append((str(r.agent), d, start, end, lunch, short, float(r.paid_h)))
     seen: dict[tuple[str, dt.date], int] = {}
     for agent, d, start, end, lunch, short, paid in rows:
@@ -92,22 +94,22 @@ def check(schedule: pd.DataFrame, team: TeamConfig, hours: Mapping[dt.date, tupl
             bad.append(("unavailable", agent, d, "works on an unavailable date"))
         if WEEKDAYS[d.weekday()] in a.days_off:
             bad.append(("day off", agent, d, f"works on a fixed day off ({WEEKDAYS[d.weekday()]})"))
-        if a.earliest_start is not None and start < a.earliest_start.hour * 60 + a.earliest_start.minute:
-            bad.append(("earliest start", agent, d, f"starts {r_hhmm(start)} before {a.earliest_start:%H:%M}"))
+        if a.earliest_start is not None and start < minutes(a.earliest_start):
+            bad.append(("earliest start", agent, d, f"starts {hhmm(start)} before {a.earliest_start:%H:%M}"))
         if a.latest_end is not None:
-            latest = 24 * 60 if a.latest_end == dt.time.max else a.latest_end.hour * 60 + a.latest_end.minute
+            latest = minutes(a.latest_end)
             if end > latest:
-                bad.append(("latest end", agent, d, f"ends {r_hhmm(end)} after {r_hhmm(latest)}"))
+                bad.append(("latest end", agent, d, f"ends {hhmm(end)} after {hhmm(latest)}"))
         h = hours.get(d)
         if h is None:
             bad.append(("opening hours", agent, d, "works on a date the line is closed or outside the period"))
         elif start < h[0] or end > h[1]:
-            bad.append(("opening hours", agent, d, f"shift {r_hhmm(start)}-{r_hhmm(end)} outside {r_hhmm(h[0])}-{r_hhmm(h[1])}"))
+            bad.append(("opening hours", agent, d, f"shift {hhmm(start)}-{hhmm(end)} outside {hhmm(h[0])}-{hhmm(h[1])}"))
         brk = sorted([(b0, b1, False) for b0, b1 in lunch] + [(b0, b1, True) for b0, b1 in short])
         last = start
         for b0, b1, _ in brk:
             if b0 < last or b1 > end or b1 <= b0:
-                bad.append(("breaks", agent, d, f"break {r_hhmm(b0)}-{r_hhmm(b1)} outside the shift or overlapping another"))
+                bad.append(("breaks", agent, d, f"break {hhmm(b0)}-{hhmm(b1)} outside the shift or overlapping another"))
             last = max(last, b1)
         unpaid = 0 if limits.lunch_paid else sum(b1 - b0 for b0, b1 in lunch)
         if abs((end - start - unpaid) / 60 - paid) > 1e-6:
@@ -126,10 +128,6 @@ def check(schedule: pd.DataFrame, team: TeamConfig, hours: Mapping[dt.date, tupl
     bad += _hours(rows, band_h or {})
     bad += _coverage(rows, hours, need, slot_min, declared_short or {})
     return pd.DataFrame(bad, columns=list(COLUMNS))
-
-
-def r_hhmm(m: int) -> str:
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def _rests(rows: list, dates: list[dt.date], limits: Limits) -> list[tuple[str, str, object, str]]:
@@ -176,17 +174,7 @@ def _hours(rows: list, band: Mapping[str, tuple[float, float]]) -> list[tuple[st
 
 
 def _coverage(rows: list, hours: Mapping, need: Mapping, slot_min: int, declared: Mapping) -> list[tuple[str, str, object, str]]:
-    on: dict[dt.date, np.ndarray] = {}
-    for d, h in hours.items():
-        if h is not None:
-            on[d] = np.zeros((h[1] - h[0]) // slot_min)
-    for _agent, d, start, end, lunch, short, _p in rows:
-        if d not in on:
-            continue
-        o = hours[d][0]
-        for m in range(start, end, slot_min):
-            if not any(b0 <= m < b1 for b0, b1 in lunch + short) and 0 <= (m - o) // slot_min < len(on[d]):
-                on[d][(m - o) // slot_min] += 1
+    on = _phones(((d, Duty(start, end, tuple(lunch + short))) for _agent, d, start, end, lunch, short, _p in rows), hours, slot_min)
     out = []
     for d, req in need.items():
         have = on.get(d, np.zeros(len(req)))
@@ -194,21 +182,29 @@ def _coverage(rows: list, hours: Mapping, need: Mapping, slot_min: int, declared
         miss = np.asarray(req, dtype=float) - have - allowed
         for i in np.flatnonzero(miss > 1e-6):
             o = hours[d][0] if hours.get(d) else 0
-            out.append(("coverage", "", d, f"{r_hhmm(o + int(i) * slot_min)}: {have[i]:g} on the phones, {req[i]:g} needed, "
+            out.append(("coverage", "", d, f"{hhmm(o + int(i) * slot_min)}: {have[i]:g} on the phones, {req[i]:g} needed, "
                                            f"{allowed[i]:g} declared short"))
     return out
 
 
 def on_phones(schedule: pd.DataFrame, hours: Mapping[dt.date, tuple[int, int] | None], slot_min: int) -> dict[dt.date, np.ndarray]:
-    """Agents on the phones (on shift, not on a break) per slot of every open date."""
-    on: dict[dt.date, np.ndarray] = {d: np.zeros((h[1] - h[0]) // slot_min) for d, h in hours.items() if h is not None}
-    for r in schedule.itertuples(index=False):
-        d = _as_date(r.date)
-        if d not in on:
-            continue
-        o = hours[d][0]  # type: ignore[index]
-        off = _spans(r.lunch) + _spans(r.breaks)
-        for m in range(_clock(r.shift_start), _clock(r.shift_end), slot_min):
-            if not any(b0 <= m < b1 for b0, b1 in off):
-                on[d][(m - o) // slot_min] += 1
-    return on
+    """Agents on the phones (on shift, not on a break) per slot of every open date: the
+    time-average of :func:`sim.world.staffing.phones_per_slot` (a whole number on the slot grid)."""
+    duties = ((_as_date(r.date), Duty(clock_minutes(r.shift_start), clock_minutes(r.shift_end, end=True),
+                                      tuple(spans_minutes(r.lunch) + spans_minutes(r.breaks))))
+              for r in schedule.itertuples(index=False))
+    return {d: agent_counts(v) for d, v in _phones(duties, hours, slot_min).items()}
+
+
+def _phones(duties: Iterable[tuple[dt.date, Duty]], hours: Mapping[dt.date, tuple[int, int] | None],
+            slot_min: int) -> dict[dt.date, np.ndarray]:
+    """Agents on the phones per slot of every open date (of the ``(date, duty)`` pairs on it)."""
+    by: dict[dt.date, list[Duty]] = {d: [] for d, h in hours.items() if h is not None}
+    for d, duty in duties:
+        if d in by:
+            by[d].append(duty)
+    out = {}
+    for d, ds in by.items():
+        o, c = hours[d]  # type: ignore[misc]
+        out[d] = phones_per_slot(ds, o, (c - o) // slot_min, slot_min)
+    return out

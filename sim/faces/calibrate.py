@@ -25,7 +25,7 @@ from scipy import stats  # noqa: E402
 from sim.errors import ScenarioError  # noqa: E402
 from sim.faces.htmlkit import Section, bullets, frame_html, image, paragraph, render, table_html  # noqa: E402
 from sim.history.calibration import Calibration, calibrate  # noqa: E402
-from sim.schema import WEEKDAYS  # noqa: E402
+from sim.schema import WEEKDAYS, hhmm  # noqa: E402
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
@@ -33,10 +33,6 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
-
-
-def _hhmm(m: float) -> str:
-    return f"{int(m) // 60:02d}:{int(m) % 60:02d}"
 
 
 # --------------------------------------------------------------------------- plots
@@ -284,7 +280,7 @@ def sections(c: Calibration, plots: dict[str, Path]) -> list[Section]:
     body += paragraph(
         f"Weekday profiles {'pooled' if d.pooled else 'kept apart'}: chi-square test of equal shapes p = {d.pooling_p:.3g} "
         f"(pooled when p > 0.01 and the opening hours agree). Opening hours found: "
-        + ", ".join(f"{w} {_hhmm(h[0])}-{_hhmm(h[1])}" if h else f"{w} closed" for w, h in d.hours.items())
+        + ", ".join(f"{w} {hhmm(int(h[0]))}-{hhmm(int(h[1]))}" if h else f"{w} closed" for w, h in d.hours.items())
         + "."
     )
     cal = c.scenario.calendar

@@ -33,6 +33,7 @@ from sim.faces.i18n import LANGUAGES, N_, _, language  # noqa: E402
 from sim.history.attribution import FACTOR_WORDS, FACTORS, KPI_WORDS  # noqa: E402
 from sim.history.followup import ABOVE, KPIS, PLAN_KINDS, FollowUp, follow_up  # noqa: E402
 from sim.history.words import Num, Phrase  # noqa: E402
+from sim.schema import hhmm  # noqa: E402
 
 
 def _value(kpi: str, v: float) -> str:
@@ -144,7 +145,7 @@ def tables(f: FollowUp) -> dict[str, pd.DataFrame]:
     def clock(frame: pd.DataFrame) -> pd.DataFrame:
         out = frame.copy()
         if "minute" in out.columns:
-            out.insert(1, "interval_start", [f"{int(m) // 60:02d}:{int(m) % 60:02d}" for m in out["minute"]])
+            out.insert(1, "interval_start", [hhmm(int(m)) for m in out["minute"]])
             out = out.drop(columns="minute")
         for c in out.columns:
             if pd.api.types.is_datetime64_any_dtype(out[c]):

@@ -33,6 +33,7 @@ from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import WEEKDAYS
 from sim.study.schedule import Schedule, build_schedule, check_schedule, extra_agents, period_of, with_extra
 from sim.study.schedule_sim import Repair, repair_schedule
+from sim.world.clock import clock_minutes
 
 TZ = "Europe/Stockholm"
 
@@ -94,9 +95,9 @@ def write_ics(sch: Schedule, agent_id: str, path: Path) -> Path:
         if not r.shift_start:
             continue
         ev = Event()
-        start = dt.datetime.combine(r.date, dt.time.fromisoformat(r.shift_start), tzinfo=tz)
-        end = (dt.datetime.combine(r.date, dt.time(0, 0), tzinfo=tz) + dt.timedelta(days=1) if r.shift_end.startswith("24")
-               else dt.datetime.combine(r.date, dt.time.fromisoformat(r.shift_end), tzinfo=tz))
+        midnight = dt.datetime.combine(r.date, dt.time(0, 0), tzinfo=tz)  # + minutes: wall-clock time, 24:00 the next midnight
+        start = midnight + dt.timedelta(minutes=clock_minutes(r.shift_start))
+        end = midnight + dt.timedelta(minutes=clock_minutes(r.shift_end, end=True))
         ev.add("uid", f"{agent_id}-{r.date.isoformat()}@callcentre-sim")
         ev.add("dtstamp", stamp)
         ev.add("dtstart", start)

@@ -39,7 +39,7 @@ import pandas as pd
 from sim.history.backtest import day_scenario
 from sim.history.words import N_, Num, Phrase
 from sim.model.simulate import simulate
-from sim.schema import Scenario, minutes
+from sim.schema import Scenario, hhmm, minutes
 
 FACTORS: tuple[str, ...] = ("volume", "agents", "aht", "closure")
 ABOVE: dict[str, bool] = {"availability": True, "service_level": True, "asa_s": False, "aht_s": False}
@@ -245,10 +245,6 @@ def attribute_days(
     return att, (pd.concat(runs, ignore_index=True) if runs else pd.DataFrame()), words
 
 
-def _hhmm(m: int) -> str:
-    return f"{m // 60:02d}:{m % 60:02d}"
-
-
 def _windows(closed: list[int], step: int) -> str:
     if not closed:
         return ""
@@ -260,7 +256,7 @@ def _windows(closed: list[int], step: int) -> str:
             spans.append((a, b))
             a = b = m
     spans.append((a, b))
-    return ", ".join(f"{_hhmm(x)}–{_hhmm(y + step)}" for x, y in spans)
+    return ", ".join(f"{hhmm(int(x))}–{hhmm(int(y + step))}" for x, y in spans)
 
 
 def _pct(a: float, b: float) -> Num:

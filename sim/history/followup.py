@@ -27,6 +27,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +48,10 @@ from sim.history.words import N_, Phrase
 from sim.scenario.compose import load_scenario
 from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 from sim.world.calendar import day_plans
+from sim.world.clock import clock_minutes, spans_minutes
 from sim.world.demand import daily_volumes
 from sim.world.distributions import make
-from sim.world.staffing import clip_steps, regular_steps
+from sim.world.staffing import Duty, clip_steps, phones_per_slot, regular_steps
 
 QUEUE_KPIS: tuple[str, ...] = ("availability", "service_level", "asa_s")
 """The targets a queue causes; ``aht_s`` is the handle time itself."""
@@ -295,11 +297,6 @@ def _number(text: str) -> float:
     return x
 
 
-def _clock(text: str) -> int:
-    t = dt.time.fromisoformat(text if len(text) != 4 else "0" + text)
-    return t.hour * 60 + t.minute
-
-
 def _weekday(text: str) -> str:
     w = text.lower()[:3]
     if w not in WEEKDAYS:
@@ -321,7 +318,7 @@ def _staffing_table(p: Path, df: pd.DataFrame, what: str) -> pd.DataFrame:
         raise ScenarioError(f"Cannot use the {what} {p}: line 1 (header) needs a column 'date' or 'weekday'; it has "
                             f"{', '.join(repr(c) for c in df.columns)}.")
     out = pd.DataFrame({
-        "minute": _cells(p, df, "interval_start", what, _clock, "a clock time HH:MM"),
+        "minute": _cells(p, df, "interval_start", what, clock_minutes, "a clock time HH:MM"),
         "agents": _cells(p, df, "agents", what, _number, "a number of agents >= 0"),
     })
     if key == "date":
@@ -386,33 +383,16 @@ def _iso_date(text: str) -> pd.Timestamp:
     return pd.Timestamp(dt.date.fromisoformat(text))
 
 
-def _clock_end(text: str) -> int:
-    """A clock time that may be ``24:00`` (a shift or break ending at midnight)."""
-    return 24 * 60 if text in ("24:00", "24:00:00") else _clock(text)
-
-
-def _span_list(text: str) -> list[tuple[int, int]]:
-    """``HH:MM-HH:MM`` spans separated by spaces (or commas); empty: none."""
-    out = []
-    for part in text.replace(",", " ").split():
-        a, sep, b = part.partition("-")
-        if not sep:
-            raise ValueError(part)
-        lo, hi = _clock(a), _clock_end(b)
-        if hi <= lo:
-            raise ValueError(part)
-        out.append((lo, hi))
-    return out
-
-
 def _shift_coverage(p: Path, df: pd.DataFrame, what: str, kind: str, step: int) -> pd.DataFrame:
     """A roster's or schedule's agents on the phones per ``step``-minute interval (see
-    :func:`read_plan_staffing`); every cell is checked, errors name the line and column."""
+    :func:`read_plan_staffing`): the time-average of :func:`sim.world.staffing.phones_per_slot`,
+    what the plan's Erlang requirement per interval is compared with. Every cell is checked,
+    errors name the line and column."""
     n = len(df)
-    starts = _cells(p, df, "shift_start", what, _clock, "a clock time HH:MM")
-    ends = _cells(p, df, "shift_end", what, _clock_end, "a clock time HH:MM (24:00 for midnight)")
+    starts = _cells(p, df, "shift_start", what, clock_minutes, "a clock time HH:MM")
+    ends = _cells(p, df, "shift_end", what, partial(clock_minutes, end=True), "a clock time HH:MM (24:00 for midnight)")
     spans = "spans HH:MM-HH:MM (start before end) separated by spaces, or empty"
-    off = {c: _cells(p, df, c, what, _span_list, spans) if c in df.columns else [[] for _ in range(n)] for c in ("lunch", "breaks")}
+    off = {c: _cells(p, df, c, what, spans_minutes, spans) if c in df.columns else [[] for _ in range(n)] for c in ("lunch", "breaks")}
     if kind == "schedule":
         keys = _cells(p, df, "date", what, _iso_date, "a date YYYY-MM-DD")
         counts = [1.0] * n
@@ -420,7 +400,7 @@ def _shift_coverage(p: Path, df: pd.DataFrame, what: str, kind: str, step: int) 
         keys = _cells(p, df, "weekday", what, _weekday, "a weekday (mon … sun)")
         counts = _cells(p, df, "agents", what, _number, "a number of agents >= 0")
     grid = -(-24 * 60 // step) * step
-    cover: dict[Any, np.ndarray] = {}
+    duties: dict[Any, list[Duty]] = {}
     worked: dict[tuple[str, Any], list[tuple[int, int, int]]] = {}
     for i in range(n):
         line, a, b = i + 2, starts[i], ends[i]
@@ -442,15 +422,10 @@ def _shift_coverage(p: Path, df: pd.DataFrame, what: str, kind: str, step: int) 
                                         f"{hhmm(lo)}-{hhmm(hi)} on {keys[i]:%Y-%m-%d} (line {other}); an agent's shifts of a date "
                                         f"must not overlap.")
             worked[(agent, keys[i])].append((a, b, line))
-        phones = np.zeros(grid)
-        phones[a:b] = 1.0
-        for lo, hi in off["lunch"][i] + off["breaks"][i]:
-            phones[lo:hi] = 0.0
-        cover.setdefault(keys[i], np.zeros(grid // step))
-        cover[keys[i]] += counts[i] * phones.reshape(-1, step).mean(axis=1)
+        duties.setdefault(keys[i], []).append(Duty(a, b, tuple(off["lunch"][i] + off["breaks"][i]), counts[i]))
     key = "date" if kind == "schedule" else "weekday"
     minute = np.arange(0, grid, step)
-    frames = [pd.DataFrame({key: k, "minute": minute, "agents": v}) for k, v in cover.items()]
+    frames = [pd.DataFrame({key: k, "minute": minute, "agents": phones_per_slot(v, 0, grid // step, step)}) for k, v in duties.items()]
     return pd.concat(frames, ignore_index=True)[[key, "minute", "agents"]]
 
 
@@ -465,7 +440,7 @@ def read_forecast(path: str | Path) -> pd.DataFrame:
         "calls": _cells(p, df, "calls", what, _number, "a number of calls >= 0"),
     })
     if "interval_start" in df.columns:
-        out["minute"] = _cells(p, df, "interval_start", what, _clock, "a clock time HH:MM")
+        out["minute"] = _cells(p, df, "interval_start", what, clock_minutes, "a clock time HH:MM")
     return out
 
 

@@ -47,7 +47,8 @@ import pandas as pd
 from scipy import sparse, stats
 
 from sim.analysis.erlang import erlang_a, erlang_a_abandonment, erlang_a_time_average
-from sim.schema import WEEKDAYS
+from sim.schema import WEEKDAYS, hhmm
+from sim.world.clock import clock_minutes
 
 Target = Literal["abandonment", "wait"]
 CHI2_1 = 1.920729410347062  # half the 95 % quantile of chi-square(1)
@@ -554,7 +555,7 @@ def effective_staffing(
         notes.append(
             f"effective staffing: {len(un)} of {len(pooled)} weekday intervals have too few abandoned calls to identify the agents "
             f"(fewer than {MIN_ABANDONED}, or an interval wider than {MAX_REL_WIDTH:.0%} of the estimate): they use {how} instead: "
-            + ", ".join(f"{r.weekday} {r.minute // 60:02d}:{r.minute % 60:02d}" for r in un.head(12).itertuples())
+            + ", ".join(f"{r.weekday} {hhmm(int(r.minute))}" for r in un.head(12).itertuples())
             + (" …" if len(un) > 12 else "")
         )
     if upper_src:
@@ -572,7 +573,7 @@ def _spans(rows: pd.DataFrame, step: int) -> str:
         ends = np.append(starts[1:], len(m)) - 1
         for a, b in zip(starts, ends, strict=True):
             lo, hi = int(m[a]), int(m[b]) + step
-            parts.append(f"{pd.Timestamp(d):%Y-%m-%d} {lo // 60:02d}:{lo % 60:02d}-{hi // 60:02d}:{hi % 60:02d}")
+            parts.append(f"{pd.Timestamp(d):%Y-%m-%d} {hhmm(lo)}-{hhmm(hi)}")
     return ", ".join(parts)
 
 
@@ -589,10 +590,7 @@ def given_staffing(table: pd.DataFrame, staffing: pd.DataFrame) -> StaffingEstim
     """Use a planner's historical staffing CSV: ``date,interval_start,agents`` (per date) or
     ``weekday,interval_start,agents`` (per weekday)."""
     st = staffing.copy()
-    st["minute"] = (
-        pd.to_datetime(st["interval_start"].astype(str).str.slice(0, 5), format="%H:%M").dt.hour * 60
-        + pd.to_datetime(st["interval_start"].astype(str).str.slice(0, 5), format="%H:%M").dt.minute
-    )
+    st["minute"] = st["interval_start"].map(clock_minutes)  # a ValueError names the bad time
     t = table[table["offered"] > 0].reset_index(drop=True)
     wd = t["date"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
     if "date" in st.columns:

@@ -27,7 +27,7 @@ import yaml
 
 from sim.model.simulate import simulate
 from sim.scenario.compose import load_scenario
-from sim.schema import WEEKDAYS, Scenario, minutes
+from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def true_staffing(truth: Truth) -> pd.DataFrame:
         start = minutes(hours.opens)
         for i, n in enumerate(s.staffing.table.get(w, s.staffing.table.get("all", []))):  # type: ignore[call-overload]
             m = start + 30 * i
-            rows.append((w, f"{m // 60:02d}:{m % 60:02d}", max(1, round(n * truth.staffing_scale) + truth.staffing_delta)))
+            rows.append((w, hhmm(m), max(1, round(n * truth.staffing_scale) + truth.staffing_delta)))
     return pd.DataFrame(rows, columns=["weekday", "interval_start", "agents"])
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from sim.schema import WEEKDAYS, CalendarConfig, Scenario, hhmm
+from sim.world.clock import clock_minutes
 
 
 class _Dumper(yaml.SafeDumper):
@@ -107,11 +108,11 @@ def full_config(base: Scenario, d: dict[str, Any], profile: pd.DataFrame, staffi
         else:
             cfg[k] = v
     step = cfg["demand"]["interval_min"]
-    first = min(int(t[:2]) * 60 + int(t[3:]) for t in profile["interval_start"])
+    first = min(clock_minutes(t) for t in profile["interval_start"])
     cfg["demand"]["profile_start"] = hhmm(first)
     cfg["demand"]["profile"] = {}
     for w, g in profile.groupby("weekday", sort=False):
-        mins = [int(t[:2]) * 60 + int(t[3:]) for t in g["interval_start"]]
+        mins = [clock_minutes(t) for t in g["interval_start"]]
         weights = dict(zip(mins, g["calls"], strict=True))
         cfg["demand"]["profile"][w] = [float(weights.get(m, 0.0)) for m in range(first, max(mins) + step, step)]
     cfg["demand"]["profile_file"] = None

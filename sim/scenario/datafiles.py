@@ -11,7 +11,6 @@ Each is read into the inline key it stands for (``demand.profile``, ``staffing.t
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import logging
 import math
@@ -25,7 +24,8 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.scenario.messages import one_line
 from sim.scenario.planned import constant_over_table, planned_staffing
-from sim.schema import WEEKDAYS, hhmm, minutes
+from sim.schema import WEEKDAYS, hhmm
+from sim.world.clock import clock_minutes
 
 log = logging.getLogger(__name__)
 
@@ -146,19 +146,17 @@ def _grid(df: pd.DataFrame, key: str, value: str, path: Path) -> tuple[pd.DataFr
     """Parse interval_start (HH:MM), check values and the regular grid; return (df with a
     ``line`` column, start, step). Without a ``date`` column an interval may be listed once
     per weekday only."""
-    text = df["interval_start"].astype(str).str.strip()
-    text = text.where(~text.str.fullmatch(r"\d{1,2}:\d{2}:00"), text.str.slice(0, -3))  # HH:MM:00
-    times = pd.to_datetime(text, format="%H:%M", errors="coerce")
-    if times.isna().any():
-        row = df[times.isna().to_numpy()].iloc[0]
+    mins = [_clock_minutes(v) for v in df["interval_start"].astype(str)]
+    bad = next((i for i, m in enumerate(mins) if m is None or m >= 24 * 60), None)
+    if bad is not None:
+        row = df.iloc[bad]
         raise ScenarioError(f"{_at(key, path, row[LINE], 'interval_start')}: {_shown(row['interval_start'])} is not a time HH:MM.")
     vals = df[value].map(_number).astype(float)
     bad = vals.isna() | (vals < 0) | ~vals.map(math.isfinite)
     if bad.any():
         row = df[bad.to_numpy()].iloc[0]
         raise ScenarioError(f"{_at(key, path, row[LINE], value)}: must hold numbers >= 0, found {_shown(row[value])}.")
-    mins = times.dt.hour * 60 + times.dt.minute
-    out = pd.DataFrame({"minute": mins, value: vals, "line": df[LINE].astype(int)})
+    out = pd.DataFrame({"minute": mins, value: vals, "line": df[LINE].astype(int)}, index=df.index)
     if "weekday" in df.columns:
         out["weekday"] = df["weekday"].astype(str).str.strip().str.lower().str[:3]
         unknown = ~out["weekday"].isin([*WEEKDAYS, "all"])
@@ -208,15 +206,12 @@ def _per_weekday(out: pd.DataFrame, value: str, start_min: int, step: int, how: 
 
 
 def _clock_minutes(value: Any) -> int | None:
-    """Minutes since midnight of an ``"HH:MM"`` string or a time; None if it is not one
-    (the schema reports a bad value with its own message)."""
-    if isinstance(value, dt.time):
-        return minutes(value)
-    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})(?::00)?\s*", str(value)) if isinstance(value, str) else None
-    if m is None or int(m.group(2)) > 59:
+    """Minutes since midnight of an ``"HH:MM"`` string or a time, up to 24:00 (the end of the
+    day); None if it is not one (the schema or the caller reports a bad value with its own message)."""
+    try:
+        return clock_minutes(value, end=True)
+    except ValueError:
         return None
-    total = int(m.group(1)) * 60 + int(m.group(2))
-    return total if total <= 24 * 60 else None  # up to 24:00, the end of the day
 
 
 def _raw_hours(raw: Mapping[str, Any], day: str) -> tuple[int, int] | None:

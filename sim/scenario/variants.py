@@ -40,6 +40,7 @@ import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.schema import AGENT_DECIMALS, WEEKDAYS, Scenario, hhmm
+from sim.world.clock import clock_minutes
 
 Raw = dict[str, Any]
 
@@ -86,7 +87,7 @@ def _open_days(raw: Raw) -> list[tuple[str, int, int]]:
     for d in WEEKDAYS:
         h = hours.get(d)
         if h:
-            out.append((d, _minutes(h["opens"]), _minutes(h["closes"])))
+            out.append((d, *_hours_of(h)))
     return out
 
 
@@ -132,9 +133,9 @@ def scale_agents(raw: Raw, factor: float) -> Raw:
 # --------------------------------------------------------------------------- hours and closures
 
 
-def _minutes(text: object) -> int:
-    h, m = str(text).split(":")[:2]
-    return int(h) * 60 + int(m)
+def _hours_of(entry: Mapping[str, Any]) -> tuple[int, int]:
+    """(opens, closes) minutes of a ``calendar.hours.<day>`` entry (closes may be 24:00)."""
+    return clock_minutes(entry["opens"]), clock_minutes(entry["closes"], end=True)
 
 
 def _refit(st: Raw, day: str, old: tuple[int, int] | None, new: tuple[int, int], step: int) -> Raw:
@@ -163,7 +164,7 @@ def with_hours(raw: Raw, hours: Mapping[str, str]) -> Raw:
     for day in WEEKDAYS:
         text = str(hours.get(day, "")).strip()
         old_entry = out["calendar"]["hours"].get(day)
-        old = (_minutes(old_entry["opens"]), _minutes(old_entry["closes"])) if old_entry else None
+        old = _hours_of(old_entry) if old_entry else None
         if text.lower() in CLOSED_WORDS:
             out["calendar"]["hours"][day] = None
             continue
@@ -175,7 +176,7 @@ def with_hours(raw: Raw, hours: Mapping[str, str]) -> Raw:
             )
         out["calendar"]["hours"][day] = {"opens": m.group(1).zfill(5), "closes": m.group(2).zfill(5)}
         try:
-            new = (_minutes(m.group(1)), _minutes(m.group(2)))
+            new = (clock_minutes(m.group(1)), clock_minutes(m.group(2), end=True))
         except ValueError:
             continue  # the schema names the bad time
         if new != old and new[0] < new[1]:

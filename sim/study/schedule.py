@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,9 @@ from sim.schema import WEEKDAYS, AgentConfig, Scenario, TeamConfig, hhmm, minute
 from sim.study.roster import slot_need, template
 from sim.world.calendar import DayPlan, day_plans
 from sim.world.case_arrivals import expected_per_day, kind_shares
+from sim.world.clock import clock_minutes
 from sim.world.demand import daily_volumes, interval_rates
+from sim.world.staffing import Duty, agent_counts, phones_per_slot
 
 Table = dict[str, list[float]]  # agents per interval; a fraction is a time-average (slot_need)
 SCHEDULE_COLUMNS = ("agent", "name", "date", "shift_start", "shift_end", "lunch", "breaks", "paid_h")
@@ -338,7 +341,8 @@ class Schedule:
         return {self.start + dt.timedelta(days=d): v for d, v in self.result.short.items()}
 
     def coverage(self) -> pd.DataFrame:
-        """Per open date and slot: required, on shift, on the phones (after breaks), short."""
+        """Per open date and slot: required, on shift, on the phones (after breaks), short; agents are
+        time-averages over the slot (:func:`sim.world.staffing.phones_per_slot`), whole numbers on the slot grid."""
         from sim.analysis.schedule_check import on_phones  # noqa: PLC0415
 
         frame = self.frame()
@@ -350,11 +354,11 @@ class Schedule:
             if dn.opens is None or dn.closes is None:
                 continue
             slots = np.arange(dn.opens, dn.closes, self.slot_min)
-            shift = np.zeros(len(slots))
-            for r in frame[frame["date"] == d].itertuples(index=False):
-                shift += (slots >= minutes(dt.time.fromisoformat(r.shift_start))) & (slots < _end_min(r.shift_end))
+            duties = [Duty(clock_minutes(r.shift_start), clock_minutes(r.shift_end, end=True))
+                      for r in frame[frame["date"] == d].itertuples(index=False)]
+            shift = agent_counts(phones_per_slot(duties, dn.opens, len(slots), self.slot_min))
             parts.append(pd.DataFrame({"date": d, "slot_start": [hhmm(int(m)) for m in slots], "required": need[d].astype(int),
-                                       "on_shift": shift.astype(int), "on_phones": phones[d].astype(int),
+                                       "on_shift": shift, "on_phones": phones[d],
                                        "short": np.round(short.get(d, np.zeros(len(slots))), 3)}))
         cols = ["date", "slot_start", "required", "on_shift", "on_phones", "short"]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
@@ -387,8 +391,8 @@ class Schedule:
         for a in self.team.agents:
             mine = frame[frame["agent"] == a.id]
             t = self.targets[a.id]
-            starts = mine["shift_start"].map(lambda x: minutes(dt.time.fromisoformat(x)))
-            ends = mine["shift_end"].map(_end_min)
+            starts = mine["shift_start"].map(clock_minutes)
+            ends = mine["shift_end"].map(partial(clock_minutes, end=True))
             rows.append({"agent": a.id, "name": a.name, "contract": a.contract, "skills": " ".join(a.skills),
                          "phones": "phones" in a.skills, "workdays": t.workdays, "target_h": round(t.target_h, 2),
                          "band_h": f"{t.lo_h:.1f}-{t.hi_h:.1f}", "paid_h": float(mine["paid_h"].sum()), "shifts": len(mine),
@@ -404,8 +408,8 @@ class Schedule:
         for r in mine.itertuples(index=False):
             if a.prefers is not None:
                 asked += 1
-                start = minutes(dt.time.fromisoformat(r.shift_start))
-                kept += (_end_min(r.shift_end) <= late) if a.prefers == "early" else (start >= early)
+                start = clock_minutes(r.shift_start)
+                kept += (clock_minutes(r.shift_end, end=True) <= late) if a.prefers == "early" else (start >= early)
         worked = set(mine["date"])
         for dn in self.dated:
             d = dn.plan.date
@@ -431,10 +435,6 @@ class Schedule:
                 "under_band_h": float(r.under.sum() / 60), "objective": r.objective, "dual_bound": r.bound,
                 "gap": r.gap, "seconds": r.seconds, "status": r.status, "variables": r.variables, "constraints": r.constraints,
                 "expected_sick_h": paid * self.scenario.schedule.absence.sick_share}
-
-
-def _end_min(text: str) -> int:
-    return 24 * 60 if text.startswith("24:") else minutes(dt.time.fromisoformat(text))
 
 
 def _lunch_index(s: Scenario, lengths: tuple[int, ...]) -> dict[int, int | None]:

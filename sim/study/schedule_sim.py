@@ -30,10 +30,11 @@ from sim.analysis.roster import Shift, Template
 from sim.catalogue import TARGET_KPIS, target_bound
 from sim.model.simulate import simulate
 from sim.scenario.compose import validate
-from sim.schema import WEEKDAYS, Scenario
+from sim.schema import WEEKDAYS, Scenario, hhmm
 from sim.study.roster import template
 from sim.study.schedule import Schedule, people_of, program_days, rules_of
 from sim.world.calendar import day_plans
+from sim.world.clock import clock_minutes, span_minutes, spans_minutes
 
 TARGETS = TARGET_KPIS  # the agreement's call KPIs with a target
 
@@ -58,8 +59,8 @@ def _shifts(rows: pd.DataFrame, weekday: str) -> list[dict]:
     for (start, end, brk), n in sorted(count.items()):
         breaks = []
         for span in brk:
-            a, b = span.split("-")
-            breaks.append({"start": a, "minutes": (int(b[:2]) * 60 + int(b[3:])) - (int(a[:2]) * 60 + int(a[3:]))})
+            lo, hi = span_minutes(span)
+            breaks.append({"start": hhmm(lo), "minutes": hi - lo})
         out.append({"start": start, "end": end, "count": n, "days": [weekday], "breaks": breaks})
     return out
 
@@ -136,16 +137,11 @@ def on_phone_hours(sch: Schedule) -> dict[dt.date, float]:
     """The schedule's on-phone hours per date (shifts less lunch and breaks)."""
     out: dict[dt.date, float] = {}
     for r in sch.frame().itertuples(index=False):
-        mins = _clock(r.shift_end) - _clock(r.shift_start)
-        for span in f"{r.lunch or ''} {r.breaks or ''}".split():
-            a, b = span.split("-")
-            mins -= _clock(b) - _clock(a)
+        mins = clock_minutes(r.shift_end, end=True) - clock_minutes(r.shift_start)
+        for lo, hi in spans_minutes(f"{r.lunch or ''} {r.breaks or ''}"):
+            mins -= hi - lo
         out[r.date] = out.get(r.date, 0.0) + mins / 60
     return out
-
-
-def _clock(t: str) -> int:
-    return int(t[:2]) * 60 + int(t[3:5])
 
 
 @dataclass
@@ -215,8 +211,8 @@ def repair_schedule(sch: Schedule, replications: int = 20, seed: int = 1, confid
         for w, was in new:
             a = sch.team.agents[w.person]
             added.append({"round": r + 1, "agent": a.id, "name": a.name, "date": sch.start + dt.timedelta(days=w.day),
-                          "kind": "extra" if was is None else "longer", "shift_start": _hm(w.start), "shift_end": _hm(w.end),
-                          "was": "" if was is None else f"{_hm(was.start)}-{_hm(was.end)}",
+                          "kind": "extra" if was is None else "longer", "shift_start": hhmm(w.start), "shift_end": hhmm(w.end),
+                          "was": "" if was is None else f"{hhmm(was.start)}-{hhmm(was.end)}",
                           "paid_h": w.paid_min / 60, "added_h": (w.paid_min - (was.paid_min if was else 0)) / 60})
         sim = simulate_schedule(sch, replications, seed, confidence, sick_share)
         met = _p_month(sim[2]) >= confidence
@@ -228,10 +224,6 @@ def repair_schedule(sch: Schedule, replications: int = 20, seed: int = 1, confid
     history.append({"round": len(history) + 1, "p_month_all": _p_month(sim[2]), "dates_at_risk": risk, "shifts_added": 0})
     cols = ["round", "agent", "name", "date", "kind", "shift_start", "shift_end", "was", "paid_h", "added_h"]
     return Repair(sch, pd.DataFrame(added, columns=cols), pd.DataFrame(history), sim, met, stopped)
-
-
-def _hm(m: int) -> str:
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def rebreak(work: list[ip.Work], day: ip.Day, t: Template, rules: ip.Rules, weights: ip.Weights) -> list[ip.Work]:

@@ -9,17 +9,21 @@ Staffing only matters while the line is open: the schedule is clipped to each da
 period. At closing the target drops to zero, but the model keeps every agent who is on duty
 until the queue is empty (the overtime it records). A day that closes at 24:00 followed by
 one that opens at 00:00 does not close at midnight: the next day's staffing takes over there.
+
+Agents on the phones per interval of shifts with breaks have one definition here,
+:func:`phones_per_slot` (the time-average over the interval), used by the monthly follow-up's
+plan, the schedule checker and the roster's and the schedule's coverage tables.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim.schema import WEEKDAYS, Scenario, ShiftConfig, StaffingConfig, minutes
+from sim.schema import AGENT_DECIMALS, WEEKDAYS, Scenario, ShiftConfig, StaffingConfig, hhmm, minutes
 from sim.world.calendar import DayPlan
 
 
@@ -40,6 +44,55 @@ class Schedule:
     def max_agents(self) -> int:
         """Most agents ever wanted at once."""
         return int(self.counts.max(initial=0))
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One shift of a day in minutes after midnight: on duty from ``start`` to ``end``, off the
+    phones during each ``off`` span ``(start, end)`` (lunch, breaks), worked by ``agents`` agents."""
+
+    start: int
+    end: int
+    off: tuple[tuple[int, int], ...] = ()
+    agents: float = 1.0
+
+
+def phones_per_slot(duties: Iterable[Duty], first: int, slots: int, slot_min: int) -> np.ndarray:
+    """Agents on the phones in each of ``slots`` slots ``[first + i·slot_min, first + (i+1)·slot_min)``:
+    the time-average, agent-minutes on the phones in the slot ÷ ``slot_min``.
+
+    This is the one definition of "agents on the phones per interval" (the follow-up's plan, the
+    schedule checker's coverage, the roster's and the schedule's coverage tables). It is what an
+    Erlang requirement per interval is compared with: Erlang C's agents are servers working
+    through the whole interval, and what an interval offers is agent-time. A shift starting 08:15
+    gives the interval 08:00-08:30 half an agent (counting the agents on the phones at the slot's
+    start would give it one, counting only whole slots none), and a 15-minute break in a 30-minute
+    interval takes half an agent. A staffing table's fraction means the same
+    (:func:`interval_steps`). When every shift and break starts and ends on the slot grid each value
+    is the whole number of agents on the phones all through the slot. A break outside its shift
+    takes nothing; overlapping breaks count once. Use ``off=()`` for the agents on shift.
+    """
+    width = slots * slot_min
+    total = np.zeros(slots)
+    for d in duties:
+        on = np.zeros(width)
+        on[_inside(d.start - first, width):_inside(d.end - first, width)] = 1.0
+        for lo, hi in d.off:
+            on[_inside(lo - first, width):_inside(hi - first, width)] = 0.0
+        total += d.agents * on.reshape(slots, slot_min).mean(axis=1)
+    return total
+
+
+def _inside(m: int, width: int) -> int:
+    return min(max(m, 0), width)
+
+
+def agent_counts(x: np.ndarray) -> np.ndarray:
+    """Agents per slot as a table shows them: whole numbers as integers (what every slot of a
+    roster or schedule on the slot grid holds), otherwise time-averages rounded to
+    :data:`~sim.schema.AGENT_DECIMALS` decimals."""
+    r = np.round(np.asarray(x, dtype=float), AGENT_DECIMALS)
+    return r.astype(np.int64) if np.all(r == np.rint(r)) else r
 
 
 def regular_steps(st: StaffingConfig, weekday: int, opens: int, closes: int, step: int) -> list[tuple[int | float, int]]:
@@ -128,7 +181,7 @@ def agents_at_open_intervals(s: Scenario) -> Iterator[tuple[str, str, int]]:
             continue
         o, c = minutes(hours.opens), minutes(hours.closes)
         for m, n in clip_steps(regular_steps(s.staffing, wd, o, c, s.demand.interval_min), o, c):
-            yield name, f"{int(m) // 60:02d}:{int(m) % 60:02d}", n
+            yield name, hhmm(int(m)), n
 
 
 def build_schedule(s: Scenario, plans: list[DayPlan], staffing: StaffingConfig | None = None) -> Schedule:

@@ -88,9 +88,9 @@ def test_contract_hours_outside_the_band() -> None:
 
 def test_coverage_after_breaks_and_declared_shortage() -> None:
     need = _need(GOOD)
-    need[D[0]][(12 * 60 - 6 * 60) // SLOT] = 1  # 12:00-13:00: agent a is at lunch 12:00-12:30 (slot start 12:00 is off)
+    need[D[0]][(12 * 60 - 6 * 60) // SLOT] = 1  # 12:00-13:00: agent a is at lunch 12:00-12:30, half an agent in the hour
     found = _check(GOOD[:1], need)
-    assert list(found["rule"]) == ["coverage"] and "12:00" in found["detail"].iloc[0]
+    assert list(found["rule"]) == ["coverage"] and "12:00: 0.5 on the phones, 1 needed" in found["detail"].iloc[0]
     declared = {D[0]: need[D[0]].copy()}
     assert check(pd.DataFrame(GOOD[:1]), TEAM, HOURS, need, SLOT, Limits(), None, declared).empty
 
@@ -104,3 +104,23 @@ def test_break_windows_are_narrowed_to_keep_five_hours() -> None:
     assert legal_shift(Shift(480, 630, (brk, lunch)), 300, True, 15) is None  # 10.5 h with one 30-min lunch: impossible
     assert legal_shift(Shift(480, 300, (brk,)), 300, True, 15) is not None  # 5 h without a rast is allowed
     assert legal_shift(Shift(480, 330, (brk,)), 300, True, 15) is None
+
+
+@pytest.mark.parametrize(("start", "end", "lunch", "rule", "words"), [
+    ("25:99", "08:00", "", "shift times", "'25:99' is not a clock time"),  # read as 1599 minutes before: only "paid hours" was found
+    ("12:00", "08:00", "", "shift times", "does not end after it starts"),
+    ("24:00", "24:00", "", "shift times", "allowed only as an end"),
+    ("08:00", "12:00", "10:30-10:00", "breaks", "ends before it starts"),
+    ("08:00", "12:00", "10:00", "breaks", "not a span"),
+])
+def test_a_row_that_does_not_read_is_reported_not_judged(start: str, end: str, lunch: str, rule: str, words: str) -> None:
+    found = _check([{**_row("a", 0, "08:00", "12:00"), "shift_start": start, "shift_end": end, "lunch": lunch}])
+    assert list(found["rule"]) == [rule] and words in found["detail"].iloc[0], found
+
+
+def test_on_phones_of_a_shift_outside_the_opening_hours_does_not_wrap_around() -> None:
+    # 05:00-09:00 with the line open from 06:00: the hour before opening used to land in the last slot (22:00)
+    from sim.analysis.schedule_check import on_phones
+
+    on = on_phones(pd.DataFrame([_row("a", 0, "05:00", "09:00")]), {D[0]: HOURS[D[0]]}, SLOT)[D[0]]
+    assert on.tolist() == [1, 1, 1] + [0] * 14

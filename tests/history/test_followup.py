@@ -406,6 +406,22 @@ def test_a_schedules_agents_on_the_phones_are_known_by_construction(tmp_path: Pa
                                        ("mon", "12:00"): 1, ("mon", "12:30"): 1}
 
 
+@pytest.mark.parametrize(("old", "new", "column"), [
+    ("2026-11-02,08:00,12:00", "2026-11-02,08:00:30,12:00", "'shift_start'"),  # read as 08:00 before, its seconds dropped
+    ("2026-11-02,08:00,12:00", "2026-11-02,08,12:00", "'shift_start'"),  # read as 08:00 before
+    ("2026-11-02,08:00,12:00", "2026-11-02,T08:00,12:00", "'shift_start'"),  # read as 08:00 before
+    ("2026-11-02,08:00,12:00", "2026-11-02,08:00,12:60", "'shift_end'"),
+    (",10:00-10:15,", ",10:00-10:15:30,", "'breaks'"),  # read as 10:00-10:15 before
+])
+def test_a_time_that_is_not_hh_mm_is_refused_naming_line_and_column(tmp_path: Path, old: str, new: str, column: str) -> None:
+    from sim.errors import ScenarioError
+    from sim.history.followup import read_plan_staffing
+
+    (tmp_path / "schedule.csv").write_text(SCHEDULE.replace(old, new), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=f"line 2, column {column}: .* is not (a clock time|spans)"):
+        read_plan_staffing(tmp_path / "schedule.csv", 30)
+
+
 def test_the_files_sim_staff_and_sim_schedule_write_read_as_their_own_coverage(tmp_path: Path) -> None:
     """The roster of ``sim.staff`` and the schedule of ``sim.schedule``, written as they write them,
     give per 30-minute interval the mean of the on-the-phones coverage they report per slot

@@ -84,6 +84,15 @@ def test_given_staffing_is_used_as_is(report: pd.DataFrame) -> None:
     )
 
 
+@pytest.mark.parametrize(("bad", "why"), [("08:00:30", "whole minutes"), ("25:00", "not a clock time")])
+def test_a_given_staffing_time_that_is_not_hh_mm_is_refused(report: pd.DataFrame, bad: str, why: str) -> None:
+    # 08:00:30 was read as 08:00 before (the text was cut to five characters)
+    table = true_staffing(TRUTH)
+    table.loc[3, "interval_start"] = bad
+    with pytest.raises(ValueError, match=why):
+        given_staffing(report, table)
+
+
 # --------------------------------------------------------------------------- fractional staffing
 
 

@@ -40,6 +40,7 @@ from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
 from sim.study.compare import Comparison
 from sim.study.runner import scenario_digest
 from sim.world.calendar import day_plans
+from sim.world.clock import clock_minutes
 
 LEVELS: tuple[str, ...] = ("interval", "day", "month", "run")
 """KPI levels the page computes (interval rows feed the intraday plot)."""
@@ -132,11 +133,6 @@ def choices_of(s: Scenario) -> Choices:
 # --------------------------------------------------------------------------- applying inputs
 
 Raw = dict[str, Any]
-
-def _minutes(text: str) -> int:
-    h, m = str(text).split(":")[:2]
-    return int(h) * 60 + int(m)
-
 
 def apply_early_close(raw: Raw, on: bool, time: str) -> Raw:
     """The 15:00 rule on (at ``time``) or off."""
@@ -658,7 +654,7 @@ def _weekday_hours(s: Scenario, day: str) -> tuple[int, int] | None:
 
 
 def _clock_span(h: tuple[int, int] | None) -> str:
-    return _(W.CLOSED) if h is None else f"{h[0] // 60:02d}:{h[0] % 60:02d}–{h[1] // 60:02d}:{h[1] % 60:02d}"
+    return _(W.CLOSED) if h is None else f"{hhmm(h[0])}–{hhmm(h[1])}"
 
 
 def _day_agent_hours(st: Raw, day: str, hours: tuple[int, int] | None, step: int) -> float:
@@ -673,7 +669,7 @@ def _day_agent_hours(st: Raw, day: str, hours: tuple[int, int] | None, step: int
     total = 0.0
     for sh in st.get("shifts") or []:
         if day in sh.get("days", []) or "all" in sh.get("days", []):
-            lo, hi = max(_minutes(sh["start"]), hours[0]), min(_minutes(sh["end"]), hours[1])
+            lo, hi = max(clock_minutes(sh["start"]), hours[0]), min(clock_minutes(sh["end"], end=True), hours[1])
             total += float(sh["count"]) * max(0, hi - lo) / 60
     return total
 
