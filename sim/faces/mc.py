@@ -29,6 +29,7 @@ from sim.errors import ScenarioError
 from sim.faces import plots
 from sim.faces.cli import fail, hydra_entry
 from sim.faces.excel import excel_copies
+from sim.faces.folders import output_folder
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import Scenario
 from sim.study.executors import close_pool, default_workers
@@ -142,6 +143,7 @@ def app(cfg: DictConfig) -> None:
     out: Path | None = None
     try:
         s = validate(cfg)
+        output_folder(s.montecarlo.out_dir, "montecarlo.out_dir")
         out = results_folder(s).path
         make_folder(out)
         OmegaConf.save(cfg, out / "config.yaml", resolve=True)

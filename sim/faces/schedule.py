@@ -28,6 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.errors import ScenarioError
 from sim.faces.cli import run_hydra_app
 from sim.faces.excel import swedish_csv
+from sim.faces.folders import output_folder
 from sim.faces.htmlkit import Section, esc, frame_html, paragraph, render, table_html
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import WEEKDAYS
@@ -320,8 +321,7 @@ def app(cfg: DictConfig) -> None:
     """Validate, schedule, check, write."""
     try:
         s = validate(cfg)
-        out = Path(s.schedule.out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        out = output_folder(s.schedule.out_dir, "schedule.out_dir")
         OmegaConf.save(cfg, out / "config.yaml", resolve=True)
         t0 = time.perf_counter()
         sch = build_schedule(s)
