@@ -416,7 +416,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _print(f: FollowUp, out: Path, report: Path, seconds: float) -> None:
-    print("Follow-up of {month} ({n} open days) from {src}:".format(month=f.month, n=len(f.days), src=", ".join(f.sources)))
+    print("Follow-up of {month} ({n} open day{s}) from {src}:".format(month=f.month, n=len(f.days), s="" if len(f.days) == 1 else "s",
+                                                                      src=", ".join(f.sources)))
     for line in summary_lines(f):
         print(f"  {line}")
     print(f"Forecast ({f.plan.forecast_source}):")

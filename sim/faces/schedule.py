@@ -220,7 +220,7 @@ def summary_lines(sch: Schedule, violations: pd.DataFrame) -> list[str]:
     summ = sch.summary()
     phones = sum("phones" in a.skills for a in sch.team.agents)
     open_days = sum(dn.opens is not None for dn in sch.dated)
-    lines = [f"{s.name}: schedule {start} to {end} ({open_days} open days) for {len(sch.team.agents)} agents "
+    lines = [f"{s.name}: schedule {start} to {end} ({open_days} open day{'' if open_days == 1 else 's'}) for {len(sch.team.agents)} agents "
              f"({phones} on the phones)",
              f"  {summ['shifts']} shifts, paid {summ['paid_h']:,.1f} h for {summ['required_agent_h']:,.1f} agent-hours on the phones "
              f"required; HiGHS {summ['seconds']:.1f} s, gap {100 * float(summ['gap']):.1f} % ({summ['status']})",
