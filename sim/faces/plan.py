@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         fail(f"--shrinkage must be in [0, 1), got {args.shrinkage}")
     try:
         scenario = load_scenario(args.scenario, args.overrides)
+        plan = erlang_plan(scenario, args.shrinkage)  # (a second or less: the folder is made once it has succeeded)
         out: Path = output_folder(args.out if args.out is not None else new_folder(Path("outputs") / "plan" / scenario.name), "--out")
-        plan = erlang_plan(scenario, args.shrinkage)
     except (ScenarioError, ValueError) as exc:
         fail(str(exc))
     plan.to_csv(out / "staffing_plan.csv", index=False)
