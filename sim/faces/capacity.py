@@ -26,6 +26,7 @@ from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
 from sim.errors import ScenarioError  # noqa: E402
 from sim.faces.cli import run_hydra_app  # noqa: E402
+from sim.faces.folders import output_folder  # noqa: E402
 from sim.history.yearly import forecast_year, read_days, resolve  # noqa: E402
 from sim.scenario.compose import scenarios_dir, validate  # noqa: E402
 from sim.scenario.team import read_team  # noqa: E402
@@ -133,8 +134,7 @@ def app(cfg: DictConfig) -> None:
     t0 = time.perf_counter()
     try:
         s = validate(cfg)
-        out = Path(s.capacity.out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        out = output_folder(s.capacity.out_dir, "capacity.out_dir")
         OmegaConf.save(cfg, out / "config.yaml", resolve=True)
         plan, hist = make_plan(s, progress=True)
         paths = write_outputs(plan, out)

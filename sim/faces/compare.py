@@ -32,6 +32,7 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.faces.cli import fail
 from sim.faces.excel import excel_copies
+from sim.faces.folders import output_folder
 from sim.faces.formats import fmt, fmt_diff, fmt_p
 from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, judged
 from sim.scenario.specs import parse_spec, scenarios_from_specs
@@ -125,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         levels = ("day", "month", "run") if args.no_interval else ("interval", "day", "month", "run")
         if args.reps < 1:
             raise ScenarioError(f"--reps must be >= 1, got {args.reps}")
+        output_folder(out, "--out")
         t0 = time.perf_counter()
         cmp = compare(scenarios, args.reps, args.seed, workers=args.workers, levels=levels, out_dir=out,
                       conf=args.conf, progress=sys.stderr.isatty())

@@ -27,6 +27,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.errors import ScenarioError  # noqa: E402
+from sim.faces.folders import output_folder  # noqa: E402
 from sim.faces.formats import MINUS, decimal_point, month_text, number, percent, weekday_name  # noqa: E402
 from sim.faces.htmlkit import Section, bullets, image, paragraph, render, table_html  # noqa: E402
 from sim.faces.i18n import LANGUAGES, N_, _, language  # noqa: E402
@@ -416,7 +417,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _print(f: FollowUp, out: Path, report: Path, seconds: float) -> None:
-    print("Follow-up of {month} ({n} open days) from {src}:".format(month=f.month, n=len(f.days), src=", ".join(f.sources)))
+    print("Follow-up of {month} ({n} open day{s}) from {src}:".format(month=f.month, n=len(f.days), s="" if len(f.days) == 1 else "s",
+                                                                      src=", ".join(f.sources)))
     for line in summary_lines(f):
         print(f"  {line}")
     print(f"Forecast ({f.plan.forecast_source}):")
@@ -445,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_intermixed_args(argv)
     t = time.perf_counter()
     try:
+        output_folder(args.out, "--out")
         f = follow_up(args.logs, args.kind, args.columns, plan=args.plan, overrides=args.overrides, staffing=args.staffing,
                       plan_kind=args.plan_kind, forecast=args.forecast, month=args.month, start=args.start, end=args.end,
                       replications=args.replications, seed=args.seed, attribute=not args.no_attribution, cases=args.cases,

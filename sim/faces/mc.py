@@ -29,6 +29,7 @@ from sim.errors import ScenarioError
 from sim.faces import plots
 from sim.faces.cli import fail, hydra_entry
 from sim.faces.excel import excel_copies
+from sim.faces.folders import output_folder
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import Scenario
 from sim.study.executors import close_pool, default_workers
@@ -84,6 +85,16 @@ def _fmt_row(r: pd.Series) -> str:
             f"{'':4}{p:>6}")
 
 
+_NOTHING = {"work_h_mean": "no case resolved", "work_h_p90": "no case resolved", "occupancy": "no agent on duty",
+            "availability": "no call offered", "service_level": "no call offered", "mean_wait_all_s": "no call offered"}
+
+
+def _none_row(kpi: str) -> str:
+    """A KPI that no replication could measure (no call answered, no case resolved): said in
+    words, not ``nan``."""
+    return f"{kpi:<16}{'none':>11}    ({_NOTHING.get(kpi, 'no call answered')} in any replication)"
+
+
 def write_montecarlo(s: Scenario, mc: MonteCarlo, out: Path) -> str:
     """Write the summaries and plots; return the text to print."""
     conf = s.montecarlo.conf
@@ -97,7 +108,7 @@ def write_montecarlo(s: Scenario, mc: MonteCarlo, out: Path) -> str:
     day.to_csv(out / "summary_day.csv", index=False)
     plots.daily_probability(day[day["kpi"] != "all_targets"], s.targets, out / "daily_p_met.png")
     lines = [f"{s.name}: {mc.replications} replications, {s.run.start} to {s.run.end}; mean [{conf:.0%} CI]  P(target met)"]
-    lines += [_fmt_row(r) for _, r in run.iterrows() if r["kpi"] != "all_targets"]
+    lines += [_fmt_row(r) if pd.notna(r["mean"]) else _none_row(r["kpi"]) for _, r in run.iterrows() if r["kpi"] != "all_targets"]
     if run.empty:
         lines.append(f"No calls in any replication: the line is closed on every day from {s.run.start} to {s.run.end} "
                      "(see calendar.csv of python -m sim, or sim.opening_hours).")
@@ -142,6 +153,7 @@ def app(cfg: DictConfig) -> None:
     out: Path | None = None
     try:
         s = validate(cfg)
+        output_folder(s.montecarlo.out_dir, "montecarlo.out_dir")
         out = results_folder(s).path
         make_folder(out)
         OmegaConf.save(cfg, out / "config.yaml", resolve=True)

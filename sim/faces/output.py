@@ -12,9 +12,11 @@ Files (all in the run folder, beside Hydra's ``.hydra/config.yaml``):
 - ``scenario.json``: the validated scenario (data files already read in)
 - with cases on: ``cases.parquet`` (case records, :mod:`sim.analysis.case_kpis`), ``kpi_cases_day.csv``
   (per day of arrival: each kind's share within its limit with a ``_met`` flag against
-  ``targets.case_share_min``, ``case_met``, the backlog at the end of the day) and
-  ``kpi_cases_month.csv`` (the same per month, plus ``case_days_missed``: days whose cases missed
-  a case target), and ``daily_cases.png``
+  ``targets.case_share_min``, ``case_met``, the backlog at the end of the day, and
+  ``after_run_end``: a day after the run's last day, on which cases created by calls of the run
+  answered late arrived; not a day of the run) and ``kpi_cases_month.csv`` (the same per month,
+  plus ``case_days_missed``: days of the run whose cases missed a case target), and
+  ``daily_cases.png``
 - ``daily_targets.png``, ``intraday_queue.png``: plots
 - with ``output.excel=xlsx`` or ``sv``: Excel copies of every table (:mod:`sim.faces.excel`)
 """
@@ -88,7 +90,10 @@ def write_tables(result: SimResult, out_dir: Path,
 def judged_case_kpis(result: SimResult, freq: str) -> pd.DataFrame:
     """Case KPIs per period of arrival (column ``period``), each kind's share judged against
     ``targets.case_share_min`` (``within_target_<kind>_met``; NA without a known case),
-    ``case_met`` (every kind met) and the bound itself (``case_share_min``)."""
+    ``case_met`` (every kind met), the bound itself (``case_share_min``) and ``after_run_end``:
+    the period begins after the run's last day (the phone queue was served past the run's end and
+    its calls created cases then: their cases are counted, but the period is no period of the run
+    and its cases, due after the run's end, are not judged)."""
     s = result.scenario
     kinds = tuple(s.cases.kinds)
     share_min = s.targets.case_share_min
@@ -97,6 +102,7 @@ def judged_case_kpis(result: SimResult, freq: str) -> pd.DataFrame:
         table[f"{KIND_SHARE}{k}_met"] = case_met(table, (k,), share_min)
     table["case_met"] = case_met(table, kinds, share_min)
     table["case_share_min"] = share_min
+    table["after_run_end"] = pd.to_datetime(table["period"]) > pd.Timestamp(s.run.end)
     return table
 
 
@@ -106,7 +112,8 @@ def _month_labels(table: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _case_days_missed(day: pd.DataFrame, months: pd.Series) -> list[int]:
-    """Per month start: the days (of arrival) on which a case target was missed."""
+    """Per month start: the days of the run (of arrival) on which a case target was missed."""
+    day = day[~day["after_run_end"]]
     month_of = pd.to_datetime(day["period"]).dt.to_period("M")
     missed = day["case_met"].eq(False).groupby(month_of).sum()
     return [int(missed.get(pd.Timestamp(m).to_period("M"), 0)) for m in months]
@@ -142,7 +149,7 @@ def summary_text(result: SimResult, month: pd.DataFrame, run: pd.DataFrame | Non
     lines.append("")
     for m in month.itertuples(index=False):
         lines.append(
-            f"{pd.Timestamp(m.month):%Y-%m}: {m.open_days} open days; days missing a target: "
+            f"{pd.Timestamp(m.month):%Y-%m}: {m.open_days} open day{'' if m.open_days == 1 else 's'}; days missing a target: "
             f"availability {m.availability_days_missed}, service level {m.service_level_days_missed}, "
             f"queue time {m.asa_days_missed}, handle time {m.aht_days_missed}, "
             f"logging {m.logging_days_missed} (any: {m.all_days_missed})"
@@ -160,8 +167,12 @@ def case_lines(result: SimResult, case_day: pd.DataFrame | None = None) -> list[
     t = s.targets
     kinds = tuple(s.cases.kinds)
     row = case_summary(c, kinds, t.case_share_min, pd.Timestamp(s.run.end) + pd.Timedelta(days=1))
-    lines = ["", f"Cases: {row['cases_arrived']:.0f} arrived, {row['cases_handled']:.0f} handled, {row['cases_open']:.0f} open at the end; "
-             f"time to resolution {row['work_h_mean']:.1f} working h (90th percentile {row['work_h_p90']:.1f} h)"]
+    day = case_day if case_day is not None else judged_case_kpis(result, "D")
+    after = day[day["after_run_end"]]
+    lines = ["", f"Cases: {row['cases_arrived']:.0f} arrived, {row['cases_handled']:.0f} handled, "
+             f"{_still_open(result, int(row['cases_open']), after.empty)}; "
+             + (f"time to resolution {row['work_h_mean']:.1f} working h (90th percentile {row['work_h_p90']:.1f} h)"
+                if row["cases_handled"] else "no case resolved in the run, so no time to resolution")]
     for k in kinds:
         share = row[f"within_target_{k}"]
         met = "" if share != share else ("yes" if share >= t.case_share_min else "NO")
@@ -169,13 +180,32 @@ def case_lines(result: SimResult, case_day: pd.DataFrame | None = None) -> list[
                      f"(target >= {100 * t.case_share_min:.0f} %) {met}")
     busy = result.agents["busy_s"].sum()
     case_s = c.loc[c["started_at"].notna(), "handle_s"].sum()
-    day = case_day if case_day is not None else judged_case_kpis(result, "D")
-    lines.append(f"  days on which a case target was missed: {int(day['case_met'].eq(False).sum())} of {len(day)} days with cases "
-                 f"(the {100 * t.case_share_min:.0f} % share is targets.case_share_min, an assumption: "
-                 "the agreement gives the limits, not the share)")
+    in_run = day[~day["after_run_end"]]
+    lines.append(f"  days on which a case target was missed: {int(in_run['case_met'].eq(False).sum())} of {_days(len(in_run))} "
+                 f"{'of the run ' if len(after) else ''}with cases (the {100 * t.case_share_min:.0f} % share is "
+                 "targets.case_share_min, an assumption: the agreement gives the limits, not the share)")
+    if len(after):
+        first, last = pd.to_datetime(after["period"]).agg(["min", "max"])
+        lines.append(f"  {int(after['cases_arrived'].sum())} cases arrived on {_days(len(after))} after the run's end "
+                     f"({first:%Y-%m-%d} to {last:%Y-%m-%d}), made by calls of the run answered that late: in the totals "
+                     "above, but those days are no days of the run (after_run_end in kpi_cases_day.csv)")
     lines.append(f"  agent time: calls {(busy - case_s) / 3600:.0f} h, cases {case_s / 3600:.0f} h "
-                 f"({_fmt('availability', case_s / busy if busy else float('nan'))} of busy time)")
+                 + (f"({_fmt('availability', case_s / busy)} of busy time)" if busy else "(no busy time)"))
     return lines
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _still_open(result: SimResult, n_open: int, within_run: bool) -> str:
+    """``137 open at the end`` of a run whose work ended with it; when the phone queue was served
+    past the run's end, the day the simulation ended."""
+    if within_run:
+        return f"{n_open} open at the end"
+    ends = [result.calls["ended_at"].max(), result.cases["finished_at"].max() if result.cases is not None else pd.NaT]
+    end = max(e for e in ends if pd.notna(e))
+    return f"{n_open} still open when the simulation ended on {end:%Y-%m-%d}, with the last call of the run"
 
 
 def _feature_lines(result: SimResult) -> list[str]:
@@ -193,16 +223,20 @@ def _feature_lines(result: SimResult) -> list[str]:
     if s.transfers.policy != "off":
         lines.append(f"Transfers ({s.transfers.policy}): {r.transfers} attempted, {r.transfers_warm} warm, {r.transfers_blind} blind, "
                      f"{r.transfer_fallbacks} fallback cases, {r.transfer_abandoned} hung up after transfer; "
-                     f"mean consultation wait {_fmt('consult_s', r.mean_consult_wait_s)}")
+                     + (f"mean consultation wait {_fmt('consult_s', r.mean_consult_wait_s)}" if pd.notna(r.mean_consult_wait_s)
+                        else "no consultation, so no consultation wait"))
         for g in group_kpis(result.calls, result.agents).itertuples(index=False):
-            lines.append(f"  {g.group}: {g.handled} calls handled, {g.agent_time_per_call_s:.0f} s agent time per call, "
-                         f"occupancy {_fmt('occupancy', g.occupancy)}")
+            per_call = f"{g.agent_time_per_call_s:.0f} s agent time per call" if g.handled else "so no agent time per call"
+            lines.append(f"  {g.group}: {g.handled} calls handled, {per_call}, occupancy {_fmt('occupancy', g.occupancy)}")
     if s.repeats.enabled:
         lines.append(f"Repeat contacts: {r.repeat_calls} of {r.offered} offered calls ({_fmt('availability', r.repeat_contact_ratio)}) "
                      f"from {r.customers} customers")
     if s.resolution.enabled:
+        resolved = (f"full resolution time {r.resolution_time_h:.1f} h" if pd.notna(r.resolution_time_h)
+                    else "no matter fully resolved in the run, so no resolution time")
         lines.append(f"Failure demand: first-contact resolution {_fmt('availability', r.fcr)} of {r.matters} matters, "
-                     f"{r.repeat_contacts_per_matter:.2f} repeat contacts per matter, full resolution time {r.resolution_time_h:.1f} h")
+                     f"{r.repeat_contacts_per_matter:.2f} repeat contacts per matter, {resolved}" if r.matters
+                     else "Failure demand: no matter in the run")
     return lines
 
 

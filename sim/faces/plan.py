@@ -12,6 +12,7 @@ from sim.errors import ScenarioError
 from sim.faces import plots
 from sim.faces.cli import fail
 from sim.faces.excel import excel_copies
+from sim.faces.folders import output_folder
 from sim.scenario.compose import load_scenario
 
 
@@ -45,11 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         fail(f"--shrinkage must be in [0, 1), got {args.shrinkage}")
     try:
         scenario = load_scenario(args.scenario, args.overrides)
-        plan = erlang_plan(scenario, args.shrinkage)
+        plan = erlang_plan(scenario, args.shrinkage)  # (a second or less: the folder is made once it has succeeded)
+        out: Path = output_folder(args.out if args.out is not None else new_folder(Path("outputs") / "plan" / scenario.name), "--out")
     except (ScenarioError, ValueError) as exc:
         fail(str(exc))
-    out: Path = args.out if args.out is not None else new_folder(Path("outputs") / "plan" / scenario.name)
-    out.mkdir(parents=True, exist_ok=True)
     plan.to_csv(out / "staffing_plan.csv", index=False)
     for model in ("erlang_a", "erlang_c"):
         table_file_frame(plan, model).to_csv(out / f"staffing_table_{model}.csv", index=False)

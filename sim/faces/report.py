@@ -35,6 +35,7 @@ from sim.catalogue import CATALOGUE, TARGET_KPIS
 from sim.errors import ScenarioError
 from sim.faces.cli import reports_errors
 from sim.faces.environment import environment
+from sim.faces.folders import output_file
 from sim.faces.formats import date_text, fmt, fmt_diff, fmt_p, month_text, number, target_text
 from sim.faces.htmlkit import Section, bullets, esc, image, paragraph, render, table_html
 from sim.faces.i18n import LANGUAGES, N_, _, language, n_
@@ -498,8 +499,8 @@ def folder_report(folder: str | Path, out: str | Path | None = None, lang: str |
     folder = Path(folder)
     if not folder.is_dir():
         raise ScenarioError(f"{folder} is not a folder.")
+    target = output_file(out, "--out") if out else folder / "report.html"
     cmp = Comparison.load(folder) if (folder / "meta.json").exists() else _load_mc_folder(folder)
-    target = Path(out) if out else folder / "report.html"
     command = f"python -m sim.report {folder}" + (f" --lang {lang}" if lang else "")
     return comparison_report(cmp, target.parent, filename=target.name, command=command, lang=lang)
 

@@ -28,6 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.errors import ScenarioError
 from sim.faces.cli import run_hydra_app
 from sim.faces.excel import swedish_csv
+from sim.faces.folders import output_folder
 from sim.faces.htmlkit import Section, esc, frame_html, paragraph, render, table_html
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import WEEKDAYS
@@ -220,7 +221,7 @@ def summary_lines(sch: Schedule, violations: pd.DataFrame) -> list[str]:
     summ = sch.summary()
     phones = sum("phones" in a.skills for a in sch.team.agents)
     open_days = sum(dn.opens is not None for dn in sch.dated)
-    lines = [f"{s.name}: schedule {start} to {end} ({open_days} open days) for {len(sch.team.agents)} agents "
+    lines = [f"{s.name}: schedule {start} to {end} ({open_days} open day{'' if open_days == 1 else 's'}) for {len(sch.team.agents)} agents "
              f"({phones} on the phones)",
              f"  {summ['shifts']} shifts, paid {summ['paid_h']:,.1f} h for {summ['required_agent_h']:,.1f} agent-hours on the phones "
              f"required; HiGHS {summ['seconds']:.1f} s, gap {100 * float(summ['gap']):.1f} % ({summ['status']})",
@@ -321,8 +322,7 @@ def app(cfg: DictConfig) -> None:
     """Validate, schedule, check, write."""
     try:
         s = validate(cfg)
-        out = Path(s.schedule.out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        out = output_folder(s.schedule.out_dir, "schedule.out_dir")
         OmegaConf.save(cfg, out / "config.yaml", resolve=True)
         t0 = time.perf_counter()
         sch = build_schedule(s)

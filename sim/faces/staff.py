@@ -35,6 +35,7 @@ from sim.catalogue import KIND_SHARE, is_share  # noqa: E402
 from sim.errors import ScenarioError  # noqa: E402
 from sim.faces.cli import run_hydra_app  # noqa: E402
 from sim.faces.excel import excel_copies  # noqa: E402
+from sim.faces.folders import output_folder  # noqa: E402
 from sim.faces.formats import fmt, fmt_p  # noqa: E402
 from sim.faces.htmlkit import Section, esc, frame_html, image, paragraph, render  # noqa: E402
 from sim.faces.plots import weekday_steps  # noqa: E402
@@ -318,8 +319,7 @@ def app(cfg: DictConfig) -> None:
     progress = None
     try:
         s = validate(cfg)
-        out = Path(s.staff.out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        out = output_folder(s.staff.out_dir, "staff.out_dir")
         OmegaConf.save(cfg, out / "config.yaml", resolve=True)
         t0 = time.perf_counter()
         progress = _Progress(s)

@@ -49,21 +49,31 @@ def composition_error(exc: BaseException, args: Sequence[str]) -> str:
 
 
 
-def decimal_comma(line: str, key: str) -> str | None:
-    """The error for ``key=3,5`` on a numeric key (a decimal comma, as Swedish writes numbers),
-    or None."""
+SWEEP = ("a comma separates the values of a sweep", "add --multirun to run each of them")
+"""What a comma in an override's value means on the command line, and how to run several values."""
+
+
+def decimal_comma(line: str, key: str, comma: tuple[str, str] = SWEEP) -> str | None:
+    """The error for ``key=3,5`` (or ``3,5,7``) on a numeric key, or None: a decimal comma, as
+    Swedish writes numbers, or several values. ``comma`` says what a comma means where the
+    override was written and how to run several values (:data:`SWEEP`: a ``--multirun`` sweep on
+    the command line; a scenario spec each in ``sim.compare``)."""
     value = line.partition("=")[2].strip()
-    if not re.fullmatch(r"[+-]?\d+,\d+", value):
+    if not re.fullmatch(r"[+-]?\d+(?:,\d+)+", value):
         return None
     found = schema_at(key.split("."))
     kind = expected(found[0]) if found is not None else None
+    means, several = comma
     if kind == "a whole number":
-        return (f"Invalid scenario composition ({line}): {key} is a whole number, and {value} is not one; a comma "
-                "separates the values of a sweep: add --multirun to run each of them.")
+        return f"Invalid scenario composition ({line}): {key} is a whole number, and {value} is not one; {means}: {several}."
     if kind != "a number":
         return None
-    return (f"Invalid scenario composition ({line}): {key} is a number, and {value} has a decimal comma; "
-            f"write {value.replace(',', '.')} (a comma separates the values of a --multirun sweep).")
+    first = ",".join(value.split(",")[:2])
+    if first == value:
+        return (f"Invalid scenario composition ({line}): {key} is a number, and {value} has a decimal comma; "
+                f"write {value.replace(',', '.')} ({means}: {several}).")
+    return (f"Invalid scenario composition ({line}): {key} is a number, and {value} is not one: {means}, so a decimal "
+            f"comma is written as a point ({first.replace(',', '.')} for {first}); {several}.")
 
 
 

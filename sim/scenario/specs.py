@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sim.errors import ScenarioError
 from sim.scenario.compose import load_scenario
+from sim.scenario.messages import decimal_comma
 from sim.schema import Scenario
 
 __all__ = ["Spec", "parse_spec", "scenarios_from_specs", "split_overrides"]
@@ -28,6 +29,9 @@ class Spec:
     name: str
     overrides: tuple[str, ...] = ()
 
+
+COMPARE_COMMA = ("a comma separates values", "to compare several values, give each a scenario spec of its own, label=name:key=value")
+"""What a comma in an override's value means in ``sim.compare`` (:func:`sim.scenario.messages.decimal_comma`)."""
 
 _SPEC = re.compile(r"^(?:(?P<label>[^=:]+)=)?(?P<name>[A-Za-z0-9_.\-]+)(?::(?P<over>.*))?$")
 
@@ -52,7 +56,20 @@ def split_overrides(text: str) -> list[str]:
         current += ch
     if current.strip():
         parts.append(current.strip())
-    return [p for p in parts if p]
+    return _with_values_rejoined([p for p in parts if p])
+
+
+def _with_values_rejoined(parts: list[str]) -> list[str]:
+    """A part that is no override (no ``=``, no ``~`` to delete a key) continues the value before
+    it: ``patience.mean=3,5`` is one override with a decimal comma (or two values), not
+    ``patience.mean=3`` and an override ``5``."""
+    out: list[str] = []
+    for p in parts:
+        if out and "=" not in p and not p.startswith("~"):
+            out[-1] += f",{p}"
+        else:
+            out.append(p)
+    return out
 
 
 def parse_spec(text: str) -> Spec:
@@ -89,8 +106,13 @@ def scenarios_from_specs(
         raise ScenarioError(f"--set names scenario(s) {unknown} that are not compared; the labels are {labels}.")
     out: dict[str, Scenario] = {}
     for p in parsed:
+        overrides = [*common, *p.overrides, *extra.get(p.label, ())]
+        for o in overrides:
+            comma = decimal_comma(o, o.partition("=")[0].lstrip("+~").strip(), COMPARE_COMMA)
+            if comma:
+                raise ScenarioError(f"Scenario {p.label!r}: {comma}")
         try:
-            out[p.label] = load_scenario(p.name, [*common, *p.overrides, *extra.get(p.label, ())])
+            out[p.label] = load_scenario(p.name, overrides)
         except ScenarioError as exc:
             raise ScenarioError(f"Scenario {p.label!r}: {exc}") from None
     return out

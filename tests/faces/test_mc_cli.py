@@ -313,3 +313,13 @@ def test_the_printed_intervals_stay_within_what_a_kpi_can_be() -> None:
     row = pd.Series({"kpi": "availability", "mean": 0.9869, "ci_low": 0.9627, "ci_high": 1.011, "p_met": 1.0})
     assert "[96.27, 100.00]" in _fmt_row(row)
     assert "[0.00, 4.10]" in _fmt_row(pd.Series({"kpi": "asa_s", "mean": 1.1, "ci_low": -1.9, "ci_high": 4.1, "p_met": 1.0}))
+
+
+def test_a_kpi_no_replication_could_measure_is_said_in_words(tmp_path: Path) -> None:
+    """No agent: no call answered, no case resolved; the summary printed ``nan`` (issue 23)."""
+    proc = run_mc("cases=on", "staffing=flat", "staffing.agents=0", "run.start=2026-12-01", "run.end=2026-12-01",
+                  "montecarlo.replications=2", "montecarlo.workers=1", f"montecarlo.out_dir={tmp_path}")
+    assert proc.returncode == 0, proc.stderr
+    assert "nan" not in proc.stdout, proc.stdout
+    assert re.search(r"work_h_mean +none +\(no case resolved in any replication\)", proc.stdout), proc.stdout
+    assert re.search(r"aht_s +none +\(no call answered in any replication\)", proc.stdout), proc.stdout

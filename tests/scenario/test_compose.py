@@ -93,6 +93,10 @@ def test_a_run_covers_at_most_three_calendar_years() -> None:
     ("targets.service_level_min=0,9", "write 0.9"),
     ("demand.weekday_factor.sat=0,5", "write 0.5"),
     ("staffing.agents=3,5", "staffing.agents is a whole number, and 3,5 is not one"),
+    # a list of values with decimal commas, or a sweep without -m: Hydra said "Ambiguous value" (exit 1)
+    ("patience.mean=3,5,7", "3,5,7 is not one: a comma separates the values of a sweep, so a decimal comma is written as a point "
+     "(3.5 for 3,5); add --multirun"),
+    ("staffing.agents=3,5,7", "staffing.agents is a whole number, and 3,5,7 is not one"),
 ])
 def test_a_decimal_comma_on_a_numeric_key_says_write_a_point(override: str, says: str) -> None:
     """Swedish writes 3,5; Hydra reads a sweep and asks for --multirun (issue 23.11)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 
 def parser() -> argparse.ArgumentParser:
@@ -32,9 +31,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from sim.errors import ScenarioError
     from sim.faces.app.server import make_app
+    from sim.faces.folders import output_folder
 
     try:
-        app = make_app(Path(args.results), args.scenario, args.workers, args.lang)
+        app = make_app(output_folder(args.results, "--results"), args.scenario, args.workers, args.lang)
     except ScenarioError as exc:
         sys.stderr.write(f"error: {exc}\n")
         raise SystemExit(2) from None
