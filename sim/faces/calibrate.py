@@ -23,7 +23,7 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from sim.errors import ScenarioError  # noqa: E402
-from sim.faces.folders import output_folder  # noqa: E402
+from sim.faces.folders import check_folder  # noqa: E402
 from sim.faces.htmlkit import Section, bullets, frame_html, image, paragraph, render, table_html  # noqa: E402
 from sim.history.calibration import Calibration, calibrate  # noqa: E402
 from sim.schema import WEEKDAYS, hhmm  # noqa: E402
@@ -503,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     try:
         exclude = read_exclude(args.exclude, args.exclude_file)
-        output_folder(args.out, "--out")
+        check_folder(args.out, "--out")  # made once the inputs are read
         c = calibrate(
             args.log,
             args.kind,

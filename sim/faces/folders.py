@@ -21,16 +21,24 @@ from sim.errors import ScenarioError
 from sim.faces.cli import fail
 
 
+def check_folder(path: str | Path, option: str) -> Path:
+    """``path`` as a :class:`~pathlib.Path`, nothing made yet: a plain file at ``path`` or at one
+    of its parents is a :class:`ScenarioError` naming ``option``. For commands that read their
+    inputs before they write (a missing input then leaves no empty folder behind)."""
+    path = Path(path)
+    for p in (path, *path.parents):
+        if p.exists() and not p.is_dir():
+            where = "" if p == path else f"cannot make the output folder {path}: "
+            raise ScenarioError(f"{option}: {where}{p} is a file, not a folder; choose another output folder or move the file.")
+    return path
+
+
 def output_folder(path: str | Path, option: str) -> Path:
     """Make the folder ``path`` (and its parents) and return it. A plain file at ``path`` or at
     one of its parents, or a folder that cannot be made, is a :class:`ScenarioError` naming
     ``option`` (the command-line option or scenario key that chose the folder)."""
-    path = Path(path)
+    path = check_folder(path, option)
     try:
-        for p in (path, *path.parents):
-            if p.exists() and not p.is_dir():
-                where = "" if p == path else f"cannot make the output folder {path}: "
-                raise ScenarioError(f"{option}: {where}{p} is a file, not a folder; choose another output folder or move the file.")
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ScenarioError(f"{option}: cannot make the output folder {path} ({exc.strerror or exc}); "

@@ -120,3 +120,15 @@ def test_the_run_folder_is_made_once(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     (made,) = (tmp_path / "runs").iterdir()
     assert (made / "kpi_run.csv").is_file()
+
+
+def test_a_missing_input_leaves_no_empty_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``sim.calibrate`` and ``sim.followup`` check their ``--out`` first but make it only once
+    the inputs are read: a mistyped log path leaves nothing behind."""
+    from sim.faces.calibrate import main as calibrate
+    from sim.faces.followup import main as followup
+
+    log = str(tmp_path / "no_such_log.csv")
+    for main, out in ((calibrate, tmp_path / "cal"), (followup, tmp_path / "fu")):
+        one_error(_main(main, [log, "--kind", "calls", "--out", str(out)], capsys), "does not exist")
+        assert not out.exists()
