@@ -23,7 +23,7 @@ import hydra
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.analysis.stats import p_met_of_flags, summarize
+from sim.analysis.stats import cut_at, p_met_of_flags, summarize
 from sim.catalogue import kpi as catalogue_entry
 from sim.errors import ScenarioError
 from sim.faces import plots
@@ -77,11 +77,10 @@ def _fmt_row(r: pd.Series) -> str:
     pct, hours = entry is not None and entry.fmt == "percent", entry is not None and entry.fmt == "agent_hours"
     scale, unit = (100.0, " %") if pct else ((1 / 3600, " h") if hours else (1.0, " s" if r["kpi"].endswith("_s") else ""))
     p = "" if pd.isna(r.get("p_met")) else f"{100 * r['p_met']:.0f} %"
-    lo, hi = r["ci_low"], r["ci_high"]
-    if pct or unit == " s":  # cut to what the KPI can be (a share 0–100 %, a time ≥ 0), as the page and report do
-        lo, hi = max(lo, 0.0), (min(hi, 1.0) if pct else hi)
+    lo, hi = r["ci_low"], r["ci_high"]  # cut to what the KPI can be (a share 0–100 %, a time, hours or a count ≥ 0)
+    cut = "".join(f"  (cut at {scale * b:g}{unit.strip() and ' ' + unit.strip()})" for b in cut_at(r["kpi"], r["mean"], r.get("half_width", float("nan"))))
     return (f"{r['kpi']:<16}{scale * r['mean']:>11.2f}{unit:<3} [{scale * lo:.2f}, {scale * hi:.2f}]"
-            f"{'':4}{p:>6}")
+            f"{'':4}{p:>6}{cut}")
 
 
 def write_montecarlo(s: Scenario, mc: MonteCarlo, out: Path) -> str:
