@@ -78,7 +78,8 @@ def _fmt_row(r: pd.Series) -> str:
     scale, unit = (100.0, " %") if pct else ((1 / 3600, " h") if hours else (1.0, " s" if r["kpi"].endswith("_s") else ""))
     p = "" if pd.isna(r.get("p_met")) else f"{100 * r['p_met']:.0f} %"
     lo, hi = r["ci_low"], r["ci_high"]  # cut to what the KPI can be (a share 0–100 %, a time, hours or a count ≥ 0)
-    cut = "".join(f"  (cut at {scale * b:g}{unit.strip() and ' ' + unit.strip()})" for b in cut_at(r["kpi"], r["mean"], r.get("half_width", float("nan"))))
+    bounds = cut_at(r["kpi"], r["mean"], r.get("half_width", float("nan")))
+    cut = "".join(f"  (cut at {scale * b:g}{unit.rstrip()})" for b in bounds)
     return (f"{r['kpi']:<16}{scale * r['mean']:>11.2f}{unit:<3} [{scale * lo:.2f}, {scale * hi:.2f}]"
             f"{'':4}{p:>6}{cut}")
 
