@@ -29,6 +29,7 @@ from sim.errors import ScenarioError
 from sim.faces import plots
 from sim.faces.cli import fail, hydra_entry
 from sim.faces.excel import excel_copies
+from sim.faces.sweep_table import note_job_results
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import Scenario
 from sim.study.executors import close_pool, default_workers
@@ -156,6 +157,7 @@ def app(cfg: DictConfig) -> None:
                 precision.to_csv(out / "precision.csv", index=False)
                 text += "\n" + precision_text(precision)
         excel_copies(out, s.output.excel)
+        note_job_results(out)  # a job of a multirun (-m): the sweep's summary finds its results from the job folder
     except ScenarioError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
