@@ -298,8 +298,9 @@ def compare_agent_time(table: pd.DataFrame, path: Path, differences: pd.DataFram
     for ax, (kpi, title) in zip(axes[0], panels, strict=True):
         d = table[table["kpi"] == kpi].set_index("scenario").reindex(labels)
         mean = d["mean"].to_numpy() / 3600
-        err = (d["half_width"].fillna(0).to_numpy()) / 3600
-        ax.bar(range(len(labels)), mean, yerr=err, capsize=4, color=[colours[lb] for lb in labels], alpha=0.85)
+        err = (d["ci_high"].fillna(d["mean"]).to_numpy()) / 3600 - mean  # the interval as cut at 0 (sim.analysis.stats.cut_interval)
+        below = mean - (d["ci_low"].fillna(d["mean"]).to_numpy()) / 3600
+        ax.bar(range(len(labels)), mean, yerr=[below, err], capsize=4, color=[colours[lb] for lb in labels], alpha=0.85)
         ax.set_xticks(range(len(labels)), labels, rotation=20, ha="right", fontsize=8)
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(_("hours"))
