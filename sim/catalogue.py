@@ -9,7 +9,7 @@ nullable-boolean column that says per row whether it met that target (``met``), 
 words, and whether it may be a ``montecarlo.precision`` goal or carry a
 ``montecarlo.practical`` threshold. The lists the rest of the package used to keep by hand are
 derived here (:data:`TARGET_KPIS`, :data:`MET_OF`, :data:`SHARES`, :func:`is_share`,
-:func:`target_text` …), so a new KPI is one new ``KPI(...)`` line plus the code that computes
+:data:`NON_NEGATIVE`, :func:`value_range`, :func:`target_text` …), so a new KPI is one new ``KPI(...)`` line plus the code that computes
 it; ``tests/test_catalogue.py`` checks that every emitted column has an entry.
 
 A case kind's share within its limit is a family, ``within_target_<kind>``
@@ -22,6 +22,7 @@ precision and practical keys from it, and it imports nothing of the package.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -31,15 +32,20 @@ __all__ = [
     "KIND_SHARE",
     "KPI",
     "MET_OF",
+    "NON_NEGATIVE",
+    "NON_NEGATIVE_UNITS",
     "PRACTICAL_KPIS",
     "PRECISION_KPIS",
     "SHARES",
+    "SIGNED_UNITS",
     "TARGET_KPIS",
     "by_format",
+    "is_non_negative",
     "is_share",
     "kpi",
     "target_bound",
     "target_text",
+    "value_range",
 ]
 
 Format = Literal["percent", "seconds", "agent_hours", "working_hours", "count", "days", "number"]
@@ -52,6 +58,17 @@ a higher one costs them) or ``none`` (neither: offered calls, callbacks accepted
 
 KIND_SHARE: Final = "within_target_"
 """Prefix of a case kind's share handled within its limit (``within_target_fault_report``)."""
+NON_NEGATIVE_UNITS: Final = frozenset({
+    "share",  # a share of something, 0 to 1
+    "s", "agent-s", "h", "working h", "days",  # times, agent-hours, working hours, numbers of days
+    "calls", "cases", "customers", "matters", "contacts",  # counts (and counts per matter)
+})
+"""Units whose values cannot be negative: shares, times, hours and counts. A KPI's unit decides
+whether its values, hence their mean, are at least 0 (:attr:`KPI.non_negative`); a unit of a
+KPI that can be negative (a balance, a difference) would be left out of this set.
+``tests/test_catalogue.py`` checks that every unit of the catalogue is a known one."""
+SIGNED_UNITS: Final = frozenset[str]()
+"""Units whose values may be negative (none yet): a new unit goes here or into :data:`NON_NEGATIVE_UNITS`."""
 WRITTEN_REPEAT: Final = "unresolved_call"
 """The ``source`` of a case that is a customer's written repeat contact after an unresolved call
 (``resolution.case_share``): a contact of the matter in the failure-demand KPIs."""
@@ -76,6 +93,19 @@ class KPI:
     def above(self) -> bool:
         """Met when the value is above the bound (else below)."""
         return self.direction == "higher"
+
+    @property
+    def non_negative(self) -> bool:
+        """Whether the KPI's values cannot be negative (from its unit: :data:`NON_NEGATIVE_UNITS`)."""
+        return self.unit in NON_NEGATIVE_UNITS
+
+    @property
+    def value_range(self) -> tuple[float, float]:
+        """The values the KPI (and the mean of its values) can take: [0, 1] for a share,
+        [0, ∞) for a time, hours or a count, else (−∞, ∞)."""
+        if self.unit == "share":
+            return 0.0, 1.0
+        return (0.0 if self.non_negative else -math.inf), math.inf
 
     @property
     def short(self) -> str | None:
@@ -209,6 +239,9 @@ SHARES: Final = frozenset(k.name for k in CATALOGUE if k.unit == "share")
 """KPIs that are shares of something (0 to 1); see :func:`is_share`."""
 
 
+NON_NEGATIVE: Final = frozenset(k.name for k in CATALOGUE if k.non_negative)
+"""KPIs that cannot be negative (shares, times, hours, counts); see :func:`is_non_negative`."""
+
 PRECISION_KPIS: Final = frozenset(k.name for k in CATALOGUE if k.precision)
 """KPIs a ``montecarlo.precision`` goal may name."""
 
@@ -220,6 +253,18 @@ def is_share(name: str) -> bool:
     """Whether a KPI is a share (its values and their mean lie in [0, 1])."""
     entry = kpi(name)
     return entry is not None and entry.unit == "share"
+
+
+def is_non_negative(name: str) -> bool:
+    """Whether a KPI cannot be negative (a share, a time, hours or a count: its unit says so)."""
+    entry = kpi(name)
+    return entry is not None and entry.non_negative
+
+
+def value_range(name: str) -> tuple[float, float]:
+    """The values a KPI's mean can take (:attr:`KPI.value_range`); (−∞, ∞) for an unknown name."""
+    entry = kpi(name)
+    return (-math.inf, math.inf) if entry is None else entry.value_range
 
 
 def target_bound(name: str, targets: Any) -> tuple[float, bool, bool] | None:

@@ -23,9 +23,9 @@ import pandas as pd
 from scipy import special  # the t tail: scipy.stats would cost ~0.45 s more start-up (issue 23 item 16)
 
 from sim.analysis.kpis import TargetsLike, meets
-from sim.analysis.stats import p_met, t_half_width
-from sim.catalogue import is_share, target_bound, target_text
+from sim.analysis.stats import cut_interval, p_met, t_half_width
 from sim.catalogue import kpi as catalogue_entry
+from sim.catalogue import target_bound, target_text
 
 __all__ = [
     "NO_PRACTICAL",
@@ -59,10 +59,12 @@ def summarize_replications(
     when it is wholly on the bad side, ``uncertain`` when it straddles the target (with one
     replication, the mean decides).
 
-    The interval of a share (:func:`is_share`) is the t-interval intersected with [0, 1]: the
-    mean of a share cannot lie outside, so the cut interval covers it exactly as often as the
-    t-interval does (with 2 replications the t-interval alone can read "83.6 % to 107.3 %").
-    ``half_width`` stays the t-interval's.
+    The interval is the t-interval cut to the values the KPI can take
+    (:func:`sim.analysis.stats.cut_interval`): intersected with [0, 1] for a share, cut at 0 for
+    a time, hours or a count. Their mean cannot lie outside, so the cut interval covers it
+    exactly as often as the t-interval does (with 2 replications the t-interval alone can read
+    "83.6 % to 107.3 %" or "−4.5 s to 20.2 s"). ``half_width`` stays the t-interval's. The
+    intervals of differences (:func:`paired_differences`) are never cut: a difference can be negative.
     """
     by = list(by)
     present = [k for k in kpis if k in frame.columns]
@@ -71,10 +73,8 @@ def summarize_replications(
     g = long.groupby([*by, "kpi"], sort=False)["value"]
     out = g.agg(replications="count", mean="mean", sd="std").reset_index()
     half = t_half_width(out["sd"].fillna(0.0).where(out["replications"] > 1), out["replications"], conf)
-    out["ci_low"], out["ci_high"], out["half_width"] = out["mean"] - half, out["mean"] + half, half
-    share = out["kpi"].map(is_share).to_numpy(bool)
-    out.loc[share, "ci_low"] = out.loc[share, "ci_low"].clip(lower=0.0)
-    out.loc[share, "ci_high"] = out.loc[share, "ci_high"].clip(upper=1.0)
+    out["ci_low"], out["ci_high"] = cut_interval(out["kpi"], out["mean"] - half, out["mean"] + half)
+    out["half_width"] = half
     if targets is not None:
         out = _add_verdicts(out, long, by, targets, conf)
     order = {k: i for i, k in enumerate(present)}

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.stats import cut_at
 from sim.errors import ScenarioError
 from sim.faces.cli import fail
 from sim.faces.excel import excel_copies
@@ -87,6 +88,7 @@ def text_tables(cmp: Comparison) -> str:
         for lb in labels:
             r = t.loc[(lb, kpi)]
             ci = f"[{fmt(kpi, r['ci_low'])}, {fmt(kpi, r['ci_high'])}]" if pd.notna(r["half_width"]) and r["half_width"] > 0 else ""
+            ci += "".join(f" (cut at {fmt(kpi, b)})" for b in cut_at(kpi, r["mean"], r["half_width"])) if ci else ""
             row.append(f"{fmt(kpi, r['mean'])} {ci}".strip())
             row2.append(f"P {fmt_p(r['p_met'])} {r['verdict']}" if pd.notna(r.get("p_met")) else "")
         rows.append(row)

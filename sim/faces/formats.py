@@ -4,7 +4,8 @@ Swedish, ``97.6 %`` and ``1,234.5 h`` in English.
 
 English keeps the project's SI style of a space before ``%`` (as the agreement's targets are
 written, ``> 91 %``); Swedish follows its locale (a no-break space before ``%`` and as the
-thousands separator). ``–`` stands for a missing value in both.
+thousands separator). ``–`` stands for a missing value in both, and a negative number has the
+minus sign ``−`` (U+2212), not the hyphen, in both.
 """
 
 from __future__ import annotations
@@ -45,11 +46,17 @@ def _missing(value: object) -> bool:
 
 
 def number(value: float, digits: int = 0, sign: bool = False) -> str:
-    """``1 234,5`` / ``1,234.5`` with ``digits`` decimals (``+`` on positive values with ``sign``)."""
+    """``1 234,5`` / ``1,234.5`` with ``digits`` decimals (``+`` on positive values with ``sign``,
+    ``−`` on negative ones)."""
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     if sign:
         pattern = f"+{pattern};-{pattern}"
-    return format_decimal(Decimal(repr(_r(float(value), digits))), format=pattern, locale=locale())
+    return _minus(format_decimal(Decimal(repr(_r(float(value), digits))), format=pattern, locale=locale()))
+
+
+def _minus(text: str) -> str:
+    """``text`` with the minus sign ``−`` where Babel's pattern wrote a hyphen."""
+    return text.replace("-", MINUS)
 
 
 @lru_cache(maxsize=8)
@@ -67,7 +74,7 @@ def percent(share: float, digits: int = 1, sign: bool = False) -> str:
     if sign:
         pattern = f"+{body}{suffix};-{body}{suffix}"
     exact = Decimal(repr(_r(100 * float(share), digits))) / 100
-    return format_percent(exact, format=pattern, locale=locale())
+    return _minus(format_percent(exact, format=pattern, locale=locale()))
 
 
 def decimal_point() -> str:
@@ -100,7 +107,7 @@ def _significant(v: float, sign: bool) -> str:
     """Three significant digits (``{:,.3g}``) in the current locale."""
     text = f"{v:.3g}"
     if "e" in text:
-        return text.replace(".", decimal_point())
+        return _minus(text.replace(".", decimal_point()))
     digits = len(text.split(".")[1]) if "." in text else 0
     return number(float(text), digits, sign)
 
@@ -124,7 +131,7 @@ def fmt_diff(kpi: str, value: float | None) -> str:
         text = f"{number(v, 1, sign=True)} s"
     else:
         text = _significant(v, sign=True)
-    return text.replace("-", MINUS)
+    return text
 
 
 def fmt_p(p: float | None) -> str:

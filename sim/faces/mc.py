@@ -23,13 +23,15 @@ import hydra
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.analysis.stats import p_met_of_flags, summarize
+from sim.analysis.stats import cut_at, p_met_of_flags, summarize
 from sim.catalogue import kpi as catalogue_entry
+from sim.catalogue import value_range
 from sim.errors import ScenarioError
 from sim.faces import plots
 from sim.faces.cli import fail, hydra_entry
 from sim.faces.excel import excel_copies
 from sim.faces.folders import output_folder
+from sim.faces.sweep_table import note_job_results
 from sim.scenario.compose import scenarios_dir, validate
 from sim.schema import Scenario
 from sim.study.executors import close_pool, default_workers
@@ -78,11 +80,15 @@ def _fmt_row(r: pd.Series) -> str:
     pct, hours = entry is not None and entry.fmt == "percent", entry is not None and entry.fmt == "agent_hours"
     scale, unit = (100.0, " %") if pct else ((1 / 3600, " h") if hours else (1.0, " s" if r["kpi"].endswith("_s") else ""))
     p = "" if pd.isna(r.get("p_met")) else f"{100 * r['p_met']:.0f} %"
-    lo, hi = r["ci_low"], r["ci_high"]
-    if pct or unit == " s":  # cut to what the KPI can be (a share 0–100 %, a time ≥ 0), as the page and report do
-        lo, hi = max(lo, 0.0), (min(hi, 1.0) if pct else hi)
+    half = r.get("half_width", float("nan"))
+    if pd.isna(half):  # a row without it: the t-interval's half-width from the bounds
+        half = max(r["mean"] - r["ci_low"], r["ci_high"] - r["mean"])
+    low_end, high_end = value_range(r["kpi"])  # cut to what the KPI can be (a share 0–100 %, a time, hours or a count ≥ 0)
+    lo, hi = max(r["ci_low"], low_end), min(r["ci_high"], high_end)
+    bounds = cut_at(r["kpi"], r["mean"], half)
+    cut = "".join(f"  (cut at {scale * b:g}{unit.rstrip()})" for b in bounds)
     return (f"{r['kpi']:<16}{scale * r['mean']:>11.2f}{unit:<3} [{scale * lo:.2f}, {scale * hi:.2f}]"
-            f"{'':4}{p:>6}")
+            f"{'':4}{p:>6}{cut}")
 
 
 _NOTHING = {"work_h_mean": "no case resolved", "work_h_p90": "no case resolved", "occupancy": "no agent on duty",
@@ -168,6 +174,7 @@ def app(cfg: DictConfig) -> None:
                 precision.to_csv(out / "precision.csv", index=False)
                 text += "\n" + precision_text(precision)
         excel_copies(out, s.output.excel)
+        note_job_results(out)  # a job of a multirun (-m): the sweep's summary finds its results from the job folder
     except ScenarioError as exc:
         fail(str(exc))
     except KeyboardInterrupt:

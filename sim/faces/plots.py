@@ -6,6 +6,7 @@ command that writes plots does not pay for importing ``pyplot`` (issue 23 item 1
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -297,8 +298,9 @@ def compare_agent_time(table: pd.DataFrame, path: Path, differences: pd.DataFram
     for ax, (kpi, title) in zip(axes[0], panels, strict=True):
         d = table[table["kpi"] == kpi].set_index("scenario").reindex(labels)
         mean = d["mean"].to_numpy() / 3600
-        err = (d["half_width"].fillna(0).to_numpy()) / 3600
-        ax.bar(range(len(labels)), mean, yerr=err, capsize=4, color=[colours[lb] for lb in labels], alpha=0.85)
+        err = (d["ci_high"].fillna(d["mean"]).to_numpy()) / 3600 - mean  # the interval as cut at 0 (sim.analysis.stats.cut_interval)
+        below = mean - (d["ci_low"].fillna(d["mean"]).to_numpy()) / 3600
+        ax.bar(range(len(labels)), mean, yerr=[below, err], capsize=4, color=[colours[lb] for lb in labels], alpha=0.85)
         ax.set_xticks(range(len(labels)), labels, rotation=20, ha="right", fontsize=8)
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(_("hours"))
@@ -424,24 +426,42 @@ def daily_cases(days: pd.DataFrame, kinds: tuple[str, ...], targets: TargetsConf
 _SWEEP_JOB_PANELS = (("availability", 100.0, "%"), ("service_level", 100.0, "%"), ("asa_s", 1.0, "s"), ("aht_s", 1.0, "s"))
 
 
-def sweep_jobs(table: pd.DataFrame, path: Path) -> Path:
-    """A multirun sweep side by side: one panel per KPI with a target, one bar per job
-    (labelled with its swept values), the bar hatched where the target is missed."""
-    value_cols = [c for c in table.columns if c != "job" and not c.endswith("_met") and table[c].dtype == object]
+def sweep_jobs(table: pd.DataFrame, path: Path, swept: Sequence[str] = ()) -> Path:
+    """A multirun sweep side by side: one panel per KPI with a target, one point per job
+    labelled with its swept values (``swept``: the columns that hold them, e.g.
+    ``staffing.agents=10``), a red cross where the target is missed (``<kpi>_met``), with its
+    95 % CI as an error bar (``<kpi>_ci_low``/``_ci_high``, a job of ``python -m sim.mc``).
+    Each axis is scaled to the data (points, not bars, as it need not start at 0); a
+    percentage never runs past 100 %."""
+    value_cols = [c for c in swept if c in table.columns]
     labels = [", ".join(f"{c}={r[c]}" for c in value_cols) or f"job {r['job']}" for _, r in table.iterrows()]
     panels = [p for p in _SWEEP_JOB_PANELS if p[0] in table.columns]
     fig, axes = _subplots(1, max(len(panels), 1), figsize=(3.6 * max(len(panels), 1), 4.2), squeeze=False)
     for ax, (kpi, scale, unit) in zip(axes[0], panels, strict=False):
+        judged = f"{kpi}_met" in table.columns
         met = table.get(f"{kpi}_met", pd.Series(True, index=table.index)).fillna(True).astype(bool)
-        values = scale * table[kpi].astype(float)
-        bars = ax.bar(range(len(table)), values, color=["C0" if m else "C3" for m in met])
-        for b, m in zip(bars, met, strict=True):
-            if not m:
-                b.set_hatch("//")
-        low = float(values.min())
-        ax.set_ylim(max(0.0, low - 0.1 * (float(values.max()) - low + 1)), None)
+        values = scale * pd.to_numeric(table[kpi], errors="coerce")
+        low_end, high_end = values, values
+        yerr = None
+        if f"{kpi}_ci_low" in table.columns and f"{kpi}_ci_high" in table.columns:
+            low_end = scale * pd.to_numeric(table[f"{kpi}_ci_low"], errors="coerce").fillna(values / scale)
+            high_end = scale * pd.to_numeric(table[f"{kpi}_ci_high"], errors="coerce").fillna(values / scale)
+            yerr = [(values - low_end).clip(lower=0).fillna(0), (high_end - values).clip(lower=0).fillna(0)]
+        x = pd.Series(range(len(table)), index=table.index, dtype=float)
+        if yerr is not None:
+            ax.errorbar(x, values, yerr=yerr, fmt="none", ecolor="0.4", capsize=3, lw=1)
+        ax.plot(x[met], values[met], "o", color="C0", ms=7, clip_on=False)
+        ax.plot(x[~met], values[~met], "X", color="C3", ms=9, clip_on=False)
+        low, high = float(low_end.min()), float(high_end.max())
+        if pd.notna(low) and pd.notna(high):
+            pad = 0.1 * (high - low) if high > low else 0.05 * max(abs(high), 1.0)
+            top = high + pad
+            if unit == "%":
+                top = min(top, 100.0)
+            ax.set_ylim(max(0.0, low - pad), max(top, high))
         ax.set_xticks(range(len(table)), labels, rotation=60, ha="right", fontsize=7)
-        ax.set_title(f"{kpi} ({unit}); red: target missed", fontsize=9)
+        ax.set_title(f"{kpi} ({unit})" + ("; red ×: target missed" if judged else "; mean, 95 % CI"), fontsize=9)
+        ax.set_xlim(-0.5, len(table) - 0.5)
         ax.grid(alpha=0.3, axis="y")
     fig.suptitle("Multirun sweep: the whole run of each job")
     return _save(fig, path)

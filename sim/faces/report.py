@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.case_kpis import KIND_SHARE
+from sim.analysis.stats import cut_at
 from sim.catalogue import CATALOGUE, TARGET_KPIS
 from sim.errors import ScenarioError
 from sim.faces.cli import reports_errors
@@ -147,7 +148,8 @@ def results_table(table: pd.DataFrame, labels: Sequence[str], kpis: Sequence[str
             r = t.loc[(lb, kpi)]
             text = f"<strong>{esc(fmt(kpi, r['mean']))}</strong>"
             if r["replications"] > 1 and pd.notna(r["half_width"]) and r["half_width"] > 0:
-                text += f' <span class="small">[{esc(fmt(kpi, r["ci_low"]))}, {esc(fmt(kpi, r["ci_high"]))}]</span>'
+                cut = "".join(_(" (cut at {bound})").format(bound=fmt(kpi, b)) for b in cut_at(kpi, r["mean"], r["half_width"]))
+                text += f' <span class="small">[{esc(fmt(kpi, r["ci_low"]))}, {esc(fmt(kpi, r["ci_high"]))}]{esc(cut)}</span>'
             if with_targets and "p_met" in r and pd.notna(r.get("p_met")):
                 p_met = _("P(met)")
                 text += f'<br><span class="small">{esc(p_met)} {esc(fmt_p(r["p_met"]))}</span> {_verdict_span(r.get("verdict"))}'
@@ -373,9 +375,10 @@ def stress_des_sections(
             n=reps, ci=ci_sl) + ci_diff + " "
         + _("Add replications (or use `python -m sim.mc` with montecarlo.precision) when a difference of interest is smaller "
             "than that."),
-        _("Confidence intervals: mean ± t(0.975, R−1)·sd/√R over replications (Student t), cut to 0–100 % for shares "
-          "(their mean cannot lie outside, so the cut interval covers it as often); P(target met) is the share of "
-          "replications meeting the target, with a Wilson score interval in the CSV tables."),
+        _("Confidence intervals: mean ± t(0.975, R−1)·sd/√R over replications (Student t), cut to 0–100 % for shares and at 0 for "
+          "times, hours and counts (their mean cannot lie outside, so the cut interval covers it as often; a cut interval says "
+          "'cut at'); the intervals of differences are not cut. P(target met) is the share of replications meeting the target, "
+          "with a Wilson score interval in the CSV tables."),
     ]
     streams = [
         _("Replication k of every scenario is seeded with numpy's SeedSequence(seed, spawn_key=(k,)); the seed is {seed} for "

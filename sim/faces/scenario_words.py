@@ -1,6 +1,8 @@
 """A scenario in plain sentences, in the current language (:mod:`sim.faces.i18n`): the run,
 opening hours and holidays, planned closures, demand, handling, patience, staffing, targets
-and each optional feature (callbacks, transfers, repeat contacts, case work).
+and each optional feature (callbacks, transfers, repeat contacts, case work, failure demand).
+The commands' own settings (:data:`COMMAND_FIELDS`: replications, rosters, output folders …)
+are left out; no group is shown as raw ``key = value`` settings.
 
 The report lists them per scenario (and only the sentences that differ for a variant); the
 managers' page uses them for what its own words do not cover (:func:`describe_parts`).
@@ -8,14 +10,14 @@ managers' page uses them for what its own words do not cover (:func:`describe_pa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from sim.faces.formats import date_text, decimal_point, number, percent, weekday_name
 from sim.faces.i18n import HOLIDAY_LANGUAGES, N_, _, current, n_
-from sim.schema import WEEKDAYS, CalendarConfig, DistributionConfig, PatienceConfig, Scenario, hhmm
+from sim.schema import WEEKDAYS, CalendarConfig, DistributionConfig, PatienceConfig, ResolutionConfig, Scenario, hhmm
 
-__all__ = ["describe_parts", "describe_scenario", "enabled", "for_display", "holidays_text", "num", "reason_text", "share"]
+__all__ = ["COMMAND_FIELDS", "CORE_FIELDS", "FEATURES", "describe_parts", "describe_scenario", "enabled", "for_display",
+           "holidays_text", "num", "reason_text", "share"]
 
 
 def num(x: float) -> str:
@@ -98,12 +100,13 @@ def _staffing_text(s: Scenario) -> str:
     return n_("{n} shift", "{n} shifts", len(shifts)).format(n=len(shifts)) + ": " + "; ".join(each)
 
 
-_CORE_FIELDS = frozenset({"name", "description", "calendar", "demand", "handling", "patience", "staffing", "targets", "run",
-                          "montecarlo"})
-# Settings of the commands, not of the centre: how sim.staff builds rosters and searches
-# staffing, how sim.schedule plans a team, and which extra table copies are written. A report
-# describes the centre.
-_COMMAND_FIELDS = frozenset({"roster", "staff", "output", "schedule"})
+CORE_FIELDS = frozenset({"name", "description", "calendar", "demand", "handling", "patience", "staffing", "targets", "run"})
+"""Top-level groups of the scenario that :func:`describe_parts` words in sentences of its own."""
+COMMAND_FIELDS = frozenset({"montecarlo", "roster", "staff", "output", "schedule", "capacity"})
+"""Settings of the commands, not of the centre, left out of the description: how many
+replications sim.mc runs, how sim.staff builds rosters and searches staffing, how sim.schedule
+plans a team, which extra table copies are written, what sim.capacity computes and where
+(its year, output folder). A report describes the centre; its study section says how it was run."""
 
 
 def _callbacks_text(cb: Any) -> str:
@@ -187,32 +190,39 @@ def _staffing_of(st: Any) -> str:
     return n_("{n} shift", "{n} shifts", n).format(n=n)
 
 
-def _flat(value: Any, prefix: str = "") -> str:
-    """``a.b = 1, a.c = x`` for a nested mapping."""
-    if isinstance(value, Mapping):
-        return ", ".join(_flat(v, f"{prefix}{k}.") if isinstance(v, Mapping) else f"{prefix}{k} = {v}" for k, v in value.items())
-    return f"{prefix}{value}"
+def _resolution_text(r: ResolutionConfig) -> str:
+    if not r.enabled:
+        return _("First-contact resolution: not modelled (every answered call resolves the customer's matter).")
+    if isinstance(r.fcr, dict):
+        shares = ", ".join(f"{name} {share(x)}" for name, x in r.fcr.items())
+        fcr = _("by case type {shares} (other case types {all})").format(shares=shares, all=share(1.0))
+    else:
+        fcr = share(r.fcr)
+    if r.case_share > 0:
+        kind = r.case_kind if r.case_kind else _("a kind drawn by the case kinds' shares")
+        written = _("; {share} of these contacts are written (e-mail, web form) and come as a case ({kind})").format(
+            share=share(r.case_share), kind=kind)
+    else:
+        written = ""
+    return _("First-contact resolution {fcr}: a customer whose matter the call does not resolve contacts the centre again "
+             "after {days} working days on average, up to {n} answered contacts per matter{written}.").format(
+        fcr=fcr, days=num(r.delay_days.mean_value), n=r.max_contacts, written=written)
 
 
-_FEATURES = {"callbacks": _callbacks_text, "transfers": _transfers_text, "repeats": _repeats_text, "cases": _cases_text}
+FEATURES = {"callbacks": _callbacks_text, "transfers": _transfers_text, "repeats": _repeats_text, "cases": _cases_text,
+            "resolution": _resolution_text}
+"""The optional groups of the scenario, each worded by its function (after the core sentences)."""
 
 
 def _optional_features(s: Scenario) -> list[tuple[str, str]]:
-    """Callbacks, transfers, repeat contacts, case work in words; fields added to the schema
-    later are listed generically (key = value)."""
+    """Callbacks, transfers, repeat contacts, case work, failure demand in words. A group is in
+    :data:`CORE_FIELDS`, :data:`FEATURES` or :data:`COMMAND_FIELDS` (``tests/faces/test_report.py``
+    checks every group of the schema), so no group is ever dumped as raw settings."""
     out = []
     for key in type(s).model_fields:
-        if key in _CORE_FIELDS or key in _COMMAND_FIELDS:
-            continue
         value = getattr(s, key)
-        if key in _FEATURES and value is not None:
-            out.append((key, _FEATURES[key](value)))
-            continue
-        if value is None:
-            out.append((key, _("{key}: off.").format(key=key)))
-            continue
-        dump = value.model_dump(mode="json") if hasattr(value, "model_dump") else value
-        out.append((key, f"{key}: {_flat(dump)}."))
+        if key in FEATURES and value is not None:
+            out.append((key, FEATURES[key](value)))
     return out
 
 

@@ -273,6 +273,17 @@ def test_multirun_gives_each_job_its_own_folder_and_ends(tmp_path: Path) -> None
     assert len(jobs) == 2 and all(j.startswith("tiny_seed") for j in jobs), jobs
     staffed = sorted(pd.read_csv(out / j / "summary_run.csv").set_index("kpi").loc["staffed_s", "mean"] for j in jobs)
     assert staffed[1] / staffed[0] == pytest.approx(4 / 3)
+    # the side-by-side summary of the swept values, from each job's own results folder (issue 23: none was written)
+    table = pd.read_csv(hydra_dir / "sweep_summary.csv")
+    assert table["staffing.agents"].tolist() == [3, 4] and (table["replications"] == 4).all()
+    for row in table.itertuples(index=False):
+        own = pd.read_csv(Path(row.results) / "summary_run.csv").set_index("kpi")
+        assert Path(row.results).parent == out
+        assert row.availability == pytest.approx(own.loc["availability", "mean"])
+        assert row.asa_s_ci_low == pytest.approx(own.loc["asa_s", "ci_low"]) and row.asa_s_p_met == own.loc["asa_s", "p_met"]
+    assert table["staffed_s"].iloc[1] / table["staffed_s"].iloc[0] == pytest.approx(4 / 3)
+    assert (hydra_dir / "sweep_summary.png").stat().st_size > 5_000
+    assert proc.stdout.rstrip().endswith(f"Sweep summary, one row per job: {hydra_dir / 'sweep_summary.csv'} (and sweep_summary.png)")
 
 
 @pytest.mark.parametrize(

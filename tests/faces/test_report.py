@@ -16,6 +16,7 @@ import pytest
 
 import sim
 from sim.faces.htmlkit import Section, markdown_html, render
+from sim.faces.i18n import language
 from sim.faces.report import comparison_report, folder_report
 from sim.faces.scenario_words import describe_scenario
 from sim.study.compare import Comparison, compare
@@ -222,3 +223,38 @@ def test_the_callback_sentence_says_what_an_unanswered_attempt_costs() -> None:
     text = " ".join(describe_scenario(sim.load_scenario(overrides=["callbacks=on", "run.end=2026-12-01"])))
     s = sim.load_scenario(overrides=["callbacks=on"])
     assert f"an unanswered attempt costs the agent {s.callbacks.failed_attempt_s:g} s in all" in text
+
+
+def test_every_group_of_the_scenario_is_worded_or_a_command_setting() -> None:
+    # issue 23: resolution and capacity were dumped raw ("capacity: year = 2027, …, out_dir = …") in every report
+    from sim.faces.scenario_words import COMMAND_FIELDS, CORE_FIELDS, FEATURES
+    from sim.schema import Scenario
+
+    groups = set(Scenario.model_fields)
+    worded = CORE_FIELDS | set(FEATURES)
+    assert groups - worded - COMMAND_FIELDS == set(), "a new group of the scenario needs wording (FEATURES) or COMMAND_FIELDS"
+    assert not worded & COMMAND_FIELDS and not CORE_FIELDS & set(FEATURES)
+    for overrides in ([], ["resolution=fcr70"], ["resolution=fcr70", "cases=on", "resolution.case_share=0.3"],
+                      ["callbacks=on", "transfers=warm", "repeats=on", "cases=on"]):
+        for lang in ("en", "sv"):
+            with language(lang):
+                lines = describe_scenario(sim.load_scenario(overrides=["run.end=2026-12-01", *overrides]))
+            # "resolution: fcr = 1.0, delay_days.dist = exponential, …"
+            raw = [x for x in lines if x.split(":")[0] in groups or re.search(r"[a-z_.]+ = [^,;]+, [a-z_.]+ = ", x)]
+            assert raw == [], (overrides, lang)
+
+
+def test_failure_demand_in_a_managers_words_and_command_settings_left_out() -> None:
+    base = describe_scenario(sim.load_scenario(overrides=["run.end=2026-12-01"]))
+    assert "First-contact resolution: not modelled (every answered call resolves the customer's matter)." in base
+    on = describe_scenario(sim.load_scenario(overrides=["run.end=2026-12-01", "resolution=fcr70", "resolution.delay_days.mean=3"]))
+    assert ("First-contact resolution 70 %: a customer whose matter the call does not resolve contacts the centre again after "
+            "3 working days on average, up to 3 answered contacts per matter.") in on
+    with language("sv"):
+        sv = " ".join(describe_scenario(sim.load_scenario(overrides=["run.end=2026-12-01", "resolution=fcr70", "transfers=warm",
+                                                                     "resolution.fcr={general: 0.8, technical: 0.6}"])))
+    assert "Lösning vid första kontakten per ärendetyp general 80 %, technical 60 % (övriga ärendetyper 100 %)" in sv.replace("\xa0", " ")
+    # a scenario that differs only in a command's settings (capacity's output folder, the replications) reads the same
+    other = describe_scenario(sim.load_scenario(overrides=["run.end=2026-12-01", "capacity.out_dir=elsewhere", "capacity.year=2030",
+                                                           "montecarlo.replications=7", "output.excel=sv"]))
+    assert other == base

@@ -83,8 +83,9 @@ def test_table_means_cis_and_verdicts_are_consistent(agents: Comparison) -> None
             assert r["mean"] == pytest.approx(x.mean())
             half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
             lo, hi = x.mean() - half, x.mean() + half
-            if kpi in ("availability", "service_level", "logging_share"):  # shares: the t-interval cut to [0, 1]
-                lo, hi = max(lo, 0.0), min(hi, 1.0)
+            lo = max(lo, 0.0)  # none of these can be negative: the t-interval cut at 0
+            if kpi in ("availability", "service_level", "logging_share"):  # shares: also at 1
+                hi = min(hi, 1.0)
             assert r["ci_low"] == pytest.approx(lo) and r["ci_high"] == pytest.approx(hi)
             assert bool(r["mean_met"]) == (r["mean"] > bound if above else r["mean"] < bound)
             if r["verdict"] == "meets":

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.paired import NO_PRACTICAL
+from sim.analysis.stats import cut_at
 from sim.catalogue import TARGET_KPIS, is_share  # TARGET_KPIS: the agreement's KPIs, shown as cards
 from sim.errors import ScenarioError
 from sim.faces.app import words as W
@@ -387,10 +388,8 @@ def _ci(fmt: Callable[[str, Any], str], kpi: str, r: pd.Series) -> str:
     if pd.isna(r.get("half_width")) or r["half_width"] == 0:
         return ""
     text = _("95 % CI {low} to {high}").format(low=fmt(kpi, r["ci_low"]), high=fmt(kpi, r["ci_high"]))
-    if is_share(kpi) and r["mean"] + r["half_width"] > 1:
-        text += _(W.CI_CUT).format(bound=fmt(kpi, 1.0))
-    elif is_share(kpi) and r["mean"] - r["half_width"] < 0:
-        text += _(W.CI_CUT).format(bound=fmt(kpi, 0.0))
+    for bound in cut_at(kpi, r["mean"], r["half_width"]):  # the interval of a level, cut as the summary cut it
+        text += _(W.CI_CUT if is_share(kpi) else W.CI_CUT_ZERO).format(bound=fmt(kpi, bound))
     return text
 
 

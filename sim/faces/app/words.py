@@ -60,6 +60,7 @@ VERDICT_TIPS = {
     "uncertain": N_("The 95 % interval of the mean reaches across the target: more replications may settle it."),
 }
 CI_CUT = N_(" (cut at {bound}: a share cannot pass it)")
+CI_CUT_ZERO = N_(" (cut at {bound}: it cannot be negative)")
 STATISTICALLY = N_("statistically {a}")
 PRACTICAL_SENTENCE = (N_("{variant} differs from {baseline} on {name} by {diff} (95 % CI {lo} to {hi}): {clear}, but smaller than "
                       "the {threshold} that matters in practice, so there is no practical difference."))
