@@ -268,15 +268,40 @@ def test_simulation_correction_keeps_a_time_of_day_effect_the_load_does_not_expl
     w = np.full(minute.size, 100.0)  # about 100 simulated abandoned calls per cell: log-scale SD 0.1
     effect = np.where(minute == 660, 0.5, 0.0) - np.where(minute == 480, 0.4, 0.0)
     resid = effect + rng.normal(0.0, 0.1, minute.size)
-    shift = _interval_of_day_shift(minute, resid - resid.mean(), w)
+    centred = resid - resid.mean()
+    shift = _interval_of_day_shift(minute, centred, w)
     # the shifted intervals keep nearly all of their effect (5 cells of SD 0.1: SE 0.045), the others stay near 0
     assert shift[660][0] == pytest.approx(0.5, abs=0.15)
     assert shift[480][0] == pytest.approx(-0.4, abs=0.15)
+    # exact: a shift is the interval's pooled mean m shrunk toward 0 (same sign, never larger)
+    pooled = {int(k): float(centred[minute == k].mean()) for k in np.unique(minute)}
+    assert all(0 <= v[0] / pooled[k] < 1 for k, v in shift.items())
+    # an interval without an effect: m − its expectation (−0.1 / 18, the effects' mean taken off with
+    # the grand mean) is normal with SE 0.1 √(1/5 − 1/90) (5 cells less the grand mean's share), so the
+    # 16 such shifts lie within z = 4.0 SEs of it: two-sided 99.9 % with Bonferroni over the 16 (was: < 0.15)
+    off = -(0.5 - 0.4) / 18
+    half = float(stats.norm.ppf(1 - 0.001 / (2 * 16))) * 0.1 * np.sqrt(1 / 5 - 1 / 90)
     others = [v[0] for m, v in shift.items() if m not in (480, 660)]
-    assert max(abs(x) for x in others) < 0.15
-    # pure simulation noise: shrunk to (nearly) nothing
-    noise = _interval_of_day_shift(minute, rng.normal(0.0, 0.1, minute.size), w)
-    assert all(abs(v[0]) < 0.05 for v in noise.values())
+    assert len(others) == 16 and max(abs(x) for x in others) <= abs(off) + half, (others, half)
+    # pure simulation noise, each interval's 5 cells spread exactly as the counts say (scatter = 1 / Σw, so
+    # every pooled mean has the variance s² = 1/500 = 0.1² / 5): DerSimonian-Laird with equal variances
+    # shrinks every mean by the one factor (1 − 17 / Q)⁺, Q = Σ m² / s² (exact); Q is χ² with 18 df
+    # (the means are N(0, s²)), so the factor is at most 1 − 17 / χ²₁₈(0.999) = 0.60 at one-sided
+    # 99.9 % (was: every shift below 0.05)
+    s2 = 1 / 500
+    m = np.repeat(rng.normal(0.0, np.sqrt(s2), 18), 5)
+    spread = np.tile([1.0, -1.0, 0.0, 0.0, 0.0], 18) * np.sqrt(s2 * 4 * 500 / (2 * 100))  # scatter Σw(r − m)² / (4 Σw) = s²
+    for scale in (1.0, 2.0):  # the noise, and twice it (Q 4 times as large: a factor above 0 to check)
+        noise = _interval_of_day_shift(minute, scale * m + spread, w)
+        means = scale * m[::5]
+        q = float((means**2).sum() / s2)
+        factor = max(0.0, 1 - 17 / q)
+        assert np.array([v[0] for v in noise.values()] or np.zeros(18)) == pytest.approx(factor * means, abs=1e-12), (scale, q)
+    assert factor > 0
+    q = float((m[::5] ** 2).sum() / s2)
+    assert 1 - 17 / q <= 1 - 17 / stats.chi2.ppf(0.999, 18), q
+    # and no scatter beyond the noise at all (every interval's mean 0): no shift
+    assert _interval_of_day_shift(minute, spread, w) == {}
 
 
 def test_the_overall_verdict_tells_uncertain_from_different() -> None:
@@ -366,8 +391,15 @@ def test_a_cell_keeps_its_own_ratio_beyond_the_load_and_the_time_of_day() -> Non
     assert np.mean((shift - effect) ** 2) < 0.5 * np.mean(effect**2)  # most of the effect kept ...
     assert np.mean((shift - effect) ** 2) < np.mean((seen - effect) ** 2)  # ... with less noise than the raw ratios
     assert (var < v).all()
-    noise, _ = _cell_shift(rng.normal(0.0, 0.1, 90), v)
-    assert np.abs(noise).max() < 0.05
+    # pure simulation noise of the variance v: DerSimonian-Laird with equal variances shrinks every cell
+    # by the one factor (1 − 89 / Q)⁺, Q = Σ r² / v (exact); Q is χ² with 90 df, so the factor is at
+    # most 1 − 89 / χ²₉₀(0.999) = 0.35 at one-sided 99.9 % (was: every shift below 0.05)
+    r = rng.normal(0.0, 0.1, 90)
+    noise, _ = _cell_shift(r, v)
+    q = float((r**2 / v).sum())
+    factor = max(0.0, 1 - 89 / q)
+    assert noise == pytest.approx(factor * r, abs=1e-12)
+    assert factor <= 1 - 89 / stats.chi2.ppf(0.999, 90), q
 
 
 def test_the_call_an_agent_finishes_after_leaving_is_not_staffing() -> None:
