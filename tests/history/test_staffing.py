@@ -19,6 +19,7 @@ from sim.history.readers import read_intervals
 from sim.history.staffing import effective_staffing, given_staffing
 from sim.history.synthetic import INTERVAL_MAP, Truth, interval_report, simulate_history, true_staffing
 from sim.scenario.compose import load_scenario
+from tests.helpers import Z_TWO_SIDED
 
 TRUTH = Truth(balk=0.0, exponential_handling=True, storms=(), closures=())
 
@@ -65,13 +66,30 @@ def test_simulation_correction_removes_the_erlang_a_bias(tmp_path: Path) -> None
     c = calibrate(path, "intervals", tmp_path / "map.yaml", name="staff_test", scenarios=tmp_path / "scen", backtest_days=0)
     p = c.staffing.pooled.assign(truth=true_staffing(truth)["agents"].to_numpy())
     plain, corrected = p["erlang_a"] - p["truth"], p["agents"] - p["truth"]
-    assert plain.mean() > 0.3  # Erlang A alone: about half an agent too many
-    assert abs(corrected.mean()) < 0.25  # corrected: no systematic error left
-    assert corrected.abs().mean() < plain.abs().mean()
-    assert (corrected.abs() <= 1).mean() >= 0.9
-    # weekdays with the same input get the same correction: no weekday differs by noise
+    # The errors of the n = 90 cells (weekday x half hour, each fitted from its own days) taken as
+    # independent: a mean error's SE is sd / √90; one-sided checks at 99.9 % (z 3.09), two-sided
+    # ones at 99.9 % (z 3.29). (Was: plain mean > 0.3, |corrected mean| < 0.25, 90 % of the cells
+    # within one agent, each weekday's sum within 9 agents.)
+    n, z_one = len(p), float(stats.norm.ppf(0.999))
+    assert n == 90
+
+    def se(x: pd.Series) -> float:
+        return float(x.std(ddof=1) / np.sqrt(len(x)))
+
+    assert plain.mean() - z_one * se(plain) > 0, (plain.mean(), se(plain))  # Erlang A alone: about half an agent too many
+    assert abs(corrected.mean()) <= Z_TWO_SIDED * se(corrected), (corrected.mean(), se(corrected))  # corrected: no systematic error left
+    gain = plain.abs() - corrected.abs()  # paired per cell
+    assert gain.mean() - z_one * se(gain) > 0, (gain.mean(), se(gain))
+    # the corrected 95 % CIs cover the truth in at least Binomial(90, 0.95)'s 0.1 % quantile (78) of the cells
+    covered = int(((p["ci_low"] <= p["truth"]) & (p["truth"] <= p["ci_high"])).sum())
+    assert covered >= stats.binom.ppf(0.001, n, 0.95), covered
+    # weekdays with the same input get the same correction: no weekday differs by noise. A weekday's
+    # sum of its 18 cells' errors has SE sd √18; each within z = 3.72 of them (two-sided 99.9 %,
+    # Bonferroni over the 5 weekdays)
     by_day = p.groupby("weekday")["agents"].sum() - p.groupby("weekday")["truth"].sum()
-    assert by_day.abs().max() < 0.5 * 18, by_day
+    z_days = float(stats.norm.ppf(1 - 0.001 / (2 * 5)))
+    assert p.groupby("weekday").size().eq(18).all() and len(by_day) == 5
+    assert by_day.abs().max() <= z_days * corrected.std(ddof=1) * np.sqrt(18), by_day
 
 
 def test_given_staffing_is_used_as_is(report: pd.DataFrame) -> None:
@@ -238,7 +256,18 @@ def test_backtest_holds_its_days_out_of_the_fit(backtested) -> None:
     # per hour of the day: observed against model, nothing off with the fitted table
     h = c.backtest.hours
     assert len(h) == 9 and (h["off"] == "").all(), h
-    assert (h["abandon_rel_diff"].abs() < 0.4).all()
+    # and no hour's abandonment or service level differs significantly at all (the back-test's own test:
+    # |model − observed| > z SE, SE the ratio estimators' over days and day x replication, z 2.99 for a
+    # family-wise 95 % over 9 hours x 2 KPIs, Bonferroni), whatever the size (was: |relative diff| < 0.4)
+    assert not h["abandon_significant"].any() and not h["service_level_significant"].any(), h
+    # over the whole day, more power: each KPI's mean difference observed − model over the n = 15 held-out
+    # days lies within its t interval (14 df) widened from 95 % to a family-wise 99.9 % over the 5 KPIs
+    # (Bonferroni: t₁₄(1 − 0.001 / 10) = 4.99 instead of 2.14)
+    s = c.backtest.summary.set_index("kpi")
+    assert (s["days"] == 15).all() and len(s) == 5
+    widen = stats.t.ppf(1 - 0.001 / (2 * len(s)), 14) / stats.t.ppf(0.975, 14)
+    half = (s["ci_high"] - s["ci_low"]) / 2 * widen
+    assert (s["difference"].abs() <= half).all(), s[["difference", "ci_low", "ci_high"]].assign(half=half)
 
 
 def test_inflated_staffing_fails_the_backtest(backtested) -> None:
@@ -277,15 +306,40 @@ def test_simulation_correction_keeps_a_time_of_day_effect_the_load_does_not_expl
     w = np.full(minute.size, 100.0)  # about 100 simulated abandoned calls per cell: log-scale SD 0.1
     effect = np.where(minute == 660, 0.5, 0.0) - np.where(minute == 480, 0.4, 0.0)
     resid = effect + rng.normal(0.0, 0.1, minute.size)
-    shift = _interval_of_day_shift(minute, resid - resid.mean(), w)
+    centred = resid - resid.mean()
+    shift = _interval_of_day_shift(minute, centred, w)
     # the shifted intervals keep nearly all of their effect (5 cells of SD 0.1: SE 0.045), the others stay near 0
     assert shift[660][0] == pytest.approx(0.5, abs=0.15)
     assert shift[480][0] == pytest.approx(-0.4, abs=0.15)
+    # exact: a shift is the interval's pooled mean m shrunk toward 0 (same sign, never larger)
+    pooled = {int(k): float(centred[minute == k].mean()) for k in np.unique(minute)}
+    assert all(0 <= v[0] / pooled[k] < 1 for k, v in shift.items())
+    # an interval without an effect: m − its expectation (−0.1 / 18, the effects' mean taken off with
+    # the grand mean) is normal with SE 0.1 √(1/5 − 1/90) (5 cells less the grand mean's share), so the
+    # 16 such shifts lie within z = 4.0 SEs of it: two-sided 99.9 % with Bonferroni over the 16 (was: < 0.15)
+    off = -(0.5 - 0.4) / 18
+    half = float(stats.norm.ppf(1 - 0.001 / (2 * 16))) * 0.1 * np.sqrt(1 / 5 - 1 / 90)
     others = [v[0] for m, v in shift.items() if m not in (480, 660)]
-    assert max(abs(x) for x in others) < 0.15
-    # pure simulation noise: shrunk to (nearly) nothing
-    noise = _interval_of_day_shift(minute, rng.normal(0.0, 0.1, minute.size), w)
-    assert all(abs(v[0]) < 0.05 for v in noise.values())
+    assert len(others) == 16 and max(abs(x) for x in others) <= abs(off) + half, (others, half)
+    # pure simulation noise, each interval's 5 cells spread exactly as the counts say (scatter = 1 / Σw, so
+    # every pooled mean has the variance s² = 1/500 = 0.1² / 5): DerSimonian-Laird with equal variances
+    # shrinks every mean by the one factor (1 − 17 / Q)⁺, Q = Σ m² / s² (exact); Q is χ² with 18 df
+    # (the means are N(0, s²)), so the factor is at most 1 − 17 / χ²₁₈(0.999) = 0.60 at one-sided
+    # 99.9 % (was: every shift below 0.05)
+    s2 = 1 / 500
+    m = np.repeat(rng.normal(0.0, np.sqrt(s2), 18), 5)
+    spread = np.tile([1.0, -1.0, 0.0, 0.0, 0.0], 18) * np.sqrt(s2 * 4 * 500 / (2 * 100))  # scatter Σw(r − m)² / (4 Σw) = s²
+    for scale in (1.0, 2.0):  # the noise, and twice it (Q 4 times as large: a factor above 0 to check)
+        noise = _interval_of_day_shift(minute, scale * m + spread, w)
+        means = scale * m[::5]
+        q = float((means**2).sum() / s2)
+        factor = max(0.0, 1 - 17 / q)
+        assert np.array([v[0] for v in noise.values()] or np.zeros(18)) == pytest.approx(factor * means, abs=1e-12), (scale, q)
+    assert factor > 0
+    q = float((m[::5] ** 2).sum() / s2)
+    assert 1 - 17 / q <= 1 - 17 / stats.chi2.ppf(0.999, 18), q
+    # and no scatter beyond the noise at all (every interval's mean 0): no shift
+    assert _interval_of_day_shift(minute, spread, w) == {}
 
 
 def test_the_overall_verdict_tells_uncertain_from_different() -> None:
@@ -375,8 +429,15 @@ def test_a_cell_keeps_its_own_ratio_beyond_the_load_and_the_time_of_day() -> Non
     assert np.mean((shift - effect) ** 2) < 0.5 * np.mean(effect**2)  # most of the effect kept ...
     assert np.mean((shift - effect) ** 2) < np.mean((seen - effect) ** 2)  # ... with less noise than the raw ratios
     assert (var < v).all()
-    noise, _ = _cell_shift(rng.normal(0.0, 0.1, 90), v)
-    assert np.abs(noise).max() < 0.05
+    # pure simulation noise of the variance v: DerSimonian-Laird with equal variances shrinks every cell
+    # by the one factor (1 − 89 / Q)⁺, Q = Σ r² / v (exact); Q is χ² with 90 df, so the factor is at
+    # most 1 − 89 / χ²₉₀(0.999) = 0.35 at one-sided 99.9 % (was: every shift below 0.05)
+    r = rng.normal(0.0, 0.1, 90)
+    noise, _ = _cell_shift(r, v)
+    q = float((r**2 / v).sum())
+    factor = max(0.0, 1 - 89 / q)
+    assert noise == pytest.approx(factor * r, abs=1e-12)
+    assert factor <= 1 - 89 / stats.chi2.ppf(0.999, 90), q
 
 
 def test_the_call_an_agent_finishes_after_leaving_is_not_staffing() -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import sim
 from sim.errors import ScenarioError
+from tests.helpers import Z_TWO_SIDED
 
 BUSY = ["staffing.agents=3", "demand.volume=400"]
 
@@ -68,9 +70,24 @@ def test_balking_draws_its_own_stream() -> None:
 
 
 def test_balkers_who_repeat_call_again() -> None:
-    c = sim.simulate(sim.load_scenario("tiny", [*BUSY, "patience.balk_share=0.5", "repeats=on", "repeats.probability=1.0"]), seed=6).calls
+    """With repeats.probability 1 every first-attempt balker is a repeater and calls again after
+    the delay D (exponential, mean ``repeats.delay.mean``), at the next opening if the line is
+    closed then, unless no opening is left: balker i (arriving rᵢ seconds before the run's last
+    close) calls again with probability pᵢ = P(D < rᵢ) = 1 − exp(−rᵢ / mean), independently. The
+    balkers who call again are a sum of independent Bernoulli(pᵢ): expectation Σ pᵢ, standard
+    error √Σ pᵢ(1 − pᵢ); the count lies within its 99.9 % normal interval (z 3.29, n = 290
+    balkers). The last day closes at 15:00 (the eve of Christmas Eve): its late balkers are the
+    ones without a next call."""
+    s = sim.load_scenario("tiny", [*BUSY, "patience.balk_share=0.5", "repeats=on", "repeats.probability=1.0"])
+    assert s.repeats.delay.dist == "exponential" and s.repeats.max_attempts >= 2
+    c = sim.simulate(s, seed=6).calls
     firsts = c[(c["attempt"] == 1) & c["balked"]]
-    assert len(firsts) > 10 and firsts["customer_id"].isin(c.loc[c["attempt"] == 2, "customer_id"]).mean() > 0.5
+    again = int(firsts["customer_id"].isin(c.loc[c["attempt"] == 2, "customer_id"]).sum())
+    left = (c["closes_at"].max() - firsts["arrival"]).dt.total_seconds().to_numpy()
+    p = 1 - np.exp(-left / s.repeats.delay.mean)
+    expected, se = float(p.sum()), float(np.sqrt((p * (1 - p)).sum()))
+    assert len(firsts) > 100 and se > 1  # a normal interval, not a degenerate one
+    assert abs(again - expected) <= Z_TWO_SIDED * se, (again, expected, se)
 
 
 @pytest.mark.parametrize("value", ["1.0", "-0.1"])
