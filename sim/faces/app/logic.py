@@ -464,6 +464,7 @@ def _capital(text: str) -> str:
 def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
     """The KPI cards of a two-scenario comparison (formatted as the report formats them)."""
     from sim.faces.formats import fmt, fmt_diff, target_text
+    from sim.faces.report import NOT_COMPARED, NOT_MODELLED, one_sided
 
     base, var = cmp.labels[0], cmp.labels[-1]
     table, diffs = cmp.table, cmp.differences
@@ -472,6 +473,10 @@ def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
     for kpi in kpis:
         b, v = _row(table, base, kpi), _row(table, var, kpi)
         if b is None or v is None:
+            continue
+        why = one_sided(cmp, kpi, _)  # one scenario does not model it (e.g. failure demand): not compared
+        if why is not None:
+            out.append(_one_sided_card(cmp, kpi, b, v, why, fmt, target_text(b.get("target")), _(NOT_MODELLED), NOT_COMPARED))
             continue
         dd = diffs[(diffs["scenario"] == var) & (diffs["kpi"] == kpi)]
         d = dd.iloc[0] if len(dd) else None
@@ -495,6 +500,24 @@ def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
             statistical=stat if stat != practical else "",
         ))
     return out
+
+
+def _one_sided_card(cmp: Comparison, kpi: str, b: pd.Series, v: pd.Series, why: str, fmt: Callable[[str, Any], str],
+                    target: str, not_modelled: str, not_compared: str) -> Card:
+    """The card of a KPI that only one of the two scenarios models: its figures for that one,
+    "not modelled" for the other, no difference, and ``why`` as its sentence."""
+    modelled = cmp.modelled(kpi)
+
+    def side(r: pd.Series, label: str) -> tuple[str, str, str, str]:
+        if label not in modelled:
+            return not_modelled, "", "", ""
+        verdict = r.get("verdict")
+        return fmt(kpi, r["mean"]), _ci(fmt, kpi, r), met_in(r), verdict if isinstance(verdict, str) else ""
+
+    bs, vs = side(b, cmp.labels[0]), side(v, cmp.labels[-1])
+    return Card(kpi=kpi, title=title(kpi), target=target, baseline=bs[0], baseline_ci=bs[1], baseline_p=bs[2], baseline_verdict=bs[3],
+                variant=vs[0], variant_ci=vs[1], variant_p=vs[2], variant_verdict=vs[3], difference="–", difference_ci="",
+                assessment=not_compared, sentence=_capital(why))
 
 
 def headline(cmp: Comparison) -> str:
