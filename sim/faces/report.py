@@ -140,10 +140,12 @@ def one_sided(cmp: Any, kpi: str, names: Callable[[str], str] = str) -> str | No
     """Why ``kpi`` is shown for some of the scenarios of ``cmp`` only (a sentence in the
     current language; ``names`` writes a scenario's label), or None when every scenario or
     none models it (:meth:`sim.study.compare.Comparison.modelled`)."""
+    feature = _reason(cmp, kpi)
+    if feature is None:  # modelled by every scenario
+        return None
     modelled = cmp.modelled(kpi)
     others = [lb for lb in cmp.labels if lb not in modelled]
-    feature = _reason(cmp, kpi)
-    if not modelled or not others or feature is None:
+    if not modelled or not others:
         return None
     why, usual = ONE_SIDED[feature]
     who = {"modelled": _and([names(lb) for lb in modelled]), "others": _and([names(lb) for lb in others])}
