@@ -118,6 +118,7 @@ ONE_SIDED: dict[str, tuple[str, str]] = {
                    "the scenarios share, which are compared as usual.")),
     "callbacks": (N_("Callbacks are modelled in {modelled} only; in {others} no callback is offered."), ""),
     "transfers": (N_("Transfers to the second line are modelled in {modelled} only; in {others} no call is transferred."), ""),
+    "cases": (N_("Case work is modelled in {modelled} only; in {others} only phone calls are modelled."), ""),
 }
 """Why a feature's KPIs are shown for some scenarios only: what the others assume, and (for
 the extra calls of repeat contacts) where their effect is compared."""

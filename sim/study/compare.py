@@ -96,12 +96,16 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "transfers": ("transfers", "transfers_warm", "transfers_blind", "transfer_fallbacks", "transfer_abandoned", "mean_consult_wait_s"),
     "repeats": ("repeat_calls", "repeat_contact_ratio"),
     "resolution": ("matters", "fcr", "repeat_contacts_per_matter", "resolution_time_h"),
+    "cases": CASE_KPI_COLUMNS,
 }
-"""The KPIs that only a scenario modelling the feature has (see :func:`models`)."""
+"""The KPIs that only a scenario modelling the feature has (see :func:`models`; each case
+kind's ``within_target_<kind>`` is a case KPI too)."""
 
 
 def feature_of(kpi: str) -> str | None:
     """The optional feature whose KPI ``kpi`` is (a key of :data:`FEATURE_GROUPS`), or None."""
+    if kpi.startswith(KIND_SHARE):
+        return "cases"
     return next((f for f, kpis in FEATURE_GROUPS.items() if kpi in kpis), None)
 
 
@@ -111,8 +115,8 @@ def models(scenario: Scenario, kpi: str) -> bool:
     demand, and failure demand's KPIs (first-contact resolution, repeat contacts per matter,
     full resolution time) ``resolution.fcr`` below 1: a scenario without it *assumes* that
     every answered call resolves the customer's matter at its first contact, so its FCR of
-    100 % is an assumption, not a result, and is not compared with a modelled one. Every
-    other KPI is modelled by every scenario."""
+    100 % is an assumption, not a result, and is not compared with a modelled one. The case
+    KPIs need the case work on. Every other KPI is modelled by every scenario."""
     feature = feature_of(kpi)
     if feature == "callbacks":
         return scenario.callbacks.enabled
@@ -122,6 +126,8 @@ def models(scenario: Scenario, kpi: str) -> bool:
         return scenario.repeats.enabled or scenario.resolution.enabled
     if feature == "resolution":
         return scenario.resolution.enabled
+    if feature == "cases":
+        return scenario.cases.enabled
     return True
 
 CASE_KPIS: tuple[str, ...] = CASE_KPI_COLUMNS
@@ -266,7 +272,7 @@ class Comparison:
         return rows.merge(days.rename(columns={"days": "open_days"}), on=["scenario", "replication"], how="left")
 
     def _modelled_only(self, rows: pd.DataFrame) -> pd.DataFrame:
-        cols = [c for kpis in FEATURE_GROUPS.values() for c in kpis if c in rows.columns]
+        cols = [c for c in rows.columns if feature_of(c) is not None]
         masks = {c: rows["scenario"].isin([lb for lb in self.labels if lb not in self.modelled(c)]) for c in cols}
         masks = {c: m for c, m in masks.items() if m.any()}
         if not masks:

@@ -234,3 +234,16 @@ def test_a_kpi_a_scenario_does_not_model_is_not_compared_even_if_the_runner_comp
     d = cmp.differences.set_index("kpi")
     assert d.loc["fcr", "pairs"] == 0 and d.loc["fcr", "assessment"] == "n/a"
     assert d.loc["offered", "pairs"] == 2 and d.loc["callbacks_accepted", "pairs"] == 2
+
+
+def test_models_says_which_scenario_models_a_feature_kpi() -> None:
+    from sim.study.compare import models
+
+    plain = sim.load_scenario("tiny")
+    every = sim.load_scenario("tiny", ["callbacks=on", "transfers=warm", "repeats=on", "cases=on", "resolution=fcr70"])
+    redials = sim.load_scenario("tiny", ["repeats=on"])
+    feature_kpis = ("callbacks_accepted", "transfers_warm", "repeat_contact_ratio", "fcr", "resolution_time_h",
+                    "case_within_target", "within_target_fault_report")
+    assert not any(models(plain, k) for k in feature_kpis) and all(models(every, k) for k in feature_kpis)
+    assert models(redials, "repeat_calls") and not models(redials, "fcr")  # redials are repeat calls, not failure demand
+    assert all(models(plain, k) for k in ("offered", "service_level", "staffed_s", "days_missed_any"))
