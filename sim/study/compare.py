@@ -19,7 +19,10 @@ Scenarios are given as a mapping ``{label: Scenario}`` or as *specs*
 ``[label=]name[:override,override…]`` (:mod:`sim.scenario.specs`), e.g.
 ``"more=default:staffing=flat,staffing.agents=14"``. Any scenario can be compared, including
 ones with callbacks or transfers: the comparison only reads the KPI rows of
-:func:`sim.study.runner.result_kpis`. The names this module used to define (``parse_spec``,
+:func:`sim.study.runner.result_kpis`. A feature's KPIs (callbacks, transfers, repeat calls,
+failure demand, case work) are summarized and compared only for the scenarios that model the
+feature (:func:`models`); a scenario without failure demand, say, assumes an FCR of 100 %,
+which is not a result to compare. The names this module used to define (``parse_spec``,
 ``paired_differences`` …) are still importable from it.
 
 The command line is :mod:`sim.faces.compare` (``python -m sim.compare``).
