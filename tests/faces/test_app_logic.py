@@ -419,3 +419,18 @@ def test_the_failure_demand_card_in_swedish(failure_demand_on_one_side: dict) ->
     assert card.baseline == "modelleras inte" and card.sentence.startswith("Felefterfrågan modelleras bara i ändrat"), card
     assert "varje besvarat samtal lösa kundens ärende vid första kontakten" in card.sentence
     assert "jämförs inte" in page and "modelleras inte" in page and "not" not in card.sentence
+
+
+def test_the_headline_does_not_say_a_scenario_misses_a_target_it_does_not_model() -> None:
+    import sim
+    from sim.study.compare import compare
+
+    with_cases = sim.load_scenario("tiny", ["cases=on"])
+    phones_only = sim.load_scenario("tiny")
+    cmp = compare({"baseline": with_cases, "changed": phones_only}, reps=2, seed=5, workers=1, levels=("day", "run"))
+    case_kpis = [k for k in L.card_kpis(cmp.table) if k.startswith("case") or k.startswith("within_target")]
+    assert case_kpis, "the case-work targets are cards"
+    text = L.headline(cmp)
+    assert not any(L.title(k).lower() in text for k in case_kpis), text
+    card = next(c for c in L.cards(cmp) if c.kpi == case_kpis[0])
+    assert card.variant == "not modelled" and card.sentence.startswith("Case work is modelled in baseline only"), card

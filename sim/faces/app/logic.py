@@ -37,7 +37,7 @@ from sim.faces.scenario_words import for_display, num, reason_text, share
 from sim.scenario.compose import load_scenario, scenarios_dir, validate
 from sim.scenario.variants import add_agents, scale_agents, with_closures, with_hours
 from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
-from sim.study.compare import Comparison
+from sim.study.compare import Comparison, feature_of
 from sim.study.runner import scenario_digest
 from sim.world.calendar import day_plans
 
@@ -531,7 +531,8 @@ def headline(cmp: Comparison) -> str:
     better = [title(k).lower() for k, a in zip(d["kpi"], d[col], strict=True) if a == "better"]
     worse = [title(k).lower() for k, a in zip(d["kpi"], d[col], strict=True) if a == "worse"]
     met = t[(t["scenario"] == var) & t["kpi"].isin(judged)]
-    missing = [title(k).lower() for k, m in zip(met["kpi"], met["verdict"], strict=True) if m != "meets"]
+    missing = [title(k).lower() for k, m in zip(met["kpi"], met["verdict"], strict=True)
+               if m != "meets" and (feature_of(k) is None or var in cmp.modelled(k))]  # a KPI it does not model cannot miss
     n = cmp.replications
     if not better and not worse:
         text = n_("After {n} replication, the change shows no clear effect that matters in practice on the agreement's KPIs "
