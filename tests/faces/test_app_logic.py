@@ -434,3 +434,28 @@ def test_the_headline_does_not_say_a_scenario_misses_a_target_it_does_not_model(
     assert not any(L.title(k).lower() in text for k in case_kpis), text
     card = next(c for c in L.cards(cmp) if c.kpi == case_kpis[0])
     assert card.variant == "not modelled" and card.sentence.startswith("Case work is modelled in baseline only"), card
+
+
+def test_the_page_can_model_failure_demand_in_the_changed_scenario() -> None:
+    base = L.base_scenario("tiny")
+    ch = L.choices_of(base)
+    assert not ch.resolution_on and L.build(base, ch).variant == L.build(base, ch).baseline
+    b = L.build(base, dataclasses.replace(ch, resolution_on=True, fcr=0.7))
+    assert b.ok and b.baseline is not None and b.variant is not None, b.errors
+    assert not b.baseline.resolution.enabled and b.variant.resolution.fcr == 0.7 and b.variant.resolution.max_contacts == 3
+    assert L.changes_text(b.baseline, b.variant) == [
+        "Failure demand: 70 % of answered calls resolve the customer's matter at the first contact; the others contact "
+        "again (up to 3 contacts per matter)"]
+    for bad in (1.0, 1.2, -0.1, None):
+        errors = L.build(base, dataclasses.replace(ch, resolution_on=True, fcr=bad)).errors
+        assert set(errors) == {"resolution"} and "resolution.fcr" in errors["resolution"], errors
+    # starting from a scenario with failure demand: unchanged, a better FCR, or none
+    fd = b.variant
+    again = L.choices_of(fd)
+    assert again.resolution_on and again.fcr == 0.7 and L.build(fd, again).variant == L.build(fd, again).baseline
+    better = L.build(fd, dataclasses.replace(again, fcr=0.8))
+    assert L.changes_text(better.baseline, better.variant) == ["First-contact resolution: 70 % → 80 %"]
+    off = L.build(fd, dataclasses.replace(again, resolution_on=False))
+    assert not off.variant.resolution.enabled  # type: ignore[union-attr]
+    assert L.changes_text(off.baseline, off.variant) == [
+        "No failure demand: every answered call is assumed to resolve the customer's matter"]

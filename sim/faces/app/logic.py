@@ -56,7 +56,7 @@ TIME_KPIS: tuple[str, ...] = ("staffed_s", "present_s", "overtime_s")
 """Agent time, shown as cards without a target."""
 
 FIELDS: tuple[str, ...] = (
-    "base", *(f"hours_{d}" for d in WEEKDAYS), "early_close", "closures", "callbacks", "transfers",
+    "base", *(f"hours_{d}" for d in WEEKDAYS), "early_close", "closures", "callbacks", "transfers", "resolution",
     "staffing", "period", "replications",
 )
 """Input fields an error can be reported next to (the ids of the page's error slots)."""
@@ -74,6 +74,8 @@ class Choices:
     ``staffing_mode`` is ``none``, ``agents`` (``staffing_delta`` agents more or fewer on
     every interval), ``percent`` (``staffing_delta`` % more or fewer, rounded) or ``csv``
     (``staffing_csv``: the uploaded file's bytes, columns ``weekday,interval_start,agents``).
+    ``resolution_on`` models failure demand with first-contact resolution ``fcr`` (None: the
+    base scenario's own shares, e.g. one per case type).
     """
 
     hours: Mapping[str, str]
@@ -83,6 +85,8 @@ class Choices:
     callbacks_on: bool = False
     accept_share: float | None = 0.3
     transfers: str = "off"
+    resolution_on: bool = False
+    fcr: float | None = 0.7
     staffing_mode: str = "none"
     staffing_delta: float | None = 0
     staffing_csv: bytes | None = None
@@ -123,6 +127,8 @@ def choices_of(s: Scenario) -> Choices:
         callbacks_on=s.callbacks.enabled,
         accept_share=s.callbacks.accept_share,
         transfers=s.transfers.policy,
+        resolution_on=s.resolution.enabled,
+        fcr=(None if isinstance(s.resolution.fcr, dict) else float(s.resolution.fcr)) if s.resolution.enabled else 0.7,
         start=str(s.run.start),
         end=str(s.run.end),
         replications=max(2, min(s.montecarlo.replications, MAX_REPLICATIONS)),
@@ -169,6 +175,35 @@ def apply_transfers(raw: Raw, policy: str) -> Raw:
         out["transfers"] = _shipped("transfers", policy)
     out["transfers"]["policy"] = policy
     return out
+
+
+def apply_resolution(raw: Raw, on: bool, fcr: float | None) -> Raw:
+    """Failure demand on (with the shipped delay and contact limit of
+    ``scenarios/resolution/fcr70.yaml`` when the base has it off), first-contact resolution
+    ``fcr`` (None: the base's own), or off (``resolution.fcr`` 1: every answered call resolves
+    the customer's matter)."""
+    out = copy.deepcopy(raw)
+    enabled = _models_failure_demand(out["resolution"])
+    if not on:
+        if enabled:
+            out["resolution"]["fcr"] = 1.0
+        return out
+    if not enabled:
+        out["resolution"] = _shipped("resolution", "fcr70")
+    if fcr is None and not enabled:
+        raise ScenarioError("Invalid first-contact resolution: give a share between 0 and 1 (resolution.fcr).")
+    if fcr is not None:
+        if not 0 <= fcr < 1:
+            raise ScenarioError(f"Invalid first-contact resolution {fcr}: give a share from 0 to below 1 (resolution.fcr; "
+                                "1 means every answered call resolves the matter: untick failure demand instead).")
+        out["resolution"]["fcr"] = fcr
+    return out
+
+
+def _models_failure_demand(resolution: Raw) -> bool:
+    """Whether a scenario dump's ``resolution`` models failure demand (a share below 1)."""
+    fcr = resolution.get("fcr", 1.0)
+    return any(float(x) < 1 for x in (fcr.values() if isinstance(fcr, dict) else [fcr]))
 
 
 @lru_cache(maxsize=8)
@@ -291,6 +326,7 @@ def build(base: Scenario, ch: Choices, upload_dir: Path | None = None) -> Built:
         ("closures", lambda r: with_closures(r, ch.closures)),
         ("callbacks", lambda r: apply_callbacks(r, ch.callbacks_on, ch.accept_share)),
         ("transfers", lambda r: apply_transfers(r, ch.transfers)),
+        ("resolution", lambda r: apply_resolution(r, ch.resolution_on, ch.fcr)),
         ("staffing", lambda r: apply_staffing(r, ch.staffing_mode, ch.staffing_delta, ch.staffing_csv, upload_dir)),
     ]
     raw = raw0
@@ -560,6 +596,13 @@ def legend(cmp: Comparison) -> str:
     return _(W.LEGEND).format(practical=practical_words(cmp.scenarios[cmp.baseline].montecarlo.practical))
 
 
+def _fcr_words(fcr: float | Mapping[str, float]) -> str:
+    """``70 %``, or ``general 80 %, technical 60 %`` for shares per case type."""
+    if isinstance(fcr, Mapping):
+        return ", ".join(f"{k} {share(v)}" for k, v in fcr.items())
+    return share(fcr)
+
+
 def _day(d: str) -> str:
     """``Mon`` / ``mån`` for ``mon``."""
     return weekday_name(WEEKDAYS.index(d))
@@ -821,10 +864,15 @@ def changes_text(baseline: Scenario, variant: Scenario) -> list[str]:
     if baseline.transfers.policy != variant.transfers.policy:
         out.append(_(W.TRANSFERS).format(old=_policy(baseline.transfers.policy),
                                       new=_policy(variant.transfers.policy)))
+    b_fd, v_fd = baseline.resolution, variant.resolution
+    if b_fd.enabled != v_fd.enabled:
+        out.append(_(W.RESOLUTION_ON).format(share=_fcr_words(v_fd.fcr), n=v_fd.max_contacts) if v_fd.enabled else _(W.RESOLUTION_OFF))
+    elif v_fd.enabled and b_fd.fcr != v_fd.fcr:
+        out.append(_(W.RESOLUTION_SHARE).format(old=_fcr_words(b_fd.fcr), new=_fcr_words(v_fd.fcr)))
     # the team, beyond what the new hours did
     out += _staffing_change(refit, v_raw["staffing"], variant)
     # anything else, as the report describes it
-    covered = ("run", "hours", "closures", "staffing", "callbacks", "transfers")
+    covered = ("run", "hours", "closures", "staffing", "callbacks", "transfers", "resolution")
     base = [x for _topic, x in describe_parts(baseline)]
     out += [x for topic, x in describe_parts(variant) if x not in base and topic not in covered]
     return out
