@@ -96,7 +96,8 @@ DIFF_KPIS: tuple[str, ...] = (
     "offered", "answered", "availability", "service_level", "asa_s", "mean_wait_all_s", "aht_s", "abandon_share",
     "occupancy", "staffed_s", "present_s", "overtime_s", "days_missed_availability", "days_missed_service_level",
     "days_missed_asa", "days_missed_any", "callbacks_accepted", "callback_on_time_share", "transfers_warm",
-    "transfer_fallbacks", "repeat_contact_ratio", "case_within_target", "work_h_mean", "backlog_end", "case_busy_s",
+    "transfer_fallbacks", "repeat_contact_ratio", "fcr", "repeat_contacts_per_matter", "resolution_time_h",
+    "case_within_target", "work_h_mean", "backlog_end", "case_busy_s",
 )
 """Shown where the rows carry them; each case kind's share (``case_kinds``) follows the targets."""
 

@@ -204,13 +204,19 @@ def test_failure_demand_modelled_on_one_side_is_shown_for_that_side_only(tmp_pat
     out = tmp_path / "cmp"
     cli_main(["base=tiny", "fcr70=tiny:resolution=fcr70", "--reps", "3", "--workers", "1", "--out", str(out), "--no-interval"])
     text = capsys.readouterr().out
-    rows = {line.split()[0]: line for line in text.splitlines() if line.strip() and not line.startswith(" ")}
+    table, diffs = text.split("Paired differences to base")
+
+    def by_kpi(part: str) -> dict[str, str]:
+        return {line.split()[0]: line for line in part.splitlines() if line.strip() and not line.startswith(" ")}
+
+    rows, diff_rows = by_kpi(table), by_kpi(diffs)
     for kpi in ("fcr", "repeat_contacts_per_matter", "resolution_time_h"):
         assert "not modelled" in rows[kpi], rows[kpi]
+        assert "not compared" in diff_rows[kpi], diff_rows[kpi]
     assert "%" in rows["fcr"].split("not modelled")[1]  # fcr70's own FCR
-    assert "not compared" in rows["repeat_contact_ratio"] and "n/a" not in text
-    assert "higher" in rows["offered"]  # the repeat calls: compared as usual
-    assert not any(k.startswith(("callback", "transfer")) for k in rows), "neither scenario models callbacks or transfers"
+    assert "not compared" in diff_rows["repeat_contact_ratio"] and "n/a" not in text
+    assert "higher" in diff_rows["offered"]  # the repeat calls: compared as usual
+    assert not any(k.startswith(("callback", "transfer")) for k in [*rows, *diff_rows]), "neither models callbacks or transfers"
     assert "Failure demand is modelled in fcr70 only" in text
     assert "in base every answered call is assumed to resolve the customer's matter at its first contact" in text
     report = (out / "report.html").read_text(encoding="utf-8")
