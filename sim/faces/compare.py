@@ -35,12 +35,14 @@ from sim.faces.cli import fail
 from sim.faces.excel import excel_copies
 from sim.faces.folders import output_folder
 from sim.faces.formats import fmt, fmt_diff, fmt_p
-from sim.faces.report import DIFF_KPIS, KPI_LABELS, TARGET_KPIS, comparison_report, judged
+from sim.faces.report import DIFF_KPIS, KPI_LABELS, NOT_COMPARED, NOT_MODELLED, TARGET_KPIS, comparison_report, judged, one_sided_notes
 from sim.scenario.specs import parse_spec, scenarios_from_specs
 from sim.study.compare import Comparison, compare
 from sim.study.store import slug
 
 SHOWN = (*TARGET_KPIS, "offered", "staffed_s", "overtime_s", "days_missed_service_level", "days_missed_any")
+FAILURE_SHOWN = ("fcr", "repeat_contacts_per_matter", "resolution_time_h")
+"""Shown too when a scenario models failure demand (``resolution.fcr`` below 1)."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -80,12 +82,17 @@ def text_tables(cmp: Comparison) -> str:
     t = cmp.table.set_index(["scenario", "kpi"])
     lines = [f"{len(labels)} scenarios × {cmp.replications} replications, seed {cmp.seed} (common random numbers); "
              "whole run: mean [95 % CI]; P(target met) and verdict", ""]
+    shown = [*SHOWN, *(FAILURE_SHOWN if any(s.resolution.enabled for s in cmp.scenarios.values()) else ())]
+    shown = [k for k in shown if (labels[0], k) in t.index and cmp.modelled(k)]  # a KPI no scenario models has no row
+    diff_kpis = [k for k in DIFF_KPIS if cmp.modelled(k)]
     rows = []
-    for kpi in SHOWN:
-        if (labels[0], kpi) not in t.index:
-            continue
+    for kpi in shown:
         row, row2 = [kpi], [""]
         for lb in labels:
+            if lb not in cmp.modelled(kpi):
+                row.append(NOT_MODELLED)
+                row2.append("")
+                continue
             r = t.loc[(lb, kpi)]
             ci = f"[{fmt(kpi, r['ci_low'])}, {fmt(kpi, r['ci_high'])}]" if pd.notna(r["half_width"]) and r["half_width"] > 0 else ""
             ci += "".join(f" (cut at {fmt(kpi, b)})" for b in cut_at(kpi, r["mean"], r["half_width"])) if ci else ""
@@ -99,18 +106,23 @@ def text_tables(cmp: Comparison) -> str:
         d = cmp.differences.set_index(["scenario", "kpi"])
         lines += ["", f"Paired differences to {cmp.baseline}: difference [95 % CI] assessment", ""]
         rows = []
-        for kpi in DIFF_KPIS:
+        for kpi in diff_kpis:
             if (labels[1], kpi) not in d.index:
                 continue
             row = [kpi]
             for lb in labels[1:]:
+                if not {lb, cmp.baseline} <= set(cmp.modelled(kpi)):
+                    row.append(f"– {NOT_COMPARED}")
+                    continue
                 r = d.loc[(lb, kpi)]
                 wide = pd.notna(r["half_width"]) and r["half_width"] > 0
                 ci = f" [{fmt_diff(kpi, r['ci_low'])}, {fmt_diff(kpi, r['ci_high'])}]" if wide else ""
                 row.append(f"{fmt_diff(kpi, r['difference'])}{ci} {judged(r)}")
             rows.append(row)
         lines += _grid(["KPI", *[f"{lb} − {cmp.baseline}" for lb in labels[1:]]], rows)
-    lines += ["", "KPIs: " + "; ".join(f"{k} = {KPI_LABELS[k]}" for k in SHOWN if k in KPI_LABELS)]
+    notes = one_sided_notes(cmp, list(dict.fromkeys([*shown, *(diff_kpis if len(labels) > 1 else [])])))
+    lines += ["", *notes] if notes else []
+    lines += ["", "KPIs: " + "; ".join(f"{k} = {KPI_LABELS[k]}" for k in shown if k in KPI_LABELS)]
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,7 @@ catalogue: show them through :func:`kpi_label`)."""
 
 VERDICTS: tuple[str, ...] = (
     N_("meets"), N_("misses"), N_("uncertain"), N_("better"), N_("worse"), N_("saves"), N_("costs more"),
-    N_("no clear difference"), N_("no practical difference"), N_("identical"), N_("n/a"),
+    N_("no clear difference"), N_("no practical difference"), N_("identical"), N_("n/a"), N_("not compared"),
 )
 """The verdicts and assessments of :mod:`sim.study.compare`, translated where shown."""
 
@@ -98,9 +98,91 @@ DIFF_KPIS: tuple[str, ...] = (
     "offered", "answered", "availability", "service_level", "asa_s", "mean_wait_all_s", "aht_s", "abandon_share",
     "occupancy", "staffed_s", "present_s", "overtime_s", "days_missed_availability", "days_missed_service_level",
     "days_missed_asa", "days_missed_any", "callbacks_accepted", "callback_on_time_share", "transfers_warm",
-    "transfer_fallbacks", "repeat_contact_ratio", "case_within_target", "work_h_mean", "backlog_end", "case_busy_s",
+    "transfer_fallbacks", "repeat_contact_ratio", "fcr", "repeat_contacts_per_matter", "resolution_time_h",
+    "case_within_target", "work_h_mean", "backlog_end", "case_busy_s",
 )
 """Shown where the rows carry them; each case kind's share (``case_kinds``) follows the targets."""
+
+
+NOT_MODELLED = N_("not modelled")
+"""A scenario's cell for a KPI it does not model (:func:`sim.study.compare.models`)."""
+NOT_COMPARED = "not compared"
+"""The assessment of a KPI that the baseline or the other scenario does not model."""
+
+ONE_SIDED: dict[str, tuple[str, str]] = {
+    "resolution": (N_("Failure demand is modelled in {modelled} only (a first contact that does not resolve the customer's "
+                      "matter comes back as a repeat contact); in {others} every answered call is assumed to resolve the "
+                      "customer's matter at its first contact."),
+                   N_("The repeat calls are part of the calls offered and answered, the service level and the other KPIs "
+                      "the scenarios share, which are compared as usual: their differences show what the failure demand costs.")),
+    "repeats": (N_("Repeat calls are modelled in {modelled} only; in {others} no caller calls again (neither after hanging up "
+                   "nor after a call that did not resolve the matter)."),
+                N_("The repeat calls are part of the calls offered and answered, the service level and the other KPIs "
+                   "the scenarios share, which are compared as usual.")),
+    "callbacks": (N_("Callbacks are modelled in {modelled} only; in {others} no callback is offered."), ""),
+    "transfers": (N_("Transfers to the second line are modelled in {modelled} only; in {others} no call is transferred."), ""),
+    "cases": (N_("Case work is modelled in {modelled} only; in {others} only phone calls are modelled."), ""),
+}
+"""Why a feature's KPIs are shown for some scenarios only: what the others assume, and (for
+the extra calls of repeat contacts) where their effect is compared."""
+KPI_ONE_SIDED = N_("{title} is therefore shown for {modelled} only and not compared.")
+KPIS_ONE_SIDED = N_("Their KPIs ({kpis}) are therefore shown for {modelled} only and not compared.")
+
+
+def _reason(cmp: Any, kpi: str) -> str | None:
+    """The feature that ``kpi`` is modelled by in :data:`ONE_SIDED`: the repeat calls of
+    scenarios that differ only in failure demand are failure demand's."""
+    from sim.study.compare import feature_of
+
+    feature = feature_of(kpi)
+    if feature == "repeats" and cmp.modelled(kpi) == cmp.modelled("fcr"):
+        return "resolution"
+    return feature
+
+
+def one_sided(cmp: Any, kpi: str, names: Callable[[str], str] = str) -> str | None:
+    """Why ``kpi`` is shown for some of the scenarios of ``cmp`` only (a sentence in the
+    current language; ``names`` writes a scenario's label), or None when every scenario or
+    none models it (:meth:`sim.study.compare.Comparison.modelled`)."""
+    feature = _reason(cmp, kpi)
+    if feature is None:  # modelled by every scenario
+        return None
+    modelled = cmp.modelled(kpi)
+    others = [lb for lb in cmp.labels if lb not in modelled]
+    if not modelled or not others:
+        return None
+    why, usual = ONE_SIDED[feature]
+    who = {"modelled": _and([names(lb) for lb in modelled]), "others": _and([names(lb) for lb in others])}
+    title = kpi_label(kpi).split(" (")[0]
+    text = _(why).format(**who) + " " + _(KPI_ONE_SIDED).format(title=title[:1].upper() + title[1:], modelled=who["modelled"])
+    return text + (" " + _(usual) if usual else "")
+
+
+def one_sided_notes(cmp: Any, kpis: Sequence[str]) -> list[str]:
+    """One sentence per feature whose KPIs among ``kpis`` some scenarios of ``cmp`` do not
+    model: which model it, what the others assume, and that those KPIs are not compared."""
+    notes: dict[str, list[str]] = {}
+    for kpi in kpis:
+        feature = _reason(cmp, kpi)
+        modelled = cmp.modelled(kpi)
+        if feature is not None and modelled and len(modelled) < len(cmp.labels):
+            notes.setdefault(feature, []).append(kpi)
+    out = []
+    for feature, shown in notes.items():
+        modelled = cmp.modelled(shown[0])
+        others = [lb for lb in cmp.labels if lb not in modelled]
+        why, usual = ONE_SIDED[feature]
+        who = {"modelled": _and(modelled), "others": _and(others)}
+        names = _and([kpi_label(k).split(" (")[0] for k in shown])
+        out.append(" ".join([_(why).format(**who), _(KPIS_ONE_SIDED).format(kpis=names, modelled=who["modelled"]),
+                             *([_(usual)] if usual else [])]))
+    return out
+
+
+def shown_kpis(cmp: Any, kpis: Sequence[str]) -> list[str]:
+    """``kpis`` without those that no scenario of ``cmp`` models (e.g. the callbacks' KPIs
+    when no scenario offers callbacks)."""
+    return [k for k in kpis if cmp.modelled(k)]
 
 
 def judged(r: Any) -> str:
@@ -132,16 +214,22 @@ def _verdict_span(verdict: Any) -> str:
     return f'<span class="{esc(verdict)}">{esc(verdict_text(verdict))}</span>'
 
 
-def results_table(table: pd.DataFrame, labels: Sequence[str], kpis: Sequence[str], caption: str, with_targets: bool) -> str:
-    """Rows = KPIs, columns = scenarios; cells ``mean [CI]`` (+ P(met) and verdict)."""
+def results_table(table: pd.DataFrame, labels: Sequence[str], kpis: Sequence[str], caption: str, with_targets: bool,
+                  modelled: Callable[[str], Sequence[str]] | None = None) -> str:
+    """Rows = KPIs, columns = scenarios; cells ``mean [CI]`` (+ P(met) and verdict). With
+    ``modelled`` (a KPI's scenarios that model it), a scenario's cell for a KPI it does not
+    model says so, and a KPI no scenario models has no row."""
     t = table.set_index(["scenario", "kpi"])
     rows = []
     for kpi in kpis:
-        if not any((lb, kpi) in t.index for lb in labels):
+        if not any((lb, kpi) in t.index for lb in labels) or (modelled is not None and not modelled(kpi)):
             continue
         target = ""
         cells = []
         for lb in labels:
+            if modelled is not None and lb not in modelled(kpi):
+                cells.append(f'<span class="small">{esc(_(NOT_MODELLED))}</span>')
+                continue
             if (lb, kpi) not in t.index:
                 cells.append("–")
                 continue
@@ -161,16 +249,23 @@ def results_table(table: pd.DataFrame, labels: Sequence[str], kpis: Sequence[str
     return table_html(header, rows, caption, raw=True)
 
 
-def differences_table(diffs: pd.DataFrame, kpis: Sequence[str], caption: str) -> str:
-    """Rows = KPIs, columns = scenarios; cells ``difference [CI] assessment``."""
+def differences_table(diffs: pd.DataFrame, kpis: Sequence[str], caption: str,
+                      modelled: Callable[[str], Sequence[str]] | None = None) -> str:
+    """Rows = KPIs, columns = scenarios; cells ``difference [CI] assessment``. With
+    ``modelled`` (a KPI's scenarios that model it), a KPI that a scenario or the baseline does
+    not model is "not compared", and a KPI no scenario models has no row."""
     labels = list(dict.fromkeys(diffs["scenario"]))
     d = diffs.set_index(["scenario", "kpi"])
+    base = diffs["baseline"].iloc[0] if len(diffs) else ""
     rows = []
     for kpi in kpis:
-        if not any((lb, kpi) in d.index for lb in labels):
+        if not any((lb, kpi) in d.index for lb in labels) or (modelled is not None and not modelled(kpi)):
             continue
         cells = []
         for lb in labels:
+            if modelled is not None and not {lb, base} <= set(modelled(kpi)):
+                cells.append(f'–<br><span class="small">{esc(_(NOT_COMPARED))}</span>')
+                continue
             if (lb, kpi) not in d.index:
                 cells.append("–")
                 continue
@@ -182,7 +277,6 @@ def differences_table(diffs: pd.DataFrame, kpis: Sequence[str], caption: str) ->
                 ci = f' <span class="small">[{esc(fmt_diff(kpi, r["ci_low"]))}, {esc(fmt_diff(kpi, r["ci_high"]))}]</span>'
             cells.append(f"<strong>{esc(fmt_diff(kpi, r['difference']))}</strong>{ci}<br><span class=\"{cls}\">{esc(judged(r))}</span>")
         rows.append([f"{esc(kpi_label(kpi))}<br><code>{esc(kpi)}</code>", *cells])
-    base = diffs["baseline"].iloc[0] if len(diffs) else ""
     return table_html([_("KPI"), *[f"{lb} − {base}" for lb in labels]], rows, caption, raw=True)
 
 
@@ -246,8 +340,10 @@ def comparison_sections(cmp: Any, plots: Sequence[tuple[Path, str]] = ()) -> lis
         "P(met) is the share of replications whose run met the target; the verdict is 'meets' when the whole confidence "
         "interval is on the right side of the target, 'misses' when it is wholly on the wrong side and 'uncertain' otherwise."
     ).format(n=cmp.replications))
-    body += results_table(table, labels, (*TARGET_KPIS, *case_kinds(table)), _("KPIs against the agreement's targets (whole run)"), True)
-    body += results_table(table, labels, OTHER_KPIS, _("Volumes, agent time and days missing the targets (per run)"), False)
+    body += results_table(table, labels, (*TARGET_KPIS, *case_kinds(table)), _("KPIs against the agreement's targets (whole run)"), True,
+                          cmp.modelled)
+    body += results_table(table, labels, OTHER_KPIS, _("Volumes, agent time and days missing the targets (per run)"), False, cmp.modelled)
+    body += "".join(paragraph(note) for note in one_sided_notes(cmp, OTHER_KPIS))
     if "month" in cmp.levels and cmp.level("month")["period"].nunique() > 1:
         body += month_table(cmp.summary("month", ("service_level", "availability")), labels)
     sections.append(Section(_("Results against the targets"), body, "results"))
@@ -261,7 +357,9 @@ def comparison_sections(cmp: Any, plots: Sequence[tuple[Path, str]] = ()) -> lis
             "pp = percentage points, the difference of two percentages (91 % to 92 % is +1 pp)."
         ).format(baseline=cmp.baseline, practical=practical_words(cmp.scenarios[cmp.baseline].montecarlo.practical)))
         kpis = (*DIFF_KPIS, *case_kinds(cmp.differences))
-        body += differences_table(cmp.differences, kpis, _("Paired differences to {baseline} (whole run)").format(baseline=cmp.baseline))
+        body += differences_table(cmp.differences, kpis, _("Paired differences to {baseline} (whole run)").format(baseline=cmp.baseline),
+                                  cmp.modelled)
+        body += "".join(paragraph(note) for note in one_sided_notes(cmp, kpis))
         sections.append(Section(_("Differences to the baseline"), body, "differences"))
     if plots:
         sections.append(Section(_("Plots"), "".join(image(p, cap) for p, cap in plots), "plots"))
@@ -321,7 +419,7 @@ def stress_des_sections(
           "at the next opening with probability {p}, spread over its first {n} intervals; the others are lost.").format(
             p=num(d.displaced_share), n=d.displaced_intervals),
     ]
-    on = {key: [lb for lb, sc in cmp.scenarios.items() if enabled(sc, key)] for key in ("callbacks", "transfers", "repeats")}
+    on = {key: [lb for lb, sc in cmp.scenarios.items() if enabled(sc, key)] for key in ("callbacks", "transfers", "repeats", "resolution")}
     logic.append(
         _("Callbacks (Kontakta 'Callback'): a queued caller offered a callback who accepts hangs up but keeps their place; "
           "callbacks are made in queue-position order, attempts can fail and are retried, a callback never reached "
@@ -336,6 +434,12 @@ def stress_des_sections(
     logic.append(
         _("Repeat contacts: callers who abandon may call again after a delay, each attempt an offered call.") + " "
         + _enabled_in(on["repeats"])
+    )
+    logic.append(
+        _("Failure demand (Kontakta annex 2 §3, §4, §7): an answered call resolves the customer's matter with the probability "
+          "resolution.fcr (first-contact resolution); an unresolved customer contacts again after a delay in working days, "
+          "each call an offered call. A scenario without it assumes that every answered call resolves the matter at its "
+          "first contact, and its first-contact resolution is not compared.") + " " + _enabled_in(on["resolution"])
     )
     logic.append(_("The settings of each scenario are listed in the Scenarios section."))
     t = base.targets

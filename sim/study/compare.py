@@ -19,7 +19,10 @@ Scenarios are given as a mapping ``{label: Scenario}`` or as *specs*
 ``[label=]name[:override,override…]`` (:mod:`sim.scenario.specs`), e.g.
 ``"more=default:staffing=flat,staffing.agents=14"``. Any scenario can be compared, including
 ones with callbacks or transfers: the comparison only reads the KPI rows of
-:func:`sim.study.runner.result_kpis`. The names this module used to define (``parse_spec``,
+:func:`sim.study.runner.result_kpis`. A feature's KPIs (callbacks, transfers, repeat calls,
+failure demand, case work) are summarized and compared only for the scenarios that model the
+feature (:func:`models`); a scenario without failure demand, say, assumes an FCR of 100 %,
+which is not a result to compare. The names this module used to define (``parse_spec``,
 ``paired_differences`` …) are still importable from it.
 
 The command line is :mod:`sim.faces.compare` (``python -m sim.compare``).
@@ -56,9 +59,12 @@ __all__ = [
     "NO_PRACTICAL",
     "SHARES",
     "Comparison",
+    "FEATURE_GROUPS",
     "Spec",
     "compare",
+    "feature_of",
     "is_share",
+    "models",
     "paired_differences",
     "parse_spec",
     "pool_days",
@@ -85,7 +91,47 @@ FEATURE_KPIS: tuple[str, ...] = (
     "fcr", "repeat_contacts_per_matter", "resolution_time_h",
 )
 """Callback, transfer and repeat-contact KPIs (:func:`sim.analysis.kpis.feature_kpis`): compared
-whenever the runner's KPI rows carry them."""
+whenever the runner's KPI rows carry them, for the scenarios that model them (:func:`models`)."""
+
+FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
+    "callbacks": ("callbacks_offered", "callbacks_accepted", "callbacks_made", "callbacks_failed", "callbacks_pending",
+                  "callback_accept_share", "callback_on_time_share"),
+    "transfers": ("transfers", "transfers_warm", "transfers_blind", "transfer_fallbacks", "transfer_abandoned", "mean_consult_wait_s"),
+    "repeats": ("repeat_calls", "repeat_contact_ratio"),
+    "resolution": ("matters", "fcr", "repeat_contacts_per_matter", "resolution_time_h"),
+    "cases": CASE_KPI_COLUMNS,
+}
+"""The KPIs that only a scenario modelling the feature has (see :func:`models`; each case
+kind's ``within_target_<kind>`` is a case KPI too)."""
+
+
+def feature_of(kpi: str) -> str | None:
+    """The optional feature whose KPI ``kpi`` is (a key of :data:`FEATURE_GROUPS`), or None."""
+    if kpi.startswith(KIND_SHARE):
+        return "cases"
+    return next((f for f, kpis in FEATURE_GROUPS.items() if kpi in kpis), None)
+
+
+def models(scenario: Scenario, kpi: str) -> bool:
+    """Whether ``scenario`` models what ``kpi`` measures. Callbacks' KPIs need callbacks on,
+    transfers' KPIs a transfer policy, repeat calls the redials of ``repeats`` or failure
+    demand, and failure demand's KPIs (first-contact resolution, repeat contacts per matter,
+    full resolution time) ``resolution.fcr`` below 1: a scenario without it *assumes* that
+    every answered call resolves the customer's matter at its first contact, so its FCR of
+    100 % is an assumption, not a result, and is not compared with a modelled one. The case
+    KPIs need the case work on. Every other KPI is modelled by every scenario."""
+    feature = feature_of(kpi)
+    if feature == "callbacks":
+        return scenario.callbacks.enabled
+    if feature == "transfers":
+        return scenario.transfers.policy != "off"
+    if feature == "repeats":
+        return scenario.repeats.enabled or scenario.resolution.enabled
+    if feature == "resolution":
+        return scenario.resolution.enabled
+    if feature == "cases":
+        return scenario.cases.enabled
+    return True
 
 CASE_KPIS: tuple[str, ...] = CASE_KPI_COLUMNS
 """Case-work KPIs (:func:`sim.analysis.case_kpis.add_case_kpis`), compared whenever cases are on;
@@ -212,14 +258,32 @@ class Comparison:
             raise ValueError(f"level {level!r} was not computed; levels: {self.levels}")
         return self.kpis[self.kpis["level"] == level].reset_index(drop=True)
 
+    def modelled(self, kpi: str) -> list[str]:
+        """The labels of the scenarios that model ``kpi`` (:func:`models`), in order."""
+        return [lb for lb, s in self.scenarios.items() if models(s, kpi)]
+
     def per_replication(self, level: str = "run") -> pd.DataFrame:
         """The rows of ``level``; at ``run`` level with the per-replication day counts
-        ``open_days`` and ``days_missed_*`` (needs the ``day`` level)."""
-        rows = self.level(level)
+        ``open_days`` and ``days_missed_*`` (needs the ``day`` level). A KPI that a scenario
+        does not model (:func:`models`) is empty (NaN) in its rows, whatever the runner wrote
+        (a scenario with another feature on has its count 0 or its FCR 100 %), so that it is
+        summarized and compared for the scenarios that model it only."""
+        rows = self._modelled_only(self.level(level))
         if level != "run" or "day" not in self.levels:
             return rows
         days = pool_days(self.level("day"))[["scenario", "replication", "days", *DAYS_MISSED]]
         return rows.merge(days.rename(columns={"days": "open_days"}), on=["scenario", "replication"], how="left")
+
+    def _modelled_only(self, rows: pd.DataFrame) -> pd.DataFrame:
+        cols = [c for c in rows.columns if feature_of(c) is not None]
+        masks = {c: rows["scenario"].isin([lb for lb in self.labels if lb not in self.modelled(c)]) for c in cols}
+        masks = {c: m for c, m in masks.items() if m.any()}
+        if not masks:
+            return rows
+        rows = rows.copy()
+        for c, m in masks.items():
+            rows[c] = rows[c].astype(float).mask(m)
+        return rows
 
     def summary(self, level: str = "run", kpis: Sequence[str] = COMPARE_KPIS) -> pd.DataFrame:
         """Per scenario, period and KPI: mean, CI, target, verdict and P(met)."""

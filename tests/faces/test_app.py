@@ -250,3 +250,16 @@ def test_the_page_opens_in_swedish_and_switches_to_english(browser: object, serv
         assert "Opening hours" in pg.inner_text(".sidebar") and "Öppettider" not in pg.inner_text(".sidebar")
     finally:
         pg.close()
+
+
+def test_failure_demand_in_the_changed_scenario_only_is_shown_for_it_alone(page: Page) -> None:
+    page.check("#resolution_on")
+    page.fill("#fcr", "0.7")
+    page.wait_for_function("document.querySelector('#changes').innerText.includes('Failure demand: 70 %')", timeout=10_000)
+    sl = _run(page)
+    assert sl["assessment"] != "not compared" and sl["baseline"] != "not modelled"  # the KPIs both have: compared
+    assert "cannot be compared" not in page.inner_text("#results")
+    fcr = _card(page, "fcr")
+    assert fcr["baseline"] == "not modelled" and fcr["changed"].endswith("%") and fcr["assessment"] == "not compared", fcr
+    sentence = page.inner_text("[data-kpi=fcr] .sentence")
+    assert sentence.startswith("Failure demand is modelled in changed only") and "assumed to resolve" in sentence

@@ -376,3 +376,86 @@ def test_cards_show_failure_demand_when_a_scenario_has_it(tiny_pair: dict[str, S
         words = " ".join(c.sentence for c in L.cards(job.comparison())) + L.headline(job.comparison())
     assert "ändrat" in words.lower() and "changed" not in words.lower() and "baseline" not in words.lower(), words
     assert all(c.sentence[:1].isupper() for c in L.cards(job.comparison()))
+
+
+@pytest.fixture(scope="module")
+def failure_demand_on_one_side() -> dict[str, object]:
+    """tiny without failure demand against tiny with resolution.fcr 0.7, both ways round."""
+    from sim.study.compare import compare
+
+    base = L.base_scenario("tiny")
+    fd = base.model_copy(update={"resolution": base.resolution.model_copy(update={"fcr": 0.7})})
+    return {"variant": compare({"baseline": base, "changed": fd}, reps=3, seed=5, workers=1, levels=("day", "run")),
+            "baseline": compare({"baseline": fd, "changed": base}, reps=3, seed=5, workers=1, levels=("day", "run"))}
+
+
+def test_a_failure_demand_card_says_which_scenario_models_it(failure_demand_on_one_side: dict) -> None:
+    cmp = failure_demand_on_one_side["variant"]
+    cs = {c.kpi: c for c in L.cards(cmp)}
+    for kpi in L.FAILURE_KPIS:
+        c = cs[kpi]
+        assert c.baseline == "not modelled" and c.baseline_ci == "" and c.difference == "–", c
+        assert c.assessment == "not compared" and "cannot be compared" not in c.sentence, c
+        assert c.sentence.startswith("Failure demand is modelled in changed only"), c.sentence
+        assert "in baseline every answered call is assumed to resolve the customer's matter at its first contact" in c.sentence
+        assert "shown for changed only and not compared" in c.sentence and "compared as usual" in c.sentence
+    assert "%" in cs["fcr"].variant and cs["fcr"].variant_ci
+    assert "First-contact resolution is therefore shown" in cs["fcr"].sentence
+    for kpi in (*L.TARGET_KPIS, *L.TIME_KPIS):  # the KPIs both have: compared as usual
+        assert cs[kpi].assessment not in ("not compared", "n/a") and cs[kpi].baseline != "not modelled", cs[kpi]
+    other = {c.kpi: c for c in L.cards(failure_demand_on_one_side["baseline"])}  # the baseline models it
+    assert other["fcr"].variant == "not modelled" and "%" in other["fcr"].baseline
+    assert other["fcr"].sentence.startswith("Failure demand is modelled in baseline only")
+
+
+def test_the_failure_demand_card_in_swedish(failure_demand_on_one_side: dict) -> None:
+    from sim.faces import i18n
+    from sim.faces.app.server import card_html
+
+    cmp = failure_demand_on_one_side["variant"]
+    with i18n.language("sv"):
+        card = next(c for c in L.cards(cmp) if c.kpi == "fcr")
+        page = card_html(card)
+    assert card.baseline == "modelleras inte" and card.sentence.startswith("Felefterfrågan modelleras bara i ändrat"), card
+    assert "varje besvarat samtal lösa kundens ärende vid första kontakten" in card.sentence
+    assert "jämförs inte" in page and "modelleras inte" in page and "not" not in card.sentence
+
+
+def test_the_headline_does_not_say_a_scenario_misses_a_target_it_does_not_model() -> None:
+    import sim
+    from sim.study.compare import compare
+
+    with_cases = sim.load_scenario("tiny", ["cases=on"])
+    phones_only = sim.load_scenario("tiny")
+    cmp = compare({"baseline": with_cases, "changed": phones_only}, reps=2, seed=5, workers=1, levels=("day", "run"))
+    case_kpis = [k for k in L.card_kpis(cmp.table) if k.startswith("case") or k.startswith("within_target")]
+    assert case_kpis, "the case-work targets are cards"
+    text = L.headline(cmp)
+    assert not any(L.title(k).lower() in text for k in case_kpis), text
+    card = next(c for c in L.cards(cmp) if c.kpi == case_kpis[0])
+    assert card.variant == "not modelled" and card.sentence.startswith("Case work is modelled in baseline only"), card
+
+
+def test_the_page_can_model_failure_demand_in_the_changed_scenario() -> None:
+    base = L.base_scenario("tiny")
+    ch = L.choices_of(base)
+    assert not ch.resolution_on and L.build(base, ch).variant == L.build(base, ch).baseline
+    b = L.build(base, dataclasses.replace(ch, resolution_on=True, fcr=0.7))
+    assert b.ok and b.baseline is not None and b.variant is not None, b.errors
+    assert not b.baseline.resolution.enabled and b.variant.resolution.fcr == 0.7 and b.variant.resolution.max_contacts == 3
+    assert L.changes_text(b.baseline, b.variant) == [
+        "Failure demand: 70 % of answered calls resolve the customer's matter at the first contact; the others contact "
+        "again (up to 3 contacts per matter)"]
+    for bad in (1.0, 1.2, -0.1, None):
+        errors = L.build(base, dataclasses.replace(ch, resolution_on=True, fcr=bad)).errors
+        assert set(errors) == {"resolution"} and "resolution.fcr" in errors["resolution"], errors
+    # starting from a scenario with failure demand: unchanged, a better FCR, or none
+    fd = b.variant
+    again = L.choices_of(fd)
+    assert again.resolution_on and again.fcr == 0.7 and L.build(fd, again).variant == L.build(fd, again).baseline
+    better = L.build(fd, dataclasses.replace(again, fcr=0.8))
+    assert L.changes_text(better.baseline, better.variant) == ["First-contact resolution: 70 % → 80 %"]
+    off = L.build(fd, dataclasses.replace(again, resolution_on=False))
+    assert not off.variant.resolution.enabled  # type: ignore[union-attr]
+    assert L.changes_text(off.baseline, off.variant) == [
+        "No failure demand: every answered call is assumed to resolve the customer's matter"]

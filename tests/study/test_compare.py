@@ -213,3 +213,62 @@ def test_the_comparison_judges_differences_with_montecarlo_practical(agents: Com
     assert d.loc["service_level", "practical_assessment"] == "better"  # 2 agents more: a clear, large effect
     # AHT does not depend on the staffing level: whatever the statistics say, it is no practical difference
     assert d.loc["aht_s", "practical_assessment"] in ("no practical difference", "identical")
+
+
+def test_failure_demand_modelled_on_one_side_is_shown_for_that_side_only(tmp_path, capsys) -> None:
+    """resolution=fcr70 against a scenario without failure demand: FCR, repeat contacts per
+    matter and resolution time belong to fcr70 only (the other *assumes* every answered call
+    resolves the matter), the KPIs both have are compared as usual, and the feature KPIs that
+    neither models (callbacks, transfers) have no row at all."""
+    out = tmp_path / "cmp"
+    cli_main(["base=tiny", "fcr70=tiny:resolution=fcr70", "--reps", "3", "--workers", "1", "--out", str(out), "--no-interval"])
+    text = capsys.readouterr().out
+    table, diffs = text.split("Paired differences to base")
+
+    def by_kpi(part: str) -> dict[str, str]:
+        return {line.split()[0]: line for line in part.splitlines() if line.strip() and not line.startswith(" ")}
+
+    rows, diff_rows = by_kpi(table), by_kpi(diffs)
+    for kpi in ("fcr", "repeat_contacts_per_matter", "resolution_time_h"):
+        assert "not modelled" in rows[kpi], rows[kpi]
+        assert "not compared" in diff_rows[kpi], diff_rows[kpi]
+    assert "%" in rows["fcr"].split("not modelled")[1]  # fcr70's own FCR
+    assert "not compared" in diff_rows["repeat_contact_ratio"] and "n/a" not in text
+    assert "higher" in diff_rows["offered"]  # the repeat calls: compared as usual
+    assert not any(k.startswith(("callback", "transfer")) for k in [*rows, *diff_rows]), "neither models callbacks or transfers"
+    assert "Failure demand is modelled in fcr70 only" in text
+    assert "in base every answered call is assumed to resolve the customer's matter at its first contact" in text
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "not modelled" in report and "Failure demand is modelled in fcr70 only" in report
+    assert "Enabled in: fcr70." in report
+
+
+def test_a_kpi_a_scenario_does_not_model_is_not_compared_even_if_the_runner_computed_it() -> None:
+    """With callbacks on in both, the runner writes feature KPIs for both, and the one without
+    failure demand gets an FCR of 100 % by assumption: it must not be summarized or compared."""
+    scenarios = {
+        "base": sim.load_scenario("tiny", ["callbacks=on"]),
+        "fcr70": sim.load_scenario("tiny", ["callbacks=on", "resolution=fcr70"]),
+    }
+    cmp = compare(scenarios, reps=2, seed=3, workers=1, levels=("day", "run"))
+    assert (cmp.level("run").query("scenario == 'base'")["fcr"] == 1.0).all()  # what the runner wrote
+    assert cmp.modelled("fcr") == ["fcr70"] and cmp.modelled("offered") == ["base", "fcr70"]
+    t = cmp.table.set_index(["scenario", "kpi"])
+    assert np.isnan(t.loc[("base", "fcr"), "mean"]) and t.loc[("fcr70", "fcr"), "mean"] < 0.9
+    assert t.loc[("base", "callbacks_accepted"), "replications"] == 2  # both model callbacks: summarized and compared
+    d = cmp.differences.set_index("kpi")
+    assert d.loc["fcr", "pairs"] == 0 and d.loc["fcr", "assessment"] == "n/a"
+    assert d.loc["offered", "pairs"] == 2 and d.loc["callbacks_accepted", "pairs"] == 2
+
+
+def test_models_says_which_scenario_models_a_feature_kpi() -> None:
+    from sim.study.compare import models
+
+    plain = sim.load_scenario("tiny")
+    every = sim.load_scenario("tiny", ["callbacks=on", "transfers=warm", "repeats=on", "cases=on", "resolution=fcr70"])
+    redials = sim.load_scenario("tiny", ["repeats=on"])
+    feature_kpis = ("callbacks_accepted", "transfers_warm", "repeat_contact_ratio", "fcr", "resolution_time_h",
+                    "case_within_target", "within_target_fault_report")
+    assert not any(models(plain, k) for k in feature_kpis) and all(models(every, k) for k in feature_kpis)
+    assert models(redials, "repeat_calls") and not models(redials, "fcr")  # redials are repeat calls, not failure demand
+    assert all(models(plain, k) for k in ("offered", "service_level", "staffed_s", "days_missed_any"))

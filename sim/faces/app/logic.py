@@ -38,7 +38,7 @@ from sim.faces.scenario_words import for_display, num, reason_text, share
 from sim.scenario.compose import load_scenario, scenarios_dir, validate
 from sim.scenario.variants import add_agents, scale_agents, with_closures, with_hours
 from sim.schema import WEEKDAYS, Scenario, hhmm, minutes
-from sim.study.compare import Comparison
+from sim.study.compare import Comparison, feature_of
 from sim.study.runner import scenario_digest
 from sim.world.calendar import day_plans
 from sim.world.clock import clock_minutes
@@ -58,7 +58,7 @@ TIME_KPIS: tuple[str, ...] = ("staffed_s", "present_s", "overtime_s")
 """Agent time, shown as cards without a target."""
 
 FIELDS: tuple[str, ...] = (
-    "base", *(f"hours_{d}" for d in WEEKDAYS), "early_close", "closures", "callbacks", "transfers",
+    "base", *(f"hours_{d}" for d in WEEKDAYS), "early_close", "closures", "callbacks", "transfers", "resolution",
     "staffing", "period", "replications",
 )
 """Input fields an error can be reported next to (the ids of the page's error slots)."""
@@ -76,6 +76,8 @@ class Choices:
     ``staffing_mode`` is ``none``, ``agents`` (``staffing_delta`` agents more or fewer on
     every interval), ``percent`` (``staffing_delta`` % more or fewer, rounded) or ``csv``
     (``staffing_csv``: the uploaded file's bytes, columns ``weekday,interval_start,agents``).
+    ``resolution_on`` models failure demand with first-contact resolution ``fcr`` (None: the
+    base scenario's own shares, e.g. one per case type).
     """
 
     hours: Mapping[str, str]
@@ -85,6 +87,8 @@ class Choices:
     callbacks_on: bool = False
     accept_share: float | None = 0.3
     transfers: str = "off"
+    resolution_on: bool = False
+    fcr: float | None = 0.7
     staffing_mode: str = "none"
     staffing_delta: float | None = 0
     staffing_csv: bytes | None = None
@@ -125,6 +129,8 @@ def choices_of(s: Scenario) -> Choices:
         callbacks_on=s.callbacks.enabled,
         accept_share=s.callbacks.accept_share,
         transfers=s.transfers.policy,
+        resolution_on=s.resolution.enabled,
+        fcr=(None if isinstance(s.resolution.fcr, dict) else float(s.resolution.fcr)) if s.resolution.enabled else 0.7,
         start=str(s.run.start),
         end=str(s.run.end),
         replications=max(2, min(s.montecarlo.replications, MAX_REPLICATIONS)),
@@ -166,6 +172,35 @@ def apply_transfers(raw: Raw, policy: str) -> Raw:
         out["transfers"] = _shipped("transfers", policy)
     out["transfers"]["policy"] = policy
     return out
+
+
+def apply_resolution(raw: Raw, on: bool, fcr: float | None) -> Raw:
+    """Failure demand on (with the shipped delay and contact limit of
+    ``scenarios/resolution/fcr70.yaml`` when the base has it off), first-contact resolution
+    ``fcr`` (None: the base's own), or off (``resolution.fcr`` 1: every answered call resolves
+    the customer's matter)."""
+    out = copy.deepcopy(raw)
+    enabled = _models_failure_demand(out["resolution"])
+    if not on:
+        if enabled:
+            out["resolution"]["fcr"] = 1.0
+        return out
+    if not enabled:
+        out["resolution"] = _shipped("resolution", "fcr70")
+    if fcr is None and not enabled:
+        raise ScenarioError("Invalid first-contact resolution: give a share between 0 and 1 (resolution.fcr).")
+    if fcr is not None:
+        if not 0 <= fcr < 1:
+            raise ScenarioError(f"Invalid first-contact resolution {fcr}: give a share from 0 to below 1 (resolution.fcr; "
+                                "1 means every answered call resolves the matter: untick failure demand instead).")
+        out["resolution"]["fcr"] = fcr
+    return out
+
+
+def _models_failure_demand(resolution: Raw) -> bool:
+    """Whether a scenario dump's ``resolution`` models failure demand (a share below 1)."""
+    fcr = resolution.get("fcr", 1.0)
+    return any(float(x) < 1 for x in (fcr.values() if isinstance(fcr, dict) else [fcr]))
 
 
 @lru_cache(maxsize=8)
@@ -288,6 +323,7 @@ def build(base: Scenario, ch: Choices, upload_dir: Path | None = None) -> Built:
         ("closures", lambda r: with_closures(r, ch.closures)),
         ("callbacks", lambda r: apply_callbacks(r, ch.callbacks_on, ch.accept_share)),
         ("transfers", lambda r: apply_transfers(r, ch.transfers)),
+        ("resolution", lambda r: apply_resolution(r, ch.resolution_on, ch.fcr)),
         ("staffing", lambda r: apply_staffing(r, ch.staffing_mode, ch.staffing_delta, ch.staffing_csv, upload_dir)),
     ]
     raw = raw0
@@ -459,6 +495,7 @@ def _capital(text: str) -> str:
 def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
     """The KPI cards of a two-scenario comparison (formatted as the report formats them)."""
     from sim.faces.formats import fmt, fmt_diff, target_text
+    from sim.faces.report import NOT_COMPARED, NOT_MODELLED, one_sided
 
     base, var = cmp.labels[0], cmp.labels[-1]
     table, diffs = cmp.table, cmp.differences
@@ -467,6 +504,10 @@ def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
     for kpi in kpis:
         b, v = _row(table, base, kpi), _row(table, var, kpi)
         if b is None or v is None:
+            continue
+        why = one_sided(cmp, kpi, _)  # one scenario does not model it (e.g. failure demand): not compared
+        if why is not None:
+            out.append(_one_sided_card(cmp, kpi, b, v, why, fmt, target_text(b.get("target")), _(NOT_MODELLED), NOT_COMPARED))
             continue
         dd = diffs[(diffs["scenario"] == var) & (diffs["kpi"] == kpi)]
         d = dd.iloc[0] if len(dd) else None
@@ -492,6 +533,24 @@ def cards(cmp: Comparison, kpis: Sequence[str] | None = None) -> list[Card]:
     return out
 
 
+def _one_sided_card(cmp: Comparison, kpi: str, b: pd.Series, v: pd.Series, why: str, fmt: Callable[[str, Any], str],
+                    target: str, not_modelled: str, not_compared: str) -> Card:
+    """The card of a KPI that only one of the two scenarios models: its figures for that one,
+    "not modelled" for the other, no difference, and ``why`` as its sentence."""
+    modelled = cmp.modelled(kpi)
+
+    def side(r: pd.Series, label: str) -> tuple[str, str, str, str]:
+        if label not in modelled:
+            return not_modelled, "", "", ""
+        verdict = r.get("verdict")
+        return fmt(kpi, r["mean"]), _ci(fmt, kpi, r), met_in(r), verdict if isinstance(verdict, str) else ""
+
+    bs, vs = side(b, cmp.labels[0]), side(v, cmp.labels[-1])
+    return Card(kpi=kpi, title=title(kpi), target=target, baseline=bs[0], baseline_ci=bs[1], baseline_p=bs[2], baseline_verdict=bs[3],
+                variant=vs[0], variant_ci=vs[1], variant_p=vs[2], variant_verdict=vs[3], difference="–", difference_ci="",
+                assessment=not_compared, sentence=_capital(why))
+
+
 def headline(cmp: Comparison) -> str:
     """One paragraph: what the change does to the agreement's KPIs."""
     base, var = cmp.labels[0], cmp.labels[-1]
@@ -503,7 +562,8 @@ def headline(cmp: Comparison) -> str:
     better = [title(k).lower() for k, a in zip(d["kpi"], d[col], strict=True) if a == "better"]
     worse = [title(k).lower() for k, a in zip(d["kpi"], d[col], strict=True) if a == "worse"]
     met = t[(t["scenario"] == var) & t["kpi"].isin(judged)]
-    missing = [title(k).lower() for k, m in zip(met["kpi"], met["verdict"], strict=True) if m != "meets"]
+    missing = [title(k).lower() for k, m in zip(met["kpi"], met["verdict"], strict=True)
+               if m != "meets" and (feature_of(k) is None or var in cmp.modelled(k))]  # a KPI it does not model cannot miss
     n = cmp.replications
     if not better and not worse:
         text = n_("After {n} replication, the change shows no clear effect that matters in practice on the agreement's KPIs "
@@ -529,6 +589,13 @@ def legend(cmp: Comparison) -> str:
     from sim.faces.report import practical_words
 
     return _(W.LEGEND).format(practical=practical_words(cmp.scenarios[cmp.baseline].montecarlo.practical))
+
+
+def _fcr_words(fcr: float | Mapping[str, float]) -> str:
+    """``70 %``, or ``general 80 %, technical 60 %`` for shares per case type."""
+    if isinstance(fcr, Mapping):
+        return ", ".join(f"{k} {share(v)}" for k, v in fcr.items())
+    return share(fcr)
 
 
 def _day(d: str) -> str:
@@ -792,10 +859,15 @@ def changes_text(baseline: Scenario, variant: Scenario) -> list[str]:
     if baseline.transfers.policy != variant.transfers.policy:
         out.append(_(W.TRANSFERS).format(old=_policy(baseline.transfers.policy),
                                       new=_policy(variant.transfers.policy)))
+    b_fd, v_fd = baseline.resolution, variant.resolution
+    if b_fd.enabled != v_fd.enabled:
+        out.append(_(W.RESOLUTION_ON).format(share=_fcr_words(v_fd.fcr), n=v_fd.max_contacts) if v_fd.enabled else _(W.RESOLUTION_OFF))
+    elif v_fd.enabled and b_fd.fcr != v_fd.fcr:
+        out.append(_(W.RESOLUTION_SHARE).format(old=_fcr_words(b_fd.fcr), new=_fcr_words(v_fd.fcr)))
     # the team, beyond what the new hours did
     out += _staffing_change(refit, v_raw["staffing"], variant)
     # anything else, as the report describes it
-    covered = ("run", "hours", "closures", "staffing", "callbacks", "transfers")
+    covered = ("run", "hours", "closures", "staffing", "callbacks", "transfers", "resolution")
     base = [x for _topic, x in describe_parts(baseline)]
     out += [x for topic, x in describe_parts(variant) if x not in base and topic not in covered]
     return out

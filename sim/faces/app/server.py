@@ -173,7 +173,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None, lang
                 hours={d: input[f"hours_{d}"]() for d in WEEKDAYS},
                 early_close_on=bool(input.early_on()), early_close=input.early_time(),
                 closures=input.closures(), callbacks_on=bool(input.callbacks_on()), accept_share=input.accept_share(),
-                transfers=input.transfers(), staffing_mode=mode, staffing_delta=input.staff_delta(),
+                transfers=input.transfers(), resolution_on=bool(input.resolution_on()), fcr=input.fcr(),
+                staffing_mode=mode, staffing_delta=input.staff_delta(),
                 staffing_csv=upload() if mode == "csv" else None,
                 start=input.start(), end=input.end(), replications=input.reps(),
             )
@@ -206,6 +207,8 @@ def make_app(root: Path, base: str = "default", workers: int | None = None, lang
             ui.update_checkbox("callbacks_on", value=ch.callbacks_on)
             ui.update_numeric("accept_share", value=ch.accept_share)
             ui.update_radio_buttons("transfers", selected=ch.transfers)
+            ui.update_checkbox("resolution_on", value=ch.resolution_on)
+            ui.update_numeric("fcr", value=ch.fcr)
             ui.update_text("start", value=ch.start)
             ui.update_text("end", value=ch.end)
             ui.update_numeric("reps", value=ch.replications)

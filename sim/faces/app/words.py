@@ -30,6 +30,10 @@ CALLBACKS_ON = N_("Callbacks offered: {share} of the callers offered one accept 
 CALLBACKS_OFF = N_("No callbacks")
 CALLBACKS_SHARE = N_("Share of callers who accept a callback: {old} → {new}")
 TRANSFERS = N_("Transfers to the second line: {old} → {new}")
+RESOLUTION_ON = (N_("Failure demand: {share} of answered calls resolve the customer's matter at the first contact; the "
+                    "others contact again (up to {n} contacts per matter)"))
+RESOLUTION_OFF = N_("No failure demand: every answered call is assumed to resolve the customer's matter")
+RESOLUTION_SHARE = N_("First-contact resolution: {old} → {new}")
 TRANSFER_WORDS = {"off": N_("none"), "warm": N_("warm (the agent phones a colleague first)"), "blind": N_("blind (handed over at once)")}
 AGENTS_EVERY = N_("{n} on every interval")
 AGENT_ONE_MORE, AGENT_ONE_FEWER = N_("one agent more"), N_("one agent fewer")
