@@ -25,7 +25,14 @@ KPIS = ["availability", "asa_s", "p90_wait_s", "overtime_s", "days_missed_any"]
 def _cmp() -> types.SimpleNamespace:
     table = summarize_replications(FRAME, KPIS, ("scenario",))
     diffs = paired_differences(FRAME, KPIS, "a").assign(scenario="b", baseline="a")
-    return types.SimpleNamespace(labels=["a", "b"], table=table, differences=diffs, replications=2, seed=1, baseline="a")
+    from sim.scenario.compose import load_scenario
+    from sim.study.compare import Comparison
+
+    scenario = load_scenario("tiny")  # both sides model the same (no feature KPI is shown one-sided)
+    cmp = types.SimpleNamespace(labels=["a", "b"], table=table, differences=diffs, replications=2, seed=1, baseline="a",
+                                scenarios={"a": scenario, "b": scenario})
+    cmp.modelled = lambda kpi: Comparison.modelled(cmp, kpi)  # type: ignore[arg-type]
+    return cmp
 
 
 def _no_negative_level(text: str) -> None:
