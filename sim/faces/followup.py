@@ -282,7 +282,7 @@ def sections(f: FollowUp, plots: dict[str, Path]) -> list[Section]:
     """The report's sections."""
     out = []
     m = f.months[f.months["month"] == f.month].iloc[0]
-    intro = paragraph(_("{days} open days in {month}, {calls} calls offered; {missed} days missed at least one target.").format(
+    intro = paragraph(_("{month}: open days {days}, calls offered {calls}, days that missed at least one target {missed}.").format(
         days=int(m["open_days"]), month=_month(f), calls=number(float(m["offered"])), missed=int(m["days_missed_any"])))
     out.append(Section(_("The month against the agreement"), intro + bullets(summary_lines(f)), "month"))
     days = f.days[["date", "offered", "availability", "service_level", "asa_s", "aht_s", "missed"]].copy()

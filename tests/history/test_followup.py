@@ -353,6 +353,9 @@ def test_the_report_in_swedish_and_in_english(month: tuple[Path, pd.DataFrame, F
     for english in ("Monthly follow-up", "Main cause", "against the target", "Forecast against actual", "not judged", " the "):
         assert english not in sv, english
     assert "Monthly follow-up: November 2026" in en and "Main cause: volume above the forecast." in en
+    # the month's counts without a plural to get wrong ("1 open days"): "open days 21", "öppna dagar 21"
+    assert re.search(r"November 2026: open days \d+, calls offered [\d,]+, days that missed at least one target \d+\.", en)
+    assert re.search(r"november 2026: öppna dagar \d+, inkommande samtal [\d\u00a0 ]+, dagar som missade minst ett mål \d+\.", sv)
     assert re.search(r"<td>\d+\.\d+</td>", en)
     for swedish in ("Månad", "prognos", "servicenivå", "tillgänglighet", "Huvudorsak", " och ", " mot ", "p.e.", "ja<", "nej<"):
         assert swedish not in en, swedish
