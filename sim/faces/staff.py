@@ -31,7 +31,8 @@ import pandas as pd  # noqa: E402
 from hydra.core.hydra_config import HydraConfig  # noqa: E402
 from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
-from sim.catalogue import KIND_SHARE, is_share  # noqa: E402
+from sim.analysis.stats import cut_at  # noqa: E402
+from sim.catalogue import KIND_SHARE, is_share, value_range  # noqa: E402
 from sim.errors import ScenarioError  # noqa: E402
 from sim.faces.cli import run_hydra_app  # noqa: E402
 from sim.faces.excel import excel_copies  # noqa: E402
@@ -76,13 +77,15 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2f} %"
 
 
-def _kpi(kpi: str, m: float, lo: float, hi: float) -> str:
-    """The mean and its 95 % CI, cut to what the KPI can be (a share to 0–100 %, a time to ≥ 0),
-    as the page and the report cut them: the mean cannot lie outside, so the cut interval covers
-    it as often."""
+def _kpi(kpi: str, m: float, lo: float, hi: float, half: float) -> str:
+    """The mean and its 95 % CI, cut to what the KPI can be (a share to 0–100 %, a time to ≥ 0;
+    as :func:`sim.analysis.stats.summarize` cuts it), saying where it was cut, as
+    ``sim.mc``, ``sim.compare``, the report and the page do."""
+    floor, ceiling = value_range(kpi)
+    lo, hi, cut = max(lo, floor), min(hi, ceiling), cut_at(kpi, m, half)
     if is_share(kpi):
-        return f"{_pct(m)} [{100 * max(lo, 0.0):.2f}, {100 * min(hi, 1.0):.2f}]"
-    return f"{m:.1f} s [{max(lo, 0.0):.1f}, {hi:.1f}]"
+        return f"{_pct(m)} [{100 * lo:.2f}, {100 * hi:.2f}]" + "".join(f" (cut at {100 * b:g} %)" for b in cut)
+    return f"{m:.1f} s [{lo:.1f}, {hi:.1f}]" + "".join(f" (cut at {b:g} s)" for b in cut)
 
 
 def plans_table(st: StaffStudy) -> pd.DataFrame:
@@ -90,13 +93,13 @@ def plans_table(st: StaffStudy) -> pd.DataFrame:
     rows = []
     for name in st.week_hours:
         summ = st.run_summary[st.run_summary["plan"] == name].set_index("kpi")
-        m, lo, hi = (summ[c].astype(float) for c in ("mean", "ci_low", "ci_high"))
+        m, lo, hi, half = (summ[c].astype(float) for c in ("mean", "ci_low", "ci_high", "half_width"))
         share = st.day_share.set_index("plan").loc[name].to_dict()
         cells = st.cells[st.cells["plan"] == name]
         r = {"plan": NAMES.get(name, name), "agent-hours per week": f"{st.week_hours[name]:,.1f}",
              "on-phone hours (run)": f"{m['staffed_s'] / 3600:,.0f}"}
         for k in SHOWN:
-            r[k] = _kpi(k, m[k], lo[k], hi[k])
+            r[k] = _kpi(k, m[k], lo[k], hi[k], half[k])
         p = summ["p_met"].dropna()
         r["P(run meets each target)"] = ", ".join(f"{k} {100 * v:.0f} %" for k, v in p.items() if k != "all_targets")
         r["P(all targets)"] = f"{100 * share['p_run_all_met']:.0f} %"

@@ -96,8 +96,9 @@ def test_a_search_stopped_by_its_round_limit_is_one_paragraph(tmp_path: Path) ->
 
 def test_the_printed_intervals_stay_within_what_a_kpi_can_be() -> None:
     """A share's 95 % CI of 98.69 % ± 2.41 pp is printed cut at 100 % (it was '[96.27, 101.10]'),
-    a queue time's at 0 s."""
+    a queue time's at 0 s, and each says where it was cut (as sim.mc and sim.compare do)."""
     from sim.faces.staff import _kpi
 
-    assert _kpi("availability", 0.9869, 0.9627, 1.0110) == "98.69 % [96.27, 100.00]"
-    assert _kpi("asa_s", 1.1, -1.9, 4.1) == "1.1 s [0.0, 4.1]"
+    assert _kpi("availability", 0.9869, 0.9627, 1.0110, 0.0241) == "98.69 % [96.27, 100.00] (cut at 100 %)"
+    assert _kpi("asa_s", 1.1, -1.9, 4.1, 3.0) == "1.1 s [0.0, 4.1] (cut at 0 s)"
+    assert _kpi("asa_s", 5.0, 2.0, 8.0, 3.0) == "5.0 s [2.0, 8.0]"
