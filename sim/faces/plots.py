@@ -428,13 +428,15 @@ _SWEEP_JOB_PANELS = (("availability", 100.0, "%"), ("service_level", 100.0, "%")
 
 def sweep_jobs(table: pd.DataFrame, path: Path, swept: Sequence[str] = ()) -> Path:
     """A multirun sweep side by side: one panel per KPI with a target, one point per job
-    labelled with its swept values (``swept``: the columns that hold them, e.g.
-    ``staffing.agents=10``), a red cross where the target is missed (``<kpi>_met``), with its
+    labelled with its swept values (``swept``: the columns that hold them; the keys, e.g.
+    ``staffing.agents``, name the axis and the values, ``10``, the points), a red cross where the target is missed (``<kpi>_met``), with its
     95 % CI as an error bar (``<kpi>_ci_low``/``_ci_high``, a job of ``python -m sim.mc``).
     Each axis is scaled to the data (points, not bars, as it need not start at 0); a
     percentage never runs past 100 %."""
     value_cols = [c for c in swept if c in table.columns]
-    labels = [", ".join(f"{c}={r[c]}" for c in value_cols) or f"job {r['job']}" for _, r in table.iterrows()]
+    labels = [", ".join(str(r[c]) for c in value_cols) or f"job {r['job']}" for _, r in table.iterrows()]
+    axis_label = ", ".join(value_cols) or "job"  # the swept keys once, under the axis; their values at the points
+    rotation = 0 if max((len(lb) for lb in labels), default=0) <= 8 else 45
     panels = [p for p in _SWEEP_JOB_PANELS if p[0] in table.columns]
     fig, axes = _subplots(1, max(len(panels), 1), figsize=(3.6 * max(len(panels), 1), 4.2), squeeze=False)
     for ax, (kpi, scale, unit) in zip(axes[0], panels, strict=False):
@@ -459,7 +461,8 @@ def sweep_jobs(table: pd.DataFrame, path: Path, swept: Sequence[str] = ()) -> Pa
             if unit == "%":
                 top = min(top, 100.0)
             ax.set_ylim(max(0.0, low - pad), max(top, high))
-        ax.set_xticks(range(len(table)), labels, rotation=60, ha="right", fontsize=7)
+        ax.set_xticks(range(len(table)), labels, rotation=rotation, ha="right" if rotation else "center", fontsize=7)
+        ax.set_xlabel(axis_label, fontsize=8)
         ax.set_title(f"{kpi} ({unit})" + ("; red ×: target missed" if judged else "; mean, 95 % CI"), fontsize=9)
         ax.set_xlim(-0.5, len(table) - 0.5)
         ax.grid(alpha=0.3, axis="y")

@@ -20,6 +20,7 @@ and prints where they are. A job that failed (no results) is listed with empty K
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,18 +34,27 @@ SUMMARY_CSV = "sweep_summary.csv"
 SUMMARY_PNG = "sweep_summary.png"
 JOB_RESULTS = "results_folder.txt"
 """The file in a Hydra job folder of ``python -m sim.mc`` that names the job's results folder."""
+MC_SUMMARY = "summary_run.csv"
+"""A ``python -m sim.mc`` run's summary, copied into its Hydra job folder in a multirun."""
 
 
 def note_job_results(folder: Path) -> Path | None:
     """In a job of a Hydra multirun, write the results folder's path into the job folder
-    (:data:`JOB_RESULTS`) for the sweep's summary; nothing (None) outside a multirun."""
+    (:data:`JOB_RESULTS`) and copy the job's ``summary_run.csv`` beside it for the sweep's
+    summary; nothing (None) outside a multirun. The copy is the job's own figures: jobs that
+    differ only in keys outside the results folder's fingerprint (``montecarlo.replications``,
+    ``montecarlo.conf``, the workers) share one results folder, which holds the last job's
+    summary when the sweep ends."""
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
     if not HydraConfig.initialized() or HydraConfig.get().mode != RunMode.MULTIRUN:
         return None
-    path = Path(HydraConfig.get().runtime.output_dir) / JOB_RESULTS
+    job = Path(HydraConfig.get().runtime.output_dir)
+    path = job / JOB_RESULTS
     path.write_text(f"{folder.resolve()}\n", encoding="utf-8")
+    if (folder / MC_SUMMARY).is_file():
+        shutil.copyfile(folder / MC_SUMMARY, job / MC_SUMMARY)
     return path
 
 
@@ -53,10 +63,11 @@ def _overrides(job: Path) -> list[tuple[str, str]]:
     return [(key.lstrip("+~"), value) for key, _, value in (str(item).partition("=") for item in items)]
 
 
-def _mc_columns(folder: Path) -> dict[str, Any]:
-    """The run-level summary of a ``python -m sim.mc`` results folder as one row's columns."""
+def _mc_columns(job: Path, folder: Path) -> dict[str, Any]:
+    """The run-level summary of a ``python -m sim.mc`` job (its copy in the job folder,
+    :func:`note_job_results`; ``folder`` is the results folder it names) as one row's columns."""
     row: dict[str, Any] = {"results": str(folder)}
-    summary = folder / "summary_run.csv"
+    summary = job / MC_SUMMARY
     if not summary.is_file():
         return row
     table = pd.read_csv(summary)
@@ -81,7 +92,7 @@ def _job_row(job: Path, swept: list[str]) -> dict[str, Any]:
             if isinstance(r.target, str):
                 row[f"{r.kpi}_met"] = r.met
     elif (job / JOB_RESULTS).is_file():
-        row.update(_mc_columns(Path((job / JOB_RESULTS).read_text(encoding="utf-8").strip())))
+        row.update(_mc_columns(job, Path((job / JOB_RESULTS).read_text(encoding="utf-8").strip())))
     return row
 
 
@@ -127,6 +138,8 @@ class SweepSummary(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
+        if not _summarised(config):
+            return  # python -m sim.staff, sim.schedule, sim.capacity: their jobs write their own reports
         path = write_sweep_summary(sweep_dir) if sweep_dir.is_dir() else None
         if path is not None:
             text = f"\nSweep summary, one row per job: {path} (and {path.with_name(SUMMARY_PNG).name})\n"
@@ -134,3 +147,13 @@ class SweepSummary(Callback):
             text = f"\nNo job of the sweep left results to put side by side; the job folders are in {sweep_dir}\n"
         sys.stdout.write(text)  # the end of the command's output: where the sweep's results are
         sys.stdout.flush()
+
+
+SUMMARISED = ("run", "mc")
+"""Hydra's job names (``hydra.job.name``: the app's module, ``sim/faces/run.py`` and
+``sim/faces/mc.py``) of the commands whose sweeps get a side-by-side summary."""
+
+
+def _summarised(config: DictConfig) -> bool:
+    """Whether the sweep is of ``python -m sim`` or ``python -m sim.mc`` (:data:`SUMMARISED`)."""
+    return str(config.hydra.job.name) in SUMMARISED

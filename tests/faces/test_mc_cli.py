@@ -286,6 +286,23 @@ def test_multirun_gives_each_job_its_own_folder_and_ends(tmp_path: Path) -> None
     assert proc.stdout.rstrip().endswith(f"Sweep summary, one row per job: {hydra_dir / 'sweep_summary.csv'} (and sweep_summary.png)")
 
 
+def test_a_sweep_of_keys_outside_the_fingerprint_shows_each_jobs_own_figures(tmp_path: Path) -> None:
+    """Jobs that differ only in ``montecarlo.replications`` share one results folder (the second
+    resumes the first); the summary still shows each job's own figures, from the copy of its
+    ``summary_run.csv`` in its job folder (it showed the last job's figures on every row)."""
+    out, hydra_dir = tmp_path / "mc", tmp_path / "hydra"
+    proc = run_mc("-m", "+experiment=tiny", "montecarlo.replications=2,3", f"montecarlo.out_dir={out}",
+                  f"hydra.sweep.dir={hydra_dir}", timeout=90)
+    assert proc.returncode == 0, proc.stderr
+    assert len(list(out.iterdir())) == 1  # one results folder for both jobs
+    table = pd.read_csv(hydra_dir / "sweep_summary.csv")
+    assert table["montecarlo.replications"].tolist() == [2, 3] and table["replications"].tolist() == [2, 3]
+    for row in table.itertuples(index=False):
+        own = pd.read_csv(hydra_dir / str(row.job) / "summary_run.csv").set_index("kpi")
+        assert own.loc["availability", "replications"] == row.replications
+        assert row.availability == pytest.approx(own.loc["availability", "mean"])
+
+
 @pytest.mark.parametrize(
     ("override", "expected"),
     [

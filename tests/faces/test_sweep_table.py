@@ -55,7 +55,7 @@ def test_the_jobs_are_labelled_with_their_swept_values_and_percentages_stop_at_1
     assert table["availability_met"].tolist()[:2] == [True, True] and pd.isna(table["availability"].iloc[2])
     (fig,) = drawn
     for ax in fig.axes:
-        assert [t.get_text() for t in ax.get_xticklabels()] == ["staffing.agents=10", "staffing.agents=12", "staffing.agents=8"]
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["10", "12", "8"] and ax.get_xlabel() == "staffing.agents"
     availability = fig.axes[0]
     low, high = availability.get_ylim()
     assert high <= 100.0 and low >= 90.0  # scaled to the data (97.4 %, 99.99 %), never past 100 %
@@ -76,6 +76,7 @@ def test_a_sweep_of_sim_mc_is_summarised_from_each_jobs_results_folder(tmp_path:
         ]).to_csv(folder / "summary_run.csv", index=False)
         job = _job(tmp_path / "sweep", num, ["+experiment=tiny", f"staffing.agents={agents}"], None)
         (job / T.JOB_RESULTS).write_text(f"{folder}\n", encoding="utf-8")
+        (job / T.MC_SUMMARY).write_bytes((folder / "summary_run.csv").read_bytes())  # the job's copy (note_job_results)
     table = pd.read_csv(T.write_sweep_summary(tmp_path / "sweep"))  # type: ignore[arg-type]
     assert table["staffing.agents"].tolist() == [3, 4] and table["replications"].tolist() == [3, 3]
     assert table["availability"].tolist() == [0.95, 0.99] and table["availability_ci_high"].tolist() == [0.98, 1.0]
@@ -86,3 +87,32 @@ def test_a_sweep_of_sim_mc_is_summarised_from_each_jobs_results_folder(tmp_path:
 
 def test_outside_a_multirun_a_job_notes_nothing(tmp_path: Path) -> None:
     assert T.note_job_results(tmp_path) is None
+
+
+def test_only_sweeps_of_sim_and_sim_mc_are_summarised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A sweep of ``sim.staff`` (or ``sim.schedule``, ``sim.capacity``) writes its own reports:
+    no summary and no "no job left results" line (it said so after every such sweep)."""
+    from omegaconf import OmegaConf
+
+    _job(tmp_path, 0, ["staffing.agents=3"], None)
+    def end(name: str) -> str:
+        T.SweepSummary().on_multirun_end(OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}, "job": {"name": name}}}))
+        return capsys.readouterr().out
+
+    assert end("staff") == ""
+    assert "No job of the sweep left results" in end("run")  # python -m sim's jobs all failed: said
+    assert not (tmp_path / T.SUMMARY_CSV).exists()
+
+
+def test_the_sweep_plot_is_laid_out_without_a_warning(tmp_path: Path) -> None:
+    """Two swept keys per job: the keys name the axis once, the values label the points, and the
+    layout fits them (the labels ``staffing.agents=10, demand.volume=1200`` made ``tight_layout``
+    give up with a warning on every sweep and were clipped)."""
+    import warnings
+
+    table = pd.DataFrame({"job": [0, 1, 2, 3], "staffing.agents": [10, 10, 12, 12], "demand.volume": [1200, 1500, 1200, 1500],
+                          "availability": [0.95, 0.9, 0.99, 0.97], "availability_met": [True, False, True, True]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = plots.sweep_jobs(table, tmp_path / "s.png", ["staffing.agents", "demand.volume"])
+    assert path.stat().st_size > 5_000
