@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sim.schema import WEEKDAYS, TeamConfig, hhmm, minutes
-from sim.world.clock import clock_minutes, spans_minutes
+from sim.world.clock import clock_minutes, span_minutes, span_texts, spans_minutes
 from sim.world.staffing import Duty, agent_counts, phones_per_slot
 
 COLUMNS = ("rule", "agent", "date", "detail")
@@ -54,6 +54,22 @@ def _as_date(x: object) -> dt.date:
     return pd.Timestamp(x).date()  # type: ignore[arg-type]
 
 
+def _spans_judged(text: object, what: str, agent: str, d: dt.date, bad: list[tuple[str, str, object, str]]) -> list[tuple[int, int]]:
+    """The spans of a lunch or breaks cell; a span that is not one (``12:30-12:00``, ``25:99``)
+    is a "breaks" violation and left out, and the shift is still judged with the others."""
+    try:
+        return spans_minutes(text)
+    except ValueError:
+        pass
+    kept = []
+    for part in span_texts(text) if isinstance(text, str) else [str(text)]:
+        try:
+            kept.append(span_minutes(part))
+        except ValueError as exc:
+            bad.append(("breaks", agent, d, f"{what} {part!r}: {exc}"))
+    return kept
+
+
 def check(schedule: pd.DataFrame, team: TeamConfig, hours: Mapping[dt.date, tuple[int, int] | None],
           need: Mapping[dt.date, np.ndarray], slot_min: int, limits: Limits,
           band_h: Mapping[str, tuple[float, float]] | None = None,
@@ -73,11 +89,7 @@ def check(schedule: pd.DataFrame, team: TeamConfig, hours: Mapping[dt.date, tupl
         if end <= start:
             bad.append(("shift times", str(r.agent), d, f"shift {r.shift_start}-{r.shift_end} does not end after it starts"))
             continue
-        try:
-            lunch, short = spans_minutes(r.lunch), spans_minutes(r.breaks)
-        except ValueError as exc:
-            bad.append(("breaks", str(r.agent), d, f"lunch {r.lunch!r}, breaks {r.breaks!r}: {exc}"))
-            continue
+        lunch, short = (_spans_judged(text, what, str(r.agent), d, bad) for what, text in (("lunch", r.lunch), ("breaks", r.breaks)))
         rows.append((str(r.agent), d, start, end, lunch, short, float(r.paid_h)))
     seen: dict[tuple[str, dt.date], int] = {}
     for agent, d, start, end, lunch, short, paid in rows:

@@ -23,7 +23,7 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from sim.errors import ScenarioError  # noqa: E402
-from sim.faces.folders import check_folder  # noqa: E402
+from sim.faces.folders import folder_for  # noqa: E402
 from sim.faces.htmlkit import Section, bullets, frame_html, image, paragraph, render, table_html  # noqa: E402
 from sim.history.calibration import Calibration, calibrate  # noqa: E402
 from sim.schema import WEEKDAYS, hhmm  # noqa: E402
@@ -503,31 +503,31 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     try:
         exclude = read_exclude(args.exclude, args.exclude_file)
-        check_folder(args.out, "--out")  # made once the inputs are read
-        c = calibrate(
-            args.log,
-            args.kind,
-            args.columns,
-            name=args.name,
-            out=args.out,
-            scenarios=args.scenarios,
-            staffing=args.staffing,
-            start=args.start,
-            end=args.end,
-            plan_start=args.plan_start,
-            plan_end=args.plan_end,
-            staffing_target=args.staffing_target,
-            backtest_days=args.backtest_days,
-            replications=args.replications,
-            refine_days=args.refine_days,
-            seed=args.seed,
-            aht_cv=args.aht_cv,
-            sensitivity_days=args.sensitivity_days,
-            scenario=args.scenario,
-            overrides=args.overrides,
-            exclude=exclude,
-        )
-        report = write_report(c, args.out)
+        with folder_for(args.out, "--out"):  # removed again when the inputs cannot be read
+            c = calibrate(
+                args.log,
+                args.kind,
+                args.columns,
+                name=args.name,
+                out=args.out,
+                scenarios=args.scenarios,
+                staffing=args.staffing,
+                start=args.start,
+                end=args.end,
+                plan_start=args.plan_start,
+                plan_end=args.plan_end,
+                staffing_target=args.staffing_target,
+                backtest_days=args.backtest_days,
+                replications=args.replications,
+                refine_days=args.refine_days,
+                seed=args.seed,
+                aht_cv=args.aht_cv,
+                sensitivity_days=args.sensitivity_days,
+                scenario=args.scenario,
+                overrides=args.overrides,
+                exclude=exclude,
+            )
+            report = write_report(c, args.out)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

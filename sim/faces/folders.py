@@ -11,6 +11,8 @@ made by :class:`OutputFolderCheck`, a Hydra callback (``hydra.callbacks`` in
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +25,7 @@ from sim.faces.cli import fail
 
 def check_folder(path: str | Path, option: str) -> Path:
     """``path`` as a :class:`~pathlib.Path`, nothing made yet: a plain file at ``path`` or at one
-    of its parents is a :class:`ScenarioError` naming ``option``. For commands that read their
-    inputs before they write (a missing input then leaves no empty folder behind)."""
+    of its parents is a :class:`ScenarioError` naming ``option``."""
     path = Path(path)
     for p in (path, *path.parents):
         if p.exists() and not p.is_dir():
@@ -46,13 +47,32 @@ def output_folder(path: str | Path, option: str) -> Path:
     return path
 
 
-def output_file(path: str | Path, option: str) -> Path:
-    """The file ``path`` to write, its folder made (:func:`output_folder`); a folder at ``path``
-    is a :class:`ScenarioError` naming ``option``."""
+@contextlib.contextmanager
+def folder_for(path: str | Path, option: str) -> Iterator[Path]:
+    """The output folder ``path`` made now (:func:`output_folder`: a folder that cannot be made
+    is named before the work), for a command that reads its inputs first: when the block fails
+    and left the folder it made empty, the folder is removed again (a mistyped input leaves no
+    empty folder behind)."""
+    path = Path(path)
+    new = [p for p in (path, *path.parents) if not p.exists()]
+    output_folder(path, option)
+    try:
+        yield path
+    except BaseException:
+        for p in new:  # the folders made here, innermost first, while they are empty
+            with contextlib.suppress(OSError):
+                p.rmdir()
+        raise
+
+
+def output_file(path: str | Path, option: str, *, make: bool = True) -> Path:
+    """The file ``path`` to write, its folder made (:func:`output_folder`; only checked,
+    :func:`check_folder`, with ``make=False``); a folder at ``path`` is a :class:`ScenarioError`
+    naming ``option``."""
     path = Path(path)
     if path.is_dir():
         raise ScenarioError(f"{option}: {path} is a folder, not a file; give the file to write, e.g. {path / 'report.html'}.")
-    output_folder(path.parent, option)
+    (output_folder if make else check_folder)(path.parent, option)
     return path
 
 

@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.errors import ScenarioError  # noqa: E402
-from sim.faces.folders import check_folder  # noqa: E402
+from sim.faces.folders import folder_for  # noqa: E402
 from sim.faces.formats import MINUS, decimal_point, month_text, number, percent, weekday_name  # noqa: E402
 from sim.faces.htmlkit import Section, bullets, image, paragraph, render, table_html  # noqa: E402
 from sim.faces.i18n import LANGUAGES, N_, _, language  # noqa: E402
@@ -447,13 +447,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_intermixed_args(argv)
     t = time.perf_counter()
     try:
-        check_folder(args.out, "--out")  # made once the inputs are read
-        f = follow_up(args.logs, args.kind, args.columns, plan=args.plan, overrides=args.overrides, staffing=args.staffing,
-                      plan_kind=args.plan_kind, forecast=args.forecast, month=args.month, start=args.start, end=args.end,
-                      replications=args.replications, seed=args.seed, attribute=not args.no_attribution, cases=args.cases,
-                      case_columns=args.case_columns)
-        write_tables(f, args.out)
-        report = write_report(f, args.out, args.lang)
+        with folder_for(args.out, "--out"):  # removed again when the inputs cannot be read
+            f = follow_up(args.logs, args.kind, args.columns, plan=args.plan, overrides=args.overrides, staffing=args.staffing,
+                          plan_kind=args.plan_kind, forecast=args.forecast, month=args.month, start=args.start, end=args.end,
+                          replications=args.replications, seed=args.seed, attribute=not args.no_attribution, cases=args.cases,
+                          case_columns=args.case_columns)
+            write_tables(f, args.out)
+            report = write_report(f, args.out, args.lang)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

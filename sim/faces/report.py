@@ -606,8 +606,10 @@ def folder_report(folder: str | Path, out: str | Path | None = None, lang: str |
     folder = Path(folder)
     if not folder.is_dir():
         raise ScenarioError(f"{folder} is not a folder.")
-    target = output_file(out, "--out") if out else folder / "report.html"
+    if out:
+        output_file(out, "--out", make=False)  # a file or folder in the way is named first ...
     cmp = Comparison.load(folder) if (folder / "meta.json").exists() else _load_mc_folder(folder)
+    target = output_file(out, "--out") if out else folder / "report.html"  # ... and made after the load: a damaged folder makes none
     command = f"python -m sim.report {folder}" + (f" --lang {lang}" if lang else "")
     return comparison_report(cmp, target.parent, filename=target.name, command=command, lang=lang)
 

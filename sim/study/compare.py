@@ -45,6 +45,7 @@ from sim.analysis.case_kpis import CASE_KPI_COLUMNS, KIND_SHARE
 from sim.analysis.kpis import TargetsLike
 from sim.analysis.paired import NO_PRACTICAL, paired_differences, practical_assessment, summarize_replications
 from sim.catalogue import CATALOGUE, SHARES, TARGET_KPIS, is_share
+from sim.errors import ScenarioError
 from sim.scenario.compose import validate
 from sim.scenario.specs import Spec, parse_spec, scenarios_from_specs, split_overrides
 from sim.schema import Scenario
@@ -368,15 +369,27 @@ class Comparison:
 
     @classmethod
     def load(cls, out_dir: str | Path) -> Comparison:
-        """Read a comparison written by :meth:`save`."""
+        """Read a comparison written by :meth:`save`; a missing or damaged file of it is a
+        :class:`ScenarioError` naming the folder and the file."""
         out = Path(out_dir)
-        meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
-        raw = json.loads((out / "scenarios.json").read_text(encoding="utf-8"))
-        scenarios = {lb: validate(raw[lb]) for lb in meta["labels"]}
-        kpis = pd.read_parquet(out / "kpis.parquet")
-        known = {"labels", "seed", "replications", "conf", "run_time_s", "workers", "levels"}
-        return cls(scenarios, int(meta["seed"]), int(meta["replications"]), kpis, float(meta["conf"]),
-                   meta.get("run_time_s"), meta.get("workers"), {k: v for k, v in meta.items() if k not in known})
+        step = "meta.json"
+        try:
+            meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+            step = "scenarios.json"
+            raw = json.loads((out / "scenarios.json").read_text(encoding="utf-8"))
+            scenarios = {lb: validate(raw[lb]) for lb in meta["labels"]}
+            step = "kpis.parquet"
+            kpis = pd.read_parquet(out / "kpis.parquet")
+            step = "meta.json"
+            known = {"labels", "seed", "replications", "conf", "run_time_s", "workers", "levels"}
+            return cls(scenarios, int(meta["seed"]), int(meta["replications"]), kpis, float(meta["conf"]),
+                       meta.get("run_time_s"), meta.get("workers"), {k: v for k, v in meta.items() if k not in known})
+        except ScenarioError:
+            raise
+        except (OSError, KeyError, TypeError, ValueError) as exc:  # JSON and parquet errors are ValueErrors (ArrowInvalid too)
+            why = "it is missing" if isinstance(exc, FileNotFoundError) else f"it is damaged or incomplete ({type(exc).__name__}: {exc})"
+            raise ScenarioError(f"Cannot read the comparison folder {out}: {step} — {why}. The folder is written by "
+                                "python -m sim.compare --out; run the comparison again into it (or into another folder).") from None
 
 
 def compare(

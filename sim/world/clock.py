@@ -74,4 +74,10 @@ def spans_minutes(text: object) -> list[tuple[int, int]]:
         return []
     if not isinstance(text, str):
         raise ValueError(f"{text!r} is not a list of spans HH:MM-HH:MM")
-    return [span_minutes(part) for part in _DASH.sub("-", text).replace(",", " ").split()]
+    return [span_minutes(part) for part in span_texts(text)]
+
+
+def span_texts(text: str) -> list[str]:
+    """The spans of a list ``"HH:MM-HH:MM HH:MM-HH:MM"`` as texts, unparsed (for a caller that
+    judges each span on its own)."""
+    return _DASH.sub("-", text).replace(",", " ").split()

@@ -124,3 +124,12 @@ def test_on_phones_of_a_shift_outside_the_opening_hours_does_not_wrap_around() -
 
     on = on_phones(pd.DataFrame([_row("a", 0, "05:00", "09:00")]), {D[0]: HOURS[D[0]]}, SLOT)[D[0]]
     assert on.tolist() == [1, 1, 1] + [0] * 14
+
+
+def test_a_bad_break_is_reported_and_the_shift_still_judged() -> None:
+    """A break that is not one (``12:30-12:00``) is a "breaks" violation; the shift is still
+    judged (its fixed day off found) with the breaks that read (it used to be skipped whole)."""
+    row = {**_row("c", 4, "09:00", "13:00"), "breaks": "12:30-12:00 10:00-10:15"}
+    found = _check([row])
+    assert sorted(found["rule"]) == ["breaks", "day off"], found
+    assert "'12:30-12:00'" in found.loc[found["rule"] == "breaks", "detail"].iloc[0]

@@ -132,3 +132,24 @@ def test_a_missing_input_leaves_no_empty_output_folder(tmp_path: Path, capsys: p
     for main, out in ((calibrate, tmp_path / "cal"), (followup, tmp_path / "fu")):
         one_error(_main(main, [log, "--kind", "calls", "--out", str(out)], capsys), "does not exist")
         assert not out.exists()
+
+
+def test_a_folder_that_cannot_be_made_is_named_before_the_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--out`` under ``/proc`` cannot be made: one ``error:`` paragraph naming ``--out`` before
+    the log is read (it was an ``OSError`` traceback after the whole calibration)."""
+    from sim.faces.calibrate import main as calibrate
+    from sim.faces.followup import main as followup
+
+    log = str(tmp_path / "no_such_log.csv")  # never reached: the folder is refused first
+    for main in (calibrate, followup):
+        one_error(_main(main, [log, "--kind", "calls", "--out", "/proc/no_such_folder/out"], capsys), "--out: ", "cannot make")
+
+
+def test_a_report_of_a_damaged_folder_makes_no_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.faces.report import main
+
+    (tmp_path / "damaged").mkdir()
+    out = tmp_path / "reports" / "r.html"
+    code, err = _main(main, [str(tmp_path / "damaged"), "--out", str(out)], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert not out.parent.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -272,3 +273,18 @@ def test_models_says_which_scenario_models_a_feature_kpi() -> None:
     assert not any(models(plain, k) for k in feature_kpis) and all(models(every, k) for k in feature_kpis)
     assert models(redials, "repeat_calls") and not models(redials, "fcr")  # redials are repeat calls, not failure demand
     assert all(models(plain, k) for k in ("offered", "service_level", "staffed_s", "days_missed_any"))
+
+
+def test_a_damaged_comparison_folder_is_named_not_a_traceback(tmp_path: Path) -> None:
+    """``Comparison.load`` (``python -m sim.report``, the page) on a folder with a missing or
+    damaged file: a ScenarioError naming the folder and the file (it was a FileNotFoundError or
+    a JSONDecodeError traceback)."""
+    from sim.errors import ScenarioError
+    from sim.study.compare import Comparison
+
+    (tmp_path / "meta.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"scenarios\.json — it is missing"):
+        Comparison.load(tmp_path)
+    (tmp_path / "meta.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"meta\.json — it is damaged"):
+        Comparison.load(tmp_path)
