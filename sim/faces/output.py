@@ -147,13 +147,17 @@ def summary_text(result: SimResult, month: pd.DataFrame, run: pd.DataFrame | Non
         target = "" if pd.isna(row.target) else str(row.target)
         lines.append(f"{row.kpi:<18}{_fmt(row.kpi, row.value):>12}  {target:<26}{met:>5}")
     lines.append("")
-    for m in month.itertuples(index=False):
+    in_run = pd.to_datetime(month["month"]) <= pd.Timestamp(s.run.end) if len(month) else pd.Series(dtype=bool)
+    for m in month[in_run].itertuples(index=False):
         lines.append(
             f"{pd.Timestamp(m.month):%Y-%m}: {m.open_days} open day{'' if m.open_days == 1 else 's'}; days missing a target: "
             f"availability {m.availability_days_missed}, service level {m.service_level_days_missed}, "
             f"queue time {m.asa_days_missed}, handle time {m.aht_days_missed}, "
             f"logging {m.logging_days_missed} (any: {m.all_days_missed})"
         )
+    if later := int((~in_run).sum()):  # the queue of the run's last day served into later months (a very long backlog)
+        lines.append(f"({later} later month{'' if later == 1 else 's'} in which the run's queue was still being served, "
+                     "with no open day of the run, left out here: see kpi_month.csv)")
     lines += _feature_lines(result)
     lines += case_lines(result, case_day)
     return "\n".join(lines)

@@ -43,3 +43,19 @@ def test_a_busy_but_sane_run_is_still_allowed() -> None:
     s = sim.load_scenario("default", ["demand.volume=200000", "run.end=2026-12-01", "staffing=flat", "staffing.agents=0"])
     assert len(sim.simulate(s, seed=1).calls) > 100_000
     assert np.isfinite(s.demand.volume)
+
+
+def test_months_after_the_run_are_summarised_in_one_line(tmp_path) -> None:  # noqa: ANN001
+    """A queue still served weeks after the run's last day (one agent, endless patience) spills
+    into January: the summary lists the run's month and says in one line that later months are
+    left out (it printed a "2027-01: 0 open days" line for each, 117 of them for a longer backlog)."""
+    from sim.faces.output import summary_text, write_tables
+
+    s = sim.load_scenario("default", ["staffing=flat", "staffing.agents=1", "patience.dist=infinite", "patience.mean=null",
+                                      "demand.volume=6000", "run.start=2026-12-30", "run.end=2026-12-30"])
+    r = sim.simulate(s, seed=1)
+    month = write_tables(r, tmp_path)["month"]
+    assert len(month) == 2  # kpi_month.csv keeps January
+    text = summary_text(r, month)
+    assert "2026-12: 1 open day;" in text and "2027-01" not in text
+    assert "(1 later month in which the run's queue was still being served" in text
