@@ -80,7 +80,8 @@ def worst_days(intervals: pd.DataFrame) -> pd.DataFrame:
 
 def intraday_queue(intervals: pd.DataFrame, targets: TargetsLike, path: Path) -> Path:
     """Mean queue time of answered calls by time of day (mean over days), and the worst day of
-    each interval, labelled with its date. Scaled to the data: the target is drawn when it is
+    each interval, labelled with its date (once, in the legend, when one date is the worst of
+    every interval). Scaled to the data: the target is drawn when it is
     within reach of the bars, otherwise named in the title."""
     frame = intervals.assign(period=pd.to_datetime(intervals["period"]))
     frame = frame.assign(clock=frame["period"].dt.strftime("%H:%M"))
@@ -91,11 +92,15 @@ def intraday_queue(intervals: pd.DataFrame, targets: TargetsLike, path: Path) ->
     fig, ax = _subplots(figsize=(10, 4.8))
     pos = list(range(len(mean)))
     ax.bar(pos, mean.to_numpy(), color="C0", alpha=0.8, label="mean queue time of answered calls (all days)")
-    ax.plot(pos, worst.to_numpy(), "k.", label="worst day (its date beside the dot)")
-    for x, clock in zip(pos, mean.index, strict=True):
-        if clock in worst_rows.index and pd.notna(worst.loc[clock]):
-            ax.annotate(f"{worst_rows.loc[clock, 'period']:%d %b}", (x, worst.loc[clock]), xytext=(2, 3),
-                        textcoords="offset points", fontsize=6, rotation=60)
+    dates = pd.to_datetime(worst_rows["period"]).dropna().dt.normalize().unique()
+    if len(dates) == 1:  # one date is the worst of every interval (always so in a one-day run): said once
+        ax.plot(pos, worst.to_numpy(), "k.", label=f"worst day: {pd.Timestamp(dates[0]):%d %b}, in every interval")
+    else:
+        ax.plot(pos, worst.to_numpy(), "k.", label="worst day (its date beside the dot)")
+        for x, clock in zip(pos, mean.index, strict=True):
+            if clock in worst_rows.index and pd.notna(worst.loc[clock]):
+                ax.annotate(f"{worst_rows.loc[clock, 'period']:%d %b}", (x, worst.loc[clock]), xytext=(2, 3),
+                            textcoords="offset points", fontsize=6, rotation=60)
     ax.set_xticks(pos, list(mean.index))
     top = float(worst.max()) if worst.notna().any() else 0.0
     title = "Intraday queue time"

@@ -39,3 +39,26 @@ def test_the_worst_day_of_each_interval_is_named_by_its_date(tmp_path: Path) -> 
     assert worst["asa_s"].to_dict() == {"08:00": 40.0, "08:30": 12.0}
     assert [f"{d:%d %b}" for d in worst["period"]] == ["02 Dec", "01 Dec"]
     assert intraday_queue(frame, sim.load_scenario("default").targets, tmp_path / "q.png").stat().st_size > 5_000
+
+
+def test_one_worst_date_for_every_interval_is_said_once_in_the_legend(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A one-day run: its only day is the worst of every interval; the date is said once in the
+    legend instead of beside each of the ~20 dots (which also cost a quarter of the plot's time)."""
+    import matplotlib.text
+
+    from sim.faces import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path, **_: figures.append(fig) or path)
+    targets = sim.load_scenario("default").targets
+    two_days = pd.DataFrame({"period": ["2026-12-01 08:00", "2026-12-02 08:00", "2026-12-01 08:30", "2026-12-02 08:30"],
+                             "asa_s": [5.0, 40.0, 12.0, 3.0], "answered": [10, 10, 10, 10]})
+    one_day = pd.DataFrame({"period": ["2026-12-01 08:00", "2026-12-01 08:30", "2026-12-01 09:00"],
+                            "asa_s": [5.0, 40.0, 12.0], "answered": [10, 10, 10]})
+    for frame in (two_days, one_day):
+        intraday_queue(frame, targets, tmp_path / "q.png")
+    (ax2,), (ax1,) = (f.axes for f in figures)
+    dated = [t.get_text() for t in ax2.texts if isinstance(t, matplotlib.text.Annotation)]
+    assert dated == ["02 Dec", "01 Dec"] and "worst day (its date beside the dot)" in [t.get_text() for t in ax2.get_legend().get_texts()]
+    assert not [t for t in ax1.texts if isinstance(t, matplotlib.text.Annotation)]
+    assert "worst day: 01 Dec, in every interval" in [t.get_text() for t in ax1.get_legend().get_texts()]
