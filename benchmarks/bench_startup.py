@@ -8,6 +8,8 @@ waited for, e.g. the plots' painter of ``python -m sim``, from ``getrusage(RUSAG
 which a shared, loaded machine inflates much less than the wall time. The load average (1 min)
 before and after is printed with them: the goals are for an idle machine.
 Goals (idle machine): ``import sim`` under 0.5 s, a one-day ``python -m sim`` under 1.2 s.
+The project's bytecode is compiled first (as a run writes it; ``--cold`` measures without it,
+the project's modules compiled in every process).
 
 ``--timeline`` runs one one-day ``python -m sim`` with marks instead: seconds since the start and
 CPU seconds of each process (the run, the plot painter and its helper) at each step, i.e. where
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -47,7 +50,9 @@ def mark(what):
     r = resource.getrusage(resource.RUSAGE_SELF)
     print(f"  {os.getpid():>7} {time.time() - T0:6.3f} s  CPU {r.ru_utime + r.ru_stime:5.2f} s  {what}", file=sys.stderr, flush=True)
 mark("interpreter up; imports")
-import sim.faces.output as O, sim.faces.painter as P, sim.faces.run as R
+from sim.faces.door import ended, loading
+with loading("__main__"):  # as the door sim/__main__.py imports the command
+    import sim.faces.output as O, sim.faces.painter as P, sim.faces.run as R
 mark("imports done; the painter is forked")
 def wrap(owner, name, before=None, after=None):
     f = getattr(owner, name)
@@ -69,7 +74,7 @@ def forked(*a):
     child(*a)
 P._child = forked
 atexit.register(lambda: mark("exit"))
-R.main()
+ended(R.main())
 """
 
 
@@ -77,13 +82,29 @@ def timeline() -> None:
     """One one-day run with marks (stderr of the instrumented run)."""
     with tempfile.TemporaryDirectory() as d:
         cmd = [sys.executable, "-c", TIMELINE, repr(time.time()), "run.end=2026-12-01", f"hydra.run.dir={Path(d) / 'run'}"]
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+        done = subprocess.run(cmd, cwd=ROOT, env=bytecode(False, Path(d)), capture_output=True, text=True, check=True)
     print(f"One-day python -m sim, one run (load average {os.getloadavg()[0]:.1f}): pid, seconds since start, CPU of that process")
     print(done.stderr, end="")
 
 
-def main(repeats: int) -> None:
+def bytecode(cold: bool, tmp: Path) -> dict[str, str]:
+    """The environment of the measured processes. Warm (the default): the project's bytecode is
+    compiled first, as any run writes it unless ``PYTHONDONTWRITEBYTECODE`` is set (this
+    sandbox sets it, so without this step every command would compile the simulator's 130
+    modules again, about 0.18 s). Cold (``--cold``): the project's bytecode removed and none
+    written: its modules compiled in every process (the installed libraries keep theirs)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if cold:
+        for cache in (ROOT / "sim").rglob("__pycache__"):
+            shutil.rmtree(cache)
+        return {**env, "PYTHONDONTWRITEBYTECODE": "1"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "sim")], env=env, check=True, capture_output=True)
+    return env
+
+
+def main(repeats: int, cold: bool = False) -> None:
     with tempfile.TemporaryDirectory() as d:
+        env = bytecode(cold, Path(d))
         cmds = commands(Path(d))
         times: dict[str, list[float]] = {k: [] for k in cmds}
         cpus: dict[str, list[float]] = {k: [] for k in cmds}
@@ -92,14 +113,15 @@ def main(repeats: int) -> None:
             for name, cmd in cmds.items():
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
-                subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True)
+                subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=True)
                 times[name].append(time.perf_counter() - t)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 cpus[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         load_after = os.getloadavg()[0]
     ref = min(times["python -c pass"])
+    cache = "the project's modules compiled in every process" if cold else "the project's bytecode compiled first"
     print(f"Start-up, {repeats} fresh processes each (reference python -c pass: {ref:.2f} s; "
-          f"load average {load:.1f} before, {load_after:.1f} after)")
+          f"load average {load:.1f} before, {load_after:.1f} after; {cache})")
     print(f"  {'command':<28} {'min wall':>8}  {'median':>6}  {'min - reference':>15}  {'min CPU':>7}")
     for name, ts in times.items():
         best = min(ts)
@@ -111,5 +133,6 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--timeline", action="store_true", help="one one-day run with marks: where its time goes")
+    ap.add_argument("--cold", action="store_true", help="no bytecode of the project: its modules compiled in every process")
     args = ap.parse_args()
-    timeline() if args.timeline else main(args.repeats)
+    timeline() if args.timeline else main(args.repeats, args.cold)

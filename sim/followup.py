@@ -12,11 +12,13 @@ The Python API::
 
 import sys
 
-from sim.faces.cli import ended
-from sim.faces.followup import main, write_report, write_tables
-from sim.history.attribution import shapley
-from sim.history.followup import FollowUp, follow_up
-from sim.history.month_example import Cause, simulate_month, write_month
+from sim.faces.door import ended, loading
+
+with loading(__name__):  # the command's modules, loaded without cycle searches when run as a command
+    from sim.faces.followup import main, write_report, write_tables
+    from sim.history.attribution import shapley
+    from sim.history.followup import FollowUp, follow_up
+    from sim.history.month_example import Cause, simulate_month, write_month
 
 __all__ = ["Cause", "FollowUp", "follow_up", "main", "shapley", "simulate_month", "write_month", "write_report", "write_tables"]
 

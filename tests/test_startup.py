@@ -145,7 +145,7 @@ def test_a_one_day_run_composes_once_and_draws_beside_itself(tmp_path: Path) -> 
 
     probe = one_day_run(tmp_path)
     assert probe["compositions"] == 1
-    assert probe["frozen"] > 0  # the door ended through sim.faces.cli.ended: no heap search at shutdown
+    assert probe["frozen"] > 0  # the door loaded and ended through sim.faces.door: no heap search at shutdown
     modules = set(probe["modules"])  # type: ignore[arg-type]
     assert "matplotlib.pyplot" not in modules
     assert ("matplotlib" in modules) is not can_fork()
@@ -227,19 +227,33 @@ def test_composing_once_gives_hydras_own_config() -> None:
         GlobalHydra.instance().clear()
 
 
-def test_every_command_door_ends_through_ended() -> None:
-    """Every ``python -m sim.<command>`` door passes its finished command through
-    :func:`sim.faces.cli.ended` (no garbage-collector search of the whole heap at shutdown, a
-    fifth of a second of every short command); the web page's door serves until interrupted."""
+def test_every_command_door_loads_and_ends_through_the_door_module() -> None:
+    """Every ``python -m sim.<command>`` door imports its command inside
+    :func:`sim.faces.door.loading` (no cycle searches while pandas, Hydra and the model load) and
+    passes its finished command through :func:`sim.faces.door.ended` (none at shutdown either);
+    the web page's door serves until interrupted."""
     doors = [p for p in (ROOT / "sim").glob("*.py") if 'if __name__ == "__main__":' in p.read_text(encoding="utf-8")]
     assert len(doors) >= 10
     for door in doors:
-        tail = door.read_text(encoding="utf-8").split('if __name__ == "__main__":')[1]
+        head, tail = door.read_text(encoding="utf-8").split('if __name__ == "__main__":')
+        assert "with loading(__name__):" in head and "from sim.faces.door import" in head, door
         assert door.name == "app.py" or "ended(main())" in tail, door
 
 
-def test_ended_sets_the_heap_aside_and_keeps_the_exit_code() -> None:
-    code = "import gc, sys; from sim.faces.cli import ended; c = ended(3); print(c, gc.get_freeze_count() > 0); sys.exit(c)"
+def test_loading_pauses_the_collector_only_for_a_command_and_ended_keeps_the_exit_code() -> None:
+    code = """import gc, sys
+from sim.faces.door import ended, loading
+with loading("sim.followup"):  # imported as a library: the caller's collector is left alone
+    import json
+assert gc.isenabled() and gc.get_freeze_count() == 0
+with loading("__main__"):
+    assert not gc.isenabled()
+    import decimal
+assert gc.isenabled() and gc.get_freeze_count() > 0
+c = ended(3)
+print(c)
+sys.exit(c)
+"""
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                           capture_output=True, text=True, timeout=120)
-    assert (done.returncode, done.stdout.split()) == (3, ["3", "True"])
+    assert (done.returncode, done.stdout.split()) == (3, ["3"]), done.stderr

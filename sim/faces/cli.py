@@ -4,15 +4,14 @@ Every ``python -m sim…`` command reports a :class:`~sim.errors.ScenarioError` 
 ``error:`` paragraph with exit code 2 (never a traceback) and an interrupt with exit code 130.
 Hydra commands also have their overrides checked before Hydra composes them (Hydra itself
 prints a traceback for some malformed ones). :func:`hydra_entry` builds the console entry of
-a Hydra app, :func:`reports_errors` wraps any command function, and every door
-(``sim/<command>.py``) ends a finished command through :func:`ended`.
+a Hydra app and :func:`reports_errors` wraps any command function (the doors
+``sim/<command>.py`` load and end a command through :mod:`sim.faces.door`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -29,18 +28,6 @@ def fail(message: str, code: int = 2) -> None:
     """Print ``error: message`` to stderr and exit with ``code``."""
     print(f"error: {message}", file=sys.stderr)
     sys.exit(code)
-
-
-def ended(code: int | None = None) -> int | None:
-    """``code``, once the command's work is done: every object it made is set aside from the
-    garbage collector (:func:`gc.freeze`), so that the interpreter's shutdown does not search the
-    whole heap of pandas, Hydra and the model for reference cycles (a fifth of a second, a sixth
-    of a one-day ``python -m sim``, issue 23 item 16). Shutdown still runs the ``atexit``
-    handlers (logging is flushed, helper processes stopped) and releases every object that no
-    cycle holds, files included; a finished command's cyclic garbage is left to the operating
-    system with the rest of the process."""
-    gc.freeze()
-    return code
 
 
 def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
