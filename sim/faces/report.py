@@ -60,6 +60,7 @@ catalogue: show them through :func:`kpi_label`)."""
 VERDICTS: tuple[str, ...] = (
     N_("meets"), N_("misses"), N_("uncertain"), N_("better"), N_("worse"), N_("saves"), N_("costs more"),
     N_("no clear difference"), N_("no practical difference"), N_("identical"), N_("n/a"), N_("not compared"),
+    N_("higher"), N_("lower"),
 )
 """The verdicts and assessments of :mod:`sim.study.compare`, translated where shown."""
 

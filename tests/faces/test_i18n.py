@@ -187,3 +187,24 @@ def test_the_page_s_words_holidays_and_numbers_are_in_its_language() -> None:
     assert "Christmas Day" in cal_en and "Juldagen" not in cal_en and "December 2026" in cal_en and ">Mon<" in cal_en
     assert L.changes_text(b.baseline, b.variant)[0] == "Fri 08:00–17:00 → 08:00–16:00"
     assert with_hours(b.baseline.model_dump(mode="json"), {**ch.hours, "sat": "stängt"})["calendar"]["hours"]["sat"] is None
+
+
+def test_every_assessment_of_a_difference_has_swedish_words() -> None:
+    """Each word ``sim.analysis.paired`` can give a difference (by every KPI's direction: better,
+    worse, higher, lower, saves, costs more …) is translated in a Swedish report and on the page
+    ("higher"/"lower" stood in English in the Swedish report for offered calls and occupancy)."""
+    import math
+
+    from sim.analysis.paired import NO_PRACTICAL, _assess
+    from sim.catalogue import CATALOGUE
+    from sim.faces.i18n import language
+    from sim.faces.report import verdict_text
+
+    words = {NO_PRACTICAL}
+    for entry in CATALOGUE:
+        for lo, hi, diff, sd in ((1.0, 2.0, 1.5, 1.0), (-2.0, -1.0, -1.5, 1.0), (-1.0, 1.0, 0.1, 1.0), (0.0, 0.0, 0.0, 0.0),
+                                 (math.nan, math.nan, math.nan, math.nan)):
+            words.add(_assess(entry.name, lo, hi, diff, sd))
+    with language("sv"):
+        untranslated = sorted(w for w in words if verdict_text(w) == w)
+    assert {"higher", "lower", "better", "worse"} <= words and untranslated == [], untranslated
