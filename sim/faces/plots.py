@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
+from matplotlib.dates import DateFormatter, DayLocator  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
@@ -252,6 +253,10 @@ def compare_daily(daily: pd.DataFrame, targets: TargetsLike, path: Path) -> Path
         ax.set_ylim(max(0.0, min(85.0, lowest - 3)), 100.5)
     for ax in axes:
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    dates = pd.to_datetime(daily["period"])
+    days = (dates.max() - dates.min()).days + 1 if len(dates) else 1
+    axes[-1].xaxis.set_major_locator(DayLocator(interval=max(1, -(-days // 14))))  # whole days, never hours (a short run)
+    axes[-1].xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
     fig.suptitle(_("Daily KPIs per scenario (mean over replications, band: 95 % CI; gaps: closed days)"))
     fig.autofmt_xdate()
     return _save(fig, path, dpi=100)

@@ -62,3 +62,19 @@ def test_one_worst_date_for_every_interval_is_said_once_in_the_legend(tmp_path: 
     assert dated == ["02 Dec", "01 Dec"] and "worst day (its date beside the dot)" in [t.get_text() for t in ax2.get_legend().get_texts()]
     assert not [t for t in ax1.texts if isinstance(t, matplotlib.text.Annotation)]
     assert "worst day: 01 Dec, in every interval" in [t.get_text() for t in ax1.get_legend().get_texts()]
+
+
+def test_the_daily_comparison_of_a_short_run_ticks_whole_days(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Two days of a comparison: the date axis names the two dates, not every third hour
+    ("12-01 00, 12-01 03, …" stood under the report's daily plot)."""
+    from sim.faces import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path, **_: figures.append(fig) or path)
+    rows = [{"scenario": lb, "kpi": k, "period": day, "mean": 0.95, "ci_low": 0.9, "ci_high": 0.99}
+            for lb in ("a", "b") for k in ("service_level", "availability") for day in ("2026-12-01", "2026-12-02")]
+    plots.compare_daily(pd.DataFrame(rows), sim.load_scenario("default").targets, tmp_path / "d.png")
+    (fig,) = figures
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[1].get_xticklabels() if t.get_text()]
+    assert ticks == ["2026-12-01", "2026-12-02"], ticks
