@@ -125,7 +125,7 @@ def _add_verdicts(out: pd.DataFrame, long: pd.DataFrame, by: list[str], targets:
     return out.merge(agg.drop(columns=["met", "judged"]), on=[*by, "kpi"], how="left")
 
 
-def _assess(kpi: str, lo: float, hi: float, diff: float, sd: float) -> str:
+def _assess(kpi: str, lo: float, hi: float, diff: float, sd: float, same_offered: bool = True) -> str:
     if np.isnan(diff):
         return "n/a"
     if diff == 0 and (np.isnan(sd) or sd == 0):
@@ -135,6 +135,8 @@ def _assess(kpi: str, lo: float, hi: float, diff: float, sd: float) -> str:
     higher = lo > 0
     entry = catalogue_entry(kpi)
     direction = "none" if entry is None else entry.direction
+    if entry is not None and entry.unit == "calls" and not same_offered:
+        direction = "none"  # more calls answered out of more calls offered is not better in itself: the shares say that
     if direction == "higher":
         return "better" if higher else "worse"
     if direction == "lower":
@@ -174,7 +176,9 @@ def paired_differences(
     ``sd``, ``ci_low``, ``ci_high``, ``half_width``, ``relative`` (difference / baseline mean),
     ``p_value`` (paired t-test), ``unpaired_half_width`` (the CI half-width had the runs been
     independent, for comparison) and ``assessment`` (``better``/``worse`` for KPIs with a
-    direction, ``saves``/``costs more`` for agent time, ``no clear difference`` when the CI
+    direction — for counts of calls only when both scenarios were offered the same calls in
+    every replication, else ``higher``/``lower``: more calls answered because more were
+    offered, e.g. repeat calls, is not better in itself —, ``saves``/``costs more`` for agent time, ``no clear difference`` when the CI
     contains 0, ``identical`` when every pair is equal), ``practical`` (the KPI's threshold
     of ``practical``, e.g. ``montecarlo.practical``; NaN when it has none) and
     ``practical_assessment`` (:func:`practical_assessment`: ``no practical difference`` below
@@ -196,6 +200,7 @@ def paired_differences(
         groups = joined.groupby(level=by, sort=False) if by else [((), joined)]
         for key, g in groups:
             key = key if isinstance(key, tuple) else (key,)
+            same_offered = "offered" not in present or bool((g["offered"] == g["offered__base"]).all())
             for kpi in present:
                 x = pd.to_numeric(g[kpi], errors="coerce").to_numpy(float)
                 y = pd.to_numeric(g[f"{kpi}__base"], errors="coerce").to_numpy(float)
@@ -213,7 +218,7 @@ def paired_differences(
                 else:
                     p = np.nan if n < 2 or mean == 0 else 0.0
                 bmean = float(y.mean()) if n else np.nan
-                assessment = _assess(kpi, mean - half, mean + half, mean, sd)
+                assessment = _assess(kpi, mean - half, mean + half, mean, sd, same_offered)
                 threshold = float(practical.get(kpi, np.nan))
                 rows.append({
                     "scenario": label, "baseline": baseline, **dict(zip(by, key, strict=True)), "kpi": kpi,

@@ -69,3 +69,21 @@ def test_a_share_exactly_at_the_bound_meets_it() -> None:
                                {"a": TargetsConfig()}).set_index("kpi")
     assert s.loc["within_target_fault_report", "p_met"] == 0.75  # 0.9 >= 0.9 meets a case target
     assert s.loc["service_level", "p_met"] == 0.75  # 0.9 > 0.9 does not meet the strict call target
+
+
+def test_a_count_of_calls_is_better_only_when_the_same_calls_were_offered() -> None:
+    """More calls answered is better when both scenarios were offered the same calls (common
+    random numbers, a staffing change); when one is offered more (repeat calls of failure
+    demand, more demand) it is only "higher": the shares say whether the service is better."""
+    import pandas as pd
+
+    from sim.analysis.paired import paired_differences
+
+    def frame(offered_b: list[int]) -> pd.DataFrame:
+        return pd.DataFrame({"scenario": ["a"] * 3 + ["b"] * 3, "replication": [0, 1, 2] * 2,
+                             "offered": [100, 110, 90, *offered_b], "answered": [90, 99, 80, 96, 106, 86]})
+
+    same = paired_differences(frame([100, 110, 90]), ["offered", "answered"], "a").set_index("kpi")
+    more = paired_differences(frame([108, 118, 97]), ["offered", "answered"], "a").set_index("kpi")
+    assert same.loc["answered", "assessment"] == "better" and same.loc["offered", "assessment"] == "identical"
+    assert more.loc["answered", "assessment"] == "higher" and more.loc["offered", "assessment"] == "higher"
