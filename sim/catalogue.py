@@ -9,7 +9,7 @@ nullable-boolean column that says per row whether it met that target (``met``), 
 words, and whether it may be a ``montecarlo.precision`` goal or carry a
 ``montecarlo.practical`` threshold. The lists the rest of the package used to keep by hand are
 derived here (:data:`TARGET_KPIS`, :data:`MET_OF`, :data:`SHARES`, :func:`is_share`,
-:data:`NON_NEGATIVE`, :func:`value_range`, :func:`target_text` …), so a new KPI is one new ``KPI(...)`` line plus the code that computes
+:func:`value_range`, :func:`target_text` …), so a new KPI is one new ``KPI(...)`` line plus the code that computes
 it; ``tests/test_catalogue.py`` checks that every emitted column has an entry.
 
 A case kind's share within its limit is a family, ``within_target_<kind>``
@@ -32,7 +32,6 @@ __all__ = [
     "KIND_SHARE",
     "KPI",
     "MET_OF",
-    "NON_NEGATIVE",
     "NON_NEGATIVE_UNITS",
     "PRACTICAL_KPIS",
     "PRECISION_KPIS",
@@ -40,7 +39,6 @@ __all__ = [
     "SIGNED_UNITS",
     "TARGET_KPIS",
     "by_format",
-    "is_non_negative",
     "is_share",
     "kpi",
     "target_bound",
@@ -239,9 +237,6 @@ SHARES: Final = frozenset(k.name for k in CATALOGUE if k.unit == "share")
 """KPIs that are shares of something (0 to 1); see :func:`is_share`."""
 
 
-NON_NEGATIVE: Final = frozenset(k.name for k in CATALOGUE if k.non_negative)
-"""KPIs that cannot be negative (shares, times, hours, counts); see :func:`is_non_negative`."""
-
 PRECISION_KPIS: Final = frozenset(k.name for k in CATALOGUE if k.precision)
 """KPIs a ``montecarlo.precision`` goal may name."""
 
@@ -253,12 +248,6 @@ def is_share(name: str) -> bool:
     """Whether a KPI is a share (its values and their mean lie in [0, 1])."""
     entry = kpi(name)
     return entry is not None and entry.unit == "share"
-
-
-def is_non_negative(name: str) -> bool:
-    """Whether a KPI cannot be negative (a share, a time, hours or a count: its unit says so)."""
-    entry = kpi(name)
-    return entry is not None and entry.non_negative
 
 
 def value_range(name: str) -> tuple[float, float]:
